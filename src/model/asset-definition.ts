@@ -1,0 +1,141 @@
+// What a user declares: an asset, its compute (SQL or a TypeScript function) and its descriptive metadata.
+import { readFileSync } from 'node:fs';
+import { SluiceError } from '../errors.js';
+import { assertIdentifier, normalizeAssetKey } from './asset-key.js';
+
+/** How an asset is stored in the warehouse. */
+export type AssetKind = 'table' | 'view';
+
+/** A row of data as plain JavaScript values. */
+export type Row = Record<string, unknown>;
+
+/** SQL access given to TypeScript compute functions. Values are always bound parameters. */
+export interface SqlConnection {
+  /** Runs a query and returns its rows as plain objects. */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs one or more statements, returning nothing. */
+  exec(sql: string, params?: readonly unknown[]): Promise<void>;
+}
+
+/** Structured logging for compute functions; lines land in the run's event log. */
+export interface AssetLogger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** What a TypeScript compute function receives. */
+export interface AssetContext {
+  runId: string;
+  assetKey: string;
+  /** The partition being built, when the asset is partitioned. */
+  partition?: string;
+  /** Directory of the project definition: resolve relative source paths against it. */
+  projectDir: string;
+  /** The warehouse connection. */
+  sql: SqlConnection;
+  /**
+   * The quoted relation the function must create (a staging table Sluice swaps in after it succeeds),
+   * e.g. `CREATE TABLE ${ctx.target} AS SELECT ...`. Ignored when the function returns rows.
+   */
+  target: string;
+  log: AssetLogger;
+  signal: AbortSignal;
+}
+
+/** A TypeScript compute: either fills `ctx.target` itself or returns the rows to store. */
+export type ComputeFunction = (context: AssetContext) => Promise<Row[] | void> | Row[] | void;
+
+/** Everything an author may say about an asset. Exactly one of `sql`, `sqlFile` or `compute` is required. */
+export interface AssetConfig {
+  /** `schema/name`; the warehouse relation is `schema.name`. */
+  key: string;
+  group?: string;
+  kind?: AssetKind;
+  /** Upstream asset keys. SQL assets get theirs inferred from the SQL; list extra ones here. */
+  deps?: readonly string[];
+  description?: string;
+  owners?: readonly string[];
+  tags?: Readonly<Record<string, string>>;
+  /** Bump it when the logic changes; part of the data version. Defaults to a hash of the SQL. */
+  codeVersion?: string;
+  /** A SELECT statement producing the asset. */
+  sql?: string;
+  /** Path of a `.sql` file holding the SELECT statement (relative to the project directory). */
+  sqlFile?: string;
+  compute?: ComputeFunction;
+  /** Attempts after the first failure (default 0). */
+  retries?: number;
+  /** Delay before the first retry, doubled at each attempt (default 500 ms). */
+  retryDelayMs?: number;
+}
+
+/** A validated asset definition, as the graph and the runtime see it. */
+export interface AssetDefinition {
+  key: string;
+  group: string;
+  kind: AssetKind;
+  /** Dependencies declared by the author (normalized keys). */
+  declaredDeps: readonly string[];
+  description?: string;
+  owners: readonly string[];
+  tags: Readonly<Record<string, string>>;
+  codeVersion?: string;
+  sql?: string;
+  /** Where the SQL came from, for error messages. */
+  sqlSource?: string;
+  compute?: ComputeFunction;
+  retries: number;
+  retryDelayMs: number;
+}
+
+function invalid(key: string, problem: string): SluiceError {
+  return new SluiceError('INVALID_DEFINITION', `asset "${key}": ${problem}`);
+}
+
+/**
+ * Declares a software-defined asset.
+ * @example
+ * export const daily = asset({
+ *   key: 'gold/daily', group: 'curation', description: 'Flights per day',
+ *   sql: 'SELECT flight_date, count(*) AS flights FROM silver.flights GROUP BY ALL',
+ * });
+ */
+export function asset(config: AssetConfig): AssetDefinition {
+  const key = normalizeAssetKey(config.key);
+  const computes = [config.sql, config.sqlFile, config.compute].filter((c) => c !== undefined).length;
+  if (computes !== 1) throw invalid(key, 'give exactly one of `sql`, `sqlFile` or `compute`');
+  const kind = config.kind ?? 'table';
+  if (kind !== 'table' && kind !== 'view') throw invalid(key, `kind "${String(kind)}" is not "table" or "view"`);
+  if (kind === 'view' && config.compute) throw invalid(key, 'a view must be defined by `sql` or `sqlFile`');
+  const group = config.group ?? 'default';
+  assertIdentifier(group, `group of asset "${key}"`);
+  const retries = config.retries ?? 0;
+  if (!Number.isInteger(retries) || retries < 0) throw invalid(key, '`retries` must be a whole number >= 0');
+  const definition: AssetDefinition = {
+    key,
+    group,
+    kind,
+    declaredDeps: (config.deps ?? []).map(normalizeAssetKey),
+    owners: [...(config.owners ?? [])],
+    tags: { ...(config.tags ?? {}) },
+    retries,
+    retryDelayMs: config.retryDelayMs ?? 500,
+  };
+  if (config.description !== undefined) definition.description = config.description;
+  if (config.codeVersion !== undefined) definition.codeVersion = config.codeVersion;
+  if (config.compute) definition.compute = config.compute;
+  if (config.sql !== undefined) {
+    definition.sql = config.sql;
+    definition.sqlSource = `asset "${key}" (inline SQL)`;
+  }
+  if (config.sqlFile !== undefined) {
+    try {
+      definition.sql = readFileSync(config.sqlFile, 'utf8');
+    } catch (cause) {
+      throw new SluiceError('INVALID_DEFINITION', `asset "${key}": cannot read SQL file "${config.sqlFile}"; check the path (relative paths resolve from the current directory, use new URL('x.sql', import.meta.url) for a path next to the config)`, { cause });
+    }
+    definition.sqlSource = config.sqlFile;
+  }
+  return Object.freeze(definition);
+}
