@@ -58,7 +58,6 @@ export interface CronPreviewResult {
 const POLICIES: readonly MissedTickPolicy[] = ['skip', 'latest', 'all'];
 const DEFAULT_MAX_CATCH_UP = 24;
 const DEFAULT_GRACE_MS = 60_000;
-const DAY_MS = 86_400_000;
 const EXAMPLE = `e.g. '30 2 * * *' (every day at 02:30) or '@hourly'`;
 
 function invalid(message: string, cause?: unknown): SluiceError {
@@ -115,9 +114,9 @@ function compileSchedule(schedule: ScheduleConfig): Compiled {
  * mapping is monotonic, ticks come out ordered and equal instants are merged.
  */
 function forEachTick({ cron, timezone }: Compiled, after: number, visit: (tick: number) => boolean): void {
-  // Start early enough that no wall time whose instant is after `after` is missed near a DST change.
-  const minOffset = Math.min(...[after - DAY_MS, after, after + DAY_MS].map((t) => instantToWallTime(t, timezone) - t));
-  let wall: Date | null = new Date(after + minOffset - 1000);
+  // Starting at the wall time of `after` misses nothing: the mapping is monotonic and maps that wall
+  // time back to `after` or earlier, so every earlier wall time resolves to `after` or earlier too.
+  let wall: Date | null = new Date(instantToWallTime(after, timezone));
   let previous = after;
   while ((wall = cron.nextRun(wall)) !== null) {
     const tick = wallTimeToInstant(wall.getTime(), timezone);

@@ -24,7 +24,7 @@ export interface TimePartitionsDefinition {
   readonly start: string;
   /** Normalized exclusive end key, if any. */
   readonly end?: string;
-  /** Canonical IANA time zone name. */
+  /** IANA time zone name as written, with canonical capitalization. */
   readonly timezone: string;
 }
 
@@ -67,25 +67,23 @@ const HOURLY_ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})(?::(\d{2})(?::(\d{2})(\.\d+
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatterFor(timezone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timezone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
-    formatters.set(timezone, formatter);
-  }
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  const numeric = 'numeric';
+  const formatter = formatters.get(timeZone) ??
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: numeric, month: numeric, day: numeric, hour: numeric, minute: numeric, second: numeric });
+  formatters.set(timeZone, formatter);
   return formatter;
 }
 
 /**
- * Checks an IANA time zone name and returns its canonical spelling.
+ * Checks an IANA time zone name and returns it with canonical capitalization.
  * @example assertTimeZone('europe/berlin', 'daily partitions') // 'Europe/Berlin'
  */
 export function assertTimeZone(timezone: string, context: string): string {
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+    // ICU maps current names to legacy ones (Asia/Kolkata -> Asia/Calcutta); keep what the user wrote.
+    return resolved.toLowerCase() === timezone.toLowerCase() ? resolved : timezone;
   } catch (error) {
     throw new SluiceError(
       'INVALID_DEFINITION',
@@ -181,11 +179,8 @@ function parseSlot(type: Granularity, key: string): number | string {
   return slotOfWall(type, wall);
 }
 
-function slotWindow(def: TimePartitionsDefinition, slot: number): { start: number; end: number } {
-  return {
-    start: wallTimeToInstant(slotStartWall(def.type, slot), def.timezone),
-    end: wallTimeToInstant(slotStartWall(def.type, slot + 1), def.timezone),
-  };
+function slotWindow({ type, timezone }: TimePartitionsDefinition, slot: number): { start: number; end: number } {
+  return { start: wallTimeToInstant(slotStartWall(type, slot), timezone), end: wallTimeToInstant(slotStartWall(type, slot + 1), timezone) };
 }
 
 function boundsOf(def: TimePartitionsDefinition): { first: number; end: number } {
@@ -266,9 +261,10 @@ function hourlyKeyFromInput(value: string, timezone: string): string | { reason:
   if (!match) return value;
   const [, y, mo, d, h, mi = '00', s = '00', fraction = '', zone] = match;
   if (mi !== '00' || s !== '00' || /[1-9]/.test(fraction)) return { reason: 'it is not at the start of an hour' };
-  if (zone === undefined) return `${y}-${mo}-${d}-${h}`;
+  const local = `${y}-${mo}-${d}-${h}`;
+  // Validate the calendar fields first: Date.parse would roll 2024-02-30 over to March 1.
+  if (zone === undefined || typeof parseSlot('hourly', local) === 'string') return local;
   const instant = Date.parse(`${y}-${mo}-${d}T${h}:00:00${zone === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2')}`);
-  if (Number.isNaN(instant)) return { reason: 'it is not a real date and hour' };
   const slot = slotOfWall('hourly', instantToWallTime(instant, timezone));
   if (wallTimeToInstant(slotStartWall('hourly', slot), timezone) !== instant) {
     return { reason: `it is not at the start of a local hour in ${timezone}` };
