@@ -53,10 +53,11 @@ export class DuplicateAssetError extends SluiceError {
 
 /** An asset depends on a key that no asset defines. */
 export class UnknownDependencyError extends SluiceError {
-  constructor(readonly key: string, readonly dependency: string, readonly suggestion?: string) {
+  constructor(readonly key: string, readonly dependency: string, readonly suggestion?: string, detail?: string) {
     super(
       'UNKNOWN_DEPENDENCY',
       `asset "${key}" depends on "${dependency}", which is not defined` +
+        (detail ? ` (${detail})` : '') +
         (suggestion ? `; did you mean "${suggestion}"?` : '; define it or remove the dependency'),
     );
   }

@@ -1,5 +1,4 @@
 // What a user declares: an asset, its compute (SQL or a TypeScript function) and its descriptive metadata.
-import { readFileSync } from 'node:fs';
 import { SluiceError } from '../errors.js';
 import { assertIdentifier, normalizeAssetKey } from './asset-key.js';
 
@@ -84,6 +83,8 @@ export interface AssetDefinition {
   sql?: string;
   /** Where the SQL came from, for error messages. */
   sqlSource?: string;
+  /** A `.sql` file the project loader reads (relative to the project directory). */
+  sqlFile?: string;
   compute?: ComputeFunction;
   retries: number;
   retryDelayMs: number;
@@ -127,15 +128,8 @@ export function asset(config: AssetConfig): AssetDefinition {
   if (config.compute) definition.compute = config.compute;
   if (config.sql !== undefined) {
     definition.sql = config.sql;
-    definition.sqlSource = `asset "${key}" (inline SQL)`;
+    definition.sqlSource = 'inline SQL';
   }
-  if (config.sqlFile !== undefined) {
-    try {
-      definition.sql = readFileSync(config.sqlFile, 'utf8');
-    } catch (cause) {
-      throw new SluiceError('INVALID_DEFINITION', `asset "${key}": cannot read SQL file "${config.sqlFile}"; check the path (relative paths resolve from the current directory, use new URL('x.sql', import.meta.url) for a path next to the config)`, { cause });
-    }
-    definition.sqlSource = config.sqlFile;
-  }
+  if (config.sqlFile !== undefined) definition.sqlFile = config.sqlFile;
   return Object.freeze(definition);
 }

@@ -1,0 +1,45 @@
+// `sluice runs` and `sluice run RUN_ID`: recent runs, and one run's event log.
+import type { Command } from 'commander';
+import { RunNotFoundError } from '../../errors.js';
+import { formatMs } from '../../runtime/sluice.js';
+import type { RunSummary } from '../../server/api-types.js';
+import { withSluice, type ProjectOptions } from '../open-project.js';
+import { textTable } from '../text-table.js';
+
+function duration(run: RunSummary): string {
+  if (!run.startedAt) return '-';
+  const end = run.endedAt ? Date.parse(run.endedAt) : Date.now();
+  return formatMs(end - Date.parse(run.startedAt));
+}
+
+export function configureRunsCommands(program: Command): void {
+  program
+    .command('runs')
+    .description('list recent runs')
+    .option('-n, --limit <n>', 'how many', '20')
+    .option('--json', 'print JSON')
+    .action(async (options: { limit: string; json?: boolean }, command: Command) => {
+      const runs = await withSluice(command.optsWithGlobals<ProjectOptions>(), (s) => s.store.listRuns({ limit: Number(options.limit) }));
+      if (options.json) return void process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+      if (runs.length === 0) return void process.stdout.write('no runs yet; start one with `sluice materialize`\n');
+      const rows = runs.map((r) => [r.id, r.status, r.createdAt.replace('T', ' ').slice(0, 19), duration(r), String(r.assetKeys.length), r.selection]);
+      process.stdout.write(`${textTable(['run', 'status', 'created', 'duration', 'assets', 'selection'], rows)}\n`);
+    });
+
+  program
+    .command('run')
+    .description("show a run's status and event log")
+    .argument('<runId>', 'run id (see `sluice runs`)')
+    .option('--json', 'print JSON')
+    .action(async (runId: string, options: { json?: boolean }, command: Command) => {
+      await withSluice(command.optsWithGlobals<ProjectOptions>(), async (sluice) => {
+        const run = await sluice.store.getRun(runId);
+        if (!run) throw new RunNotFoundError(runId);
+        const events = await sluice.store.listEvents(runId);
+        if (options.json) return void process.stdout.write(`${JSON.stringify({ run, events }, null, 2)}\n`);
+        process.stdout.write(`run ${run.id}: ${run.status} (${duration(run)}), selection ${run.selection}\n`);
+        if (run.error) process.stdout.write(`error: ${run.error.message}\n`);
+        for (const e of events) process.stdout.write(`${e.ts}  ${e.level.padEnd(5)}  ${(e.assetKey ?? 'run').padEnd(28)}  ${e.type.padEnd(18)}  ${e.message}\n`);
+      });
+    });
+}

@@ -1,0 +1,33 @@
+// The `sluice` command line: builds the program from one module per command and maps errors to exit codes.
+import { Command } from 'commander';
+import { EXIT, reportError } from './cli-errors.js';
+import { configureLineageCommand } from './commands/lineage.js';
+import { configureListCommand } from './commands/list.js';
+import { configureMaterializeCommand } from './commands/materialize.js';
+import { configureQueryCommand } from './commands/query.js';
+import { configureRunsCommands } from './commands/runs.js';
+
+/** The configured program (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command('sluice')
+    .description('Software-defined data assets on DuckDB: plan, materialize, check and trace them.')
+    .option('-p, --project <dir>', 'project folder (default: the current folder or its nearest parent with sluice.config.ts)')
+    .exitOverride()
+    .showHelpAfterError('(run `sluice --help` for usage)');
+  configureListCommand(program);
+  configureMaterializeCommand(program);
+  configureRunsCommands(program);
+  configureLineageCommand(program);
+  configureQueryCommand(program);
+  return program;
+}
+
+/** Runs the CLI with `argv` (as in process.argv) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+    return EXIT.ok;
+  } catch (error) {
+    return reportError(error);
+  }
+}

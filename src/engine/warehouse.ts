@@ -1,0 +1,75 @@
+// The interface every warehouse adapter (DuckDB, PostgreSQL) implements; the runtime sees only this.
+import type { QualifiedName } from '../model/asset-key.js';
+import type { Row, SqlConnection } from '../model/asset-definition.js';
+
+/** A column as the warehouse reports it. */
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+
+/** Per-column statistics of a published relation. */
+export interface ColumnStats {
+  name: string;
+  type: string;
+  nullCount: number;
+  distinctApprox: number | null;
+  min: string | null;
+  max: string | null;
+}
+
+/** What one scan of a table tells. */
+export interface TableProfile {
+  rowCount: number;
+  /** Order-independent hash of all rows (equal content, equal hash). */
+  contentHash: string;
+  columns: ColumnStats[];
+}
+
+/**
+ * One dedicated connection, used by one step at a time. Tables are built under a staging name and
+ * swapped in by `publishTable` in a single transaction, so readers see the old or the new version only.
+ */
+export interface WarehouseSession extends SqlConnection {
+  /** Creates a schema unless it exists. */
+  ensureSchema(schema: string): Promise<void>;
+  /** A fresh, unused staging relation next to `target` (its schema must exist). */
+  stagingName(target: QualifiedName, runId: string): Promise<QualifiedName>;
+  /** `CREATE TABLE staging AS <select>`. */
+  stageQuery(staging: QualifiedName, selectSql: string): Promise<void>;
+  /** Creates the staging table from JavaScript rows (types inferred from the values). */
+  stageRows(staging: QualifiedName, rows: readonly Row[]): Promise<void>;
+  /** Atomically replaces `target` with `staging`. */
+  publishTable(staging: QualifiedName, target: QualifiedName): Promise<void>;
+  /** Creates or replaces a view. */
+  publishView(target: QualifiedName, selectSql: string): Promise<void>;
+  /** Drops a table or view if it exists. */
+  dropRelation(relation: QualifiedName): Promise<void>;
+  /** Columns of a relation, or undefined when it does not exist. */
+  describe(relation: QualifiedName): Promise<ColumnInfo[] | undefined>;
+  rowCount(relation: QualifiedName): Promise<number>;
+  /** Row count, content hash and per-column statistics in one scan. */
+  profile(relation: QualifiedName): Promise<TableProfile>;
+  /** Interrupts the statement running on this session, if any. */
+  interrupt(): void;
+  close(): void;
+}
+
+/** The warehouse as a whole: sessions, the SQL parser, housekeeping. */
+export interface Warehouse {
+  readonly dialect: 'duckdb' | 'postgres';
+  /** Where the data lives, for messages (a file path or a redacted URL). */
+  readonly location: string;
+  session(): Promise<WarehouseSession>;
+  /** The base tables a SELECT statement reads, as parsed by the engine (CTE names excluded). */
+  tableReferences(sql: string): Promise<QualifiedName[]>;
+  /** The engine's parse tree of a statement (for column lineage). */
+  parseTree(sql: string): Promise<unknown>;
+  /** Drops staging relations left behind by killed runs; returns their names. */
+  dropAbandonedStaging(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** Prefix of every staging relation; nothing else may use it. */
+export const STAGING_PREFIX = '__sluice_stage_';

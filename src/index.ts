@@ -1,0 +1,12 @@
+// Sluice's public API: define assets and projects, then materialize them.
+export { asset } from './model/asset-definition.js';
+export type { AssetConfig, AssetContext, AssetDefinition, AssetKind, AssetLogger, ComputeFunction, Row, SqlConnection } from './model/asset-definition.js';
+export { sqlAssets, type SqlAssetsOptions } from './model/sql-assets.js';
+export { defineProject, type ProjectConfig, type ProjectDefinition } from './model/project-definition.js';
+export { parseAssetKey, quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from './model/asset-key.js';
+export { AssetGraph } from './model/asset-graph.js';
+export { resolveSelection } from './model/selection.js';
+export { Sluice, type MaterializeOptions, type MaterializeResult, type SluiceConfig } from './runtime/sluice.js';
+export type { StepOutcome } from './runtime/executor.js';
+export type { Plan, PlanStep } from './runtime/planner.js';
+export * from './errors.js';

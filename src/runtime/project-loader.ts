@@ -1,0 +1,127 @@
+// Finds sluice.config.ts, imports it, reads SQL files, infers SQL dependencies and builds the asset graph.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SluiceError, UnknownDependencyError } from '../errors.js';
+import type { AssetDefinition } from '../model/asset-definition.js';
+import { AssetGraph, type AssetNode } from '../model/asset-graph.js';
+import { didYouMean } from '../model/did-you-mean.js';
+import type { ProjectDefinition } from '../model/project-definition.js';
+import type { Warehouse } from '../engine/warehouse.js';
+
+/** Names the loader looks for, in order. */
+export const PROJECT_FILES = ['sluice.config.ts', 'sluice.config.mts', 'sluice.config.js', 'sluice.config.mjs'] as const;
+
+/** A project ready to plan and run. */
+export interface LoadedProject {
+  dir: string;
+  file: string;
+  definition: ProjectDefinition;
+  graph: AssetGraph;
+  /** Absolute paths of the warehouse and metadata files. */
+  warehousePath: string;
+  metadataPath: string;
+}
+
+/** Anything that can parse SQL into table references (a warehouse, or an in-memory one). */
+export type SqlParser = Pick<Warehouse, 'tableReferences'>;
+
+/** The project file of `dir` or of its nearest parent folder that has one. */
+export function findProjectFile(dir: string): string {
+  let current = resolve(dir);
+  for (;;) {
+    for (const name of PROJECT_FILES) {
+      const candidate = join(current, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  throw new SluiceError('PROJECT_NOT_FOUND', `no sluice.config.ts in "${resolve(dir)}" or its parents; create one (see README "Define assets") or run the command in a project folder`);
+}
+
+/** Imports a project file and returns its `project` (or default) export. */
+export async function importProjectFile(file: string): Promise<ProjectDefinition> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (cause) {
+    if (cause instanceof SluiceError) throw cause;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new SluiceError('INVALID_CONFIG', `cannot load "${file}": ${message}`, { cause });
+  }
+  const project = (module.project ?? module.default) as ProjectDefinition | undefined;
+  if (!project || project.kind !== 'sluice-project') {
+    throw new SluiceError('INVALID_CONFIG', `"${file}" must export \`project = defineProject({...})\``);
+  }
+  return project;
+}
+
+/**
+ * Loads the project of a folder: imports its definition and builds the validated graph.
+ * @example const project = await loadProject(process.cwd(), parser);
+ */
+export async function loadProject(dir: string, parser: SqlParser): Promise<LoadedProject> {
+  const file = findProjectFile(dir);
+  const definition = await importProjectFile(file);
+  return resolveProject(definition, dirname(file), file, parser);
+}
+
+/** Builds the graph of an already-imported definition (reads SQL files, infers deps). */
+export async function resolveProject(definition: ProjectDefinition, projectDir: string, file: string, parser: SqlParser): Promise<LoadedProject> {
+  const assets = definition.assets.map((a) => withSqlFileRead(a, projectDir));
+  const keys = new Set(assets.map((a) => a.key));
+  const external = new Set(definition.externalTables);
+  const nodes: AssetNode[] = [];
+  for (const asset of assets) {
+    const deps = new Set(asset.declaredDeps);
+    if (asset.sql !== undefined) {
+      for (const dep of await inferredDeps(asset, parser, keys, external)) deps.add(dep);
+    }
+    nodes.push({ definition: asset, deps: [...deps].sort() });
+  }
+  return {
+    dir: projectDir,
+    file,
+    definition,
+    graph: AssetGraph.build(nodes),
+    warehousePath: inProject(projectDir, definition.warehousePath),
+    metadataPath: inProject(projectDir, definition.metadataPath),
+  };
+}
+
+function inProject(projectDir: string, path: string): string {
+  return path === ':memory:' || isAbsolute(path) ? path : join(projectDir, path);
+}
+
+function withSqlFileRead(asset: AssetDefinition, projectDir: string): AssetDefinition {
+  if (asset.sqlFile === undefined) return asset;
+  const path = inProject(projectDir, asset.sqlFile);
+  try {
+    return Object.freeze({ ...asset, sql: readFileSync(path, 'utf8'), sqlSource: path });
+  } catch (cause) {
+    throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}": cannot read SQL file "${path}"; sqlFile paths are relative to the project folder`, { cause });
+  }
+}
+
+async function inferredDeps(asset: AssetDefinition, parser: SqlParser, keys: Set<string>, external: Set<string>): Promise<string[]> {
+  let refs;
+  try {
+    refs = await parser.tableReferences(asset.sql!);
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}" (${asset.sqlSource}): ${message}`, { cause });
+  }
+  const deps: string[] = [];
+  for (const ref of refs) {
+    const key = `${ref.schema}/${ref.name}`;
+    if (key === asset.key) continue;
+    if (keys.has(key)) deps.push(key);
+    else if (!external.has(key)) {
+      const detail = `its SQL in ${asset.sqlSource} reads ${ref.schema}.${ref.name}; a table outside Sluice goes in the project's externalTables`;
+      throw new UnknownDependencyError(asset.key, key, didYouMean(key, keys), detail);
+    }
+  }
+  return deps;
+}

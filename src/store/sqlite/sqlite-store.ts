@@ -1,0 +1,227 @@
+// The embedded metadata store: one SQLite file in WAL mode, safe for several processes.
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { RunNotFoundError, type SerializedError } from '../../errors.js';
+import type {
+  ListRunsOptions,
+  MaterializationRecord,
+  MetadataStore,
+  NewMaterialization,
+  NewRun,
+  NewRunEvent,
+  RunEvent,
+  RunOwner,
+  RunStatus,
+  RunSummary,
+} from '../metadata-store.js';
+import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+
+/** Construction options of the SQLite store. */
+export interface SqliteStoreConfig {
+  /** Database file, or ':memory:'. */
+  path: string;
+}
+
+interface RunRow {
+  id: string;
+  status: RunStatus;
+  selection: string;
+  asset_keys: string;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  error: string | null;
+  pid: number;
+  host: string;
+}
+
+interface EventRow {
+  id: number;
+  run_id: string;
+  ts: string;
+  type: string;
+  asset_key: string | null;
+  level: RunEvent['level'];
+  message: string;
+  data: string;
+}
+
+interface MaterializationRow {
+  id: number;
+  run_id: string;
+  asset_key: string;
+  partition_key: string | null;
+  created_at: string;
+  row_count: number | null;
+  duration_ms: number;
+  code_version: string | null;
+  data_version: string | null;
+  schema_json: string;
+  sql_text: string | null;
+  metadata: string;
+}
+
+const nowIso = (): string => new Date().toISOString();
+
+/**
+ * Opens (creating and migrating if needed) the SQLite metadata store.
+ * @example const store = SqliteStore.open({ path: 'data/sluice.sqlite' });
+ */
+export class SqliteStore implements MetadataStore {
+  private constructor(private readonly db: Database.Database) {}
+
+  static open(config: SqliteStoreConfig): SqliteStore {
+    if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+    const db = new Database(config.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  async createRun(run: NewRun): Promise<RunSummary> {
+    const createdAt = nowIso();
+    this.db
+      .prepare(`INSERT INTO runs (id, status, selection, asset_keys, parent_run_id, created_at, pid, host) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`)
+      .run(run.id, run.selection, JSON.stringify(run.assetKeys), run.parentRunId ?? null, createdAt, process.pid, hostname());
+    return (await this.getRun(run.id))!;
+  }
+
+  async setRunStatus(runId: string, status: RunStatus, error?: SerializedError): Promise<void> {
+    const now = nowIso();
+    const result = this.db
+      .prepare(
+        `UPDATE runs SET status = ?,
+           started_at = CASE WHEN ? = 'started' THEN ? ELSE started_at END,
+           ended_at = CASE WHEN ? IN ('succeeded', 'failed', 'canceled') THEN ? ELSE ended_at END,
+           error = COALESCE(?, error)
+         WHERE id = ?`,
+      )
+      .run(status, status, now, status, now, error ? JSON.stringify(error) : null, runId);
+    if (result.changes === 0) throw new RunNotFoundError(runId);
+  }
+
+  async getRun(runId: string): Promise<RunSummary | undefined> {
+    const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
+    const rows = options.status
+      ? this.db.prepare(`SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(options.status, options.limit ?? 50)
+      : this.db.prepare(`SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(options.limit ?? 50);
+    return (rows as RunRow[]).map(toRun);
+  }
+
+  async failAbandonedRuns(isOwnerAlive: (owner: RunOwner) => boolean): Promise<string[]> {
+    const active = this.db.prepare(`SELECT * FROM runs WHERE status IN ('queued', 'started')`).all() as RunRow[];
+    const abandoned = active.filter((r) => !isOwnerAlive({ pid: r.pid, host: r.host }));
+    const error: SerializedError = {
+      name: 'AbandonedRunError',
+      message: 'the process running this run stopped before it finished (killed or crashed); re-run it with `sluice materialize --retry-failed RUN_ID`',
+    };
+    const mark = this.db.transaction((ids: string[]) => {
+      for (const id of ids) {
+        this.db.prepare(`UPDATE runs SET status = 'failed', ended_at = ?, error = ? WHERE id = ?`).run(nowIso(), JSON.stringify(error), id);
+        this.db
+          .prepare(`INSERT INTO events (run_id, ts, type, asset_key, level, message, data) VALUES (?, ?, 'run_failed', NULL, 'error', ?, '{}')`)
+          .run(id, nowIso(), error.message);
+      }
+    });
+    mark(abandoned.map((r) => r.id));
+    return abandoned.map((r) => r.id);
+  }
+
+  async appendEvent(event: NewRunEvent): Promise<RunEvent> {
+    const ts = nowIso();
+    const data = JSON.stringify(event.data ?? {});
+    const result = this.db
+      .prepare(`INSERT INTO events (run_id, ts, type, asset_key, level, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(event.runId, ts, event.type, event.assetKey ?? null, event.level, event.message, data);
+    return { id: Number(result.lastInsertRowid), runId: event.runId, ts, type: event.type, assetKey: event.assetKey ?? null, level: event.level, message: event.message, data: event.data ?? {} };
+  }
+
+  async listEvents(runId: string, afterId = 0): Promise<RunEvent[]> {
+    const rows = this.db.prepare(`SELECT * FROM events WHERE run_id = ? AND id > ? ORDER BY id`).all(runId, afterId) as EventRow[];
+    return rows.map(toEvent);
+  }
+
+  async recordMaterialization(m: NewMaterialization): Promise<MaterializationRecord> {
+    const result = this.db
+      .prepare(
+        `INSERT INTO materializations (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(m.runId, m.assetKey, m.partition ?? null, nowIso(), m.rowCount, m.durationMs, m.codeVersion, m.dataVersion, JSON.stringify(m.schema), m.sql, JSON.stringify(m.metadata));
+    const row = this.db.prepare(`SELECT * FROM materializations WHERE id = ?`).get(result.lastInsertRowid) as MaterializationRow;
+    return toMaterialization(row);
+  }
+
+  async latestMaterializations(): Promise<Map<string, MaterializationRecord>> {
+    const rows = this.db
+      .prepare(`SELECT m.* FROM materializations m JOIN (SELECT asset_key, max(id) AS id FROM materializations GROUP BY asset_key) latest ON latest.id = m.id`)
+      .all() as MaterializationRow[];
+    return new Map(rows.map((r) => [r.asset_key, toMaterialization(r)]));
+  }
+
+  async materializationHistory(assetKey: string, limit = 100): Promise<MaterializationRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM materializations WHERE asset_key = ? ORDER BY id DESC LIMIT ?`).all(assetKey, limit) as MaterializationRow[];
+    return rows.map(toMaterialization);
+  }
+
+  async latestAssetFailures(): Promise<Map<string, string>> {
+    const rows = this.db.prepare(`SELECT asset_key, max(ts) AS ts FROM events WHERE type = 'asset_failed' GROUP BY asset_key`).all() as { asset_key: string; ts: string }[];
+    return new Map(rows.map((r) => [r.asset_key, r.ts]));
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const apply = db.transaction(() => {
+    for (let v = version; v < SQLITE_MIGRATIONS.length; v++) db.exec(SQLITE_MIGRATIONS[v]!);
+    db.pragma(`user_version = ${SQLITE_MIGRATIONS.length}`);
+  });
+  apply();
+}
+
+function toRun(row: RunRow): RunSummary {
+  return {
+    id: row.id,
+    status: row.status,
+    selection: row.selection,
+    assetKeys: JSON.parse(row.asset_keys) as string[],
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    error: row.error ? (JSON.parse(row.error) as RunSummary['error']) : null,
+  };
+}
+
+function toEvent(row: EventRow): RunEvent {
+  return { id: row.id, runId: row.run_id, ts: row.ts, type: row.type, assetKey: row.asset_key, level: row.level, message: row.message, data: JSON.parse(row.data) as Record<string, unknown> };
+}
+
+function toMaterialization(row: MaterializationRow): MaterializationRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    assetKey: row.asset_key,
+    partition: row.partition_key,
+    createdAt: row.created_at,
+    rowCount: row.row_count,
+    durationMs: row.duration_ms,
+    codeVersion: row.code_version,
+    dataVersion: row.data_version,
+    schema: JSON.parse(row.schema_json) as MaterializationRecord['schema'],
+    sql: row.sql_text,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+  };
+}
