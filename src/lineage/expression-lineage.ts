@@ -104,11 +104,11 @@ function visit(walk: Walk, expr: TreeNode | undefined, mode: ColumnTransform, pa
     default:
       // Operators, casts, CASE, comparisons, BETWEEN...: every nested expression feeds the value.
       note(walk, composeTransforms(mode, 'transformation'));
-      return visitNested(walk, expr, composeTransforms(mode, 'transformation'), params);
+      for (const property of Object.values(expr)) visitNested(walk, property, composeTransforms(mode, 'transformation'), params);
   }
 }
 
-/** Visits every expression nested anywhere in `value`, including inside plain holder objects (CASE checks). */
+/** Visits every expression in `value`, also inside arrays and plain holder objects (CASE checks). */
 function visitNested(walk: Walk, value: unknown, mode: ColumnTransform, params: ReadonlySet<string>): void {
   if (Array.isArray(value)) {
     for (const item of value) visitNested(walk, item, mode, params);
@@ -116,11 +116,8 @@ function visitNested(walk: Walk, value: unknown, mode: ColumnTransform, params: 
   }
   const node = asNode(value);
   if (!node) return;
-  for (const property of Object.values(node)) {
-    const inner = asNode(property);
-    if (inner && typeof inner['class'] === 'string') visit(walk, inner, mode, params);
-    else visitNested(walk, property, mode, params);
-  }
+  if (typeof node['class'] === 'string') return visit(walk, node, mode, params);
+  for (const property of Object.values(node)) visitNested(walk, property, mode, params);
 }
 
 function visitColumnRef(walk: Walk, names: string[], mode: ColumnTransform, params: ReadonlySet<string>): void {
