@@ -16,6 +16,7 @@ export type {
   ColumnTransform,
   OutputColumnLineage,
 } from './lineage-model.js';
+export { DUCKDB_AGGREGATE_FUNCTIONS } from './expression-lineage.js';
 
 /** Per-call settings for `inferColumnLineage`. */
 export interface ColumnLineageOptions {
@@ -52,7 +53,7 @@ export function inferColumnLineage(parseTree: unknown, catalog: CatalogLookup, o
   const tree = asNode(parseTree);
   const statements = nodes(tree, 'statements');
   if (tree?.['error'] === true) {
-    sink.warn(`DuckDB could not parse the SQL (${text(tree, 'error_message') || 'no message'}), so it has no lineage`);
+    sink.warn(`DuckDB could not serialize the SQL (${text(tree, 'error_message') || 'no message'}), so it has no lineage`);
   } else if (statements.length === 0) {
     sink.warn('the parse tree holds no SELECT statement (expected the output of json_serialize_sql), so it has no lineage');
   }
@@ -83,7 +84,7 @@ function outputColumns(relation: Relation, names: readonly string[] | undefined,
   return relation.columns.map((column, i) => {
     const name = useNames ? (names[i] ?? column.name) : column.name;
     if (column.approximate && !useNames) {
-      sink.warn(`output column ${i + 1} has no alias; it is reported as "${name}", DuckDB's usual name for it, which may differ; add AS <name>`);
+      sink.warn(`an output column has no alias, so it is reported as "${name}", DuckDB's usual name for it, which may differ; add AS <name>`);
     }
     return { column: name, sources: dedupeSources(column.sources), transform: column.transform };
   });
@@ -161,16 +162,18 @@ function selectLineage(node: TreeNode, outer: Scope | undefined, env: LineageEnv
       rest = rest && lineage.rest ? [...rest, ...lineage.rest] : undefined;
     }
   }
+  // Positions only mean something when every output column is known.
+  const positional = complete ? columns : [];
   recordIndirect(child(node, 'where_clause'), 'filter', scope, env, 'fallback');
   const groups = nodes(node, 'group_expressions');
-  for (const group of groups) byPositionOrExpression(group, 'group_by', columns, scope, env, 'fallback');
+  for (const group of groups) byPositionOrExpression(group, 'group_by', positional, scope, env, 'fallback');
   // GROUP BY ALL groups by every select item that aggregates nothing.
   if (groups.length === 0 && text(node, 'aggregate_handling') === 'FORCE_AGGREGATES') {
     for (const column of groupCandidates) env.sink.addIndirect(column.sources, 'group_by');
   }
   recordIndirect(child(node, 'having'), 'filter', scope, env, 'fallback');
   recordIndirect(child(node, 'qualify'), 'filter', scope, env, 'fallback');
-  applyModifiers(node, columns, scope, env);
+  applyModifiers(node, positional, scope, env);
   const relation: Relation = { columns, complete };
   if (!complete && rest) relation.rest = rest;
   return relation;
@@ -230,7 +233,7 @@ function setOperation(node: TreeNode, outer: Scope | undefined, env: LineageEnv)
     star: result.columns.map((column) => ({ binding: '', column })),
     merged: new Map(),
   };
-  applyModifiers(node, result.columns, new Scope(output, outer, env.sink), env);
+  applyModifiers(node, result.complete ? result.columns : [], new Scope(output, outer, env.sink), env);
   return result;
 }
 

@@ -17,6 +17,8 @@ export interface ExpressionLineage {
 /**
  * DuckDB's built-in aggregate functions (from `duckdb_functions()`), minus the window-only ones,
  * which only ever appear in WINDOW nodes.
+ * @example
+ * inferColumnLineage(tree, catalog, { aggregateFunctions: [...DUCKDB_AGGREGATE_FUNCTIONS, 'my_median'] });
  */
 export const DUCKDB_AGGREGATE_FUNCTIONS: readonly string[] = [
   'any_value', 'approx_count_distinct', 'approx_quantile', 'approx_top_k', 'arbitrary', 'arg_max', 'arg_max_null',
@@ -49,7 +51,11 @@ export function expressionLineage(expr: TreeNode | undefined, scope: Scope, env:
   return walk.out;
 }
 
-/** Records that the columns `expr` reads decide rows as `kind` (filter, join, group_by, sort). */
+/**
+ * Records that the columns `expr` reads decide rows as `kind` (filter, join, group_by, sort).
+ * @example
+ * recordIndirect(child(selectNode, 'where_clause'), 'filter', scope, env, 'fallback');
+ */
 export function recordIndirect(
   expr: TreeNode | undefined,
   kind: ColumnTransform,

@@ -54,6 +54,15 @@ function render(expr: TreeNode | undefined): string {
     }
     case 'OPERATOR':
       return renderOperator(expr, kind);
+    case 'WINDOW': {
+      const partitions = nodes(expr, 'partitions').map(render);
+      const orders = nodes(expr, 'orders').map((order) => render(child(order, 'expression')));
+      const over = [
+        partitions.length > 0 ? `PARTITION BY ${partitions.join(', ')}` : '',
+        orders.length > 0 ? `ORDER BY ${orders.join(', ')}` : '',
+      ].filter(Boolean);
+      return `${text(expr, 'function_name')}(${nodes(expr, 'children').map(render).join(', ')}) OVER (${over.join(' ')})`;
+    }
     default:
       return kind.toLowerCase();
   }

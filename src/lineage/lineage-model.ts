@@ -100,7 +100,13 @@ export function dedupeSources(sources: readonly ColumnSource[]): ColumnSource[] 
   return out;
 }
 
-/** The facts a whole analysis accumulates: row-shaping columns and warnings, both deduplicated. */
+/**
+ * The facts a whole analysis accumulates: row-shaping columns and warnings, both deduplicated.
+ * @example
+ * const sink = new LineageSink();
+ * sink.addIndirect([{ table: 'silver.flights', column: 'origin', transform: 'identity' }], 'join');
+ * sink.indirect // [{ table: 'silver.flights', column: 'origin', transform: 'join' }]
+ */
 export class LineageSink {
   readonly indirect: ColumnSource[] = [];
   readonly warnings: string[] = [];

@@ -39,7 +39,11 @@ export interface FromScope {
   merged: Map<string, RelationColumn>;
 }
 
-/** An empty FROM clause (`SELECT 1`). */
+/**
+ * An empty FROM clause (`SELECT 1`), also the base of VALUES rows and table-function arguments.
+ * @example
+ * new Scope(emptyFromScope(), outer, sink);
+ */
 export function emptyFromScope(): FromScope {
   return { bindings: [], star: [], merged: new Map() };
 }
@@ -69,7 +73,11 @@ function withFieldAccess(column: RelationColumn, fields: readonly string[]): Rel
   return { name: fields[fields.length - 1] ?? column.name, sources, transform: composeTransforms('transformation', column.transform) };
 }
 
-/** The columns a query level can see: its FROM clause, its select aliases and, for correlated subqueries, the enclosing levels. */
+/**
+ * The columns a query level can see: its FROM clause, its select aliases and, for correlated subqueries, the enclosing levels.
+ * @example
+ * const scope = new Scope(fromClause(node['from_table'], undefined, env), undefined, env.sink);
+ */
 export class Scope {
   /** Select-list aliases defined so far at this level, by lower-case name. */
   readonly aliases = new Map<string, RelationColumn>();
@@ -96,7 +104,11 @@ export class Scope {
     return undefined;
   }
 
-  /** The column at 1-based `position` of the FROM clause's `*` (the `#2` syntax). */
+  /**
+   * The column at 1-based `position` of the FROM clause's `*` (the `#2` syntax), or undefined after a warning.
+   * @example
+   * scope.positional(2)?.name // 'flight_date' for FROM silver.flights
+   */
   positional(position: number): RelationColumn | undefined {
     const entry = this.from.star[position - 1];
     const incomplete = this.from.bindings.some((b) => !b.relation.complete);

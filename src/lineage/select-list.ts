@@ -25,10 +25,23 @@ export function selectItem(item: TreeNode, scope: Scope, env: LineageEnv): Selec
   }
   const lineage = expressionLineage(item, scope, env, 'fallback');
   const alias = text(item, 'alias');
-  const column: RelationColumn = { name: alias || expressionName(item), sources: dedupeSources(lineage.sources), transform: lineage.transform };
-  if (!alias && text(item, 'class') !== 'COLUMN_REF') column.approximate = true;
+  const columnName = bareColumnName(item, scope);
+  const column: RelationColumn = { name: alias || columnName || expressionName(item), sources: dedupeSources(lineage.sources), transform: lineage.transform };
+  if (!alias && !columnName) column.approximate = true;
   if (alias) scope.aliases.set(lower(alias), column);
   return { columns: [column], complete: true, hasAggregate: lineage.hasAggregate };
+}
+
+/** DuckDB names an unaliased bare column as the catalog spells it (`SELECT ORIGIN` gives `origin`). */
+function bareColumnName(item: TreeNode, scope: Scope): string | undefined {
+  switch (text(item, 'class')) {
+    case 'COLUMN_REF':
+      return scope.resolve(strings(item, 'column_names'), 'fallback')?.name ?? expressionName(item);
+    case 'POSITIONAL_REFERENCE':
+      return typeof item['index'] === 'number' ? scope.positional(item['index'])?.name : undefined;
+    default:
+      return undefined;
+  }
 }
 
 /** Which FROM columns a star covers, and whether they are all known. */
