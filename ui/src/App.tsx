@@ -1,0 +1,67 @@
+// The shell: left navigation and the page for the current hash route.
+import { lazy, Suspense } from 'react';
+import { EmptyState } from './components/EmptyState';
+import { LoadingState } from './components/LoadingState';
+import { AssetPage } from './pages/AssetPage';
+import { RunPage } from './pages/RunPage';
+import { RunsPage } from './pages/RunsPage';
+import { graphHref, runsHref, type Route } from './routing/route';
+import { useRoute } from './routing/useRoute';
+
+// The graph page carries React Flow and the layout worker; other pages load without them.
+const GraphPage = lazy(() => import('./pages/GraphPage').then((m) => ({ default: m.GraphPage })));
+
+function NavLink({ href, active, children }: { href: string; active: boolean; children: string }) {
+  return (
+    <a href={href} className={active ? 'nav-link active' : 'nav-link'} aria-current={active ? 'page' : undefined}>
+      {children}
+    </a>
+  );
+}
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'graph':
+      return <GraphPage focus={route.focus} />;
+    case 'asset':
+      return <AssetPage key={route.key} assetKey={route.key} />;
+    case 'runs':
+      return <RunsPage />;
+    case 'run':
+      return <RunPage key={route.runId} runId={route.runId} />;
+    case 'not-found':
+      return (
+        <EmptyState title="Page not found">
+          <p>
+            Nothing lives at <code>{route.path}</code>. Go to the <a href={graphHref()}>lineage graph</a> or the <a href={runsHref()}>runs</a>.
+          </p>
+        </EmptyState>
+      );
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  const section = route.page === 'graph' || route.page === 'asset' ? 'assets' : route.page === 'runs' || route.page === 'run' ? 'runs' : null;
+  return (
+    <div className="app">
+      <nav className="sidebar" aria-label="Main">
+        <a className="brand" href={graphHref()}>
+          <span className="brand-mark" aria-hidden="true" />
+          Sluice
+        </a>
+        <NavLink href={graphHref()} active={section === 'assets'}>
+          Lineage
+        </NavLink>
+        <NavLink href={runsHref()} active={section === 'runs'}>
+          Runs
+        </NavLink>
+      </nav>
+      <main className={route.page === 'graph' ? 'main main-full' : 'main'}>
+        <Suspense fallback={<LoadingState />}>
+          <Page route={route} />
+        </Suspense>
+      </main>
+    </div>
+  );
+}
