@@ -1,5 +1,5 @@
 // Finds sluice.config.ts, imports it, reads SQL files, infers SQL dependencies and builds the asset graph.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SluiceError, UnknownDependencyError } from '../errors.js';
@@ -45,7 +45,9 @@ export function findProjectFile(dir: string): string {
 export async function importProjectFile(file: string): Promise<ProjectDefinition> {
   let module: Record<string, unknown>;
   try {
-    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    // The modification time in the URL makes a long-lived process (sluice dev) see an edited config.
+    const url = `${pathToFileURL(file).href}?mtime=${statSync(file).mtimeMs}`;
+    module = (await import(url)) as Record<string, unknown>;
   } catch (cause) {
     if (cause instanceof SluiceError) throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);

@@ -41,6 +41,10 @@ export interface SluiceConfig {
   dir?: string;
   /** An already imported definition (skips the file lookup); `dir` is then its folder. */
   project?: ProjectDefinition;
+  /** Overrides the project's warehouse file (e.g. a scratch copy for tests and benchmarks). */
+  warehousePath?: string;
+  /** Overrides the project's metadata file. */
+  metadataPath?: string;
 }
 
 /**
@@ -62,7 +66,12 @@ export class Sluice {
 
   /** Loads the project, opens its warehouse and store, and recovers from any crashed run. */
   static async open(config: SluiceConfig = {}): Promise<Sluice> {
-    const project = await Sluice.load(config);
+    const loaded = await Sluice.load(config);
+    const project = {
+      ...loaded,
+      warehousePath: config.warehousePath ?? loaded.warehousePath,
+      metadataPath: config.metadataPath ?? loaded.metadataPath,
+    };
     const store = SqliteStore.open({ path: project.metadataPath });
     let warehouse: Warehouse;
     try {

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { Sluice, SluiceError } from '../../src/index.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { tempProject, type TempProject } from '../helpers/temp-project.js';
+
+const CONFIG = `
+import { asset, defineProject } from '@sluice';
+const fail = process.env.SLUICE_TEST_FAIL === '1';
+export const project = defineProject({
+  assets: [
+    asset({ key: 'bronze/numbers', group: 'ingest', sql: 'SELECT range AS n FROM range(10)' }),
+    asset({ key: 'silver/evens', group: 'transform', sql: fail ? 'SELECT n, no_such_column FROM bronze.numbers' : 'SELECT n FROM bronze.numbers WHERE n % 2 = 0' }),
+    asset({ key: 'gold/total', group: 'curate', sql: 'SELECT sum(n) AS total FROM silver.evens' }),
+    asset({ key: 'gold/total_view', group: 'curate', kind: 'view', sql: 'SELECT total * 2 AS doubled FROM gold.total' }),
+    asset({ key: 'bronze/rows', group: 'ingest', compute: async (ctx) => [{ id: 1, label: 'a', run: ctx.runId }, { id: 2, label: 'b', run: ctx.runId }] }),
+  ],
+});
+`;
+
+describe('materialize (DuckDB + SQLite)', () => {
+  const projects: TempProject[] = [];
+  after(() => projects.forEach((p) => p.remove()));
+  const newProject = () => {
+    const p = tempProject({ 'sluice.config.ts': CONFIG });
+    projects.push(p);
+    return p;
+  };
+  const query = async (sluice: Sluice, sql: string) => {
+    const session = await sluice.warehouse.session();
+    try {
+      return await session.query(sql);
+    } finally {
+      session.close();
+    }
+  };
+
+  it('infers upstream assets from the SQL and builds everything in dependency order', async () => {
+    const sluice = await Sluice.open({ dir: newProject().dir });
+    try {
+      assert.deepEqual(sluice.project.graph.parentsOf('gold/total'), ['silver/evens']);
+      assert.deepEqual(sluice.project.graph.parentsOf('gold/total_view'), ['gold/total']);
+      const result = await sluice.materialize();
+      assert.equal(result.status, 'succeeded');
+      assert.deepEqual(await query(sluice, 'SELECT * FROM gold.total_view'), [{ doubled: 40 }]);
+      assert.deepEqual(await query(sluice, 'SELECT id, label FROM bronze.rows ORDER BY id'), [{ id: 1, label: 'a' }, { id: 2, label: 'b' }]);
+      const history = await sluice.store.materializationHistory('silver/evens');
+      assert.equal(history[0]!.rowCount, 5);
+      assert.deepEqual(history[0]!.schema, [{ name: 'n', type: 'BIGINT', nullable: true }]);
+      assert.match(history[0]!.sql!, /WHERE n % 2 = 0/);
+      const events = await sluice.store.listEvents(result.runId);
+      assert.equal(events[0]!.type, 'run_started');
+      assert.equal(events.at(-1)!.type, 'run_succeeded');
+      assert.equal((await sluice.store.getRun(result.runId))!.status, 'succeeded');
+    } finally {
+      await sluice.close();
+    }
+  });
+
+  it('a failing SQL leaves the old table intact and readable and skips downstream', async () => {
+    const project = newProject();
+    let sluice = await Sluice.open({ dir: project.dir });
+    await sluice.materialize();
+    await sluice.close();
+    process.env.SLUICE_TEST_FAIL = '1';
+    try {
+      // A cache-busting query makes Node re-import the config with the failing SQL.
+      project.write('sluice.config.ts', `${CONFIG}\n// v2`);
+      sluice = await Sluice.open({ dir: project.dir });
+      const result = await sluice.materialize({ select: 'silver/evens+' });
+      assert.equal(result.status, 'failed');
+      const byKey = new Map(result.assets.map((a) => [a.key, a]));
+      assert.equal(byKey.get('silver/evens')!.status, 'failed');
+      assert.match(byKey.get('silver/evens')!.error!.message, /asset "silver\/evens" failed in inline SQL: .*no_such_column/s);
+      assert.equal(byKey.get('gold/total')!.status, 'skipped');
+      assert.deepEqual(await query(sluice, 'SELECT count(*) AS n FROM silver.evens'), [{ n: 5 }]);
+      const staging = await query(sluice, `SELECT table_name FROM information_schema.tables WHERE table_name LIKE '__sluice_stage_%'`);
+      assert.deepEqual(staging, []);
+      const statuses = await sluice.assetStatuses();
+      assert.equal(statuses.get('silver/evens')!.status, 'failed');
+      await sluice.close();
+    } finally {
+      delete process.env.SLUICE_TEST_FAIL;
+    }
+  });
+
+  it('running twice in a row is idempotent and leaves every asset fresh', async () => {
+    const sluice = await Sluice.open({ dir: newProject().dir });
+    try {
+      await sluice.materialize({ select: '+gold/total_view' });
+      const first = await sluice.store.latestMaterializations();
+      await sluice.materialize({ select: '+gold/total_view' });
+      const second = await sluice.store.latestMaterializations();
+      for (const key of ['bronze/numbers', 'silver/evens', 'gold/total', 'gold/total_view']) {
+        assert.equal(second.get(key)!.dataVersion, first.get(key)!.dataVersion, key);
+      }
+      const statuses = await sluice.assetStatuses();
+      assert.equal(statuses.get('gold/total')!.status, 'fresh');
+      assert.equal(statuses.get('bronze/rows')!.status, 'never');
+    } finally {
+      await sluice.close();
+    }
+  });
+
+  it('a run left started by a killed process is marked failed at the next start', async () => {
+    const project = newProject();
+    const store = SqliteStore.open({ path: `${project.dir}/data/sluice.sqlite` });
+    await store.createRun({ id: 'crashed-run', selection: '*', assetKeys: ['bronze/numbers'] });
+    await store.setRunStatus('crashed-run', 'started');
+    // Pretend the run belonged to a process that no longer exists.
+    (store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): void } } }).db.prepare(`UPDATE runs SET pid = 2147483646 WHERE id = 'crashed-run'`).run();
+    await store.close();
+    const sluice = await Sluice.open({ dir: project.dir });
+    try {
+      const run = await sluice.store.getRun('crashed-run');
+      assert.equal(run!.status, 'failed');
+      assert.match(run!.error!.message, /stopped before it finished/);
+      const retry = await sluice.retryFailed('crashed-run');
+      assert.equal(retry.status, 'succeeded');
+      assert.deepEqual(retry.assets.map((a) => a.key), ['bronze/numbers']);
+    } finally {
+      await sluice.close();
+    }
+  });
+
+  it('an SQL asset reading an undefined table is rejected at load time with a suggestion', async () => {
+    const project = tempProject({
+      'sluice.config.ts': `import { asset, defineProject } from '@sluice';
+export const project = defineProject({ assets: [
+  asset({ key: 'bronze/flights', sql: 'SELECT 1 AS x' }),
+  asset({ key: 'silver/flights', sql: 'SELECT x FROM bronze.flight' }),
+] });`,
+    });
+    projects.push(project);
+    await assert.rejects(Sluice.load({ dir: project.dir }), (e: unknown) => e instanceof SluiceError && e.code === 'UNKNOWN_DEPENDENCY' && /did you mean "bronze\/flights"/.test(e.message));
+  });
+
+  it('a folder without a project file gets an error naming the folder and the fix', async () => {
+    const project = tempProject({ 'README.md': 'empty' });
+    projects.push(project);
+    await assert.rejects(Sluice.load({ dir: project.dir }), /no sluice.config.ts in .* or its parents; create one/);
+  });
+});
