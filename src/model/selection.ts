@@ -5,7 +5,7 @@ import { didYouMean } from './did-you-mean.js';
 
 /** Extra facts a selection may need that the static graph does not hold. */
 export interface SelectionContext {
-  /** Keys considered stale (for the `stale` term). */
+  /** Keys considered stale, including never-materialized and failed ones (for the `stale` term). */
   stale?: ReadonlySet<string>;
 }
 

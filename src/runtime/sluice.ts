@@ -13,6 +13,7 @@ import type { AssetStatus, RunStatus } from '../server/api-types.js';
 import { computeAssetStatuses } from './asset-status.js';
 import { executePlan, type StepOutcome } from './executor.js';
 import { planKeys, planRun, type Plan } from './planner.js';
+import type { SelectionContext } from '../model/selection.js';
 import { loadProject, resolveProject, type LoadedProject } from './project-loader.js';
 import { EVENT_LEVELS, RunEventBus, type RunEventMap, type RunEventType } from './run-events.js';
 import { materializeStep } from './step-materializer.js';
@@ -104,9 +105,15 @@ export class Sluice {
     await this.warehouse.dropAbandonedStaging();
   }
 
-  /** Plans a selection without running it. */
-  plan(select = '*'): Plan {
-    return planRun(this.project.graph, select);
+  /** Plans a selection without running it (pass `selectionContext()` when the selection may say `stale`). */
+  plan(select = '*', context: SelectionContext = {}): Plan {
+    return planRun(this.project.graph, select, context);
+  }
+
+  /** Facts the selection language needs beyond the graph: which assets are stale (or never built). */
+  async selectionContext(): Promise<SelectionContext> {
+    const statuses = await this.assetStatuses();
+    return { stale: new Set([...statuses].filter(([, s]) => s.status !== 'fresh').map(([key]) => key)) };
   }
 
   /**
@@ -115,7 +122,8 @@ export class Sluice {
    */
   async materialize(options: MaterializeOptions = {}): Promise<MaterializeResult> {
     const select = options.select ?? '*';
-    return this.execute(this.plan(select), options);
+    const context = /\bstale\b/.test(select) ? await this.selectionContext() : {};
+    return this.execute(this.plan(select, context), options);
   }
 
   /** Re-runs the assets of a failed or canceled run that did not succeed (and their downstream in it). */

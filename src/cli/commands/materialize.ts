@@ -21,7 +21,9 @@ export async function materializeCommand(options: MaterializeCommandOptions, out
     };
     process.once('SIGINT', onSigint);
     const concurrency = options.concurrency ? Number(options.concurrency) : undefined;
-    const keys = options.retryFailed ? undefined : sluice.plan(options.select ?? '*').steps.map((s) => s.key);
+    const select = options.select ?? '*';
+    const context = /\bstale\b/.test(select) ? await sluice.selectionContext() : {};
+    const keys = options.retryFailed ? undefined : sluice.plan(select, context).steps.map((s) => s.key);
     const stop = showProgress(sluice.bus, keys ?? [], out);
     try {
       const runOptions = { signal: controller.signal, ...(concurrency ? { concurrency } : {}) };
