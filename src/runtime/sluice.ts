@@ -17,6 +17,7 @@ import type { SelectionContext } from '../model/selection.js';
 import { loadProject, resolveProject, type LoadedProject } from './project-loader.js';
 import { EVENT_LEVELS, RunEventBus, type RunEventMap, type RunEventType } from './run-events.js';
 import { materializeStep } from './step-materializer.js';
+import { AssetLocks } from './asset-locks.js';
 
 /** Options of one materialization. */
 export interface MaterializeOptions {
@@ -58,6 +59,7 @@ export interface SluiceConfig {
 export class Sluice {
   readonly bus = new RunEventBus();
   private readonly active = new Map<string, AbortController>();
+  private readonly locks = new AssetLocks();
 
   private constructor(
     readonly project: LoadedProject,
@@ -170,7 +172,6 @@ export class Sluice {
     await this.emit(runId, 'run_started', undefined, `run started: ${assetKeys.length} asset(s)`, { assetKeys, selection: plan.selection });
     try {
       await this.ensureSchemas(assetKeys);
-      const latest = await this.store.latestMaterializations();
       const outcomes = await executePlan(
         plan,
         {
@@ -183,34 +184,13 @@ export class Sluice {
             this.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${errorMessage(error)}`, { attempt, delayMs, error: serializeError(error) }),
           onFinish: (outcome) => this.reportOutcome(runId, outcome),
           run: async (key, _attempt, signal) => {
-            const node = this.project.graph.get(key)!;
-            const inputVersions = Object.fromEntries(node.deps.map((d) => [d, latest.get(d)?.dataVersion ?? null]));
-            const session = await this.warehouse.session();
-            const attemptStarted = performance.now();
+            const release = await this.locks.acquire(key, runId, signal, (holder) =>
+              this.assetLogger(runId, key).info(`waiting for run ${holder} to finish building this asset`),
+            );
             try {
-              const result = await materializeStep({
-                asset: node.definition,
-                runId,
-                projectDir: this.project.dir,
-                session,
-                signal,
-                log: this.assetLogger(runId, key),
-                inputVersions,
-              });
-              const record = await this.store.recordMaterialization({
-                runId,
-                assetKey: key,
-                rowCount: result.rowCount,
-                durationMs: performance.now() - attemptStarted,
-                codeVersion: result.codeVersion,
-                dataVersion: result.dataVersion,
-                schema: result.schema,
-                sql: result.sql,
-                metadata: { inputVersions, columnStats: result.columnStats, kind: node.definition.kind },
-              });
-              latest.set(key, record);
+              await this.buildAsset(runId, key, signal);
             } finally {
-              session.close();
+              release();
             }
           },
         },
@@ -234,6 +214,40 @@ export class Sluice {
     } finally {
       this.active.delete(runId);
       options.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  /** Builds one asset and records its materialization. */
+  private async buildAsset(runId: string, key: string, signal: AbortSignal): Promise<void> {
+    const node = this.project.graph.get(key)!;
+    // Read under the asset's lock, so a concurrent run's fresh upstream publish is seen.
+    const inputVersions: Record<string, string | null> = {};
+    for (const dep of node.deps) inputVersions[dep] = (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null;
+    const session = await this.warehouse.session();
+    const started = performance.now();
+    try {
+      const result = await materializeStep({
+        asset: node.definition,
+        runId,
+        projectDir: this.project.dir,
+        session,
+        signal,
+        log: this.assetLogger(runId, key),
+        inputVersions,
+      });
+      await this.store.recordMaterialization({
+        runId,
+        assetKey: key,
+        rowCount: result.rowCount,
+        durationMs: performance.now() - started,
+        codeVersion: result.codeVersion,
+        dataVersion: result.dataVersion,
+        schema: result.schema,
+        sql: result.sql,
+        metadata: { inputVersions, columnStats: result.columnStats, kind: node.definition.kind },
+      });
+    } finally {
+      session.close();
     }
   }
 

@@ -140,4 +140,35 @@ export const project = defineProject({ assets: [
     projects.push(project);
     await assert.rejects(Sluice.load({ dir: project.dir }), /no sluice.config.ts in .* or its parents; create one/);
   });
+
+  it('two runs that select the same asset never build it at the same time: the second waits its turn', async () => {
+    const project = tempProject({
+      'sluice.config.ts': `import { asset, defineProject } from '@sluice';
+export const intervals: [number, number][] = [];
+(globalThis as any).sluiceIntervals = intervals;
+export const project = defineProject({ assets: [
+  asset({ key: 'bronze/slow', compute: async () => {
+    const start = performance.now();
+    await new Promise((r) => setTimeout(r, 150));
+    intervals.push([start, performance.now()]);
+    return [{ at: start }];
+  } }),
+] });`,
+    });
+    projects.push(project);
+    const sluice = await Sluice.open({ dir: project.dir });
+    try {
+      const [a, b] = await Promise.all([sluice.materialize(), sluice.materialize()]);
+      assert.equal(a.status, 'succeeded');
+      assert.equal(b.status, 'succeeded');
+      const intervals = (globalThis as unknown as { sluiceIntervals: [number, number][] }).sluiceIntervals;
+      assert.equal(intervals.length, 2);
+      const [first, second] = intervals.sort((x, y) => x[0] - y[0]) as [[number, number], [number, number]];
+      assert.ok(second[0] >= first[1], 'the second build started only after the first one finished');
+      const waited = [...(await sluice.store.listEvents(a.runId)), ...(await sluice.store.listEvents(b.runId))].filter((e) => /waiting for run/.test(e.message));
+      assert.equal(waited.length, 1);
+    } finally {
+      await sluice.close();
+    }
+  });
 });
