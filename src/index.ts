@@ -1,6 +1,17 @@
 // Sluice's public API: define assets and projects, then materialize them.
 export { asset } from './model/asset-definition.js';
-export type { AssetConfig, AssetContext, AssetDefinition, AssetKind, AssetLogger, ComputeFunction, Row, SqlConnection } from './model/asset-definition.js';
+export type { AssetConfig, AssetContext, AssetDefinition, AssetKind, AssetLogger, ComputeFunction, IncrementalConfig, Row, SqlConnection } from './model/asset-definition.js';
+export {
+  dailyPartitions,
+  hourlyPartitions,
+  monthlyPartitions,
+  staticPartitions,
+  partitionKeys,
+  partitionRange,
+  partitionWindow,
+  missingPartitions,
+  type PartitionsDefinition,
+} from './model/partitions.js';
 export { sqlAssets, type SqlAssetsOptions } from './model/sql-assets.js';
 export { defineProject, type ProjectConfig, type ProjectDefinition } from './model/project-definition.js';
 export { parseAssetKey, quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from './model/asset-key.js';

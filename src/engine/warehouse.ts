@@ -19,6 +19,9 @@ export interface ColumnStats {
   max: string | null;
 }
 
+/** The rows of one partition: a half-open time window, or a static key. */
+export type PartitionFilter = { column: string; start: string; end: string } | { column: string; equals: string };
+
 /** What one scan of a table tells. */
 export interface TableProfile {
   rowCount: number;
@@ -36,12 +39,21 @@ export interface WarehouseSession extends SqlConnection {
   ensureSchema(schema: string): Promise<void>;
   /** A fresh, unused staging relation next to `target` (its schema must exist). */
   stagingName(target: QualifiedName, runId: string): Promise<QualifiedName>;
-  /** `CREATE TABLE staging AS <select>`. */
-  stageQuery(staging: QualifiedName, selectSql: string): Promise<void>;
+  /** `CREATE TABLE staging AS <select>`, with named parameters bound. */
+  stageQuery(staging: QualifiedName, selectSql: string, params?: Readonly<Record<string, unknown>>): Promise<void>;
   /** Creates the staging table from JavaScript rows (types inferred from the values). */
   stageRows(staging: QualifiedName, rows: readonly Row[]): Promise<void>;
   /** Atomically replaces `target` with `staging`. */
   publishTable(staging: QualifiedName, target: QualifiedName): Promise<void>;
+  /**
+   * Atomically replaces the rows of one partition of `target` (rows matching `filter`) with `staging`;
+   * creates `target` from `staging` when it does not exist yet.
+   */
+  publishPartition(staging: QualifiedName, target: QualifiedName, filter: PartitionFilter): Promise<void>;
+  /** Atomically merges `staging` into `target`: rows with a matching `uniqueKey` are replaced, others inserted. */
+  publishMerge(staging: QualifiedName, target: QualifiedName, uniqueKey: readonly string[]): Promise<void>;
+  /** Atomically appends `staging` to `target`. */
+  publishAppend(staging: QualifiedName, target: QualifiedName): Promise<void>;
   /** Creates or replaces a view. */
   publishView(target: QualifiedName, selectSql: string): Promise<void>;
   /** Drops a table or view if it exists. */
@@ -64,6 +76,8 @@ export interface Warehouse {
   session(): Promise<WarehouseSession>;
   /** The base tables a SELECT statement reads, as parsed by the engine (CTE names excluded). */
   tableReferences(sql: string): Promise<QualifiedName[]>;
+  /** Named parameters (`$name`) a statement uses, so only those are bound. */
+  sqlParameters(sql: string): Promise<string[]>;
   /** The engine's parse tree of a statement (for column lineage). */
   parseTree(sql: string): Promise<unknown>;
   /** Drops staging relations left behind by killed runs; returns their names. */

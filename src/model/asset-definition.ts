@@ -1,6 +1,7 @@
 // What a user declares: an asset, its compute (SQL or a TypeScript function) and its descriptive metadata.
 import { SluiceError } from '../errors.js';
 import { assertIdentifier, normalizeAssetKey } from './asset-key.js';
+import type { PartitionsDefinition } from './partitions.js';
 
 /** How an asset is stored in the warehouse. */
 export type AssetKind = 'table' | 'view';
@@ -67,7 +68,28 @@ export interface AssetConfig {
   retries?: number;
   /** Delay before the first retry, doubled at each attempt (default 500 ms). */
   retryDelayMs?: number;
+  /**
+   * Splits a table into partitions built one at a time. The SQL sees the partition as the named
+   * parameters `$partition_key`, `$partition_start` and `$partition_end` (UTC, 'YYYY-MM-DD HH:MM:SS').
+   */
+  partitions?: PartitionsDefinition;
+  /** Column holding each row's partition: a timestamp/date within the window, or the static key. */
+  partitionColumn?: string;
+  /**
+   * Publishes each build into the existing table instead of replacing it: `append` inserts the new rows,
+   * `merge` replaces the rows whose `uniqueKey` matches and inserts the rest (re-delivery is idempotent).
+   */
+  incremental?: IncrementalConfig;
+  /**
+   * Column lineage of a TypeScript compute, which Sluice cannot analyse: each output column and the
+   * upstream columns it comes from, as `schema/name.column` or `file:<path>.column`, e.g.
+   * `{ delay: ['file:data/flights.parquet.delay'], _batch_id: [] }`. SQL assets get theirs inferred.
+   */
+  columnLineage?: Readonly<Record<string, readonly string[]>>;
 }
+
+/** How an incremental table takes each new batch. */
+export type IncrementalConfig = { strategy: 'append' } | { strategy: 'merge'; uniqueKey: readonly string[] };
 
 /** A validated asset definition, as the graph and the runtime see it. */
 export interface AssetDefinition {
@@ -88,6 +110,38 @@ export interface AssetDefinition {
   compute?: ComputeFunction;
   retries: number;
   retryDelayMs: number;
+  partitions?: PartitionsDefinition;
+  partitionColumn?: string;
+  incremental?: IncrementalConfig;
+  /** Column lineage declared by the author (see `AssetConfig.columnLineage`). */
+  columnLineage?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Validates and copies the partitioning and incremental settings. */
+function applyPublishing(definition: AssetDefinition, config: AssetConfig): void {
+  const { key } = definition;
+  if (config.partitions || config.incremental) {
+    if (definition.kind !== 'table') throw invalid(key, 'only tables can be partitioned or incremental; remove `kind: \'view\'`');
+  }
+  if (config.partitions && config.incremental) throw invalid(key, 'choose `partitions` or `incremental`, not both');
+  if (config.partitions) {
+    if (config.partitionColumn === undefined) throw invalid(key, 'a partitioned asset needs `partitionColumn`, the column that holds each row\'s partition');
+    definition.partitions = config.partitions;
+    definition.partitionColumn = assertIdentifier(config.partitionColumn, `partitionColumn of asset "${key}"`);
+  } else if (config.partitionColumn !== undefined) {
+    throw invalid(key, '`partitionColumn` needs `partitions`');
+  }
+  if (config.incremental) {
+    const incremental = config.incremental;
+    if (incremental.strategy === 'merge') {
+      if (!Array.isArray(incremental.uniqueKey) || incremental.uniqueKey.length === 0) throw invalid(key, 'incremental `merge` needs `uniqueKey`: one or more columns');
+      definition.incremental = { strategy: 'merge', uniqueKey: incremental.uniqueKey.map((c) => assertIdentifier(c, `uniqueKey of asset "${key}"`)) };
+    } else if (incremental.strategy === 'append') {
+      definition.incremental = { strategy: 'append' };
+    } else {
+      throw invalid(key, `incremental strategy "${String((incremental as { strategy: unknown }).strategy)}" is not "append" or "merge"`);
+    }
+  }
 }
 
 function invalid(key: string, problem: string): SluiceError {
@@ -131,5 +185,7 @@ export function asset(config: AssetConfig): AssetDefinition {
     definition.sqlSource = 'inline SQL';
   }
   if (config.sqlFile !== undefined) definition.sqlFile = config.sqlFile;
+  applyPublishing(definition, config);
+  if (config.columnLineage !== undefined) definition.columnLineage = Object.fromEntries(Object.entries(config.columnLineage).map(([c, refs]) => [c, [...refs]]));
   return Object.freeze(definition);
 }

@@ -4,7 +4,9 @@ import { hostname } from 'node:os';
 import { SluiceError, serializeError, type SerializedError } from '../errors.js';
 import type { AssetLogger } from '../model/asset-definition.js';
 import { parseAssetKey } from '../model/asset-key.js';
-import type { ProjectDefinition } from '../model/project-definition.js';
+import { assertPartitionKey } from '../model/partitions.js';
+import type { OpenLineageConfig, ProjectDefinition } from '../model/project-definition.js';
+import { attachOpenLineage } from '../lineage/openlineage/openlineage-emitter.js';
 import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import type { MetadataStore } from '../store/metadata-store.js';
@@ -27,6 +29,8 @@ export interface MaterializeOptions {
   concurrency?: number;
   /** Id to use for the run (default: a new UUID). */
   runId?: string;
+  /** The partition key to build for the selected partitioned assets (e.g. `2001-03-15`). */
+  partition?: string;
   parentRunId?: string;
 }
 
@@ -47,6 +51,8 @@ export interface SluiceConfig {
   warehousePath?: string;
   /** Overrides the project's metadata file. */
   metadataPath?: string;
+  /** Overrides the project's OpenLineage settings and the OPENLINEAGE_* variables; `false` turns it off. */
+  openLineage?: OpenLineageConfig | false;
 }
 
 /**
@@ -84,6 +90,7 @@ export class Sluice {
       throw error;
     }
     const sluice = new Sluice(project, warehouse, store);
+    attachOpenLineage(sluice, config.openLineage);
     await sluice.recover();
     return sluice;
   }
@@ -125,7 +132,9 @@ export class Sluice {
   async materialize(options: MaterializeOptions = {}): Promise<MaterializeResult> {
     const select = options.select ?? '*';
     const context = /\bstale\b/.test(select) ? await this.selectionContext() : {};
-    return this.execute(this.plan(select, context), options);
+    const plan = this.plan(select, context);
+    this.checkPartition(plan, options.partition);
+    return this.execute(plan, options);
   }
 
   /** Re-runs the assets of a failed or canceled run that did not succeed (and their downstream in it). */
@@ -137,6 +146,19 @@ export class Sluice {
     const succeeded = new Set(events.filter((e) => e.type === 'asset_succeeded').map((e) => e.assetKey!));
     const remaining = new Set(run.assetKeys.filter((k) => this.project.graph.has(k) && !succeeded.has(k)));
     return this.execute(planKeys(this.project.graph, remaining, `retry of ${runId}`), { ...options, parentRunId: runId });
+  }
+
+  /** A partition must be given exactly when the plan has partitioned assets, and be one of theirs. */
+  private checkPartition(plan: Plan, partition: string | undefined): void {
+    const partitioned = plan.steps.map((s) => this.project.graph.get(s.key)!.definition).filter((a) => a.partitions);
+    if (partition === undefined) {
+      if (partitioned.length > 0) {
+        throw new SluiceError('INVALID_SELECTION', `asset "${partitioned[0]!.key}" is partitioned; pass a partition key (--partition KEY) or run \`sluice backfill\``);
+      }
+      return;
+    }
+    if (partitioned.length === 0) throw new SluiceError('INVALID_SELECTION', `--partition ${partition} given, but no selected asset is partitioned`);
+    for (const asset of partitioned) assertPartitionKey(asset.partitions!, partition);
   }
 
   /** Cancels a run of this process; returns false when it is not running here. */
@@ -188,7 +210,7 @@ export class Sluice {
               this.assetLogger(runId, key).info(`waiting for run ${holder} to finish building this asset`),
             );
             try {
-              await this.buildAsset(runId, key, signal);
+              await this.buildAsset(runId, key, signal, options.partition);
             } finally {
               release();
             }
@@ -218,8 +240,10 @@ export class Sluice {
   }
 
   /** Builds one asset and records its materialization. */
-  private async buildAsset(runId: string, key: string, signal: AbortSignal): Promise<void> {
+  private async buildAsset(runId: string, key: string, signal: AbortSignal, runPartition: string | undefined): Promise<void> {
     const node = this.project.graph.get(key)!;
+    const partition = node.definition.partitions ? runPartition : undefined;
+    const sqlParameters = node.definition.sql !== undefined ? await this.warehouse.sqlParameters(node.definition.sql) : [];
     // Read under the asset's lock, so a concurrent run's fresh upstream publish is seen.
     const inputVersions: Record<string, string | null> = {};
     for (const dep of node.deps) inputVersions[dep] = (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null;
@@ -234,17 +258,25 @@ export class Sluice {
         signal,
         log: this.assetLogger(runId, key),
         inputVersions,
+        sqlParameters,
+        ...(partition !== undefined ? { partition } : {}),
       });
       await this.store.recordMaterialization({
         runId,
         assetKey: key,
+        ...(partition !== undefined ? { partition } : {}),
         rowCount: result.rowCount,
         durationMs: performance.now() - started,
         codeVersion: result.codeVersion,
         dataVersion: result.dataVersion,
         schema: result.schema,
         sql: result.sql,
-        metadata: { inputVersions, columnStats: result.columnStats, kind: node.definition.kind },
+        metadata: {
+          inputVersions,
+          columnStats: result.columnStats,
+          kind: node.definition.kind,
+          ...(result.batchRows !== undefined ? { batchRows: result.batchRows } : {}),
+        },
       });
     } finally {
       session.close();

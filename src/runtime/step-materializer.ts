@@ -3,6 +3,7 @@ import { SluiceError } from '../errors.js';
 import type { AssetDefinition, AssetLogger } from '../model/asset-definition.js';
 import { parseAssetKey, quoteQualified, type QualifiedName } from '../model/asset-key.js';
 import type { ColumnInfo, ColumnStats, WarehouseSession } from '../engine/warehouse.js';
+import { isTimePartitioned, partitionWindow } from '../model/partitions.js';
 import { codeVersionOf, contentDataVersion, derivedDataVersion } from './versions.js';
 
 /** What building one asset needs. */
@@ -17,6 +18,10 @@ export interface StepInput {
   inputVersions: Record<string, string | null>;
   /** Runs against the staged table before it is published; throwing keeps the old table. */
   audit?: (staging: QualifiedName) => Promise<void>;
+  /** The partition to build, for partitioned assets. */
+  partition?: string;
+  /** Named parameters the asset's SQL uses (`$partition_start`...), as the engine parsed them. */
+  sqlParameters?: readonly string[];
 }
 
 /** What was published. */
@@ -27,6 +32,8 @@ export interface StepResult {
   codeVersion: string;
   dataVersion: string;
   sql: string | null;
+  /** Rows of this build's batch, for incremental and partitioned tables (rowCount is the whole table). */
+  batchRows?: number;
 }
 
 /**
@@ -48,12 +55,18 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
       return { rowCount: null, schema, columnStats: [], codeVersion, dataVersion: derivedDataVersion(codeVersion, input.inputVersions), sql: asset.sql! };
     }
     const staging = await session.stagingName(target, input.runId);
+    const bindings = sqlBindings(input);
     try {
-      await buildStaging(input, staging);
+      await buildStaging(input, staging, bindings);
       if (input.audit) await input.audit(staging);
-      const measured = await measure(session, staging);
-      await session.publishTable(staging, target);
-      return { ...measured, codeVersion, sql: asset.sql ?? null };
+      if (!asset.partitions && !asset.incremental) {
+        const measured = await measure(session, staging);
+        await session.publishTable(staging, target);
+        return { ...measured, codeVersion, sql: asset.sql ?? null };
+      }
+      const batchRows = (await session.profile(staging)).rowCount;
+      await publishInto(input, staging, target);
+      return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null };
     } catch (error) {
       await session.dropRelation(staging).catch(() => undefined);
       throw error;
@@ -63,15 +76,61 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
   }
 }
 
-async function buildStaging(input: StepInput, staging: QualifiedName): Promise<void> {
+/** Values for the named parameters an asset's SQL may use; only the ones it uses are bound. */
+function sqlBindings(input: StepInput): Record<string, unknown> {
+  const available: Record<string, unknown> = { run_id: input.runId };
+  const { partitions } = input.asset;
+  if (partitions && input.partition !== undefined) {
+    available.partition_key = input.partition;
+    if (isTimePartitioned(partitions)) {
+      const window = partitionWindow(partitions, input.partition);
+      available.partition_start = utcTimestamp(window.start);
+      available.partition_end = utcTimestamp(window.end);
+    }
+  }
+  const bindings: Record<string, unknown> = {};
+  for (const name of input.sqlParameters ?? []) {
+    if (!(name in available)) {
+      throw new SluiceError('INVALID_DEFINITION', `asset "${input.asset.key}": its SQL uses $${name}, which Sluice does not provide; available: ${Object.keys(available).map((k) => `$${k}`).join(', ')}`);
+    }
+    bindings[name] = available[name];
+  }
+  return bindings;
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' in UTC: DuckDB casts it to TIMESTAMP without time-zone surprises. */
+function utcTimestamp(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+async function publishInto(input: StepInput, staging: QualifiedName, target: QualifiedName): Promise<void> {
+  const { asset, session } = input;
+  if (asset.partitions) {
+    if (input.partition === undefined) throw new SluiceError('INVALID_SELECTION', `asset "${asset.key}" is partitioned; pass a partition (--partition KEY) or use sluice backfill`);
+    const column = asset.partitionColumn!;
+    if (isTimePartitioned(asset.partitions)) {
+      const window = partitionWindow(asset.partitions, input.partition);
+      await session.publishPartition(staging, target, { column, start: utcTimestamp(window.start), end: utcTimestamp(window.end) });
+    } else {
+      await session.publishPartition(staging, target, { column, equals: input.partition });
+    }
+  } else if (asset.incremental?.strategy === 'merge') {
+    await session.publishMerge(staging, target, asset.incremental.uniqueKey);
+  } else {
+    await session.publishAppend(staging, target);
+  }
+}
+
+async function buildStaging(input: StepInput, staging: QualifiedName, bindings: Record<string, unknown>): Promise<void> {
   const { asset, session } = input;
   if (asset.sql !== undefined) {
-    await withSqlContext(asset, () => session.stageQuery(staging, asset.sql!));
+    await withSqlContext(asset, () => session.stageQuery(staging, asset.sql!, bindings));
     return;
   }
   const rows = await asset.compute!({
     runId: input.runId,
     assetKey: asset.key,
+    ...(input.partition !== undefined ? { partition: input.partition } : {}),
     projectDir: input.projectDir,
     sql: session,
     target: quoteQualified(staging),

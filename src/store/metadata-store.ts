@@ -57,6 +57,8 @@ export interface MetadataStore {
   /** Latest materialization per asset (and partition-less), keyed by asset key. */
   latestMaterializations(): Promise<Map<string, MaterializationRecord>>;
   materializationHistory(assetKey: string, limit?: number): Promise<MaterializationRecord[]>;
+  /** Partition keys of an asset that have been materialized at least once. */
+  materializedPartitions(assetKey: string): Promise<Set<string>>;
   /** Time (ISO) of each asset's latest failed attempt. */
   latestAssetFailures(): Promise<Map<string, string>>;
   close(): Promise<void>;

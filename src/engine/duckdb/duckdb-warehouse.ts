@@ -6,8 +6,8 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
-import { STAGING_PREFIX, type ColumnInfo, type TableProfile, type Warehouse, type WarehouseSession } from '../warehouse.js';
-import { collectTableReferences } from './parse-tree.js';
+import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type TableProfile, type Warehouse, type WarehouseSession } from '../warehouse.js';
+import { collectParameters, collectTableReferences } from './parse-tree.js';
 
 /** Construction options of the DuckDB warehouse. */
 export interface DuckDbWarehouseConfig {
@@ -58,6 +58,10 @@ export class DuckDbWarehouse implements Warehouse {
     const tree = JSON.parse(String(reader.getRowObjectsJS()[0]!.tree)) as { error?: boolean; error_message?: string };
     if (tree.error) throw new SluiceError('SQL_ERROR', `cannot parse SQL: ${tree.error_message ?? 'syntax error'}`);
     return tree;
+  }
+
+  async sqlParameters(sql: string): Promise<string[]> {
+    return collectParameters(await this.parseTree(sql));
   }
 
   async tableReferences(sql: string): Promise<QualifiedName[]> {
@@ -120,8 +124,9 @@ class DuckDbSession implements WarehouseSession {
     return staging;
   }
 
-  async stageQuery(staging: QualifiedName, selectSql: string): Promise<void> {
-    await this.exec(`CREATE TABLE ${quoteQualified(staging)} AS ${stripTrailingSemicolon(selectSql)}`);
+  async stageQuery(staging: QualifiedName, selectSql: string, params?: Readonly<Record<string, unknown>>): Promise<void> {
+    const sql = `CREATE TABLE ${quoteQualified(staging)} AS ${stripTrailingSemicolon(selectSql)}`;
+    await this.connection.run(sql, params && Object.keys(params).length > 0 ? ({ ...params } as never) : undefined);
   }
 
   async stageRows(staging: QualifiedName, rows: readonly Row[]): Promise<void> {
@@ -145,6 +150,54 @@ class DuckDbSession implements WarehouseSession {
     try {
       if (existing) await this.exec(`DROP ${existing} ${quoteQualified(target)}`);
       await this.exec(`ALTER TABLE ${quoteQualified(staging)} RENAME TO ${quoteIdentifier(target.name)}`);
+      await this.exec('COMMIT');
+    } catch (error) {
+      await this.exec('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async publishPartition(staging: QualifiedName, target: QualifiedName, filter: PartitionFilter): Promise<void> {
+    const column = quoteIdentifier(filter.column);
+    const [outside] = await this.query<{ n: number }>(
+      'equals' in filter
+        ? `SELECT count(*) AS n FROM ${quoteQualified(staging)} WHERE ${column} IS DISTINCT FROM $1`
+        : `SELECT count(*) AS n FROM ${quoteQualified(staging)} WHERE ${column} IS NULL OR ${column} < $1::TIMESTAMP OR ${column} >= $2::TIMESTAMP`,
+      'equals' in filter ? [filter.equals] : [filter.start, filter.end],
+    );
+    if (Number(outside!.n) > 0) {
+      const window = 'equals' in filter ? `= '${filter.equals}'` : `in [${filter.start}, ${filter.end})`;
+      throw new SluiceError('COMPUTE_ERROR', `${outside!.n} staged row(s) have ${filter.column} outside the partition (${filter.column} ${window}); filter the SQL with $partition_start/$partition_end (or $partition_key)`);
+    }
+    await this.mergeInto(staging, target, 'equals' in filter
+      ? { where: `${column} = $1`, params: [filter.equals] }
+      : { where: `${column} >= $1::TIMESTAMP AND ${column} < $2::TIMESTAMP`, params: [filter.start, filter.end] });
+  }
+
+  async publishMerge(staging: QualifiedName, target: QualifiedName, uniqueKey: readonly string[]): Promise<void> {
+    const keys = uniqueKey.map(quoteIdentifier);
+    const [dupes] = await this.query<{ n: number }>(
+      `SELECT count(*) AS n FROM (SELECT ${keys.join(', ')} FROM ${quoteQualified(staging)} GROUP BY ALL HAVING count(*) > 1)`,
+    );
+    if (Number(dupes!.n) > 0) {
+      throw new SluiceError('COMPUTE_ERROR', `the batch holds ${dupes!.n} key(s) of (${uniqueKey.join(', ')}) more than once; make the SQL return each key once (e.g. QUALIFY row_number() OVER (PARTITION BY ${uniqueKey.join(', ')} ORDER BY ...) = 1)`);
+    }
+    const match = keys.map((k) => `t.${k} IS NOT DISTINCT FROM s.${k}`).join(' AND ');
+    await this.mergeInto(staging, target, { where: `EXISTS (SELECT 1 FROM ${quoteQualified(staging)} AS s WHERE ${match})`, alias: 't' });
+  }
+
+  async publishAppend(staging: QualifiedName, target: QualifiedName): Promise<void> {
+    await this.mergeInto(staging, target, undefined);
+  }
+
+  /** In one transaction: delete the target rows `replace` matches, insert the staged rows, drop staging. */
+  private async mergeInto(staging: QualifiedName, target: QualifiedName, replace: { where: string; params?: unknown[]; alias?: string } | undefined): Promise<void> {
+    if (!(await this.relationKind(target))) return this.publishTable(staging, target);
+    await this.exec('BEGIN TRANSACTION');
+    try {
+      if (replace) await this.exec(`DELETE FROM ${quoteQualified(target)}${replace.alias ? ` AS ${replace.alias}` : ''} WHERE ${replace.where}`, replace.params);
+      await this.exec(`INSERT INTO ${quoteQualified(target)} BY NAME SELECT * FROM ${quoteQualified(staging)}`);
+      await this.exec(`DROP TABLE ${quoteQualified(staging)}`);
       await this.exec('COMMIT');
     } catch (error) {
       await this.exec('ROLLBACK').catch(() => undefined);

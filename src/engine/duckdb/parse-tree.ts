@@ -45,3 +45,19 @@ export function collectTableReferences(tree: unknown): QualifiedName[] {
   visit(tree, new Set());
   return [...found.values()];
 }
+
+/**
+ * The named parameters (`$start`) a parse tree uses, deduplicated.
+ * @example collectParameters(tree) // ['partition_start', 'partition_end']
+ */
+export function collectParameters(tree: unknown): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (!isNode(value)) return;
+    if (value.class === 'PARAMETER' && typeof value.identifier === 'string' && !/^\d+$/.test(value.identifier)) found.add(value.identifier);
+    for (const child of Object.values(value)) visit(child);
+  };
+  visit(tree);
+  return [...found];
+}

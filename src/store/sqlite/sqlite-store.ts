@@ -173,6 +173,11 @@ export class SqliteStore implements MetadataStore {
     return rows.map(toMaterialization);
   }
 
+  async materializedPartitions(assetKey: string): Promise<Set<string>> {
+    const rows = this.db.prepare(`SELECT DISTINCT partition_key FROM materializations WHERE asset_key = ? AND partition_key IS NOT NULL`).all(assetKey) as { partition_key: string }[];
+    return new Set(rows.map((r) => r.partition_key));
+  }
+
   async latestAssetFailures(): Promise<Map<string, string>> {
     const rows = this.db.prepare(`SELECT asset_key, max(ts) AS ts FROM events WHERE type = 'asset_failed' GROUP BY asset_key`).all() as { asset_key: string; ts: string }[];
     return new Map(rows.map((r) => [r.asset_key, r.ts]));
