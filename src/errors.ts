@@ -94,6 +94,16 @@ export class RunNotFoundError extends SluiceError {
   }
 }
 
+/** Blocking data-quality checks failed on a staged table, so it was not published. */
+export class CheckFailedError extends SluiceError {
+  constructor(readonly assetKey: string, readonly failedChecks: readonly { checkName: string; failingCount: number; totalCount: number; error?: { message: string } }[]) {
+    const details = failedChecks
+      .map((c) => (c.error ? `"${c.checkName}" could not run (${c.error.message})` : `"${c.checkName}" (${c.failingCount} of ${c.totalCount} rows failing)`))
+      .join(', ');
+    super('CHECK_FAILED', `asset "${assetKey}": blocking check${failedChecks.length > 1 ? 's' : ''} ${details} failed; the previous version stays published and downstream assets are skipped. See \`sluice check\` results, fix the data or the check, and re-run`);
+  }
+}
+
 /** Turns anything thrown (by Sluice, DuckDB or user code) into a plain, storable error object. */
 export interface SerializedError {
   name: string;

@@ -2,6 +2,7 @@
 import { SluiceError } from '../errors.js';
 import { assertIdentifier, normalizeAssetKey } from './asset-key.js';
 import type { PartitionsDefinition } from './partitions.js';
+import type { CheckDefinition } from '../checks/check-definition.js';
 
 /** How an asset is stored in the warehouse. */
 export type AssetKind = 'table' | 'view';
@@ -80,6 +81,14 @@ export interface AssetConfig {
    * `merge` replaces the rows whose `uniqueKey` matches and inserts the rest (re-delivery is idempotent).
    */
   incremental?: IncrementalConfig;
+  /** Data-quality checks; blocking ones run on the staged table and stop a bad publish. */
+  checks?: readonly CheckDefinition[];
+  /**
+   * When the automation daemon materializes this asset by itself; several conditions mean any of them.
+   * `{ type: 'upstream_changed' }`, `{ type: 'cron', cron: '0 3 * * *', timezone: 'America/New_York' }`,
+   * `{ type: 'fresh_within', minutes: 60 }`, `{ type: 'missing' }` (see README "Automation").
+   */
+  automation?: AutomationCondition | readonly AutomationCondition[];
   /**
    * Column lineage of a TypeScript compute, which Sluice cannot analyse: each output column and the
    * upstream columns it comes from, as `schema/name.column` or `file:<path>.column`, e.g.
@@ -90,6 +99,17 @@ export interface AssetConfig {
 
 /** How an incremental table takes each new batch. */
 export type IncrementalConfig = { strategy: 'append' } | { strategy: 'merge'; uniqueKey: readonly string[] };
+
+/**
+ * A declarative automation condition, evaluated by the daemon (`sluice daemon`, `sluice dev`):
+ * `upstream_changed` when an upstream asset has new data since this one was built; `cron` at each tick;
+ * `fresh_within` when the latest materialization is older than `minutes`; `missing` when never built.
+ */
+export type AutomationCondition =
+  | { type: 'upstream_changed' }
+  | { type: 'cron'; cron: string; timezone?: string }
+  | { type: 'fresh_within'; minutes: number }
+  | { type: 'missing' };
 
 /** A validated asset definition, as the graph and the runtime see it. */
 export interface AssetDefinition {
@@ -113,6 +133,9 @@ export interface AssetDefinition {
   partitions?: PartitionsDefinition;
   partitionColumn?: string;
   incremental?: IncrementalConfig;
+  checks: readonly CheckDefinition[];
+  /** Automation conditions (any of them launches a run); absent when the daemon leaves the asset alone. */
+  automation?: readonly AutomationCondition[];
   /** Column lineage declared by the author (see `AssetConfig.columnLineage`). */
   columnLineage?: Readonly<Record<string, readonly string[]>>;
 }
@@ -142,6 +165,26 @@ function applyPublishing(definition: AssetDefinition, config: AssetConfig): void
       throw invalid(key, `incremental strategy "${String((incremental as { strategy: unknown }).strategy)}" is not "append" or "merge"`);
     }
   }
+}
+
+/** Validates the automation conditions' shape (cron expressions are checked by the daemon, which owns croner). */
+function automationOf(key: string, config: AutomationCondition | readonly AutomationCondition[]): AutomationCondition[] {
+  const list: readonly AutomationCondition[] = Array.isArray(config) ? config : [config as AutomationCondition];
+  return list.map((condition) => {
+    switch (condition?.type) {
+      case 'upstream_changed':
+      case 'missing':
+        return { type: condition.type };
+      case 'cron':
+        if (typeof condition.cron !== 'string' || condition.cron.trim() === '') throw invalid(key, "automation `cron` needs a cron expression, e.g. { type: 'cron', cron: '0 3 * * *' }");
+        return { type: 'cron', cron: condition.cron, ...(condition.timezone !== undefined ? { timezone: condition.timezone } : {}) };
+      case 'fresh_within':
+        if (typeof condition.minutes !== 'number' || !(condition.minutes > 0)) throw invalid(key, "automation `fresh_within` needs `minutes` > 0, e.g. { type: 'fresh_within', minutes: 60 }");
+        return { type: 'fresh_within', minutes: condition.minutes };
+      default:
+        throw invalid(key, `automation condition ${JSON.stringify(condition)} is not one of upstream_changed, cron, fresh_within, missing`);
+    }
+  });
 }
 
 function invalid(key: string, problem: string): SluiceError {
@@ -176,6 +219,7 @@ export function asset(config: AssetConfig): AssetDefinition {
     tags: { ...(config.tags ?? {}) },
     retries,
     retryDelayMs: config.retryDelayMs ?? 500,
+    checks: [...(config.checks ?? [])],
   };
   if (config.description !== undefined) definition.description = config.description;
   if (config.codeVersion !== undefined) definition.codeVersion = config.codeVersion;
@@ -187,5 +231,6 @@ export function asset(config: AssetConfig): AssetDefinition {
   if (config.sqlFile !== undefined) definition.sqlFile = config.sqlFile;
   applyPublishing(definition, config);
   if (config.columnLineage !== undefined) definition.columnLineage = Object.fromEntries(Object.entries(config.columnLineage).map(([c, refs]) => [c, [...refs]]));
+  if (config.automation !== undefined) definition.automation = automationOf(key, config.automation);
   return Object.freeze(definition);
 }

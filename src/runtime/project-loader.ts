@@ -72,12 +72,20 @@ export async function loadProject(dir: string, parser: SqlParser): Promise<Loade
 
 /** Builds the graph of an already-imported definition (reads SQL files, infers deps). */
 export async function resolveProject(definition: ProjectDefinition, projectDir: string, file: string, parser: SqlParser): Promise<LoadedProject> {
-  const assets = definition.assets.map((a) => withSqlFileRead(a, projectDir));
+  const assets = definition.assets.map((a) => withChecks(withSqlFileRead(a, projectDir), definition));
+  for (const key of Object.keys(definition.checks)) {
+    if (!assets.some((a) => a.key === key)) {
+      const suggestion = didYouMean(key, assets.map((a) => a.key));
+      throw new SluiceError('UNKNOWN_DEPENDENCY', `the project declares checks for asset "${key}", which is not defined${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+    }
+  }
   const keys = new Set(assets.map((a) => a.key));
   const external = new Set(definition.externalTables);
   const nodes: AssetNode[] = [];
   for (const asset of assets) {
     const deps = new Set(asset.declaredDeps);
+    // A check comparing with another asset must see that asset's new version: build it first.
+    for (const check of asset.checks) if ('to' in check && check.to !== asset.key) deps.add(check.to);
     if (asset.sql !== undefined) {
       for (const dep of await inferredDeps(asset, parser, keys, external)) deps.add(dep);
     }
@@ -91,6 +99,16 @@ export async function resolveProject(definition: ProjectDefinition, projectDir: 
     warehousePath: inProject(projectDir, definition.warehousePath),
     metadataPath: inProject(projectDir, definition.metadataPath),
   };
+}
+
+function withChecks(asset: AssetDefinition, definition: ProjectDefinition): AssetDefinition {
+  const checks = [...asset.checks, ...(definition.checks[asset.key] ?? [])];
+  const names = new Set<string>();
+  for (const check of checks) {
+    if (names.has(check.name)) throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}" has two checks named "${check.name}"; give one a different \`name\``);
+    names.add(check.name);
+  }
+  return checks.length === asset.checks.length ? asset : Object.freeze({ ...asset, checks });
 }
 
 function inProject(projectDir: string, path: string): string {

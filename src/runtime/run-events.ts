@@ -15,7 +15,21 @@ export interface RunEventMap {
   asset_failed: { durationMs: number; attempts: number; error: SerializedError };
   asset_skipped: { reason: string; failedUpstream: string[] };
   asset_not_executed: { reason: string };
+  asset_checked: { stage: 'staged' | 'published'; passed: number; failed: number; warned: number; results: CheckSummaryItem[] };
   asset_log: Record<string, unknown>;
+}
+
+/** One check's outcome as carried by an `asset_checked` event (samples stay in the store). */
+export interface CheckSummaryItem {
+  checkName: string;
+  checkType: string;
+  passed: boolean;
+  severity: 'warn' | 'error';
+  blocking: boolean;
+  failingCount: number;
+  totalCount: number;
+  failingPercent: number;
+  error?: string;
 }
 
 export type RunEventType = keyof RunEventMap;
@@ -32,6 +46,7 @@ export const EVENT_LEVELS: Record<RunEventType, RunEvent['level']> = {
   asset_failed: 'error',
   asset_skipped: 'warn',
   asset_not_executed: 'warn',
+  asset_checked: 'info',
   asset_log: 'info',
 };
 

@@ -1,9 +1,6 @@
 // The runtime facade: opens a project's warehouse and store, plans and executes runs, reports status.
-import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { SluiceError, serializeError, type SerializedError } from '../errors.js';
-import type { AssetLogger } from '../model/asset-definition.js';
-import { parseAssetKey } from '../model/asset-key.js';
+import { SluiceError } from '../errors.js';
 import { assertPartitionKey } from '../model/partitions.js';
 import type { OpenLineageConfig, ProjectDefinition } from '../model/project-definition.js';
 import { attachOpenLineage } from '../lineage/openlineage/openlineage-emitter.js';
@@ -11,35 +8,24 @@ import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { AssetStatus, RunStatus } from '../server/api-types.js';
+import type { AssetStatus } from '../server/api-types.js';
 import { computeAssetStatuses } from './asset-status.js';
-import { executePlan, type StepOutcome } from './executor.js';
 import { planKeys, planRun, type Plan } from './planner.js';
 import type { SelectionContext } from '../model/selection.js';
 import { loadProject, resolveProject, type LoadedProject } from './project-loader.js';
-import { EVENT_LEVELS, RunEventBus, type RunEventMap, type RunEventType } from './run-events.js';
-import { materializeStep } from './step-materializer.js';
-import { AssetLocks } from './asset-locks.js';
+import { RunEventBus } from './run-events.js';
+import { formatMs } from './format-ms.js';
+import { RunCoordinator, type CheckRunResult, type ExecuteOptions, type MaterializeResult } from './run-coordinator.js';
+import { RunJournal } from './run-journal.js';
 
 /** Options of one materialization. */
-export interface MaterializeOptions {
+export interface MaterializeOptions extends ExecuteOptions {
   /** Selection expression (default `*`). */
   select?: string;
-  signal?: AbortSignal;
-  concurrency?: number;
-  /** Id to use for the run (default: a new UUID). */
-  runId?: string;
-  /** The partition key to build for the selected partitioned assets (e.g. `2001-03-15`). */
-  partition?: string;
-  parentRunId?: string;
 }
 
-/** The outcome of a run: one entry per planned asset. */
-export interface MaterializeResult {
-  runId: string;
-  status: RunStatus;
-  assets: StepOutcome[];
-}
+export type { CheckRunResult, MaterializeResult };
+export { formatMs };
 
 /** How to open a project. */
 export interface SluiceConfig {
@@ -64,14 +50,15 @@ export interface SluiceConfig {
  */
 export class Sluice {
   readonly bus = new RunEventBus();
-  private readonly active = new Map<string, AbortController>();
-  private readonly locks = new AssetLocks();
+  private readonly runs: RunCoordinator;
 
   private constructor(
     readonly project: LoadedProject,
     readonly warehouse: Warehouse,
     readonly store: MetadataStore,
-  ) {}
+  ) {
+    this.runs = new RunCoordinator({ project, warehouse, store, journal: new RunJournal(store, this.bus) });
+  }
 
   /** Loads the project, opens its warehouse and store, and recovers from any crashed run. */
   static async open(config: SluiceConfig = {}): Promise<Sluice> {
@@ -134,7 +121,7 @@ export class Sluice {
     const context = /\bstale\b/.test(select) ? await this.selectionContext() : {};
     const plan = this.plan(select, context);
     this.checkPartition(plan, options.partition);
-    return this.execute(plan, options);
+    return this.runs.execute(plan, options);
   }
 
   /** Re-runs the assets of a failed or canceled run that did not succeed (and their downstream in it). */
@@ -145,7 +132,7 @@ export class Sluice {
     const events = await this.store.listEvents(runId);
     const succeeded = new Set(events.filter((e) => e.type === 'asset_succeeded').map((e) => e.assetKey!));
     const remaining = new Set(run.assetKeys.filter((k) => this.project.graph.has(k) && !succeeded.has(k)));
-    return this.execute(planKeys(this.project.graph, remaining, `retry of ${runId}`), { ...options, parentRunId: runId });
+    return this.runs.execute(planKeys(this.project.graph, remaining, `retry of ${runId}`), { ...options, parentRunId: runId });
   }
 
   /** A partition must be given exactly when the plan has partitioned assets, and be one of theirs. */
@@ -163,9 +150,15 @@ export class Sluice {
 
   /** Cancels a run of this process; returns false when it is not running here. */
   cancel(runId: string): boolean {
-    const controller = this.active.get(runId);
-    controller?.abort();
-    return controller !== undefined;
+    return this.runs.cancel(runId);
+  }
+
+  /**
+   * Evaluates the checks of the selected assets on their published tables, without rebuilding.
+   * @example const { results } = await sluice.check({ select: 'group:curation' });
+   */
+  async check(options: { select?: string } = {}): Promise<CheckRunResult> {
+    return this.runs.check(this.plan(options.select ?? '*'));
   }
 
   /** Status (fresh, stale, failed, never) of every asset. */
@@ -175,171 +168,12 @@ export class Sluice {
   }
 
   async close(): Promise<void> {
-    for (const controller of this.active.values()) controller.abort();
+    this.runs.cancelAll();
     await this.warehouse.close();
     await this.store.close();
   }
 
-  private async execute(plan: Plan, options: MaterializeOptions): Promise<MaterializeResult> {
-    const runId = options.runId ?? randomUUID();
-    const controller = new AbortController();
-    const onOuterAbort = (): void => controller.abort();
-    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    this.active.set(runId, controller);
-    const started = performance.now();
-    const assetKeys = plan.steps.map((s) => s.key);
-    const newRun = { id: runId, selection: plan.selection, assetKeys, ...(options.parentRunId ? { parentRunId: options.parentRunId } : {}) };
-    await this.store.createRun(newRun);
-    await this.setStatus(runId, 'started');
-    await this.emit(runId, 'run_started', undefined, `run started: ${assetKeys.length} asset(s)`, { assetKeys, selection: plan.selection });
-    try {
-      await this.ensureSchemas(assetKeys);
-      const outcomes = await executePlan(
-        plan,
-        {
-          retryPolicy: (key) => {
-            const asset = this.project.graph.get(key)!.definition;
-            return { retries: asset.retries, delayMs: asset.retryDelayMs };
-          },
-          onStart: (key, attempt) => this.emit(runId, 'asset_started', key, attempt > 1 ? `attempt ${attempt}` : 'started', { attempt }),
-          onRetry: (key, attempt, delayMs, error) =>
-            this.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${errorMessage(error)}`, { attempt, delayMs, error: serializeError(error) }),
-          onFinish: (outcome) => this.reportOutcome(runId, outcome),
-          run: async (key, _attempt, signal) => {
-            const release = await this.locks.acquire(key, runId, signal, (holder) =>
-              this.assetLogger(runId, key).info(`waiting for run ${holder} to finish building this asset`),
-            );
-            try {
-              await this.buildAsset(runId, key, signal, options.partition);
-            } finally {
-              release();
-            }
-          },
-        },
-        { concurrency: options.concurrency ?? this.project.definition.concurrency, signal: controller.signal },
-      );
-      const assets = plan.steps.map((s) => outcomes.get(s.key)!);
-      const failed = assets.filter((a) => a.status === 'failed').map((a) => a.key);
-      const status: RunStatus = controller.signal.aborted ? 'canceled' : failed.length > 0 ? 'failed' : 'succeeded';
-      const durationMs = performance.now() - started;
-      const runError = failed.length > 0 ? { name: 'RunFailedError', message: `${failed.length} asset(s) failed: ${failed.join(', ')}` } : undefined;
-      await this.setStatus(runId, status, runError);
-      if (status === 'succeeded') await this.emit(runId, 'run_succeeded', undefined, `run succeeded in ${formatMs(durationMs)}`, { durationMs });
-      else if (status === 'canceled') await this.emit(runId, 'run_canceled', undefined, 'run canceled', { durationMs });
-      else await this.emit(runId, 'run_failed', undefined, runError!.message, { durationMs, failed });
-      return { runId, status, assets };
-    } catch (error) {
-      const serialized = serializeError(error);
-      await this.setStatus(runId, 'failed', serialized);
-      await this.emit(runId, 'run_failed', undefined, `run failed: ${serialized.message}`, { durationMs: performance.now() - started, failed: [], error: serialized });
-      throw error;
-    } finally {
-      this.active.delete(runId);
-      options.signal?.removeEventListener('abort', onOuterAbort);
-    }
-  }
-
-  /** Builds one asset and records its materialization. */
-  private async buildAsset(runId: string, key: string, signal: AbortSignal, runPartition: string | undefined): Promise<void> {
-    const node = this.project.graph.get(key)!;
-    const partition = node.definition.partitions ? runPartition : undefined;
-    const sqlParameters = node.definition.sql !== undefined ? await this.warehouse.sqlParameters(node.definition.sql) : [];
-    // Read under the asset's lock, so a concurrent run's fresh upstream publish is seen.
-    const inputVersions: Record<string, string | null> = {};
-    for (const dep of node.deps) inputVersions[dep] = (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null;
-    const session = await this.warehouse.session();
-    const started = performance.now();
-    try {
-      const result = await materializeStep({
-        asset: node.definition,
-        runId,
-        projectDir: this.project.dir,
-        session,
-        signal,
-        log: this.assetLogger(runId, key),
-        inputVersions,
-        sqlParameters,
-        ...(partition !== undefined ? { partition } : {}),
-      });
-      await this.store.recordMaterialization({
-        runId,
-        assetKey: key,
-        ...(partition !== undefined ? { partition } : {}),
-        rowCount: result.rowCount,
-        durationMs: performance.now() - started,
-        codeVersion: result.codeVersion,
-        dataVersion: result.dataVersion,
-        schema: result.schema,
-        sql: result.sql,
-        metadata: {
-          inputVersions,
-          columnStats: result.columnStats,
-          kind: node.definition.kind,
-          ...(result.batchRows !== undefined ? { batchRows: result.batchRows } : {}),
-        },
-      });
-    } finally {
-      session.close();
-    }
-  }
-
-  /** Schemas are created up front: concurrent CREATE SCHEMA in parallel steps conflict in DuckDB. */
-  private async ensureSchemas(keys: readonly string[]): Promise<void> {
-    const session = await this.warehouse.session();
-    try {
-      for (const schema of new Set(keys.map((k) => parseAssetKey(k).schema))) await session.ensureSchema(schema);
-    } finally {
-      session.close();
-    }
-  }
-
-  private async reportOutcome(runId: string, outcome: StepOutcome): Promise<void> {
-    const { key } = outcome;
-    switch (outcome.status) {
-      case 'succeeded': {
-        const record = (await this.store.materializationHistory(key, 1))[0];
-        await this.emit(runId, 'asset_succeeded', key, `materialized${record?.rowCount != null ? ` ${record.rowCount} rows` : ''} in ${formatMs(outcome.durationMs)}`, {
-          durationMs: outcome.durationMs,
-          rowCount: record?.rowCount ?? null,
-          dataVersion: record?.dataVersion ?? null,
-          attempts: outcome.attempts,
-        });
-        return;
-      }
-      case 'failed':
-        await this.emit(runId, 'asset_failed', key, outcome.error!.message, { durationMs: outcome.durationMs, attempts: outcome.attempts, error: outcome.error! });
-        return;
-      case 'skipped':
-        await this.emit(runId, 'asset_skipped', key, `skipped because upstream ${outcome.failedUpstream!.map((k) => `"${k}"`).join(', ')} failed`, {
-          reason: 'upstream_failed',
-          failedUpstream: outcome.failedUpstream!,
-        });
-        return;
-      default:
-        await this.emit(runId, 'asset_not_executed', key, outcome.status === 'canceled' ? 'canceled' : 'not executed', { reason: outcome.status });
-    }
-  }
-
-  private async setStatus(runId: string, status: RunStatus, error?: SerializedError): Promise<void> {
-    await this.store.setRunStatus(runId, status, error);
-    this.bus.emit('status', { runId, status });
-  }
-
-  private async emit<T extends RunEventType>(runId: string, type: T, assetKey: string | undefined, message: string, data: RunEventMap[T]): Promise<void> {
-    const event = await this.store.appendEvent({ runId, type, level: EVENT_LEVELS[type], message, data: data as Record<string, unknown>, ...(assetKey ? { assetKey } : {}) });
-    this.bus.emit('event', event);
-  }
-
-  private assetLogger(runId: string, assetKey: string): AssetLogger {
-    const write = (level: 'info' | 'warn' | 'error') => (message: string, data?: Record<string, unknown>) => {
-      void this.store
-        .appendEvent({ runId, assetKey, type: 'asset_log', level, message, data: data ?? {} })
-        .then((event) => this.bus.emit('event', event));
-    };
-    return { info: write('info'), warn: write('warn'), error: write('error') };
-  }
 }
-
 function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -349,11 +183,3 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** `850 ms`, `12.3 s`. */
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}

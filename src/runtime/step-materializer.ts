@@ -50,6 +50,7 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
   try {
     if (signal.aborted) throw new SluiceError('RUN_CANCELED', `asset "${asset.key}" was canceled before it started`);
     if (asset.kind === 'view') {
+      if (input.audit) await auditView(input, target);
       await withSqlContext(asset, () => session.publishView(target, asset.sql!));
       const schema = (await session.describe(target)) ?? [];
       return { rowCount: null, schema, columnStats: [], codeVersion, dataVersion: derivedDataVersion(codeVersion, input.inputVersions), sql: asset.sql! };
@@ -73,6 +74,18 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Checks a view before it replaces the published one, through a staging view of the same SQL. */
+async function auditView(input: StepInput, target: QualifiedName): Promise<void> {
+  const { asset, session } = input;
+  const staging = await session.stagingName(target, input.runId);
+  try {
+    await withSqlContext(asset, () => session.publishView(staging, asset.sql!));
+    await input.audit!(staging);
+  } finally {
+    await session.dropRelation(staging).catch(() => undefined);
   }
 }
 

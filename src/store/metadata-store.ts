@@ -1,5 +1,6 @@
 // The interface of the metadata store (runs, event log, materializations); SQLite and PostgreSQL implement it.
 import type { SerializedError } from '../errors.js';
+import type { CheckResult } from '../checks/run-check.js';
 import type { ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary } from '../server/api-types.js';
 
 export type { ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary };
@@ -37,6 +38,17 @@ export interface NewMaterialization {
   metadata: Record<string, unknown>;
 }
 
+/** Where a check ran: on the staged table before the publish, or on the published one (`sluice check`). */
+export type CheckStage = 'staged' | 'published';
+
+/** A check result as stored, with its run and time. */
+export interface StoredCheckResult extends CheckResult {
+  id: number;
+  runId: string;
+  stage: CheckStage;
+  createdAt: string;
+}
+
 /** Filters for listing runs. */
 export interface ListRunsOptions {
   limit?: number;
@@ -57,6 +69,12 @@ export interface MetadataStore {
   /** Latest materialization per asset (and partition-less), keyed by asset key. */
   latestMaterializations(): Promise<Map<string, MaterializationRecord>>;
   materializationHistory(assetKey: string, limit?: number): Promise<MaterializationRecord[]>;
+  /** Stores the results of one evaluation of an asset's checks. */
+  recordCheckResults(runId: string, results: readonly CheckResult[], stage: CheckStage): Promise<void>;
+  /** The latest result of every check, optionally of one asset. */
+  latestCheckResults(assetKey?: string): Promise<StoredCheckResult[]>;
+  /** Results of one run. */
+  runCheckResults(runId: string): Promise<StoredCheckResult[]>;
   /** Partition keys of an asset that have been materialized at least once. */
   materializedPartitions(assetKey: string): Promise<Set<string>>;
   /** Time (ISO) of each asset's latest failed attempt. */

@@ -44,4 +44,25 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      metadata TEXT NOT NULL
    );
    CREATE INDEX materializations_asset ON materializations (asset_key, id);`,
+  `CREATE TABLE check_results (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     run_id TEXT NOT NULL REFERENCES runs (id),
+     asset_key TEXT NOT NULL,
+     check_name TEXT NOT NULL,
+     check_type TEXT NOT NULL,
+     passed INTEGER NOT NULL,
+     severity TEXT NOT NULL,
+     blocking INTEGER NOT NULL,
+     failing_count INTEGER NOT NULL,
+     total_count INTEGER NOT NULL,
+     failing_percent REAL NOT NULL,
+     sample_json TEXT NOT NULL,
+     sql_text TEXT NOT NULL,
+     duration_ms REAL NOT NULL,
+     error TEXT,
+     stage TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE INDEX check_results_asset ON check_results (asset_key, check_name, id);
+   CREATE INDEX check_results_run ON check_results (run_id);`,
 ];

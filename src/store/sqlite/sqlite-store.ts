@@ -15,7 +15,10 @@ import type {
   RunOwner,
   RunStatus,
   RunSummary,
+  CheckStage,
+  StoredCheckResult,
 } from '../metadata-store.js';
+import type { CheckResult } from '../../checks/run-check.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 
 /** Construction options of the SQLite store. */
@@ -173,6 +176,32 @@ export class SqliteStore implements MetadataStore {
     return rows.map(toMaterialization);
   }
 
+  async recordCheckResults(runId: string, results: readonly CheckResult[], stage: CheckStage): Promise<void> {
+    const insert = this.db.prepare(
+      `INSERT INTO check_results (run_id, asset_key, check_name, check_type, passed, severity, blocking, failing_count, total_count,
+         failing_percent, sample_json, sql_text, duration_ms, error, stage, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const now = nowIso();
+    this.db.transaction(() => {
+      for (const r of results) {
+        insert.run(runId, r.assetKey, r.checkName, r.checkType, r.passed ? 1 : 0, r.severity, r.blocking ? 1 : 0, r.failingCount, r.totalCount,
+          r.failingPercent, JSON.stringify(r.sampleFailing), r.sql, r.durationMs, r.error ? JSON.stringify(r.error) : null, stage, now);
+      }
+    })();
+  }
+
+  async latestCheckResults(assetKey?: string): Promise<StoredCheckResult[]> {
+    const latest = `SELECT max(id) FROM check_results ${assetKey ? 'WHERE asset_key = ?' : ''} GROUP BY asset_key, check_name`;
+    const rows = this.db.prepare(`SELECT * FROM check_results WHERE id IN (${latest}) ORDER BY asset_key, check_name`).all(...(assetKey ? [assetKey] : [])) as CheckRow[];
+    return rows.map(toCheckResult);
+  }
+
+  async runCheckResults(runId: string): Promise<StoredCheckResult[]> {
+    const rows = this.db.prepare(`SELECT * FROM check_results WHERE run_id = ? ORDER BY id`).all(runId) as CheckRow[];
+    return rows.map(toCheckResult);
+  }
+
   async materializedPartitions(assetKey: string): Promise<Set<string>> {
     const rows = this.db.prepare(`SELECT DISTINCT partition_key FROM materializations WHERE asset_key = ? AND partition_key IS NOT NULL`).all(assetKey) as { partition_key: string }[];
     return new Set(rows.map((r) => r.partition_key));
@@ -212,6 +241,49 @@ function toRun(row: RunRow): RunSummary {
 
 function toEvent(row: EventRow): RunEvent {
   return { id: row.id, runId: row.run_id, ts: row.ts, type: row.type, assetKey: row.asset_key, level: row.level, message: row.message, data: JSON.parse(row.data) as Record<string, unknown> };
+}
+
+interface CheckRow {
+  id: number;
+  run_id: string;
+  asset_key: string;
+  check_name: string;
+  check_type: CheckResult['checkType'];
+  passed: number;
+  severity: CheckResult['severity'];
+  blocking: number;
+  failing_count: number;
+  total_count: number;
+  failing_percent: number;
+  sample_json: string;
+  sql_text: string;
+  duration_ms: number;
+  error: string | null;
+  stage: CheckStage;
+  created_at: string;
+}
+
+function toCheckResult(row: CheckRow): StoredCheckResult {
+  const result: StoredCheckResult = {
+    id: row.id,
+    runId: row.run_id,
+    stage: row.stage,
+    createdAt: row.created_at,
+    assetKey: row.asset_key,
+    checkName: row.check_name,
+    checkType: row.check_type,
+    passed: row.passed === 1,
+    severity: row.severity,
+    blocking: row.blocking === 1,
+    failingCount: row.failing_count,
+    totalCount: row.total_count,
+    failingPercent: row.failing_percent,
+    sampleFailing: JSON.parse(row.sample_json) as Record<string, unknown>[],
+    sql: row.sql_text,
+    durationMs: row.duration_ms,
+  };
+  if (row.error) result.error = JSON.parse(row.error) as SerializedError;
+  return result;
 }
 
 function toMaterialization(row: MaterializationRow): MaterializationRecord {

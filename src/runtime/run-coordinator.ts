@@ -1,0 +1,271 @@
+// Executes plans: creates the run, drives the executor, builds each asset under its lock, records the outcome.
+import { randomUUID } from 'node:crypto';
+import { CheckFailedError, SluiceError, serializeError } from '../errors.js';
+import type { CheckResult } from '../checks/run-check.js';
+import type { Warehouse, WarehouseSession } from '../engine/warehouse.js';
+import type { AssetDefinition } from '../model/asset-definition.js';
+import { parseAssetKey, type QualifiedName } from '../model/asset-key.js';
+import type { MetadataStore } from '../store/metadata-store.js';
+import type { RunStatus } from '../server/api-types.js';
+import { auditRelation, blockingFailuresOf } from './asset-audit.js';
+import { AssetLocks } from './asset-locks.js';
+import { executePlan, type StepOutcome } from './executor.js';
+import type { Plan } from './planner.js';
+import type { LoadedProject } from './project-loader.js';
+import type { RunJournal } from './run-journal.js';
+import { materializeStep } from './step-materializer.js';
+import { formatMs } from './format-ms.js';
+
+/** Options of one run. */
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  concurrency?: number;
+  /** Id to use for the run (default: a new UUID). */
+  runId?: string;
+  /** The partition key to build for the planned partitioned assets. */
+  partition?: string;
+  parentRunId?: string;
+}
+
+/** The outcome of a run: one entry per planned asset. */
+export interface MaterializeResult {
+  runId: string;
+  status: RunStatus;
+  assets: StepOutcome[];
+}
+
+/** The outcome of checking published assets (`sluice check`). */
+export interface CheckRunResult {
+  runId: string;
+  status: RunStatus;
+  results: CheckResult[];
+}
+
+/** What the coordinator works with; owned by the facade. */
+export interface RunResources {
+  project: LoadedProject;
+  warehouse: Warehouse;
+  store: MetadataStore;
+  journal: RunJournal;
+}
+
+/**
+ * Runs plans against the warehouse and store. One per opened project.
+ * @example const result = await coordinator.execute(plan, { concurrency: 4 });
+ */
+export class RunCoordinator {
+  private readonly active = new Map<string, AbortController>();
+  private readonly locks = new AssetLocks();
+  private readonly project: LoadedProject;
+  private readonly warehouse: Warehouse;
+  private readonly store: MetadataStore;
+  private readonly journal: RunJournal;
+
+  constructor(resources: RunResources) {
+    ({ project: this.project, warehouse: this.warehouse, store: this.store, journal: this.journal } = resources);
+  }
+
+  /** Cancels a run of this process; false when it is not running here. */
+  cancel(runId: string): boolean {
+    const controller = this.active.get(runId);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  cancelAll(): void {
+    for (const controller of this.active.values()) controller.abort();
+  }
+
+  /** Evaluates the checks of the planned assets on their published tables, without rebuilding anything. */
+  async check(plan: Plan): Promise<CheckRunResult> {
+    const runId = randomUUID();
+    const started = performance.now();
+    const assetKeys = plan.steps.map((s) => s.key).filter((k) => this.project.graph.get(k)!.definition.checks.length > 0);
+    await this.store.createRun({ id: runId, selection: `check ${plan.selection}`, assetKeys });
+    await this.journal.setStatus(runId, 'started');
+    await this.journal.emit(runId, 'run_started', undefined, `checking ${assetKeys.length} asset(s)`, { assetKeys, selection: plan.selection });
+    const results: CheckResult[] = [];
+    const session = await this.warehouse.session();
+    try {
+      for (const key of assetKeys) {
+        const asset = this.project.graph.get(key)!.definition;
+        const relation = parseAssetKey(key);
+        if (!(await session.describe(relation))) {
+          await this.journal.emit(runId, 'asset_skipped', key, `not checked: "${key}" is not published yet; materialize it first`, { reason: 'not_published', failedUpstream: [] });
+          continue;
+        }
+        const assetResults = await auditRelation(session, asset, relation);
+        await this.journal.recordChecks(runId, key, 'published', assetResults);
+        results.push(...assetResults);
+      }
+    } finally {
+      session.close();
+    }
+    const failed = results.filter((r) => !r.passed && r.severity === 'error');
+    const status: RunStatus = failed.length > 0 ? 'failed' : 'succeeded';
+    const durationMs = performance.now() - started;
+    if (status === 'failed') {
+      const message = `${failed.length} check(s) failed: ${failed.map((r) => `${r.assetKey} ${r.checkName}`).join(', ')}`;
+      await this.journal.setStatus(runId, status, { name: 'CheckFailedError', code: 'CHECK_FAILED', message });
+      await this.journal.emit(runId, 'run_failed', undefined, message, { durationMs, failed: [...new Set(failed.map((r) => r.assetKey))] });
+    } else {
+      await this.journal.setStatus(runId, status);
+      await this.journal.emit(runId, 'run_succeeded', undefined, `${results.length} check(s) evaluated`, { durationMs });
+    }
+    return { runId, status, results };
+  }
+
+  async execute(plan: Plan, options: ExecuteOptions): Promise<MaterializeResult> {
+    const runId = options.runId ?? randomUUID();
+    const controller = new AbortController();
+    const onOuterAbort = (): void => controller.abort();
+    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    this.active.set(runId, controller);
+    const started = performance.now();
+    const assetKeys = plan.steps.map((s) => s.key);
+    const newRun = { id: runId, selection: plan.selection, assetKeys, ...(options.parentRunId ? { parentRunId: options.parentRunId } : {}) };
+    await this.store.createRun(newRun);
+    await this.journal.setStatus(runId, 'started');
+    await this.journal.emit(runId, 'run_started', undefined, `run started: ${assetKeys.length} asset(s)`, { assetKeys, selection: plan.selection });
+    try {
+      await this.ensureSchemas(assetKeys);
+      const outcomes = await executePlan(
+        plan,
+        {
+          retryPolicy: (key) => {
+            const asset = this.project.graph.get(key)!.definition;
+            return { retries: asset.retries, delayMs: asset.retryDelayMs };
+          },
+          onStart: (key, attempt) => this.journal.emit(runId, 'asset_started', key, attempt > 1 ? `attempt ${attempt}` : 'started', { attempt }),
+          onRetry: (key, attempt, delayMs, error) =>
+            this.journal.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${errorMessage(error)}`, { attempt, delayMs, error: serializeError(error) }),
+          onFinish: (outcome) => this.reportOutcome(runId, outcome),
+          run: async (key, _attempt, signal) => {
+            const release = await this.locks.acquire(key, runId, signal, (holder) =>
+              this.journal.logger(runId, key).info(`waiting for run ${holder} to finish building this asset`),
+            );
+            try {
+              await this.buildAsset(runId, key, signal, options.partition);
+            } finally {
+              release();
+            }
+          },
+        },
+        { concurrency: options.concurrency ?? this.project.definition.concurrency, signal: controller.signal },
+      );
+      const assets = plan.steps.map((s) => outcomes.get(s.key)!);
+      const failed = assets.filter((a) => a.status === 'failed').map((a) => a.key);
+      const status: RunStatus = controller.signal.aborted ? 'canceled' : failed.length > 0 ? 'failed' : 'succeeded';
+      const durationMs = performance.now() - started;
+      const runError = failed.length > 0 ? { name: 'RunFailedError', message: `${failed.length} asset(s) failed: ${failed.join(', ')}` } : undefined;
+      await this.journal.setStatus(runId, status, runError);
+      if (status === 'succeeded') await this.journal.emit(runId, 'run_succeeded', undefined, `run succeeded in ${formatMs(durationMs)}`, { durationMs });
+      else if (status === 'canceled') await this.journal.emit(runId, 'run_canceled', undefined, 'run canceled', { durationMs });
+      else await this.journal.emit(runId, 'run_failed', undefined, runError!.message, { durationMs, failed });
+      return { runId, status, assets };
+    } catch (error) {
+      const serialized = serializeError(error);
+      await this.journal.setStatus(runId, 'failed', serialized);
+      await this.journal.emit(runId, 'run_failed', undefined, `run failed: ${serialized.message}`, { durationMs: performance.now() - started, failed: [], error: serialized });
+      throw error;
+    } finally {
+      this.active.delete(runId);
+      options.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  /** Builds one asset and records its materialization. */
+  private async buildAsset(runId: string, key: string, signal: AbortSignal, runPartition: string | undefined): Promise<void> {
+    const node = this.project.graph.get(key)!;
+    const partition = node.definition.partitions ? runPartition : undefined;
+    const sqlParameters = node.definition.sql !== undefined ? await this.warehouse.sqlParameters(node.definition.sql) : [];
+    // Read under the asset's lock, so a concurrent run's fresh upstream publish is seen.
+    const inputVersions: Record<string, string | null> = {};
+    for (const dep of node.deps) inputVersions[dep] = (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null;
+    const session = await this.warehouse.session();
+    const started = performance.now();
+    try {
+      const result = await materializeStep({
+        asset: node.definition,
+        runId,
+        projectDir: this.project.dir,
+        session,
+        signal,
+        log: this.journal.logger(runId, key),
+        inputVersions,
+        sqlParameters,
+        ...(node.definition.checks.length > 0 ? { audit: (staging: QualifiedName) => this.audit(runId, node.definition, session, staging) } : {}),
+        ...(partition !== undefined ? { partition } : {}),
+      });
+      await this.store.recordMaterialization({
+        runId,
+        assetKey: key,
+        ...(partition !== undefined ? { partition } : {}),
+        rowCount: result.rowCount,
+        durationMs: performance.now() - started,
+        codeVersion: result.codeVersion,
+        dataVersion: result.dataVersion,
+        schema: result.schema,
+        sql: result.sql,
+        metadata: {
+          inputVersions,
+          columnStats: result.columnStats,
+          kind: node.definition.kind,
+          ...(result.batchRows !== undefined ? { batchRows: result.batchRows } : {}),
+        },
+      });
+    } finally {
+      session.close();
+    }
+  }
+
+  /** Runs the checks on a staged relation, records them, and throws when a blocking one failed. */
+  private async audit(runId: string, asset: AssetDefinition, session: WarehouseSession, staging: QualifiedName): Promise<void> {
+    const results = await auditRelation(session, asset, staging);
+    await this.journal.recordChecks(runId, asset.key, 'staged', results);
+    const blocking = blockingFailuresOf(results);
+    if (blocking.length > 0) throw new CheckFailedError(asset.key, blocking);
+  }
+
+  /** Schemas are created up front: concurrent CREATE SCHEMA in parallel steps conflict in DuckDB. */
+  private async ensureSchemas(keys: readonly string[]): Promise<void> {
+    const session = await this.warehouse.session();
+    try {
+      for (const schema of new Set(keys.map((k) => parseAssetKey(k).schema))) await session.ensureSchema(schema);
+    } finally {
+      session.close();
+    }
+  }
+
+  private async reportOutcome(runId: string, outcome: StepOutcome): Promise<void> {
+    const { key } = outcome;
+    switch (outcome.status) {
+      case 'succeeded': {
+        const record = (await this.store.materializationHistory(key, 1))[0];
+        await this.journal.emit(runId, 'asset_succeeded', key, `materialized${record?.rowCount != null ? ` ${record.rowCount} rows` : ''} in ${formatMs(outcome.durationMs)}`, {
+          durationMs: outcome.durationMs,
+          rowCount: record?.rowCount ?? null,
+          dataVersion: record?.dataVersion ?? null,
+          attempts: outcome.attempts,
+        });
+        return;
+      }
+      case 'failed':
+        await this.journal.emit(runId, 'asset_failed', key, outcome.error!.message, { durationMs: outcome.durationMs, attempts: outcome.attempts, error: outcome.error! });
+        return;
+      case 'skipped':
+        await this.journal.emit(runId, 'asset_skipped', key, `skipped because upstream ${outcome.failedUpstream!.map((k) => `"${k}"`).join(', ')} failed`, {
+          reason: 'upstream_failed',
+          failedUpstream: outcome.failedUpstream!,
+        });
+        return;
+      default:
+        await this.journal.emit(runId, 'asset_not_executed', key, outcome.status === 'canceled' ? 'canceled' : 'not executed', { reason: outcome.status });
+    }
+  }
+
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
