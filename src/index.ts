@@ -20,4 +20,8 @@ export { resolveSelection } from './model/selection.js';
 export { Sluice, type MaterializeOptions, type MaterializeResult, type SluiceConfig } from './runtime/sluice.js';
 export type { StepOutcome } from './runtime/executor.js';
 export type { Plan, PlanStep } from './runtime/planner.js';
+export { checks, parseDuration } from './checks/check-definition.js';
+export type { CheckDefinition, CheckOptions, CheckSeverity, CheckThreshold, CheckType } from './checks/check-definition.js';
+export type { CheckResult } from './checks/run-check.js';
+export type { CheckRunResult } from './runtime/run-coordinator.js';
 export * from './errors.js';
