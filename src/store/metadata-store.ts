@@ -79,6 +79,23 @@ export interface MetadataStore {
   materializedPartitions(assetKey: string): Promise<Set<string>>;
   /** Time (ISO) of each asset's latest failed attempt. */
   latestAssetFailures(): Promise<Map<string, string>>;
+  /** Persisted state of every schedule, sensor and asset condition that has any. */
+  automationStates(): Promise<AutomationState[]>;
+  /** Turns a schedule, sensor or asset condition on or off (overrides its definition's default). */
+  setAutomationEnabled(name: string, kind: AutomationKind, enabled: boolean): Promise<void>;
+  /** Saves a cursor and/or the last tick or run; fields left undefined keep their value. */
+  saveAutomationCursor(name: string, kind: AutomationKind, update: AutomationCursorUpdate): Promise<void>;
+  /** Records one evaluation: what was decided, and why. */
+  recordEvaluation(evaluation: NewEvaluation): Promise<EvaluationRecord>;
+  /** Latest evaluations first, optionally of one name. */
+  listEvaluations(options?: { name?: string; limit?: number }): Promise<EvaluationRecord[]>;
+  createBackfill(backfill: NewBackfill): Promise<BackfillRecord>;
+  getBackfill(id: string): Promise<BackfillRecord | undefined>;
+  /** Latest first. */
+  listBackfills(limit?: number): Promise<BackfillRecord[]>;
+  setBackfillPartition(id: string, partition: string, status: BackfillPartitionStatus, runId?: string): Promise<void>;
+  /** Sets the status; `running` also records this process as the owner (a resumed backfill). */
+  setBackfillStatus(id: string, status: BackfillStatus, error?: SerializedError): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -86,4 +103,79 @@ export interface MetadataStore {
 export interface RunOwner {
   pid: number;
   host: string;
+}
+
+/** What the automation daemon runs: schedules, sensors and per-asset conditions (named by asset key). */
+export type AutomationKind = 'schedule' | 'sensor' | 'asset';
+
+/** Persisted state of one schedule, sensor or asset condition; it survives daemon restarts. */
+export interface AutomationState {
+  name: string;
+  kind: AutomationKind;
+  /** Set by `sluice automation on|off`; null means the definition's default. */
+  enabled: boolean | null;
+  /** The sensor's or condition's own progress marker (JSON text), e.g. files seen or the last landed event. */
+  cursor: string | null;
+  /** ISO time of the newest schedule tick handled (launched or deliberately skipped). */
+  lastTickAt: string | null;
+  lastRunId: string | null;
+  updatedAt: string;
+}
+
+/** A partial update of an automation's state. */
+export interface AutomationCursorUpdate {
+  cursor?: string | null;
+  lastTickAt?: string | null;
+  lastRunId?: string | null;
+}
+
+/** One decision of the daemon about one schedule, sensor or asset. */
+export interface NewEvaluation {
+  name: string;
+  kind: AutomationKind;
+  launched: boolean;
+  /** Why it launched or did not, in plain words. */
+  reason: string;
+  runId?: string;
+  data?: Record<string, unknown>;
+}
+
+/** A stored evaluation. */
+export interface EvaluationRecord {
+  id: number;
+  ts: string;
+  name: string;
+  kind: AutomationKind;
+  launched: boolean;
+  reason: string;
+  runId: string | null;
+  data: Record<string, unknown>;
+}
+
+export type BackfillStatus = 'running' | 'succeeded' | 'failed' | 'canceled';
+export type BackfillPartitionStatus = 'pending' | 'succeeded' | 'failed';
+
+/** A backfill to record: a selection over a range of partitions, done one partition per run. */
+export interface NewBackfill {
+  id: string;
+  selection: string;
+  fromKey: string;
+  toKey: string;
+  partitions: readonly string[];
+}
+
+/** A stored backfill with the state of each of its partitions, in order. */
+export interface BackfillRecord {
+  id: string;
+  selection: string;
+  fromKey: string;
+  toKey: string;
+  status: BackfillStatus;
+  createdAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  error: SerializedError | null;
+  /** The process working on it (to tell an interrupted backfill from a live one). */
+  owner: RunOwner;
+  partitions: { key: string; status: BackfillPartitionStatus; runId: string | null; endedAt: string | null }[];
 }

@@ -65,4 +65,47 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX check_results_asset ON check_results (asset_key, check_name, id);
    CREATE INDEX check_results_run ON check_results (run_id);`,
+  // Automation: schedule/sensor/condition state, evaluations, backfills. IF NOT EXISTS: migrations were appended in parallel.
+  `CREATE TABLE IF NOT EXISTS automation_state (
+     name TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     enabled INTEGER,
+     cursor TEXT,
+     last_tick_at TEXT,
+     last_run_id TEXT,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS automation_evaluations (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     ts TEXT NOT NULL,
+     name TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     launched INTEGER NOT NULL,
+     reason TEXT NOT NULL,
+     run_id TEXT,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS automation_evaluations_name ON automation_evaluations (name, id);
+   CREATE TABLE IF NOT EXISTS backfills (
+     id TEXT PRIMARY KEY,
+     selection TEXT NOT NULL,
+     from_key TEXT NOT NULL,
+     to_key TEXT NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'canceled')),
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     ended_at TEXT,
+     error TEXT,
+     pid INTEGER NOT NULL,
+     host TEXT NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS backfill_partitions (
+     backfill_id TEXT NOT NULL REFERENCES backfills (id),
+     partition_key TEXT NOT NULL,
+     position INTEGER NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+     run_id TEXT,
+     ended_at TEXT,
+     PRIMARY KEY (backfill_id, partition_key)
+   );`,
 ];

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { RunNotFoundError, type SerializedError } from '../../errors.js';
+import { SluiceError } from '../../errors.js';
 import type {
   ListRunsOptions,
   MaterializationRecord,
@@ -17,6 +18,17 @@ import type {
   RunSummary,
   CheckStage,
   StoredCheckResult,
+} from '../metadata-store.js';
+import type {
+  AutomationCursorUpdate,
+  AutomationKind,
+  AutomationState,
+  BackfillPartitionStatus,
+  BackfillRecord,
+  BackfillStatus,
+  EvaluationRecord,
+  NewBackfill,
+  NewEvaluation,
 } from '../metadata-store.js';
 import type { CheckResult } from '../../checks/run-check.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
@@ -212,6 +224,109 @@ export class SqliteStore implements MetadataStore {
     return new Map(rows.map((r) => [r.asset_key, r.ts]));
   }
 
+  async automationStates(): Promise<AutomationState[]> {
+    const rows = this.db.prepare(`SELECT * FROM automation_state ORDER BY kind, name`).all() as AutomationStateRow[];
+    return rows.map(toAutomationState);
+  }
+
+  async setAutomationEnabled(name: string, kind: AutomationKind, enabled: boolean): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO automation_state (name, kind, enabled, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, kind = excluded.kind, updated_at = excluded.updated_at`)
+      .run(name, kind, enabled ? 1 : 0, nowIso());
+  }
+
+  async saveAutomationCursor(name: string, kind: AutomationKind, update: AutomationCursorUpdate): Promise<void> {
+    // COALESCE keeps a field the update leaves undefined; an explicit null is written as a flag below.
+    const has = (field: keyof AutomationCursorUpdate): number => (update[field] !== undefined ? 1 : 0);
+    this.db
+      .prepare(
+        `INSERT INTO automation_state (name, kind, cursor, last_tick_at, last_run_id, updated_at) VALUES (@name, @kind, @cursor, @tick, @run, @now)
+         ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at,
+           cursor = CASE WHEN @hasCursor THEN excluded.cursor ELSE cursor END,
+           last_tick_at = CASE WHEN @hasTick THEN excluded.last_tick_at ELSE last_tick_at END,
+           last_run_id = CASE WHEN @hasRun THEN excluded.last_run_id ELSE last_run_id END`,
+      )
+      .run({
+        name, kind, now: nowIso(),
+        cursor: update.cursor ?? null, tick: update.lastTickAt ?? null, run: update.lastRunId ?? null,
+        hasCursor: has('cursor'), hasTick: has('lastTickAt'), hasRun: has('lastRunId'),
+      });
+  }
+
+  async recordEvaluation(e: NewEvaluation): Promise<EvaluationRecord> {
+    const ts = nowIso();
+    const data = e.data ?? {};
+    const result = this.db
+      .prepare(`INSERT INTO automation_evaluations (ts, name, kind, launched, reason, run_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(ts, e.name, e.kind, e.launched ? 1 : 0, e.reason, e.runId ?? null, JSON.stringify(data));
+    return { id: Number(result.lastInsertRowid), ts, name: e.name, kind: e.kind, launched: e.launched, reason: e.reason, runId: e.runId ?? null, data };
+  }
+
+  async listEvaluations(options: { name?: string; limit?: number } = {}): Promise<EvaluationRecord[]> {
+    const limit = options.limit ?? 50;
+    const rows = (options.name
+      ? this.db.prepare(`SELECT * FROM automation_evaluations WHERE name = ? ORDER BY id DESC LIMIT ?`).all(options.name, limit)
+      : this.db.prepare(`SELECT * FROM automation_evaluations ORDER BY id DESC LIMIT ?`).all(limit)) as EvaluationRow[];
+    return rows.map((r) => ({ id: r.id, ts: r.ts, name: r.name, kind: r.kind, launched: r.launched === 1, reason: r.reason, runId: r.run_id, data: JSON.parse(r.data) as Record<string, unknown> }));
+  }
+
+  async createBackfill(b: NewBackfill): Promise<BackfillRecord> {
+    const now = nowIso();
+    this.db.transaction(() => {
+      this.db
+        .prepare(`INSERT INTO backfills (id, selection, from_key, to_key, status, created_at, updated_at, pid, host) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`)
+        .run(b.id, b.selection, b.fromKey, b.toKey, now, now, process.pid, hostname());
+      const insert = this.db.prepare(`INSERT INTO backfill_partitions (backfill_id, partition_key, position, status) VALUES (?, ?, ?, 'pending')`);
+      b.partitions.forEach((key, i) => insert.run(b.id, key, i));
+    })();
+    return (await this.getBackfill(b.id))!;
+  }
+
+  async getBackfill(id: string): Promise<BackfillRecord | undefined> {
+    const row = this.db.prepare(`SELECT * FROM backfills WHERE id = ?`).get(id) as BackfillRow | undefined;
+    return row && this.toBackfill(row);
+  }
+
+  async listBackfills(limit = 20): Promise<BackfillRecord[]> {
+    const rows = this.db.prepare(`SELECT * FROM backfills ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as BackfillRow[];
+    return rows.map((r) => this.toBackfill(r));
+  }
+
+  async setBackfillPartition(id: string, partition: string, status: BackfillPartitionStatus, runId?: string): Promise<void> {
+    const now = nowIso();
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE backfill_partitions SET status = ?, run_id = COALESCE(?, run_id), ended_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END WHERE backfill_id = ? AND partition_key = ?`)
+        .run(status, runId ?? null, status, now, id, partition);
+      this.db.prepare(`UPDATE backfills SET updated_at = ? WHERE id = ?`).run(now, id);
+    })();
+  }
+
+  async setBackfillStatus(id: string, status: BackfillStatus, error?: SerializedError): Promise<void> {
+    const now = nowIso();
+    const result = status === 'running'
+      ? this.db.prepare(`UPDATE backfills SET status = 'running', updated_at = ?, ended_at = NULL, error = NULL, pid = ?, host = ? WHERE id = ?`).run(now, process.pid, hostname(), id)
+      : this.db.prepare(`UPDATE backfills SET status = ?, updated_at = ?, ended_at = ?, error = ? WHERE id = ?`).run(status, now, now, error ? JSON.stringify(error) : null, id);
+    if (result.changes === 0) throw new SluiceError('INVALID_SELECTION', `backfill "${id}" does not exist; run \`sluice backfill --list\` to see backfills`);
+  }
+
+  private toBackfill(row: BackfillRow): BackfillRecord {
+    const parts = this.db.prepare(`SELECT * FROM backfill_partitions WHERE backfill_id = ? ORDER BY position`).all(row.id) as BackfillPartitionRow[];
+    return {
+      id: row.id,
+      selection: row.selection,
+      fromKey: row.from_key,
+      toKey: row.to_key,
+      status: row.status,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      endedAt: row.ended_at,
+      error: row.error ? (JSON.parse(row.error) as SerializedError) : null,
+      owner: { pid: row.pid, host: row.host },
+      partitions: parts.map((p) => ({ key: p.partition_key, status: p.status, runId: p.run_id, endedAt: p.ended_at })),
+    };
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
@@ -301,4 +416,60 @@ function toMaterialization(row: MaterializationRow): MaterializationRecord {
     sql: row.sql_text,
     metadata: JSON.parse(row.metadata) as Record<string, unknown>,
   };
+}
+
+interface AutomationStateRow {
+  name: string;
+  kind: AutomationKind;
+  enabled: number | null;
+  cursor: string | null;
+  last_tick_at: string | null;
+  last_run_id: string | null;
+  updated_at: string;
+}
+
+function toAutomationState(row: AutomationStateRow): AutomationState {
+  return {
+    name: row.name,
+    kind: row.kind,
+    enabled: row.enabled === null ? null : row.enabled === 1,
+    cursor: row.cursor,
+    lastTickAt: row.last_tick_at,
+    lastRunId: row.last_run_id,
+    updatedAt: row.updated_at,
+  };
+}
+
+interface EvaluationRow {
+  id: number;
+  ts: string;
+  name: string;
+  kind: AutomationKind;
+  launched: number;
+  reason: string;
+  run_id: string | null;
+  data: string;
+}
+
+interface BackfillRow {
+  id: string;
+  selection: string;
+  from_key: string;
+  to_key: string;
+  status: BackfillStatus;
+  created_at: string;
+  updated_at: string;
+  ended_at: string | null;
+  error: string | null;
+  pid: number;
+  host: string;
+}
+
+interface BackfillPartitionRow {
+  backfill_id: string;
+  partition_key: string;
+  position: number;
+  status: BackfillPartitionStatus;
+  run_id: string | null;
+  ended_at: string | null;
 }
