@@ -45,6 +45,8 @@ export interface WarehouseSession extends SqlConnection {
   stageRows(staging: QualifiedName, rows: readonly Row[]): Promise<void>;
   /** Atomically replaces `target` with `staging`. */
   publishTable(staging: QualifiedName, target: QualifiedName): Promise<void>;
+  /** Atomically replaces several targets with their staging tables, all in one transaction. */
+  publishTables(swaps: readonly { staging: QualifiedName; target: QualifiedName }[]): Promise<void>;
   /**
    * Atomically replaces the rows of one partition of `target` (rows matching `filter`) with `staging`;
    * creates `target` from `staging` when it does not exist yet.

@@ -42,6 +42,11 @@ export interface AssetContext {
   target: string;
   log: AssetLogger;
   signal: AbortSignal;
+  /**
+   * A second table this asset writes next to its own (e.g. `events_quarantine`): returns the quoted staging
+   * relation to create; Sluice publishes it in the same transaction as the asset, or not at all.
+   */
+  sideOutput(name: string): string;
 }
 
 /** A TypeScript compute: either fills `ctx.target` itself or returns the rows to store. */

@@ -212,6 +212,7 @@ export class RunCoordinator {
           columnStats: result.columnStats,
           kind: node.definition.kind,
           ...(result.batchRows !== undefined ? { batchRows: result.batchRows } : {}),
+          ...(result.sideOutputs ? { sideOutputs: result.sideOutputs } : {}),
         },
       });
     } finally {

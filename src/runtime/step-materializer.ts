@@ -1,7 +1,7 @@
 // Builds one asset: stage, (audit), publish atomically, then measure what was published.
 import { SluiceError } from '../errors.js';
 import type { AssetDefinition, AssetLogger } from '../model/asset-definition.js';
-import { parseAssetKey, quoteQualified, type QualifiedName } from '../model/asset-key.js';
+import { assertIdentifier, parseAssetKey, quoteQualified, type QualifiedName } from '../model/asset-key.js';
 import type { ColumnInfo, ColumnStats, WarehouseSession } from '../engine/warehouse.js';
 import { isTimePartitioned, partitionWindow } from '../model/partitions.js';
 import { codeVersionOf, contentDataVersion, derivedDataVersion } from './versions.js';
@@ -34,6 +34,8 @@ export interface StepResult {
   sql: string | null;
   /** Rows of this build's batch, for incremental and partitioned tables (rowCount is the whole table). */
   batchRows?: number;
+  /** Side outputs published with the asset, by relation name. */
+  sideOutputs?: Record<string, { rowCount: number }>;
 }
 
 /**
@@ -57,19 +59,22 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
     }
     const staging = await session.stagingName(target, input.runId);
     const bindings = sqlBindings(input);
+    const sides: SideOutput[] = [];
     try {
-      await buildStaging(input, staging, bindings);
+      await buildStaging(input, staging, bindings, sides);
       if (input.audit) await input.audit(staging);
       if (!asset.partitions && !asset.incremental) {
         const measured = await measure(session, staging);
-        await session.publishTable(staging, target);
-        return { ...measured, codeVersion, sql: asset.sql ?? null };
+        const sideOutputs = await measureSides(session, sides);
+        await session.publishTables([{ staging, target }, ...sides]);
+        return { ...measured, codeVersion, sql: asset.sql ?? null, ...(sides.length > 0 ? { sideOutputs } : {}) };
       }
+      if (sides.length > 0) throw new SluiceError('COMPUTE_ERROR', `asset "${asset.key}": side outputs are only supported on fully rebuilt tables, not on partitioned or incremental ones`);
       const batchRows = (await session.profile(staging)).rowCount;
       await publishInto(input, staging, target);
       return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null };
     } catch (error) {
-      await session.dropRelation(staging).catch(() => undefined);
+      for (const relation of [staging, ...sides.map((side) => side.staging)]) await session.dropRelation(relation).catch(() => undefined);
       throw error;
     }
   } finally {
@@ -134,7 +139,24 @@ async function publishInto(input: StepInput, staging: QualifiedName, target: Qua
   }
 }
 
-async function buildStaging(input: StepInput, staging: QualifiedName, bindings: Record<string, unknown>): Promise<void> {
+/** A secondary table a compute function writes, published with the asset. */
+interface SideOutput {
+  staging: QualifiedName;
+  target: QualifiedName;
+}
+
+async function measureSides(session: WarehouseSession, sides: readonly SideOutput[]): Promise<Record<string, { rowCount: number }>> {
+  const out: Record<string, { rowCount: number }> = {};
+  for (const side of sides) {
+    if (!(await session.describe(side.staging))) {
+      throw new SluiceError('COMPUTE_ERROR', `side output "${side.target.schema}.${side.target.name}" was requested but never created; create it with CREATE TABLE \${ctx.sideOutput(...)} AS ...`);
+    }
+    out[`${side.target.schema}.${side.target.name}`] = { rowCount: await session.rowCount(side.staging) };
+  }
+  return out;
+}
+
+async function buildStaging(input: StepInput, staging: QualifiedName, bindings: Record<string, unknown>, sides: SideOutput[]): Promise<void> {
   const { asset, session } = input;
   if (asset.sql !== undefined) {
     await withSqlContext(asset, () => session.stageQuery(staging, asset.sql!, bindings));
@@ -149,6 +171,15 @@ async function buildStaging(input: StepInput, staging: QualifiedName, bindings: 
     target: quoteQualified(staging),
     log: input.log,
     signal: input.signal,
+    sideOutput: (name: string) => {
+      const target = { schema: staging.schema, name: assertIdentifier(name, `side output of asset "${asset.key}"`) };
+      if (target.name === parseAssetKey(asset.key).name || sides.some((s) => s.target.name === target.name)) {
+        throw new SluiceError('COMPUTE_ERROR', `asset "${asset.key}": side output "${name}" is requested twice or clashes with the asset itself`);
+      }
+      const side = { staging: { schema: staging.schema, name: `${staging.name.slice(0, 40)}_${target.name}`.slice(0, 63) }, target };
+      sides.push(side);
+      return quoteQualified(side.staging);
+    },
   });
   if (Array.isArray(rows)) {
     await session.stageRows(staging, rows);

@@ -171,4 +171,34 @@ export const project = defineProject({ assets: [
       await sluice.close();
     }
   });
+
+  it('a side output is published with its asset in one transaction, or not at all', async () => {
+    const project = tempProject({
+      'sluice.config.ts': `import { asset, defineProject } from '@sluice';
+export const project = defineProject({ assets: [
+  asset({ key: 'bronze/readings', compute: async (ctx) => {
+    await ctx.sql.exec(\`CREATE TABLE \${ctx.target} AS SELECT range AS id FROM range(5)\`);
+    await ctx.sql.exec(\`CREATE TABLE \${ctx.sideOutput('readings_rejects')} AS SELECT 99 AS id, 'bad' AS reason\`);
+    if (process.env.SLUICE_SIDE_FAIL === '1') throw new Error('source vanished');
+  } }),
+] });`,
+    });
+    projects.push(project);
+    const sluice = await Sluice.open({ dir: project.dir });
+    try {
+      assert.equal((await sluice.materialize()).status, 'succeeded');
+      assert.deepEqual(await query(sluice, 'SELECT count(*) AS n FROM bronze.readings_rejects'), [{ n: 1 }]);
+      const [latest] = await sluice.store.materializationHistory('bronze/readings', 1);
+      assert.deepEqual(latest!.metadata.sideOutputs, { 'bronze.readings_rejects': { rowCount: 1 } });
+      process.env.SLUICE_SIDE_FAIL = '1';
+      const failed = await sluice.materialize();
+      assert.equal(failed.status, 'failed');
+      assert.deepEqual(await query(sluice, 'SELECT count(*) AS n FROM bronze.readings'), [{ n: 5 }]);
+      const leftovers = await query(sluice, `SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '__sluice_stage_')`);
+      assert.deepEqual(leftovers, []);
+    } finally {
+      delete process.env.SLUICE_SIDE_FAIL;
+      await sluice.close();
+    }
+  });
 });

@@ -145,11 +145,17 @@ class DuckDbSession implements WarehouseSession {
   }
 
   async publishTable(staging: QualifiedName, target: QualifiedName): Promise<void> {
-    const existing = await this.relationKind(target);
+    await this.publishTables([{ staging, target }]);
+  }
+
+  async publishTables(swaps: readonly { staging: QualifiedName; target: QualifiedName }[]): Promise<void> {
+    const existing = await Promise.all(swaps.map((s) => this.relationKind(s.target)));
     await this.exec('BEGIN TRANSACTION');
     try {
-      if (existing) await this.exec(`DROP ${existing} ${quoteQualified(target)}`);
-      await this.exec(`ALTER TABLE ${quoteQualified(staging)} RENAME TO ${quoteIdentifier(target.name)}`);
+      for (const [i, { staging, target }] of swaps.entries()) {
+        if (existing[i]) await this.exec(`DROP ${existing[i]} ${quoteQualified(target)}`);
+        await this.exec(`ALTER TABLE ${quoteQualified(staging)} RENAME TO ${quoteIdentifier(target.name)}`);
+      }
       await this.exec('COMMIT');
     } catch (error) {
       await this.exec('ROLLBACK').catch(() => undefined);
