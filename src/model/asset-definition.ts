@@ -47,6 +47,8 @@ export interface AssetContext {
    * relation to create; Sluice publishes it in the same transaction as the asset, or not at all.
    */
   sideOutput(name: string): string;
+  /** Adds JSON-serializable facts (e.g. ingestion counts) to this materialization's recorded metadata. */
+  addMetadata(entries: Record<string, unknown>): void;
 }
 
 /** A TypeScript compute: either fills `ctx.target` itself or returns the rows to store. */

@@ -208,6 +208,7 @@ export class RunCoordinator {
         schema: result.schema,
         sql: result.sql,
         metadata: {
+          ...(result.userMetadata ?? {}),
           inputVersions,
           columnStats: result.columnStats,
           kind: node.definition.kind,

@@ -36,6 +36,8 @@ export interface StepResult {
   batchRows?: number;
   /** Side outputs published with the asset, by relation name. */
   sideOutputs?: Record<string, { rowCount: number }>;
+  /** Metadata the compute function added with `ctx.addMetadata`. */
+  userMetadata?: Record<string, unknown>;
 }
 
 /**
@@ -60,19 +62,21 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
     const staging = await session.stagingName(target, input.runId);
     const bindings = sqlBindings(input);
     const sides: SideOutput[] = [];
+    const userMetadata: Record<string, unknown> = {};
+    const extras = (): Pick<StepResult, 'userMetadata'> => (Object.keys(userMetadata).length > 0 ? { userMetadata } : {});
     try {
-      await buildStaging(input, staging, bindings, sides);
+      await buildStaging(input, staging, bindings, sides, userMetadata);
       if (input.audit) await input.audit(staging);
       if (!asset.partitions && !asset.incremental) {
         const measured = await measure(session, staging);
         const sideOutputs = await measureSides(session, sides);
         await session.publishTables([{ staging, target }, ...sides]);
-        return { ...measured, codeVersion, sql: asset.sql ?? null, ...(sides.length > 0 ? { sideOutputs } : {}) };
+        return { ...measured, codeVersion, sql: asset.sql ?? null, ...(sides.length > 0 ? { sideOutputs } : {}), ...extras() };
       }
       if (sides.length > 0) throw new SluiceError('COMPUTE_ERROR', `asset "${asset.key}": side outputs are only supported on fully rebuilt tables, not on partitioned or incremental ones`);
       const batchRows = (await session.profile(staging)).rowCount;
       await publishInto(input, staging, target);
-      return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null };
+      return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null, ...extras() };
     } catch (error) {
       for (const relation of [staging, ...sides.map((side) => side.staging)]) await session.dropRelation(relation).catch(() => undefined);
       throw error;
@@ -156,7 +160,13 @@ async function measureSides(session: WarehouseSession, sides: readonly SideOutpu
   return out;
 }
 
-async function buildStaging(input: StepInput, staging: QualifiedName, bindings: Record<string, unknown>, sides: SideOutput[]): Promise<void> {
+async function buildStaging(
+  input: StepInput,
+  staging: QualifiedName,
+  bindings: Record<string, unknown>,
+  sides: SideOutput[],
+  userMetadata: Record<string, unknown>,
+): Promise<void> {
   const { asset, session } = input;
   if (asset.sql !== undefined) {
     await withSqlContext(asset, () => session.stageQuery(staging, asset.sql!, bindings));
@@ -180,6 +190,7 @@ async function buildStaging(input: StepInput, staging: QualifiedName, bindings: 
       sides.push(side);
       return quoteQualified(side.staging);
     },
+    addMetadata: (entries) => void Object.assign(userMetadata, JSON.parse(JSON.stringify(entries)) as Record<string, unknown>),
   });
   if (Array.isArray(rows)) {
     await session.stageRows(staging, rows);

@@ -1,0 +1,13 @@
+-- @group curation
+-- @description Every event exactly once with its asset's name and type and its hourly partition (YYYY-MM-DD-HH).
+-- @tag layer=gold
+SELECT
+  e.created_ts,
+  e.event_id,
+  e.asset_id,
+  e.value,
+  strftime(e.created_ts, '%Y-%m-%d-%H') AS hourly_partition,
+  a.asset_name,
+  a.asset_type
+FROM silver.events AS e
+LEFT JOIN silver.assets AS a ON a.asset_id = e.asset_id
