@@ -68,7 +68,7 @@ export function EventLog({ events }: { events: RunEvent[] }) {
                 const open = expanded.has(e.id);
                 return (
                   <Fragment key={e.id}>
-                    <tr className={`event level-${e.level}${hasData ? ' has-data' : ''}`} onClick={hasData ? () => toggle(e.id) : undefined}>
+                    <tr className={`event event-level-${e.level}${hasData ? ' has-data' : ''}`} onClick={hasData ? () => toggle(e.id) : undefined}>
                       <td className="mono muted event-time">{formatClock(e.ts)}</td>
                       <td>
                         <span className={`level level-${e.level}`}>{e.level}</span>

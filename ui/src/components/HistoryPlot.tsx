@@ -23,8 +23,9 @@ function Sparkline({ title, points, format, colour }: { title: string; points: P
   }
   const tMin = Math.min(...points.map((p) => p.t));
   const tMax = Math.max(...points.map((p) => p.t));
+  // Scale to the data, not to zero: a 2% drop in rows is exactly what this plot should make visible.
   const vMax = Math.max(...points.map((p) => p.v));
-  const vMin = Math.min(0, ...points.map((p) => p.v));
+  const vMin = Math.min(...points.map((p) => p.v));
   const innerW = WIDTH - PAD.left - PAD.right;
   const innerH = HEIGHT - PAD.top - PAD.bottom;
   const x = (t: number): number => PAD.left + (tMax === tMin ? innerW / 2 : ((t - tMin) / (tMax - tMin)) * innerW);

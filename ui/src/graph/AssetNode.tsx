@@ -1,7 +1,8 @@
 // One asset box in the lineage graph: name, layer, kind, status colour and check badge (memoized: 1,000s render at once).
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useContext } from 'react';
 import type { AssetStatus } from '../../../src/server/api-types';
+import { assetEmphasis, HighlightContext } from './highlight-context';
 
 export type AssetNodeData = {
   key: string;
@@ -24,8 +25,11 @@ const STATUS_TEXT: Record<AssetStatus, string> = {
 };
 
 function AssetNodeView({ data }: NodeProps<AssetFlowNode>) {
+  const emphasis = assetEmphasis(data.key, useContext(HighlightContext));
+  const classes = ['asset-node', `status-${data.status}`, `emphasis-${emphasis}`];
+  if (data.failed > 0 || data.warned > 0) classes.push('has-checks');
   return (
-    <div className={`asset-node status-${data.status}`} data-key={data.key}>
+    <div className={classes.join(' ')} data-key={data.key}>
       <Handle type="target" position={Position.Left} isConnectable={false} className="asset-handle" />
       <div className="asset-node-name" title={data.key}>
         {data.name}

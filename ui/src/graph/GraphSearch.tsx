@@ -53,7 +53,9 @@ export function GraphSearch({ keys, onPick }: { keys: readonly string[]; onPick:
       event.preventDefault();
       setActive((i) => Math.max(i - 1, 0));
     } else if (event.key === 'Enter') {
-      pick(results[active] ?? results[0]);
+      // The list may still show an older query (it is deferred); Enter always acts on what was typed.
+      const current = deferredQuery === query ? results : searchKeys(keys, query);
+      pick(current[active] ?? current[0]);
     } else if (event.key === 'Escape') {
       setOpen(false);
     }

@@ -1,35 +1,47 @@
 // The global lineage graph: grouped, laid out left to right, searchable, with upstream/downstream highlighting.
+// Zoomed in, React Flow renders the assets near the view as DOM nodes; zoomed out, one canvas draws them all.
 import {
-  Background,
   Controls,
-  MiniMap,
+  Position,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
   useStore,
-  type Edge,
-  type Node,
+  useStoreApi,
+  type EdgeTypes,
+  type NodeHandle,
   type NodeMouseHandler,
   type NodeTypes,
+  type ReactFlowState,
 } from '@xyflow/react';
 import '@xyflow/react/dist/base.css';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AssetSummary } from '../../../src/server/api-types';
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import type { AssetStatus, AssetSummary } from '../../../src/server/api-types';
 import { assetHref } from '../routing/route';
 import { navigate } from '../routing/useRoute';
 import { AssetNode, type AssetFlowNode, type AssetNodeData } from './AssetNode';
+import { GraphMinimap } from './GraphMinimap';
 import { GraphSearch } from './GraphSearch';
 import { GroupNode, type GroupFlowNode } from './GroupNode';
-import { NODE_HEIGHT, NODE_WIDTH, type LayoutResult } from './layout';
-import { buildAdjacency, isLineageEdge, lineageOf } from './lineage';
+import { HighlightContext, type Highlight } from './highlight-context';
+import { NODE_HEIGHT, NODE_WIDTH, type Box, type LayoutResult } from './layout';
+import { buildAdjacency, lineageOf } from './lineage';
+import { LineageEdge, type LineageFlowEdge } from './LineageEdge';
+import { OverviewCanvas } from './OverviewCanvas';
+import { hitTest, layoutBounds, type OverviewScene } from './overview-draw';
 import { SelectedAssetPanel } from './SelectedAssetPanel';
+import { containsRect, expandRect, visibleRect, windowContents } from './viewport-window';
 
 const nodeTypes: NodeTypes = { asset: AssetNode, 'group-box': GroupNode };
+const edgeTypes: EdgeTypes = { lineage: LineageEdge };
 
-/** Below this zoom the boxes are too small to read, so CSS drops their details. */
-const DETAIL_ZOOM = 0.45;
-/** The minimap redraws every node on each viewport change; past this size it costs more than it helps. */
-const MINIMAP_LIMIT = 2500;
+/** Below this zoom a box's text is unreadable, so the canvas draws the graph instead of DOM nodes. */
+const DETAIL_ZOOM = 0.5;
+/** Handles at fixed spots, so edges to nodes that are not mounted can be drawn without measuring them. */
+const HANDLES: NodeHandle[] = [
+  { type: 'target', position: Position.Left, x: 0, y: NODE_HEIGHT / 2 - 0.5, width: 1, height: 1 },
+  { type: 'source', position: Position.Right, x: NODE_WIDTH - 1, y: NODE_HEIGHT / 2 - 0.5, width: 1, height: 1 },
+];
 
 type FlowNode = AssetFlowNode | GroupFlowNode;
 
@@ -66,110 +78,150 @@ function toNodeData(asset: AssetSummary): AssetNodeData {
   };
 }
 
-const STATUS_COLOURS: Record<string, string> = {
-  fresh: '#16a34a',
-  stale: '#d97706',
-  failed: '#dc2626',
-  never: '#9ca3af',
-  running: '#2563eb',
-};
+const isDetailed = (s: ReactFlowState): boolean => s.transform[2] >= DETAIL_ZOOM;
 
-function minimapColour(node: Node): string {
-  if (node.type !== 'asset') return 'transparent';
-  return STATUS_COLOURS[(node.data as AssetNodeData).status] ?? '#9ca3af';
+/**
+ * The region of the graph React Flow is given: the view grown by its own size on every side, replaced only
+ * when the view leaves it (or shrinks far inside it), so panning within it never changes React Flow's input.
+ */
+function useDetailWindow(): Box | null {
+  const store = useStoreApi();
+  const [region, setRegion] = useState<Box | null>(null);
+  useEffect(() => {
+    const update = (s: ReactFlowState): void => {
+      const [x, y, zoom] = s.transform;
+      if (zoom < DETAIL_ZOOM || s.width === 0) return;
+      const view = visibleRect({ x, y, zoom }, s.width, s.height);
+      setRegion((current) => (current && containsRect(current, view) && current.width < view.width * 6 ? current : expandRect(view, 1)));
+    };
+    update(store.getState());
+    return store.subscribe((s, previous) => {
+      if (s.transform !== previous.transform || s.width !== previous.width || s.height !== previous.height) update(s);
+    });
+  }, [store]);
+  return region;
 }
 
 function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
-  const flow = useReactFlow();
+  const flow = useReactFlow<FlowNode, LineageFlowEdge>();
+  // Until the first viewport is set the zoom is a placeholder; mounting DOM nodes for it would be wasted work.
+  const [ready, setReady] = useState(false);
+  const detailed = useStore(isDetailed) && ready;
+  const detailWindow = useDetailWindow();
   const [selectedKey, setSelectedKey] = useState<string | null>(focusKey);
-  const zoomedOut = useStore((s) => s.transform[2] < DETAIL_ZOOM);
+  const [hoverKey, setHoverKey] = useState<string | null>(null);
 
   const assetByKey = useMemo(() => new Map(assets.map((a) => [a.key, a])), [assets]);
-  const drawnEdges = useMemo(
-    () => edges.filter((e) => layout.positions[e.from] && layout.positions[e.to]),
-    [edges, layout],
-  );
+  const drawnEdges = useMemo(() => edges.filter((e) => layout.positions[e.from] && layout.positions[e.to]), [edges, layout]);
   const adjacency = useMemo(() => buildAdjacency(drawnEdges), [drawnEdges]);
-  const lineage = useMemo(() => (selectedKey ? lineageOf(selectedKey, adjacency) : null), [selectedKey, adjacency]);
+  const lineage = useMemo(() => (selectedKey && layout.positions[selectedKey] ? lineageOf(selectedKey, adjacency) : null), [selectedKey, adjacency, layout]);
   const keys = useMemo(() => assets.map((a) => a.key), [assets]);
+  const bounds = useMemo(() => layoutBounds(layout), [layout]);
 
-  // Reuse data and node objects that did not change, so React Flow and the memoized
-  // node components skip them: a status update or a click touches only what it must.
-  const dataCache = useRef(new Map<string, AssetNodeData>());
+  // Node objects are reused while their data is unchanged, so a status update re-renders only what it touched.
   const nodeCache = useRef(new Map<string, AssetFlowNode>());
-  const edgeCache = useRef(new Map<string, Edge>());
-
-  const groupNodes = useMemo<GroupFlowNode[]>(() => {
-    const counts = new Map<string, number>();
-    for (const a of assets) counts.set(a.group, (counts.get(a.group) ?? 0) + 1);
-    return layout.groups.map((g) => ({
-      id: `group:${g.group}`,
-      type: 'group-box',
-      position: { x: g.x, y: g.y },
-      width: g.width,
-      height: g.height,
-      data: { group: g.group, count: counts.get(g.group) ?? 0 },
-      selectable: false,
-      draggable: false,
-      focusable: false,
-      zIndex: -1,
-      style: { pointerEvents: 'none' },
-    }));
-  }, [layout, assets]);
-
-  const nodes = useMemo<FlowNode[]>(() => {
-    const nextData = new Map<string, AssetNodeData>();
-    const nextNodes = new Map<string, AssetFlowNode>();
-    const result: FlowNode[] = [...groupNodes];
+  const assetNodes = useMemo(() => {
+    const next = new Map<string, AssetFlowNode>();
     for (const asset of assets) {
       const position = layout.positions[asset.key];
       if (!position) continue;
-      const fresh = toNodeData(asset);
-      const previousData = dataCache.current.get(asset.key);
-      const data = previousData && sameData(previousData, fresh) ? previousData : fresh;
-      nextData.set(asset.key, data);
-      let className: string | undefined;
-      if (selectedKey === asset.key) className = 'is-selected';
-      else if (lineage) className = lineage.upstream.has(asset.key) || lineage.downstream.has(asset.key) ? 'in-lineage' : 'is-dimmed';
+      const data = toNodeData(asset);
       const previous = nodeCache.current.get(asset.key);
-      const node: AssetFlowNode =
-        previous && previous.data === data && previous.className === className && previous.position === position
+      next.set(
+        asset.key,
+        previous && previous.position === position && sameData(previous.data, data)
           ? previous
-          : { id: asset.key, type: 'asset', position, data, className, width: NODE_WIDTH, height: NODE_HEIGHT, draggable: false };
-      nextNodes.set(asset.key, node);
-      result.push(node);
+          : { id: asset.key, type: 'asset', position, data, width: NODE_WIDTH, height: NODE_HEIGHT, handles: HANDLES, draggable: false },
+      );
     }
-    dataCache.current = nextData;
-    nodeCache.current = nextNodes;
-    return result;
-  }, [assets, layout, groupNodes, selectedKey, lineage]);
+    nodeCache.current = next;
+    return next;
+  }, [assets, layout]);
 
-  const flowEdges = useMemo<Edge[]>(() => {
-    const next = new Map<string, Edge>();
-    const result = drawnEdges.map((e) => {
-      const id = `${e.from}->${e.to}`;
-      let className: string | undefined;
-      if (lineage && selectedKey) className = isLineageEdge(e, selectedKey, lineage) ? 'in-lineage' : 'is-dimmed';
-      const previous = edgeCache.current.get(id);
-      const edge = previous && previous.className === className ? previous : { id, source: e.from, target: e.to, className, focusable: false };
-      next.set(id, edge);
-      return edge;
-    });
-    edgeCache.current = next;
+  const groupNodes = useMemo(() => {
+    const counts = new Map<string, number>();
+    for (const a of assets) counts.set(a.group, (counts.get(a.group) ?? 0) + 1);
+    return new Map<string, GroupFlowNode>(
+      layout.groups.map((g) => [
+        g.group,
+        {
+          id: `group:${g.group}`,
+          type: 'group-box',
+          position: { x: g.x, y: g.y },
+          width: g.width,
+          height: g.height,
+          data: { group: g.group, count: counts.get(g.group) ?? 0 },
+          selectable: false,
+          draggable: false,
+          focusable: false,
+          zIndex: -1,
+          style: { pointerEvents: 'none' },
+        },
+      ]),
+    );
+  }, [layout, assets]);
+
+  const allEdges = useMemo<LineageFlowEdge[]>(
+    () => drawnEdges.map((e) => ({ id: `${e.from}->${e.to}`, type: 'lineage', source: e.from, target: e.to, focusable: false, data: {} })),
+    [drawnEdges],
+  );
+
+  const contents = useMemo(() => (detailed && detailWindow ? windowContents(layout, adjacency, detailWindow) : null), [detailed, detailWindow, layout, adjacency]);
+  const flowNodes = useMemo<FlowNode[]>(() => {
+    if (!contents) return [];
+    const result: FlowNode[] = [];
+    for (const group of contents.groups) {
+      const node = groupNodes.get(group);
+      if (node) result.push(node);
+    }
+    for (const key of contents.withNeighbours) {
+      const node = assetNodes.get(key);
+      if (node) result.push(node);
+    }
     return result;
-  }, [drawnEdges, lineage, selectedKey]);
+  }, [contents, groupNodes, assetNodes]);
+  const flowEdges = useMemo(
+    () => (contents ? allEdges.filter((e) => contents.inside.has(e.source) || contents.inside.has(e.target)) : []),
+    [contents, allEdges],
+  );
+
+  const statuses = useMemo(() => new Map<string, AssetStatus>(assets.map((a) => [a.key, a.status])), [assets]);
+  const scene = useMemo<OverviewScene>(() => ({ layout, edges: drawnEdges, statuses, selectedKey, lineage }), [layout, drawnEdges, statuses, selectedKey, lineage]);
+  const highlight = useMemo<Highlight>(() => ({ selectedKey: lineage ? selectedKey : null, lineage }), [selectedKey, lineage]);
+
+  const fitAll = useCallback(
+    (duration = 300) => {
+      void flow.fitBounds(bounds, { padding: 0.06, duration });
+    },
+    [flow, bounds],
+  );
 
   const centreOn = useCallback(
     (key: string, duration = 500) => {
       const position = layout.positions[key];
       if (!position) return;
-      void flow.setCenter(position.x + NODE_WIDTH / 2, position.y + NODE_HEIGHT / 2, {
-        zoom: Math.max(flow.getZoom(), 0.9),
-        duration,
-      });
+      void flow.setCenter(position.x + NODE_WIDTH / 2, position.y + NODE_HEIGHT / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration });
     },
     [flow, layout],
   );
+
+  // First view: the asset named in the URL, or the whole graph.
+  const initialised = useRef(false);
+  const onInit = useCallback(() => {
+    if (initialised.current) return;
+    initialised.current = true;
+    if (focusKey && layout.positions[focusKey]) centreOn(focusKey, 0);
+    else fitAll(0);
+    setReady(true);
+  }, [focusKey, layout, centreOn, fitAll]);
+
+  const lastFocus = useRef(focusKey);
+  useEffect(() => {
+    if (!focusKey || lastFocus.current === focusKey) return;
+    lastFocus.current = focusKey;
+    setSelectedKey(focusKey);
+    centreOn(focusKey);
+  }, [focusKey, centreOn]);
 
   const pickFromSearch = useCallback(
     (key: string) => {
@@ -179,16 +231,6 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
     [centreOn],
   );
 
-  // Centre on the asset named in the URL once the graph is on screen.
-  const centredFocus = useRef<string | null>(null);
-  useEffect(() => {
-    if (!focusKey || centredFocus.current === focusKey || !layout.positions[focusKey]) return;
-    centredFocus.current = focusKey;
-    setSelectedKey(focusKey);
-    const timer = setTimeout(() => centreOn(focusKey, 0), 0);
-    return () => clearTimeout(timer);
-  }, [focusKey, layout, centreOn]);
-
   const onNodeClick = useCallback<NodeMouseHandler<FlowNode>>((_, node) => {
     if (node.type !== 'asset') return;
     setSelectedKey((current) => (current === node.id ? null : node.id));
@@ -196,39 +238,79 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
   const onNodeDoubleClick = useCallback<NodeMouseHandler<FlowNode>>((_, node) => {
     if (node.type === 'asset') navigate(assetHref(node.id));
   }, []);
-  const clearSelection = useCallback(() => setSelectedKey(null), []);
 
+  // On the canvas there are no node elements: find the asset under the pointer ourselves.
+  const assetAt = useCallback(
+    (event: MouseEvent) => hitTest(layout, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY })),
+    [flow, layout],
+  );
+  const onPaneClick = useCallback(
+    (event: MouseEvent) => {
+      const key = detailed ? null : assetAt(event);
+      setSelectedKey((current) => (key && current !== key ? key : null));
+    },
+    [detailed, assetAt],
+  );
+  const onPaneMouseMove = useCallback(
+    (event: MouseEvent) => {
+      if (!detailed) setHoverKey(assetAt(event));
+    },
+    [detailed, assetAt],
+  );
+  const onDoubleClick = useCallback(
+    (event: MouseEvent) => {
+      if (detailed) return;
+      const key = assetAt(event);
+      if (key) centreOn(key);
+    },
+    [detailed, assetAt, centreOn],
+  );
+
+  const clearSelection = useCallback(() => setSelectedKey(null), []);
   const selectedAsset = selectedKey ? assetByKey.get(selectedKey) : undefined;
-  const large = assets.length > MINIMAP_LIMIT;
+  const hovering = !detailed && hoverKey !== null;
 
   return (
-    <div className={`lineage-graph${zoomedOut ? ' zoomed-out' : ''}${lineage ? ' has-selection' : ''}`} data-testid="lineage-graph">
-      <ReactFlow<FlowNode, Edge>
-        nodes={nodes}
-        edges={flowEdges}
-        nodeTypes={nodeTypes}
-        onlyRenderVisibleElements
-        nodesDraggable={false}
-        nodesConnectable={false}
-        elementsSelectable={false}
-        edgesFocusable={false}
-        onNodeClick={onNodeClick}
-        onNodeDoubleClick={onNodeDoubleClick}
-        onPaneClick={clearSelection}
-        fitView={!focusKey}
-        fitViewOptions={{ padding: 0.08 }}
-        minZoom={0.02}
-        maxZoom={2}
-        zoomOnDoubleClick={false}
-        defaultEdgeOptions={{ type: 'default' }}
-      >
-        <Background gap={24} size={1} color="#e5e7eb" />
-        <Controls showInteractive={false} position="bottom-right" />
-        {!large && <MiniMap pannable zoomable nodeColor={minimapColour} nodeStrokeWidth={0} position="bottom-left" />}
-      </ReactFlow>
+    <div
+      className={`lineage-graph${lineage ? ' has-selection' : ''}${hovering ? ' is-hovering' : ''}`}
+      data-testid="lineage-graph"
+      data-layout-ms={Math.round(layout.elapsedMs)}
+      data-layout-strategy={layout.strategy}
+      data-render-mode={ready ? (detailed ? 'dom' : 'canvas') : 'pending'}
+      data-asset-count={assets.length}
+      onDoubleClick={onDoubleClick}
+    >
+      <HighlightContext value={highlight}>
+        <ReactFlow<FlowNode, LineageFlowEdge>
+          nodes={flowNodes}
+          edges={flowEdges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onlyRenderVisibleElements
+          nodesDraggable={false}
+          nodesConnectable={false}
+          elementsSelectable={false}
+          edgesFocusable={false}
+          onInit={onInit}
+          onNodeClick={onNodeClick}
+          onNodeDoubleClick={onNodeDoubleClick}
+          onPaneClick={onPaneClick}
+          onPaneMouseMove={onPaneMouseMove}
+          minZoom={0.01}
+          maxZoom={2}
+          zoomOnDoubleClick={false}
+        >
+          {!detailed && <OverviewCanvas scene={scene} />}
+          <Controls showInteractive={false} position="bottom-right" onFitView={() => fitAll()} />
+        </ReactFlow>
+        <div className="graph-corner">
+          <GraphMinimap scene={scene} bounds={bounds} />
+        </div>
+      </HighlightContext>
       <div className="graph-toolbar">
         <GraphSearch keys={keys} onPick={pickFromSearch} />
         <Legend />
+        {!detailed && ready && <span className="graph-hint">Zoom in to read the assets · click one to trace its lineage</span>}
       </div>
       {selectedAsset && lineage && (
         <SelectedAssetPanel

@@ -27,6 +27,7 @@ export function SelectedAssetPanel({ asset, upstreamCount, downstreamCount, onCl
         <StatusBadge status={asset.status} />
         <ChecksBadge checks={asset.checks} showPassed />
       </div>
+      {asset.statusReason && <p className="status-reason">{asset.statusReason}</p>}
       {asset.description && <p className="selected-panel-description">{asset.description}</p>}
       <dl className="facts">
         <dt>Group</dt>

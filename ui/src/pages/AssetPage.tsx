@@ -59,6 +59,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
             <span className="badge badge-neutral">{asset.kind}</span>
             <ChecksBadge checks={asset.checks} showPassed />
           </div>
+          {asset.statusReason && <p className="status-reason">{asset.statusReason}</p>}
         </div>
         <div className="header-actions">
           <a className="button" href={graphHref(asset.key)}>

@@ -85,7 +85,9 @@ export function RunPage({ runId }: { runId: string }) {
           <p className="breadcrumb">
             <a href={runsHref()}>Runs</a>
           </p>
-          <h1 className="mono">{run.id}</h1>
+          <h1>
+            Run <span className="mono">{run.id}</span>
+          </h1>
           <div className="header-badges">
             <StatusBadge status={run.status} />
             <span className="muted">
