@@ -1,0 +1,50 @@
+// Command-line options of `npm run bench` and the sizes each mode measures.
+import { join } from 'node:path';
+import { BENCH_DIR } from './paths.js';
+
+export type SectionName = 'flights' | 'synthetic' | 'store';
+export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store'];
+
+/** What one bench run measures. */
+export interface BenchOptions {
+  quick: boolean;
+  sections: SectionName[];
+  /** Repetitions of every timed figure. */
+  reps: number;
+  outDir: string;
+  flightRows: number | undefined;
+  synthetic: { sizes: number[]; shapes: string[]; executeSizes: number[]; executeShapes: string[]; maxExecuteMs: number };
+  store: { assets: number; materializationsPerAsset: number; events: number; lineageSamples: number };
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--only flights,synthetic,store] [--reps N] [--out DIR]`;
+
+/**
+ * Parses the bench's arguments. Quick mode is the CI smoke: 3 repetitions, a 100k-flight subset, small graphs.
+ * @example parseBenchOptions(['--quick', '--only', 'store'])
+ */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = value('--only')?.split(',').map((s) => s.trim());
+  for (const name of only ?? []) if (!SECTIONS.includes(name as SectionName)) throw new Error(`unknown section "${name}"; ${USAGE}`);
+  const reps = Number(value('--reps') ?? (quick ? 3 : 5));
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a whole number >= 1; ${USAGE}`);
+  const shapes = ['chain', 'fan-out', 'random'];
+  return {
+    quick,
+    sections: (only as SectionName[] | undefined) ?? [...SECTIONS],
+    reps,
+    outDir: value('--out') ?? join(BENCH_DIR, 'results'),
+    flightRows: quick ? 100_000 : undefined,
+    synthetic: quick
+      ? { sizes: [100], shapes, executeSizes: [100], executeShapes: ['random'], maxExecuteMs: 120_000 }
+      : { sizes: [100, 1_000, 10_000], shapes, executeSizes: [100, 1_000, 10_000], executeShapes: shapes, maxExecuteMs: 120_000 },
+    store: quick
+      ? { assets: 1_000, materializationsPerAsset: 5, events: 1_000, lineageSamples: 50 }
+      : { assets: 10_000, materializationsPerAsset: 10, events: 20_000, lineageSamples: 200 },
+  };
+}

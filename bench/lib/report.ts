@@ -1,0 +1,126 @@
+// Renders bench/results/latest.md from the results: key ratios first, then one section per scenario.
+import type { FlightsResult, FlightsVariant } from '../sections/flights.js';
+import type { StoreResult } from '../sections/store.js';
+import type { SyntheticResult } from '../sections/synthetic.js';
+import { cell, mb, ms, num, ratio, table } from './format.js';
+import type { BenchResults } from './results.js';
+
+export function renderReport(results: BenchResults): string {
+  const { machine } = results;
+  const load = `load average ${machine.loadAverage.start.toFixed(1)} at start, ${machine.loadAverage.end?.toFixed(1) ?? '?'} at end on ${machine.cores} cores`;
+  const parts = [
+    '# Sluice benchmarks',
+    `\`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\` on ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${results.reps} repetitions per figure, ${(results.durationS / 60).toFixed(1)} min in all.`,
+    `Machine: ${machine.cores} x ${machine.cpu}, ${machine.memoryGb} GB, Node ${machine.node}, DuckDB ${machine.duckdb}. Code: ${machine.gitCommit}${machine.srcChanges ? ` plus ${machine.srcChanges} uncommitted src/ changes` : ''}. ${load}${machine.loadAverage.start > machine.cores ? ': other processes competed for the CPU, so absolute times are pessimistic; the paired ratios cancel most of it' : ''}.`,
+    'Cells read `median (min–max)`. See bench/README.md for what each figure measures.',
+    keyFigures(results),
+  ];
+  if (results.flights) parts.push(flightsSection(results.flights));
+  if (results.synthetic) parts.push(syntheticSection(results.synthetic));
+  if (results.store) parts.push(storeSection(results.store));
+  parts.push(memorySection(results));
+  if (results.errors.length > 0) parts.push(`## Errors\n${results.errors.map((e) => `- ${e.replaceAll('\n', ' ')}`).join('\n')}`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+function keyFigures(results: BenchResults): string {
+  const lines: string[] = [];
+  for (const r of results.flights?.ratios ?? []) lines.push(`Flights end to end, ${r.name}: **${ratio(r.paired.median)}** (paired; range ${ratio(r.paired.min)}–${ratio(r.paired.max)}; ratio of medians ${ratio(r.ofMedians)})`);
+  for (const shape of new Set(results.synthetic?.rows.map((r) => r.shape))) {
+    const rows = results.synthetic!.rows.filter((r) => r.shape === shape);
+    const plan = rows.map((r) => `${ms(r.loadPlanPerAssetMs.median)} at ${num(r.size)}`).join(', ');
+    const run = rows.filter((r) => r.execute).map((r) => `${ms(r.execute!.perAssetMs.median)} at ${num(r.size)}`).join(', ');
+    lines.push(`Synthetic ${shape}: load + plan per asset ${plan}${run ? `; execute per asset ${run}` : ''}`);
+  }
+  const store = results.store;
+  if (store) {
+    lines.push(`Store: **${num(store.eventsPerSecond.median)} events/s** appended; \`sluice list\` of ${num(store.assets)} assets with ${num(store.materializations)} materializations in **${ms(store.listMs.median)}**; upstream closure ${ms(store.upstreamMs.median)}, downstream ${ms(store.downstreamMs.median)} per query`);
+  }
+  return `## Key figures\n${lines.map((l) => `- ${l}`).join('\n')}`;
+}
+
+function flightsSection(f: FlightsResult): string {
+  const variants = Object.entries(f.variants) as [FlightsVariant, NonNullable<FlightsResult['variants'][FlightsVariant]>][];
+  const main = table(
+    ['variant', 'total', 'build (materialize / statements / transforms)', 'open', 'close', 'peak RSS'],
+    variants.map(([, v]) => [v.label, cell(v.totalMs), cell(v.materializeMs), cell(v.openMs), cell(v.closeMs), mb(v.peakRssMb)]),
+  );
+  const ratios = table(['ratio of totals', 'paired median (range)', 'of medians'], f.ratios.map((r) => [r.name, cell(r.paired, ratio), ratio(r.ofMedians)]));
+  const keys = [...new Set(variants.flatMap(([, v]) => Object.keys(v.steps)))];
+  const steps = table(['asset', ...variants.map(([name]) => name)], keys.map((k) => [k, ...variants.map(([, v]) => cell(v.steps[k]))]));
+  const pandas = f.variants.pandas?.pandas;
+  return [
+    `## 1. Flights end to end (${num(f.flightRows)} flights${f.subset ? ', subset' : ''}, every asset from scratch)`,
+    main,
+    ratios,
+    '### Per asset\nSluice: the step as the executor timed it (build, profile scan, publish, events). Direct: the statement (plus the profile scan in directProfile). pandas: the table\'s transform (bronze/flights includes reading the CSV).',
+    steps,
+    pandas ? `pandas split: read ${cell(pandas.readMs)}, transform ${cell(pandas.transformMs)}, write ${cell(pandas.writeMs)}.` : '',
+    f.rowCheck.ok ? 'Row counts: every variant built the same rows per asset as Sluice.' : `**Row counts differ:** ${f.rowCheck.mismatches.join('; ')}`,
+    f.notes.map((n) => `- ${n}`).join('\n'),
+  ].filter(Boolean).join('\n\n');
+}
+
+function syntheticSection(s: SyntheticResult): string {
+  const plan = table(
+    ['shape', 'assets', 'edges', 'define', 'load + validate', 'graph build', "plan '*'", "plan '+last'", "plan 'first+'", '(load + plan) / asset', 'peak RSS'],
+    s.rows.map((r) => [r.shape, num(r.size), num(r.edges), cell(r.defineMs), cell(r.loadMs), cell(r.graphMs), cell(r.planAllMs), cell(r.planUpstreamMs), cell(r.planDownstreamMs), cell(r.loadPlanPerAssetMs), mb(r.peakRssMb)]),
+  );
+  const run = table(
+    ['shape', 'assets', 'Sluice.open', 'materialize', 'per asset', 'close'],
+    s.rows.map((r) => r.execute
+      ? [r.shape, num(r.size), cell(r.execute.openMs), cell(r.execute.materializeMs), cell(r.execute.perAssetMs), cell(r.execute.closeMs)]
+      : [r.shape, num(r.size), '-', r.executeSkipped ?? 'not run in this mode', '-', '-']),
+  );
+  const growth = table(
+    ['shape', 'size', '(load + plan) / asset grew', 'execute / asset grew'],
+    s.growth.map((g) => [g.shape, `${num(g.from)} → ${num(g.to)}`, ratio(g.loadPlanPerAsset), g.executePerAsset === null ? '-' : ratio(g.executePerAsset)]),
+  );
+  return [
+    '## 2. Orchestration overhead (synthetic DAGs)',
+    '### Load, validate, plan',
+    plan,
+    '### Execute',
+    run,
+    '### Growth (1.00x: total time grows in proportion to the number of assets)',
+    s.growth.length > 0 ? growth : 'One size only in this mode.',
+    s.notes.map((n) => `- ${n}`).join('\n'),
+  ].join('\n\n');
+}
+
+function storeSection(s: StoreResult): string {
+  const perSecond = (v: number): string => `${num(v)}/s`;
+  const size = (v: number): string => num(v);
+  const rows: [string, string][] = [
+    ['events appended (appendEvent loop)', cell(s.eventsPerSecond, perSecond)],
+    ['… same inserts, one cached prepared statement (SQLite ceiling)', cell(s.rawEventsPerSecond, perSecond)],
+    ['… appendEvent time / ceiling time', cell(s.appendOverhead, ratio)],
+    ['materializations recorded (recordMaterialization loop)', cell(s.materializationsPerSecond, perSecond)],
+    ['Sluice.open of the project', ms(s.openMs)],
+    ['`sluice list` (listAssets)', cell(s.listMs)],
+    ['… store.latestMaterializations()', cell(s.latestMaterializationsMs)],
+    ['… store.latestAssetFailures()', cell(s.latestFailuresMs)],
+    ['… computeAssetStatuses()', cell(s.statusesMs)],
+    ['upstream closure per asset', cell(s.upstreamMs)],
+    ['… closure size', cell(s.upstreamSize, size)],
+    ['downstream closure per asset', cell(s.downstreamMs)],
+    ['… closure size', cell(s.downstreamSize, size)],
+    ['`sluice lineage KEY` text (lineageText)', cell(s.lineageTreeMs)],
+    ['materialization history, 100 rows', cell(s.historyMs)],
+  ];
+  return [
+    `## 3. Metadata store (${num(s.assets)} assets, ${num(s.materializations)} materializations, SQLite)`,
+    table(['figure', 'median (min–max)'], rows),
+    s.notes.map((n) => `- ${n}`).join('\n'),
+  ].join('\n\n');
+}
+
+function memorySection(results: BenchResults): string {
+  const base = results.memory.baselineMb;
+  const rows = results.memory.rows.map((r) => [r.scenario, mb(r.peakRssMb), base === null ? '-' : mb(r.peakRssMb - base)]);
+  return [
+    '## 4. Peak memory (RSS of each scenario\'s own process; the max over its repetitions)',
+    base === null ? '' : `Baseline: a process that loads Sluice and DuckDB and does nothing peaks at ${mb(base)}.`,
+    table(['scenario', 'peak RSS', 'above baseline'], rows),
+  ].filter(Boolean).join('\n\n');
+}

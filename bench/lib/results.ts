@@ -1,0 +1,25 @@
+// The shape of bench/results/latest.json: every figure with its samples, so later tooling can recompute anything.
+import type { FlightsResult } from '../sections/flights.js';
+import type { StoreResult } from '../sections/store.js';
+import type { SyntheticResult } from '../sections/synthetic.js';
+import type { MachineInfo } from './machine.js';
+
+export interface MemoryRow {
+  scenario: string;
+  peakRssMb: number;
+}
+
+export interface BenchResults {
+  schemaVersion: 1;
+  mode: 'full' | 'quick';
+  startedAt: string;
+  durationS: number;
+  reps: number;
+  machine: MachineInfo;
+  flights?: FlightsResult;
+  synthetic?: SyntheticResult;
+  store?: StoreResult;
+  memory: { baselineMb: number | null; rows: MemoryRow[] };
+  /** Sections that could not run, with why; timing never lands here. */
+  errors: string[];
+}

@@ -1,0 +1,60 @@
+// `npm run bench [-- --quick]`: runs every scenario in its own process and writes bench/results/latest.{json,md}.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { runScenario } from './lib/child.js';
+import { machineInfo } from './lib/machine.js';
+import { parseBenchOptions, type SectionName } from './lib/options.js';
+import { progress } from './lib/progress.js';
+import { renderReport } from './lib/report.js';
+import type { BenchResults, MemoryRow } from './lib/results.js';
+import { runFlights } from './sections/flights.js';
+import { runStore } from './sections/store.js';
+import { runSynthetic } from './sections/synthetic.js';
+
+const options = parseBenchOptions(process.argv.slice(2));
+const started = performance.now();
+const results: BenchResults = {
+  schemaVersion: 1,
+  mode: options.quick ? 'quick' : 'full',
+  startedAt: new Date().toISOString(),
+  durationS: 0,
+  reps: options.reps,
+  machine: machineInfo(),
+  memory: { baselineMb: null, rows: [] },
+  errors: [],
+};
+
+/** A failing section is reported and the others still run; only broken scenarios fail the bench, never slow ones. */
+async function section(name: SectionName, run: () => Promise<void>): Promise<void> {
+  if (!options.sections.includes(name)) return;
+  try {
+    await run();
+  } catch (error) {
+    results.errors.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    progress(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+const memory: MemoryRow[] = results.memory.rows;
+results.memory.baselineMb = (await runScenario<object>('baseline', {})).peakRssMb;
+await section('flights', async () => {
+  results.flights = await runFlights(options);
+  for (const v of Object.values(results.flights.variants)) memory.push({ scenario: `flights: ${v.label}`, peakRssMb: v.peakRssMb });
+});
+await section('synthetic', async () => {
+  results.synthetic = await runSynthetic(options);
+  for (const r of results.synthetic.rows) memory.push({ scenario: `synthetic ${r.shape} ${r.size.toLocaleString('en-US')}: ${r.execute ? 'load/plan + materialize' : 'load/plan'}`, peakRssMb: r.peakRssMb });
+});
+await section('store', async () => {
+  results.store = await runStore(options);
+  memory.push({ scenario: `store: ${results.store.assets.toLocaleString('en-US')} assets, ${results.store.materializations.toLocaleString('en-US')} materializations, list + lineage`, peakRssMb: results.store.peakRssMb });
+});
+
+results.durationS = (performance.now() - started) / 1000;
+results.machine.loadAverage.end = loadavg()[0]!;
+mkdirSync(options.outDir, { recursive: true });
+writeFileSync(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(options.outDir, 'latest.md'), renderReport(results));
+progress(`wrote ${join(options.outDir, 'latest.md')} and latest.json in ${results.durationS.toFixed(0)} s`);
+if (results.errors.length > 0) process.exitCode = 1;

@@ -1,0 +1,143 @@
+// Section 2: orchestration overhead on synthetic DAGs: load + validate + plan, and execution, per asset as size grows.
+import { runScenario } from '../lib/child.js';
+import type { BenchOptions } from '../lib/options.js';
+import { progress } from '../lib/progress.js';
+import { summarize, type Summary } from '../lib/stats.js';
+import type { DagShape } from '../lib/synthetic-dag.js';
+
+/** Above this size a materialization runs only when its projected time fits `maxExecuteMs`. */
+const ALWAYS_EXECUTE_UP_TO = 1_000;
+
+interface SyntheticRun {
+  shape: DagShape;
+  size: number;
+  edges: number;
+  defineMs: number[];
+  loadMs: number[];
+  graphMs: number[];
+  planAllMs: number[];
+  planUpstreamMs: number[];
+  planDownstreamMs: number[];
+  execute?: { openMs: number[]; materializeMs: number[]; closeMs: number[] };
+  peakRssMb: number;
+}
+
+export interface SyntheticRow {
+  shape: DagShape;
+  size: number;
+  edges: number;
+  defineMs: Summary;
+  /** Sluice.load: parse every SQL asset to infer deps, then validate the graph. */
+  loadMs: Summary;
+  /** AssetGraph.build alone (validation + topological order), the part of load that is not SQL parsing. */
+  graphMs: Summary;
+  planAllMs: Summary;
+  planUpstreamMs: Summary;
+  planDownstreamMs: Summary;
+  /** (load + plan '*') per asset. */
+  loadPlanPerAssetMs: Summary;
+  execute?: { openMs: Summary; materializeMs: Summary; closeMs: Summary; perAssetMs: Summary };
+  executeSkipped?: string;
+  /** Peak RSS of the child: load/plan repetitions, plus the materializations when they ran. */
+  peakRssMb: number;
+}
+
+export interface SyntheticGrowth {
+  shape: DagShape;
+  from: number;
+  to: number;
+  /** Per-asset time at `to` over per-asset time at `from`: 1 means total time grows linearly with size. */
+  loadPlanPerAsset: number;
+  executePerAsset: number | null;
+}
+
+export interface SyntheticResult {
+  rows: SyntheticRow[];
+  growth: SyntheticGrowth[];
+  notes: string[];
+}
+
+export async function runSynthetic(options: BenchOptions): Promise<SyntheticResult> {
+  const { sizes, shapes, executeSizes, executeShapes, maxExecuteMs } = options.synthetic;
+  const rows: SyntheticRow[] = [];
+  const notes = [
+    'assets are one-row SQL tables (`SELECT 1 AS x FROM <parents>`) whose deps Sluice infers by parsing, in a scratch DuckDB file; concurrency is the project default (4)',
+    'random DAG: about 10% roots, the others 1-3 distinct parents drawn uniformly from all earlier assets (seed 42)',
+  ];
+  for (const size of sizes) {
+    for (const shape of shapes as DagShape[]) {
+      let executeReps = executeSizes.includes(size) && executeShapes.includes(shape) ? options.reps : 0;
+      let executeSkipped: string | undefined;
+      if (executeReps > 0 && size > ALWAYS_EXECUTE_UP_TO) {
+        const projected = projectExecuteMs(rows.filter((r) => r.shape === shape && r.execute), size);
+        if (projected === undefined || projected > maxExecuteMs) {
+          executeReps = 0;
+          executeSkipped = projected === undefined
+            ? `not run: no smaller ${shape} run to project its time from`
+            : `not run: one run projects to ${(projected / 1000).toFixed(0)} s from the per-asset times measured at smaller sizes, over the ${maxExecuteMs / 1000} s limit`;
+        }
+      }
+      progress(`synthetic ${shape} ${size}: ${options.reps} load/plan reps${executeReps ? `, ${executeReps} materializations` : ''}`);
+      const run = await runScenario<SyntheticRun>('synthetic-dag', { shape, size, reps: options.reps, executeReps }, { timeoutMs: 45 * 60_000 });
+      rows.push(toRow(run, executeSkipped));
+    }
+  }
+  return { rows, growth: growthOf(rows), notes };
+}
+
+/**
+ * Projects one run at `size` from the largest measured run: its per-asset time, grown per tenfold size by the
+ * growth seen between the two largest measured runs (never less than linear total time).
+ */
+function projectExecuteMs(measured: SyntheticRow[], size: number): number | undefined {
+  const last = measured.at(-1)?.execute && measured.at(-1)!;
+  if (!last) return undefined;
+  const before = measured.at(-2);
+  const perAsset = last.execute!.perAssetMs.median;
+  const growthPerDecade = before?.execute ? Math.max(1, (perAsset / before.execute.perAssetMs.median) ** (1 / Math.log10(last.size / before.size))) : 1;
+  return size * perAsset * growthPerDecade ** Math.log10(size / last.size);
+}
+
+function toRow(run: SyntheticRun, executeSkipped: string | undefined): SyntheticRow {
+  const row: SyntheticRow = {
+    shape: run.shape,
+    size: run.size,
+    edges: run.edges,
+    defineMs: summarize(run.defineMs),
+    loadMs: summarize(run.loadMs),
+    graphMs: summarize(run.graphMs),
+    planAllMs: summarize(run.planAllMs),
+    planUpstreamMs: summarize(run.planUpstreamMs),
+    planDownstreamMs: summarize(run.planDownstreamMs),
+    loadPlanPerAssetMs: summarize(run.loadMs.map((ms, i) => (ms + run.planAllMs[i]!) / run.size)),
+    peakRssMb: run.peakRssMb,
+  };
+  if (run.execute) {
+    row.execute = {
+      openMs: summarize(run.execute.openMs),
+      materializeMs: summarize(run.execute.materializeMs),
+      closeMs: summarize(run.execute.closeMs),
+      perAssetMs: summarize(run.execute.materializeMs.map((ms) => ms / run.size)),
+    };
+  }
+  if (executeSkipped) row.executeSkipped = executeSkipped;
+  return row;
+}
+
+function growthOf(rows: SyntheticRow[]): SyntheticGrowth[] {
+  const growth: SyntheticGrowth[] = [];
+  for (const shape of new Set(rows.map((r) => r.shape))) {
+    const bySize = rows.filter((r) => r.shape === shape).sort((a, b) => a.size - b.size);
+    for (let i = 1; i < bySize.length; i++) {
+      const [from, to] = [bySize[i - 1]!, bySize[i]!];
+      growth.push({
+        shape,
+        from: from.size,
+        to: to.size,
+        loadPlanPerAsset: to.loadPlanPerAssetMs.median / from.loadPlanPerAssetMs.median,
+        executePerAsset: from.execute && to.execute ? to.execute.perAssetMs.median / from.execute.perAssetMs.median : null,
+      });
+    }
+  }
+  return growth;
+}

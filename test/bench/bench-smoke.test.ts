@@ -1,0 +1,54 @@
+// Smoke test of `npm run bench -- --quick`: the synthetic and store scenarios run and the results have every field.
+// It never asserts a timing: benchmarks inform, they do not fail CI.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import type { BenchResults } from '../../bench/lib/results.js';
+import type { Summary } from '../../bench/lib/stats.js';
+
+const root = join(import.meta.dirname, '..', '..');
+
+function assertSummary(summary: Summary | undefined, what: string, reps: number): void {
+  assert.ok(summary, `${what} is missing`);
+  assert.equal(summary.n, reps, `${what} has ${summary.n} samples, expected ${reps}`);
+  for (const field of ['median', 'min', 'max'] as const) assert.ok(Number.isFinite(summary[field]) && summary[field] >= 0, `${what}.${field} is ${summary[field]}`);
+  assert.ok(summary.min <= summary.median && summary.median <= summary.max, `${what}: min <= median <= max`);
+}
+
+describe('bench --quick (synthetic and store only)', { timeout: 300_000 }, () => {
+  test('writes latest.json and latest.md with medians, min/max, growth and peak memory for every scenario', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sluice-bench-smoke-'));
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--only', 'synthetic,store', '--out', out], { cwd: root, encoding: 'utf8' });
+      assert.equal(run.status, 0, `bench exited with ${run.status}:\n${run.stderr}`);
+      const results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as BenchResults;
+      assert.equal(results.mode, 'quick');
+      assert.deepEqual(results.errors, []);
+      assert.equal(results.flights, undefined, 'flights was not selected');
+      assert.ok(results.machine.cores > 0 && results.machine.node.startsWith('v'));
+
+      const rows = results.synthetic!.rows;
+      assert.deepEqual(rows.map((r) => `${r.shape}:${r.size}`), ['chain:100', 'fan-out:100', 'random:100']);
+      for (const row of rows) {
+        for (const field of ['loadMs', 'graphMs', 'planAllMs', 'planUpstreamMs', 'planDownstreamMs', 'loadPlanPerAssetMs'] as const) assertSummary(row[field], `${row.shape} ${field}`, results.reps);
+        assert.ok(row.peakRssMb > 0);
+      }
+      const executed = rows.find((r) => r.execute)!;
+      assertSummary(executed.execute!.perAssetMs, 'execute per asset', results.reps);
+
+      const store = results.store!;
+      for (const field of ['eventsPerSecond', 'rawEventsPerSecond', 'materializationsPerSecond', 'listMs', 'latestMaterializationsMs'] as const) assertSummary(store[field], `store ${field}`, field === 'materializationsPerSecond' ? store.materializations / store.assets : results.reps);
+      assert.ok(store.upstreamMs.n > 0 && store.downstreamMs.n > 0 && store.lineageTreeMs.n > 0);
+
+      assert.ok(results.memory.baselineMb! > 0);
+      assert.equal(results.memory.rows.length, rows.length + 1);
+      const markdown = readFileSync(join(out, 'latest.md'), 'utf8');
+      for (const heading of ['## Key figures', '## 2. Orchestration overhead', '## 3. Metadata store', '## 4. Peak memory']) assert.ok(markdown.includes(heading), `latest.md lacks "${heading}"`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
