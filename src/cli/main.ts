@@ -1,6 +1,7 @@
 // The `sluice` command line: builds the program from one module per command and maps errors to exit codes.
 import { Command } from 'commander';
 import { EXIT, reportError } from './cli-errors.js';
+import { configureDevCommand } from './commands/dev.js';
 import { configureLineageCommand } from './commands/lineage.js';
 import { configureListCommand } from './commands/list.js';
 import { configureMaterializeCommand } from './commands/materialize.js';
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
   const program = new Command('sluice')
     .description('Software-defined data assets on DuckDB: plan, materialize, check and trace them.')
     .option('-p, --project <dir>', 'project folder (default: the current folder or its nearest parent with sluice.config.ts)')
+    .option('--url <url>', 'send the command to the Sluice server at URL (default: the `sluice dev` running for this project, if any)')
     .exitOverride()
     .showHelpAfterError('(run `sluice --help` for usage)');
   configureListCommand(program);
@@ -19,6 +21,7 @@ export function buildProgram(): Command {
   configureRunsCommands(program);
   configureLineageCommand(program);
   configureQueryCommand(program);
+  configureDevCommand(program);
   return program;
 }
 

@@ -47,6 +47,8 @@ export interface AssetSummary {
   status: AssetStatus;
   lastMaterialization: MaterializationRecord | null;
   checks: CheckSummary;
+  /** Why the asset is stale or failed, in plain words (absent when fresh, never or running). */
+  statusReason?: string;
 }
 
 export interface RunSummary {
@@ -85,11 +87,34 @@ export interface RunStep {
 export interface AssetsResponse {
   assets: AssetSummary[];
 }
+/** The latest result of one check of an asset. */
+export interface CheckResultView {
+  checkName: string;
+  checkType: string;
+  assetKey: string;
+  passed: boolean;
+  severity: 'warn' | 'error';
+  blocking: boolean;
+  failingCount: number;
+  totalCount: number;
+  failingPercent: number;
+  /** Failing rows (key and checked columns); empty unless the caller may see the asset's data. */
+  sampleFailing: Record<string, unknown>[];
+  /** Why the check could not run, if it could not. */
+  error: string | null;
+  runId: string;
+  /** `staged`: checked before publishing in a run; `published`: by `sluice check`. */
+  stage: 'staged' | 'published';
+  createdAt: string;
+}
+
 /** GET /api/assets/:schema/:name */
 export interface AssetDetailResponse {
   asset: AssetSummary;
   materializations: MaterializationRecord[];
   columns: ColumnSchema[];
+  /** The latest result of each of the asset's checks. */
+  checks?: CheckResultView[];
 }
 /** GET /api/assets/:schema/:name/preview?limit=N */
 export interface PreviewResponse {
@@ -114,11 +139,40 @@ export interface RunDetailResponse {
 /** POST /api/runs body */
 export interface LaunchRunRequest {
   select?: string;
+  /** How many assets may build at once (default: the project's setting). */
+  concurrency?: number;
+  /** The partition to build, required when the selection holds partitioned assets. */
+  partition?: string;
 }
 /** POST /api/runs, /api/runs/:id/reexecute */
 export interface LaunchRunResponse {
   runId: string;
 }
+/** POST /api/runs/:id/reexecute body (optional) */
+export interface ReexecuteRunRequest {
+  concurrency?: number;
+}
+/** POST /api/runs/:id/cancel: `canceled` is false when the run had already ended (nothing to cancel). */
+export interface CancelRunResponse {
+  runId: string;
+  canceled: boolean;
+  status: RunStatus;
+}
+/** POST /api/query body: one SQL statement run against the warehouse. */
+export interface QueryRequest {
+  sql: string;
+}
+/** POST /api/query */
+export interface QueryResponse {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+/**
+ * GET /api/stream[?runId=ID&after=EVENT_ID]: Server-Sent Events.
+ * `run-event` carries a RunEvent (SSE id = event id), `run-status` a RunSummary, `heartbeat` the server time.
+ * With `runId`, only that run's messages are sent, starting with its stored events after `after` (default 0).
+ */
+export type StreamEventName = 'run-event' | 'run-status' | 'heartbeat';
 /** Any error: HTTP 4xx/5xx */
 export interface ApiErrorResponse {
   error: { code: string; message: string };

@@ -1,7 +1,9 @@
 // `sluice list`: every asset with its group, kind, dependencies, status and last materialization.
 import type { Command } from 'commander';
 import type { Sluice } from '../../runtime/sluice.js';
-import { withSluice, type ProjectOptions } from '../open-project.js';
+import type { AssetsResponse } from '../../server/api-types.js';
+import type { ApiClient } from '../api-client.js';
+import { devServerFor, withSluice, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** One asset as listed. */
@@ -36,13 +38,30 @@ export async function listAssets(sluice: Sluice): Promise<AssetListing[]> {
   });
 }
 
+/** Lists the assets of the project a running server owns (same shape as `listAssets`). */
+export async function listAssetsFromServer(server: ApiClient): Promise<AssetListing[]> {
+  const { assets } = await server.get<AssetsResponse>('/api/assets');
+  return assets.map((a) => ({
+    key: a.key,
+    group: a.group,
+    kind: a.kind,
+    deps: a.deps,
+    status: a.status,
+    reason: a.statusReason ?? null,
+    lastMaterializedAt: a.lastMaterialization?.createdAt ?? null,
+    rowCount: a.lastMaterialization?.rowCount ?? null,
+  }));
+}
+
 export function configureListCommand(program: Command): void {
   program
     .command('list')
     .description('list assets with group, kind, dependencies and last materialization')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const listing = await withSluice(command.optsWithGlobals<ProjectOptions>(), listAssets);
+      const globals = command.optsWithGlobals<ProjectOptions>();
+      const server = devServerFor(globals);
+      const listing = server ? await listAssetsFromServer(server) : await withSluice(globals, listAssets);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
         return;

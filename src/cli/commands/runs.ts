@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { RunNotFoundError } from '../../errors.js';
 import { formatMs } from '../../runtime/sluice.js';
-import type { RunSummary } from '../../server/api-types.js';
-import { withSluice, type ProjectOptions } from '../open-project.js';
+import type { RunDetailResponse, RunEvent, RunsResponse, RunSummary } from '../../server/api-types.js';
+import { devServerFor, withSluice, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 function duration(run: RunSummary): string {
@@ -19,7 +19,11 @@ export function configureRunsCommands(program: Command): void {
     .option('-n, --limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(async (options: { limit: string; json?: boolean }, command: Command) => {
-      const runs = await withSluice(command.optsWithGlobals<ProjectOptions>(), (s) => s.store.listRuns({ limit: Number(options.limit) }));
+      const globals = command.optsWithGlobals<ProjectOptions>();
+      const server = devServerFor(globals);
+      const runs = server
+        ? (await server.get<RunsResponse>(`/api/runs?limit=${encodeURIComponent(options.limit)}`)).runs
+        : await withSluice(globals, (s) => s.store.listRuns({ limit: Number(options.limit) }));
       if (options.json) return void process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       if (runs.length === 0) return void process.stdout.write('no runs yet; start one with `sluice materialize`\n');
       const rows = runs.map((r) => [r.id, r.status, r.createdAt.replace('T', ' ').slice(0, 19), duration(r), String(r.assetKeys.length), r.selection]);
@@ -32,14 +36,22 @@ export function configureRunsCommands(program: Command): void {
     .argument('<runId>', 'run id (see `sluice runs`)')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }, command: Command) => {
-      await withSluice(command.optsWithGlobals<ProjectOptions>(), async (sluice) => {
-        const run = await sluice.store.getRun(runId);
-        if (!run) throw new RunNotFoundError(runId);
-        const events = await sluice.store.listEvents(runId);
-        if (options.json) return void process.stdout.write(`${JSON.stringify({ run, events }, null, 2)}\n`);
-        process.stdout.write(`run ${run.id}: ${run.status} (${duration(run)}), selection ${run.selection}\n`);
-        if (run.error) process.stdout.write(`error: ${run.error.message}\n`);
-        for (const e of events) process.stdout.write(`${e.ts}  ${e.level.padEnd(5)}  ${(e.assetKey ?? 'run').padEnd(28)}  ${e.type.padEnd(18)}  ${e.message}\n`);
-      });
+      const globals = command.optsWithGlobals<ProjectOptions>();
+      const server = devServerFor(globals);
+      const { run, events } = server
+        ? await server.get<RunDetailResponse>(`/api/runs/${encodeURIComponent(runId)}`)
+        : await withSluice(globals, async (sluice) => {
+            const found = await sluice.store.getRun(runId);
+            if (!found) throw new RunNotFoundError(runId);
+            return { run: found, events: await sluice.store.listEvents(runId) };
+          });
+      printRun(run, events, options.json === true);
     });
+}
+
+function printRun(run: RunSummary, events: readonly RunEvent[], json: boolean): void {
+  if (json) return void process.stdout.write(`${JSON.stringify({ run, events }, null, 2)}\n`);
+  process.stdout.write(`run ${run.id}: ${run.status} (${duration(run)}), selection ${run.selection}\n`);
+  if (run.error) process.stdout.write(`error: ${run.error.message}\n`);
+  for (const e of events) process.stdout.write(`${e.ts}  ${e.level.padEnd(5)}  ${(e.assetKey ?? 'run').padEnd(28)}  ${e.type.padEnd(18)}  ${e.message}\n`);
 }

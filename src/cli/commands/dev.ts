@@ -1,0 +1,119 @@
+// `sluice dev`: one process that owns the warehouse and serves the HTTP API and the web UI until Ctrl-C.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { findProjectFile } from '../../runtime/project-loader.js';
+import { Sluice } from '../../runtime/sluice.js';
+import { readDevServerFile, removeDevServerFile, writeDevServerFile } from '../api-client.js';
+import { CommandFailed } from '../cli-errors.js';
+import type { ProjectOptions } from '../open-project.js';
+
+export interface DevCommandOptions extends ProjectOptions {
+  port?: number;
+  host?: string;
+  /** The built UI to serve (default: the package's ui/dist). */
+  uiDir?: string;
+}
+
+/** A running dev server. */
+export interface DevServer {
+  url: string;
+  /** Cancels active runs, waits for them, closes the server and the project, removes data/sluice-dev.json. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the project and serves it; resolves once it listens.
+ * @example const dev = await startDevServer({ project: 'examples/flights', port: 0 }); await dev.stop();
+ */
+export async function startDevServer(options: DevCommandOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<DevServer> {
+  const host = options.host ?? '127.0.0.1';
+  const dir = options.project ?? process.cwd();
+  // Checked before opening: the warehouse is locked by the running server, and this message says more.
+  const running = readDevServerFile(dirname(findProjectFile(dir)));
+  if (running && running.pid !== process.pid) {
+    throw new CommandFailed(`sluice dev already runs for this project at ${running.url} (pid ${running.pid}); use it, or stop it first`);
+  }
+  // Loaded here, not at the top: every other command starts faster without the server's modules.
+  const [{ createApp, LOOPBACK_HOSTS }, { listen }, { RunLauncher }, { DEFAULT_UI_DIR }] = await Promise.all([
+    import('../../server/app.js'),
+    import('../../server/http-server.js'),
+    import('../../server/run-launcher.js'),
+    import('../../server/static-ui.js'),
+  ]);
+  const sluice = await Sluice.open({ dir });
+  const projectDir = sluice.project.dir;
+  const launcher = new RunLauncher(sluice, log);
+  const shutdown = new AbortController();
+  const loopback = LOOPBACK_HOSTS.includes(host);
+  const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
+  const app = createApp(sluice, { launcher, shutdown: shutdown.signal, uiDir, log, ...(loopback ? {} : { allowedHosts: 'any' as const }) });
+  let server;
+  try {
+    server = await listen(app, { port: options.port ?? 3000, host });
+  } catch (error) {
+    launcher.dispose();
+    await sluice.close();
+    throw error;
+  }
+  writeDevServerFile(projectDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString() });
+  // Should the process die some other way, a stale file is still ignored (its pid is dead); this removes it sooner.
+  const removeFile = (): void => removeDevServerFile(projectDir);
+  process.once('exit', removeFile);
+
+  log(`sluice dev: project "${sluice.project.definition.name}" (${sluice.project.graph.size} assets) in ${projectDir}`);
+  log(`  UI and API: ${server.url}`);
+  if (!existsSync(join(uiDir, 'index.html'))) log('  (the web UI is not built: run `npm run build:ui` in the Sluice checkout; the API works meanwhile)');
+  if (!loopback) log(`  warning: listening on ${host}; the API has no authentication yet, so anyone who can reach it can run SQL`);
+  log('  other sluice commands in this project now go through this server; press Ctrl-C to stop');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      // Runs first, so followers (the UI, `sluice materialize`) see them end as canceled before streams close.
+      await launcher.cancelAll();
+      shutdown.abort();
+      await server.close();
+      launcher.dispose();
+      await sluice.close();
+      removeFile();
+      process.off('exit', removeFile);
+    })());
+  return { url: server.url, stop };
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535 (0 picks a free one)');
+  return port;
+}
+
+export function configureDevCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('serve the web UI and HTTP API; while it runs, other commands in this project go through it')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 3000)
+    .option('--host <address>', 'address to bind; keep the default unless you know who can reach it', '127.0.0.1')
+    .action(async (options: { port: number; host: string }, command: Command) => {
+      const dev = await startDevServer({ ...command.optsWithGlobals<ProjectOptions>(), ...options });
+      await new Promise<void>((resolve, reject) => {
+        let signals = 0;
+        const onSignal = (signal: NodeJS.Signals): void => {
+          signals += 1;
+          if (signals > 1) {
+            // A second Ctrl-C means "now": leave without waiting for runs (they are marked failed on the next start);
+            // the exit hook still removes data/sluice-dev.json.
+            process.exit(130);
+          }
+          process.stderr.write(`\n${signal}: stopping (canceling active runs; Ctrl-C again to quit at once)...\n`);
+          dev.stop().then(() => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+            resolve();
+          }, reject);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+    });
+}

@@ -1,0 +1,115 @@
+// The API's views of the asset graph: asset summaries and the lineage graph, with live status (pure).
+import type { AssetGraph } from '../model/asset-graph.js';
+import { didYouMean } from '../model/did-you-mean.js';
+import { AssetNotFoundError } from '../errors.js';
+import type { StoredCheckResult } from '../store/metadata-store.js';
+import type { AssetStatus, AssetSummary, CheckResultView, CheckSummary, LineageResponse, MaterializationRecord } from './api-types.js';
+
+/** What the views are computed from. */
+export interface AssetState {
+  statuses: ReadonlyMap<string, { status: AssetStatus; reason?: string }>;
+  latest: ReadonlyMap<string, MaterializationRecord>;
+  /** Assets an active run is building now: shown as running whatever their last state. */
+  building: ReadonlySet<string>;
+  /** Latest check results per asset. */
+  checks: ReadonlyMap<string, CheckSummary>;
+}
+
+/**
+ * Counts of the latest result of each check, per asset: passed, failed with severity warn, failed with severity error.
+ * @example checkSummaries(await store.latestCheckResults()).get('silver/flights') // { passed: 3, warned: 1, failed: 0 }
+ */
+export function checkSummaries(results: readonly StoredCheckResult[]): Map<string, CheckSummary> {
+  const summaries = new Map<string, CheckSummary>();
+  for (const result of results) {
+    let summary = summaries.get(result.assetKey);
+    if (!summary) summaries.set(result.assetKey, (summary = { passed: 0, warned: 0, failed: 0 }));
+    if (result.passed) summary.passed += 1;
+    else if (result.severity === 'warn') summary.warned += 1;
+    else summary.failed += 1;
+  }
+  return summaries;
+}
+
+/**
+ * A stored check result as the API shows it. Failing samples are rows of the asset: they are left out
+ * unless the caller may see its data.
+ * @example checkResultView(result, isAllowed(principal, 'asset:preview', { kind: 'asset', id: key }))
+ */
+export function checkResultView(result: StoredCheckResult, withSamples: boolean): CheckResultView {
+  return {
+    checkName: result.checkName,
+    checkType: result.checkType,
+    assetKey: result.assetKey,
+    passed: result.passed,
+    severity: result.severity,
+    blocking: result.blocking,
+    failingCount: result.failingCount,
+    totalCount: result.totalCount,
+    failingPercent: result.failingPercent,
+    sampleFailing: withSamples ? result.sampleFailing : [],
+    error: result.error?.message ?? null,
+    runId: result.runId,
+    stage: result.stage,
+    createdAt: result.createdAt,
+  };
+}
+
+function statusOf(key: string, state: AssetState): { status: AssetStatus; reason?: string } {
+  if (state.building.has(key)) return { status: 'running' };
+  return state.statuses.get(key) ?? { status: 'never' };
+}
+
+/**
+ * The summary of one asset as the API shows it.
+ * @example assetSummary(graph, 'silver/flights', state).status // 'fresh'
+ */
+export function assetSummary(graph: AssetGraph, key: string, state: AssetState): AssetSummary {
+  const node = graph.get(key);
+  if (!node) throw new AssetNotFoundError(key, didYouMean(key, graph.keys()));
+  const { definition } = node;
+  const status = statusOf(key, state);
+  const summary: AssetSummary = {
+    key,
+    group: definition.group,
+    kind: definition.kind,
+    deps: [...node.deps],
+    description: definition.description ?? null,
+    owners: [...definition.owners],
+    tags: { ...definition.tags },
+    status: status.status,
+    lastMaterialization: state.latest.get(key) ?? null,
+    checks: state.checks.get(key) ?? { passed: 0, warned: 0, failed: 0 },
+  };
+  if (status.reason !== undefined) summary.statusReason = status.reason;
+  return summary;
+}
+
+/** Every asset, in dependency order. */
+export function assetSummaries(graph: AssetGraph, state: AssetState): AssetSummary[] {
+  return graph.order.map((key) => assetSummary(graph, key, state));
+}
+
+/**
+ * The asset-level lineage graph: one node per asset, one edge per dependency (from upstream to downstream).
+ * @example lineageGraph(graph, state).edges // [{ from: 'bronze/flights', to: 'silver/flights' }, ...]
+ */
+export function lineageGraph(graph: AssetGraph, state: AssetState): LineageResponse {
+  const nodes = graph.order.map((key) => {
+    const { definition } = graph.get(key)!;
+    return { key, group: definition.group, kind: definition.kind, status: statusOf(key, state).status };
+  });
+  const edges = graph.order.flatMap((key) => graph.parentsOf(key).map((from) => ({ from, to: key })));
+  return { nodes, edges };
+}
+
+/**
+ * The graph key an URL's `:schema/:name` names, or AssetNotFoundError. The key always comes from the
+ * graph, so nothing from the URL ever reaches SQL.
+ * @example findAssetKey(graph, 'Silver', 'flights') // 'silver/flights'
+ */
+export function findAssetKey(graph: AssetGraph, schema: string, name: string): string {
+  const key = `${schema}/${name}`.toLowerCase();
+  if (!graph.has(key)) throw new AssetNotFoundError(key, didYouMean(key, graph.keys()));
+  return key;
+}

@@ -1,0 +1,95 @@
+// Asset routes: the asset list, one asset with its history and columns, a bounded data preview, the lineage graph.
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { parseAssetKey, quoteQualified } from '../../model/asset-key.js';
+import type { AssetDetailResponse, AssetsResponse, ColumnSchema, LineageResponse, PreviewResponse } from '../api-types.js';
+import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
+import { HttpError } from '../api-errors.js';
+import { assetSummaries, assetSummary, checkResultView, checkSummaries, findAssetKey, lineageGraph, type AssetState } from '../asset-views.js';
+import { isAllowed } from '../principal.js';
+import { toJsonRows } from '../json-values.js';
+
+/** Largest preview the API returns: previews are for eyes, exports are for bulk. */
+export const MAX_PREVIEW_ROWS = 1000;
+
+const PreviewParams = z.object({ limit: z.coerce.number().int().min(1).max(MAX_PREVIEW_ROWS).default(50) });
+const DetailParams = z.object({ history: z.coerce.number().int().min(1).max(1000).default(100) });
+
+/** The key the URL asks for, used only to authorize before the graph lookup (so a denied caller learns nothing). */
+function requestedKey(c: Context<ApiEnv>): string {
+  return `${c.req.param('schema')}/${c.req.param('name')}`.toLowerCase();
+}
+
+/**
+ * Mounts the asset and lineage routes.
+ * @example app.route('/api', assetRoutes(deps));
+ */
+export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
+  const routes = new Hono<ApiEnv>();
+  const graph = (): typeof sluice.project.graph => sluice.project.graph;
+  const state = async (): Promise<AssetState> => {
+    const [statuses, latest, checks] = await Promise.all([sluice.assetStatuses(), sluice.store.latestMaterializations(), sluice.store.latestCheckResults()]);
+    return { statuses, latest, building: launcher.buildingAssets(), checks: checkSummaries(checks) };
+  };
+
+  routes.get('/assets', async (c) => {
+    guard(c, 'asset:read', { kind: 'asset' });
+    return c.json<AssetsResponse>({ assets: assetSummaries(graph(), await state()) });
+  });
+
+  routes.get('/assets/:schema/:name', async (c) => {
+    const principal = guard(c, 'asset:read', { kind: 'asset', id: requestedKey(c) });
+    const key = findAssetKey(graph(), c.req.param('schema'), c.req.param('name'));
+    const { history } = queryParams(c, DetailParams, 'asset');
+    const [current, materializations, described, checks] = await Promise.all([
+      state(),
+      sluice.store.materializationHistory(key, history),
+      describe(key),
+      sluice.store.latestCheckResults(key),
+    ]);
+    // The live relation is the truth; the last materialization's schema covers a table dropped by hand.
+    const columns: ColumnSchema[] = described ?? current.latest.get(key)?.schema ?? [];
+    const withSamples = isAllowed(principal, 'asset:preview', { kind: 'asset', id: key });
+    return c.json<AssetDetailResponse>({
+      asset: assetSummary(graph(), key, current),
+      materializations,
+      columns,
+      checks: checks.map((result) => checkResultView(result, withSamples)),
+    });
+  });
+
+  routes.get('/assets/:schema/:name/preview', async (c) => {
+    guard(c, 'asset:preview', { kind: 'asset', id: requestedKey(c) });
+    const key = findAssetKey(graph(), c.req.param('schema'), c.req.param('name'));
+    const { limit } = queryParams(c, PreviewParams, 'preview');
+    const relation = parseAssetKey(key);
+    const session = await sluice.warehouse.session();
+    try {
+      const columns = await session.describe(relation);
+      if (!columns) {
+        throw new HttpError(409, 'NOT_MATERIALIZED', `asset "${key}" has no data yet; materialize it first (\`sluice materialize --select ${key}\` or the Materialize button)`);
+      }
+      // `relation` comes from the graph and `limit` is a validated integer: no request text reaches the SQL.
+      const rows = await session.query(`SELECT * FROM ${quoteQualified(relation)} LIMIT ${limit}`);
+      return c.json<PreviewResponse>(toJsonRows(rows, columns));
+    } finally {
+      session.close();
+    }
+  });
+
+  routes.get('/lineage', async (c) => {
+    guard(c, 'lineage:read', { kind: 'project' });
+    return c.json<LineageResponse>(lineageGraph(graph(), await state()));
+  });
+
+  async function describe(key: string): Promise<ColumnSchema[] | undefined> {
+    const session = await sluice.warehouse.session();
+    try {
+      return await session.describe(parseAssetKey(key));
+    } finally {
+      session.close();
+    }
+  }
+
+  return routes;
+}
