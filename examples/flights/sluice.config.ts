@@ -5,6 +5,12 @@ import { asset, defineProject, sqlAssets, sqlString } from 'sluice';
 
 // vega-datasets exposes only its JS entry, so find its data folder next to it.
 const vegaData = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data');
+const flightsFile = join(vegaData, 'flights-3m.parquet');
+const airportsFile = join(vegaData, 'airports.csv');
+
+/** Sluice cannot see inside a TypeScript compute, so its column lineage is declared: each column's source file columns. */
+const fromFile = (file: string, columns: readonly string[]): Record<string, string[]> =>
+  Object.fromEntries(columns.map((c) => [c, [`file:${file}.${c}`]]));
 
 /** Raw flights plus the ingestion columns every bronze fact carries. */
 const bronzeFlights = asset({
@@ -14,12 +20,13 @@ const bronzeFlights = asset({
   owners: ['data-platform'],
   tags: { layer: 'bronze', source: 'vega-datasets' },
   codeVersion: '1',
+  columnLineage: { ...fromFile(flightsFile, ['date', 'delay', 'distance', 'origin', 'destination']), _batch_id: [], _ingested_at: [], _source: [] },
   compute: async (ctx) => {
     await ctx.sql.exec(
       `CREATE TABLE ${ctx.target} AS
        SELECT date, delay, distance, origin, destination,
               $1::VARCHAR AS _batch_id, now() AS _ingested_at, 'vega-datasets/data/flights-3m.parquet' AS _source
-       FROM read_parquet(${sqlString(join(vegaData, 'flights-3m.parquet'))})`,
+       FROM read_parquet(${sqlString(flightsFile)})`,
       [ctx.runId],
     );
   },
@@ -33,10 +40,11 @@ const bronzeAirports = asset({
   owners: ['data-platform'],
   tags: { layer: 'bronze', source: 'vega-datasets' },
   codeVersion: '1',
+  columnLineage: fromFile(airportsFile, ['iata', 'name', 'city', 'state', 'country', 'latitude', 'longitude']),
   compute: async (ctx) => {
     await ctx.sql.exec(
       `CREATE TABLE ${ctx.target} AS
-       SELECT * FROM read_csv(${sqlString(join(vegaData, 'airports.csv'))}, header = true,
+       SELECT * FROM read_csv(${sqlString(airportsFile)}, header = true,
          columns = {'iata': 'VARCHAR', 'name': 'VARCHAR', 'city': 'VARCHAR', 'state': 'VARCHAR',
                     'country': 'VARCHAR', 'latitude': 'DOUBLE', 'longitude': 'DOUBLE'})`,
     );

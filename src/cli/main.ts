@@ -2,11 +2,13 @@
 import { Command } from 'commander';
 import { EXIT, reportError } from './cli-errors.js';
 import { configureDevCommand } from './commands/dev.js';
+import { configureHistoryCommand } from './commands/history.js';
 import { configureLineageCommand } from './commands/lineage.js';
 import { configureListCommand } from './commands/list.js';
 import { configureMaterializeCommand } from './commands/materialize.js';
 import { configureQueryCommand } from './commands/query.js';
 import { configureRunsCommands } from './commands/runs.js';
+import { configureShowCommand } from './commands/show.js';
 
 /** The configured program (exported for tests). */
 export function buildProgram(): Command {
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   configureMaterializeCommand(program);
   configureRunsCommands(program);
   configureLineageCommand(program);
+  configureShowCommand(program);
+  configureHistoryCommand(program);
   configureQueryCommand(program);
   configureDevCommand(program);
   return program;

@@ -59,7 +59,7 @@ export function inferColumnLineage(parseTree: unknown, catalog: CatalogLookup, o
   }
   if (statements.length > 1) sink.warn(`the SQL holds ${statements.length} statements; only the last one is analyzed`);
   const statement = statements[statements.length - 1];
-  if (!statement) return { columns: [], indirect: [], warnings: sink.warnings };
+  if (!statement) return { columns: [], indirect: [], warnings: sink.warnings, complete: false };
   const env: LineageEnv = {
     catalog,
     defaultSchema: options.defaultSchema ?? 'main',
@@ -70,7 +70,7 @@ export function inferColumnLineage(parseTree: unknown, catalog: CatalogLookup, o
   };
   const relation = queryLineage(child(statement, 'node'), undefined, env);
   const columns = outputColumns(relation, options.outputColumns, sink);
-  return { columns, indirect: sink.indirect, warnings: sink.warnings };
+  return { columns, indirect: sink.indirect, warnings: sink.warnings, complete: relation.complete };
 }
 
 function outputColumns(relation: Relation, names: readonly string[] | undefined, sink: LineageSink): ColumnLineageResult['columns'] {

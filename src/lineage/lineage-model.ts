@@ -40,6 +40,11 @@ export interface ColumnLineageResult {
   indirect: ColumnSource[];
   /** What could not be resolved, in plain words; lineage is never guessed. */
   warnings: string[];
+  /**
+   * False when some output columns are missing (`*` over a table or file whose columns are unknown).
+   * Always set by `inferColumnLineage`; optional so hand-built results stay valid.
+   */
+  complete?: boolean;
 }
 
 /** Column names of a table or view (`schema.name`) or file (`file:<path>`), in order; undefined if unknown. */

@@ -1,0 +1,102 @@
+// `sluice history ASSET`: an asset's materializations over time and what changed at each one.
+import type { Command } from 'commander';
+import { AssetNotFoundError, SluiceError } from '../../errors.js';
+import { normalizeAssetKey } from '../../model/asset-key.js';
+import { didYouMean } from '../../model/did-you-mean.js';
+import {
+  changesSince,
+  describeChanges,
+  historyEntries,
+  parseSince,
+  type ChangesSince,
+  type HistoryEntry,
+} from '../../lineage/materialization-history.js';
+import { formatMs, type Sluice } from '../../runtime/sluice.js';
+import { withSluice, type ProjectOptions } from '../open-project.js';
+import { textTable } from '../text-table.js';
+
+/** Options of `sluice history`. */
+export interface HistoryOptions {
+  limit?: number;
+  /** ISO time, date, or duration ago (`24h`, `7d`, `yesterday`). */
+  since?: string;
+}
+
+/** The history of one asset, newest first, and with `since` the net change over that period. */
+export interface AssetHistory {
+  key: string;
+  entries: HistoryEntry[];
+  since?: ChangesSince;
+}
+
+/** Materializations of a long-lived asset are many; a period summary needs them all, the table only `limit`. */
+const SINCE_SCAN_LIMIT = 100_000;
+
+/**
+ * Loads an asset's materializations (newest first) with the change each one brought.
+ * @example const { entries } = await assetHistory(sluice, 'gold/region_monthly_summary', { limit: 10 });
+ */
+export async function assetHistory(sluice: Sluice, key: string, options: HistoryOptions = {}): Promise<AssetHistory> {
+  const normalized = normalizeAssetKey(key);
+  if (!sluice.project.graph.has(normalized)) throw new AssetNotFoundError(normalized, didYouMean(normalized, sluice.project.graph.keys()));
+  const limit = options.limit ?? 20;
+  let since: string | undefined;
+  if (options.since !== undefined) {
+    since = parseSince(options.since);
+    if (since === undefined) throw new SluiceError('INVALID_SELECTION', `--since "${options.since}" is not a date, a time or a duration such as 24h, 7d or yesterday`);
+  }
+  // One more than shown, so the oldest shown entry is compared with its predecessor too.
+  const records = await sluice.store.materializationHistory(normalized, since ? SINCE_SCAN_LIMIT : limit + 1);
+  const shown = since ? records.filter((r) => r.createdAt >= since) : records;
+  const entries = historyEntries(records).slice(0, Math.min(limit, shown.length));
+  return { key: normalized, entries, ...(since ? { since: changesSince(records, since) } : {}) };
+}
+
+const shortTime = (iso: string): string => iso.replace('T', ' ').slice(0, 19);
+const short = (version: string | null): string => (version === null ? '-' : version.slice(0, 8));
+
+/** The history as terminal text: one row per materialization, then the net change with `since`. */
+export function historyText(history: AssetHistory): string {
+  if (history.entries.length === 0 && !history.since) return `${history.key} has not been materialized; run \`sluice materialize --select ${history.key}\``;
+  const rows = history.entries.map((e) => [
+    shortTime(e.record.createdAt),
+    e.record.runId.slice(0, 8),
+    e.record.rowCount === null ? '-' : e.record.rowCount.toLocaleString('en-US'),
+    e.rowDelta === null ? '-' : `${e.rowDelta > 0 ? '+' : ''}${e.rowDelta.toLocaleString('en-US')}`,
+    formatMs(e.record.durationMs),
+    short(e.record.codeVersion),
+    short(e.record.dataVersion),
+    describeChanges(e),
+  ]);
+  const lines = [`${history.key}: ${history.entries.length} materialization(s), newest first`];
+  if (rows.length > 0) lines.push(textTable(['when (UTC)', 'run', 'rows', 'Δ rows', 'duration', 'code', 'data', 'what changed'], rows));
+  const since = history.since;
+  if (since) {
+    lines.push('', `since ${shortTime(since.since)} UTC: ${since.materializations} materialization(s)`);
+    if (!since.latest) lines.push('  nothing was materialized in this period');
+    else if (!since.baseline) lines.push('  no materialization before this period to compare with');
+    else lines.push(`  net change: ${describeChanges(since.change!)}`, `  rows ${cellRows(since.baseline.rowCount)} -> ${cellRows(since.latest.rowCount)}; code ${short(since.baseline.codeVersion)} -> ${short(since.latest.codeVersion)}; data ${short(since.baseline.dataVersion)} -> ${short(since.latest.dataVersion)}`);
+  }
+  return lines.join('\n');
+}
+
+function cellRows(n: number | null): string {
+  return n === null ? '-' : n.toLocaleString('en-US');
+}
+
+export function configureHistoryCommand(program: Command): void {
+  program
+    .command('history')
+    .description("an asset's materializations over time: rows, duration, code and data versions, and what changed each time")
+    .argument('<asset>', 'an asset key such as gold/region_monthly_summary')
+    .option('-n, --limit <n>', 'materializations to show', '20')
+    .option('--since <when>', 'only materializations since a time (2026-11-24, 24h, 7d, yesterday), with the net change over the period')
+    .option('--json', 'print JSON')
+    .action(async (key: string, options: { limit: string; since?: string; json?: boolean }, command: Command) => {
+      const limit = Math.max(1, Number.parseInt(options.limit, 10) || 20);
+      const history = await withSluice(command.optsWithGlobals<ProjectOptions>(), (sluice) =>
+        assetHistory(sluice, key, { limit, ...(options.since !== undefined ? { since: options.since } : {}) }),
+      );
+      process.stdout.write(`${options.json ? JSON.stringify(history, null, 2) : historyText(history)}\n`);
+    });
+}

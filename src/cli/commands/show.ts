@@ -1,0 +1,185 @@
+// `sluice show ASSET`: what an asset is, where each column comes from, its status and its latest materializations.
+import type { Command } from 'commander';
+import { AssetNotFoundError } from '../../errors.js';
+import { normalizeAssetKey } from '../../model/asset-key.js';
+import { didYouMean } from '../../model/did-you-mean.js';
+import type { ColumnStats } from '../../engine/warehouse.js';
+import { loadColumnLineage } from '../../lineage/load-column-lineage.js';
+import type { AssetLineage } from '../../lineage/asset-column-lineage.js';
+import { formatMs, type Sluice } from '../../runtime/sluice.js';
+import { codeVersionOf } from '../../runtime/versions.js';
+import type { MaterializationRecord } from '../../store/metadata-store.js';
+import { withSluice, type ProjectOptions } from '../open-project.js';
+import { textTable } from '../text-table.js';
+
+/** One column as `sluice show` reports it. */
+export interface ShownColumn {
+  name: string;
+  type: string | null;
+  nullable: boolean | null;
+  nullCount: number | null;
+  distinctApprox: number | null;
+  min: string | null;
+  max: string | null;
+  /** Direct upstream columns, as `asset.column (transform)`. */
+  upstream: string[];
+}
+
+/** Everything `sluice show` prints, as data. */
+export interface AssetReport {
+  key: string;
+  group: string;
+  kind: string;
+  description: string | null;
+  owners: string[];
+  tags: Record<string, string>;
+  upstream: string[];
+  downstream: string[];
+  status: string;
+  statusReason: string | null;
+  /** The code version of the definition as it is now. */
+  codeVersion: string;
+  source: string;
+  lineage: { method: AssetLineage['method']; note: string | null; rowsDecidedBy: string[]; warnings: string[] };
+  columns: ShownColumn[];
+  materializations: Pick<MaterializationRecord, 'createdAt' | 'runId' | 'rowCount' | 'durationMs' | 'codeVersion' | 'dataVersion'>[];
+}
+
+/**
+ * Gathers the report of one asset: definition, status, column lineage and the last `limit` materializations.
+ * @example const report = await showAsset(sluice, 'gold/region_monthly_summary', 5);
+ */
+export async function showAsset(sluice: Sluice, key: string, limit = 5): Promise<AssetReport> {
+  const graph = sluice.project.graph;
+  const normalized = normalizeAssetKey(key);
+  const node = graph.get(normalized);
+  if (!node) throw new AssetNotFoundError(normalized, didYouMean(normalized, graph.keys()));
+  const [statuses, history, lineage] = await Promise.all([
+    sluice.assetStatuses(),
+    sluice.store.materializationHistory(normalized, limit),
+    loadColumnLineage(graph, sluice.warehouse, { keys: [normalized] }),
+  ]);
+  const definition = node.definition;
+  const status = statuses.get(normalized) ?? { status: 'never' };
+  const assetLineage = lineage.asset(normalized);
+  return {
+    key: normalized,
+    group: definition.group,
+    kind: definition.kind,
+    description: definition.description ?? null,
+    owners: [...definition.owners],
+    tags: { ...definition.tags },
+    upstream: [...node.deps],
+    downstream: [...graph.childrenOf(normalized)],
+    status: status.status,
+    statusReason: status.reason ?? null,
+    codeVersion: codeVersionOf(definition),
+    source: definition.sqlSource ?? (definition.sql !== undefined ? 'inline SQL' : `TypeScript compute in ${sluice.project.file}`),
+    lineage: {
+      method: assetLineage.method,
+      note: assetLineage.note ?? null,
+      rowsDecidedBy: assetLineage.indirect.map((s) => `${s.transform} ${s.asset ?? s.table}.${s.column}`),
+      warnings: assetLineage.warnings,
+    },
+    columns: shownColumns(assetLineage, history[0]),
+    materializations: history.map((m) => ({ createdAt: m.createdAt, runId: m.runId, rowCount: m.rowCount, durationMs: m.durationMs, codeVersion: m.codeVersion, dataVersion: m.dataVersion })),
+  };
+}
+
+function shownColumns(lineage: AssetLineage, latest: MaterializationRecord | undefined): ShownColumn[] {
+  const stats = new Map(((latest?.metadata.columnStats ?? []) as ColumnStats[]).map((s) => [s.name.toLowerCase(), s]));
+  const byName = new Map(lineage.columns.map((c) => [c.name.toLowerCase(), c]));
+  const names = latest && latest.schema.length > 0 ? latest.schema.map((c) => c.name) : lineage.columns.map((c) => c.name);
+  for (const c of lineage.columns) if (!names.some((n) => n.toLowerCase() === c.name.toLowerCase())) names.push(c.name);
+  return names.map((name) => {
+    const schema = latest?.schema.find((c) => c.name.toLowerCase() === name.toLowerCase());
+    const stat = stats.get(name.toLowerCase());
+    const column = byName.get(name.toLowerCase());
+    return {
+      name,
+      type: schema?.type ?? column?.type ?? null,
+      nullable: schema?.nullable ?? null,
+      nullCount: stat?.nullCount ?? null,
+      distinctApprox: stat?.distinctApprox ?? null,
+      min: stat?.min ?? null,
+      max: stat?.max ?? null,
+      upstream: (column?.sources ?? []).map((s) => `${s.asset ?? s.table}.${s.column} (${s.transform})`),
+    };
+  });
+}
+
+const shortTime = (iso: string): string => iso.replace('T', ' ').slice(0, 19);
+const cell = (value: unknown): string => (value === null || value === undefined ? '-' : String(value));
+
+/** The report as terminal text. */
+export function showText(report: AssetReport): string {
+  const lines = [`${report.key}  (${report.kind}, group ${report.group})`];
+  if (report.description) lines.push(report.description);
+  lines.push(
+    '',
+    `owners:     ${report.owners.join(', ') || '-'}`,
+    `tags:       ${Object.entries(report.tags).map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ') || '-'}`,
+    `upstream:   ${report.upstream.join(', ') || '-'}`,
+    `downstream: ${report.downstream.join(', ') || '-'}`,
+    `status:     ${report.status}${report.statusReason ? `: ${report.statusReason}` : ''}`,
+    `source:     ${report.source}`,
+    `code:       ${report.codeVersion}`,
+    '',
+  );
+  const how = report.lineage.method === 'sql' ? 'inferred from the SQL' : report.lineage.method === 'declared' ? 'declared by the author' : 'not analysable';
+  lines.push(`columns (lineage ${how}):`);
+  if (report.lineage.note) lines.push(`  ${report.lineage.note}`);
+  if (report.columns.length > 0) {
+    const rows = report.columns.map((c) => [
+      c.name,
+      cell(c.type),
+      c.nullable === null ? '-' : c.nullable ? 'yes' : 'no',
+      cell(c.nullCount),
+      cell(c.distinctApprox),
+      statText(c.min),
+      statText(c.max),
+      c.upstream.join(', ') || '-',
+    ]);
+    lines.push(...indent(textTable(['column', 'type', 'nullable', 'nulls', '~distinct', 'min', 'max', 'comes from'], rows)));
+  }
+  if (report.lineage.rowsDecidedBy.length > 0) lines.push(`  rows decided by: ${report.lineage.rowsDecidedBy.join(', ')}`);
+  for (const warning of report.lineage.warnings) lines.push(`  warning: ${warning}`);
+  lines.push('', `last ${report.materializations.length} materialization(s):`);
+  if (report.materializations.length === 0) lines.push('  none yet; run `sluice materialize --select ' + report.key + '`');
+  else {
+    const rows = report.materializations.map((m) => [
+      shortTime(m.createdAt),
+      m.runId.slice(0, 8),
+      m.rowCount === null ? '-' : m.rowCount.toLocaleString('en-US'),
+      formatMs(m.durationMs),
+      cell(m.codeVersion),
+      cell(m.dataVersion),
+    ]);
+    lines.push(...indent(textTable(['when (UTC)', 'run', 'rows', 'duration', 'code version', 'data version'], rows)));
+  }
+  return lines.join('\n');
+}
+
+/** Long float statistics (0.46321321321321324) shortened to six significant digits for the table. */
+function statText(value: string | null): string {
+  if (value === null) return '-';
+  return /^-?\d+\.\d{7,}$/.test(value) ? String(Number(Number(value).toPrecision(6))) : value;
+}
+
+function indent(text: string): string[] {
+  return text.split('\n').map((l) => `  ${l}`);
+}
+
+export function configureShowCommand(program: Command): void {
+  program
+    .command('show')
+    .description('describe an asset: owners, tags, columns with their upstream columns, status and latest materializations')
+    .argument('<asset>', 'an asset key such as gold/region_monthly_summary')
+    .option('-n, --limit <n>', 'materializations to show', '5')
+    .option('--json', 'print JSON')
+    .action(async (key: string, options: { limit: string; json?: boolean }, command: Command) => {
+      const limit = Math.max(1, Number.parseInt(options.limit, 10) || 5);
+      const report = await withSluice(command.optsWithGlobals<ProjectOptions>(), (sluice) => showAsset(sluice, key, limit));
+      process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : showText(report)}\n`);
+    });
+}
