@@ -1,7 +1,8 @@
 // The flights demo: real flights and airports from vega-datasets through bronze, silver and gold.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { asset, defineProject, sqlAssets, sqlString } from 'sluice';
+import { existsSync, readdirSync } from 'node:fs';
+import { asset, checks, defineProject, ingestCsv, sqlAssets, sqlString, type CsvColumn } from 'sluice';
 
 // vega-datasets exposes only its JS entry, so find its data folder next to it.
 const vegaData = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data');
@@ -12,23 +13,58 @@ const airportsFile = join(vegaData, 'airports.csv');
 const fromFile = (file: string, columns: readonly string[]): Record<string, string[]> =>
   Object.fromEntries(columns.map((c) => [c, [`file:${file}.${c}`]]));
 
-/** Raw flights plus the ingestion columns every bronze fact carries. */
+/** Columns of a late-delivery CSV in landing/ (same as the parquet's). */
+const LATE_COLUMNS: CsvColumn[] = [
+  { name: 'date', type: 'TIMESTAMP', required: true },
+  { name: 'delay', type: 'BIGINT' },
+  { name: 'distance', type: 'BIGINT' },
+  { name: 'origin', type: 'VARCHAR', required: true },
+  { name: 'destination', type: 'VARCHAR', required: true },
+];
+
+/** Late deliveries: every `*.csv` in the landing folder (see `npm run inject-bad-rows`). */
+function lateFiles(projectDir: string): string[] {
+  const landing = process.env.SLUICE_FLIGHTS_LANDING ?? join(projectDir, 'landing');
+  return existsSync(landing) ? readdirSync(landing).filter((f) => f.endsWith('.csv')).sort().map((f) => join(landing, f)) : [];
+}
+
+/** Raw flights plus the ingestion columns every bronze fact carries; malformed late lines go to bronze.flights_quarantine. */
 const bronzeFlights = asset({
   key: 'bronze/flights',
   group: 'fact_ingestion',
-  description: 'Raw US domestic flights, Jan-Jun 2001 (vega-datasets flights-3m.parquet), with ingestion columns.',
+  description: 'Raw US domestic flights, Jan-Jun 2001 (vega-datasets flights-3m.parquet) plus any late CSV deliveries in landing/, with ingestion columns.',
   owners: ['data-platform'],
   tags: { layer: 'bronze', source: 'vega-datasets' },
-  codeVersion: '1',
+  codeVersion: '2',
   columnLineage: { ...fromFile(flightsFile, ['date', 'delay', 'distance', 'origin', 'destination']), _batch_id: [], _ingested_at: [], _source: [] },
   compute: async (ctx) => {
-    await ctx.sql.exec(
-      `CREATE TABLE ${ctx.target} AS
-       SELECT date, delay, distance, origin, destination,
-              $1::VARCHAR AS _batch_id, now() AS _ingested_at, 'vega-datasets/data/flights-3m.parquet' AS _source
-       FROM read_parquet(${sqlString(flightsFile)})`,
-      [ctx.runId],
-    );
+    const quarantine = ctx.sideOutput('flights_quarantine');
+    const files = lateFiles(ctx.projectDir);
+    let late = '';
+    // A scratch table next to the staging one: dropped here, and by the next start if this process dies.
+    const scratch = ctx.target.replace(/"$/, '_late"');
+    if (files.length > 0) {
+      const result = await ingestCsv(ctx.sql, { files, columns: LATE_COLUMNS, target: scratch, quarantine, errorBudgetPercent: 50 });
+      ctx.addMetadata({ lateDeliveries: result });
+      ctx.log.info(`late deliveries: ${result.accepted} accepted, ${result.quarantined} quarantined of ${result.read} lines in ${result.files} file(s)`, { ...result });
+      late = `UNION ALL SELECT date, delay, distance, origin, destination, $1::VARCHAR, now(), _source_file || ':' || _line_number FROM ${scratch}`;
+    } else {
+      await ctx.sql.exec(
+        `CREATE TABLE ${quarantine} AS SELECT NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _column,
+           NULL::VARCHAR AS _error_type, NULL::VARCHAR AS _raw_line, now() AS _quarantined_at WHERE false`,
+      );
+    }
+    try {
+      await ctx.sql.exec(
+        `CREATE TABLE ${ctx.target} AS
+         SELECT date, delay, distance, origin, destination,
+                $1::VARCHAR AS _batch_id, now() AS _ingested_at, 'vega-datasets/data/flights-3m.parquet' AS _source
+         FROM read_parquet(${sqlString(flightsFile)}) ${late}`,
+        [ctx.runId],
+      );
+    } finally {
+      if (files.length > 0) await ctx.sql.exec(`DROP TABLE IF EXISTS ${scratch}`);
+    }
   },
 });
 
@@ -63,4 +99,26 @@ const bronzeStateRegions = asset({
 export const project = defineProject({
   name: 'flights',
   assets: [bronzeFlights, bronzeAirports, bronzeStateRegions, sqlAssets(new URL('./sql', import.meta.url))],
+  checks: {
+    'silver/flights': [
+      checks.notNull(['departed_at', 'flight_date', 'origin', 'destination', 'delay_min', 'distance_mi', 'is_delayed']),
+      checks.acceptedRange('delay_min', { min: -24 * 60, max: 48 * 60 }),
+      checks.acceptedRange('distance_mi', { min: 1, max: 6000 }),
+      checks.relationships('origin', { to: 'silver/airports', column: 'iata' }),
+      checks.relationships('destination', { to: 'silver/airports', column: 'iata' }),
+    ],
+    'silver/airports': [
+      checks.unique('iata'),
+      checks.notNull(['iata', 'region']),
+      checks.acceptedValues('region', ['Northeast', 'Midwest', 'South', 'West', 'Other']),
+    ],
+    'gold/airport_daily_delays': [
+      checks.unique(['origin', 'flight_date']),
+      checks.reconciliation('sum(flights)', { to: 'silver/flights', expression: 'count(*)' }, { name: 'flights_reconcile_with_silver' }),
+    ],
+    'gold/region_monthly_summary': [
+      checks.acceptedRange('pct_delayed', { min: 0, max: 100 }),
+      checks.reconciliation('sum(flights)', { to: 'silver/flights', expression: 'count(*)' }, { name: 'flights_reconcile_with_silver' }),
+    ],
+  },
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -142,5 +142,43 @@ describe('the flights demo', { timeout: 600_000 }, () => {
     assert.equal(latest.size, sluice.project.graph.size);
     assert.equal(latest.get('gold/region_monthly_summary')!.rowCount, 32);
     assert.ok(latest.get('silver/flights')!.schema.some((c) => c.name === 'is_delayed' && c.type === 'BOOLEAN'));
+  });
+
+  it('runs its data-quality checks on every build: all pass on the real data', async () => {
+    const results = await sluice.store.latestCheckResults();
+    const names = results.map((r) => `${r.assetKey}:${r.checkName}`);
+    for (const expected of [
+      'silver/airports:unique_iata',
+      'silver/flights:relationships_origin_silver_airports_iata',
+      'silver/flights:relationships_destination_silver_airports_iata',
+      'gold/airport_daily_delays:flights_reconcile_with_silver',
+      'gold/region_monthly_summary:flights_reconcile_with_silver',
+    ]) {
+      assert.ok(names.includes(expected), `missing check ${expected}`);
+    }
+    assert.deepEqual(results.filter((r) => !r.passed).map((r) => r.checkName), []);
+  });
+
+  it('quarantines a late delivery with realistic defects, each with its reason, and keeps the good rows', async () => {
+    const landing = mkdtempSync(join(tmpdir(), 'sluice-landing-'));
+    const { LATE_DELIVERY, lateDeliveryCsv } = await import('../../examples/flights/scripts/inject-bad-rows.js');
+    writeFileSync(join(landing, 'flights-late-delivery.csv'), lateDeliveryCsv());
+    process.env.SLUICE_FLIGHTS_LANDING = landing;
+    try {
+      const result = await sluice.materialize();
+      assert.equal(result.status, 'succeeded');
+      const bronzeRejects = await query(`SELECT _error_type AS e, _column AS c FROM bronze.flights_quarantine ORDER BY _line_number`);
+      assert.deepEqual(bronzeRejects.map((r) => `${r.e}${r.c ? `:${r.c}` : ''}`), ['bad_cast:date', 'bad_cast:delay', 'missing_columns', 'extra_columns', 'bad_quoting', 'null_required:origin']);
+      const silverRejects = await query(`SELECT reject_reason AS r FROM silver.flights_quarantine ORDER BY r`);
+      assert.deepEqual(silverRejects.map((r) => r.r), ['invalid origin airport code', 'missing or non-integer delay', 'missing or non-positive distance', 'origin equals destination']);
+      const accepted = LATE_DELIVERY.filter((l) => l.expect === 'accepted').length;
+      assert.deepEqual(await query('SELECT count(*) AS n FROM silver.flights'), [{ n: 2_999_809 + accepted }]);
+      const late = (await sluice.store.materializationHistory('bronze/flights', 1))[0]!.metadata.lateDeliveries as Record<string, number>;
+      assert.equal(late.read, LATE_DELIVERY.length);
+      assert.equal(late.accepted + late.quarantined + late.skipped, late.read);
+    } finally {
+      delete process.env.SLUICE_FLIGHTS_LANDING;
+      rmSync(landing, { recursive: true, force: true });
+    }
   });
 });
