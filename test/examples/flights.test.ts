@@ -173,7 +173,7 @@ describe('the flights demo', { timeout: 600_000 }, () => {
       assert.deepEqual(silverRejects.map((r) => r.r), ['invalid origin airport code', 'missing or non-integer delay', 'missing or non-positive distance', 'origin equals destination']);
       const accepted = LATE_DELIVERY.filter((l) => l.expect === 'accepted').length;
       assert.deepEqual(await query('SELECT count(*) AS n FROM silver.flights'), [{ n: 2_999_809 + accepted }]);
-      const late = (await sluice.store.materializationHistory('bronze/flights', 1))[0]!.metadata.lateDeliveries as Record<string, number>;
+      const late = (await sluice.store.materializationHistory('bronze/flights', 1))[0]!.metadata.lateDeliveries as { read: number; accepted: number; quarantined: number; skipped: number };
       assert.equal(late.read, LATE_DELIVERY.length);
       assert.equal(late.accepted + late.quarantined + late.skipped, late.read);
     } finally {

@@ -62,7 +62,7 @@ describe('the industrial-events example', { timeout: 300_000 }, () => {
       assert.deepEqual(sample, { hourly_partition: '2025-03-18-00', asset_name: 'Mining' });
       // The asset list was delivered three times; the latest delivery wins.
       assert.deepEqual(await rows(sluice, `SELECT count(*) AS n, min(strftime(created_on, '%Y-%m-%d')) AS day FROM silver.assets`), [{ n: 10, day: '2025-07-14' }]);
-      const ingestion = (await sluice.store.materializationHistory('bronze/events', 1))[0]!.metadata.ingestion as Record<string, number>;
+      const ingestion = (await sluice.store.materializationHistory('bronze/events', 1))[0]!.metadata.ingestion as { read: number; accepted: number; quarantined: number; skipped: number };
       assert.equal(ingestion.read, 182);
       assert.equal(ingestion.skipped, 2, 'the two repeated header lines are recognised and counted');
       assert.equal(ingestion.accepted + ingestion.quarantined + ingestion.skipped, ingestion.read);
