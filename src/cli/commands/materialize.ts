@@ -14,6 +14,7 @@ export interface MaterializeCommandOptions extends ProjectOptions {
   select?: string;
   concurrency?: string;
   retryFailed?: string;
+  partition?: string;
 }
 
 /** Calls `onCancel` on the first Ctrl-C; returns the function that stops listening. */
@@ -51,7 +52,7 @@ export async function materializeCommand(options: MaterializeCommandOptions, out
     const keys = options.retryFailed ? undefined : sluice.plan(select, context).steps.map((s) => s.key);
     const stop = showProgress(sluice.bus, keys ?? [], out);
     try {
-      const runOptions = { signal: controller.signal, ...(concurrency ? { concurrency } : {}) };
+      const runOptions = { signal: controller.signal, ...(concurrency ? { concurrency } : {}), ...(options.partition ? { partition: options.partition } : {}) };
       const result = options.retryFailed
         ? await sluice.retryFailed(options.retryFailed, runOptions)
         : await sluice.materialize({ ...runOptions, select });
@@ -70,9 +71,10 @@ export async function materializeCommand(options: MaterializeCommandOptions, out
  */
 export async function materializeOnServer(server: ApiClient, options: MaterializeCommandOptions, out: NodeJS.WriteStream = process.stdout): Promise<MaterializeResult> {
   const concurrency = options.concurrency ? { concurrency: Number(options.concurrency) } : {};
+  const partition = options.partition ? { partition: options.partition } : {};
   const { runId } = options.retryFailed
     ? await server.post<LaunchRunResponse>(`/api/runs/${encodeURIComponent(options.retryFailed)}/reexecute`, concurrency)
-    : await server.post<LaunchRunResponse>('/api/runs', { select: options.select ?? '*', ...concurrency });
+    : await server.post<LaunchRunResponse>('/api/runs', { select: options.select ?? '*', ...concurrency, ...partition });
   const runPath = `/api/runs/${encodeURIComponent(runId)}`;
   const { run } = await server.get<RunDetailResponse>(runPath);
   out.write(`run ${runId} submitted to ${server.baseUrl}\n`);
@@ -109,6 +111,7 @@ export function configureMaterializeCommand(program: Command): void {
     .option('-s, --select <selection>', 'assets: keys, +key (with upstream), key+ (with downstream), group:NAME, tag:K=V, stale, comma-separated', '*')
     .option('-c, --concurrency <n>', 'how many assets build at once')
     .option('--retry-failed <runId>', 're-run what did not succeed in a failed or canceled run')
+    .option('--partition <key>', 'the partition to build for partitioned assets, e.g. 2001-03-15 (see also `sluice backfill`)')
     .action(async (options: MaterializeCommandOptions, command: Command) => {
       await materializeCommand({ ...command.optsWithGlobals(), ...options });
     });
