@@ -2,15 +2,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LaunchRunRequest, LaunchRunResponse } from '../../../src/server/api-types';
 import { ApiError, postJson } from '../api/client';
+import { selectionFor, type MaterializeScope } from '../api/run-selection';
 import { runHref } from '../routing/route';
 import { navigate } from '../routing/useRoute';
-
-/** The selection strings the run API understands for one asset. */
-export function selectionFor(key: string, scope: 'asset' | 'upstream' | 'downstream'): string {
-  if (scope === 'upstream') return `+${key}`;
-  if (scope === 'downstream') return `${key}+`;
-  return key;
-}
 
 const SCOPES = [
   { scope: 'asset', label: 'This asset', hint: 'Only this asset, from its current inputs' },
@@ -40,7 +34,7 @@ export function MaterializeButton({ assetKey }: { assetKey: string }) {
     };
   }, [open]);
 
-  const launch = async (scope: 'asset' | 'upstream' | 'downstream'): Promise<void> => {
+  const launch = async (scope: MaterializeScope): Promise<void> => {
     setOpen(false);
     setPending(true);
     setError(undefined);

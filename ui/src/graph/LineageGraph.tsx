@@ -109,7 +109,7 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
   const detailed = useStore(isDetailed) && ready;
   const detailWindow = useDetailWindow();
   const [selectedKey, setSelectedKey] = useState<string | null>(focusKey);
-  const [hoverKey, setHoverKey] = useState<string | null>(null);
+  const container = useRef<HTMLDivElement>(null);
 
   const assetByKey = useMemo(() => new Map(assets.map((a) => [a.key, a])), [assets]);
   const drawnEdges = useMemo(() => edges.filter((e) => layout.positions[e.from] && layout.positions[e.to]), [edges, layout]);
@@ -251,9 +251,10 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
     },
     [detailed, assetAt],
   );
+  // A pointer cursor over canvas-drawn assets; set on the element directly so hovering never re-renders the graph.
   const onPaneMouseMove = useCallback(
     (event: MouseEvent) => {
-      if (!detailed) setHoverKey(assetAt(event));
+      container.current?.classList.toggle('is-hovering', !detailed && assetAt(event) !== null);
     },
     [detailed, assetAt],
   );
@@ -268,11 +269,11 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
 
   const clearSelection = useCallback(() => setSelectedKey(null), []);
   const selectedAsset = selectedKey ? assetByKey.get(selectedKey) : undefined;
-  const hovering = !detailed && hoverKey !== null;
 
   return (
     <div
-      className={`lineage-graph${lineage ? ' has-selection' : ''}${hovering ? ' is-hovering' : ''}`}
+      ref={container}
+      className={`lineage-graph${lineage ? ' has-selection' : ''}`}
       data-testid="lineage-graph"
       data-layout-ms={Math.round(layout.elapsedMs)}
       data-layout-strategy={layout.strategy}

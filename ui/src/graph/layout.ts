@@ -51,17 +51,22 @@ export interface ElkLike {
 /** Above this many assets the compound layout takes seconds (about 5 s at 1,000), so we lay out group by group. */
 export const COMPOUND_LAYOUT_LIMIT = 300;
 
+/** Space between layers (x) and between boxes in a layer (y). */
+const GAP = { x: 64, y: 20 };
+
 const LAYERED: LayoutOptions = {
   'elk.algorithm': 'layered',
   'elk.direction': 'RIGHT',
   'elk.edgeRouting': 'POLYLINE',
-  'elk.layered.spacing.nodeNodeBetweenLayers': '64',
-  'elk.spacing.nodeNode': '20',
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(GAP.x),
+  'elk.spacing.nodeNode': String(GAP.y),
   'elk.spacing.componentComponent': '32',
   'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
 };
 
-const GROUP_PADDING = `[top=${GROUP_LABEL_HEIGHT + 12},left=20,bottom=20,right=20]`;
+const PADDING = { top: GROUP_LABEL_HEIGHT + 12, left: 20, bottom: 20, right: 20 };
+const GROUP_PADDING = `[top=${PADDING.top},left=${PADDING.left},bottom=${PADDING.bottom},right=${PADDING.right}]`;
+
 
 const groupId = (group: string): string => `group:${group}`;
 
@@ -116,52 +121,112 @@ function readCompound(result: ElkNode, elapsedMs: number): LayoutResult {
   return { positions, groups, elapsedMs, strategy: 'compound' };
 }
 
-async function layoutTwoLevel(elk: ElkLike, input: LayoutInput): Promise<Omit<LayoutResult, 'elapsedMs'>> {
-  const byGroup = groupNodes(input);
+/** One group's own slice of the graph: its assets and the edges between them. */
+export interface GroupGraph {
+  group: string;
+  members: string[];
+  edges: { from: string; to: string }[];
+}
+
+/** A group laid out on its own: its box size and its assets' positions inside the box. */
+export interface GroupInterior {
+  group: string;
+  width: number;
+  height: number;
+  positions: Record<string, { x: number; y: number }>;
+}
+
+/**
+ * Split the graph into per-group graphs plus the (deduplicated) edges between groups.
+ * @example const { groups, between } = splitByGroup(input);
+ */
+export function splitByGroup(input: LayoutInput): { groups: GroupGraph[]; between: { from: string; to: string }[] } {
   const groupOf = new Map(input.nodes.map((n) => [n.key, n.group]));
-  const inner = new Map<string, { from: string; to: string }[]>();
+  const groups = new Map<string, GroupGraph>();
+  for (const [group, members] of groupNodes(input)) groups.set(group, { group, members: members.map((m) => m.key), edges: [] });
   const between = new Map<string, { from: string; to: string }>();
   for (const edge of knownEdges(input)) {
     const a = groupOf.get(edge.from) ?? '';
     const b = groupOf.get(edge.to) ?? '';
-    if (a === b) {
-      const list = inner.get(a);
-      if (list) list.push(edge);
-      else inner.set(a, [edge]);
-    } else {
-      between.set(`${a}\u0000${b}`, { from: groupId(a), to: groupId(b) });
-    }
+    if (a === b) groups.get(a)?.edges.push(edge);
+    else between.set(`${a}\u0000${b}`, { from: a, to: b });
   }
+  return { groups: [...groups.values()], between: [...between.values()] };
+}
 
-  const laidOutGroups = await Promise.all(
-    [...byGroup].map(async ([group, members]) => {
-      const edges = (inner.get(group) ?? []).map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] }));
+/**
+ * A group without internal edges (typically a layer of independent sources) as a compact grid, in the
+ * order given; ELK would pack the same boxes similarly but pays a fixed cost per component.
+ * @example gridInterior('dim_ingestion', ['bronze/airports', 'bronze/state_regions'])
+ */
+export function gridInterior(group: string, members: string[]): GroupInterior {
+  const rows = Math.min(members.length, Math.max(4, Math.ceil(Math.sqrt(members.length * 2))));
+  const columns = Math.ceil(members.length / rows);
+  const positions: GroupInterior['positions'] = {};
+  members.forEach((key, i) => {
+    positions[key] = { x: PADDING.left + Math.floor(i / rows) * (NODE_WIDTH + GAP.x), y: PADDING.top + (i % rows) * (NODE_HEIGHT + GAP.y) };
+  });
+  return {
+    group,
+    width: PADDING.left + columns * NODE_WIDTH + (columns - 1) * GAP.x + PADDING.right,
+    height: PADDING.top + rows * NODE_HEIGHT + (rows - 1) * GAP.y + PADDING.bottom,
+    positions,
+  };
+}
+
+/** Lay out each group's interior (independent of the others, so callers may spread groups over workers). */
+export function layoutGroupInteriors(elk: ElkLike, groups: GroupGraph[]): Promise<GroupInterior[]> {
+  return Promise.all(
+    groups.map(async ({ group, members, edges }) => {
+      if (edges.length === 0) return gridInterior(group, members);
       const graph = await elk.layout({
         id: groupId(group),
         layoutOptions: { ...LAYERED, 'elk.padding': GROUP_PADDING },
-        children: members.map((m) => assetBox(m.key)),
-        edges,
+        children: members.map(assetBox),
+        edges: edges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
       });
-      return { group, graph };
+      const positions: GroupInterior['positions'] = {};
+      for (const child of graph.children ?? []) positions[child.id] = { x: child.x ?? 0, y: child.y ?? 0 };
+      return { group, width: graph.width ?? 0, height: graph.height ?? 0, positions };
     }),
   );
+}
 
+/** Place the group boxes left to right by the edges between groups; returns each group's top-left corner. */
+export async function arrangeGroups(
+  elk: ElkLike,
+  sizes: { group: string; width: number; height: number }[],
+  between: { from: string; to: string }[],
+): Promise<Record<string, { x: number; y: number }>> {
   const top = await elk.layout({
     id: 'root',
     layoutOptions: { ...LAYERED, 'elk.layered.spacing.nodeNodeBetweenLayers': '120', 'elk.spacing.nodeNode': '40' },
-    children: laidOutGroups.map(({ group, graph }) => ({ id: groupId(group), width: graph.width ?? 0, height: graph.height ?? 0 })),
-    edges: [...between.values()].map((e, i) => ({ id: `g${i}`, sources: [e.from], targets: [e.to] })),
+    children: sizes.map(({ group, width, height }) => ({ id: groupId(group), width, height })),
+    edges: between.map((e, i) => ({ id: `g${i}`, sources: [groupId(e.from)], targets: [groupId(e.to)] })),
   });
+  const origins: Record<string, { x: number; y: number }> = {};
+  for (const child of top.children ?? []) origins[child.id.slice('group:'.length)] = { x: child.x ?? 0, y: child.y ?? 0 };
+  return origins;
+}
 
-  const origin = new Map((top.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
+/** Combine laid-out interiors with the groups' corners into absolute positions. */
+export function assembleTwoLevel(interiors: GroupInterior[], origins: Record<string, { x: number; y: number }>, elapsedMs: number): LayoutResult {
   const positions: LayoutResult['positions'] = {};
   const groups: GroupBox[] = [];
-  for (const { group, graph } of laidOutGroups) {
-    const at = origin.get(groupId(group)) ?? { x: 0, y: 0 };
-    groups.push({ group, x: at.x, y: at.y, width: graph.width ?? 0, height: graph.height ?? 0 });
-    for (const child of graph.children ?? []) positions[child.id] = { x: at.x + (child.x ?? 0), y: at.y + (child.y ?? 0) };
+  for (const interior of interiors) {
+    const at = origins[interior.group] ?? { x: 0, y: 0 };
+    groups.push({ group: interior.group, x: at.x, y: at.y, width: interior.width, height: interior.height });
+    for (const key in interior.positions) {
+      const p = interior.positions[key] as { x: number; y: number };
+      positions[key] = { x: at.x + p.x, y: at.y + p.y };
+    }
   }
-  return { positions, groups, strategy: 'two-level' };
+  return { positions, groups, elapsedMs, strategy: 'two-level' };
+}
+
+/** Which strategy a graph of this size gets. */
+export function chooseStrategy(input: LayoutInput): LayoutStrategy {
+  return input.nodes.length > COMPOUND_LAYOUT_LIMIT ? 'two-level' : 'compound';
 }
 
 /**
@@ -169,14 +234,16 @@ async function layoutTwoLevel(elk: ElkLike, input: LayoutInput): Promise<Omit<La
  * @example const { positions, groups } = await computeLayout(new ELK(), { nodes, edges });
  */
 export async function computeLayout(elk: ElkLike, input: LayoutInput, strategy?: LayoutStrategy): Promise<LayoutResult> {
-  const chosen = strategy ?? (input.nodes.length > COMPOUND_LAYOUT_LIMIT ? 'two-level' : 'compound');
+  const chosen = strategy ?? chooseStrategy(input);
   const started = performance.now();
   if (chosen === 'compound') {
     const result = await elk.layout(toCompoundElkGraph(input));
     return readCompound(result, performance.now() - started);
   }
-  const result = await layoutTwoLevel(elk, input);
-  return { ...result, elapsedMs: performance.now() - started };
+  const { groups, between } = splitByGroup(input);
+  const interiors = await layoutGroupInteriors(elk, groups);
+  const origins = await arrangeGroups(elk, interiors, between);
+  return assembleTwoLevel(interiors, origins, performance.now() - started);
 }
 
 /**
@@ -195,5 +262,6 @@ export function layoutFingerprint(input: LayoutInput): string {
     }
     hash ^= 0x1f;
   }
-  return `${input.nodes.length}-${input.edges.length}-${(hash >>> 0).toString(36)}`;
+  // Box sizes are part of the key: a layout made for other sizes would overlap.
+  return `${NODE_WIDTH}x${NODE_HEIGHT}-${input.nodes.length}-${input.edges.length}-${(hash >>> 0).toString(36)}`;
 }

@@ -1,13 +1,24 @@
-// Web Worker that runs the ELK layout off the main thread, so pan, zoom and typing stay smooth while it works.
+// Web Worker that runs ELK off the main thread: a whole layout, or one stage of the two-level layout.
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { computeLayout, type LayoutInput, type LayoutResult } from './layout';
+import { arrangeGroups, computeLayout, layoutGroupInteriors, type GroupGraph, type GroupInterior, type LayoutInput, type LayoutResult } from './layout';
+
+export type LayoutTask =
+  | { kind: 'layout'; input: LayoutInput }
+  | { kind: 'interiors'; groups: GroupGraph[] }
+  | { kind: 'arrange'; sizes: { group: string; width: number; height: number }[]; between: { from: string; to: string }[] };
+
+export interface LayoutTaskResults {
+  layout: LayoutResult;
+  interiors: GroupInterior[];
+  arrange: Record<string, { x: number; y: number }>;
+}
 
 export interface LayoutRequest {
   id: number;
-  input: LayoutInput;
+  task: LayoutTask;
 }
 
-export type LayoutReply = { id: number; ok: true; result: LayoutResult } | { id: number; ok: false; message: string };
+export type LayoutReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; message: string };
 
 const scope = self as unknown as {
   onmessage: ((event: MessageEvent<LayoutRequest>) => void) | null;
@@ -16,9 +27,20 @@ const scope = self as unknown as {
 
 const elk = new ELK();
 
+function run(task: LayoutTask): Promise<unknown> {
+  switch (task.kind) {
+    case 'layout':
+      return computeLayout(elk, task.input);
+    case 'interiors':
+      return layoutGroupInteriors(elk, task.groups);
+    case 'arrange':
+      return arrangeGroups(elk, task.sizes, task.between);
+  }
+}
+
 scope.onmessage = (event) => {
-  const { id, input } = event.data;
-  computeLayout(elk, input).then(
+  const { id, task } = event.data;
+  run(task).then(
     (result) => scope.postMessage({ id, ok: true, result }),
     (cause: unknown) => scope.postMessage({ id, ok: false, message: cause instanceof Error ? cause.message : String(cause) }),
   );

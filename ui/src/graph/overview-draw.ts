@@ -113,16 +113,6 @@ export function drawOverview(
   ctx.strokeStyle = '#d5dbe4';
   ctx.lineWidth = 1;
   ctx.stroke();
-  ctx.font = GROUP_FONT;
-  ctx.fillStyle = dimmed ? '#9ca3af' : '#374151';
-  ctx.textBaseline = 'top';
-  for (const g of layout.groups) {
-    if (!withLabels || !visible(g.x, g.y, g.width, g.height) || g.width * zoom < 48) continue;
-    const labelRoom = GROUP_LABEL_HEIGHT * zoom;
-    const y = labelRoom >= 16 ? sy(g.y) + (labelRoom - 13) / 2 : sy(g.y) - 17;
-    const label = fitText(ctx, g.group, g.width * zoom - 12);
-    if (label) ctx.fillText(label, sx(g.x) + 8, y);
-  }
 
   // Edges: plain, then dimmed, then the highlighted lineage on top.
   const paths = { plain: new Path2D(), dim: new Path2D(), lit: new Path2D() };
@@ -198,6 +188,7 @@ export function drawOverview(
       if (label) ctx.fillText(label, x, y);
     }
   }
+  if (withLabels) drawGroupLabels(ctx, layout, zoom, sx, sy, visible, dimmed);
   if (scene.selectedKey) {
     const p = layout.positions[scene.selectedKey];
     if (p) {
@@ -205,6 +196,33 @@ export function drawOverview(
       ctx.lineWidth = 3;
       ctx.strokeRect(sx(p.x) - 3, sy(p.y) - 3, Math.max(w, 2) + 6, Math.max(h, 2) + 6);
     }
+  }
+}
+
+/** Group names on a light pill at each box's top-left corner, drawn last so boxes never hide them. */
+function drawGroupLabels(
+  ctx: CanvasRenderingContext2D,
+  layout: LayoutResult,
+  zoom: number,
+  sx: (x: number) => number,
+  sy: (y: number) => number,
+  visible: (x: number, y: number, w: number, h: number) => boolean,
+  dimmed: boolean,
+): void {
+  ctx.font = GROUP_FONT;
+  ctx.textBaseline = 'middle';
+  for (const g of layout.groups) {
+    if (!visible(g.x, g.y, g.width, g.height) || g.width * zoom < 40 || g.height * zoom < 18) continue;
+    const label = fitText(ctx, g.group, g.width * zoom - 16);
+    if (!label) continue;
+    const x = sx(g.x) + 4;
+    const y = sy(g.y) + 4;
+    const room = Math.min(GROUP_LABEL_HEIGHT * zoom, 20);
+    const height = Math.max(room, 18);
+    ctx.fillStyle = 'rgba(238, 241, 245, 0.92)';
+    ctx.fillRect(x, y, ctx.measureText(label).width + 10, height);
+    ctx.fillStyle = dimmed ? '#6b7280' : '#374151';
+    ctx.fillText(label, x + 5, y + height / 2);
   }
 }
 

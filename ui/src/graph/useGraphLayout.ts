@@ -1,7 +1,7 @@
 // useGraphLayout: positions for the lineage graph from the layout worker, cached per graph structure.
 import { useEffect, useState } from 'react';
-import { layoutFingerprint, type LayoutInput, type LayoutResult } from './layout';
-import type { LayoutReply, LayoutRequest } from './layout.worker';
+import type { LayoutInput, LayoutResult } from './layout';
+import { layoutInWorkers } from './layout-client';
 
 export type GraphLayoutState =
   | { status: 'idle' }
@@ -40,48 +40,25 @@ function writeCache(fingerprint: string, layout: LayoutResult): void {
   }
 }
 
-let worker: Worker | null = null;
-let nextRequestId = 1;
-
-function layoutWorker(): Worker {
-  worker ??= new Worker(new URL('./layout.worker.ts', import.meta.url), { type: 'module', name: 'sluice-layout' });
-  return worker;
-}
-
 const inFlight = new Map<string, Promise<LayoutResult>>();
 
 /** One worker request per structure, however many components (or StrictMode re-runs) ask for it. */
 function layoutOnce(fingerprint: string, input: LayoutInput): Promise<LayoutResult> {
   let pending = inFlight.get(fingerprint);
   if (!pending) {
-    pending = runLayout(input).finally(() => inFlight.delete(fingerprint));
+    pending = layoutInWorkers(input).finally(() => inFlight.delete(fingerprint));
     inFlight.set(fingerprint, pending);
   }
   return pending;
 }
 
-function runLayout(input: LayoutInput): Promise<LayoutResult> {
-  const id = nextRequestId++;
-  const target = layoutWorker();
-  return new Promise((resolve, reject) => {
-    const onMessage = (event: MessageEvent<LayoutReply>): void => {
-      if (event.data.id !== id) return;
-      target.removeEventListener('message', onMessage);
-      if (event.data.ok) resolve(event.data.result);
-      else reject(new Error(event.data.message));
-    };
-    target.addEventListener('message', onMessage);
-    const request: LayoutRequest = { id, input };
-    target.postMessage(request);
-  });
-}
-
 /**
- * Lay out `input` in the worker; the same structure (even with new statuses) is never laid out twice.
- * @example const state = useGraphLayout(input); if (state.status === 'done') use(state.layout.positions);
+ * Lay out a graph in the worker; the same structure (even with new statuses) is never laid out twice.
+ * @example const state = useGraphLayout({ input, fingerprint: layoutFingerprint(input) }); if (state.status === 'done') use(state.layout.positions);
  */
-export function useGraphLayout(input: LayoutInput | undefined): GraphLayoutState {
-  const fingerprint = input ? layoutFingerprint(input) : undefined;
+export function useGraphLayout(graph: { input: LayoutInput; fingerprint: string } | undefined): GraphLayoutState {
+  const input = graph?.input;
+  const fingerprint = graph?.fingerprint;
   const [state, setState] = useState<GraphLayoutState>({ status: 'idle' });
 
   useEffect(() => {

@@ -12,7 +12,7 @@ import { LineageGraph } from '../graph/LineageGraph';
 import { useGraphLayout } from '../graph/useGraphLayout';
 
 /** Structure of the graph, kept referentially stable while only statuses change. */
-function useStableStructure(data: AssetsResponse | undefined): LayoutInput | undefined {
+function useStableStructure(data: AssetsResponse | undefined): { input: LayoutInput; fingerprint: string } | undefined {
   const previous = useRef<{ fingerprint: string; input: LayoutInput } | undefined>(undefined);
   return useMemo(() => {
     if (!data) return undefined;
@@ -21,16 +21,16 @@ function useStableStructure(data: AssetsResponse | undefined): LayoutInput | und
       edges: data.assets.flatMap((a) => a.deps.map((dep) => ({ from: dep, to: a.key }))),
     };
     const fingerprint = layoutFingerprint(input);
-    if (previous.current?.fingerprint === fingerprint) return previous.current.input;
+    if (previous.current?.fingerprint === fingerprint) return previous.current;
     previous.current = { fingerprint, input };
-    return input;
+    return previous.current;
   }, [data]);
 }
 
 export function GraphPage({ focus }: { focus: string | null }) {
   const { data, error, loading, reload } = useApi<AssetsResponse>('/api/assets');
   const structure = useStableStructure(data);
-  const layoutState = useGraphLayout(structure && structure.nodes.length > 0 ? structure : undefined);
+  const layoutState = useGraphLayout(structure && structure.input.nodes.length > 0 ? structure : undefined);
 
   // Statuses change while runs progress; refetch at most once a second and never re-layout for it.
   const refresh = useCoalescedCallback(reload, 1000);
@@ -56,5 +56,5 @@ export function GraphPage({ focus }: { focus: string | null }) {
   if (layoutState.status !== 'done') {
     return <LoadingState label={`Laying out ${data.assets.length.toLocaleString()} assets…`} />;
   }
-  return <LineageGraph assets={data.assets} edges={structure.edges} layout={layoutState.layout} focusKey={focus} />;
+  return <LineageGraph assets={data.assets} edges={structure.input.edges} layout={layoutState.layout} focusKey={focus} />;
 }
