@@ -1,6 +1,7 @@
 // Gathers what column lineage needs from the warehouse (parse trees, published columns, file columns), then analyses.
 import type { AssetGraph } from '../model/asset-graph.js';
 import { sqlString } from '../model/asset-key.js';
+import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
 import type { Warehouse, WarehouseSession } from '../engine/warehouse.js';
 import { analyseColumnLineage, type LineageInputs } from './asset-column-lineage.js';
 import { ProjectColumnLineage } from './project-column-lineage.js';
@@ -9,6 +10,8 @@ import { ProjectColumnLineage } from './project-column-lineage.js';
 export interface LoadColumnLineageOptions {
   /** Assets to analyse (their upstream assets are analysed as needed); default all. */
   keys?: Iterable<string>;
+  /** Columns of relations known from elsewhere (`schema.name`), used instead of asking the warehouse. */
+  knownRelations?: ReadonlyMap<string, readonly { name: string; type: string }[]>;
 }
 
 type MutableInputs = {
@@ -29,7 +32,8 @@ const MAX_ROUNDS = 64;
  */
 export async function loadColumnLineage(graph: AssetGraph, warehouse: Warehouse, options: LoadColumnLineageOptions = {}): Promise<ProjectColumnLineage> {
   const keys = options.keys ? [...options.keys] : [...graph.order];
-  const inputs: MutableInputs = { parseTrees: new Map(), relations: new Map(), files: new Map() };
+  const relations = new Map([...(options.knownRelations ?? [])].map(([table, columns]) => [table, columns.map((c) => ({ name: c.name, type: c.type }))]));
+  const inputs: MutableInputs = { parseTrees: new Map(), relations, files: new Map() };
   const session = await warehouse.session();
   try {
     for (let round = 0; ; round++) {
@@ -42,6 +46,26 @@ export async function loadColumnLineage(graph: AssetGraph, warehouse: Warehouse,
     }
   } finally {
     session.close();
+  }
+}
+
+/**
+ * Column lineage without the project's warehouse (another process may own it): DuckDB in memory parses the
+ * SQL and reads source files, `knownRelations` (e.g. the last materializations' schemas) stand in for the
+ * published tables, and everything else is inferred from the definitions.
+ * @example const lineage = await loadColumnLineageDetached(project.graph, project.dir, schemasFromServer);
+ */
+export async function loadColumnLineageDetached(
+  graph: AssetGraph,
+  projectDir: string,
+  knownRelations: ReadonlyMap<string, readonly { name: string; type: string }[]>,
+  options: Omit<LoadColumnLineageOptions, 'knownRelations'> = {},
+): Promise<ProjectColumnLineage> {
+  const warehouse = await DuckDbWarehouse.open({ path: ':memory:', fileSearchPath: projectDir });
+  try {
+    return await loadColumnLineage(graph, warehouse, { ...options, knownRelations });
+  } finally {
+    await warehouse.close();
   }
 }
 

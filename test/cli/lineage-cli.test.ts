@@ -1,6 +1,8 @@
 // `sluice lineage`, `sluice show` and `sluice history`, run as a user would: the real binary on a temp project.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SLUICE_BIN, tempProject } from '../helpers/temp-project.js';
 
@@ -27,7 +29,6 @@ describe('lineage, show and history on the command line', { timeout: 180_000 }, 
     project.write('sluice.config.ts', config('o.amount >= 10'));
     assert.equal(sluice('materialize').code, 0);
   });
-  after(() => project.remove());
 
   it('answers "where does this column come from?" as a tree down to the source file, and where an asset cannot be analysed', () => {
     const { code, out } = sluice('lineage', 'mart/total.revenue_eur', '--upstream');
@@ -100,5 +101,40 @@ describe('lineage, show and history on the command line', { timeout: 180_000 }, 
     const bad = sluice('history', 'mart/total', '--since', 'soon');
     assert.equal(bad.code, 2);
     assert.match(bad.err, /--since "soon" is not a date/);
+  });
+});
+
+describe('lineage, show and history while sluice dev owns the warehouse', { timeout: 180_000 }, () => {
+  let dev: ChildProcess;
+  let output = '';
+  const local: Record<string, string> = {};
+  const commands: Record<string, string[]> = {
+    show: ['show', 'mart/total', '--json'],
+    history: ['history', 'mart/total', '--json'],
+    trace: ['lineage', 'mart/total.revenue_eur'],
+  };
+
+  before(async () => {
+    for (const [name, args] of Object.entries(commands)) local[name] = sluice(...args).out;
+    dev = spawn(process.execPath, [SLUICE_BIN, 'dev', '--port', '0'], { cwd: project.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPENLINEAGE_DISABLED: 'true' } });
+    dev.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    dev.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const started = Date.now();
+    while (!existsSync(join(project.dir, 'data', 'sluice-dev.json'))) {
+      if (dev.exitCode !== null || Date.now() - started > 60_000) throw new Error(`sluice dev did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  after(() => {
+    if (dev?.exitCode === null) dev.kill('SIGKILL');
+    project.remove();
+  });
+
+  it('give the same answers through its API as with the warehouse opened directly', () => {
+    for (const [name, args] of Object.entries(commands)) {
+      const result = sluice(...args);
+      assert.equal(result.code, 0, `${name}: ${result.err}`);
+      assert.equal(result.out, local[name], name);
+    }
   });
 });

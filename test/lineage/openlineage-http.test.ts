@@ -76,7 +76,7 @@ async function allStoredText(sluice: Sluice): Promise<string> {
 
 describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
   afterEach(() => {
-    for (const k of ['OPENLINEAGE_URL', 'OPENLINEAGE_API_KEY']) delete process.env[k];
+    for (const k of ['OPENLINEAGE_URL', 'OPENLINEAGE_API_KEY', 'OPENLINEAGE__TRANSPORT__TYPE']) delete process.env[k];
   });
   after(() => project.remove());
 
@@ -192,6 +192,26 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
     } finally {
       await sluice.close();
       await server.close();
+    }
+  });
+
+  it('with a bad OPENLINEAGE setting, warns on stderr and opens the project without lineage', async () => {
+    useEnv({ OPENLINEAGE__TRANSPORT__TYPE: 'kafka' });
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+    let sluice: Sluice;
+    try {
+      sluice = await openProject();
+    } finally {
+      process.stderr.write = write;
+    }
+    try {
+      assert.equal(openLineageOf(sluice), undefined);
+      assert.match(written.join(''), /warning: OpenLineage is off: OPENLINEAGE__TRANSPORT__TYPE="kafka" is not supported; use http, file, console or noop/);
+      assert.equal((await sluice.materialize({ select: 'raw/numbers' })).status, 'succeeded');
+    } finally {
+      await sluice.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 // `sluice history ASSET`: an asset's materializations over time and what changed at each one.
 import type { Command } from 'commander';
 import { AssetNotFoundError, SluiceError } from '../../errors.js';
-import { normalizeAssetKey } from '../../model/asset-key.js';
+import { normalizeAssetKey, parseAssetKey } from '../../model/asset-key.js';
 import { didYouMean } from '../../model/did-you-mean.js';
 import {
   changesSince,
@@ -11,8 +11,11 @@ import {
   type ChangesSince,
   type HistoryEntry,
 } from '../../lineage/materialization-history.js';
-import { formatMs, type Sluice } from '../../runtime/sluice.js';
-import { withSluice, type ProjectOptions } from '../open-project.js';
+import type { AssetGraph } from '../../model/asset-graph.js';
+import { formatMs } from '../../runtime/sluice.js';
+import type { AssetDetailResponse } from '../../server/api-types.js';
+import type { MaterializationRecord } from '../../store/metadata-store.js';
+import { devServerFor, loadDefinitions, withSluice, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** Options of `sluice history`. */
@@ -31,25 +34,54 @@ export interface AssetHistory {
 
 /** Materializations of a long-lived asset are many; a period summary needs them all, the table only `limit`. */
 const SINCE_SCAN_LIMIT = 100_000;
+/** The most a server returns per asset. */
+const SERVER_HISTORY_LIMIT = 1000;
 
 /**
- * Loads an asset's materializations (newest first) with the change each one brought.
- * @example const { entries } = await assetHistory(sluice, 'gold/region_monthly_summary', { limit: 10 });
+ * An asset's history from its materializations (newest first, one more than shown when there are more) (pure).
+ * @example historyFromRecords('gold/daily', records, { limit: 10 }).entries.length // <= 10
  */
-export async function assetHistory(sluice: Sluice, key: string, options: HistoryOptions = {}): Promise<AssetHistory> {
-  const normalized = normalizeAssetKey(key);
-  if (!sluice.project.graph.has(normalized)) throw new AssetNotFoundError(normalized, didYouMean(normalized, sluice.project.graph.keys()));
+export function historyFromRecords(key: string, records: readonly MaterializationRecord[], options: HistoryOptions = {}): AssetHistory {
   const limit = options.limit ?? 20;
-  let since: string | undefined;
-  if (options.since !== undefined) {
-    since = parseSince(options.since);
-    if (since === undefined) throw new SluiceError('INVALID_SELECTION', `--since "${options.since}" is not a date, a time or a duration such as 24h, 7d or yesterday`);
-  }
-  // One more than shown, so the oldest shown entry is compared with its predecessor too.
-  const records = await sluice.store.materializationHistory(normalized, since ? SINCE_SCAN_LIMIT : limit + 1);
+  const since = sinceOf(options);
   const shown = since ? records.filter((r) => r.createdAt >= since) : records;
   const entries = historyEntries(records).slice(0, Math.min(limit, shown.length));
-  return { key: normalized, entries, ...(since ? { since: changesSince(records, since) } : {}) };
+  return { key, entries, ...(since ? { since: changesSince(records, since) } : {}) };
+}
+
+function sinceOf(options: HistoryOptions): string | undefined {
+  if (options.since === undefined) return undefined;
+  const since = parseSince(options.since);
+  if (since === undefined) throw new SluiceError('INVALID_SELECTION', `--since "${options.since}" is not a date, a time or a duration such as 24h, 7d or yesterday`);
+  return since;
+}
+
+/**
+ * Loads an asset's materializations (newest first) with the change each one brought, from the opened project
+ * or through the running `sluice dev`.
+ * @example const { entries } = await assetHistory({ project: 'examples/flights' }, 'gold/region_monthly_summary', { limit: 10 });
+ */
+export async function assetHistory(projectOptions: ProjectOptions, key: string, options: HistoryOptions = {}): Promise<AssetHistory> {
+  sinceOf(options);
+  // One more than shown, so the oldest shown entry is compared with its predecessor too.
+  const wanted = options.since !== undefined ? SINCE_SCAN_LIMIT : (options.limit ?? 20) + 1;
+  const server = devServerFor(projectOptions);
+  if (server) {
+    const normalized = assetKeyIn((await loadDefinitions(projectOptions)).graph, key);
+    const { schema, name } = parseAssetKey(normalized);
+    const detail = await server.get<AssetDetailResponse>(`/api/assets/${schema}/${name}?history=${Math.min(wanted, SERVER_HISTORY_LIMIT)}`);
+    return historyFromRecords(normalized, detail.materializations, options);
+  }
+  return withSluice(projectOptions, async (sluice) => {
+    const normalized = assetKeyIn(sluice.project.graph, key);
+    return historyFromRecords(normalized, await sluice.store.materializationHistory(normalized, wanted), options);
+  });
+}
+
+function assetKeyIn(graph: AssetGraph, key: string): string {
+  const normalized = normalizeAssetKey(key);
+  if (!graph.has(normalized)) throw new AssetNotFoundError(normalized, didYouMean(normalized, graph.keys()));
+  return normalized;
 }
 
 const shortTime = (iso: string): string => iso.replace('T', ' ').slice(0, 19);
@@ -84,6 +116,10 @@ function cellRows(n: number | null): string {
   return n === null ? '-' : n.toLocaleString('en-US');
 }
 
+/**
+ * Registers the command on the program.
+ * @example configureHistoryCommand(program); // sluice history gold/region_monthly_summary --since 24h
+ */
 export function configureHistoryCommand(program: Command): void {
   program
     .command('history')
@@ -94,9 +130,7 @@ export function configureHistoryCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (key: string, options: { limit: string; since?: string; json?: boolean }, command: Command) => {
       const limit = Math.max(1, Number.parseInt(options.limit, 10) || 20);
-      const history = await withSluice(command.optsWithGlobals<ProjectOptions>(), (sluice) =>
-        assetHistory(sluice, key, { limit, ...(options.since !== undefined ? { since: options.since } : {}) }),
-      );
+      const history = await assetHistory(command.optsWithGlobals<ProjectOptions>(), key, { limit, ...(options.since !== undefined ? { since: options.since } : {}) });
       process.stdout.write(`${options.json ? JSON.stringify(history, null, 2) : historyText(history)}\n`);
     });
 }

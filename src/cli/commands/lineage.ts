@@ -4,10 +4,13 @@ import { AssetNotFoundError, SluiceError } from '../../errors.js';
 import type { AssetGraph } from '../../model/asset-graph.js';
 import { didYouMean } from '../../model/did-you-mean.js';
 import { normalizeAssetKey } from '../../model/asset-key.js';
-import { loadColumnLineage } from '../../lineage/load-column-lineage.js';
+import { loadColumnLineage, loadColumnLineageDetached } from '../../lineage/load-column-lineage.js';
 import { assetGraphView, columnGraphView, toDot, toMermaid, traceText, type LineageDirection } from '../../lineage/lineage-views.js';
 import type { ProjectColumnLineage } from '../../lineage/project-column-lineage.js';
-import { loadDefinitions, withSluice, type ProjectOptions } from '../open-project.js';
+import type { AssetsResponse } from '../../server/api-types.js';
+import type { Sluice } from '../../runtime/sluice.js';
+import type { ApiClient } from '../api-client.js';
+import { devServerFor, loadDefinitions, withSluice, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** Output formats of `sluice lineage`. */
@@ -136,6 +139,47 @@ export function renderLineage(graph: AssetGraph, lineage: ProjectColumnLineage |
   return format === 'mermaid' ? toMermaid(view) : toDot(view);
 }
 
+/** What `withColumnLineage` hands over: the lineage and where the rest of the project's facts can be read. */
+export interface LineageContext {
+  graph: AssetGraph;
+  projectFile: string;
+  lineage: ProjectColumnLineage;
+  /** The opened project, when no server owns it. */
+  sluice?: Sluice;
+  /** The running `sluice dev` that owns the project, if any. */
+  server?: ApiClient;
+}
+
+/**
+ * Runs `work` with the project's column lineage (of the assets `keysOf` names, default all): computed against
+ * the warehouse, or, while a `sluice dev` owns it, from the definitions plus the server's last schemas.
+ * @example await withColumnLineage(options, () => undefined, ({ lineage }) => lineage.trace('gold/daily', 'flights'));
+ */
+export async function withColumnLineage<T>(
+  options: ProjectOptions,
+  keysOf: (graph: AssetGraph) => string[] | undefined,
+  work: (context: LineageContext) => Promise<T> | T,
+): Promise<T> {
+  const server = devServerFor(options);
+  if (server) {
+    const [project, { assets }] = await Promise.all([loadDefinitions(options), server.get<AssetsResponse>('/api/assets')]);
+    const keys = keysOf(project.graph);
+    const known = new Map(assets.flatMap((a) => (a.lastMaterialization && a.lastMaterialization.schema.length > 0 ? [[a.key.replace('/', '.'), a.lastMaterialization.schema] as const] : [])));
+    const lineage = await loadColumnLineageDetached(project.graph, project.dir, known, keys ? { keys } : {});
+    return work({ graph: project.graph, projectFile: project.file, lineage, server });
+  }
+  return withSluice(options, async (sluice) => {
+    const { graph, file } = sluice.project;
+    const keys = keysOf(graph);
+    const lineage = await loadColumnLineage(graph, sluice.warehouse, keys ? { keys } : {});
+    return work({ graph, projectFile: file, lineage, sluice });
+  });
+}
+
+/**
+ * Registers the command on the program.
+ * @example configureLineageCommand(program); // sluice lineage gold/region_monthly_summary.avg_delay_min --upstream
+ */
 export function configureLineageCommand(program: Command): void {
   program
     .command('lineage')
@@ -150,12 +194,15 @@ export function configureLineageCommand(program: Command): void {
       const projectOptions = command.optsWithGlobals<ProjectOptions>();
       const needsColumns = options.columns === true || options.column !== undefined || (arg !== undefined && splitAssetColumn(arg).column !== undefined);
       const output = needsColumns
-        ? await withSluice(projectOptions, async (sluice) => {
-            // Fail on a bad key before the warehouse work.
-            if (arg !== undefined) resolveAsset(sluice.project.graph, splitAssetColumn(arg).key);
-            const lineage = await loadColumnLineage(sluice.project.graph, sluice.warehouse);
-            return renderLineage(sluice.project.graph, lineage, arg, options);
-          })
+        ? await withColumnLineage(
+            projectOptions,
+            (graph) => {
+              // A bad key fails here, before any lineage work; traces reach both ways, so every asset is analysed.
+              if (arg !== undefined) resolveAsset(graph, splitAssetColumn(arg).key);
+              return undefined;
+            },
+            ({ graph, lineage }) => renderLineage(graph, lineage, arg, options),
+          )
         : renderLineage((await loadDefinitions(projectOptions)).graph, undefined, arg, options);
       process.stdout.write(`${output}\n`);
     });

@@ -1,15 +1,18 @@
 // `sluice show ASSET`: what an asset is, where each column comes from, its status and its latest materializations.
 import type { Command } from 'commander';
 import { AssetNotFoundError } from '../../errors.js';
-import { normalizeAssetKey } from '../../model/asset-key.js';
+import { normalizeAssetKey, parseAssetKey } from '../../model/asset-key.js';
 import { didYouMean } from '../../model/did-you-mean.js';
 import type { ColumnStats } from '../../engine/warehouse.js';
-import { loadColumnLineage } from '../../lineage/load-column-lineage.js';
+import type { AssetGraph } from '../../model/asset-graph.js';
 import type { AssetLineage } from '../../lineage/asset-column-lineage.js';
-import { formatMs, type Sluice } from '../../runtime/sluice.js';
+import type { ProjectColumnLineage } from '../../lineage/project-column-lineage.js';
+import { formatMs } from '../../runtime/sluice.js';
 import { codeVersionOf } from '../../runtime/versions.js';
+import type { AssetDetailResponse } from '../../server/api-types.js';
 import type { MaterializationRecord } from '../../store/metadata-store.js';
-import { withSluice, type ProjectOptions } from '../open-project.js';
+import type { ProjectOptions } from '../open-project.js';
+import { withColumnLineage } from './lineage.js';
 import { textTable } from '../text-table.js';
 
 /** One column as `sluice show` reports it. */
@@ -45,45 +48,78 @@ export interface AssetReport {
   materializations: Pick<MaterializationRecord, 'createdAt' | 'runId' | 'rowCount' | 'durationMs' | 'codeVersion' | 'dataVersion'>[];
 }
 
+/** What a report is built from, wherever it came from (the opened project or a running server). */
+export interface AssetReportInput {
+  graph: AssetGraph;
+  projectFile: string;
+  key: string;
+  status: string;
+  statusReason: string | null;
+  /** Newest first. */
+  history: readonly MaterializationRecord[];
+  lineage: ProjectColumnLineage;
+}
+
 /**
- * Gathers the report of one asset: definition, status, column lineage and the last `limit` materializations.
- * @example const report = await showAsset(sluice, 'gold/region_monthly_summary', 5);
+ * The report of one asset from its definition, status, history and column lineage (pure).
+ * @example buildAssetReport({ graph, projectFile, key: 'gold/daily', status: 'fresh', statusReason: null, history, lineage })
  */
-export async function showAsset(sluice: Sluice, key: string, limit = 5): Promise<AssetReport> {
-  const graph = sluice.project.graph;
-  const normalized = normalizeAssetKey(key);
-  const node = graph.get(normalized);
-  if (!node) throw new AssetNotFoundError(normalized, didYouMean(normalized, graph.keys()));
-  const [statuses, history, lineage] = await Promise.all([
-    sluice.assetStatuses(),
-    sluice.store.materializationHistory(normalized, limit),
-    loadColumnLineage(graph, sluice.warehouse, { keys: [normalized] }),
-  ]);
+export function buildAssetReport(input: AssetReportInput): AssetReport {
+  const node = input.graph.get(input.key)!;
   const definition = node.definition;
-  const status = statuses.get(normalized) ?? { status: 'never' };
-  const assetLineage = lineage.asset(normalized);
+  const assetLineage = input.lineage.asset(input.key);
   return {
-    key: normalized,
+    key: input.key,
     group: definition.group,
     kind: definition.kind,
     description: definition.description ?? null,
     owners: [...definition.owners],
     tags: { ...definition.tags },
     upstream: [...node.deps],
-    downstream: [...graph.childrenOf(normalized)],
-    status: status.status,
-    statusReason: status.reason ?? null,
+    downstream: [...input.graph.childrenOf(input.key)],
+    status: input.status,
+    statusReason: input.statusReason,
     codeVersion: codeVersionOf(definition),
-    source: definition.sqlSource ?? (definition.sql !== undefined ? 'inline SQL' : `TypeScript compute in ${sluice.project.file}`),
+    source: definition.sqlSource ?? (definition.sql !== undefined ? 'inline SQL' : `TypeScript compute in ${input.projectFile}`),
     lineage: {
       method: assetLineage.method,
       note: assetLineage.note ?? null,
       rowsDecidedBy: assetLineage.indirect.map((s) => `${s.transform} ${s.asset ?? s.table}.${s.column}`),
       warnings: assetLineage.warnings,
     },
-    columns: shownColumns(assetLineage, history[0]),
-    materializations: history.map((m) => ({ createdAt: m.createdAt, runId: m.runId, rowCount: m.rowCount, durationMs: m.durationMs, codeVersion: m.codeVersion, dataVersion: m.dataVersion })),
+    columns: shownColumns(assetLineage, input.history[0]),
+    materializations: input.history.map((m) => ({ createdAt: m.createdAt, runId: m.runId, rowCount: m.rowCount, durationMs: m.durationMs, codeVersion: m.codeVersion, dataVersion: m.dataVersion })),
   };
+}
+
+function assetKeyIn(graph: AssetGraph, key: string): string {
+  const normalized = normalizeAssetKey(key);
+  if (!graph.has(normalized)) throw new AssetNotFoundError(normalized, didYouMean(normalized, graph.keys()));
+  return normalized;
+}
+
+/**
+ * Gathers the report of one asset: definition, status, column lineage and the last `limit` materializations.
+ * Goes through the running `sluice dev` when there is one (it owns the warehouse).
+ * @example const report = await showAsset({ project: 'examples/flights' }, 'gold/region_monthly_summary', 5);
+ */
+export async function showAsset(options: ProjectOptions, key: string, limit = 5): Promise<AssetReport> {
+  let normalized = key;
+  const keysOf = (graph: AssetGraph): string[] => {
+    normalized = assetKeyIn(graph, key);
+    return [normalized];
+  };
+  return withColumnLineage(options, keysOf, async ({ graph, projectFile, lineage, sluice, server }) => {
+    if (server) {
+      const { schema, name } = parseAssetKey(normalized);
+      const detail = await server.get<AssetDetailResponse>(`/api/assets/${schema}/${name}?history=${limit}`);
+      const { status, statusReason } = detail.asset;
+      return buildAssetReport({ graph, projectFile, key: normalized, status, statusReason: statusReason ?? null, history: detail.materializations, lineage });
+    }
+    const [statuses, history] = await Promise.all([sluice!.assetStatuses(), sluice!.store.materializationHistory(normalized, limit)]);
+    const status = statuses.get(normalized) ?? { status: 'never' };
+    return buildAssetReport({ graph, projectFile, key: normalized, status: status.status, statusReason: status.reason ?? null, history, lineage });
+  });
 }
 
 function shownColumns(lineage: AssetLineage, latest: MaterializationRecord | undefined): ShownColumn[] {
@@ -170,6 +206,10 @@ function indent(text: string): string[] {
   return text.split('\n').map((l) => `  ${l}`);
 }
 
+/**
+ * Registers the command on the program.
+ * @example configureShowCommand(program); // sluice show gold/region_monthly_summary
+ */
 export function configureShowCommand(program: Command): void {
   program
     .command('show')
@@ -179,7 +219,7 @@ export function configureShowCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (key: string, options: { limit: string; json?: boolean }, command: Command) => {
       const limit = Math.max(1, Number.parseInt(options.limit, 10) || 5);
-      const report = await withSluice(command.optsWithGlobals<ProjectOptions>(), (sluice) => showAsset(sluice, key, limit));
+      const report = await showAsset(command.optsWithGlobals<ProjectOptions>(), key, limit);
       process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : showText(report)}\n`);
     });
 }

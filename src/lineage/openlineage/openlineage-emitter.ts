@@ -75,12 +75,19 @@ const emitters = new WeakMap<Sluice, OpenLineageEmitter>();
  */
 export function attachOpenLineage(sluice: Sluice, explicit?: OpenLineageConfig | false, options: OpenLineageEmitterOptions = {}): OpenLineageEmitter | undefined {
   const { project } = sluice;
-  const settings = resolveOpenLineageSettings(
-    project.definition.openLineage,
-    process.env,
-    { projectName: project.definition.name, projectDir: project.dir, warehousePath: isAbsolute(project.warehousePath) || project.warehousePath === ':memory:' ? project.warehousePath : resolve(project.warehousePath) },
-    explicit,
-  );
+  let settings: OpenLineageSettings | undefined;
+  try {
+    settings = resolveOpenLineageSettings(
+      project.definition.openLineage,
+      process.env,
+      { projectName: project.definition.name, projectDir: project.dir, warehousePath: isAbsolute(project.warehousePath) || project.warehousePath === ':memory:' ? project.warehousePath : resolve(project.warehousePath) },
+      explicit,
+    );
+  } catch (error) {
+    // Lineage is an extra: a bad setting is reported loudly but never stops the project from opening.
+    process.stderr.write(`warning: OpenLineage is off: ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  }
   if (!settings) return undefined;
   emitters.get(sluice)?.detach();
   const emitter = new OpenLineageEmitter(sluice, settings, options.transport ?? createTransport(settings.transport), options);
@@ -88,8 +95,11 @@ export function attachOpenLineage(sluice: Sluice, explicit?: OpenLineageConfig |
   const close = sluice.close.bind(sluice);
   // The facade closes the warehouse and store, which pending events still need: deliver them first.
   sluice.close = async () => {
-    await emitter.close();
-    await close();
+    try {
+      await emitter.close();
+    } finally {
+      await close();
+    }
   };
   return emitter;
 }
