@@ -1,6 +1,10 @@
 // The `sluice` command line: builds the program from one module per command and maps errors to exit codes.
 import { Command } from 'commander';
 import { EXIT, reportError } from './cli-errors.js';
+import { configureAutomationCommand } from './commands/automation.js';
+import { configureBackfillCommand } from './commands/backfill.js';
+import { configureDaemonCommand } from './commands/daemon.js';
+import { configureEventsCommand } from './commands/events.js';
 import { configureDevCommand } from './commands/dev.js';
 import { configureHistoryCommand } from './commands/history.js';
 import { configureLineageCommand } from './commands/lineage.js';
@@ -26,6 +30,10 @@ export function buildProgram(): Command {
   configureHistoryCommand(program);
   configureQueryCommand(program);
   configureDevCommand(program);
+  configureDaemonCommand(program);
+  configureAutomationCommand(program);
+  configureBackfillCommand(program);
+  configureEventsCommand(program);
   return program;
 }
 

@@ -66,10 +66,14 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   if (!existsSync(join(uiDir, 'index.html'))) log('  (the web UI is not built: run `npm run build:ui` in the Sluice checkout; the API works meanwhile)');
   if (!loopback) log(`  warning: listening on ${host}; the API has no authentication yet, so anyone who can reach it can run SQL`);
   log('  other sluice commands in this project now go through this server; press Ctrl-C to stop');
+  // Schedules, sensors and asset conditions run beside the server; they launch through its launcher.
+  const automation = await (await import('../../automation/dev-automation.js')).startDevAutomation(sluice, { launcher, log });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      // The daemon first: it stops launching, then cancels and awaits its own runs.
+      await automation.stop();
       // Runs first, so followers (the UI, `sluice materialize`) see them end as canceled before streams close.
       await launcher.cancelAll();
       shutdown.abort();

@@ -1,0 +1,306 @@
+// The automation daemon: evaluates schedules and asset conditions, runs sensors, launches runs and records why.
+import { randomUUID } from 'node:crypto';
+import { SluiceError } from '../errors.js';
+import type { MaterializeResult, Sluice } from '../runtime/sluice.js';
+import { FINAL_RUN_STATUSES } from '../runtime/run-events.js';
+import type { AutomationCursorUpdate, AutomationKind, AutomationState, NewEvaluation, RunEvent, RunStatus } from '../store/metadata-store.js';
+import { automationEntries, type AutomationContext, type AutomationEntry, type LaunchedRun, type LaunchRequest } from './automation-context.js';
+import { evaluateConditions } from './conditions.js';
+import { EventSensor } from './event-sensor.js';
+import { FileSensor } from './file-sensor.js';
+import { RunCoalescer } from './run-coalescer.js';
+import { evaluateSchedule, launchRequest } from './schedule-runner.js';
+import { validateCron } from './schedule-calculation.js';
+
+/** Starts a run with the id it chose and resolves with that id once the run is recorded (the dev server's RunLauncher fits). */
+export interface RunLauncherLike {
+  launch(start: (runId: string) => Promise<MaterializeResult>): Promise<string>;
+}
+
+/** How to run the daemon. */
+export interface DaemonConfig {
+  /** Launches runs (default: the daemon starts them itself); `sluice dev` passes its launcher so shutdown drains them. */
+  launcher?: RunLauncherLike;
+  /** The clock (default: the system clock); tests pass a fake one and call `evaluate()`. */
+  clock?: () => Date;
+  /** Milliseconds between evaluations (default 1000); 0 turns the timer off. Runs ending also trigger one. */
+  intervalMs?: number;
+  /** Start file watchers and broker consumers (default true). */
+  sensors?: boolean;
+  /** After a failed attempt, wait this long before a condition launches the asset again (default 60 s). */
+  retryAfterMs?: number;
+  log?: (line: string) => void;
+}
+
+const daemons = new WeakMap<Sluice, AutomationDaemon>();
+
+/**
+ * The daemon running on an opened project, if any (the HTTP event routes find their sensors through it).
+ * @example automationDaemonOf(sluice)?.eventSensor('flights')
+ */
+export function automationDaemonOf(sluice: Sluice): AutomationDaemon | undefined {
+  return daemons.get(sluice);
+}
+
+/**
+ * Runs a project's automation: schedules and asset conditions are evaluated every `intervalMs` and
+ * whenever a run ends; sensors react to arrivals at once. Every decision is recorded with its reason;
+ * on/off switches, cursors and last ticks live in the metadata store, so a restart resumes where it stopped.
+ * @example
+ * const daemon = await AutomationDaemon.start(sluice);
+ * // ... later
+ * await daemon.stop();
+ */
+export class AutomationDaemon {
+  readonly entries: readonly AutomationEntry[];
+  private states = new Map<string, AutomationState>();
+  private readonly runs = new Map<string, Promise<unknown>>();
+  /** Assets of runs in flight in this process, by run id (from the bus, plus the daemon's own launches). */
+  private readonly building = new Map<string, ReadonlySet<string>>();
+  private readonly eventSensors = new Map<string, EventSensor>();
+  private readonly fileSensors: FileSensor[] = [];
+  private readonly lastReasons = new Map<string, string>();
+  private readonly background = new Map<Promise<void>, () => void>();
+  private readonly evaluation: RunCoalescer;
+  private readonly context: AutomationContext;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly log: (line: string) => void;
+  private readonly onEvent = (event: RunEvent): void => {
+    if (event.type === 'run_started') this.building.set(event.runId, new Set((event.data.assetKeys as string[] | undefined) ?? []));
+  };
+  private readonly onStatus = ({ runId, status }: { runId: string; status: RunStatus }): void => {
+    if (!FINAL_RUN_STATUSES.has(status)) return;
+    this.building.delete(runId);
+    this.evaluation.request();
+  };
+
+  private constructor(readonly sluice: Sluice, private readonly config: DaemonConfig) {
+    this.log = config.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.entries = automationEntries(sluice.project);
+    this.evaluation = new RunCoalescer(() => this.evaluateOnce(), (error) => this.log(`automation: evaluation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+    const now = config.clock ?? (() => new Date());
+    this.context = {
+      sluice,
+      launch: (request) => this.launch(request),
+      isEnabled: (name) => this.isEnabled(name),
+      state: (name) => this.states.get(name),
+      saveState: (name, kind, update) => this.saveState(name, kind, update),
+      record: (evaluation) => this.record(evaluation),
+      log: this.log,
+      now,
+    };
+  }
+
+  /** Validates the definitions, loads the saved state, starts the sensors and the timer. */
+  static async start(sluice: Sluice, config: DaemonConfig = {}): Promise<AutomationDaemon> {
+    if (daemons.has(sluice)) throw new SluiceError('INVALID_CONFIG', 'an automation daemon already runs on this project in this process');
+    validateDefinitions(sluice);
+    const daemon = new AutomationDaemon(sluice, config);
+    daemons.set(sluice, daemon);
+    try {
+      await daemon.refreshStates();
+      sluice.bus.on('event', daemon.onEvent);
+      sluice.bus.on('status', daemon.onStatus);
+      if (config.sensors ?? true) await daemon.startSensors();
+      const intervalMs = config.intervalMs ?? 1000;
+      if (intervalMs > 0) daemon.timer = setInterval(() => daemon.evaluation.request(), intervalMs);
+      daemon.evaluation.request();
+    } catch (error) {
+      await daemon.stop();
+      throw error;
+    }
+    return daemon;
+  }
+
+  /** The event sensor of a source, for the HTTP routes. */
+  eventSensor(source: string): EventSensor | undefined {
+    return this.eventSensors.get(source);
+  }
+
+  /** Evaluates everything now and waits for it (tests drive a fake clock through this). */
+  async evaluate(): Promise<void> {
+    this.evaluation.request();
+    await this.evaluation.settled();
+  }
+
+  /** Waits until no evaluation, sensor round or daemon-launched run is in flight. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.evaluation.settled();
+      await Promise.all([...this.eventSensors.values(), ...this.fileSensors].map((s) => s.settled()));
+      if (this.runs.size === 0 && !this.evaluation.busy) return;
+      await Promise.all(this.runs.values());
+    }
+  }
+
+  /** Switches a schedule, sensor or asset condition on or off (persisted). */
+  async setEnabled(name: string, enabled: boolean): Promise<void> {
+    const entry = this.entries.find((e) => e.name === name);
+    if (!entry) throw new SluiceError('INVALID_SELECTION', `no schedule, sensor or asset condition is named "${name}"; run \`sluice automation list\``);
+    await this.sluice.store.setAutomationEnabled(name, entry.kind, enabled);
+    await this.refreshStates();
+    if (enabled) this.evaluation.request();
+  }
+
+  isEnabled(name: string): boolean {
+    const saved = this.states.get(name)?.enabled;
+    if (saved !== null && saved !== undefined) return saved;
+    return this.entries.find((e) => e.name === name)?.enabledByDefault ?? false;
+  }
+
+  /** Work started beside the daemon (a backfill from the API) that `stop()` must cancel and wait for. */
+  track(work: Promise<unknown>, cancel: () => void): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.background.set(settled, cancel);
+    void settled.then(() => this.background.delete(settled));
+  }
+
+  /** Stops sensors and the timer, cancels the daemon's runs and waits for everything to end. */
+  stop(): Promise<void> {
+    return (this.stopping ??= (async () => {
+      if (this.timer) clearInterval(this.timer);
+      this.sluice.bus.off('event', this.onEvent);
+      this.sluice.bus.off('status', this.onStatus);
+      await this.evaluation.stop();
+      for (const runId of this.runs.keys()) this.sluice.cancel(runId);
+      for (const cancel of this.background.values()) cancel();
+      await Promise.all([...this.eventSensors.values(), ...this.fileSensors].map((s) => s.stop()));
+      await Promise.all([...this.runs.values(), ...this.background.keys()]);
+      daemons.delete(this.sluice);
+    })());
+  }
+
+  private async startSensors(): Promise<void> {
+    for (const sensor of this.sluice.project.definition.sensors ?? []) {
+      if (sensor.type === 'events') this.eventSensors.set(sensor.source, await EventSensor.start(sensor, this.context));
+      else this.fileSensors.push(await FileSensor.start(sensor, this.context));
+    }
+  }
+
+  private async evaluateOnce(): Promise<void> {
+    if (this.stopping) return;
+    await this.refreshStates();
+    for (const schedule of this.sluice.project.definition.schedules ?? []) await evaluateSchedule(schedule, this.context);
+    await this.evaluateConditions();
+    for (const sensor of this.eventSensors.values()) sensor.poke();
+    for (const sensor of this.fileSensors) sensor.poke();
+  }
+
+  private async evaluateConditions(): Promise<void> {
+    const assets = this.entries.filter((e) => e.kind === 'asset');
+    if (assets.length === 0) return;
+    const { store, project } = this.sluice;
+    const [latest, failures] = await Promise.all([store.latestMaterializations(), store.latestAssetFailures()]);
+    const inFlight = new Set([...this.building.values()].flatMap((keys) => [...keys]));
+    const cronCursors = new Map(assets.map((e) => [e.name, dateOf(this.states.get(e.name)?.lastTickAt)]));
+    const disabled = new Set(assets.filter((e) => !this.isEnabled(e.name)).map((e) => e.name));
+    const now = this.context.now();
+    const decisions = evaluateConditions(project.graph, { now, latest, failures, inFlight, cronCursors, disabled, ...(this.config.retryAfterMs !== undefined ? { retryAfterMs: this.config.retryAfterMs } : {}) });
+    const launch = decisions.filter((d) => d.launch);
+    const runIds = new Map<string, string>();
+    const errors = new Map<string, string>();
+    // Unpartitioned assets go in one run (in dependency order); each partitioned one builds its latest partition.
+    const plain = launch.filter((d) => !project.graph.get(d.key)!.definition.partitions).map((d) => d.key);
+    const groups = [...(plain.length > 0 ? [plain] : []), ...launch.filter((d) => project.graph.get(d.key)!.definition.partitions).map((d) => [d.key])];
+    for (const keys of groups) {
+      try {
+        const request = keys.length === 1 && project.graph.get(keys[0]!)!.definition.partitions ? launchRequest(this.sluice, keys[0]!, now) : { select: keys.join(',') };
+        const { runId } = await this.launch(request);
+        for (const key of keys) runIds.set(key, runId);
+      } catch (error) {
+        for (const key of keys) errors.set(key, error instanceof Error ? error.message : String(error));
+      }
+    }
+    for (const decision of decisions) {
+      const runId = runIds.get(decision.key);
+      const failed = errors.get(decision.key);
+      const reason = failed ? `${decision.reason}, but the run could not start: ${failed}` : decision.reason;
+      if (decision.cronCursor && decision.cronCursor.toISOString() !== this.states.get(decision.key)?.lastTickAt && (runId || !decision.launch)) {
+        await this.saveState(decision.key, 'asset', { lastTickAt: decision.cronCursor.toISOString(), ...(runId ? { lastRunId: runId } : {}) });
+      } else if (runId) {
+        await this.saveState(decision.key, 'asset', { lastRunId: runId });
+      }
+      // Launches are always recorded; a "did not launch" only when its reason changed, or the log would grow every second.
+      if (!runId && this.lastReasons.get(decision.key) === reason) continue;
+      this.lastReasons.set(decision.key, runId ? '' : reason);
+      await this.record({ name: decision.key, kind: 'asset', launched: runId !== undefined, reason, ...(runId ? { runId } : {}) });
+    }
+  }
+
+  private async launch(request: LaunchRequest): Promise<LaunchedRun> {
+    if (this.stopping) throw new SluiceError('RUN_CANCELED', 'the automation daemon is stopping');
+    const keys = new Set(this.sluice.plan(request.select).steps.map((s) => s.key));
+    let settle!: { resolve: (result: MaterializeResult) => void; reject: (error: unknown) => void };
+    const done = new Promise<MaterializeResult>((resolve, reject) => (settle = { resolve, reject }));
+    done.catch(() => undefined);
+    const start = (runId: string): Promise<MaterializeResult> => {
+      this.building.set(runId, keys);
+      const run = this.sluice.materialize({ select: request.select, runId, ...(request.partition !== undefined ? { partition: request.partition } : {}) });
+      run.then(settle.resolve, settle.reject);
+      return run;
+    };
+    let runId: string;
+    if (this.config.launcher) {
+      runId = await this.config.launcher.launch(start);
+    } else {
+      runId = randomUUID();
+      void start(runId).catch(() => undefined);
+    }
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.runs.set(runId, settled);
+    void settled.then(() => {
+      this.runs.delete(runId);
+      this.building.delete(runId);
+      this.evaluation.request();
+    });
+    return { runId, done };
+  }
+
+  private async refreshStates(): Promise<void> {
+    this.states = new Map((await this.sluice.store.automationStates()).map((s) => [s.name, s]));
+  }
+
+  private async saveState(name: string, kind: AutomationKind, update: AutomationCursorUpdate): Promise<void> {
+    await this.sluice.store.saveAutomationCursor(name, kind, update);
+    const previous = this.states.get(name);
+    const base: AutomationState = previous ?? { name, kind, enabled: null, cursor: null, lastTickAt: null, lastRunId: null, updatedAt: new Date().toISOString() };
+    this.states.set(name, { ...base, ...definedOnly(update), updatedAt: new Date().toISOString() });
+  }
+
+  private async record(evaluation: NewEvaluation): Promise<void> {
+    await this.sluice.store.recordEvaluation(evaluation);
+  }
+}
+
+/** Cron expressions and selections are checked up front, so a typo stops the daemon with a message instead of failing every tick. */
+function validateDefinitions(sluice: Sluice): void {
+  const { schedules = [], sensors = [] } = sluice.project.definition;
+  for (const item of [...schedules, ...sensors]) {
+    try {
+      if ('cron' in item) validateCron(item.cron, item.timezone);
+      sluice.plan(item.select);
+    } catch (error) {
+      throw new SluiceError('INVALID_CONFIG', `${'cron' in item ? 'schedule' : 'sensor'} "${item.name}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+  for (const key of sluice.project.graph.order) {
+    for (const condition of sluice.project.graph.get(key)!.definition.automation ?? []) {
+      if (condition.type === 'cron') validateCron(condition.cron, condition.timezone);
+    }
+  }
+}
+
+function dateOf(iso: string | null | undefined): Date | undefined {
+  return iso ? new Date(iso) : undefined;
+}
+
+function definedOnly(update: AutomationCursorUpdate): Partial<AutomationState> {
+  return Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined)) as Partial<AutomationState>;
+}

@@ -1,0 +1,155 @@
+// The event sensor: lands events durably, starts a run at once, coalesces arrivals while it runs, and measures latency.
+import type { EventSensorDefinition } from '../model/project-definition.js';
+import type { RunEvent } from '../store/metadata-store.js';
+import type { AutomationContext } from './automation-context.js';
+import { EventInbox, type LandedBatch } from './event-inbox.js';
+import { LatencyTracker, type LatencyStats } from './latency-tracker.js';
+import { startNatsIngest, type NatsIngest } from './nats-ingest.js';
+import { RunCoalescer } from './run-coalescer.js';
+
+/** After a failed run, the daemon's tick retries the pending events no sooner than this (new events retry at once). */
+const RETRY_AFTER_MS = 30_000;
+
+/** The sensor's cursor in the store. */
+interface EventCursor {
+  /** Every event up to this sequence number was consumed by a successful run. */
+  consumedSeq: number;
+}
+
+/**
+ * One event source: `POST /api/events/<source>` (and optionally a NATS JetStream stream) append to
+ * `landing.<source>`; each landing requests a run of `select`. The run's bronze asset reads the landing
+ * table; after it succeeds, the consumed events are deleted from it. A crash between the run and the
+ * delete only makes the next run read those events again, which a merge by key absorbs.
+ * @example const sensor = await EventSensor.start(definition, context); await sensor.ingest([{ id: 1 }], 'http', Date.now());
+ */
+export class EventSensor {
+  readonly latency = new LatencyTracker();
+  private consumedSeq = 0;
+  private readonly trigger: RunCoalescer;
+  /** Runs in flight and the sequence number each consumes through. */
+  private readonly running = new Map<string, number>();
+  private nats: NatsIngest | undefined;
+  private failedAt = 0;
+  private readonly onEvent = (event: RunEvent): void => {
+    const through = this.running.get(event.runId);
+    if (through !== undefined && event.type === 'asset_succeeded' && event.assetKey) this.latency.published(event.assetKey, through, Date.now());
+  };
+
+  private constructor(
+    readonly definition: EventSensorDefinition,
+    private readonly context: AutomationContext,
+    private inbox: EventInbox,
+  ) {
+    this.trigger = new RunCoalescer(() => this.round(), (error) => context.log(`sensor ${definition.name}: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  static async start(definition: EventSensorDefinition, context: AutomationContext): Promise<EventSensor> {
+    const saved = context.state(definition.name)?.cursor;
+    const consumedSeq = saved ? (JSON.parse(saved) as EventCursor).consumedSeq : 0;
+    const inbox = await EventInbox.open(context.sluice.warehouse, definition.source, consumedSeq);
+    const sensor = new EventSensor(definition, context, inbox);
+    sensor.consumedSeq = consumedSeq;
+    context.sluice.bus.on('event', sensor.onEvent);
+    if (definition.nats) {
+      try {
+        sensor.nats = await startNatsIngest(definition.nats, definition.name, (payloads, origin, receivedAt) => sensor.ingest(payloads, origin, receivedAt), context.log);
+      } catch (error) {
+        await sensor.stop();
+        throw error;
+      }
+    }
+    // Events landed before a restart (or while the sensor was off) are processed now.
+    sensor.poke();
+    return sensor;
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get source(): string {
+    return this.definition.source;
+  }
+
+  /** The newest landed event's sequence number. */
+  get lastSeq(): number {
+    return this.inbox.lastSeq;
+  }
+
+  /** Events landed but not yet consumed by a successful run. */
+  get pending(): number {
+    return this.inbox.lastSeq - this.consumedSeq;
+  }
+
+  /** Lands events durably, then requests a run (unless the sensor is off: they wait in the landing table). */
+  async ingest(payloads: readonly unknown[], origin: string, receivedAt: number): Promise<LandedBatch> {
+    const batch = await this.inbox.append({ payloads, origin, receivedAt });
+    this.latency.landed(batch);
+    if (batch.count > 0 && this.context.isEnabled(this.name)) this.trigger.request();
+    return batch;
+  }
+
+  /** Latency from reception to visibility in `assetKey`, over events `[fromSeq, toSeq]`. */
+  stats(assetKey: string, fromSeq?: number, toSeq?: number): LatencyStats {
+    return this.latency.stats(assetKey, fromSeq, toSeq);
+  }
+
+  /** Called by the daemon's tick: picks up pending events (after a restart, a switch on, or a failed run's back-off). */
+  poke(): void {
+    if (this.pending > 0 && !this.trigger.busy && this.context.isEnabled(this.name) && Date.now() - this.failedAt >= RETRY_AFTER_MS) this.trigger.request();
+  }
+
+  /** Resolves when no run is in flight or requested. */
+  settled(): Promise<void> {
+    return this.trigger.settled();
+  }
+
+  /** Stops consuming the broker, waits for the current run (the daemon cancels it), closes the inbox. */
+  async stop(): Promise<void> {
+    await this.nats?.stop();
+    await this.trigger.stop();
+    this.context.sluice.bus.off('event', this.onEvent);
+    await this.inbox.close();
+  }
+
+  private async round(): Promise<void> {
+    const through = this.inbox.lastSeq;
+    const from = this.consumedSeq + 1;
+    if (through < from || !this.context.isEnabled(this.name)) return;
+    const reason = `${through - from + 1} new event(s) from "${this.source}" (seq ${from}-${through})`;
+    let launched;
+    try {
+      launched = await this.context.launch({ select: this.definition.select });
+    } catch (error) {
+      this.failedAt = Date.now();
+      await this.context.record({ name: this.name, kind: 'sensor', launched: false, reason: `${reason}, but the run could not start: ${message(error)}` });
+      return;
+    }
+    this.running.set(launched.runId, through);
+    await this.context.record({ name: this.name, kind: 'sensor', launched: true, reason, runId: launched.runId, data: { fromSeq: from, throughSeq: through } });
+    try {
+      const result = await launched.done;
+      if (result.status !== 'succeeded') {
+        this.failedAt = Date.now();
+        await this.context.record({ name: this.name, kind: 'sensor', launched: false, runId: launched.runId, reason: `run ${launched.runId} ${result.status}; the events stay in landing.${this.source} and are retried with the next events or in ${RETRY_AFTER_MS / 1000} s` });
+        return;
+      }
+    } catch (error) {
+      this.failedAt = Date.now();
+      await this.context.record({ name: this.name, kind: 'sensor', launched: false, runId: launched.runId, reason: `run ${launched.runId} failed: ${message(error)}` });
+      return;
+    } finally {
+      this.running.delete(launched.runId);
+    }
+    this.failedAt = 0;
+    this.consumedSeq = through;
+    // The cursor first: a crash before the delete re-reads events (harmless), never skips them.
+    await this.context.saveState(this.name, 'sensor', { cursor: JSON.stringify({ consumedSeq: through } satisfies EventCursor), lastRunId: launched.runId });
+    await this.inbox.deleteThrough(through);
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
