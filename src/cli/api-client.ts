@@ -6,6 +6,7 @@ import { FINAL_RUN_STATUSES } from '../runtime/run-events.js';
 import { findProjectFile } from '../runtime/project-loader.js';
 import type { ApiErrorResponse, RunDetailResponse, RunEvent, RunSummary } from '../server/api-types.js';
 import { CommandFailed } from './cli-errors.js';
+import { isProcessAlive } from '../runtime/process-alive.js';
 
 /** Where `sluice dev` announces itself, relative to the project folder. */
 export const DEV_SERVER_FILE = join('data', 'sluice-dev.json');
@@ -17,14 +18,6 @@ export interface DevServerInfo {
   startedAt?: string;
 }
 
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Announces a dev server for `projectDir`. */
 export function writeDevServerFile(projectDir: string, info: DevServerInfo): string {

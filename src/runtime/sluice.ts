@@ -17,6 +17,7 @@ import { RunEventBus } from './run-events.js';
 import { formatMs } from './format-ms.js';
 import { RunCoordinator, type CheckRunResult, type ExecuteOptions, type MaterializeResult } from './run-coordinator.js';
 import { RunJournal } from './run-journal.js';
+import { isProcessAlive } from './process-alive.js';
 
 /** Options of one materialization. */
 export interface MaterializeOptions extends ExecuteOptions {
@@ -173,13 +174,5 @@ export class Sluice {
     await this.store.close();
   }
 
-}
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Sluice } from '../../src/index.js';
+import { queryRows } from '../helpers/query-rows.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const exampleDir = join(root, 'examples', 'flights');
@@ -45,14 +46,7 @@ function regionByAirport(): Map<string, string> {
 describe('the flights demo', { timeout: 600_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-flights-'));
   let sluice: Sluice;
-  const query = async (sql: string) => {
-    const session = await sluice.warehouse.session();
-    try {
-      return await session.query(sql);
-    } finally {
-      session.close();
-    }
-  };
+  const query = (sql: string) => queryRows(sluice, sql);
 
   before(async () => {
     sluice = await Sluice.open({ dir: exampleDir, warehousePath: join(dataDir, 'warehouse.duckdb'), metadataPath: join(dataDir, 'sluice.sqlite') });

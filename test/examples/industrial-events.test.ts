@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { Sluice } from '../../src/index.js';
+import { queryRows } from '../helpers/query-rows.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const exampleDir = join(root, 'examples', 'industrial-events');
@@ -30,15 +31,6 @@ function scratchProject(): { dir: string; landing: string } {
   return { dir, landing };
 }
 
-async function rows(sluice: Sluice, sql: string) {
-  const session = await sluice.warehouse.session();
-  try {
-    return await session.query(sql);
-  } finally {
-    session.close();
-  }
-}
-
 describe('the industrial-events example', { timeout: 300_000 }, () => {
   const scratches: string[] = [];
   after(() => scratches.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -55,13 +47,13 @@ describe('the industrial-events example', { timeout: 300_000 }, () => {
     const sluice = await openWithLanding(landing);
     try {
       assert.equal((await sluice.materialize()).status, 'succeeded');
-      assert.deepEqual(await rows(sluice, 'SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(asset_name) AS named FROM gold.pz_fact_combined'), [{ n: 180, ids: 180, named: 180 }]);
-      const types = await rows(sluice, `SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_schema = 'gold' AND table_name = 'pz_fact_combined' ORDER BY ordinal_position`);
+      assert.deepEqual(await queryRows(sluice, 'SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(asset_name) AS named FROM gold.pz_fact_combined'), [{ n: 180, ids: 180, named: 180 }]);
+      const types = await queryRows(sluice, `SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_schema = 'gold' AND table_name = 'pz_fact_combined' ORDER BY ordinal_position`);
       assert.deepEqual(types.map((r) => `${r.c}:${r.t}`), ['created_ts:TIMESTAMP', 'event_id:UUID', 'asset_id:INTEGER', 'value:INTEGER', 'hourly_partition:VARCHAR', 'asset_name:VARCHAR', 'asset_type:VARCHAR']);
-      const [sample] = await rows(sluice, `SELECT hourly_partition, asset_name FROM gold.pz_fact_combined WHERE event_id = '48527327-6fd3-4599-b242-f3de287b1e38'`);
+      const [sample] = await queryRows(sluice, `SELECT hourly_partition, asset_name FROM gold.pz_fact_combined WHERE event_id = '48527327-6fd3-4599-b242-f3de287b1e38'`);
       assert.deepEqual(sample, { hourly_partition: '2025-03-18-00', asset_name: 'Mining' });
       // The asset list was delivered three times; the latest delivery wins.
-      assert.deepEqual(await rows(sluice, `SELECT count(*) AS n, min(strftime(created_on, '%Y-%m-%d')) AS day FROM silver.assets`), [{ n: 10, day: '2025-07-14' }]);
+      assert.deepEqual(await queryRows(sluice, `SELECT count(*) AS n, min(strftime(created_on, '%Y-%m-%d')) AS day FROM silver.assets`), [{ n: 10, day: '2025-07-14' }]);
       const ingestion = (await sluice.store.materializationHistory('bronze/events', 1))[0]!.metadata.ingestion as { read: number; accepted: number; quarantined: number; skipped: number };
       assert.equal(ingestion.read, 182);
       assert.equal(ingestion.skipped, 2, 'the two repeated header lines are recognised and counted');
@@ -84,8 +76,8 @@ describe('the industrial-events example', { timeout: 300_000 }, () => {
     try {
       await sluice.materialize();
       await sluice.materialize();
-      assert.deepEqual(await rows(sluice, 'SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM gold.pz_fact_combined'), [{ n: 120, ids: 120 }]);
-      assert.deepEqual(await rows(sluice, 'SELECT count(*) AS n FROM bronze.events'), [{ n: 180 }]);
+      assert.deepEqual(await queryRows(sluice, 'SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM gold.pz_fact_combined'), [{ n: 120, ids: 120 }]);
+      assert.deepEqual(await queryRows(sluice, 'SELECT count(*) AS n FROM bronze.events'), [{ n: 180 }]);
       const checks = await sluice.store.latestCheckResults('gold/pz_fact_combined');
       assert.ok(checks.every((c) => c.passed), JSON.stringify(checks.filter((c) => !c.passed)));
     } finally {
@@ -109,14 +101,14 @@ describe('the industrial-events example', { timeout: 300_000 }, () => {
     try {
       const result = await sluice.materialize();
       assert.equal(result.status, 'succeeded');
-      assert.deepEqual(await rows(sluice, `SELECT asset_id, asset_name FROM gold.pz_fact_combined WHERE starts_with(event_id::VARCHAR, '0b7d3c1e') ORDER BY created_ts`), [
+      assert.deepEqual(await queryRows(sluice, `SELECT asset_id, asset_name FROM gold.pz_fact_combined WHERE starts_with(event_id::VARCHAR, '0b7d3c1e') ORDER BY created_ts`), [
         { asset_id: 99, asset_name: null },
         { asset_id: 3, asset_name: 'Steel Manufacturing' },
       ]);
       const flagged = (await sluice.store.latestCheckResults('gold/pz_fact_combined')).find((c) => c.checkName === 'event_asset_known')!;
       assert.equal(flagged.passed, false);
       assert.equal(flagged.failingCount, 1);
-      const quarantine = await rows(sluice, 'SELECT _line_number, _error_type, _raw_line FROM bronze.events_quarantine');
+      const quarantine = await queryRows(sluice, 'SELECT _line_number, _error_type, _raw_line FROM bronze.events_quarantine');
       assert.equal(quarantine.length, 1);
       assert.equal(quarantine[0]!._line_number, 186);
       assert.match(String(quarantine[0]!._error_type), /bad_cast/);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Sluice } from '../../src/index.js';
 import { tempProject, type TempProject } from '../helpers/temp-project.js';
+import { queryRows } from '../helpers/query-rows.js';
 
 const CONFIG = `import { asset, checks, defineProject } from '@sluice';
 const bad = process.env.SLUICE_BAD_DATA === '1';
@@ -34,14 +35,6 @@ describe('checks on materialization (write-audit-publish)', () => {
     const project = tempProject({ 'sluice.config.ts': CONFIG });
     projects.push(project);
     return Sluice.open({ dir: project.dir });
-  };
-  const rows = async (sluice: Sluice, sql: string) => {
-    const session = await sluice.warehouse.session();
-    try {
-      return await session.query(sql);
-    } finally {
-      session.close();
-    }
   };
 
   it('a relationships or reconciliation check makes its asset wait for the asset it compares with', async () => {
@@ -92,10 +85,10 @@ describe('checks on materialization (write-audit-publish)', () => {
       assert.equal(byKey.get('silver/flights')!.status, 'failed');
       assert.match(byKey.get('silver/flights')!.error!.message, /blocking checks "not_null_delay_min" \(1 of 2 rows failing\), "relationships_origin_bronze_airports_iata" \(1 of 2 rows failing\) failed; the previous version stays published/);
       assert.equal(byKey.get('gold/summary')!.status, 'skipped');
-      assert.deepEqual(await rows(sluice, 'SELECT origin FROM silver.flights ORDER BY origin'), [{ origin: 'JFK' }, { origin: 'ORD' }]);
+      assert.deepEqual(await queryRows(sluice, 'SELECT origin FROM silver.flights ORDER BY origin'), [{ origin: 'JFK' }, { origin: 'ORD' }]);
       const failing = (await sluice.store.runCheckResults(result.runId)).find((r) => r.checkName === 'relationships_origin_bronze_airports_iata')!;
       assert.deepEqual(failing.sampleFailing.map((r) => r.origin), ['XXX']);
-      assert.deepEqual(await rows(sluice, `SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '__sluice_stage_')`), []);
+      assert.deepEqual(await queryRows(sluice, `SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '__sluice_stage_')`), []);
       await sluice.close();
     } finally {
       delete process.env.SLUICE_BAD_DATA;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Sluice, SluiceError } from '../../src/index.js';
 import { tempProject, type TempProject } from '../helpers/temp-project.js';
+import { queryRows } from '../helpers/query-rows.js';
 
 const CONFIG = `import { asset, dailyPartitions, defineProject, staticPartitions } from '@sluice';
 export const project = defineProject({ assets: [
@@ -33,14 +34,6 @@ describe('incremental and partitioned assets', () => {
     projects.push(project);
     return { project, sluice: await Sluice.open({ dir: project.dir }) };
   };
-  const rows = async (sluice: Sluice, sql: string) => {
-    const session = await sluice.warehouse.session();
-    try {
-      return await session.query(sql);
-    } finally {
-      session.close();
-    }
-  };
 
   it('merge by key makes re-delivered events idempotent and updates changed ones', async () => {
     const { project, sluice } = await open({ 'landing/a.csv': 'event_id,ts,value\n1,2001-01-01 10:00,5\n2,2001-01-01 11:00,7\n' });
@@ -50,7 +43,7 @@ describe('incremental and partitioned assets', () => {
       project.write('landing/b.csv', 'event_id,ts,value\n1,2001-01-01 10:00,5\n2,2001-01-01 12:00,8\n3,2001-01-02 09:00,1\n');
       await sluice.materialize({ select: '+silver/events' });
       await sluice.materialize({ select: '+silver/events' });
-      assert.deepEqual(await rows(sluice, 'SELECT event_id, value FROM silver.events ORDER BY event_id'), [
+      assert.deepEqual(await queryRows(sluice, 'SELECT event_id, value FROM silver.events ORDER BY event_id'), [
         { event_id: 1, value: 5 },
         { event_id: 2, value: 8 },
         { event_id: 3, value: 1 },
@@ -68,7 +61,7 @@ describe('incremental and partitioned assets', () => {
     try {
       const first = await sluice.materialize({ select: '+silver/event_log' });
       const second = await sluice.materialize({ select: 'silver/event_log' });
-      assert.deepEqual(await rows(sluice, 'SELECT run_id FROM silver.event_log ORDER BY run_id'), [{ run_id: first.runId }, { run_id: second.runId }].sort((a, b) => a.run_id.localeCompare(b.run_id)));
+      assert.deepEqual(await queryRows(sluice, 'SELECT run_id FROM silver.event_log ORDER BY run_id'), [{ run_id: first.runId }, { run_id: second.runId }].sort((a, b) => a.run_id.localeCompare(b.run_id)));
     } finally {
       await sluice.close();
     }
@@ -81,7 +74,7 @@ describe('incremental and partitioned assets', () => {
       await sluice.materialize({ select: 'gold/daily', partition: '2001-01-01' });
       await sluice.materialize({ select: 'gold/daily', partition: '2001-01-02' });
       await sluice.materialize({ select: 'gold/daily', partition: '2001-01-01' });
-      assert.deepEqual(await rows(sluice, `SELECT strftime(day, '%Y-%m-%d') AS day, events, total FROM gold.daily ORDER BY day`), [
+      assert.deepEqual(await queryRows(sluice, `SELECT strftime(day, '%Y-%m-%d') AS day, events, total FROM gold.daily ORDER BY day`), [
         { day: '2001-01-01', events: 2, total: 12 },
         { day: '2001-01-02', events: 1, total: 1 },
       ]);
@@ -100,7 +93,7 @@ describe('incremental and partitioned assets', () => {
       const result = await sluice.materialize({ select: 'gold/leaky', partition: '2001-01-01' });
       assert.equal(result.status, 'failed');
       assert.match(result.assets[0]!.error!.message, /1 staged row\(s\) have day outside the partition/);
-      assert.deepEqual(await rows(sluice, `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'leaky'`), [{ n: 0 }]);
+      assert.deepEqual(await queryRows(sluice, `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'leaky'`), [{ n: 0 }]);
     } finally {
       await sluice.close();
     }
@@ -113,7 +106,7 @@ describe('incremental and partitioned assets', () => {
       await sluice.materialize({ select: 'gold/by_kind', partition: 'odd' });
       await sluice.materialize({ select: 'gold/by_kind', partition: 'even' });
       await sluice.materialize({ select: 'gold/by_kind', partition: 'odd' });
-      assert.deepEqual(await rows(sluice, 'SELECT kind, n FROM gold.by_kind ORDER BY kind'), [{ kind: 'even', n: 1 }, { kind: 'odd', n: 2 }]);
+      assert.deepEqual(await queryRows(sluice, 'SELECT kind, n FROM gold.by_kind ORDER BY kind'), [{ kind: 'even', n: 1 }, { kind: 'odd', n: 2 }]);
     } finally {
       await sluice.close();
     }

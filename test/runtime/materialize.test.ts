@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Sluice, SluiceError } from '../../src/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { queryRows } from '../helpers/query-rows.js';
 import { tempProject, type TempProject } from '../helpers/temp-project.js';
 
 const CONFIG = `
@@ -26,14 +27,6 @@ describe('materialize (DuckDB + SQLite)', () => {
     projects.push(p);
     return p;
   };
-  const query = async (sluice: Sluice, sql: string) => {
-    const session = await sluice.warehouse.session();
-    try {
-      return await session.query(sql);
-    } finally {
-      session.close();
-    }
-  };
 
   it('infers upstream assets from the SQL and builds everything in dependency order', async () => {
     const sluice = await Sluice.open({ dir: newProject().dir });
@@ -42,8 +35,8 @@ describe('materialize (DuckDB + SQLite)', () => {
       assert.deepEqual(sluice.project.graph.parentsOf('gold/total_view'), ['gold/total']);
       const result = await sluice.materialize();
       assert.equal(result.status, 'succeeded');
-      assert.deepEqual(await query(sluice, 'SELECT * FROM gold.total_view'), [{ doubled: 40 }]);
-      assert.deepEqual(await query(sluice, 'SELECT id, label FROM bronze.rows ORDER BY id'), [{ id: 1, label: 'a' }, { id: 2, label: 'b' }]);
+      assert.deepEqual(await queryRows(sluice, 'SELECT * FROM gold.total_view'), [{ doubled: 40 }]);
+      assert.deepEqual(await queryRows(sluice, 'SELECT id, label FROM bronze.rows ORDER BY id'), [{ id: 1, label: 'a' }, { id: 2, label: 'b' }]);
       const history = await sluice.store.materializationHistory('silver/evens');
       assert.equal(history[0]!.rowCount, 5);
       assert.deepEqual(history[0]!.schema, [{ name: 'n', type: 'BIGINT', nullable: true }]);
@@ -73,8 +66,8 @@ describe('materialize (DuckDB + SQLite)', () => {
       assert.equal(byKey.get('silver/evens')!.status, 'failed');
       assert.match(byKey.get('silver/evens')!.error!.message, /asset "silver\/evens" failed in inline SQL: .*no_such_column/s);
       assert.equal(byKey.get('gold/total')!.status, 'skipped');
-      assert.deepEqual(await query(sluice, 'SELECT count(*) AS n FROM silver.evens'), [{ n: 5 }]);
-      const staging = await query(sluice, `SELECT table_name FROM information_schema.tables WHERE table_name LIKE '__sluice_stage_%'`);
+      assert.deepEqual(await queryRows(sluice, 'SELECT count(*) AS n FROM silver.evens'), [{ n: 5 }]);
+      const staging = await queryRows(sluice, `SELECT table_name FROM information_schema.tables WHERE table_name LIKE '__sluice_stage_%'`);
       assert.deepEqual(staging, []);
       const statuses = await sluice.assetStatuses();
       assert.equal(statuses.get('silver/evens')!.status, 'failed');
@@ -187,14 +180,14 @@ export const project = defineProject({ assets: [
     const sluice = await Sluice.open({ dir: project.dir });
     try {
       assert.equal((await sluice.materialize()).status, 'succeeded');
-      assert.deepEqual(await query(sluice, 'SELECT count(*) AS n FROM bronze.readings_rejects'), [{ n: 1 }]);
+      assert.deepEqual(await queryRows(sluice, 'SELECT count(*) AS n FROM bronze.readings_rejects'), [{ n: 1 }]);
       const [latest] = await sluice.store.materializationHistory('bronze/readings', 1);
       assert.deepEqual(latest!.metadata.sideOutputs, { 'bronze.readings_rejects': { rowCount: 1 } });
       process.env.SLUICE_SIDE_FAIL = '1';
       const failed = await sluice.materialize();
       assert.equal(failed.status, 'failed');
-      assert.deepEqual(await query(sluice, 'SELECT count(*) AS n FROM bronze.readings'), [{ n: 5 }]);
-      const leftovers = await query(sluice, `SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '__sluice_stage_')`);
+      assert.deepEqual(await queryRows(sluice, 'SELECT count(*) AS n FROM bronze.readings'), [{ n: 5 }]);
+      const leftovers = await queryRows(sluice, `SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '__sluice_stage_')`);
       assert.deepEqual(leftovers, []);
     } finally {
       delete process.env.SLUICE_SIDE_FAIL;
