@@ -97,7 +97,10 @@ export function describeChanges(entry: HistoryEntry): string {
   if (entry.rowDelta !== null && entry.rowDelta !== 0) parts.push(`rows ${signed(entry.rowDelta)}${percent(entry.rowDelta, entry.previous.rowCount)}`);
   if (entry.inputsChanged.length > 0) parts.push(`new input data: ${entry.inputsChanged.join(', ')}`);
   if (parts.length === 0) return entry.dataChanged ? 'data changed' : 'no change';
+  // Say what the data did whenever the other changes do not already show it.
+  const visible = entry.rowDelta !== null && entry.rowDelta !== 0 ? true : schemaWords(entry.schema).length > 0;
   if (!entry.dataChanged) parts.push('same data');
+  else if (!visible) parts.push('data changed');
   return parts.join('; ');
 }
 

@@ -62,9 +62,11 @@ describe('materialization history', () => {
     assert.equal(entries[1]!.rowDelta, 3);
   });
 
-  it('says when new code produced the same data', () => {
-    const [entry] = historyEntries([record({ codeVersion: 'c2' }), record({})]);
-    assert.equal(describeChanges(entry!), 'code changed; same data');
+  it('says whether new code or new input produced the same data or different data of the same shape', () => {
+    const [sameData] = historyEntries([record({ codeVersion: 'c2' }), record({})]);
+    assert.equal(describeChanges(sameData!), 'code changed; same data');
+    const [newData] = historyEntries([record({ dataVersion: 'd2', metadata: { inputVersions: { 'silver/flights': 'v2' } } }), record({})]);
+    assert.equal(describeChanges(newData!), 'new input data: silver/flights; data changed');
   });
 
   it('sums up a period against the last materialization before it', () => {
