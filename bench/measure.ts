@@ -1,4 +1,5 @@
-// `npm run bench [-- --quick]`: runs every scenario in its own process and writes bench/results/latest.{json,md}.
+// The measuring half of `npm run bench`, run from a snapshot by run.ts: every scenario in its own process, then
+// results/latest.{json,md}.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -57,4 +58,5 @@ mkdirSync(options.outDir, { recursive: true });
 writeFileSync(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(options.outDir, 'latest.md'), renderReport(results));
 progress(`wrote ${join(options.outDir, 'latest.md')} and latest.json in ${results.durationS.toFixed(0)} s`);
+
 if (results.errors.length > 0) process.exitCode = 1;

@@ -77,13 +77,19 @@ function subsetBronzeFlights(original: AssetDefinition, parquet: string): AssetD
   });
 }
 
+/** The orchestration-free baseline's statements, and how many checks Sluice runs that the baselines do not. */
+export interface DirectPlan {
+  statements: DirectStatement[];
+  checks: number;
+}
+
 /**
  * Every asset of the example as one statement, in the graph's dependency order: SQL assets verbatim, TypeScript
  * assets reproduced. Throws when the example gains a TypeScript asset the bench does not know.
  */
-export async function directStatements(sources: FlightsSources): Promise<DirectStatement[]> {
+export async function directStatements(sources: FlightsSources): Promise<DirectPlan> {
   const loaded = await Sluice.load({ dir: FLIGHTS_DIR, project: await flightsDefinition() });
-  return loaded.graph.order.map((key) => {
+  const statements = loaded.graph.order.map((key) => {
     const definition = loaded.graph.get(key)!.definition;
     const [schema, name] = key.split('/') as [string, string];
     const select = definition.sql ?? REPRODUCED[key]?.(sources);
@@ -92,4 +98,6 @@ export async function directStatements(sources: FlightsSources): Promise<DirectS
     }
     return { key, schema, name, kind: definition.kind, select: select.trim().replace(/;\s*$/, '') };
   });
+  const checks = loaded.graph.order.reduce((sum, key) => sum + (loaded.graph.get(key)!.definition.checks?.length ?? 0), 0);
+  return { statements, checks };
 }

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from './paths.js';
+import { REPO_ROOT, SOURCE_REPO_ENV } from './paths.js';
 
 export interface MachineInfo {
   cpu: string;
@@ -20,7 +20,8 @@ export interface MachineInfo {
 
 function git(...args: string[]): string {
   try {
-    return execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    // A snapshot has no .git: ask the repository it was copied from.
+    return execFileSync('git', args, { cwd: process.env[SOURCE_REPO_ENV] ?? REPO_ROOT, encoding: 'utf8' }).trim();
   } catch {
     return 'unknown';
   }

@@ -4,6 +4,7 @@ import { BENCH_DIR } from './paths.js';
 
 export type SectionName = 'flights' | 'synthetic' | 'store';
 export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store'];
+export const DEFAULT_OUT_DIR = join(BENCH_DIR, 'results');
 
 /** What one bench run measures. */
 export interface BenchOptions {
@@ -38,7 +39,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     quick,
     sections: (only as SectionName[] | undefined) ?? [...SECTIONS],
     reps,
-    outDir: value('--out') ?? join(BENCH_DIR, 'results'),
+    outDir: value('--out') ?? DEFAULT_OUT_DIR,
     flightRows: quick ? 100_000 : undefined,
     synthetic: quick
       ? { sizes: [100], shapes, executeSizes: [100], executeShapes: ['random'], maxExecuteMs: 120_000 }

@@ -8,6 +8,9 @@ export const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_ROOT = resolve(BENCH_DIR, '..');
 export const FLIGHTS_DIR = join(REPO_ROOT, 'examples', 'flights');
 
+/** Set in a snapshot's processes: the working tree it was copied from. */
+export const SOURCE_REPO_ENV = 'SLUICE_BENCH_SOURCE_REPO';
+
 /** Derived inputs (subsets, CSV exports) are kept across runs: rebuilding the 3M-row CSV costs seconds. */
 export const CACHE_DIR = join(tmpdir(), 'sluice-bench-cache');
 

@@ -2,6 +2,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssetGraph, defineProject, Sluice } from '../../src/index.js';
+import { executePlan } from '../../src/runtime/executor.js';
 import { planRun } from '../../src/runtime/planner.js';
 import { scratchDir } from '../lib/paths.js';
 import { emitResult, scenarioArgs, timed } from '../lib/scenario-io.js';
@@ -16,7 +17,7 @@ interface Args {
 }
 
 const { shape, size, reps, executeReps } = scenarioArgs<Args>();
-const samples = { defineMs: [] as number[], loadMs: [] as number[], graphMs: [] as number[], planAllMs: [] as number[], planUpstreamMs: [] as number[], planDownstreamMs: [] as number[] };
+const samples = { defineMs: [] as number[], loadMs: [] as number[], graphMs: [] as number[], planAllMs: [] as number[], planUpstreamMs: [] as number[], planDownstreamMs: [] as number[], schedulerMs: [] as number[] };
 const execute = { openMs: [] as number[], materializeMs: [] as number[], closeMs: [] as number[] };
 let edges = 0;
 
@@ -36,8 +37,10 @@ for (let rep = 0; rep < reps; rep++) {
     const [planAllMs] = await timed(() => planRun(loaded.graph, '*'));
     const [planUpstreamMs] = await timed(() => planRun(loaded.graph, `+${syntheticKey(size - 1)}`));
     const [planDownstreamMs] = await timed(() => planRun(loaded.graph, `${syntheticKey(0)}+`));
+    // The executor with steps that do nothing: scheduling cost alone, apart from warehouse and store work.
+    const [schedulerMs] = await timed(() => executePlan(planRun(loaded.graph, '*'), { run: async () => undefined, retryPolicy: () => ({ retries: 0, delayMs: 0 }) }, { concurrency: definition.concurrency }));
     edges = nodes.reduce((sum, n) => sum + n.deps.length, 0);
-    Object.entries({ defineMs, loadMs, graphMs, planAllMs, planUpstreamMs, planDownstreamMs }).forEach(([k, v]) => samples[k as keyof typeof samples].push(v));
+    Object.entries({ defineMs, loadMs, graphMs, planAllMs, planUpstreamMs, planDownstreamMs, schedulerMs }).forEach(([k, v]) => samples[k as keyof typeof samples].push(v));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -67,7 +67,8 @@ export async function runFlights(options: BenchOptions): Promise<FlightsResult> 
   const notes: string[] = [];
   const sources = await flightsSources(options.flightRows);
   if (!sources.original) notes.push(`quick mode: the first ${sources.flightRows.toLocaleString('en-US')} flights only; bronze/flights reads that subset with the example's SQL`);
-  const statements = await directStatements(sources);
+  const { statements, checks } = await directStatements(sources);
+  if (checks > 0) notes.push(`Sluice also runs the example's ${checks} data checks (blocking ones on the staged tables, before publishing); the baselines run none`);
   const python = findPandasPython();
   let csv: string | null = null;
   if ('skipped' in python) notes.push(`pandas skipped: ${python.skipped}`);

@@ -18,6 +18,7 @@ interface SyntheticRun {
   planAllMs: number[];
   planUpstreamMs: number[];
   planDownstreamMs: number[];
+  schedulerMs: number[];
   execute?: { openMs: number[]; materializeMs: number[]; closeMs: number[] };
   peakRssMb: number;
 }
@@ -34,6 +35,8 @@ export interface SyntheticRow {
   planAllMs: Summary;
   planUpstreamMs: Summary;
   planDownstreamMs: Summary;
+  /** executePlan of '*' with no-op steps, per asset: the scheduler's own cost. */
+  schedulerPerAssetMs: Summary;
   /** (load + plan '*') per asset. */
   loadPlanPerAssetMs: Summary;
   execute?: { openMs: Summary; materializeMs: Summary; closeMs: Summary; perAssetMs: Summary };
@@ -48,6 +51,7 @@ export interface SyntheticGrowth {
   to: number;
   /** Per-asset time at `to` over per-asset time at `from`: 1 means total time grows linearly with size. */
   loadPlanPerAsset: number;
+  schedulerPerAsset: number;
   executePerAsset: number | null;
 }
 
@@ -109,6 +113,7 @@ function toRow(run: SyntheticRun, executeSkipped: string | undefined): Synthetic
     planAllMs: summarize(run.planAllMs),
     planUpstreamMs: summarize(run.planUpstreamMs),
     planDownstreamMs: summarize(run.planDownstreamMs),
+    schedulerPerAssetMs: summarize(run.schedulerMs.map((ms) => ms / run.size)),
     loadPlanPerAssetMs: summarize(run.loadMs.map((ms, i) => (ms + run.planAllMs[i]!) / run.size)),
     peakRssMb: run.peakRssMb,
   };
@@ -135,6 +140,7 @@ function growthOf(rows: SyntheticRow[]): SyntheticGrowth[] {
         from: from.size,
         to: to.size,
         loadPlanPerAsset: to.loadPlanPerAssetMs.median / from.loadPlanPerAssetMs.median,
+        schedulerPerAsset: to.schedulerPerAssetMs.median / from.schedulerPerAssetMs.median,
         executePerAsset: from.execute && to.execute ? to.execute.perAssetMs.median / from.execute.perAssetMs.median : null,
       });
     }

@@ -1,0 +1,22 @@
+// Copies the code a run measures to a scratch folder: other people edit the shared working tree during a long run,
+// and a file saved half-written there must not break or change the run midway.
+import { cpSync, symlinkSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { REPO_ROOT, scratchDir } from './paths.js';
+
+const COPIED = ['package.json', 'tsconfig.json', 'src', 'bench', 'examples'];
+/** Generated data is not code: warehouses, landing files and earlier results stay behind. */
+const SKIPPED = /^(examples\/[^/]+\/(data|landing|node_modules)|bench\/results)$/;
+
+/**
+ * The working tree's code as it is now, in a fresh folder whose node_modules is the repository's.
+ * @example const root = snapshotWorkingTree(); // run root/bench/measure.ts from there
+ */
+export function snapshotWorkingTree(): string {
+  const root = scratchDir('snapshot');
+  for (const entry of COPIED) {
+    cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true, filter: (source) => !SKIPPED.test(relative(REPO_ROOT, source).split('\\').join('/')) });
+  }
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return root;
+}
