@@ -1,10 +1,10 @@
 // Hand-drawn SVG plots of row count and duration over the asset's materializations.
 import type { MaterializationRecord } from '../../../src/server/api-types';
 import { formatCount, formatDateTime, formatDuration } from '../format';
+import { useElementWidth } from '../hooks/useElementWidth';
 
-const WIDTH = 640;
 const HEIGHT = 120;
-const PAD = { top: 10, right: 12, bottom: 22, left: 64 };
+const PAD = { top: 10, right: 12, bottom: 22, left: 84 };
 
 interface Point {
   t: number;
@@ -13,10 +13,12 @@ interface Point {
 }
 
 function Sparkline({ title, points, format, colour }: { title: string; points: Point[]; format: (v: number) => string; colour: string }) {
+  const [box, WIDTH] = useElementWidth<HTMLDivElement>(480);
   if (points.length === 0) {
     return (
       <figure className="plot">
         <figcaption>{title}</figcaption>
+        <div ref={box} />
         <p className="muted plot-empty">No data recorded.</p>
       </figure>
     );
@@ -38,15 +40,18 @@ function Sparkline({ title, points, format, colour }: { title: string; points: P
       <figcaption>
         {title} <span className="muted">· latest {format(last.v)}</span>
       </figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title} over ${points.length} materializations`}>
+      <div ref={box}>
+      <svg width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title} over ${points.length} materializations`}>
         <line className="plot-axis" x1={PAD.left} x2={WIDTH - PAD.right} y1={PAD.top + innerH} y2={PAD.top + innerH} />
         <line className="plot-grid" x1={PAD.left} x2={WIDTH - PAD.right} y1={PAD.top} y2={PAD.top} />
         <text className="plot-label" x={PAD.left - 8} y={PAD.top + 4} textAnchor="end">
           {format(vMax)}
         </text>
-        <text className="plot-label" x={PAD.left - 8} y={PAD.top + innerH} textAnchor="end">
-          {format(vMin)}
-        </text>
+        {vMin !== vMax && (
+          <text className="plot-label" x={PAD.left - 8} y={PAD.top + innerH} textAnchor="end">
+            {format(vMin)}
+          </text>
+        )}
         <text className="plot-label" x={PAD.left} y={HEIGHT - 6} textAnchor="start">
           {formatDateTime(new Date(tMin).toISOString())}
         </text>
@@ -62,11 +67,15 @@ function Sparkline({ title, points, format, colour }: { title: string; points: P
           </circle>
         ))}
       </svg>
+      </div>
     </figure>
   );
 }
 
 export function HistoryPlot({ materializations }: { materializations: MaterializationRecord[] }) {
+  if (materializations.length < 2) {
+    return <p className="muted">One materialization so far; the trend of row count and duration appears after the next one.</p>;
+  }
   const ordered = [...materializations]
     .map((m) => ({ m, t: new Date(m.createdAt).getTime() }))
     .filter(({ t }) => !Number.isNaN(t))

@@ -1,9 +1,10 @@
 // Per-asset timeline of a run (SVG): one bar per step from its start to its end, live while it runs.
 import type { RunStep } from '../../../src/server/api-types';
 import { formatDuration } from '../format';
+import { useElementWidth } from '../hooks/useElementWidth';
 import { assetHref } from '../routing/route';
 
-const WIDTH = 960;
+const MIN_WIDTH = 640;
 const LABEL_WIDTH = 220;
 const ROW_HEIGHT = 28;
 const AXIS_HEIGHT = 24;
@@ -24,6 +25,8 @@ function tickStep(span: number): number {
 }
 
 export function RunGantt({ steps, runStartedAt, now }: { steps: RunStep[]; runStartedAt: string | null; now: number }) {
+  const [box, measured] = useElementWidth<HTMLDivElement>(960);
+  const WIDTH = Math.max(MIN_WIDTH, measured);
   if (steps.length === 0) return <p className="muted">The plan for this run is not known yet.</p>;
   const ordered = [...steps].sort((a, b) => (time(a.startedAt) ?? Infinity) - (time(b.startedAt) ?? Infinity));
   const starts = ordered.map((s) => time(s.startedAt)).filter((t): t is number => t !== null);
@@ -39,8 +42,8 @@ export function RunGantt({ steps, runStartedAt, now }: { steps: RunStep[]; runSt
   const ticks = hasTimes ? Array.from({ length: Math.floor(span / step) + 1 }, (_, i) => i * step) : [];
 
   return (
-    <div className="gantt">
-      <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label="Run timeline">
+    <div className="gantt" ref={box}>
+      <svg width={WIDTH} height={height} viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label="Run timeline">
         {ticks.map((offset) => (
           <g key={offset}>
             <line className="gantt-tick" x1={x(t0 + offset)} x2={x(t0 + offset)} y1={AXIS_HEIGHT - 4} y2={height} />

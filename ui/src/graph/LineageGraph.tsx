@@ -37,6 +37,8 @@ const edgeTypes: EdgeTypes = { lineage: LineageEdge };
 
 /** Below this zoom a box's text is unreadable, so the canvas draws the graph instead of DOM nodes. */
 const DETAIL_ZOOM = 0.5;
+/** Small graphs fit on screen; a minimap would only repeat them. */
+const MINIMAP_MIN_ASSETS = 40;
 /** Handles at fixed spots, so edges to nodes that are not mounted can be drawn without measuring them. */
 const HANDLES: NodeHandle[] = [
   { type: 'target', position: Position.Left, x: 0, y: NODE_HEIGHT / 2 - 0.5, width: 1, height: 1 },
@@ -304,9 +306,11 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
           {!detailed && <OverviewCanvas scene={scene} />}
           <Controls showInteractive={false} position="bottom-right" onFitView={() => fitAll()} />
         </ReactFlow>
-        <div className="graph-corner">
-          <GraphMinimap scene={scene} bounds={bounds} />
-        </div>
+        {assets.length > MINIMAP_MIN_ASSETS && (
+          <div className="graph-corner">
+            <GraphMinimap scene={scene} bounds={bounds} />
+          </div>
+        )}
       </HighlightContext>
       <div className="graph-toolbar">
         <GraphSearch keys={keys} onPick={pickFromSearch} />

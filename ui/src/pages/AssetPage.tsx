@@ -1,10 +1,13 @@
 // One asset: what it is, its columns, its latest materialization, its history, checks and first rows.
 import type { AssetDetailResponse, MaterializationRecord, PreviewResponse } from '../../../src/server/api-types';
 import { assetApiPath } from '../api/client';
+import { readColumnStats, readInputVersions, STRUCTURED_METADATA_KEYS } from '../api/materialization-metadata';
 import { useApi } from '../api/useApi';
 import { useCoalescedCallback } from '../hooks/useCoalescedCallback';
 import { useServerEvents } from '../api/useServerEvents';
+import { CheckResults } from '../components/CheckResults';
 import { ChecksBadge } from '../components/ChecksBadge';
+import { ColumnsTable } from '../components/ColumnsTable';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorState } from '../components/ErrorState';
 import { HistoryPlot } from '../components/HistoryPlot';
@@ -33,7 +36,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
     const title = detail.error.status === 404 ? `No asset named “${assetKey}”` : `Could not load ${assetKey}`;
     return (
       <div className="page">
-        <ErrorState title={title} error={detail.error} onRetry={detail.reload} />
+        <ErrorState title={title} error={detail.error} onRetry={detail.error.status === 404 ? undefined : detail.reload} />
         <p className="centered">
           <a href={graphHref()}>Back to the lineage graph</a>
         </p>
@@ -116,26 +119,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           {columns.length === 0 ? (
             <p className="muted">The schema is known after the first materialization.</p>
           ) : (
-            <div className="table-scroll">
-              <table className="data-table">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Type</th>
-                    <th>Nullable</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {columns.map((c) => (
-                    <tr key={c.name}>
-                      <td className="mono">{c.name}</td>
-                      <td className="mono muted">{c.type}</td>
-                      <td>{c.nullable ? 'yes' : 'no'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ColumnsTable columns={columns} stats={last ? readColumnStats(last.metadata) : new Map()} />
           )}
         </section>
 
@@ -154,21 +138,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
 
       <section className="card">
         <h2>Checks</h2>
-        {asset.checks.passed + asset.checks.warned + asset.checks.failed === 0 ? (
-          <p className="muted">No checks on this asset. Attach not_null, unique or custom SQL checks where it is defined.</p>
-        ) : (
-          <div className="check-summary">
-            <div className="check-tile check-tile-passed">
-              <strong>{asset.checks.passed}</strong> passed
-            </div>
-            <div className="check-tile check-tile-warned">
-              <strong>{asset.checks.warned}</strong> warned
-            </div>
-            <div className="check-tile check-tile-failed">
-              <strong>{asset.checks.failed}</strong> failed
-            </div>
-          </div>
-        )}
+        <CheckResults results={detail.data.checks} summary={asset.checks} />
       </section>
 
       {!neverMaterialized && (
@@ -197,7 +167,8 @@ function latest(records: MaterializationRecord[]): MaterializationRecord | null 
 }
 
 function LastMaterialization({ record }: { record: MaterializationRecord }) {
-  const metadata = Object.entries(record.metadata);
+  const metadata = Object.entries(record.metadata).filter(([k]) => !STRUCTURED_METADATA_KEYS.has(k));
+  const inputs = readInputVersions(record.metadata);
   return (
     <>
       <dl className="facts">
@@ -225,6 +196,21 @@ function LastMaterialization({ record }: { record: MaterializationRecord }) {
         <dd className="mono">{record.codeVersion ?? '–'}</dd>
         <dt>Data version</dt>
         <dd className="mono">{record.dataVersion ?? '–'}</dd>
+        {inputs.length > 0 && (
+          <>
+            <dt>Inputs</dt>
+            <dd>
+              {inputs.map(([key, version]) => (
+                <div key={key} className="input-version">
+                  <a className="mono" href={assetHref(key)}>
+                    {key}
+                  </a>{' '}
+                  <span className="mono muted small">{version ?? 'no version'}</span>
+                </div>
+              ))}
+            </dd>
+          </>
+        )}
         {metadata.map(([k, v]) => (
           <MetadataEntry key={k} name={k} value={v} />
         ))}
