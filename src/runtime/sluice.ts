@@ -4,6 +4,7 @@ import { SluiceError } from '../errors.js';
 import { assertPartitionKey } from '../model/partitions.js';
 import type { OpenLineageConfig, ProjectDefinition } from '../model/project-definition.js';
 import { attachOpenLineage } from '../lineage/openlineage/openlineage-emitter.js';
+import { checkAssertionsProvider } from '../lineage/openlineage/check-assertions.js';
 import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import type { MetadataStore } from '../store/metadata-store.js';
@@ -78,7 +79,7 @@ export class Sluice {
       throw error;
     }
     const sluice = new Sluice(project, warehouse, store);
-    attachOpenLineage(sluice, config.openLineage);
+    attachOpenLineage(sluice, config.openLineage)?.addDatasetFacetProvider(checkAssertionsProvider(store, project.graph));
     await sluice.recover();
     return sluice;
   }

@@ -160,6 +160,15 @@ describe('the flights demo with OpenLineage to a file', { timeout: 600_000 }, ()
     return latest.then((m) => assert.equal((output!.facets!.version as unknown as { datasetVersion: string }).datasetVersion, m.get('gold/region_monthly_summary')!.dataVersion));
   });
 
+  it("carries each asset's check results as the dataQualityAssertions facet of its output", () => {
+    const complete = events.find((e) => e.eventType === 'COMPLETE' && e.job.name === 'silver/flights')!;
+    const facet = complete.outputs[0]!.facets!.dataQualityAssertions as unknown as { assertions: { assertion: string; success: boolean; column?: string }[] };
+    assert.deepEqual(
+      facet.assertions.map((a) => `${a.assertion}:${a.column ?? '-'}:${a.success}`).sort(),
+      ['accepted_range:delay_min:true', 'accepted_range:distance_mi:true', 'not_null:-:true', 'relationships:destination:true', 'relationships:origin:true'],
+    );
+  });
+
   it('names the parquet file as the input of bronze.flights, with the declared column lineage', () => {
     const complete = events.find((e) => e.eventType === 'COMPLETE' && e.job.name === 'bronze/flights')!;
     assert.equal(complete.job.facets!.sql, undefined, 'a TypeScript compute has no SQL facet');
