@@ -16,10 +16,11 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/base.css';
 import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
-import type { AssetStatus, AssetSummary } from '../../../src/server/api-types';
+import type { AssetStatus } from '../../../src/server/api-types';
 import { assetHref } from '../routing/route';
 import { navigate } from '../routing/useRoute';
 import { AssetNode, type AssetFlowNode, type AssetNodeData } from './AssetNode';
+import type { GraphAsset } from './graph-data';
 import { GraphMinimap } from './GraphMinimap';
 import { GraphSearch } from './GraphSearch';
 import { GroupNode, type GroupFlowNode } from './GroupNode';
@@ -48,7 +49,7 @@ const HANDLES: NodeHandle[] = [
 type FlowNode = AssetFlowNode | GroupFlowNode;
 
 export interface LineageGraphProps {
-  assets: AssetSummary[];
+  assets: GraphAsset[];
   edges: { from: string; to: string }[];
   layout: LayoutResult;
   /** Asset to select and centre on first (from `#/?focus=`). */
@@ -67,7 +68,7 @@ function sameData(a: AssetNodeData, b: AssetNodeData): boolean {
   return a.status === b.status && a.failed === b.failed && a.warned === b.warned && a.kind === b.kind;
 }
 
-function toNodeData(asset: AssetSummary): AssetNodeData {
+function toNodeData(asset: GraphAsset): AssetNodeData {
   const slash = asset.key.lastIndexOf('/');
   return {
     key: asset.key,
@@ -75,8 +76,8 @@ function toNodeData(asset: AssetSummary): AssetNodeData {
     prefix: slash >= 0 ? asset.key.slice(0, slash) : '',
     kind: asset.kind,
     status: asset.status,
-    failed: asset.checks.failed,
-    warned: asset.checks.warned,
+    failed: asset.checks?.failed ?? 0,
+    warned: asset.checks?.warned ?? 0,
   };
 }
 
@@ -319,6 +320,7 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
       </div>
       {selectedAsset && lineage && (
         <SelectedAssetPanel
+          key={selectedAsset.key}
           asset={selectedAsset}
           upstreamCount={lineage.upstream.size}
           downstreamCount={lineage.downstream.size}

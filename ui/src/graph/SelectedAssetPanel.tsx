@@ -1,12 +1,15 @@
-// Floating card for the clicked asset: status, checks, lineage size and a link to its page.
-import type { AssetSummary } from '../../../src/server/api-types';
+// Floating card for the clicked asset: status, checks, lineage size, its details and a link to its page.
+import type { AssetDetailResponse } from '../../../src/server/api-types';
+import { assetApiPath } from '../api/client';
+import { useApi } from '../api/useApi';
 import { ChecksBadge } from '../components/ChecksBadge';
 import { StatusBadge } from '../components/StatusBadge';
 import { formatAgo, formatCount } from '../format';
 import { assetHref } from '../routing/route';
+import type { GraphAsset } from './graph-data';
 
 export interface SelectedAssetPanelProps {
-  asset: AssetSummary;
+  asset: GraphAsset;
   upstreamCount: number;
   downstreamCount: number;
   onClose: () => void;
@@ -14,7 +17,11 @@ export interface SelectedAssetPanelProps {
 }
 
 export function SelectedAssetPanel({ asset, upstreamCount, downstreamCount, onClose, onCentre }: SelectedAssetPanelProps) {
-  const last = asset.lastMaterialization;
+  // The graph carries only what it draws; the rest is fetched for the one asset being looked at.
+  const { data } = useApi<AssetDetailResponse>(assetApiPath(asset.key));
+  const detail = data?.asset;
+  const last = detail?.lastMaterialization;
+  const checks = detail?.checks ?? asset.checks;
   return (
     <aside className="selected-panel" aria-label={`Asset ${asset.key}`}>
       <div className="selected-panel-head">
@@ -25,10 +32,10 @@ export function SelectedAssetPanel({ asset, upstreamCount, downstreamCount, onCl
       </div>
       <div className="selected-panel-row">
         <StatusBadge status={asset.status} />
-        <ChecksBadge checks={asset.checks} showPassed />
+        {checks && <ChecksBadge checks={checks} showPassed />}
       </div>
-      {asset.statusReason && <p className="status-reason">{asset.statusReason}</p>}
-      {asset.description && <p className="selected-panel-description">{asset.description}</p>}
+      {detail?.statusReason && <p className="status-reason">{detail.statusReason}</p>}
+      {detail?.description && <p className="selected-panel-description">{detail.description}</p>}
       <dl className="facts">
         <dt>Group</dt>
         <dd>{asset.group}</dd>
@@ -37,7 +44,7 @@ export function SelectedAssetPanel({ asset, upstreamCount, downstreamCount, onCl
           {upstreamCount} upstream · {downstreamCount} downstream
         </dd>
         <dt>Last run</dt>
-        <dd>{last ? `${formatAgo(last.createdAt)} · ${formatCount(last.rowCount)} rows` : 'never materialized'}</dd>
+        <dd>{detail ? (last ? `${formatAgo(last.createdAt)} · ${formatCount(last.rowCount)} rows` : 'never materialized') : '…'}</dd>
       </dl>
       <div className="selected-panel-actions">
         <a className="button button-primary" href={assetHref(asset.key)}>

@@ -5,7 +5,7 @@ import { layoutInWorkers } from './layout-client';
 
 export type GraphLayoutState =
   | { status: 'idle' }
-  | { status: 'running'; nodeCount: number }
+  | { status: 'running'; nodeCount: number; startedAt: number }
   | { status: 'done'; layout: LayoutResult; fromCache: boolean }
   | { status: 'error'; message: string };
 
@@ -69,7 +69,7 @@ export function useGraphLayout(graph: { input: LayoutInput; fingerprint: string 
       return undefined;
     }
     let current = true;
-    setState({ status: 'running', nodeCount: input.nodes.length });
+    setState({ status: 'running', nodeCount: input.nodes.length, startedAt: Date.now() });
     layoutOnce(fingerprint, input).then(
       (layout) => {
         writeCache(fingerprint, layout);

@@ -1,25 +1,27 @@
-// The lineage page: loads every asset, lays the graph out in a worker and keeps statuses live.
+// The lineage page: loads the asset graph, lays it out in a worker and keeps statuses live.
 import { useMemo, useRef } from 'react';
-import type { AssetsResponse } from '../../../src/server/api-types';
+import type { AssetsResponse, CheckSummary, LineageResponse } from '../../../src/server/api-types';
 import { useApi } from '../api/useApi';
-import { useCoalescedCallback } from '../hooks/useCoalescedCallback';
 import { useServerEvents } from '../api/useServerEvents';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorState } from '../components/ErrorState';
 import { LoadingState } from '../components/LoadingState';
+import { lineageHasChecks, toGraphAssets } from '../graph/graph-data';
 import { layoutFingerprint, type LayoutInput } from '../graph/layout';
 import { LineageGraph } from '../graph/LineageGraph';
 import { useGraphLayout } from '../graph/useGraphLayout';
+import { useCoalescedCallback } from '../hooks/useCoalescedCallback';
+import { useNow } from '../hooks/useNow';
+
+/** /api/assets is ~2 kB per asset; past this size it is not worth fetching just for check badges. */
+const CHECKS_FALLBACK_LIMIT = 2000;
 
 /** Structure of the graph, kept referentially stable while only statuses change. */
-function useStableStructure(data: AssetsResponse | undefined): { input: LayoutInput; fingerprint: string } | undefined {
+function useStableStructure(data: LineageResponse | undefined): { input: LayoutInput; fingerprint: string } | undefined {
   const previous = useRef<{ fingerprint: string; input: LayoutInput } | undefined>(undefined);
   return useMemo(() => {
     if (!data) return undefined;
-    const input: LayoutInput = {
-      nodes: data.assets.map((a) => ({ key: a.key, group: a.group })),
-      edges: data.assets.flatMap((a) => a.deps.map((dep) => ({ from: dep, to: a.key }))),
-    };
+    const input: LayoutInput = { nodes: data.nodes.map((n) => ({ key: n.key, group: n.group })), edges: data.edges };
     const fingerprint = layoutFingerprint(input);
     if (previous.current?.fingerprint === fingerprint) return previous.current;
     previous.current = { fingerprint, input };
@@ -28,19 +30,31 @@ function useStableStructure(data: AssetsResponse | undefined): { input: LayoutIn
 }
 
 export function GraphPage({ focus }: { focus: string | null }) {
-  const { data, error, loading, reload } = useApi<AssetsResponse>('/api/assets');
+  const { data, error, loading, reload } = useApi<LineageResponse>('/api/lineage');
+  // Check counts come with the lineage when the server sends them; otherwise from the asset list, for graphs small enough.
+  const needChecks = data !== undefined && !lineageHasChecks(data) && data.nodes.length <= CHECKS_FALLBACK_LIMIT;
+  const summaries = useApi<AssetsResponse>(needChecks ? '/api/assets' : null);
   const structure = useStableStructure(data);
   const layoutState = useGraphLayout(structure && structure.input.nodes.length > 0 ? structure : undefined);
+  const now = useNow(layoutState.status === 'running');
 
-  // Statuses change while runs progress; refetch at most once a second and never re-layout for it.
+  const assets = useMemo(() => {
+    if (!data) return undefined;
+    const checks = summaries.data ? new Map<string, CheckSummary>(summaries.data.assets.map((a) => [a.key, a.checks])) : undefined;
+    return toGraphAssets(data, checks);
+  }, [data, summaries.data]);
+
+  // Statuses change while runs progress: refetch the (light) lineage at most once a second, and never re-layout for it.
   const refresh = useCoalescedCallback(reload, 1000);
+  const refreshChecks = useCoalescedCallback(summaries.reload, 3000);
   useServerEvents((message) => {
     if (message.kind === 'run-status' || message.kind === 'open' || message.event.assetKey) refresh();
+    if (message.kind === 'run-status' && needChecks) refreshChecks();
   });
 
-  if (error && !data) return <ErrorState title="Could not load the assets" error={error} onRetry={reload} />;
-  if (!data || !structure) return loading ? <LoadingState label="Loading assets…" /> : null;
-  if (data.assets.length === 0) {
+  if (error && !data) return <ErrorState title="Could not load the lineage graph" error={error} onRetry={reload} />;
+  if (!data || !structure || !assets) return loading ? <LoadingState label="Loading assets…" /> : null;
+  if (data.nodes.length === 0) {
     return (
       <EmptyState title="No assets yet">
         <p>
@@ -54,7 +68,8 @@ export function GraphPage({ focus }: { focus: string | null }) {
     return <ErrorState title="Could not lay out the lineage graph" error={{ code: 'layout_failed', message: layoutState.message }} onRetry={reload} />;
   }
   if (layoutState.status !== 'done') {
-    return <LoadingState label={`Laying out ${data.assets.length.toLocaleString()} assets…`} />;
+    const seconds = layoutState.status === 'running' ? Math.round((now - layoutState.startedAt) / 1000) : 0;
+    return <LoadingState label={`Laying out ${data.nodes.length.toLocaleString()} assets…${seconds >= 2 ? ` ${seconds} s` : ''}`} />;
   }
-  return <LineageGraph assets={data.assets} edges={structure.input.edges} layout={layoutState.layout} focusKey={focus} />;
+  return <LineageGraph assets={assets} edges={structure.input.edges} layout={layoutState.layout} focusKey={focus} />;
 }
