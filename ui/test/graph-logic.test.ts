@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { lineageHasChecks, toGraphAssets } from '../src/graph/graph-data';
 import { assetEmphasis } from '../src/graph/highlight-context';
 import { buildAdjacency, isLineageEdge, lineageOf } from '../src/graph/lineage';
 import { NODE_HEIGHT, NODE_WIDTH, type LayoutResult } from '../src/graph/layout';
@@ -93,5 +94,24 @@ describe('zoomed-out canvas and viewport window', () => {
     assert.deepEqual([...contents.inside], ['a/one']);
     assert.deepEqual([...contents.withNeighbours].sort(), ['a/one', 'b/far']);
     assert.deepEqual([...contents.groups], ['a']);
+  });
+});
+
+describe('graph data from the lineage response', () => {
+  const lineage = {
+    nodes: [
+      { key: 'bronze/flights', group: 'fact_ingestion', kind: 'table' as const, status: 'fresh' as const },
+      { key: 'silver/flights', group: 'fact_transformation', kind: 'table' as const, status: 'stale' as const },
+    ],
+    edges: [{ from: 'bronze/flights', to: 'silver/flights' }],
+  };
+
+  it('takes check counts from the lineage when present, else from the fallback, else none', () => {
+    assert.equal(lineageHasChecks(lineage), false);
+    const fallback = new Map([['silver/flights', { passed: 4, warned: 1, failed: 0 }]]);
+    assert.deepEqual(toGraphAssets(lineage, fallback).map((a) => a.checks), [null, { passed: 4, warned: 1, failed: 0 }]);
+    const withChecks = { ...lineage, nodes: lineage.nodes.map((n) => ({ ...n, checks: { passed: 1, warned: 0, failed: 2 } })) };
+    assert.equal(lineageHasChecks(withChecks), true);
+    assert.deepEqual(toGraphAssets(withChecks, fallback)[1]?.checks, { passed: 1, warned: 0, failed: 2 });
   });
 });
