@@ -1,5 +1,6 @@
 // The shell: left navigation and the page for the current hash route.
 import { lazy, Suspense } from 'react';
+import { useStreamStatus } from './api/useServerEvents';
 import { EmptyState } from './components/EmptyState';
 import { LoadingState } from './components/LoadingState';
 import { AssetPage } from './pages/AssetPage';
@@ -40,6 +41,18 @@ function Page({ route }: { route: Route }) {
   }
 }
 
+const STREAM_TEXT = { idle: '', connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…' } as const;
+
+function StreamIndicator() {
+  const status = useStreamStatus();
+  if (status === 'idle') return null;
+  return (
+    <p className={`stream-status stream-${status}`} role="status" title="Live run updates from the Sluice server">
+      <span className="stream-dot" aria-hidden="true" /> {STREAM_TEXT[status]}
+    </p>
+  );
+}
+
 export function App() {
   const route = useRoute();
   const section = route.page === 'graph' || route.page === 'asset' ? 'assets' : route.page === 'runs' || route.page === 'run' ? 'runs' : null;
@@ -56,6 +69,7 @@ export function App() {
         <NavLink href={runsHref()} active={section === 'runs'}>
           Runs
         </NavLink>
+        <StreamIndicator />
       </nav>
       <main className={route.page === 'graph' ? 'main main-full' : 'main'}>
         <Suspense fallback={<LoadingState />}>

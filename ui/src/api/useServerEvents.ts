@@ -1,5 +1,5 @@
 // useServerEvents: one shared EventSource on /api/stream, fanned out to every subscribed component.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { RunEvent, RunSummary } from '../../../src/server/api-types';
 
 /** A message from the live stream, or `open` when the connection (re)starts and missed events may need a refetch. */
@@ -12,6 +12,17 @@ type Listener = (message: ServerMessage) => void;
 
 const listeners = new Set<Listener>();
 let source: EventSource | null = null;
+
+/** `connecting` until the first open, `live` while open, `reconnecting` after an error (EventSource retries by itself). */
+export type StreamStatus = 'idle' | 'connecting' | 'live' | 'reconnecting';
+let status: StreamStatus = 'idle';
+const statusListeners = new Set<() => void>();
+
+function setStatus(next: StreamStatus): void {
+  if (status === next) return;
+  status = next;
+  for (const listener of statusListeners) listener();
+}
 
 function emit(message: ServerMessage): void {
   for (const listener of listeners) listener(message);
@@ -28,7 +39,12 @@ function parse<T>(event: MessageEvent): T | undefined {
 function connect(): void {
   if (source || typeof EventSource === 'undefined') return;
   source = new EventSource('/api/stream');
-  source.addEventListener('open', () => emit({ kind: 'open' }));
+  setStatus('connecting');
+  source.addEventListener('open', () => {
+    setStatus('live');
+    emit({ kind: 'open' });
+  });
+  source.addEventListener('error', () => setStatus('reconnecting'));
   source.addEventListener('run-event', (e) => {
     const event = parse<RunEvent>(e);
     if (event) emit({ kind: 'run-event', event });
@@ -43,6 +59,7 @@ function disconnectIfIdle(): void {
   if (listeners.size > 0 || !source) return;
   source.close();
   source = null;
+  setStatus('idle');
 }
 
 /**
@@ -61,4 +78,18 @@ export function useServerEvents(onMessage: Listener): void {
       disconnectIfIdle();
     };
   }, []);
+}
+
+/**
+ * The state of the live stream, for showing whether what is on screen is current.
+ * @example const status = useStreamStatus(); // 'live'
+ */
+export function useStreamStatus(): StreamStatus {
+  return useSyncExternalStore(
+    (onChange) => {
+      statusListeners.add(onChange);
+      return () => statusListeners.delete(onChange);
+    },
+    () => status,
+  );
 }
