@@ -3,16 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { SluiceError } from '../errors.js';
 import { assertIdentifier, quoteIdentifier, sqlString } from '../model/asset-key.js';
 import {
-  createFilesSql,
-  createHeadersSql,
-  createLinesSql,
   createQuarantineSql,
   createRowsSql,
   createTargetSql,
+  headerFieldsSql,
   markDuplicatesSql,
   SKIP_REASONS,
 } from './csv-ingest-sql.js';
-import type { CsvColumn, CsvColumnType, IngestTables } from './csv-ingest-sql.js';
+import type { CsvColumn, CsvColumnType, FileHeader } from './csv-ingest-sql.js';
+import { readHeaderLine } from './csv-header.js';
 
 export type { CsvColumn, CsvColumnType } from './csv-ingest-sql.js';
 
@@ -108,14 +107,9 @@ function validate(options: CsvIngestOptions): { keyIndexes: number[]; delimiter:
   return { keyIndexes, delimiter };
 }
 
-function scratchTables(): IngestTables {
-  const prefix = `_sluice_ingest_${randomBytes(6).toString('hex')}`;
-  return {
-    files: quoteIdentifier(`${prefix}_files`),
-    lines: quoteIdentifier(`${prefix}_lines`),
-    headers: quoteIdentifier(`${prefix}_headers`),
-    rows: quoteIdentifier(`${prefix}_rows`),
-  };
+/** The one scratch table, in the connection's temp schema, uniquely named so concurrent ingestions never collide. */
+function scratchTable(): string {
+  return quoteIdentifier(`_sluice_ingest_${randomBytes(6).toString('hex')}_rows`);
 }
 
 /** Expands globs with DuckDB itself (the same matcher that reads them), de-duplicated and in name order. */
@@ -136,41 +130,90 @@ async function resolveFiles(connection: IngestConnection, patterns: readonly str
   return files;
 }
 
-/** Fails when a file's header lacks a configured column: loading it would silently null that column. */
-async function checkHeaders(connection: IngestConnection, tables: IngestTables, columns: readonly CsvColumn[]): Promise<void> {
-  const rows = await connection.query(
-    `SELECT f.file, h.header_line, ${columns.map((_, i) => `h.p${i}`).join(', ')}
-     FROM ${tables.headers} AS h JOIN ${tables.files} AS f USING (file_index) ORDER BY f.file_index`,
-  );
-  for (const row of rows) {
-    if (row.header_line === null || row.header_line === undefined) {
-      throw new SluiceError('SOURCE_ERROR', `${String(row.file)}: the header line is not valid UTF-8; re-export the file as UTF-8`);
-    }
-    const missing = columns.filter((_, i) => Number(row[`p${i}`]) === 0).map((column) => column.name);
-    if (missing.length > 0) {
-      throw new SluiceError(
-        'SOURCE_ERROR',
-        `${String(row.file)}: the header "${String(row.header_line)}" lacks column(s) ${missing.join(', ')}; ` +
-          `fix the file or the column list`,
-      );
-    }
+/** Runs a statement that reads the files, reporting a failure as a source error that names them. */
+async function readingFiles<T>(files: readonly string[], run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw new SluiceError('SOURCE_ERROR', `cannot read CSV files ${files.join(', ')}: ${(error as Error).message}`, { cause: error });
   }
 }
 
-async function countReasons(connection: IngestConnection, tables: IngestTables, files: number): Promise<CsvIngestResult> {
-  const rows = await connection.query(`SELECT reason, reason_column, count(*) AS n FROM ${tables.rows} GROUP BY ALL`);
+/**
+ * Reads every file's header. Fails when one is unreadable or lacks a configured column: loading such a file would
+ * silently null that column.
+ */
+async function readHeaders(connection: IngestConnection, files: readonly string[], columns: readonly CsvColumn[], delimiter: string): Promise<FileHeader[]> {
+  const lines = await Promise.all(files.map(readHeaderLine));
+  const present = lines.flatMap((line, index) => (line === null ? [] : [{ line, index }]));
+  const parsed = present.length === 0 ? [] : await connection.query(headerFieldsSql(present.length, columns, delimiter), present.map(({ line }) => line));
+  const headers: FileHeader[] = files.map(() => ({ headerLine: null, fieldCount: 0, positions: columns.map(() => 0) }));
+  present.forEach(({ line, index }, i) => {
+    const row = parsed[i];
+    const file = files[index] ?? '';
+    if (!row || row.field_count === null || row.field_count === undefined) {
+      throw new SluiceError('SOURCE_ERROR', `${file}: the header "${line}" has broken quoting; fix the file`);
+    }
+    const positions = columns.map((_, c) => Number(row[`p${c}`]));
+    const missing = columns.filter((_, c) => positions[c] === 0).map((column) => column.name);
+    if (missing.length > 0) {
+      throw new SluiceError('SOURCE_ERROR', `${file}: the header "${line}" lacks column(s) ${missing.join(', ')}; fix the file or the column list`);
+    }
+    headers[index] = { headerLine: line, fieldCount: Number(row.field_count), positions };
+  });
+  return headers;
+}
+
+/** Files DuckDB cannot read as UTF-8 text; each is checked alone, which only happens once one has failed. */
+async function filesNotUtf8(connection: IngestConnection, files: readonly string[]): Promise<Set<number>> {
+  const invalid = new Set<number>();
+  for (const [index, file] of files.entries()) {
+    try {
+      await connection.query(`SELECT octet_length(encode(content)) AS n FROM read_text(${sqlString(file)})`);
+    } catch (error) {
+      if (!INVALID_TEXT.test((error as Error).message)) throw error;
+      invalid.add(index + 1);
+    }
+  }
+  return invalid;
+}
+
+const INVALID_TEXT = /could not read content of file .* as valid UTF-8/;
+
+/** Builds the scratch table of classified lines, reading files as text and falling back to bytes for non-UTF-8 files. */
+async function classifyLines(
+  connection: IngestConnection,
+  rows: string,
+  files: readonly string[],
+  headers: readonly FileHeader[],
+  columns: readonly CsvColumn[],
+  delimiter: string,
+): Promise<void> {
+  await readingFiles(files, async () => {
+    try {
+      await connection.exec(createRowsSql(rows, files, headers, columns, delimiter));
+    } catch (error) {
+      if (!INVALID_TEXT.test((error as Error).message)) throw error;
+      // A failed CREATE leaves no table behind, so the statement can simply run again with the bad files as bytes.
+      await connection.exec(createRowsSql(rows, files, headers, columns, delimiter, await filesNotUtf8(connection, files)));
+    }
+  });
+}
+
+async function countReasons(connection: IngestConnection, scratch: string, files: number, columns: readonly CsvColumn[]): Promise<CsvIngestResult> {
+  const rows = await connection.query(`SELECT defect, count(*) AS n FROM ${scratch} GROUP BY ALL`);
   const result: CsvIngestResult = { read: 0, accepted: 0, quarantined: 0, skipped: 0, byReason: {}, files };
   for (const row of rows) {
     const count = Number(row.n);
-    const reason = row.reason === null || row.reason === undefined ? null : String(row.reason);
     result.read += count;
-    if (reason === null) {
+    if (row.defect === null || row.defect === undefined) {
       result.accepted += count;
       continue;
     }
+    const [reason = '', column] = String(row.defect).split(':');
     if ((SKIP_REASONS as readonly string[]).includes(reason)) result.skipped += count;
     else result.quarantined += count;
-    const label = row.reason_column && reason !== 'duplicate_key' ? `${reason}:${String(row.reason_column)}` : reason;
+    const label = column === undefined ? reason : `${reason}:${columns[Number(column) - 1]?.name ?? column}`;
     result.byReason[label] = (result.byReason[label] ?? 0) + count;
   }
   return result;
@@ -199,30 +242,23 @@ async function countRows(connection: IngestConnection, relation: string): Promis
 export async function ingestCsv(connection: IngestConnection, options: CsvIngestOptions): Promise<CsvIngestResult> {
   const { keyIndexes, delimiter } = validate(options);
   const files = await resolveFiles(connection, options.files);
-  const tables = scratchTables();
+  const headers = await readHeaders(connection, files, options.columns, delimiter);
+  const rows = scratchTable();
   const created: string[] = [];
   try {
-    await connection.exec(createFilesSql(tables, files));
-    try {
-      await connection.exec(createLinesSql(tables, files));
-    } catch (error) {
-      throw new SluiceError('SOURCE_ERROR', `cannot read CSV files ${files.join(', ')}: ${(error as Error).message}`, { cause: error });
-    }
-    await connection.exec(createHeadersSql(tables, options.columns, delimiter));
-    await checkHeaders(connection, tables, options.columns);
-    await connection.exec(createRowsSql(tables, options.columns, delimiter));
+    await classifyLines(connection, rows, files, headers, options.columns, delimiter);
     if (keyIndexes.length > 0) {
-      await connection.exec(markDuplicatesSql(tables, keyIndexes, keyIndexes.map((i) => options.columns[i]?.name ?? '')));
+      await connection.exec(markDuplicatesSql(rows, keyIndexes));
     }
-    const result = await countReasons(connection, tables, files.length);
+    const result = await countReasons(connection, rows, files.length, options.columns);
     const data = result.accepted + result.quarantined;
     const percent = data > 0 ? (result.quarantined / data) * 100 : 0;
     if (options.errorBudgetPercent !== undefined && percent > options.errorBudgetPercent) {
       throw new ErrorBudgetExceededError(result, options.errorBudgetPercent, percent);
     }
-    await connection.exec(createTargetSql(tables, options.target, options.columns));
+    await connection.exec(createTargetSql(rows, files, options.target, options.columns));
     created.push(options.target);
-    await connection.exec(createQuarantineSql(tables, options.quarantine));
+    await connection.exec(createQuarantineSql(rows, files, options.quarantine, options.columns, keyIndexes.map((i) => options.columns[i]?.name ?? '')));
     created.push(options.quarantine);
     // A cheap recount guards the promise that no line read is lost between classification and the tables.
     const [accepted, quarantined] = [await countRows(connection, options.target), await countRows(connection, options.quarantine)];
@@ -237,8 +273,6 @@ export async function ingestCsv(connection: IngestConnection, options: CsvIngest
     return result;
   } finally {
     for (const relation of created.reverse()) await connection.exec(`DROP TABLE IF EXISTS ${relation}`).catch(() => undefined);
-    for (const table of [tables.rows, tables.headers, tables.lines, tables.files]) {
-      await connection.exec(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    }
+    await connection.exec(`DROP TABLE IF EXISTS ${rows}`).catch(() => undefined);
   }
 }

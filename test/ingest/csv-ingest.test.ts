@@ -226,6 +226,17 @@ describe('ingestCsv refusals', () => {
     assert.equal(await tableExists(db, 'target'), false);
   });
 
+  it('fails on a header that is not UTF-8, has broken quoting or never ends', async () => {
+    const cases: [string, string | Uint8Array, RegExp][] = [
+      ['latin1.csv', bytes('id,n', [0xe9], 'me\n1,a\n'), /latin1\.csv: the header line is not valid UTF-8/],
+      ['quoting.csv', 'id,"name\n1,a\n', /quoting\.csv: the header "id,"name" has broken quoting/],
+      ['endless.csv', 'x'.repeat(1_048_577), /endless\.csv: no line break in the first 1048576 bytes/],
+    ];
+    for (const [name, content, pattern] of cases) {
+      await assert.rejects(ingest([dir.write(name, content)]), (error: unknown) => error instanceof SluiceError && error.code === 'SOURCE_ERROR' && pattern.test(error.message));
+    }
+  });
+
   it('fails when a file is missing or a glob matches nothing', async () => {
     await assert.rejects(ingest([`${dir.path}/missing.csv`]), /CSV file\(s\) not found: .*missing\.csv/);
     await assert.rejects(ingest([`${dir.path}/none-*.csv`]), /no CSV file matches/);
