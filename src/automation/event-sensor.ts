@@ -26,6 +26,8 @@ interface EventCursor {
 export class EventSensor {
   readonly latency = new LatencyTracker();
   private consumedSeq = 0;
+  /** The newest sequence number a launched run will consume (ahead of consumedSeq while runs are in flight). */
+  private launchedSeq = 0;
   private readonly trigger: RunCoalescer;
   /** Runs in flight and the sequence number each consumes through. */
   private readonly running = new Map<string, number>();
@@ -41,7 +43,8 @@ export class EventSensor {
     private readonly context: AutomationContext,
     private inbox: EventInbox,
   ) {
-    this.trigger = new RunCoalescer(() => this.round(), (error) => context.log(`sensor ${definition.name}: ${error instanceof Error ? error.message : String(error)}`));
+    // One round at a time: measured, two rounds in flight (pipelined through the asset locks) contend for the warehouse and double the latency.
+    this.trigger = new RunCoalescer(() => this.round(), { onError: (error) => context.log(`sensor ${definition.name}: ${message(error)}`) });
   }
 
   static async start(definition: EventSensorDefinition, context: AutomationContext): Promise<EventSensor> {
@@ -50,6 +53,7 @@ export class EventSensor {
     const inbox = await EventInbox.open(context.sluice.warehouse, definition.source, consumedSeq);
     const sensor = new EventSensor(definition, context, inbox);
     sensor.consumedSeq = consumedSeq;
+    sensor.launchedSeq = consumedSeq;
     context.sluice.bus.on('event', sensor.onEvent);
     if (definition.nats) {
       try {
@@ -115,14 +119,15 @@ export class EventSensor {
 
   private async round(): Promise<void> {
     const through = this.inbox.lastSeq;
-    const from = this.consumedSeq + 1;
+    const from = this.launchedSeq + 1;
     if (through < from || !this.context.isEnabled(this.name)) return;
+    this.launchedSeq = through;
     const reason = `${through - from + 1} new event(s) from "${this.source}" (seq ${from}-${through})`;
     let launched;
     try {
       launched = await this.context.launch({ select: this.definition.select });
     } catch (error) {
-      this.failedAt = Date.now();
+      this.failed();
       await this.context.record({ name: this.name, kind: 'sensor', launched: false, reason: `${reason}, but the run could not start: ${message(error)}` });
       return;
     }
@@ -131,22 +136,30 @@ export class EventSensor {
     try {
       const result = await launched.done;
       if (result.status !== 'succeeded') {
-        this.failedAt = Date.now();
+        this.failed();
         await this.context.record({ name: this.name, kind: 'sensor', launched: false, runId: launched.runId, reason: `run ${launched.runId} ${result.status}; the events stay in landing.${this.source} and are retried with the next events or in ${RETRY_AFTER_MS / 1000} s` });
         return;
       }
     } catch (error) {
-      this.failedAt = Date.now();
+      this.failed();
       await this.context.record({ name: this.name, kind: 'sensor', launched: false, runId: launched.runId, reason: `run ${launched.runId} failed: ${message(error)}` });
       return;
     } finally {
       this.running.delete(launched.runId);
     }
     this.failedAt = 0;
+    if (through <= this.consumedSeq) return;
     this.consumedSeq = through;
+    this.launchedSeq = Math.max(this.launchedSeq, through);
     // The cursor first: a crash before the delete re-reads events (harmless), never skips them.
     await this.context.saveState(this.name, 'sensor', { cursor: JSON.stringify({ consumedSeq: through } satisfies EventCursor), lastRunId: launched.runId });
     await this.inbox.deleteThrough(through);
+  }
+
+  /** A failed run leaves its events pending: the next round (a new arrival, or the tick after the back-off) takes them again. */
+  private failed(): void {
+    this.failedAt = Date.now();
+    this.launchedSeq = this.consumedSeq;
   }
 }
 
