@@ -192,7 +192,7 @@ FROM (
 WHERE ${rows}.file_index = dup.file_index AND ${rows}.line_number = dup.line_number`;
 }
 
-/** Creates the accepted table: the typed columns plus where each row came from, in file and line order. */
+/** Creates the accepted table: the typed columns plus where each row came from (row order is not guaranteed). */
 export function createTargetSql(rows: string, files: readonly string[], target: string, columns: readonly CsvColumn[]): string {
   const selected = columns.map((column, i) => `c${i} AS ${quoteIdentifier(column.name)}`).join(', ');
   return `CREATE TABLE ${target} AS

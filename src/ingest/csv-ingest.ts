@@ -1,5 +1,6 @@
 // CSV ingestion with quarantine: good lines load typed, every bad line lands in a quarantine table, nothing is lost.
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { SluiceError } from '../errors.js';
 import { assertIdentifier, quoteIdentifier, sqlString } from '../model/asset-key.js';
 import {
@@ -27,7 +28,7 @@ export interface CsvIngestOptions {
   files: readonly string[];
   /** Expected columns, found by name in each file's header (extra header columns are ignored). */
   columns: readonly CsvColumn[];
-  /** Quoted relation to create with the accepted rows (plus `_source_file`, `_line_number`). */
+  /** Quoted relation to create with the accepted rows (plus `_source_file`, `_line_number`; order by those to read in file order). */
   target: string;
   /** Quoted relation to create with one row per rejected line. */
   quarantine: string;
@@ -124,7 +125,8 @@ async function resolveFiles(connection: IngestConnection, patterns: readonly str
     throw new SluiceError('SOURCE_ERROR', `cannot read CSV files ${patterns.join(', ')}: ${(error as Error).message}`, { cause: error });
   }
   // DuckDB silently yields nothing for a missing file; an empty load would replace good data with nothing.
-  const missing = patterns.filter((pattern) => !/[*?[{]/.test(pattern) && !files.includes(pattern));
+  const found = new Set(files.map((file) => resolve(file)));
+  const missing = patterns.filter((pattern) => !/[*?[{]/.test(pattern) && !found.has(resolve(pattern)));
   if (missing.length > 0) throw new SluiceError('SOURCE_ERROR', `CSV file(s) not found: ${missing.join(', ')}`);
   if (files.length === 0) throw new SluiceError('SOURCE_ERROR', `no CSV file matches ${patterns.join(', ')}; check the path or the glob`);
   return files;
@@ -144,7 +146,9 @@ async function readingFiles<T>(files: readonly string[], run: () => Promise<T>):
  * silently null that column.
  */
 async function readHeaders(connection: IngestConnection, files: readonly string[], columns: readonly CsvColumn[], delimiter: string): Promise<FileHeader[]> {
-  const lines = await Promise.all(files.map(readHeaderLine));
+  // One file at a time: a landing folder may hold thousands of files, more than the process may open at once.
+  const lines: (string | null)[] = [];
+  for (const file of files) lines.push(await readHeaderLine(file));
   const present = lines.flatMap((line, index) => (line === null ? [] : [{ line, index }]));
   const parsed = present.length === 0 ? [] : await connection.query(headerFieldsSql(present.length, columns, delimiter), present.map(({ line }) => line));
   const headers: FileHeader[] = files.map(() => ({ headerLine: null, fieldCount: 0, positions: columns.map(() => 0) }));
