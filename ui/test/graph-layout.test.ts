@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import ELK from 'elkjs/lib/elk.bundled.js';
+import { arrangeGroupColumns } from '../src/graph/group-arrangement';
 import { balanceGroups } from '../src/graph/layout-client';
 import {
   NODE_HEIGHT,
@@ -113,5 +114,50 @@ describe('lineage graph layout', () => {
     assert.equal(sizes.reduce((a, b) => a + b), 98);
     assert.ok(Math.abs(sizes[0]! - sizes[1]!) <= 10, `unbalanced: ${sizes.join(' vs ')}`);
     assert.equal(balanceGroups(groups.slice(0, 1), 4).length, 1, 'no empty buckets');
+  });
+});
+
+describe('group arrangement', () => {
+  const box = (group: string, height = 100) => ({ group, width: 300, height });
+
+  it('puts each group in a column right of every group it reads from', () => {
+    const origins = arrangeGroupColumns(
+      [box('gold'), box('silver'), box('bronze_a'), box('bronze_b')],
+      [
+        { from: 'bronze_a', to: 'silver' },
+        { from: 'bronze_b', to: 'silver' },
+        { from: 'silver', to: 'gold' },
+        { from: 'bronze_a', to: 'gold' },
+      ],
+    );
+    assert.equal(origins['bronze_a']!.x, origins['bronze_b']!.x);
+    assert.ok(origins['bronze_a']!.x < origins['silver']!.x && origins['silver']!.x < origins['gold']!.x);
+    assert.notEqual(origins['bronze_a']!.y, origins['bronze_b']!.y, 'boxes in one column are stacked');
+  });
+
+  it('survives cycles between groups and places unconnected groups', () => {
+    const origins = arrangeGroupColumns([box('a'), box('b'), box('lonely')], [
+      { from: 'a', to: 'b' },
+      { from: 'b', to: 'a' },
+    ]);
+    assert.deepEqual(Object.keys(origins).sort(), ['a', 'b', 'lonely']);
+    assert.ok(origins['a']!.x !== origins['b']!.x);
+  });
+
+  it('keeps a group level with the groups it is connected to', () => {
+    // Two chains: top_src -> top_dst and bottom_src -> bottom_dst; the destinations are listed in reverse order.
+    const origins = arrangeGroupColumns([box('top_src'), box('bottom_src'), box('bottom_dst'), box('top_dst')], [
+      { from: 'top_src', to: 'top_dst' },
+      { from: 'bottom_src', to: 'bottom_dst' },
+    ]);
+    assert.ok(origins['top_dst']!.y < origins['bottom_dst']!.y);
+  });
+
+  it('wraps a very tall column into side-by-side columns that stay left of the groups reading them', () => {
+    const sources = Array.from({ length: 40 }, (_, i) => box(`src${i}`, 400));
+    const origins = arrangeGroupColumns([...sources, box('sink')], sources.map((s) => ({ from: s.group, to: 'sink' })));
+    const xs = new Set(sources.map((s) => origins[s.group]!.x));
+    assert.ok(xs.size > 1, 'the 40 sources do not form one 17,000 px column');
+    assert.ok(Math.max(...xs) < origins['sink']!.x);
   });
 });

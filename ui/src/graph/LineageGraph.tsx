@@ -120,6 +120,8 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
   const lineage = useMemo(() => (selectedKey && layout.positions[selectedKey] ? lineageOf(selectedKey, adjacency) : null), [selectedKey, adjacency, layout]);
   const keys = useMemo(() => assets.map((a) => a.key), [assets]);
   const bounds = useMemo(() => layoutBounds(layout), [layout]);
+  // Far enough out to see the whole graph on a small screen, however large it is.
+  const minZoom = Math.min(0.02, 0.5 * Math.min(1000 / bounds.width, 600 / bounds.height));
 
   // Node objects are reused while their data is unchanged, so a status update re-renders only what it touched.
   const nodeCache = useRef(new Map<string, AssetFlowNode>());
@@ -271,6 +273,14 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
   );
 
   const clearSelection = useCallback(() => setSelectedKey(null), []);
+  useEffect(() => {
+    if (!selectedKey) return undefined;
+    const onKey = (event: KeyboardEvent): void => {
+      if (event.key === 'Escape' && !(event.target instanceof HTMLInputElement)) setSelectedKey(null);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [selectedKey]);
   const selectedAsset = selectedKey ? assetByKey.get(selectedKey) : undefined;
 
   return (
@@ -300,7 +310,7 @@ function LineageCanvas({ assets, edges, layout, focusKey }: LineageGraphProps) {
           onNodeDoubleClick={onNodeDoubleClick}
           onPaneClick={onPaneClick}
           onPaneMouseMove={onPaneMouseMove}
-          minZoom={0.01}
+          minZoom={minZoom}
           maxZoom={2}
           zoomOnDoubleClick={false}
         >

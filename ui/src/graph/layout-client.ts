@@ -1,4 +1,5 @@
 // Runs layouts in Web Workers: small graphs in one worker, large ones with their groups spread over a pool.
+import { arrangeGroupColumns } from './group-arrangement';
 import { assembleTwoLevel, chooseStrategy, splitByGroup, type GroupGraph, type LayoutInput, type LayoutResult } from './layout';
 import type { LayoutReply, LayoutRequest, LayoutTask, LayoutTaskResults } from './layout.worker';
 
@@ -57,9 +58,8 @@ export async function layoutInWorkers(input: LayoutInput): Promise<LayoutResult>
   const workers = [primary, ...helpers];
   try {
     const interiors = (await Promise.all(buckets.map((bucket, i) => send(workers[i] as Worker, { kind: 'interiors', groups: bucket })))).flat();
-    const sizes = interiors.map(({ group, width, height }) => ({ group, width, height }));
-    const origins = await send(primary, { kind: 'arrange', sizes, between });
-    return assembleTwoLevel(interiors, origins, performance.now() - started);
+    // Placing the group boxes is cheap and pure, so it runs here rather than in another round trip.
+    return assembleTwoLevel(interiors, arrangeGroupColumns(interiors, between), performance.now() - started);
   } finally {
     // Layouts are rare (results are cached), so helpers do not linger holding ELK's memory.
     for (const helper of helpers) helper.terminate();

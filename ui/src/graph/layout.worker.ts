@@ -1,16 +1,14 @@
-// Web Worker that runs ELK off the main thread: a whole layout, or one stage of the two-level layout.
+// Web Worker that runs ELK off the main thread: a whole layout, or the group interiors of a two-level layout.
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { arrangeGroups, computeLayout, layoutGroupInteriors, type GroupGraph, type GroupInterior, type LayoutInput, type LayoutResult } from './layout';
+import { computeLayout, layoutGroupInteriors, type GroupGraph, type GroupInterior, type LayoutInput, type LayoutResult } from './layout';
 
 export type LayoutTask =
   | { kind: 'layout'; input: LayoutInput }
-  | { kind: 'interiors'; groups: GroupGraph[] }
-  | { kind: 'arrange'; sizes: { group: string; width: number; height: number }[]; between: { from: string; to: string }[] };
+  | { kind: 'interiors'; groups: GroupGraph[] };
 
 export interface LayoutTaskResults {
   layout: LayoutResult;
   interiors: GroupInterior[];
-  arrange: Record<string, { x: number; y: number }>;
 }
 
 export interface LayoutRequest {
@@ -33,8 +31,6 @@ function run(task: LayoutTask): Promise<unknown> {
       return computeLayout(elk, task.input);
     case 'interiors':
       return layoutGroupInteriors(elk, task.groups);
-    case 'arrange':
-      return arrangeGroups(elk, task.sizes, task.between);
   }
 }
 
