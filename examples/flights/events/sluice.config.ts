@@ -6,23 +6,28 @@ import { asset, defineProject, sqlString, type ProjectConfig } from 'sluice';
 // vega-datasets exposes only its JS entry, so find its data folder next to it.
 const airportsFile = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data', 'airports.csv');
 
-/** Facts are merged batch by batch, so a re-delivered event never duplicates a row. */
+/**
+ * The hot path, run by the event sensor for each micro-batch: bronze -> silver -> gold, each merged by key,
+ * so a re-delivered event never duplicates a row and gold recomputes only the (origin, day) pairs it touched.
+ */
 const facts = [
   asset({
     key: 'bronze/flights', group: 'fact_ingestion', sqlFile: 'sql/bronze/flights.sql', tags: { layer: 'bronze' },
     description: 'Flight events from landing.flights, one row per event_id (a re-delivered event replaces its row).',
     incremental: { strategy: 'merge', uniqueKey: ['event_id'] },
+    // Built (empty) at start-up with the view below, so the first batch finds the whole chain in place.
+    automation: { type: 'missing' },
   }),
-  asset({ key: 'silver/flights_validated', group: 'fact_transformation', kind: 'view', sqlFile: 'sql/silver/flights_validated.sql', description: 'Typed flight events with a rejection reason (NULL when valid).' }),
+  asset({
+    key: 'silver/flights_validated', group: 'fact_transformation', kind: 'view', sqlFile: 'sql/silver/flights_validated.sql',
+    description: 'Typed flight events with a rejection reason (NULL when valid).', automation: { type: 'missing' },
+  }),
   asset({
     key: 'silver/flights', group: 'fact_transformation', sqlFile: 'sql/silver/flights.sql', tags: { layer: 'silver' },
     description: 'Cleansed flights: one row per distinct flight, merged batch by batch.',
+    // It reads bronze through the view, which the sensor does not rebuild: naming bronze makes the run build it first.
+    deps: ['bronze/flights'],
     incremental: { strategy: 'merge', uniqueKey: ['departed_at', 'origin', 'destination', 'delay_min', 'distance_mi'] },
-  }),
-  asset({
-    key: 'silver/flights_quarantine', group: 'fact_transformation', sqlFile: 'sql/silver/flights_quarantine.sql', tags: { layer: 'silver' },
-    description: 'Flight events rejected by silver.flights, with the reason.',
-    incremental: { strategy: 'merge', uniqueKey: ['event_id'] },
   }),
   asset({
     key: 'gold/airport_daily_delays', group: 'curation', sqlFile: 'sql/gold/airport_daily_delays.sql', tags: { layer: 'gold' },
@@ -47,8 +52,14 @@ const dimensions = [
   asset({ key: 'silver/airports', group: 'dim_transformation', sqlFile: '../sql/silver/airports.sql', automation: { type: 'missing' }, description: 'Airports with their US census region.' }),
 ];
 
-/** Curated assets that follow the facts on their own: rebuilt whenever an upstream changed. */
-const curated = [
+/** Assets that follow the facts on their own, off the hot path: rebuilt whenever an upstream changed. */
+const followers = [
+  asset({
+    key: 'silver/flights_quarantine', group: 'fact_transformation', sqlFile: 'sql/silver/flights_quarantine.sql', tags: { layer: 'silver' },
+    description: 'Flight events rejected by validation, with the reason.',
+    // It reads bronze through the view; naming bronze makes a new batch count as an upstream change.
+    deps: ['bronze/flights'], automation: { type: 'upstream_changed' },
+  }),
   asset({ key: 'gold/region_monthly_summary', group: 'curation', sqlFile: '../sql/gold/region_monthly_summary.sql', automation: { type: 'upstream_changed' }, description: 'Departures per origin region and month.' }),
   asset({ key: 'gold/flights_enriched', group: 'curation', kind: 'view', sqlFile: '../sql/gold/flights_enriched.sql', automation: { type: 'missing' }, description: 'Flights with origin and destination airport details.' }),
 ];
@@ -58,13 +69,13 @@ const flightEvents: NonNullable<ProjectConfig['sensors']>[number] = {
   type: 'events',
   name: 'flight_events',
   source: 'flights',
-  select: 'bronze/flights,silver/flights_validated,silver/flights,silver/flights_quarantine,gold/airport_daily_delays',
+  select: 'bronze/flights,silver/flights,gold/airport_daily_delays',
   ...(process.env.FLIGHTS_NATS_URL ? { nats: { servers: process.env.FLIGHTS_NATS_URL, stream: 'FLIGHTS', subjects: ['flights.events'] } } : {}),
 };
 
 export const project = defineProject({
   name: 'flights-events',
-  assets: [...facts, ...dimensions, ...curated],
+  assets: [...facts, ...dimensions, ...followers],
   sensors: [flightEvents],
   schedules: [
     { name: 'dimensions_nightly', cron: '0 3 * * *', timezone: 'America/New_York', select: 'bronze/airports,bronze/state_regions,silver/airports', description: 'Refresh the airport dimensions every night at 03:00 New York time.' },

@@ -1,2 +1,2 @@
--- Flight events rejected by silver.flights, each with the reason.
-SELECT * FROM silver.flights_validated WHERE reject_reason IS NOT NULL AND _batch_id = $run_id
+-- Flight events rejected by validation, each with the reason (rebuilt off the hot path whenever bronze changed).
+SELECT * EXCLUDE (_batch_id) FROM silver.flights_validated WHERE reject_reason IS NOT NULL
