@@ -19,6 +19,10 @@ export interface ConditionFacts {
   disabled: ReadonlySet<string>;
   /** After a failed attempt, wait this long before launching again (default 60 s). */
   retryAfterMs?: number;
+  /** When each asset was last launched by a condition (ms since the epoch, on the same clock as `now`). */
+  lastLaunched?: ReadonlyMap<string, number>;
+  /** Launch an asset at most once per this many ms (default 0): followers of a busy stream rebuild at a steady pace, not per micro-batch. */
+  minIntervalMs?: number;
 }
 
 /** The decision about one asset with conditions. */
@@ -68,7 +72,14 @@ function decide(graph: AssetGraph, key: string, conditions: readonly AutomationC
   const launched = verdicts.filter((v) => v.launch);
   const cursor = verdicts.find((v) => v.cronCursor)?.cronCursor;
   const reasons = (launched.length > 0 ? launched : verdicts).map((v) => v.reason);
-  return { key, launch: launched.length > 0, reason: [...new Set(reasons)].join('; '), ...(cursor ? { cronCursor: cursor } : {}) };
+  const reason = [...new Set(reasons)].join('; ');
+  const last = facts.lastLaunched?.get(key);
+  const minIntervalMs = facts.minIntervalMs ?? 0;
+  if (launched.length > 0 && last !== undefined && facts.now.getTime() - last < minIntervalMs) {
+    // The cron cursor is kept back, so a due tick still fires once the interval has passed.
+    return { key, launch: false, reason: `${reason}; waiting: at most one run per ${minIntervalMs} ms` };
+  }
+  return { key, launch: launched.length > 0, reason, ...(cursor ? { cronCursor: cursor } : {}) };
 }
 
 function verdictOf(graph: AssetGraph, key: string, condition: AutomationCondition, facts: ConditionFacts, launching: ReadonlySet<string>, partitioned: boolean): Verdict {

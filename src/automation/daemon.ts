@@ -29,6 +29,11 @@ export interface DaemonConfig {
   sensors?: boolean;
   /** After a failed attempt, wait this long before a condition launches the asset again (default 60 s). */
   retryAfterMs?: number;
+  /**
+   * A condition launches an asset at most once per this many ms (default 1000), so assets that follow a
+   * stream of micro-batches (a summary rebuilt on upstream change) do not compete with the hot path per batch.
+   */
+  minIntervalMs?: number;
   log?: (line: string) => void;
 }
 
@@ -60,6 +65,7 @@ export class AutomationDaemon {
   private readonly eventSensors = new Map<string, EventSensor>();
   private readonly fileSensors: FileSensor[] = [];
   private readonly lastReasons = new Map<string, string>();
+  private readonly lastLaunched = new Map<string, number>();
   private readonly background = new Map<Promise<void>, () => void>();
   private readonly evaluation: RunCoalescer;
   private readonly context: AutomationContext;
@@ -199,7 +205,12 @@ export class AutomationDaemon {
     const cronCursors = new Map(assets.map((e) => [e.name, dateOf(this.states.get(e.name)?.lastTickAt)]));
     const disabled = new Set(assets.filter((e) => !this.isEnabled(e.name)).map((e) => e.name));
     const now = this.context.now();
-    const decisions = evaluateConditions(project.graph, { now, latest, failures, inFlight, cronCursors, disabled, ...(this.config.retryAfterMs !== undefined ? { retryAfterMs: this.config.retryAfterMs } : {}) });
+    const decisions = evaluateConditions(project.graph, {
+      now, latest, failures, inFlight, cronCursors, disabled,
+      lastLaunched: this.lastLaunched,
+      minIntervalMs: this.config.minIntervalMs ?? 1000,
+      ...(this.config.retryAfterMs !== undefined ? { retryAfterMs: this.config.retryAfterMs } : {}),
+    });
     const launch = decisions.filter((d) => d.launch);
     const runIds = new Map<string, string>();
     const errors = new Map<string, string>();
@@ -210,7 +221,10 @@ export class AutomationDaemon {
       try {
         const request = keys.length === 1 && project.graph.get(keys[0]!)!.definition.partitions ? launchRequest(this.sluice, keys[0]!, now) : { select: keys.join(',') };
         const { runId } = await this.launch(request);
-        for (const key of keys) runIds.set(key, runId);
+        for (const key of keys) {
+          runIds.set(key, runId);
+          this.lastLaunched.set(key, now.getTime());
+        }
       } catch (error) {
         for (const key of keys) errors.set(key, error instanceof Error ? error.message : String(error));
       }

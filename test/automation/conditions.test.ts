@@ -85,6 +85,15 @@ describe('declarative automation conditions', () => {
     assert.equal(decisionOf(graph, facts({ failures, retryAfterMs: 5_000 }), 'raw/a').launch, true);
   });
 
+  it('launches an asset at most once per minimum interval, saying it waits', () => {
+    const graph = graphOf({ 'mid/c': [{ type: 'upstream_changed' }] });
+    const latest = new Map([built('raw/a', 'a2', 1), built('raw/b', 'b1', 30), built('mid/c', 'c1', 10, { 'raw/a': 'a1', 'raw/b': 'b1' })]);
+    const throttled = decisionOf(graph, facts({ latest, lastLaunched: new Map([['mid/c', NOW.getTime() - 400]]), minIntervalMs: 1000 }), 'mid/c');
+    assert.equal(throttled.launch, false);
+    assert.match(throttled.reason, /has new data since the last materialization; waiting: at most one run per 1000 ms/);
+    assert.equal(decisionOf(graph, facts({ latest, lastLaunched: new Map([['mid/c', NOW.getTime() - 1400]]), minIntervalMs: 1000 }), 'mid/c').launch, true);
+  });
+
   it('several conditions mean any of them, and a partitioned asset only takes cron', () => {
     const graph = graphOf({ 'raw/a': [{ type: 'fresh_within', minutes: 60 }, { type: 'missing' }] });
     assert.equal(decisionOf(graph, facts(), 'raw/a').launch, true);
