@@ -20,8 +20,10 @@ export interface FileHeader {
   /** NULL for an empty file (it has no lines at all). */
   headerLine: string | null;
   fieldCount: number;
-  /** 1-based field position of each configured column in this file. */
+  /** 1-based field position of each configured column in this file (0 = absent). */
   positions: number[];
+  /** Set under the `discard_row` contract for a drifted file: every data line is quarantined as `schema_drift` with this as `_column`. */
+  drift?: string | null;
 }
 
 /** Regex escape for the delimiter, valid inside and outside character classes (RE2 `\x{..}`). */
@@ -58,15 +60,12 @@ function trimFraming(text: string): string {
 }
 
 /**
- * Parses header lines (bound as parameters `$1..$n`, one per file) into their field count and the 1-based position
- * of every configured column (0 = missing), with the same field grammar as the data lines.
+ * Parses header lines (bound as parameters `$1..$n`, one per file) into their field count and their trimmed field
+ * names as a JSON array (`names`), with the same field grammar as the data lines; `names` is NULL for broken quoting.
  */
-export function headerFieldsSql(headerCount: number, columns: readonly CsvColumn[], delimiter: string): string {
-  const positions = columns.map(
-    (column, i) => `coalesce(list_position(list_transform(fields, lambda h: lower(trim(h))), ${sqlString(column.name.toLowerCase())}), 0) AS p${i}`,
-  );
+export function headerFieldsSql(headerCount: number, delimiter: string): string {
   const headers = Array.from({ length: headerCount }, (_, i) => `(${i + 1}, CAST($${i + 1} AS VARCHAR))`).join(', ');
-  return `SELECT header_index, len(fields) AS field_count, ${positions.join(', ')}
+  return `SELECT header_index, len(fields) AS field_count, CAST(to_json(list_transform(fields, lambda h: trim(h))) AS VARCHAR) AS names
 FROM (SELECT header_index, ${fieldsExpression('header_line', delimiter)} AS fields FROM (VALUES ${headers}) AS t(header_index, header_line)) AS parsed
 ORDER BY header_index`;
 }
@@ -130,6 +129,7 @@ export function createRowsSql(
     defects.push(`WHEN v${i} IS NOT NULL AND ${badCast(column.type, `v${i}`, `c${i}`)} THEN 'bad_cast:${i + 1}'`);
     if (column.required) defects.push(`WHEN v${i} IS NULL THEN 'null_required:${i + 1}'`);
   });
+  // A NULL text (invalid UTF-8) matches neither skip test, so it reaches the drift and invalid_utf8 tests.
   // Non-empty files only: an empty file has no lines, and its placeholder header must not break the constant case.
   const known = headers.filter((header) => header.headerLine !== null);
   const pick = <T extends string | number | null>(get: (header: FileHeader) => T): string =>
@@ -137,6 +137,7 @@ export function createRowsSql(
   const headerColumns = [
     `${pick((header) => header.headerLine)} AS header_line`,
     `${pick((header) => header.fieldCount)} AS field_count`,
+    `${pick((header) => header.drift ?? null)} AS drift`,
     ...columns.map((_, i) => `${pick((header) => header.positions[i] ?? 0)} AS p${i}`),
   ].join(', ');
   return `CREATE TEMP TABLE ${rows} AS
@@ -158,9 +159,10 @@ WITH split AS (
   SELECT *, ${casts.join(', ')} FROM (SELECT *, ${values.join(', ')} FROM parsed) AS picked
 ), classified AS (
   SELECT *, CASE
-    WHEN text IS NULL THEN 'invalid_utf8'
     WHEN text = header_line THEN 'header_repeat'
     WHEN text = '' OR (left(text, 1) IN (' ', chr(9)) AND trim(text, ' ' || chr(9)) = '') THEN 'blank_line'
+    WHEN drift IS NOT NULL THEN 'schema_drift'
+    WHEN text IS NULL THEN 'invalid_utf8'
     WHEN fields IS NULL THEN 'bad_quoting'
     WHEN len(fields) < field_count THEN 'missing_columns'
     WHEN len(fields) > field_count THEN 'extra_columns'
@@ -201,12 +203,22 @@ FROM ${rows} WHERE defect IS NULL`;
 }
 
 /** Creates the quarantine table: one row per rejected line with its first defect and its raw text (escaped if not UTF-8). */
-export function createQuarantineSql(rows: string, files: readonly string[], quarantine: string, columns: readonly CsvColumn[], key: readonly string[]): string {
+export function createQuarantineSql(
+  rows: string,
+  files: readonly string[],
+  quarantine: string,
+  columns: readonly CsvColumn[],
+  key: readonly string[],
+  drifts: readonly (string | null)[] = [],
+): string {
   const skips = SKIP_REASONS.map(sqlString).join(', ');
   const names = `[${columns.map((column) => sqlString(column.name)).join(', ')}]`;
+  const driftColumn = drifts.some((drift) => drift !== null && drift !== undefined)
+    ? `WHEN defect = 'schema_drift' THEN [${files.map((_, i) => (drifts[i] ? sqlString(drifts[i]) : 'NULL')).join(', ')}][file_index]\n    `
+    : '';
   return `CREATE TABLE ${quarantine} AS
 SELECT ${fileList(files)}[file_index] AS _source_file, line_number AS _line_number,
-  CASE WHEN defect = 'duplicate_key' THEN ${key.length > 0 ? sqlString(key.join(',')) : 'NULL'}
+  CASE ${driftColumn}WHEN defect = 'duplicate_key' THEN ${key.length > 0 ? sqlString(key.join(',')) : 'NULL'}
     WHEN contains(defect, ':') THEN ${names}[CAST(split_part(defect, ':', 2) AS INTEGER)] END AS _column,
   split_part(defect, ':', 1) AS _error_type, raw AS _raw_line, now() AS _quarantined_at
 FROM ${rows}

@@ -13,8 +13,11 @@ import {
 } from './csv-ingest-sql.js';
 import type { CsvColumn, CsvColumnType, FileHeader } from './csv-ingest-sql.js';
 import { readHeaderLine } from './csv-header.js';
+import { applySchemaContract, SCHEMA_CONTRACTS } from './csv-contract.js';
+import type { ParsedHeader, SchemaContract, SchemaDrift } from './csv-contract.js';
 
 export type { CsvColumn, CsvColumnType } from './csv-ingest-sql.js';
+export type { SchemaContract, SchemaDrift } from './csv-contract.js';
 
 /** The warehouse access ingestion needs (the DuckDB adapter's connection fits). */
 export interface IngestConnection {
@@ -26,7 +29,7 @@ export interface IngestConnection {
 export interface CsvIngestOptions {
   /** Absolute paths or globs; overlapping matches are read once, files in name order. */
   files: readonly string[];
-  /** Expected columns, found by name in each file's header (extra header columns are ignored). */
+  /** Expected columns, found by name in each file's header (what happens to other header columns: `schemaContract`). */
   columns: readonly CsvColumn[];
   /** Quoted relation to create with the accepted rows (plus `_source_file`, `_line_number`; order by those to read in file order). */
   target: string;
@@ -40,6 +43,13 @@ export interface CsvIngestOptions {
   delimiter?: string;
   /** Fail, creating nothing, when more than this percentage of data lines is quarantined. */
   errorBudgetPercent?: number;
+  /**
+   * What to do when a file's header differs from `columns` (by name): `ignore_extra` (default: extra header columns are
+   * ignored, a missing column fails), `evolve` (extra columns are added as VARCHAR, missing optional ones are NULL),
+   * `freeze` (any difference fails, creating nothing) or `discard_row` (a differing file's data lines are quarantined
+   * as `schema_drift`). The drift found is always reported in the result.
+   */
+  schemaContract?: SchemaContract;
 }
 
 /**
@@ -54,6 +64,8 @@ export interface CsvIngestResult {
   /** Lines per reason: `bad_cast:<column>`, `null_required:<column>`, `missing_columns`, ..., and the skip reasons. */
   byReason: Record<string, number>;
   files: number;
+  /** Each file whose header differs from the configured columns, with its added and missing columns (empty when none). */
+  drift: SchemaDrift[];
 }
 
 /** Thrown when the quarantined share exceeds the error budget; nothing was created. Carries the full accounting. */
@@ -105,6 +117,10 @@ function validate(options: CsvIngestOptions): { keyIndexes: number[]; delimiter:
   }
   const budget = options.errorBudgetPercent;
   if (budget !== undefined && !(budget >= 0 && budget <= 100)) throw invalid(`errorBudgetPercent must be between 0 and 100, got ${budget}`);
+  const contract = options.schemaContract;
+  if (contract !== undefined && !SCHEMA_CONTRACTS.includes(contract)) {
+    throw invalid(`schemaContract "${String(contract)}" is not one of ${SCHEMA_CONTRACTS.join(', ')}`);
+  }
   return { keyIndexes, delimiter };
 }
 
@@ -141,29 +157,21 @@ async function readingFiles<T>(files: readonly string[], run: () => Promise<T>):
   }
 }
 
-/**
- * Reads every file's header. Fails when one is unreadable or lacks a configured column: loading such a file would
- * silently null that column.
- */
-async function readHeaders(connection: IngestConnection, files: readonly string[], columns: readonly CsvColumn[], delimiter: string): Promise<FileHeader[]> {
+/** Reads and parses every file's header. Fails when one is unreadable or has broken quoting. */
+async function readHeaders(connection: IngestConnection, files: readonly string[], delimiter: string): Promise<ParsedHeader[]> {
   // One file at a time: a landing folder may hold thousands of files, more than the process may open at once.
   const lines: (string | null)[] = [];
   for (const file of files) lines.push(await readHeaderLine(file));
   const present = lines.flatMap((line, index) => (line === null ? [] : [{ line, index }]));
-  const parsed = present.length === 0 ? [] : await connection.query(headerFieldsSql(present.length, columns, delimiter), present.map(({ line }) => line));
-  const headers: FileHeader[] = files.map(() => ({ headerLine: null, fieldCount: 0, positions: columns.map(() => 0) }));
+  const parsed = present.length === 0 ? [] : await connection.query(headerFieldsSql(present.length, delimiter), present.map(({ line }) => line));
+  const headers: ParsedHeader[] = files.map((file) => ({ file, line: null, fieldCount: 0, names: [] }));
   present.forEach(({ line, index }, i) => {
     const row = parsed[i];
     const file = files[index] ?? '';
-    if (!row || row.field_count === null || row.field_count === undefined) {
+    if (!row || row.names === null || row.names === undefined) {
       throw new SluiceError('SOURCE_ERROR', `${file}: the header "${line}" has broken quoting; fix the file`);
     }
-    const positions = columns.map((_, c) => Number(row[`p${c}`]));
-    const missing = columns.filter((_, c) => positions[c] === 0).map((column) => column.name);
-    if (missing.length > 0) {
-      throw new SluiceError('SOURCE_ERROR', `${file}: the header "${line}" lacks column(s) ${missing.join(', ')}; fix the file or the column list`);
-    }
-    headers[index] = { headerLine: line, fieldCount: Number(row.field_count), positions };
+    headers[index] = { file, line, fieldCount: Number(row.field_count), names: (JSON.parse(String(row.names)) as unknown[]).map(String) };
   });
   return headers;
 }
@@ -206,7 +214,7 @@ async function classifyLines(
 
 async function countReasons(connection: IngestConnection, scratch: string, files: number, columns: readonly CsvColumn[]): Promise<CsvIngestResult> {
   const rows = await connection.query(`SELECT defect, count(*) AS n FROM ${scratch} GROUP BY ALL`);
-  const result: CsvIngestResult = { read: 0, accepted: 0, quarantined: 0, skipped: 0, byReason: {}, files };
+  const result: CsvIngestResult = { read: 0, accepted: 0, quarantined: 0, skipped: 0, byReason: {}, files, drift: [] };
   for (const row of rows) {
     const count = Number(row.n);
     result.read += count;
@@ -232,6 +240,7 @@ async function countRows(connection: IngestConnection, relation: string): Promis
  * Loads CSV files into `target`, writing every line that cannot be loaded to `quarantine` with its file, line number,
  * column, error type and raw text. All parsing and validation runs inside DuckDB; no row passes through JavaScript.
  * Throws `ErrorBudgetExceededError` (code SOURCE_ERROR), creating nothing, when the quarantined share exceeds the budget.
+ * Header drift is handled by `schemaContract` and always reported in `result.drift`.
  * @example
  * const result = await ingestCsv(conn, {
  *   files: ['/data/landing/events*.csv'],
@@ -240,29 +249,33 @@ async function countRows(connection: IngestConnection, relation: string): Promis
  *   target: '"bronze"."events__staging"',
  *   quarantine: '"bronze"."events_quarantine__staging"',
  *   errorBudgetPercent: 1,
+ *   schemaContract: 'evolve', // new header columns become VARCHAR columns of the target
  * });
+ * // result.drift: [{ file: '/data/landing/events-2.csv', added: ['site'], missing: [] }]
  * // result.accepted + result.quarantined + result.skipped === result.read
  */
 export async function ingestCsv(connection: IngestConnection, options: CsvIngestOptions): Promise<CsvIngestResult> {
   const { keyIndexes, delimiter } = validate(options);
   const files = await resolveFiles(connection, options.files);
-  const headers = await readHeaders(connection, files, options.columns, delimiter);
+  const parsed = await readHeaders(connection, files, delimiter);
+  const { columns, headers, drift, discarded } = applySchemaContract(options.schemaContract ?? 'ignore_extra', options.columns, parsed);
   const rows = scratchTable();
   const created: string[] = [];
   try {
-    await classifyLines(connection, rows, files, headers, options.columns, delimiter);
+    await classifyLines(connection, rows, files, headers, columns, delimiter);
     if (keyIndexes.length > 0) {
       await connection.exec(markDuplicatesSql(rows, keyIndexes));
     }
-    const result = await countReasons(connection, rows, files.length, options.columns);
+    const result = await countReasons(connection, rows, files.length, columns);
+    result.drift = drift;
     const data = result.accepted + result.quarantined;
     const percent = data > 0 ? (result.quarantined / data) * 100 : 0;
     if (options.errorBudgetPercent !== undefined && percent > options.errorBudgetPercent) {
       throw new ErrorBudgetExceededError(result, options.errorBudgetPercent, percent);
     }
-    await connection.exec(createTargetSql(rows, files, options.target, options.columns));
+    await connection.exec(createTargetSql(rows, files, options.target, columns));
     created.push(options.target);
-    await connection.exec(createQuarantineSql(rows, files, options.quarantine, options.columns, keyIndexes.map((i) => options.columns[i]?.name ?? '')));
+    await connection.exec(createQuarantineSql(rows, files, options.quarantine, columns, keyIndexes.map((i) => columns[i]?.name ?? ''), discarded));
     created.push(options.quarantine);
     // A cheap recount guards the promise that no line read is lost between classification and the tables.
     const [accepted, quarantined] = [await countRows(connection, options.target), await countRows(connection, options.quarantine)];

@@ -123,6 +123,7 @@ describe('ingestCsv on a file with every defect kind', () => {
       quarantined: 13,
       skipped: 2,
       files: 1,
+      drift: [],
       byReason: {
         missing_columns: 1,
         extra_columns: 1,
@@ -159,11 +160,11 @@ describe('ingestCsv over several files', () => {
     const sub = fixtureDir();
     try {
       sub.write('a.csv', `id,name,amount,day,ok,uid\n1,one,1,2024-01-01,true,\n2,two,2,2024-01-02,false,\n`);
-      sub.write('b.csv', `uid,ok,day,amount,name,id,comment\n,true,2024-02-01,3,three,3,x\n,true,2024-02-02,9,second one,1,y\n`);
+      const b = sub.write('b.csv', `uid,ok,day,amount,name,id,comment\n,true,2024-02-01,3,three,3,x\n,true,2024-02-02,9,second one,1,y\n`);
       sub.write('c.csv', '');
       sub.write('d.csv', 'id,name,amount,day,ok,uid\n');
       const result = await ingest([`${sub.path}/*.csv`, `${sub.path}/a.csv`]);
-      assert.deepEqual(result, { read: 4, accepted: 3, quarantined: 1, skipped: 0, files: 4, byReason: { duplicate_key: 1 } });
+      assert.deepEqual(result, { read: 4, accepted: 3, quarantined: 1, skipped: 0, files: 4, byReason: { duplicate_key: 1 }, drift: [{ file: b, added: ['comment'], missing: [] }] });
       const rows = await db.query('SELECT id, name, amount FROM target ORDER BY _source_file, _line_number');
       assert.deepEqual(rows, [
         { id: 1, name: 'one', amount: 1 },
@@ -276,7 +277,7 @@ describe("ingestCsv on the seed's landing files", () => {
       quarantine: 'target_quarantine',
       errorBudgetPercent: 1,
     });
-    assert.deepEqual(result, { read: 182, accepted: 180, quarantined: 0, skipped: 2, files: 1, byReason: { header_repeat: 2 } });
+    assert.deepEqual(result, { read: 182, accepted: 180, quarantined: 0, skipped: 2, files: 1, byReason: { header_repeat: 2 }, drift: [] });
     const [stats] = await db.query('SELECT count(DISTINCT event_id) AS ids, count(*) FILTER (WHERE created_ts IS NULL) AS no_ts FROM target');
     assert.deepEqual([Number(stats?.ids), Number(stats?.no_ts)], [180, 0]);
   });
@@ -289,7 +290,7 @@ describe("ingestCsv on the seed's landing files", () => {
       { name: 'created_on', type: 'TIMESTAMP' },
     ];
     const keyed = await ingestCsv(db, { files: [`${SEED}/asset.csv`], columns, key: ['asset_id'], target: 'target', quarantine: 'target_quarantine' });
-    assert.deepEqual(keyed, { read: 32, accepted: 10, quarantined: 20, skipped: 2, files: 1, byReason: { duplicate_key: 20, header_repeat: 2 } });
+    assert.deepEqual(keyed, { read: 32, accepted: 10, quarantined: 20, skipped: 2, files: 1, byReason: { duplicate_key: 20, header_repeat: 2 }, drift: [] });
     const [first] = await db.query('SELECT max(created_on) AS latest FROM target');
     assert.equal((first?.latest as Date).toISOString(), '2025-03-18T00:59:07.446Z');
     await db.exec('DROP TABLE target; DROP TABLE target_quarantine');
