@@ -24,5 +24,14 @@ export { checks, parseDuration } from './checks/check-definition.js';
 export type { CheckDefinition, CheckOptions, CheckSeverity, CheckThreshold, CheckType } from './checks/check-definition.js';
 export type { CheckResult } from './checks/run-check.js';
 export type { CheckRunResult } from './runtime/run-coordinator.js';
-export { ingestCsv, ErrorBudgetExceededError, type CsvColumn, type CsvColumnType, type CsvIngestOptions, type CsvIngestResult } from './ingest/csv-ingest.js';
+export {
+  ingestCsv,
+  ErrorBudgetExceededError,
+  type CsvColumn,
+  type CsvColumnType,
+  type CsvIngestOptions,
+  type CsvIngestResult,
+  type SchemaContract,
+  type SchemaDrift,
+} from './ingest/csv-ingest.js';
 export * from './errors.js';
