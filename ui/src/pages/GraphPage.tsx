@@ -1,5 +1,5 @@
 // The lineage page: loads the asset graph, lays it out in a worker and keeps statuses live.
-import { useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { AssetsResponse, CheckSummary, LineageResponse } from '../../../src/server/api-types';
 import { useApi } from '../api/useApi';
 import { useServerEvents } from '../api/useServerEvents';
@@ -8,6 +8,7 @@ import { ErrorState } from '../components/ErrorState';
 import { LoadingState } from '../components/LoadingState';
 import { lineageHasChecks, toGraphAssets } from '../graph/graph-data';
 import { layoutFingerprint, type LayoutInput } from '../graph/layout';
+import { warmUpLayoutWorker } from '../graph/layout-client';
 import { LineageGraph } from '../graph/LineageGraph';
 import { useGraphLayout } from '../graph/useGraphLayout';
 import { useCoalescedCallback } from '../hooks/useCoalescedCallback';
@@ -30,6 +31,7 @@ function useStableStructure(data: LineageResponse | undefined): { input: LayoutI
 }
 
 export function GraphPage({ focus }: { focus: string | null }) {
+  useEffect(() => warmUpLayoutWorker(), []);
   const { data, error, loading, reload } = useApi<LineageResponse>('/api/lineage');
   // Check counts come with the lineage when the server sends them; otherwise from the asset list, for graphs small enough.
   const needChecks = data !== undefined && !lineageHasChecks(data) && data.nodes.length <= CHECKS_FALLBACK_LIMIT;
