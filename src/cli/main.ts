@@ -5,6 +5,7 @@ import { configureAutomationCommand } from './commands/automation.js';
 import { configureBackfillCommand } from './commands/backfill.js';
 import { configureDaemonCommand } from './commands/daemon.js';
 import { configureEventsCommand } from './commands/events.js';
+import { configureCheckCommand } from './commands/check.js';
 import { configureDevCommand } from './commands/dev.js';
 import { configureHistoryCommand } from './commands/history.js';
 import { configureLineageCommand } from './commands/lineage.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   configureLineageCommand(program);
   configureShowCommand(program);
   configureHistoryCommand(program);
+  configureCheckCommand(program);
   configureQueryCommand(program);
   configureDevCommand(program);
   configureDaemonCommand(program);
