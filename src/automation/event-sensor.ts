@@ -10,6 +10,9 @@ import { RunCoalescer } from './run-coalescer.js';
 /** After a failed run, the daemon's tick retries the pending events no sooner than this (new events retry at once). */
 const RETRY_AFTER_MS = 30_000;
 
+/** How often an unreachable NATS server is tried again. */
+const NATS_RETRY_MS = 5_000;
+
 /** The sensor's cursor in the store. */
 interface EventCursor {
   /** Every event up to this sequence number was consumed by a successful run. */
@@ -32,6 +35,8 @@ export class EventSensor {
   /** Runs in flight and the sequence number each consumes through. */
   private readonly running = new Map<string, number>();
   private nats: NatsIngest | undefined;
+  private natsStarting: Promise<void> | undefined;
+  private stopped = false;
   private failedAt = 0;
   private readonly onEvent = (event: RunEvent): void => {
     const through = this.running.get(event.runId);
@@ -55,14 +60,8 @@ export class EventSensor {
     sensor.consumedSeq = consumedSeq;
     sensor.launchedSeq = consumedSeq;
     context.sluice.bus.on('event', sensor.onEvent);
-    if (definition.nats) {
-      try {
-        sensor.nats = await startNatsIngest(definition.nats, definition.name, (payloads, origin, receivedAt) => sensor.ingest(payloads, origin, receivedAt), context.log);
-      } catch (error) {
-        await sensor.stop();
-        throw error;
-      }
-    }
+    // A broker that is down does not stop the sensor: it retries in the background, and HTTP events keep working.
+    if (definition.nats) await sensor.connectNats(definition.nats);
     // Events landed before a restart (or while the sensor was off) are processed now.
     sensor.poke();
     return sensor;
@@ -111,10 +110,39 @@ export class EventSensor {
 
   /** Stops consuming the broker, waits for the current run (the daemon cancels it), closes the inbox. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.natsStarting;
     await this.nats?.stop();
     await this.trigger.stop();
     this.context.sluice.bus.off('event', this.onEvent);
     await this.inbox.close();
+  }
+
+  /**
+   * Connects to NATS (creating the stream and consumer): awaited once, so a working broker is consumed from
+   * the start; on failure it retries in the background every few seconds and reports each new failure once.
+   */
+  private async connectNats(config: NonNullable<EventSensorDefinition['nats']>): Promise<void> {
+    let lastError = '';
+    const attempt = async (): Promise<boolean> => {
+      try {
+        this.nats = await startNatsIngest(config, this.name, (payloads, origin, receivedAt) => this.ingest(payloads, origin, receivedAt), this.context.log);
+        if (lastError) this.context.log(`sensor ${this.name}: connected to NATS stream ${config.stream}`);
+        if (this.stopped) await this.nats.stop();
+        return true;
+      } catch (error) {
+        if (message(error) !== lastError) this.context.log(`sensor ${this.name}: ${message(error)}; retrying every ${NATS_RETRY_MS / 1000} s (HTTP events still work)`);
+        lastError = message(error);
+        return false;
+      }
+    };
+    if (await attempt()) return;
+    this.natsStarting = (async () => {
+      while (!this.stopped) {
+        for (let waited = 0; waited < NATS_RETRY_MS && !this.stopped; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+        if (!this.stopped && (await attempt())) return;
+      }
+    })();
   }
 
   private async round(): Promise<void> {

@@ -126,3 +126,32 @@ describe('NATS JetStream sensor', { skip: natsUnavailable }, () => {
     assert.equal(await count('SELECT count(*) AS n FROM bronze.readings WHERE reading_id = 0'), 1);
   });
 });
+
+describe('NATS JetStream sensor with the broker down', () => {
+  it('starts anyway, keeps taking HTTP events, and says it retries', async () => {
+    const project = tempProject({ 'sluice.config.ts': CONFIG.replace(JSON.stringify(SERVER), JSON.stringify('nats://127.0.0.1:1')) });
+    const sluice = await Sluice.open({ dir: project.dir, openLineage: false });
+    const logs: string[] = [];
+    const daemon = await AutomationDaemon.start(sluice, { intervalMs: 0, log: (line) => logs.push(line) });
+    try {
+      const batch = await daemon.eventSensor('readings')!.ingest([{ reading_id: 1, value: 1 }], 'http', Date.now());
+      assert.equal(batch.count, 1);
+      const deadline = Date.now() + 10_000;
+      while (!logs.some((l) => /cannot connect to NATS at nats:\/\/127\.0\.0\.1:1.*retrying every 5 s \(HTTP events still work\)/.test(l))) {
+        if (Date.now() > deadline) throw new Error(`no retry message:\n${logs.join('\n')}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await daemon.idle();
+      const session = await sluice.warehouse.session();
+      try {
+        assert.deepEqual(await session.query('SELECT count(*)::INTEGER AS n FROM bronze.readings'), [{ n: 1 }]);
+      } finally {
+        session.close();
+      }
+    } finally {
+      await daemon.stop();
+      await sluice.close();
+      project.remove();
+    }
+  });
+});
