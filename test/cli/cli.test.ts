@@ -4,9 +4,12 @@ import { after, describe, it } from 'node:test';
 import { SLUICE_BIN, tempProject } from '../helpers/temp-project.js';
 
 const project = tempProject({
-  'sluice.config.ts': `import { asset, defineProject } from '@sluice';
+  'sluice.config.ts': `import { asset, checks, defineProject } from '@sluice';
 export const project = defineProject({ assets: [
-  asset({ key: 'bronze/numbers', group: 'ingest', sql: 'SELECT range AS n FROM range(5)' }),
+  asset({ key: 'bronze/numbers', group: 'ingest', sql: 'SELECT range AS n FROM range(5)', checks: [
+    checks.rowCount({ min: 1 }),
+    checks.acceptedRange('n', { max: 3 }, { blocking: false }),
+  ] }),
   asset({ key: 'silver/doubled', group: 'transform', sqlFile: 'sql/doubled.sql' }),
   asset({ key: 'silver/broken', group: 'transform', sql: 'SELECT missing_column FROM bronze.numbers' }),
 ] });`,
@@ -59,6 +62,15 @@ describe('the sluice CLI', () => {
     assert.equal(code, 0);
     assert.match(out, /bronze\/numbers \[ingest, table\]\n[├└]── silver\/broken/);
     assert.match(sluice('lineage', 'silver/doubled').out, /upstream:\nsilver\/doubled \[transform, table\]\n└── bronze\/numbers/);
+  });
+
+  it('check evaluates published tables, lists failures with samples, and exits 1 on a failing error check', () => {
+    const { code, out, err } = sluice('check', '--select', 'bronze/numbers');
+    assert.equal(code, 1, out + err);
+    assert.match(out, /bronze\/numbers\s+row_count\s+passed/);
+    assert.match(out, /bronze\/numbers\s+accepted_range_n\s+FAILED\s+error\s+1\/5/);
+    assert.match(out, /\{"n":4\}/);
+    assert.match(err, /checks failed in run/);
   });
 
   it('exits 2 with a clear message outside a project', () => {
