@@ -194,4 +194,30 @@ export const project = defineProject({ assets: [
       await sluice.close();
     }
   });
+
+  it('canceling a run interrupts the running statement promptly and publishes nothing', async () => {
+    const project = tempProject({
+      'sluice.config.ts': `import { asset, defineProject } from '@sluice';
+export const project = defineProject({ assets: [
+  asset({ key: 'bronze/slow', sql: 'SELECT sum(a.range * b.range) AS s FROM range(200000) a, range(200000) b' }),
+  asset({ key: 'silver/after', sql: 'SELECT s FROM bronze.slow' }),
+] });`,
+    });
+    projects.push(project);
+    const sluice = await Sluice.open({ dir: project.dir });
+    try {
+      const controller = new AbortController();
+      const started = performance.now();
+      setTimeout(() => controller.abort(), 300);
+      const result = await sluice.materialize({ signal: controller.signal });
+      const elapsed = performance.now() - started;
+      assert.equal(result.status, 'canceled');
+      assert.deepEqual(result.assets.map((a) => a.status), ['canceled', 'canceled']);
+      assert.ok(elapsed < 10_000, `the run ended ${Math.round(elapsed)} ms after start`);
+      assert.deepEqual(await queryRows(sluice, `SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('slow', 'after') OR starts_with(table_name, '__sluice_stage_')`), [{ n: 0 }]);
+      assert.equal((await sluice.store.getRun(result.runId))!.status, 'canceled');
+    } finally {
+      await sluice.close();
+    }
+  });
 });
