@@ -2,16 +2,16 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { SluiceError, serializeError } from '../errors.js';
-import { assertPartitionKey, partitionRange, type PartitionsDefinition } from '../model/partitions.js';
+import { assertPartitionKey, partitionKeys, partitionRange, type PartitionsDefinition } from '../model/partitions.js';
 import type { Sluice } from '../runtime/sluice.js';
 import type { BackfillRecord, BackfillStatus } from '../store/metadata-store.js';
 
 /** What to backfill. */
 export interface BackfillOptions {
   select: string;
-  /** First and last partition key, both included. */
-  from: string;
-  to: string;
+  /** First and last partition key, both included; without them, every partition complete now (with `missingOnly`: all missing ones). */
+  from?: string;
+  to?: string;
   /** Only partitions that were never materialized (for every selected asset). */
   missingOnly?: boolean;
   signal?: AbortSignal;
@@ -44,13 +44,16 @@ export interface BackfillResult {
 export interface BackfillPlan {
   assetKeys: string[];
   partitions: string[];
+  /** The range, as given or as found (the first and last complete partition). */
+  from: string;
+  to: string;
 }
 
 /**
  * Checks that a selection holds only partitioned assets and lists the partitions from `from` to `to`.
  * @example planBackfill(sluice, 'gold/daily', '2001-01-01', '2001-01-31').partitions.length // 31
  */
-export function planBackfill(sluice: Sluice, select: string, from: string, to: string): BackfillPlan {
+export function planBackfill(sluice: Sluice, select: string, from?: string, to?: string, now: Date = new Date()): BackfillPlan {
   const definitions = sluice.plan(select).steps.map((s) => sluice.project.graph.get(s.key)!.definition);
   const plain = definitions.filter((d) => !d.partitions).map((d) => d.key);
   const partitioned = definitions.filter((d) => d.partitions);
@@ -61,9 +64,14 @@ export function planBackfill(sluice: Sluice, select: string, from: string, to: s
       `selection "${select}" includes unpartitioned asset(s) ${plain.map((k) => `"${k}"`).join(', ')}, which a backfill would rebuild for every partition; build them once with \`sluice materialize --select ${plain.join(',')}\`, then backfill only the partitioned ones (${partitioned.map((d) => d.key).join(',')})`,
     );
   }
-  const partitions = partitionRange(partitioned[0]!.partitions as PartitionsDefinition, from, to);
-  for (const definition of partitioned.slice(1)) for (const key of partitions) assertPartitionKey(definition.partitions!, key);
-  return { assetKeys: partitioned.map((d) => d.key), partitions };
+  const definition = partitioned[0]!.partitions as PartitionsDefinition;
+  const complete = from === undefined || to === undefined ? partitionKeys(definition, { now }) : [];
+  const first = from ?? complete[0];
+  const last = to ?? complete.at(-1);
+  if (first === undefined || last === undefined) throw new SluiceError('INVALID_SELECTION', `asset "${partitioned[0]!.key}" has no complete partition yet; give --from and --to`);
+  const partitions = partitionRange(definition, first, last);
+  for (const other of partitioned.slice(1)) for (const key of partitions) assertPartitionKey(other.partitions!, key);
+  return { assetKeys: partitioned.map((d) => d.key), partitions, from: first, to: last };
 }
 
 /**
@@ -77,7 +85,7 @@ export async function runBackfill(sluice: Sluice, options: BackfillOptions): Pro
   const plan = planBackfill(sluice, options.select, options.from, options.to);
   const { store } = sluice;
   const select = plan.assetKeys.join(',');
-  let existing = await findUnfinished(sluice, select, options.from, options.to);
+  let existing = await findUnfinished(sluice, select, plan.from, plan.to);
   const resumed = existing !== undefined;
   if (!existing) {
     let partitions = plan.partitions;
@@ -85,7 +93,7 @@ export async function runBackfill(sluice: Sluice, options: BackfillOptions): Pro
       const built = await Promise.all(plan.assetKeys.map((k) => store.materializedPartitions(k)));
       partitions = partitions.filter((p) => built.some((set) => !set.has(p)));
     }
-    existing = await store.createBackfill({ id: randomUUID(), selection: select, fromKey: options.from, toKey: options.to, partitions });
+    existing = await store.createBackfill({ id: randomUUID(), selection: select, fromKey: plan.from, toKey: plan.to, partitions });
   } else {
     await store.setBackfillStatus(existing.id, 'running');
   }

@@ -13,7 +13,7 @@ export const project = defineProject({
   assets: [
     asset({ key: 'bronze/drops', incremental: { strategy: 'merge', uniqueKey: ['id'] }, sql: "SELECT * FROM read_csv('landing/*.csv', header = true, columns = {'id': 'INTEGER'})" }),
     asset({ key: 'gold/count', sql: 'SELECT count(*) AS n FROM bronze.drops', automation: { type: 'upstream_changed' } }),
-    asset({ key: 'gold/daily', partitions: dailyPartitions({ start: '2024-01-01' }), partitionColumn: 'day', sql: 'SELECT CAST($partition_key AS DATE) AS day' }),
+    asset({ key: 'gold/daily', partitions: dailyPartitions({ start: '2024-01-01', end: '2024-01-08' }), partitionColumn: 'day', sql: 'SELECT CAST($partition_key AS DATE) AS day' }),
   ],
   schedules: [{ name: 'nightly', cron: '0 3 * * *', timezone: 'Europe/Berlin', select: 'gold/count', missedTicks: 'skip' }],
   sensors: [{ type: 'file', name: 'drops', path: 'landing', pattern: '*.csv', select: 'bronze/drops' }],
@@ -79,7 +79,7 @@ describe('sluice automation and sluice daemon', () => {
     assert.match(exited.stderr, /SIGINT: stopping the daemon/);
   });
 
-  it('backfills only the missing partitions with --missing semantics', async () => {
+  it('backfills only the missing partitions of a range, or every missing partition', async () => {
     const sluice = await Sluice.open({ dir: project.dir, openLineage: false });
     try {
       await sluice.materialize({ select: 'gold/daily', partition: '2024-01-02' });
@@ -87,6 +87,10 @@ describe('sluice automation and sluice daemon', () => {
       assert.deepEqual(backfill.partitions.map((p) => p.key), ['2024-01-01', '2024-01-03', '2024-01-04']);
       assert.equal(backfill.status, 'succeeded');
       assert.deepEqual([...(await sluice.store.materializedPartitions('gold/daily'))].sort(), ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04']);
+      // Without a range: every complete partition that is still missing.
+      const all = await runBackfill(sluice, { select: 'gold/daily', missingOnly: true });
+      assert.deepEqual(all.backfill.partitions.map((p) => p.key), ['2024-01-05', '2024-01-06', '2024-01-07']);
+      assert.deepEqual([all.backfill.fromKey, all.backfill.toKey], ['2024-01-01', '2024-01-07']);
     } finally {
       await sluice.close();
     }

@@ -12,14 +12,17 @@ import { textTable } from '../text-table.js';
 /** Options of `sluice backfill`. */
 export interface BackfillCommandOptions extends ProjectOptions {
   select: string;
-  from: string;
-  to: string;
+  from?: string;
+  to?: string;
   missing?: boolean;
 }
 
 type Record = BackfillRecord & { state?: string };
 
-/** `[ 3/31] 2001-01-03 succeeded in 240 ms`. */
+/**
+ * One progress line of a backfill.
+ * @example progressLine({ index: 3, total: 31, partition: '2001-01-03', phase: 'succeeded', durationMs: 240, runId: 'r' }) // '[ 3/31] 2001-01-03 succeeded in 240 ms'
+ */
 export function progressLine(p: Pick<BackfillProgress, 'index' | 'total' | 'partition' | 'phase' | 'durationMs' | 'error' | 'runId'>): string {
   const width = String(p.total).length;
   const took = p.durationMs !== undefined ? ` in ${formatMs(p.durationMs)}` : '';
@@ -54,14 +57,14 @@ async function backfillHere(options: BackfillCommandOptions, out: NodeJS.Writabl
     try {
       const { backfill } = await runBackfill(sluice, {
         select: options.select,
-        from: options.from,
-        to: options.to,
+        ...(options.from ? { from: options.from } : {}),
+        ...(options.to ? { to: options.to } : {}),
         ...(options.missing ? { missingOnly: true } : {}),
         signal: controller.signal,
         onProgress: (p) => {
           if (!announced) {
             announced = true;
-            out.write(p.done > 0 ? `resuming backfill ${p.backfillId}: ${p.done} of ${p.total} partition(s) already done\n` : `backfill ${p.backfillId}: ${p.total} partition(s) of ${options.select} from ${options.from} to ${options.to}\n`);
+            out.write(p.done > 0 ? `resuming backfill ${p.backfillId}: ${p.done} of ${p.total} partition(s) already done\n` : `backfill ${p.backfillId}: ${p.total} partition(s) of ${options.select}${options.from ? ` from ${options.from} to ${options.to}` : options.missing ? ' (every missing partition)' : ' (every complete partition)'}\n`);
           }
           if (p.phase !== 'started') out.write(`${progressLine(p)}\n`);
         },
@@ -74,7 +77,7 @@ async function backfillHere(options: BackfillCommandOptions, out: NodeJS.Writabl
 }
 
 async function backfillOnServer(server: ApiClient, options: BackfillCommandOptions, out: NodeJS.WritableStream): Promise<Record> {
-  const body = { select: options.select, from: options.from, to: options.to, ...(options.missing ? { missingOnly: true } : {}) };
+  const body = { select: options.select, ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.missing ? { missingOnly: true } : {}) };
   let { backfill } = await server.post<{ backfill: Record }>('/api/backfills', body);
   out.write(`backfill ${backfill.id} submitted to ${server.baseUrl}: ${backfill.partitions.length} partition(s)\n`);
   const reported = new Set<string>();
@@ -97,13 +100,15 @@ export function configureBackfillCommand(program: Command): void {
     .option('-s, --select <selection>', 'partitioned assets (see `sluice materialize --help`)')
     .option('--from <key>', 'first partition key, e.g. 2001-01-01')
     .option('--to <key>', 'last partition key (included)')
-    .option('--missing', 'only partitions never materialized')
+    .option('--missing', 'only partitions never materialized (without --from/--to: every missing complete partition)')
     .option('--list', 'list recent backfills instead')
     .action(async (options: Partial<BackfillCommandOptions> & { list?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<ProjectOptions>();
       if (options.list) return listBackfills(globals);
-      if (!options.select || !options.from || !options.to) throw new CommandFailed('give --select, --from and --to, e.g. `sluice backfill --select gold/daily --from 2001-01-01 --to 2001-01-31`');
-      await backfillCommand({ ...globals, select: options.select, from: options.from, to: options.to, ...(options.missing ? { missing: true } : {}) });
+      if (!options.select || (!options.missing && (!options.from || !options.to)) || !options.from !== !options.to) {
+        throw new CommandFailed('give --select with --from and --to (e.g. `sluice backfill --select gold/daily --from 2001-01-01 --to 2001-01-31`), or --select with --missing for every missing partition');
+      }
+      await backfillCommand({ ...globals, select: options.select, ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.missing ? { missing: true } : {}) });
     });
 }
 

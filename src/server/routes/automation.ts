@@ -30,7 +30,7 @@ export interface BackfillResponse {
 
 const SwitchBody = z.object({ name: z.string().min(1), enabled: z.boolean() });
 const EvaluationParams = z.object({ name: z.string().min(1).optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) });
-const BackfillBody = z.object({ select: z.string().trim().min(1), from: z.string().min(1), to: z.string().min(1), missingOnly: z.boolean().optional() });
+const BackfillBody = z.object({ select: z.string().trim().min(1), from: z.string().min(1).optional(), to: z.string().min(1).optional(), missingOnly: z.boolean().optional() });
 
 /**
  * Mounts the automation and backfill routes, and the event routes (`/events/:source`).
@@ -73,7 +73,8 @@ export function automationRoutes(deps: ApiDeps): Hono<ApiEnv> {
 
   routes.post('/backfills', async (c) => {
     guard(c, 'run:launch', { kind: 'project' });
-    const body = await jsonBody(c, BackfillBody, 'backfill request');
+    const { select, from, to, missingOnly } = await jsonBody(c, BackfillBody, 'backfill request');
+    const body = { select, ...(from ? { from } : {}), ...(to ? { to } : {}), ...(missingOnly ? { missingOnly } : {}) };
     // Planning first turns a bad selection or range into a 400 here, not a failed backfill later.
     planBackfill(sluice, body.select, body.from, body.to);
     const controller = new AbortController();
