@@ -123,7 +123,7 @@ export interface PreviewResponse {
 }
 /** GET /api/lineage */
 export interface LineageResponse {
-  nodes: { key: string; group: string; kind: 'table' | 'view'; status: AssetStatus }[];
+  nodes: { key: string; group: string; kind: 'table' | 'view'; status: AssetStatus; statusReason?: string; checks?: CheckSummary }[];
   edges: { from: string; to: string }[];
 }
 /** GET /api/runs */

@@ -97,7 +97,9 @@ export function assetSummaries(graph: AssetGraph, state: AssetState): AssetSumma
 export function lineageGraph(graph: AssetGraph, state: AssetState): LineageResponse {
   const nodes = graph.order.map((key) => {
     const { definition } = graph.get(key)!;
-    return { key, group: definition.group, kind: definition.kind, status: statusOf(key, state).status };
+    const { status, reason } = statusOf(key, state);
+    const checks = state.checks.get(key);
+    return { key, group: definition.group, kind: definition.kind, status, ...(reason ? { statusReason: reason } : {}), ...(checks ? { checks } : {}) };
   });
   const edges = graph.order.flatMap((key) => graph.parentsOf(key).map((from) => ({ from, to: key })));
   return { nodes, edges };
