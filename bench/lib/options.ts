@@ -21,7 +21,7 @@ export interface BenchOptions {
 const USAGE = `usage: npm run bench -- [--quick] [--only flights,synthetic,store] [--reps N] [--out DIR]`;
 
 /**
- * Parses the bench's arguments. Quick mode is the CI smoke: 3 repetitions, a 100k-flight subset, small graphs.
+ * Parses the bench's arguments. Quick mode is the CI smoke: 3 repetitions, a 25k-flight subset, small graphs.
  * @example parseBenchOptions(['--quick', '--only', 'store'])
  */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -40,7 +40,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     sections: (only as SectionName[] | undefined) ?? [...SECTIONS],
     reps,
     outDir: value('--out') ?? DEFAULT_OUT_DIR,
-    flightRows: quick ? 100_000 : undefined,
+    flightRows: quick ? 25_000 : undefined,
     synthetic: quick
       ? { sizes: [100], shapes, executeSizes: [100], executeShapes: ['random'], maxExecuteMs: 120_000 }
       : { sizes: [100, 1_000, 10_000], shapes, executeSizes: [100, 1_000, 10_000], executeShapes: shapes, maxExecuteMs: 120_000 },
