@@ -81,16 +81,14 @@ export async function resolveProject(definition: ProjectDefinition, projectDir: 
   }
   const keys = new Set(assets.map((a) => a.key));
   const external = new Set(definition.externalTables);
-  const nodes: AssetNode[] = [];
-  for (const asset of assets) {
-    const deps = new Set(asset.declaredDeps);
+  // Parse requests are issued together: awaited one by one they cost ~3x more on large projects.
+  const inferred = await Promise.all(assets.map((asset) => (asset.sql !== undefined ? inferredDeps(asset, parser, keys, external) : [])));
+  const nodes: AssetNode[] = assets.map((asset, i) => {
+    const deps = new Set([...asset.declaredDeps, ...inferred[i]!]);
     // A check comparing with another asset must see that asset's new version: build it first.
     for (const check of asset.checks) if ('to' in check && check.to !== asset.key) deps.add(check.to);
-    if (asset.sql !== undefined) {
-      for (const dep of await inferredDeps(asset, parser, keys, external)) deps.add(dep);
-    }
-    nodes.push({ definition: asset, deps: [...deps].sort() });
-  }
+    return { definition: asset, deps: [...deps].sort() };
+  });
   return {
     dir: projectDir,
     file,
