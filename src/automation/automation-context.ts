@@ -66,7 +66,7 @@ export function automationEntries(project: LoadedProject): AutomationEntry[] {
 function describeCondition(condition: AutomationCondition): string {
   switch (condition.type) {
     case 'upstream_changed':
-      return 'on any upstream change';
+      return `on any upstream change${condition.minIntervalSeconds ? ` (at most every ${condition.minIntervalSeconds} s)` : ''}`;
     case 'missing':
       return 'when missing';
     case 'fresh_within':

@@ -74,7 +74,8 @@ function decide(graph: AssetGraph, key: string, conditions: readonly AutomationC
   const reasons = (launched.length > 0 ? launched : verdicts).map((v) => v.reason);
   const reason = [...new Set(reasons)].join('; ');
   const last = facts.lastLaunched?.get(key);
-  const minIntervalMs = facts.minIntervalMs ?? 0;
+  const own = Math.max(0, ...conditions.map((c) => (c.type === 'upstream_changed' ? (c.minIntervalSeconds ?? 0) * 1000 : 0)));
+  const minIntervalMs = Math.max(facts.minIntervalMs ?? 0, own);
   if (launched.length > 0 && last !== undefined && facts.now.getTime() - last < minIntervalMs) {
     // The cron cursor is kept back, so a due tick still fires once the interval has passed.
     return { key, launch: false, reason: `${reason}; waiting: at most one run per ${minIntervalMs} ms` };

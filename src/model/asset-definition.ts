@@ -93,7 +93,8 @@ export interface AssetConfig {
   /**
    * When the automation daemon materializes this asset by itself; several conditions mean any of them.
    * `{ type: 'upstream_changed' }`, `{ type: 'cron', cron: '0 3 * * *', timezone: 'America/New_York' }`,
-   * `{ type: 'fresh_within', minutes: 60 }`, `{ type: 'missing' }` (see README "Automation").
+   * `{ type: 'fresh_within', minutes: 60 }`, `{ type: 'missing' }` (see README "Automation"). `upstream_changed`
+   * may take `minIntervalSeconds`: an asset that follows a stream of small batches is then rebuilt at most that often.
    */
   automation?: AutomationCondition | readonly AutomationCondition[];
   /**
@@ -113,7 +114,7 @@ export type IncrementalConfig = { strategy: 'append' } | { strategy: 'merge'; un
  * `fresh_within` when the latest materialization is older than `minutes`; `missing` when never built.
  */
 export type AutomationCondition =
-  | { type: 'upstream_changed' }
+  | { type: 'upstream_changed'; minIntervalSeconds?: number }
   | { type: 'cron'; cron: string; timezone?: string }
   | { type: 'fresh_within'; minutes: number }
   | { type: 'missing' };
@@ -180,8 +181,10 @@ function automationOf(key: string, config: AutomationCondition | readonly Automa
   return list.map((condition) => {
     switch (condition?.type) {
       case 'upstream_changed':
+        if (condition.minIntervalSeconds !== undefined && !(condition.minIntervalSeconds >= 0)) throw invalid(key, 'automation `upstream_changed` takes `minIntervalSeconds` >= 0, e.g. { type: \'upstream_changed\', minIntervalSeconds: 10 }');
+        return { type: 'upstream_changed', ...(condition.minIntervalSeconds !== undefined ? { minIntervalSeconds: condition.minIntervalSeconds } : {}) };
       case 'missing':
-        return { type: condition.type };
+        return { type: 'missing' };
       case 'cron':
         if (typeof condition.cron !== 'string' || condition.cron.trim() === '') throw invalid(key, "automation `cron` needs a cron expression, e.g. { type: 'cron', cron: '0 3 * * *' }");
         return { type: 'cron', cron: condition.cron, ...(condition.timezone !== undefined ? { timezone: condition.timezone } : {}) };

@@ -92,6 +92,8 @@ describe('declarative automation conditions', () => {
     assert.equal(throttled.launch, false);
     assert.match(throttled.reason, /has new data since the last materialization; waiting: at most one run per 1000 ms/);
     assert.equal(decisionOf(graph, facts({ latest, lastLaunched: new Map([['mid/c', NOW.getTime() - 1400]]), minIntervalMs: 1000 }), 'mid/c').launch, true);
+    const slow = graphOf({ 'mid/c': [{ type: 'upstream_changed', minIntervalSeconds: 10 }] });
+    assert.match(decisionOf(slow, facts({ latest, lastLaunched: new Map([['mid/c', NOW.getTime() - 5000]]), minIntervalMs: 1000 }), 'mid/c').reason, /at most one run per 10000 ms/);
   });
 
   it('several conditions mean any of them, and a partitioned asset only takes cron', () => {
