@@ -51,6 +51,7 @@ export class EventInbox {
 
   private constructor(
     readonly table: QualifiedName,
+    private readonly warehouse: Warehouse,
     private readonly session: WarehouseSession,
     private committedSeq: number,
   ) {}
@@ -63,7 +64,7 @@ export class EventInbox {
       await session.ensureSchema(table.schema);
       await session.exec(landingTableSql(table));
       const [row] = await session.query<{ seq: number | null }>(`SELECT max(_seq) AS seq FROM ${quoteQualified(table)}`);
-      return new EventInbox(table, session, Math.max(consumedSeq, Number(row?.seq ?? 0)));
+      return new EventInbox(table, warehouse, session, Math.max(consumedSeq, Number(row?.seq ?? 0)));
     } catch (error) {
       session.close();
       throw error;
@@ -87,7 +88,13 @@ export class EventInbox {
 
   /** Deletes landed events up to `seq` (consumed by a successful run); later ones stay. */
   async deleteThrough(seq: number): Promise<void> {
-    await this.session.exec(`DELETE FROM ${quoteQualified(this.table)} WHERE _seq <= $1`, [seq]);
+    // Its own connection: one DuckDB connection runs one statement at a time, and appends may be in flight.
+    const session = await this.warehouse.session();
+    try {
+      await session.exec(`DELETE FROM ${quoteQualified(this.table)} WHERE _seq <= $1`, [seq]);
+    } finally {
+      session.close();
+    }
   }
 
   /** Waits for queued writes, then releases the connection. */
