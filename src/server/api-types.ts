@@ -115,6 +115,8 @@ export interface AssetDetailResponse {
   columns: ColumnSchema[];
   /** The latest result of each of the asset's checks. */
   checks?: CheckResultView[];
+  /** Each output column's direct upstream columns, as `asset.column (transform)`; absent when it cannot be analysed. */
+  columnLineage?: { method: 'sql' | 'declared' | 'none'; note?: string; columns: Record<string, string[]> };
 }
 /** GET /api/assets/:schema/:name/preview?limit=N */
 export interface PreviewResponse {

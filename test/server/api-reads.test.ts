@@ -76,6 +76,14 @@ describe('after a materialization', () => {
     assert.deepEqual(body.columns.map((c) => c.name), ['n', 'doubled']);
   });
 
+  test('an asset page says where each column comes from (column lineage inferred from the SQL)', async () => {
+    const { body } = await getJson<AssetDetailResponse>(app, '/api/assets/clean/numbers');
+    assert.equal(body.columnLineage?.method, 'sql');
+    assert.deepEqual(body.columnLineage?.columns, { n: ['raw/numbers.n (identity)'], doubled: ['raw/numbers.n (transformation)'] });
+    const compute = await getJson<AssetDetailResponse>(app, '/api/assets/ops/gate');
+    assert.equal(compute.body.columnLineage?.method, 'none');
+  });
+
   test('check results count per asset and show on its page with the failing rows', async () => {
     const list = await getJson<AssetsResponse>(app, '/api/assets');
     assert.deepEqual(list.body.assets.find((a) => a.key === 'clean/numbers')?.checks, { passed: 1, warned: 1, failed: 0 });

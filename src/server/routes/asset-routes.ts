@@ -8,6 +8,7 @@ import { HttpError } from '../api-errors.js';
 import { assetSummaries, assetSummary, checkResultView, checkSummaries, findAssetKey, lineageGraph, type AssetState } from '../asset-views.js';
 import { isAllowed } from '../principal.js';
 import { toJsonRows } from '../json-values.js';
+import { loadColumnLineage } from '../../lineage/load-column-lineage.js';
 
 /** Largest preview the API returns: previews are for eyes, exports are for bulk. */
 export const MAX_PREVIEW_ROWS = 1000;
@@ -37,15 +38,27 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
     return c.json<AssetsResponse>({ assets: assetSummaries(graph(), await state()) });
   });
 
+  /** An asset's column lineage for its page; lineage is an extra, so a failure to analyse leaves it out. */
+  const columnLineageOf = async (key: string): Promise<AssetDetailResponse['columnLineage']> => {
+    try {
+      const lineage = (await loadColumnLineage(graph(), sluice.warehouse)).asset(key);
+      const columns = Object.fromEntries(lineage.columns.map((col) => [col.name, col.sources.map((src) => `${src.asset ?? src.table}.${src.column} (${src.transform})`)]));
+      return { method: lineage.method, ...(lineage.note ? { note: lineage.note } : {}), columns };
+    } catch {
+      return undefined;
+    }
+  };
+
   routes.get('/assets/:schema/:name', async (c) => {
     const principal = guard(c, 'asset:read', { kind: 'asset', id: requestedKey(c) });
     const key = findAssetKey(graph(), c.req.param('schema'), c.req.param('name'));
     const { history } = queryParams(c, DetailParams, 'asset');
-    const [current, materializations, described, checks] = await Promise.all([
+    const [current, materializations, described, checks, columnLineage] = await Promise.all([
       state(),
       sluice.store.materializationHistory(key, history),
       describe(key),
       sluice.store.latestCheckResults(key),
+      columnLineageOf(key),
     ]);
     // The live relation is the truth; the last materialization's schema covers a table dropped by hand.
     const columns: ColumnSchema[] = described ?? current.latest.get(key)?.schema ?? [];
@@ -55,6 +68,7 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
       materializations,
       columns,
       checks: checks.map((result) => checkResultView(result, withSamples)),
+      ...(columnLineage ? { columnLineage } : {}),
     });
   });
 

@@ -3,7 +3,8 @@ import type { ColumnSchema } from '../../../src/server/api-types';
 import type { ColumnStatsView } from '../api/materialization-metadata';
 import { formatCount } from '../format';
 
-export function ColumnsTable({ columns, stats }: { columns: ColumnSchema[]; stats: ReadonlyMap<string, ColumnStatsView> }) {
+/** Columns with type, profile and, when known, the upstream columns each one comes from. */
+export function ColumnsTable({ columns, stats, upstream }: { columns: ColumnSchema[]; stats: ReadonlyMap<string, ColumnStatsView>; upstream?: Readonly<Record<string, string[]>> }) {
   const profiled = stats.size > 0;
   return (
     <div className="table-scroll">
@@ -21,6 +22,7 @@ export function ColumnsTable({ columns, stats }: { columns: ColumnSchema[]; stat
             ) : (
               <th>Nullable</th>
             )}
+            {upstream ? <th>Comes from</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -41,6 +43,7 @@ export function ColumnsTable({ columns, stats }: { columns: ColumnSchema[]; stat
                 ) : (
                   <td>{c.nullable ? 'yes' : 'no'}</td>
                 )}
+                {upstream ? <td className="mono small">{(upstream[c.name] ?? []).join(', ') || '–'}</td> : null}
               </tr>
             );
           })}

@@ -119,7 +119,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           {columns.length === 0 ? (
             <p className="muted">The schema is known after the first materialization.</p>
           ) : (
-            <ColumnsTable columns={columns} stats={last ? readColumnStats(last.metadata) : new Map()} />
+            <ColumnsTable columns={columns} stats={last ? readColumnStats(last.metadata) : new Map()} {...(detail.data.columnLineage ? { upstream: detail.data.columnLineage.columns } : {})} />
           )}
         </section>
 
