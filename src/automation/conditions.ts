@@ -65,22 +65,24 @@ function decide(graph: AssetGraph, key: string, conditions: readonly AutomationC
   const cronCursor = cronCursorOf(conditions, key, facts);
   const hold = (reason: string): ConditionDecision => ({ key, launch: false, reason, ...(cronCursor.keep ? { cronCursor: cronCursor.keep } : {}) });
   if (facts.disabled.has(key)) return hold('automation is off (`sluice automation on ASSET` turns it on)');
-  if (facts.inFlight.has(key)) return { key, launch: false, reason: 'a run is building it now; evaluated again when it ends' };
-  const retry = retryWait(key, facts);
-  if (retry) return hold(retry);
   const verdicts = conditions.map((condition) => verdictOf(graph, key, condition, facts, launching, partitioned));
   const launched = verdicts.filter((v) => v.launch);
   const cursor = verdicts.find((v) => v.cronCursor)?.cronCursor;
   const reasons = (launched.length > 0 ? launched : verdicts).map((v) => v.reason);
   const reason = [...new Set(reasons)].join('; ');
+  // Only an asset that would launch is held back; the others keep their own, steadier reason (fewer records).
+  if (launched.length === 0) return { key, launch: false, reason, ...(cursor ? { cronCursor: cursor } : {}) };
+  if (facts.inFlight.has(key)) return { key, launch: false, reason: `${reason}, but a run is building it now; evaluated again when it ends` };
+  const retry = retryWait(key, facts);
+  if (retry) return hold(retry);
   const last = facts.lastLaunched?.get(key);
   const own = Math.max(0, ...conditions.map((c) => (c.type === 'upstream_changed' ? (c.minIntervalSeconds ?? 0) * 1000 : 0)));
   const minIntervalMs = Math.max(facts.minIntervalMs ?? 0, own);
-  if (launched.length > 0 && last !== undefined && facts.now.getTime() - last < minIntervalMs) {
+  if (last !== undefined && facts.now.getTime() - last < minIntervalMs) {
     // The cron cursor is kept back, so a due tick still fires once the interval has passed.
     return { key, launch: false, reason: `${reason}; waiting: at most one run per ${minIntervalMs} ms` };
   }
-  return { key, launch: launched.length > 0, reason, ...(cursor ? { cronCursor: cursor } : {}) };
+  return { key, launch: true, reason, ...(cursor ? { cronCursor: cursor } : {}) };
 }
 
 function verdictOf(graph: AssetGraph, key: string, condition: AutomationCondition, facts: ConditionFacts, launching: ReadonlySet<string>, partitioned: boolean): Verdict {
