@@ -34,4 +34,8 @@ export {
   type SchemaContract,
   type SchemaDrift,
 } from './ingest/csv-ingest.js';
+export type { AutomationCondition } from './model/asset-definition.js';
+export type { EventSensorDefinition, FileSensorDefinition, ScheduleDefinition, SensorDefinition } from './model/project-definition.js';
+export { AutomationDaemon, type DaemonConfig } from './automation/daemon.js';
+export { planBackfill, runBackfill, type BackfillOptions, type BackfillResult } from './automation/backfill.js';
 export * from './errors.js';
