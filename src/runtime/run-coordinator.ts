@@ -56,6 +56,7 @@ export interface RunResources {
 export class RunCoordinator {
   private readonly active = new Map<string, AbortController>();
   private readonly locks = new AssetLocks();
+  private schemaChain: Promise<void> = Promise.resolve();
   private readonly project: LoadedProject;
   private readonly warehouse: Warehouse;
   private readonly store: MetadataStore;
@@ -230,13 +231,18 @@ export class RunCoordinator {
   }
 
   /** Schemas are created up front: concurrent CREATE SCHEMA in parallel steps conflict in DuckDB. */
-  private async ensureSchemas(keys: readonly string[]): Promise<void> {
-    const session = await this.warehouse.session();
-    try {
-      for (const schema of new Set(keys.map((k) => parseAssetKey(k).schema))) await session.ensureSchema(schema);
-    } finally {
-      session.close();
-    }
+  private ensureSchemas(keys: readonly string[]): Promise<void> {
+    // Runs starting together would race on CREATE SCHEMA too: one creation at a time per process.
+    const next = this.schemaChain.then(async () => {
+      const session = await this.warehouse.session();
+      try {
+        for (const schema of new Set(keys.map((k) => parseAssetKey(k).schema))) await session.ensureSchema(schema);
+      } finally {
+        session.close();
+      }
+    });
+    this.schemaChain = next.catch(() => undefined);
+    return next;
   }
 
   private async reportOutcome(runId: string, outcome: StepOutcome): Promise<void> {
