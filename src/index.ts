@@ -24,16 +24,10 @@ export { checks, parseDuration } from './checks/check-definition.js';
 export type { CheckDefinition, CheckOptions, CheckSeverity, CheckThreshold, CheckType } from './checks/check-definition.js';
 export type { CheckResult } from './checks/run-check.js';
 export type { CheckRunResult } from './runtime/run-coordinator.js';
-export {
-  ingestCsv,
-  ErrorBudgetExceededError,
-  type CsvColumn,
-  type CsvColumnType,
-  type CsvIngestOptions,
-  type CsvIngestResult,
-  type SchemaContract,
-  type SchemaDrift,
-} from './ingest/csv-ingest.js';
+export { ingestCsv, type CsvColumn, type CsvColumnType, type CsvIngestOptions, type CsvIngestResult } from './ingest/csv-ingest.js';
+export { ErrorBudgetExceededError, type IngestResult } from './ingest/quarantine-load.js';
+export type { IngestColumn, IngestColumnType } from './ingest/ingest-columns.js';
+export type { SchemaContract, SchemaDrift } from './ingest/schema-contract.js';
 export type { AutomationCondition } from './model/asset-definition.js';
 export type { EventSensorDefinition, FileSensorDefinition, ScheduleDefinition, SensorDefinition } from './model/project-definition.js';
 export { AutomationDaemon, type DaemonConfig } from './automation/daemon.js';

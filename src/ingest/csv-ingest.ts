@@ -1,29 +1,21 @@
 // CSV ingestion with quarantine: good lines load typed, every bad line lands in a quarantine table, nothing is lost.
-import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { SluiceError } from '../errors.js';
-import { assertIdentifier, quoteIdentifier, sqlString } from '../model/asset-key.js';
-import {
-  createQuarantineSql,
-  createRowsSql,
-  createTargetSql,
-  headerFieldsSql,
-  markDuplicatesSql,
-  SKIP_REASONS,
-} from './csv-ingest-sql.js';
-import type { CsvColumn, CsvColumnType, FileHeader } from './csv-ingest-sql.js';
+import { sqlString } from '../model/asset-key.js';
+import { createRowsSql, headerFieldsSql } from './csv-ingest-sql.js';
 import { readHeaderLine } from './csv-header.js';
-import { applySchemaContract, SCHEMA_CONTRACTS } from './csv-contract.js';
-import type { ParsedHeader, SchemaContract, SchemaDrift } from './csv-contract.js';
+import { invalidIngestion, validateCommonOptions } from './ingest-columns.js';
+import type { IngestColumn, IngestColumnType } from './ingest-columns.js';
+import { loadClassifiedRows, resolveFiles, scratchTable } from './quarantine-load.js';
+import type { IngestConnection, IngestResult } from './quarantine-load.js';
+import { applySchemaContract, SCHEMA_CONTRACTS } from './schema-contract.js';
+import type { ParsedHeader, SchemaContract } from './schema-contract.js';
+import { execOverTextLines } from './text-lines.js';
 
-export type { CsvColumn, CsvColumnType } from './csv-ingest-sql.js';
-export type { SchemaContract, SchemaDrift } from './csv-contract.js';
-
-/** The warehouse access ingestion needs (the DuckDB adapter's connection fits). */
-export interface IngestConnection {
-  query(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
-  exec(sql: string): Promise<void>;
-}
+/** One expected column of a CSV source; matched by name (case-insensitive) against each file's header. */
+export type CsvColumn = IngestColumn;
+export type CsvColumnType = IngestColumnType;
+/** The accounting of a CSV ingestion (see `IngestResult`). */
+export type CsvIngestResult = IngestResult;
 
 /** What to read and where to put it. */
 export interface CsvIngestOptions {
@@ -52,109 +44,20 @@ export interface CsvIngestOptions {
   schemaContract?: SchemaContract;
 }
 
-/**
- * The accounting of one ingestion. Invariant: `accepted + quarantined + skipped = read`, where `read` counts every
- * line below each file's header and `skipped` counts repeated header lines and blank lines.
- */
-export interface CsvIngestResult {
-  read: number;
-  accepted: number;
-  quarantined: number;
-  skipped: number;
-  /** Lines per reason: `bad_cast:<column>`, `null_required:<column>`, `missing_columns`, ..., and the skip reasons. */
-  byReason: Record<string, number>;
-  files: number;
-  /** Each file whose header differs from the configured columns, with its added and missing columns (empty when none). */
-  drift: SchemaDrift[];
-}
-
-/** Thrown when the quarantined share exceeds the error budget; nothing was created. Carries the full accounting. */
-export class ErrorBudgetExceededError extends SluiceError {
-  constructor(readonly result: CsvIngestResult, readonly budgetPercent: number, readonly quarantinedPercent: number) {
-    const reasons = Object.entries(result.byReason)
-      .filter(([reason]) => !(SKIP_REASONS as readonly string[]).includes(reason))
-      .map(([reason, count]) => `${reason} ${count}`)
-      .join(', ');
-    super(
-      'SOURCE_ERROR',
-      `${result.quarantined} of ${result.accepted + result.quarantined} data lines (${quarantinedPercent.toFixed(2)} %) ` +
-        `would be quarantined (${reasons}), over the error budget of ${budgetPercent} %; nothing was loaded. ` +
-        `Fix the source files or raise errorBudgetPercent.`,
-    );
-  }
-}
-
-const COLUMN_TYPES: readonly CsvColumnType[] = ['VARCHAR', 'INTEGER', 'BIGINT', 'DOUBLE', 'TIMESTAMP', 'DATE', 'BOOLEAN', 'UUID'];
 const LINEAGE_COLUMNS = ['_source_file', '_line_number'];
 
-function invalid(message: string): SluiceError {
-  return new SluiceError('INVALID_DEFINITION', `CSV ingestion: ${message}`);
-}
-
 function validate(options: CsvIngestOptions): { keyIndexes: number[]; delimiter: string } {
-  if (options.files.length === 0) throw invalid('no files given; pass absolute paths or globs in `files`');
-  if (options.header !== undefined && options.header !== true) throw invalid('only files with a header line are supported (header: true)');
-  if (options.columns.length === 0) throw invalid('no columns given');
-  const seen = new Set<string>();
-  for (const column of options.columns) {
-    assertIdentifier(column.name, 'CSV column');
-    const lower = column.name.toLowerCase();
-    if (seen.has(lower)) throw invalid(`column "${column.name}" is listed twice`);
-    if (LINEAGE_COLUMNS.includes(lower)) throw invalid(`column "${column.name}" clashes with the lineage column Sluice adds`);
-    seen.add(lower);
-    if (!COLUMN_TYPES.includes(column.type)) {
-      throw invalid(`column "${column.name}" has type "${String(column.type)}"; use one of ${COLUMN_TYPES.join(', ')}`);
-    }
-  }
-  const keyIndexes = (options.key ?? []).map((key) => {
-    const index = options.columns.findIndex((column) => column.name.toLowerCase() === key.toLowerCase());
-    if (index < 0) throw invalid(`key column "${key}" is not one of the columns (${options.columns.map((c) => c.name).join(', ')})`);
-    return index;
-  });
+  const keyIndexes = validateCommonOptions('CSV', options, LINEAGE_COLUMNS);
+  if (options.header !== undefined && options.header !== true) throw invalidIngestion('CSV', 'only files with a header line are supported (header: true)');
   const delimiter = options.delimiter ?? ',';
   if ([...delimiter].length !== 1 || ['"', '\n', '\r'].includes(delimiter)) {
-    throw invalid(`delimiter ${JSON.stringify(delimiter)} must be a single character other than a quote or a line break`);
+    throw invalidIngestion('CSV', `delimiter ${JSON.stringify(delimiter)} must be a single character other than a quote or a line break`);
   }
-  const budget = options.errorBudgetPercent;
-  if (budget !== undefined && !(budget >= 0 && budget <= 100)) throw invalid(`errorBudgetPercent must be between 0 and 100, got ${budget}`);
   const contract = options.schemaContract;
   if (contract !== undefined && !SCHEMA_CONTRACTS.includes(contract)) {
-    throw invalid(`schemaContract "${String(contract)}" is not one of ${SCHEMA_CONTRACTS.join(', ')}`);
+    throw invalidIngestion('CSV', `schemaContract "${String(contract)}" is not one of ${SCHEMA_CONTRACTS.join(', ')}`);
   }
   return { keyIndexes, delimiter };
-}
-
-/** The one scratch table, in the connection's temp schema, uniquely named so concurrent ingestions never collide. */
-function scratchTable(): string {
-  return quoteIdentifier(`_sluice_ingest_${randomBytes(6).toString('hex')}_rows`);
-}
-
-/** Expands globs with DuckDB itself (the same matcher that reads them), de-duplicated and in name order. */
-async function resolveFiles(connection: IngestConnection, patterns: readonly string[]): Promise<string[]> {
-  let files: string[];
-  try {
-    const rows = await connection.query(
-      `SELECT DISTINCT filename FROM read_blob([${patterns.map(sqlString).join(', ')}]) ORDER BY filename`,
-    );
-    files = rows.map((row) => String(row.filename));
-  } catch (error) {
-    throw new SluiceError('SOURCE_ERROR', `cannot read CSV files ${patterns.join(', ')}: ${(error as Error).message}`, { cause: error });
-  }
-  // DuckDB silently yields nothing for a missing file; an empty load would replace good data with nothing.
-  const found = new Set(files.map((file) => resolve(file)));
-  const missing = patterns.filter((pattern) => !/[*?[{]/.test(pattern) && !found.has(resolve(pattern)));
-  if (missing.length > 0) throw new SluiceError('SOURCE_ERROR', `CSV file(s) not found: ${missing.join(', ')}`);
-  if (files.length === 0) throw new SluiceError('SOURCE_ERROR', `no CSV file matches ${patterns.join(', ')}; check the path or the glob`);
-  return files;
-}
-
-/** Runs a statement that reads the files, reporting a failure as a source error that names them. */
-async function readingFiles<T>(files: readonly string[], run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw new SluiceError('SOURCE_ERROR', `cannot read CSV files ${files.join(', ')}: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 /** Reads and parses every file's header. Fails when one is unreadable or has broken quoting. */
@@ -174,66 +77,6 @@ async function readHeaders(connection: IngestConnection, files: readonly string[
     headers[index] = { file, line, fieldCount: Number(row.field_count), names: (JSON.parse(String(row.names)) as unknown[]).map(String) };
   });
   return headers;
-}
-
-/** Files DuckDB cannot read as UTF-8 text; each is checked alone, which only happens once one has failed. */
-async function filesNotUtf8(connection: IngestConnection, files: readonly string[]): Promise<Set<number>> {
-  const invalid = new Set<number>();
-  for (const [index, file] of files.entries()) {
-    try {
-      await connection.query(`SELECT octet_length(encode(content)) AS n FROM read_text(${sqlString(file)})`);
-    } catch (error) {
-      if (!INVALID_TEXT.test((error as Error).message)) throw error;
-      invalid.add(index + 1);
-    }
-  }
-  return invalid;
-}
-
-const INVALID_TEXT = /could not read content of file .* as valid UTF-8/;
-
-/** Builds the scratch table of classified lines, reading files as text and falling back to bytes for non-UTF-8 files. */
-async function classifyLines(
-  connection: IngestConnection,
-  rows: string,
-  files: readonly string[],
-  headers: readonly FileHeader[],
-  columns: readonly CsvColumn[],
-  delimiter: string,
-): Promise<void> {
-  await readingFiles(files, async () => {
-    try {
-      await connection.exec(createRowsSql(rows, files, headers, columns, delimiter));
-    } catch (error) {
-      if (!INVALID_TEXT.test((error as Error).message)) throw error;
-      // A failed CREATE leaves no table behind, so the statement can simply run again with the bad files as bytes.
-      await connection.exec(createRowsSql(rows, files, headers, columns, delimiter, await filesNotUtf8(connection, files)));
-    }
-  });
-}
-
-async function countReasons(connection: IngestConnection, scratch: string, files: number, columns: readonly CsvColumn[]): Promise<CsvIngestResult> {
-  const rows = await connection.query(`SELECT defect, count(*) AS n FROM ${scratch} GROUP BY ALL`);
-  const result: CsvIngestResult = { read: 0, accepted: 0, quarantined: 0, skipped: 0, byReason: {}, files, drift: [] };
-  for (const row of rows) {
-    const count = Number(row.n);
-    result.read += count;
-    if (row.defect === null || row.defect === undefined) {
-      result.accepted += count;
-      continue;
-    }
-    const [reason = '', column] = String(row.defect).split(':');
-    if ((SKIP_REASONS as readonly string[]).includes(reason)) result.skipped += count;
-    else result.quarantined += count;
-    const label = column === undefined ? reason : `${reason}:${columns[Number(column) - 1]?.name ?? column}`;
-    result.byReason[label] = (result.byReason[label] ?? 0) + count;
-  }
-  return result;
-}
-
-async function countRows(connection: IngestConnection, relation: string): Promise<number> {
-  const [row] = await connection.query(`SELECT count(*) AS n FROM ${relation}`);
-  return Number(row?.n ?? -1);
 }
 
 /**
@@ -256,40 +99,16 @@ async function countRows(connection: IngestConnection, relation: string): Promis
  */
 export async function ingestCsv(connection: IngestConnection, options: CsvIngestOptions): Promise<CsvIngestResult> {
   const { keyIndexes, delimiter } = validate(options);
-  const files = await resolveFiles(connection, options.files);
+  const files = await resolveFiles(connection, 'CSV', options.files);
   const parsed = await readHeaders(connection, files, delimiter);
   const { columns, headers, drift, discarded } = applySchemaContract(options.schemaContract ?? 'ignore_extra', options.columns, parsed);
-  const rows = scratchTable();
-  const created: string[] = [];
-  try {
-    await classifyLines(connection, rows, files, headers, columns, delimiter);
-    if (keyIndexes.length > 0) {
-      await connection.exec(markDuplicatesSql(rows, keyIndexes));
-    }
-    const result = await countReasons(connection, rows, files.length, columns);
-    result.drift = drift;
-    const data = result.accepted + result.quarantined;
-    const percent = data > 0 ? (result.quarantined / data) * 100 : 0;
-    if (options.errorBudgetPercent !== undefined && percent > options.errorBudgetPercent) {
-      throw new ErrorBudgetExceededError(result, options.errorBudgetPercent, percent);
-    }
-    await connection.exec(createTargetSql(rows, files, options.target, columns));
-    created.push(options.target);
-    await connection.exec(createQuarantineSql(rows, files, options.quarantine, columns, keyIndexes.map((i) => columns[i]?.name ?? ''), discarded));
-    created.push(options.quarantine);
-    // A cheap recount guards the promise that no line read is lost between classification and the tables.
-    const [accepted, quarantined] = [await countRows(connection, options.target), await countRows(connection, options.quarantine)];
-    if (accepted !== result.accepted || quarantined !== result.quarantined) {
-      throw new SluiceError(
-        'SOURCE_ERROR',
-        `CSV ingestion lost track of rows: counted ${result.accepted} accepted and ${result.quarantined} quarantined, ` +
-          `wrote ${accepted} and ${quarantined}; this is a bug in Sluice`,
-      );
-    }
-    created.length = 0;
-    return result;
-  } finally {
-    for (const relation of created.reverse()) await connection.exec(`DROP TABLE IF EXISTS ${relation}`).catch(() => undefined);
-    await connection.exec(`DROP TABLE IF EXISTS ${rows}`).catch(() => undefined);
-  }
+  const rows = scratchTable('rows');
+  await execOverTextLines(connection, 'CSV', files, (escaped) => createRowsSql(rows, files, headers, columns, delimiter, escaped));
+  // Under discard_row, a drifted file's lines say how its header differs.
+  const driftDetail = discarded.some((text) => text !== null) ? `[${discarded.map((text) => (text === null ? 'NULL' : sqlString(text))).join(', ')}][file_index]` : undefined;
+  return loadClassifiedRows(
+    connection,
+    { format: 'CSV', rows, files, columns, keyIndexes, positionColumn: '_line_number', driftDetail },
+    { target: options.target, quarantine: options.quarantine, errorBudgetPercent: options.errorBudgetPercent, drift },
+  );
 }

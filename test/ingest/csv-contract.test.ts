@@ -1,7 +1,8 @@
 // Schema contracts on CSV ingestion against a real DuckDB: ignore_extra, evolve, freeze, discard_row and the drift report.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { ErrorBudgetExceededError, ingestCsv } from '../../src/ingest/csv-ingest.js';
+import { ingestCsv } from '../../src/ingest/csv-ingest.js';
+import { ErrorBudgetExceededError } from '../../src/ingest/quarantine-load.js';
 import type { CsvColumn, CsvIngestOptions, CsvIngestResult } from '../../src/ingest/csv-ingest.js';
 import { SluiceError } from '../../src/errors.js';
 import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
@@ -86,7 +87,7 @@ describe('schemaContract freeze', () => {
       assert.match(error.message, /'freeze': 1 file\(s\) differ/);
       assert.ok(error.message.includes(`${drifted} (added Region; missing amount)`));
       assert.ok(!error.message.includes(good));
-      assert.match(error.message, /nothing was loaded.*Fix the files' headers, or update `columns`.*'evolve' or 'discard_row'/);
+      assert.match(error.message, /nothing was loaded.*Fix the files' columns, or update `columns`.*'evolve' or 'discard_row'/);
       return true;
     });
   });
@@ -136,9 +137,9 @@ describe('schemaContract evolve', () => {
 
   it('refuses a new header column that is not a valid identifier or clashes with a lineage column', async () => {
     const spaced = dir.write('spaced.csv', 'id,name,amount,my note\n1,a,1,x\n');
-    await assert.rejects(ingest({ files: [spaced], schemaContract: 'evolve' }), /spaced\.csv: the new header column "my note" cannot be added.*not a valid identifier/);
+    await assert.rejects(ingest({ files: [spaced], schemaContract: 'evolve' }), /spaced\.csv: the new column "my note" cannot be added.*not a valid identifier/);
     const lineage = dir.write('lineage.csv', 'id,name,amount,_line_number\n1,a,1,7\n');
-    await assert.rejects(ingest({ files: [lineage], schemaContract: 'evolve' }), /lineage\.csv: the new header column "_line_number" clashes with the lineage column/);
+    await assert.rejects(ingest({ files: [lineage], schemaContract: 'evolve' }), /lineage\.csv: the new column "_line_number" clashes with the lineage column/);
     await assertNothingCreated();
   });
 });
@@ -169,7 +170,7 @@ describe('schemaContract discard_row', () => {
   it('counts schema_drift lines against the error budget, creating nothing when over it', async () => {
     await assert.rejects(ingest({ schemaContract: 'discard_row', errorBudgetPercent: 50 }), (error: unknown) => {
       assert.ok(error instanceof ErrorBudgetExceededError);
-      assert.match(error.message, /3 of 5 data lines \(60\.00 %\).*schema_drift 3/);
+      assert.match(error.message, /3 of 5 data rows \(60\.00 %\).*schema_drift 3/);
       assert.deepEqual(error.result.drift, DRIFT());
       return true;
     });

@@ -1,7 +1,8 @@
 // CSV ingestion against a real in-memory DuckDB: every defect kind, accounting, budgets, files and the seed's landing files.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { ErrorBudgetExceededError, ingestCsv } from '../../src/ingest/csv-ingest.js';
+import { ingestCsv } from '../../src/ingest/csv-ingest.js';
+import { ErrorBudgetExceededError } from '../../src/ingest/quarantine-load.js';
 import type { CsvColumn, CsvIngestOptions, CsvIngestResult } from '../../src/ingest/csv-ingest.js';
 import { SluiceError } from '../../src/errors.js';
 import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
@@ -206,7 +207,7 @@ describe('ingestCsv refusals', () => {
       assert.ok(error instanceof ErrorBudgetExceededError);
       assert.equal(error.code, 'SOURCE_ERROR');
       assert.deepEqual([error.result.read, error.result.accepted, error.result.quarantined], [100, 98, 2]);
-      assert.match(error.message, /2 of 100 data lines \(2\.00 %\).*bad_cast:id 1, missing_columns 1.*error budget of 1 %/);
+      assert.match(error.message, /2 of 100 data rows \(2\.00 %\).*bad_cast:id 1, missing_columns 1.*error budget of 1 %/);
       return true;
     });
     assert.equal(await tableExists(db, 'target'), false);

@@ -1,7 +1,8 @@
-// Schema contracts for CSV ingestion: find each file's header drift and apply ignore_extra, evolve, freeze or discard_row.
+// Schema contracts for ingestion: find each file's column drift (CSV header, Parquet schema) and apply ignore_extra,
+// evolve, freeze or discard_row.
 import { SluiceError } from '../errors.js';
 import { assertIdentifier } from '../model/asset-key.js';
-import type { CsvColumn, FileHeader } from './csv-ingest-sql.js';
+import type { IngestColumn } from './ingest-columns.js';
 
 /**
  * What to do when a file's header differs from the configured columns (compared by name, case-insensitively):
@@ -13,7 +14,7 @@ import type { CsvColumn, FileHeader } from './csv-ingest-sql.js';
  */
 export type SchemaContract = 'ignore_extra' | 'evolve' | 'freeze' | 'discard_row';
 
-/** The schema contracts `ingestCsv` accepts. */
+/** The schema contracts ingestion accepts. */
 export const SCHEMA_CONTRACTS: readonly SchemaContract[] = ['ignore_extra', 'evolve', 'freeze', 'discard_row'];
 
 /** How one file's header differs from the configured columns; only files that differ are reported. */
@@ -30,27 +31,40 @@ export interface ParsedHeader {
   file: string;
   line: string | null;
   fieldCount: number;
-  /** Trimmed header field names in file order. */
+  /** Trimmed header field names (CSV) or column names (Parquet) in file order. */
   names: string[];
+  /** How messages name where the columns come from; default `the header "<line>"`. */
+  describedAs?: string;
+}
+
+/** What ingestion learned from one file's columns; files are numbered from 1 in name order. */
+export interface FileHeader {
+  /** NULL for an empty file (it has no lines at all). */
+  headerLine: string | null;
+  fieldCount: number;
+  /** 1-based field position of each configured column in this file (0 = absent). */
+  positions: number[];
+  /** Set under the `discard_row` contract for a drifted file: every data row is quarantined as `schema_drift` with this as `_column`. */
+  drift?: string | null;
 }
 
 /** The outcome of a contract: the columns to load (configured plus evolved ones), per-file headers and the drift found. */
 export interface ContractPlan {
-  columns: CsvColumn[];
+  columns: IngestColumn[];
   headers: FileHeader[];
   drift: SchemaDrift[];
   /** Per file, the drift text recorded as `_column` of its `schema_drift` lines (discard_row only), else null. */
   discarded: (string | null)[];
 }
 
-const LINEAGE_COLUMNS = ['_source_file', '_line_number'];
+const LINEAGE_COLUMNS = ['_source_file', '_line_number', '_row_offset'];
 
 /**
  * Compares one header with the configured columns.
  * @example findDrift({ file: 'b.csv', line: 'id,extra', fieldCount: 2, names: ['id', 'extra'] }, [{ name: 'id', type: 'INTEGER' }, { name: 'v', type: 'DOUBLE' }])
  * // { file: 'b.csv', added: ['extra'], missing: ['v'] }
  */
-export function findDrift(header: ParsedHeader, columns: readonly CsvColumn[]): SchemaDrift {
+export function findDrift(header: ParsedHeader, columns: readonly IngestColumn[]): SchemaDrift {
   const configured = new Set(columns.map((column) => column.name.toLowerCase()));
   const present = new Set(header.names.map((name) => name.toLowerCase()));
   const seen = new Set<string>();
@@ -73,12 +87,13 @@ export function describeDrift(drift: SchemaDrift): string {
 }
 
 function lacking(header: ParsedHeader, missing: readonly string[], what: string): SluiceError {
-  return new SluiceError('SOURCE_ERROR', `${header.file}: the header "${header.line ?? ''}" lacks ${what}(s) ${missing.join(', ')}; fix the file or the column list`);
+  const source = header.describedAs ?? `the header "${header.line ?? ''}"`;
+  return new SluiceError('SOURCE_ERROR', `${header.file}: ${source} lacks ${what}(s) ${missing.join(', ')}; fix the file or the column list`);
 }
 
 /** The evolved columns: every added header column once (first spelling wins), validated as an identifier. */
-function evolvedColumns(drift: readonly SchemaDrift[]): CsvColumn[] {
-  const columns: CsvColumn[] = [];
+function evolvedColumns(drift: readonly SchemaDrift[]): IngestColumn[] {
+  const columns: IngestColumn[] = [];
   const seen = new Set<string>();
   for (const { file, added } of drift) {
     for (const name of added) {
@@ -86,12 +101,12 @@ function evolvedColumns(drift: readonly SchemaDrift[]): CsvColumn[] {
       if (seen.has(lower)) continue;
       seen.add(lower);
       try {
-        assertIdentifier(name, 'CSV header column');
+        assertIdentifier(name, 'new source column');
       } catch (error) {
-        throw new SluiceError('SOURCE_ERROR', `${file}: the new header column "${name}" cannot be added under schemaContract 'evolve': it is not a valid identifier; rename it in the file`, { cause: error });
+        throw new SluiceError('SOURCE_ERROR', `${file}: the new column "${name}" cannot be added under schemaContract 'evolve': it is not a valid identifier; rename it in the file`, { cause: error });
       }
       if (LINEAGE_COLUMNS.includes(lower)) {
-        throw new SluiceError('SOURCE_ERROR', `${file}: the new header column "${name}" clashes with the lineage column Sluice adds; rename it in the file`);
+        throw new SluiceError('SOURCE_ERROR', `${file}: the new column "${name}" clashes with the lineage column Sluice adds; rename it in the file`);
       }
       columns.push({ name, type: 'VARCHAR' });
     }
@@ -106,7 +121,7 @@ function evolvedColumns(drift: readonly SchemaDrift[]): CsvColumn[] {
  * const plan = applySchemaContract('evolve', columns, parsedHeaders);
  * // plan.columns = configured columns + one VARCHAR per new header column; plan.drift lists each drifted file
  */
-export function applySchemaContract(contract: SchemaContract, configured: readonly CsvColumn[], parsed: readonly ParsedHeader[]): ContractPlan {
+export function applySchemaContract(contract: SchemaContract, configured: readonly IngestColumn[], parsed: readonly ParsedHeader[]): ContractPlan {
   const withHeader = parsed.filter((header) => header.line !== null);
   const drifts = new Map(withHeader.map((header) => [header.file, findDrift(header, configured)]));
   const drift = [...drifts.values()].filter((d) => d.added.length > 0 || d.missing.length > 0);
@@ -115,7 +130,7 @@ export function applySchemaContract(contract: SchemaContract, configured: readon
       'SOURCE_ERROR',
       `schema contract 'freeze': ${drift.length} file(s) differ from the configured columns, nothing was loaded: ` +
         `${drift.map((d) => `${d.file} (${describeDrift(d)})`).join('; ')}. ` +
-        `Fix the files' headers, or update \`columns\` to the new schema, or use schemaContract 'evolve' or 'discard_row'.`,
+        `Fix the files' columns, or update \`columns\` to the new schema, or use schemaContract 'evolve' or 'discard_row'.`,
     );
   }
   for (const header of withHeader) {

@@ -1,0 +1,74 @@
+// The typed columns an ingestion loads, shared by every source format, and how a lossy or failed cast is detected.
+import { SluiceError } from '../errors.js';
+import { assertIdentifier } from '../model/asset-key.js';
+
+/** Column types a source column may be loaded as. */
+export type IngestColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'TIMESTAMP' | 'DATE' | 'BOOLEAN' | 'UUID';
+
+/** One expected column of a source, matched by name against each file's header, keys or schema. */
+export interface IngestColumn {
+  name: string;
+  type: IngestColumnType;
+  /** A null or empty value quarantines the row with `null_required:<name>`. */
+  required?: boolean;
+}
+
+export const COLUMN_TYPES: readonly IngestColumnType[] = ['VARCHAR', 'INTEGER', 'BIGINT', 'DOUBLE', 'TIMESTAMP', 'DATE', 'BOOLEAN', 'UUID'];
+
+/** A source format as named in messages ("CSV", "JSON lines", "Parquet"). */
+export type SourceFormat = 'CSV' | 'JSON lines' | 'Parquet';
+
+/** The options every format shares; validated once here so each format reports the same mistakes the same way. */
+export interface CommonIngestOptions {
+  files: readonly string[];
+  columns: readonly IngestColumn[];
+  key?: readonly string[];
+  errorBudgetPercent?: number;
+}
+
+export function invalidIngestion(format: SourceFormat, message: string): SluiceError {
+  return new SluiceError('INVALID_DEFINITION', `${format} ingestion: ${message}`);
+}
+
+/**
+ * Checks files, columns, key and budget; returns the 0-based index of each key column.
+ * `reserved` names the provenance columns the format adds to the target, which a configured column may not reuse.
+ */
+export function validateCommonOptions(format: SourceFormat, options: CommonIngestOptions, reserved: readonly string[]): number[] {
+  const invalid = (message: string): SluiceError => invalidIngestion(format, message);
+  if (options.files.length === 0) throw invalid('no files given; pass absolute paths or globs in `files`');
+  if (options.columns.length === 0) throw invalid('no columns given');
+  const seen = new Set<string>();
+  for (const column of options.columns) {
+    assertIdentifier(column.name, `${format} column`);
+    const lower = column.name.toLowerCase();
+    if (seen.has(lower)) throw invalid(`column "${column.name}" is listed twice`);
+    if (reserved.includes(lower)) throw invalid(`column "${column.name}" clashes with the lineage column Sluice adds`);
+    seen.add(lower);
+    if (!COLUMN_TYPES.includes(column.type)) {
+      throw invalid(`column "${column.name}" has type "${String(column.type)}"; use one of ${COLUMN_TYPES.join(', ')}`);
+    }
+  }
+  const budget = options.errorBudgetPercent;
+  if (budget !== undefined && !(budget >= 0 && budget <= 100)) throw invalid(`errorBudgetPercent must be between 0 and 100, got ${budget}`);
+  return (options.key ?? []).map((key) => {
+    const index = options.columns.findIndex((column) => column.name.toLowerCase() === key.toLowerCase());
+    if (index < 0) throw invalid(`key column "${key}" is not one of the columns (${options.columns.map((c) => c.name).join(', ')})`);
+    return index;
+  });
+}
+
+/** SQL that is true when `value` (non-null text) did not convert losslessly into `cast`, its TRY_CAST to `type`. */
+export function badCastFromText(type: IngestColumnType, value: string, cast: string): string {
+  switch (type) {
+    case 'INTEGER':
+    case 'BIGINT':
+      // TRY_CAST('1.5' AS INTEGER) rounds to 2; a fraction in an integer column is a defect, not a value.
+      return `(${cast} IS NULL OR ((contains(${value}, '.') OR contains(${value}, 'e') OR contains(${value}, 'E')) AND TRY_CAST(${value} AS DOUBLE) IS DISTINCT FROM ${cast}))`;
+    case 'DATE':
+      // TRY_CAST('2025-03-18 10:00' AS DATE) silently drops the time of day.
+      return `(${cast} IS NULL OR (contains(${value}, ':') AND TRY_CAST(${value} AS TIMESTAMP) IS DISTINCT FROM ${cast}))`;
+    default:
+      return `${cast} IS NULL`;
+  }
+}
