@@ -2,6 +2,7 @@
 import { serializeError, type SerializedError } from '../errors.js';
 import type { StepStatus } from '../server/api-types.js';
 import type { Plan } from './planner.js';
+import { ReadyQueue } from './ready-queue.js';
 
 /** How one step ended. */
 export interface StepOutcome {
@@ -40,8 +41,8 @@ export async function executePlan(plan: Plan, handlers: StepHandlers, options: E
   const waiting = new Map(plan.steps.map((s) => [s.key, new Set(s.waitsFor)]));
   const dependents = new Map<string, string[]>(plan.steps.map((s) => [s.key, []]));
   for (const step of plan.steps) for (const dep of step.waitsFor) dependents.get(dep)!.push(step.key);
-  const order = new Map(plan.steps.map((s, i) => [s.key, i]));
-  const ready = plan.steps.filter((s) => s.waitsFor.length === 0).map((s) => s.key);
+  const ready = new ReadyQueue(new Map(plan.steps.map((s, i) => [s.key, i])));
+  for (const step of plan.steps) if (step.waitsFor.length === 0) ready.push(step.key);
   const running = new Map<string, Promise<void>>();
   const signal = options.signal ?? new AbortController().signal;
 
@@ -63,7 +64,6 @@ export async function executePlan(plan: Plan, handlers: StepHandlers, options: E
         await skipDownstream(child, outcome.failedUpstream ?? [key]);
       }
     }
-    ready.sort((a, b) => order.get(a)! - order.get(b)!);
   };
 
   const skipDownstream = async (key: string, failedUpstream: string[]): Promise<void> => {
@@ -80,8 +80,8 @@ export async function executePlan(plan: Plan, handlers: StepHandlers, options: E
     );
   };
 
-  while (ready.length > 0 || running.size > 0) {
-    while (!signal.aborted && ready.length > 0 && running.size < options.concurrency) start(ready.shift()!);
+  while (ready.size > 0 || running.size > 0) {
+    while (!signal.aborted && ready.size > 0 && running.size < options.concurrency) start(ready.pop()!);
     if (running.size === 0) break;
     await Promise.race(running.values());
   }

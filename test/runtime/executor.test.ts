@@ -81,4 +81,23 @@ describe('executor', () => {
     assert.equal(outcomes.get('b')!.status, 'canceled');
     assert.deepEqual(h.started, ['a']);
   });
+
+  it('starts ready steps in plan order, however late or in whatever order they became ready', async () => {
+    // Plan order: r, then z, y, x (not alphabetical); m waits for y and x; n waits for z only.
+    const steps = { r: [], z: ['r'], y: ['r'], x: ['r'], m: ['y', 'x'], n: ['z'] };
+    const h = handlers(async () => undefined);
+    await executePlan(plan(steps), h, { concurrency: 1 });
+    assert.deepEqual(h.started, ['r', 'z', 'y', 'x', 'm', 'n']);
+  });
+
+  it('runs a wide fan-out of thousands of steps, each once, in plan order', async () => {
+    const wide: Record<string, string[]> = { root: [] };
+    // Keys in an order that is neither alphabetical nor numeric, so only the plan position can order them.
+    const keys = Array.from({ length: 3000 }, (_, i) => `k${(i * 7919) % 3000}`);
+    for (const key of keys) wide[key] = ['root'];
+    const h = handlers(async () => undefined);
+    const outcomes = await executePlan(plan(wide), h, { concurrency: 1 });
+    assert.deepEqual(h.started, ['root', ...keys]);
+    assert.ok([...outcomes.values()].every((o) => o.status === 'succeeded'));
+  });
 });
