@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
-import { asset, checks, defineProject, ingestCsv, sqlAssets, sqlString, type CsvColumn } from 'sluice';
+import { asset, checks, defineProject, ingestCsv, ingestJsonLines, sqlAssets, sqlString, type IngestColumn, type IngestResult } from 'sluice';
 
 // vega-datasets exposes only its JS entry, so find its data folder next to it.
 const vegaData = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data');
@@ -13,8 +13,8 @@ const airportsFile = join(vegaData, 'airports.csv');
 const fromFile = (file: string, columns: readonly string[]): Record<string, string[]> =>
   Object.fromEntries(columns.map((c) => [c, [`file:${file}.${c}`]]));
 
-/** Columns of a late-delivery CSV in landing/ (same as the parquet's). */
-const LATE_COLUMNS: CsvColumn[] = [
+/** Columns of a late delivery in landing/ (same as the parquet's), as CSV or JSON lines. */
+const LATE_COLUMNS: IngestColumn[] = [
   { name: 'date', type: 'TIMESTAMP', required: true },
   { name: 'delay', type: 'BIGINT' },
   { name: 'distance', type: 'BIGINT' },
@@ -22,48 +22,71 @@ const LATE_COLUMNS: CsvColumn[] = [
   { name: 'destination', type: 'VARCHAR', required: true },
 ];
 
-/** Late deliveries: every `*.csv` in the landing folder (see `npm run inject-bad-rows`). */
-function lateFiles(projectDir: string): string[] {
+/** Late deliveries: every `*.csv` and `*.jsonl` in the landing folder (see `npm run inject-bad-rows`). */
+function lateFiles(projectDir: string, extension: string): string[] {
   const landing = process.env.SLUICE_FLIGHTS_LANDING ?? join(projectDir, 'landing');
-  return existsSync(landing) ? readdirSync(landing).filter((f) => f.endsWith('.csv')).sort().map((f) => join(landing, f)) : [];
+  return existsSync(landing) ? readdirSync(landing).filter((f) => f.endsWith(extension)).sort().map((f) => join(landing, f)) : [];
 }
 
-/** Raw flights plus the ingestion columns every bronze fact carries; malformed late lines go to bronze.flights_quarantine. */
+const LATE_FORMATS = [
+  { name: 'csv', extension: '.csv', ingest: ingestCsv },
+  { name: 'jsonl', extension: '.jsonl', ingest: ingestJsonLines },
+] as const;
+
+/** The accounting of all late deliveries together, with each format's own. */
+function totalOf(results: Record<string, IngestResult>): Record<string, unknown> {
+  const sum = (field: 'read' | 'accepted' | 'quarantined' | 'skipped'): number => Object.values(results).reduce((n, r) => n + r[field], 0);
+  return { read: sum('read'), accepted: sum('accepted'), quarantined: sum('quarantined'), skipped: sum('skipped'), byFormat: results };
+}
+
+/** Raw flights plus the ingestion columns every bronze fact carries; malformed late rows go to bronze.flights_quarantine. */
 const bronzeFlights = asset({
   key: 'bronze/flights',
   group: 'fact_ingestion',
-  description: 'Raw US domestic flights, Jan-Jun 2001 (vega-datasets flights-3m.parquet) plus any late CSV deliveries in landing/, with ingestion columns.',
+  description: 'Raw US domestic flights, Jan-Jun 2001 (vega-datasets flights-3m.parquet) plus any late CSV or JSON-lines deliveries in landing/, with ingestion columns.',
   owners: ['data-platform'],
   tags: { layer: 'bronze', source: 'vega-datasets' },
-  codeVersion: '2',
+  codeVersion: '3',
   columnLineage: { ...fromFile(flightsFile, ['date', 'delay', 'distance', 'origin', 'destination']), _batch_id: [], _ingested_at: [], _source: [] },
   compute: async (ctx) => {
     const quarantine = ctx.sideOutput('flights_quarantine');
-    const files = lateFiles(ctx.projectDir);
-    let late = '';
-    // A scratch table next to the staging one: dropped here, and by the next start if this process dies.
-    const scratch = ctx.target.replace(/"$/, '_late"');
-    if (files.length > 0) {
-      const result = await ingestCsv(ctx.sql, { files, columns: LATE_COLUMNS, target: scratch, quarantine, errorBudgetPercent: 50 });
-      ctx.addMetadata({ lateDeliveries: result });
-      ctx.log.info(`late deliveries: ${result.accepted} accepted, ${result.quarantined} quarantined of ${result.read} lines in ${result.files} file(s)`, { ...result });
-      late = `UNION ALL SELECT date, delay, distance, origin, destination, $1::VARCHAR, now(), _source_file || ':' || _line_number FROM ${scratch}`;
-    } else {
-      await ctx.sql.exec(
-        `CREATE TABLE ${quarantine} AS SELECT NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _column,
-           NULL::VARCHAR AS _error_type, NULL::VARCHAR AS _raw_line, now() AS _quarantined_at WHERE false`,
-      );
-    }
+    // Scratch tables next to the staging one: dropped here, and by the next start if this process dies.
+    const scratch = (role: string): string => ctx.target.replace(/"$/, `_late_${role}"`);
+    const results: Record<string, IngestResult> = {};
+    const late: string[] = [];
+    const quarantines: string[] = [];
     try {
+      for (const format of LATE_FORMATS) {
+        const files = lateFiles(ctx.projectDir, format.extension);
+        if (files.length === 0) continue;
+        const [accepted, rejected] = [scratch(format.name), scratch(`${format.name}_quarantine`)];
+        results[format.name] = await format.ingest(ctx.sql, { files, columns: LATE_COLUMNS, target: accepted, quarantine: rejected, errorBudgetPercent: 50 });
+        late.push(`UNION ALL SELECT date, delay, distance, origin, destination, $1::VARCHAR, now(), _source_file || ':' || _line_number FROM ${accepted}`);
+        quarantines.push(rejected);
+      }
+      if (late.length > 0) {
+        const total = totalOf(results);
+        ctx.addMetadata({ lateDeliveries: total });
+        ctx.log.info(`late deliveries: ${total.accepted} accepted, ${total.quarantined} quarantined of ${total.read} rows`, total);
+      }
+      const rejects = quarantines.map((table) => `SELECT * FROM ${table}`);
+      await ctx.sql.exec(
+        rejects.length > 0
+          ? `CREATE TABLE ${quarantine} AS ${rejects.join(' UNION ALL BY NAME ')}`
+          : `CREATE TABLE ${quarantine} AS SELECT NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _column,
+               NULL::VARCHAR AS _error_type, NULL::VARCHAR AS _raw_line, now() AS _quarantined_at WHERE false`,
+      );
       await ctx.sql.exec(
         `CREATE TABLE ${ctx.target} AS
          SELECT date, delay, distance, origin, destination,
                 $1::VARCHAR AS _batch_id, now() AS _ingested_at, 'vega-datasets/data/flights-3m.parquet' AS _source
-         FROM read_parquet(${sqlString(flightsFile)}) ${late}`,
+         FROM read_parquet(${sqlString(flightsFile)}) ${late.join(' ')}`,
         [ctx.runId],
       );
     } finally {
-      if (files.length > 0) await ctx.sql.exec(`DROP TABLE IF EXISTS ${scratch}`);
+      for (const format of LATE_FORMATS) {
+        for (const table of [scratch(format.name), scratch(`${format.name}_quarantine`)]) await ctx.sql.exec(`DROP TABLE IF EXISTS ${table}`);
+      }
     }
   },
 });

@@ -1,13 +1,12 @@
 // CSV ingestion with quarantine: good lines load typed, every bad line lands in a quarantine table, nothing is lost.
 import { SluiceError } from '../errors.js';
-import { sqlString } from '../model/asset-key.js';
 import { createRowsSql, headerFieldsSql } from './csv-ingest-sql.js';
 import { readHeaderLine } from './csv-header.js';
 import { invalidIngestion, validateCommonOptions } from './ingest-columns.js';
 import type { IngestColumn, IngestColumnType } from './ingest-columns.js';
 import { loadClassifiedRows, resolveFiles, scratchTable } from './quarantine-load.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
-import { applySchemaContract, SCHEMA_CONTRACTS } from './schema-contract.js';
+import { applySchemaContract, discardedFileDetail, SCHEMA_CONTRACTS } from './schema-contract.js';
 import type { ParsedHeader, SchemaContract } from './schema-contract.js';
 import { execOverTextLines } from './text-lines.js';
 
@@ -104,11 +103,9 @@ export async function ingestCsv(connection: IngestConnection, options: CsvIngest
   const { columns, headers, drift, discarded } = applySchemaContract(options.schemaContract ?? 'ignore_extra', options.columns, parsed);
   const rows = scratchTable('rows');
   await execOverTextLines(connection, 'CSV', files, (escaped) => createRowsSql(rows, files, headers, columns, delimiter, escaped));
-  // Under discard_row, a drifted file's lines say how its header differs.
-  const driftDetail = discarded.some((text) => text !== null) ? `[${discarded.map((text) => (text === null ? 'NULL' : sqlString(text))).join(', ')}][file_index]` : undefined;
   return loadClassifiedRows(
     connection,
-    { format: 'CSV', rows, files, columns, keyIndexes, positionColumn: '_line_number', driftDetail },
+    { format: 'CSV', rows, files, columns, keyIndexes, positionColumn: '_line_number', columnDetail: discardedFileDetail(discarded) },
     { target: options.target, quarantine: options.quarantine, errorBudgetPercent: options.errorBudgetPercent, drift },
   );
 }

@@ -65,7 +65,8 @@ export async function readingFiles<T>(format: SourceFormat, files: readonly stri
     return await run();
   } catch (error) {
     if (error instanceof SluiceError) throw error;
-    throw new SluiceError('SOURCE_ERROR', `cannot read ${format} files ${files.join(', ')}: ${(error as Error).message}`, { cause: error });
+    const named = files.length <= 5 ? files.join(', ') : `${files.slice(0, 5).join(', ')} and ${files.length - 5} more`;
+    throw new SluiceError('SOURCE_ERROR', `cannot read ${format} files ${named}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -98,8 +99,8 @@ export interface ClassifiedRows {
   keyIndexes: readonly number[];
   /** What the position is called in the target and quarantine tables: `_line_number` or `_row_offset`. */
   positionColumn: string;
-  /** SQL over the scratch table giving the `_column` text of a `schema_drift` row. */
-  driftDetail?: string | undefined;
+  /** SQL over the scratch table giving the `_column` text of a defect that names no column itself (e.g. `schema_drift`). */
+  columnDetail?: string | undefined;
 }
 
 export interface LoadTargets {
@@ -143,11 +144,11 @@ export function createQuarantineSql(classified: ClassifiedRows, quarantine: stri
   const skips = SKIP_REASONS.map(sqlString).join(', ');
   const names = `[${columns.map((column) => sqlString(column.name)).join(', ')}]`;
   const key = keyIndexes.map((i) => columns[i]?.name ?? '').join(',');
-  const drift = classified.driftDetail === undefined ? '' : `WHEN defect = 'schema_drift' THEN ${classified.driftDetail}\n    `;
   return `CREATE TABLE ${quarantine} AS
 SELECT ${fileList(files)}[file_index] AS _source_file, line_number AS ${quoteIdentifier(classified.positionColumn)},
-  CASE ${drift}WHEN defect = 'duplicate_key' THEN ${key.length > 0 ? sqlString(key) : 'NULL'}
-    WHEN contains(defect, ':') THEN ${names}[CAST(split_part(defect, ':', 2) AS INTEGER)] END AS _column,
+  CASE WHEN defect = 'duplicate_key' THEN ${key.length > 0 ? sqlString(key) : 'NULL'}
+    WHEN contains(defect, ':') THEN ${names}[CAST(split_part(defect, ':', 2) AS INTEGER)]
+    ELSE ${classified.columnDetail ?? 'NULL'} END AS _column,
   split_part(defect, ':', 1) AS _error_type, raw AS _raw_line, now() AS _quarantined_at
 FROM ${rows}
 WHERE defect IS NOT NULL AND defect NOT IN (${skips})

@@ -1,7 +1,7 @@
 // Schema contracts for ingestion: find each file's column drift (CSV header, Parquet schema) and apply ignore_extra,
 // evolve, freeze or discard_row.
 import { SluiceError } from '../errors.js';
-import { assertIdentifier } from '../model/asset-key.js';
+import { assertIdentifier, sqlString } from '../model/asset-key.js';
 import type { IngestColumn } from './ingest-columns.js';
 
 /**
@@ -92,7 +92,7 @@ function lacking(header: ParsedHeader, missing: readonly string[], what: string)
 }
 
 /** The evolved columns: every added header column once (first spelling wins), validated as an identifier. */
-function evolvedColumns(drift: readonly SchemaDrift[]): IngestColumn[] {
+export function evolvedColumns(drift: readonly SchemaDrift[]): IngestColumn[] {
   const columns: IngestColumn[] = [];
   const seen = new Set<string>();
   for (const { file, added } of drift) {
@@ -154,4 +154,13 @@ export function applySchemaContract(contract: SchemaContract, configured: readon
     };
   });
   return { columns, headers, drift, discarded };
+}
+
+/**
+ * SQL over a scratch table (`file_index`, `defect`) giving the `_column` of a `schema_drift` row under `discard_row`:
+ * how its file differs. Undefined when no file was discarded.
+ */
+export function discardedFileDetail(discarded: readonly (string | null)[]): string | undefined {
+  if (discarded.every((text) => text === null)) return undefined;
+  return `CASE WHEN defect = 'schema_drift' THEN [${discarded.map((text) => (text === null ? 'NULL' : sqlString(text))).join(', ')}][file_index] END`;
 }

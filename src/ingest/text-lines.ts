@@ -12,7 +12,8 @@ const INVALID_TEXT = /could not read content of file .* as valid UTF-8/;
  * is not a line; lines up to `firstLine - 1` (a header) are left out.
  * Files in `escapedFiles` (1-based indexes of files that are not valid UTF-8) are split on their escaped BLOB form
  * (`\xNN`, unambiguous) and each line is decoded on its own: `text` is NULL for a line that is not UTF-8 and `escaped`
- * keeps its raw bytes in escaped form. Other files are read as text, which validates them far faster.
+ * keeps its raw bytes, each byte that is not printable ASCII (and the backslash) escaped as `\xNN`. Other files are
+ * read as text, which validates them far faster.
  */
 export function textLinesCte(files: readonly string[], escapedFiles: ReadonlySet<number>, firstLine: number): string {
   const list = fileList(files);
@@ -34,7 +35,8 @@ export function textLinesCte(files: readonly string[], escapedFiles: ReadonlySet
   FROM split
 ), decoded AS (
   SELECT file_index, line_number, CASE WHEN utf8 THEN piece ELSE try(decode(CAST(piece AS BLOB))) END AS decoded_line,
-    CASE WHEN NOT utf8 THEN piece END AS escaped
+    -- DuckDB escapes quotes too; only the backslash (\x5C) must stay escaped for the text to stay unambiguous.
+    CASE WHEN NOT utf8 THEN replace(replace(piece, '\\x22', '"'), '\\x27', '''') END AS escaped
   FROM pieces
   WHERE line_number >= ${firstLine} AND (line_number < piece_count OR piece <> '')
 ), lines AS (

@@ -153,22 +153,27 @@ describe('the flights demo', { timeout: 600_000 }, () => {
     assert.deepEqual(results.filter((r) => !r.passed).map((r) => r.checkName), []);
   });
 
-  it('quarantines a late delivery with realistic defects, each with its reason, and keeps the good rows', async () => {
+  it('quarantines late CSV and JSON-lines deliveries with realistic defects, each with its reason, and keeps the good rows', async () => {
     const landing = mkdtempSync(join(tmpdir(), 'sluice-landing-'));
-    const { LATE_DELIVERY, lateDeliveryCsv } = await import('../../examples/flights/scripts/inject-bad-rows.js');
+    const { LATE_DELIVERY, LATE_DELIVERY_JSONL, lateDeliveryCsv, lateDeliveryJsonLines } = await import('../../examples/flights/scripts/inject-bad-rows.js');
     writeFileSync(join(landing, 'flights-late-delivery.csv'), lateDeliveryCsv());
+    writeFileSync(join(landing, 'flights-late-delivery.jsonl'), lateDeliveryJsonLines());
     process.env.SLUICE_FLIGHTS_LANDING = landing;
     try {
       const result = await sluice.materialize();
       assert.equal(result.status, 'succeeded');
-      const bronzeRejects = await query(`SELECT _error_type AS e, _column AS c FROM bronze.flights_quarantine ORDER BY _line_number`);
-      assert.deepEqual(bronzeRejects.map((r) => `${r.e}${r.c ? `:${r.c}` : ''}`), ['bad_cast:date', 'bad_cast:delay', 'missing_columns', 'extra_columns', 'bad_quoting', 'null_required:origin']);
+      const bronzeRejects = await query(`SELECT _error_type AS e, _column AS c FROM bronze.flights_quarantine ORDER BY _source_file, _line_number`);
+      assert.deepEqual(bronzeRejects.map((r) => `${r.e}${r.c ? `:${r.c}` : ''}`), [
+        'bad_cast:date', 'bad_cast:delay', 'missing_columns', 'extra_columns', 'bad_quoting', 'null_required:origin',
+        'bad_json', 'not_an_object', 'bad_cast:delay', 'missing_columns:origin', 'duplicate_field:origin',
+      ]);
       const silverRejects = await query(`SELECT reject_reason AS r FROM silver.flights_quarantine ORDER BY r`);
-      assert.deepEqual(silverRejects.map((r) => r.r), ['invalid origin airport code', 'missing or non-integer delay', 'missing or non-positive distance', 'origin equals destination']);
-      const accepted = LATE_DELIVERY.filter((l) => l.expect === 'accepted').length;
+      assert.deepEqual(silverRejects.map((r) => r.r), ['invalid origin airport code', 'missing or non-integer delay', 'missing or non-integer delay', 'missing or non-positive distance', 'origin equals destination']);
+      const accepted = [...LATE_DELIVERY, ...LATE_DELIVERY_JSONL].filter((l) => l.expect === 'accepted').length;
       assert.deepEqual(await query('SELECT count(*) AS n FROM silver.flights'), [{ n: 2_999_809 + accepted }]);
-      const late = (await sluice.store.materializationHistory('bronze/flights', 1))[0]!.metadata.lateDeliveries as { read: number; accepted: number; quarantined: number; skipped: number };
-      assert.equal(late.read, LATE_DELIVERY.length);
+      const late = (await sluice.store.materializationHistory('bronze/flights', 1))[0]!.metadata.lateDeliveries as { read: number; accepted: number; quarantined: number; skipped: number; byFormat: Record<string, { read: number }> };
+      assert.equal(late.read, LATE_DELIVERY.length + LATE_DELIVERY_JSONL.length);
+      assert.equal(late.byFormat.jsonl?.read, LATE_DELIVERY_JSONL.length);
       assert.equal(late.accepted + late.quarantined + late.skipped, late.read);
     } finally {
       delete process.env.SLUICE_FLIGHTS_LANDING;
