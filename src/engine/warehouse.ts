@@ -63,8 +63,8 @@ export interface WarehouseSession extends SqlConnection {
   /** Columns of a relation, or undefined when it does not exist. */
   describe(relation: QualifiedName): Promise<ColumnInfo[] | undefined>;
   rowCount(relation: QualifiedName): Promise<number>;
-  /** Row count, content hash and per-column statistics in one scan. */
-  profile(relation: QualifiedName): Promise<TableProfile>;
+  /** Row count, content hash and per-column statistics in one scan; pass `columns` when `describe` just gave them. */
+  profile(relation: QualifiedName, columns?: readonly ColumnInfo[]): Promise<TableProfile>;
   /** Interrupts the statement running on this session, if any. */
   interrupt(): void;
   close(): void;

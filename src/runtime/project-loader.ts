@@ -21,10 +21,12 @@ export interface LoadedProject {
   /** Absolute paths of the warehouse and metadata files. */
   warehousePath: string;
   metadataPath: string;
+  /** Named parameters (`$partition_start`...) each SQL asset uses, parsed once at load instead of at every run. */
+  sqlParameters?: ReadonlyMap<string, readonly string[]>;
 }
 
-/** Anything that can parse SQL into table references (a warehouse, or an in-memory one). */
-export type SqlParser = Pick<Warehouse, 'tableReferences'>;
+/** Anything that can parse SQL into table references and parameters (a warehouse, or an in-memory one). */
+export type SqlParser = Pick<Warehouse, 'tableReferences' | 'sqlParameters'>;
 
 /** The project file of `dir` or of its nearest parent folder that has one. */
 export function findProjectFile(dir: string): string {
@@ -83,6 +85,9 @@ export async function resolveProject(definition: ProjectDefinition, projectDir: 
   const external = new Set(definition.externalTables);
   // Parse requests are issued together: awaited one by one they cost ~3x more on large projects.
   const inferred = await Promise.all(assets.map((asset) => (asset.sql !== undefined ? inferredDeps(asset, parser, keys, external) : [])));
+  // The parser remembers each statement's parse, so this reads what inferring the deps parsed.
+  const sqlAssets = assets.filter((asset) => asset.sql !== undefined);
+  const parameters = await Promise.all(sqlAssets.map((asset) => parser.sqlParameters(asset.sql!)));
   const nodes: AssetNode[] = assets.map((asset, i) => {
     const deps = new Set([...asset.declaredDeps, ...inferred[i]!]);
     // A check comparing with another asset must see that asset's new version: build it first.
@@ -96,6 +101,7 @@ export async function resolveProject(definition: ProjectDefinition, projectDir: 
     graph: AssetGraph.build(nodes),
     warehousePath: inProject(projectDir, definition.warehousePath),
     metadataPath: inProject(projectDir, definition.metadataPath),
+    sqlParameters: new Map(sqlAssets.map((asset, i) => [asset.key, parameters[i]!])),
   };
 }
 

@@ -179,7 +179,8 @@ export class RunCoordinator {
   private async buildAsset(runId: string, key: string, signal: AbortSignal, runPartition: string | undefined): Promise<void> {
     const node = this.project.graph.get(key)!;
     const partition = node.definition.partitions ? runPartition : undefined;
-    const sqlParameters = node.definition.sql !== undefined ? await this.warehouse.sqlParameters(node.definition.sql) : [];
+    const { sql } = node.definition;
+    const sqlParameters = sql === undefined ? [] : (this.project.sqlParameters?.get(key) ?? (await this.warehouse.sqlParameters(sql)));
     // Read under the asset's lock, so a concurrent run's fresh upstream publish is seen.
     const inputVersions: Record<string, string | null> = {};
     for (const dep of node.deps) inputVersions[dep] = (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null;

@@ -74,7 +74,7 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
         return { ...measured, codeVersion, sql: asset.sql ?? null, ...(sides.length > 0 ? { sideOutputs } : {}), ...extras() };
       }
       if (sides.length > 0) throw new SluiceError('COMPUTE_ERROR', `asset "${asset.key}": side outputs are only supported on fully rebuilt tables, not on partitioned or incremental ones`);
-      const batchRows = (await session.profile(staging)).rowCount;
+      const batchRows = await session.rowCount(staging);
       await publishInto(input, staging, target);
       return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null, ...extras() };
     } catch (error) {
@@ -204,7 +204,7 @@ async function buildStaging(
 
 async function measure(session: WarehouseSession, staging: QualifiedName): Promise<Pick<StepResult, 'rowCount' | 'schema' | 'columnStats' | 'dataVersion'>> {
   const schema = (await session.describe(staging)) ?? [];
-  const profile = await session.profile(staging);
+  const profile = await session.profile(staging, schema);
   const signature = schema.map((c) => `${c.name}:${c.type}`).join(',');
   return { rowCount: profile.rowCount, schema, columnStats: profile.columns, dataVersion: contentDataVersion(signature, profile.contentHash) };
 }

@@ -1,0 +1,170 @@
+// The DuckDB warehouse's catalog answers (describe, publish, drop) through its public session interface.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DuckDbWarehouse } from '../../src/engine/duckdb/duckdb-warehouse.js';
+import type { ColumnInfo, WarehouseSession } from '../../src/engine/warehouse.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sluice-warehouse-'));
+let warehouse: DuckDbWarehouse;
+let session: WarehouseSession;
+
+/** What DuckDB's information_schema says of a relation: the reference describe() must agree with. */
+async function catalogColumns(schema: string, name: string): Promise<ColumnInfo[]> {
+  const rows = await session.query<{ name: string; type: string; nullable: string }>(
+    `SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns
+     WHERE table_catalog = current_database() AND table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+    [schema, name],
+  );
+  return rows.map((r) => ({ name: r.name, type: r.type, nullable: r.nullable === 'YES' }));
+}
+
+async function kindOf(schema: string, name: string): Promise<string | undefined> {
+  const rows = await session.query<{ kind: string }>(
+    `SELECT table_type AS kind FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = $1 AND table_name = $2`,
+    [schema, name],
+  );
+  return rows[0]?.kind;
+}
+
+before(async () => {
+  warehouse = await DuckDbWarehouse.open({ path: join(dir, 'warehouse.duckdb') });
+  session = await warehouse.session();
+  await session.ensureSchema('cat');
+});
+
+after(async () => {
+  session.close();
+  await warehouse.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('DuckDB warehouse catalog', () => {
+  it('describes tables and views with the names, types and nullability the catalog reports', async () => {
+    await session.exec(`CREATE TYPE mood AS ENUM ('sad', 'ok')`);
+    await session.exec(`CREATE SCHEMA "Odd Schema"`);
+    await session.exec(
+      `CREATE TABLE "Odd Schema"."t.x" (id INTEGER NOT NULL PRIMARY KEY, "Mixed Case" VARCHAR COLLATE NOCASE, d DECIMAL(18,3),
+        ts TIMESTAMPTZ, tags INTEGER[], s STRUCT(x INTEGER, "y z" VARCHAR), m MAP(VARCHAR, INTEGER), feel mood,
+        u UNION(n INTEGER, s VARCHAR), b BLOB, v VARCHAR DEFAULT 'x', "Ä" TINYINT)`,
+    );
+    await session.exec(`CREATE VIEW "Odd Schema".v AS SELECT * FROM "Odd Schema"."t.x"`);
+    await session.exec(`CREATE TABLE cat.ctas AS SELECT * FROM "Odd Schema"."t.x"`);
+    for (const [schema, name] of [['Odd Schema', 't.x'], ['Odd Schema', 'v'], ['cat', 'ctas']] as const) {
+      const expected = await catalogColumns(schema, name);
+      assert.equal(expected.length, 12);
+      assert.deepEqual(await session.describe({ schema, name }), expected, `${schema}.${name}`);
+    }
+    assert.equal((await session.describe({ schema: 'Odd Schema', name: 't.x' }))![0]!.nullable, false, 'NOT NULL is reported');
+  });
+
+  it('describes nothing for a relation or schema that does not exist', async () => {
+    assert.equal(await session.describe({ schema: 'cat', name: 'absent' }), undefined);
+    assert.equal(await session.describe({ schema: 'no_such_schema', name: 'absent' }), undefined);
+  });
+
+  it("describes the warehouse's own table, never a temporary table of the same name on the session", async () => {
+    const other = await warehouse.session();
+    try {
+      await other.exec('CREATE TABLE main.shadowed AS SELECT 1 AS kept, 2 AS also_kept');
+      await other.exec('CREATE TEMP TABLE shadowed AS SELECT 1 AS temp_only');
+      assert.deepEqual((await other.describe({ schema: 'main', name: 'shadowed' }))!.map((c) => c.name), ['kept', 'also_kept']);
+      await other.exec('CREATE TEMP TABLE only_temp AS SELECT 1 AS t');
+      assert.equal(await other.describe({ schema: 'main', name: 'only_temp' }), undefined);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('describes the new schema right after a publish replaced the table', async () => {
+    const target = { schema: 'cat', name: 'evolving' };
+    for (const columns of ['1 AS a', "1 AS a, 'x' AS b", '2.5 AS c']) {
+      const staging = await session.stagingName(target, 'run-evolving');
+      await session.stageQuery(staging, `SELECT ${columns}`);
+      await session.publishTable(staging, target);
+      assert.deepEqual(await session.describe(target), await catalogColumns('cat', 'evolving'));
+    }
+    assert.deepEqual((await session.describe(target))!.map((c) => `${c.name}:${c.type}`), ['c:DECIMAL(2,1)']);
+  });
+
+  it('publishes a table over a view and a view over a table, each in place', async () => {
+    const target = { schema: 'cat', name: 'shape_shifter' };
+    await session.publishView(target, 'SELECT 1 AS from_view');
+    assert.equal(await kindOf('cat', 'shape_shifter'), 'VIEW');
+    const staging = await session.stagingName(target, 'run-shift');
+    await session.stageQuery(staging, 'SELECT 2 AS from_table');
+    await session.publishTables([{ staging, target }]);
+    assert.equal(await kindOf('cat', 'shape_shifter'), 'BASE TABLE');
+    assert.deepEqual(await session.query('SELECT * FROM cat.shape_shifter'), [{ from_table: 2 }]);
+    await session.publishView(target, 'SELECT 3 AS from_view_again');
+    assert.equal(await kindOf('cat', 'shape_shifter'), 'VIEW');
+    assert.deepEqual(await session.query('SELECT * FROM cat.shape_shifter'), [{ from_view_again: 3 }]);
+    await session.publishView(target, 'SELECT 4 AS replaced_view');
+    assert.deepEqual(await session.query('SELECT * FROM cat.shape_shifter'), [{ replaced_view: 4 }]);
+  });
+
+  it('a publish that fails part-way changes none of its targets', async () => {
+    const first = { schema: 'cat', name: 'pair_a' };
+    const second = { schema: 'cat', name: 'pair_b' };
+    await session.exec('CREATE TABLE cat.pair_a AS SELECT 1 AS version');
+    await session.exec('CREATE VIEW cat.pair_b AS SELECT 1 AS version');
+    const staging = await session.stagingName(first, 'run-pair');
+    await session.stageQuery(staging, 'SELECT 2 AS version');
+    const missing = { schema: 'cat', name: '__sluice_stage_never_created' };
+    await assert.rejects(session.publishTables([{ staging, target: first }, { staging: missing, target: second }]));
+    assert.deepEqual(await session.query('SELECT * FROM cat.pair_a'), [{ version: 1 }]);
+    assert.deepEqual(await session.query('SELECT * FROM cat.pair_b'), [{ version: 1 }]);
+    assert.equal(await kindOf('cat', 'pair_b'), 'VIEW');
+    assert.ok(await kindOf('cat', staging.name), 'the staging table is still there to drop');
+    await session.dropRelation(staging);
+  });
+
+  it('a failing view definition leaves the published table in place', async () => {
+    await session.exec('CREATE TABLE cat.keeps AS SELECT 1 AS v');
+    await assert.rejects(session.publishView({ schema: 'cat', name: 'keeps' }, 'SELECT * FROM cat.no_such_table'));
+    assert.equal(await kindOf('cat', 'keeps'), 'BASE TABLE');
+    assert.deepEqual(await session.query('SELECT * FROM cat.keeps'), [{ v: 1 }]);
+  });
+
+  it('drops tables and views, and ignores relations that do not exist', async () => {
+    await session.exec('CREATE TABLE cat.drop_t AS SELECT 1 AS x');
+    await session.exec('CREATE VIEW cat.drop_v AS SELECT 1 AS x');
+    await session.dropRelation({ schema: 'cat', name: 'drop_t' });
+    await session.dropRelation({ schema: 'cat', name: 'drop_v' });
+    await session.dropRelation({ schema: 'cat', name: 'drop_none' });
+    await session.dropRelation({ schema: 'no_such_schema', name: 'drop_none' });
+    assert.equal(await kindOf('cat', 'drop_t'), undefined);
+    assert.equal(await kindOf('cat', 'drop_v'), undefined);
+  });
+
+  it('incremental publishes create the table first, then append and merge into it', async () => {
+    const target = { schema: 'cat', name: 'growing' };
+    const stage = async (sql: string) => {
+      const staging = await session.stagingName(target, 'run-growing');
+      await session.stageQuery(staging, sql);
+      return staging;
+    };
+    await session.publishAppend(await stage(`SELECT * FROM (VALUES (1, 'a'), (2, 'b')) t(id, v)`), target);
+    await session.publishAppend(await stage(`SELECT 3 AS id, 'c' AS v`), target);
+    await session.publishMerge(await stage(`SELECT * FROM (VALUES (2, 'B'), (4, 'd')) t(id, v)`), target, ['id']);
+    assert.deepEqual(await session.query('SELECT * FROM cat.growing ORDER BY id'), [
+      { id: 1, v: 'a' },
+      { id: 2, v: 'B' },
+      { id: 3, v: 'c' },
+      { id: 4, v: 'd' },
+    ]);
+  });
+
+  it('answers repeated questions about the same SQL alike, and reports a parse error every time', async () => {
+    const sql = 'SELECT * FROM cat.a JOIN other.b USING (id) WHERE ts >= $partition_start';
+    const first = await warehouse.tableReferences(sql);
+    first.pop();
+    (await warehouse.sqlParameters(sql)).push('tampered');
+    assert.deepEqual(await warehouse.tableReferences(sql), [{ schema: 'cat', name: 'a' }, { schema: 'other', name: 'b' }]);
+    assert.deepEqual(await warehouse.sqlParameters(sql), ['partition_start']);
+    await assert.rejects(warehouse.tableReferences('SELEC nonsense'), /cannot parse SQL/);
+    await assert.rejects(warehouse.sqlParameters('SELEC nonsense'), /cannot parse SQL/);
+  });
+});
