@@ -9,6 +9,7 @@ import { parseBenchOptions, type SectionName } from './lib/options.js';
 import { progress } from './lib/progress.js';
 import { renderReport } from './lib/report.js';
 import type { BenchResults, MemoryRow } from './lib/results.js';
+import { runEvents } from './sections/events.js';
 import { runFlights } from './sections/flights.js';
 import { runStore } from './sections/store.js';
 import { runSynthetic } from './sections/synthetic.js';
@@ -50,6 +51,10 @@ await section('synthetic', async () => {
 await section('store', async () => {
   results.store = await runStore(options);
   memory.push({ scenario: `store: ${results.store.assets.toLocaleString('en-US')} assets, ${results.store.materializations.toLocaleString('en-US')} materializations, list + lineage`, peakRssMb: results.store.peakRssMb });
+});
+await section('events', async () => {
+  results.events = await runEvents(options);
+  for (const r of results.events.rates) if (r.devPeakRssMb !== null) memory.push({ scenario: `events: sluice dev, start-up + ${r.events.toLocaleString('en-US')} events at ${r.rate.toLocaleString('en-US')}/s`, peakRssMb: r.devPeakRssMb });
 });
 
 results.durationS = (performance.now() - started) / 1000;

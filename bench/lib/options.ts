@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { BENCH_DIR } from './paths.js';
 
-export type SectionName = 'flights' | 'synthetic' | 'store';
-export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store'];
+export type SectionName = 'flights' | 'synthetic' | 'store' | 'events';
+export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store', 'events'];
 export const DEFAULT_OUT_DIR = join(BENCH_DIR, 'results');
 
 /** What one bench run measures. */
@@ -16,9 +16,11 @@ export interface BenchOptions {
   flightRows: number | undefined;
   synthetic: { sizes: number[]; shapes: string[]; executeSizes: number[]; executeShapes: string[]; maxExecuteMs: number };
   store: { assets: number; materializationsPerAsset: number; events: number; lineageSamples: number };
+  /** Event replays to a real `sluice dev`: events per second, and how many seconds of events each replay sends. */
+  events: { rates: number[]; seconds: number };
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only flights,synthetic,store] [--reps N] [--out DIR]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only flights,synthetic,store,events] [--reps N] [--rates 500,1000] [--out DIR]`;
 
 /**
  * Parses the bench's arguments. Quick mode is the CI smoke: 3 repetitions, a 25k-flight subset, small graphs.
@@ -34,6 +36,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   for (const name of only ?? []) if (!SECTIONS.includes(name as SectionName)) throw new Error(`unknown section "${name}"; ${USAGE}`);
   const reps = Number(value('--reps') ?? (quick ? 3 : 5));
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a whole number >= 1; ${USAGE}`);
+  const rates = (value('--rates') ?? '500,1000').split(',').map(Number);
+  if (rates.some((r) => !(r > 0))) throw new Error(`--rates must be events per second above 0, comma-separated; ${USAGE}`);
   const shapes = ['chain', 'fan-out', 'random'];
   return {
     quick,
@@ -47,5 +51,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     store: quick
       ? { assets: 1_000, materializationsPerAsset: 5, events: 1_000, lineageSamples: 50 }
       : { assets: 10_000, materializationsPerAsset: 10, events: 20_000, lineageSamples: 200 },
+    events: { rates, seconds: quick ? 3 : 20 },
   };
 }

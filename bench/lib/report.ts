@@ -1,4 +1,5 @@
 // Renders bench/results/latest.md from the results: key ratios first, then one section per scenario.
+import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult, FlightsVariant } from '../sections/flights.js';
 import type { StoreResult } from '../sections/store.js';
 import type { SyntheticResult } from '../sections/synthetic.js';
@@ -18,6 +19,7 @@ export function renderReport(results: BenchResults): string {
   if (results.flights) parts.push(flightsSection(results.flights));
   if (results.synthetic) parts.push(syntheticSection(results.synthetic));
   if (results.store) parts.push(storeSection(results.store));
+  if (results.events) parts.push(eventsSection(results.events));
   parts.push(memorySection(results));
   if (results.errors.length > 0) parts.push(`## Errors\n${results.errors.map((e) => `- ${e.replaceAll('\n', ' ')}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;
@@ -36,6 +38,12 @@ export function keyFigures(results: BenchResults): string {
   const store = results.store;
   if (store) {
     lines.push(`Store: **${num(store.eventsPerSecond.median)} events/s** appended; \`sluice list\` of ${num(store.assets)} assets with ${num(store.materializations)} materializations in **${ms(store.listMs.median)}**; upstream closure ${ms(store.upstreamMs.median)}, downstream ${ms(store.downstreamMs.median)} per query`);
+  }
+  const events = results.events;
+  if (events) {
+    const rates = events.rates.map((r) => `${num(r.rate)}/s (achieved ${num(r.achievedRate.median)}/s): p50 **${ms(r.p50Ms.median)}**, p99 **${ms(r.p99Ms.median)}**`).join('; ');
+    const loads = events.rates.flatMap((r) => [r.loadStart.min, r.loadStart.max, r.loadEnd.min, r.loadEnd.max]);
+    lines.push(`Events to gold (${events.asset}, real \`sluice dev\`, ${num(events.seconds)} s of flights per replay): ${rates}; load average ${num(Math.min(...loads), 1)}–${num(Math.max(...loads), 1)} on ${events.cores} cores`);
   }
   return `## Key figures\n${lines.map((l) => `- ${l}`).join('\n')}`;
 }
@@ -116,11 +124,31 @@ function storeSection(s: StoreResult): string {
   ].join('\n\n');
 }
 
+function eventsSection(e: EventsResult): string {
+  const perSecond = (v: number): string => `${num(v)}/s`;
+  const load = (v: number): string => num(v, 1);
+  const main = table(
+    ['rate asked', 'events', 'achieved', 'latency p50', 'latency p99', 'max', 'load avg at start', 'load avg at end', 'gold rows (= batch build)'],
+    e.rates.map((r) => [perSecond(r.rate), num(r.events), cell(r.achievedRate, perSecond), cell(r.p50Ms), cell(r.p99Ms), cell(r.maxMs), cell(r.loadStart, load), cell(r.loadEnd, load), num(r.goldRows)]),
+  );
+  const each = table(
+    ['rep', 'rate', 'achieved', 'p50', 'p99', 'max', 'load avg start → end', 'server ready in'],
+    e.replays.map((r) => [String(r.rep + 1), perSecond(r.rate), perSecond(r.achievedRate), ms(r.p50Ms), ms(r.p99Ms), ms(r.maxMs), `${load(r.loadAverage.start)} → ${load(r.loadAverage.end)}`, ms(r.readyMs)]),
+  );
+  return [
+    `## 4. Event-to-gold latency (flights replayed as events to \`sluice dev\` of examples/flights/events, ${e.cores} cores)`,
+    main,
+    '### Each replay, in the order run',
+    each,
+    e.notes.map((n) => `- ${n}`).join('\n'),
+  ].join('\n\n');
+}
+
 function memorySection(results: BenchResults): string {
   const base = results.memory.baselineMb;
   const rows = results.memory.rows.map((r) => [r.scenario, mb(r.peakRssMb), base === null ? '-' : mb(r.peakRssMb - base)]);
   return [
-    '## 4. Peak memory (RSS of each scenario\'s own process; the max over its repetitions)',
+    '## 5. Peak memory (RSS of each scenario\'s own process; the max over its repetitions)',
     base === null ? '' : `Baseline: a process that loads Sluice and DuckDB and does nothing peaks at ${mb(base)}.`,
     table(['scenario', 'peak RSS', 'above baseline'], rows),
   ].filter(Boolean).join('\n\n');

@@ -1,4 +1,5 @@
 // The shape of bench/results/latest.json: every figure with its samples, so later tooling can recompute anything.
+import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult } from '../sections/flights.js';
 import type { StoreResult } from '../sections/store.js';
 import type { SyntheticResult } from '../sections/synthetic.js';
@@ -19,6 +20,7 @@ export interface BenchResults {
   flights?: FlightsResult;
   synthetic?: SyntheticResult;
   store?: StoreResult;
+  events?: EventsResult;
   memory: { baselineMb: number | null; rows: MemoryRow[] };
   /** Sections that could not run, with why; timing never lands here. */
   errors: string[];

@@ -1,4 +1,4 @@
-// Smoke test of `npm run bench -- --quick`: the synthetic and store scenarios run and the results have every field.
+// Smoke test of `npm run bench -- --quick`: the synthetic, store and event-replay scenarios run and the results have every field.
 // It never asserts a timing: benchmarks inform, they do not fail CI.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ function assertSummary(summary: Summary | undefined, what: string, reps: number)
   assert.ok(summary.min <= summary.median && summary.median <= summary.max, `${what}: min <= median <= max`);
 }
 
-describe('bench --quick (synthetic and store only)', { timeout: 300_000 }, () => {
+describe('bench --quick', { timeout: 300_000 }, () => {
   test('writes latest.json and latest.md with medians, min/max, growth and peak memory for every scenario', () => {
     const out = mkdtempSync(join(tmpdir(), 'sluice-bench-smoke-'));
     try {
@@ -46,7 +46,32 @@ describe('bench --quick (synthetic and store only)', { timeout: 300_000 }, () =>
       assert.ok(results.memory.baselineMb! > 0);
       assert.equal(results.memory.rows.length, rows.length + 1);
       const markdown = readFileSync(join(out, 'latest.md'), 'utf8');
-      for (const heading of ['## Key figures', '## 2. Orchestration overhead', '## 3. Metadata store', '## 4. Peak memory']) assert.ok(markdown.includes(heading), `latest.md lacks "${heading}"`);
+      for (const heading of ['## Key figures', '## 2. Orchestration overhead', '## 3. Metadata store', '## 5. Peak memory']) assert.ok(markdown.includes(heading), `latest.md lacks "${heading}"`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test('replays flights to a fresh sluice dev and reports latency, the rate achieved and the load average, with gold checked', () => {
+    const out = mkdtempSync(join(tmpdir(), 'sluice-bench-smoke-'));
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--only', 'events', '--reps', '1', '--rates', '500', '--out', out], { cwd: root, encoding: 'utf8' });
+      assert.equal(run.status, 0, `bench exited with ${run.status}:\n${run.stderr}`);
+      const results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as BenchResults;
+      assert.deepEqual(results.errors, []);
+      const events = results.events!;
+      assert.equal(events.cores, results.machine.cores);
+      assert.deepEqual(events.rates.map((r) => r.rate), [500]);
+      for (const rate of events.rates) {
+        assert.equal(rate.events, rate.rate * events.seconds);
+        for (const field of ['p50Ms', 'p99Ms', 'maxMs', 'achievedRate', 'loadStart', 'loadEnd'] as const) assertSummary(rate[field], `events ${rate.rate}/s ${field}`, 1);
+        assert.ok(rate.p50Ms.median <= rate.p99Ms.median && rate.p99Ms.median <= rate.maxMs.median);
+        assert.ok(rate.goldRows > 0);
+      }
+      assert.equal(events.replays.length, 1);
+      for (const replay of events.replays) assert.deepEqual([replay.gold.missing, replay.gold.extra, replay.gold.bronzeEventIds], [0, 0, replay.events]);
+      assert.equal(results.memory.rows.filter((r) => r.scenario.startsWith('events:')).length, 1);
+      assert.ok(readFileSync(join(out, 'latest.md'), 'utf8').includes('## 4. Event-to-gold latency'));
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
