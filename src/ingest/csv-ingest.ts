@@ -2,12 +2,12 @@
 import { SluiceError } from '../errors.js';
 import { createRowsSql, headerFieldsSql } from './csv-ingest-sql.js';
 import { readHeaderLine } from './csv-header.js';
-import { invalidIngestion, validateCommonOptions } from './ingest-columns.js';
-import type { IngestColumn, IngestColumnType } from './ingest-columns.js';
+import { invalidIngestion, validateOptions } from './ingest-columns.js';
+import type { IngestColumn, IngestColumnType, IngestOptions } from './ingest-columns.js';
 import { loadClassifiedRows, resolveFiles, scratchTable } from './quarantine-load.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
-import { applySchemaContract, discardedFileDetail, SCHEMA_CONTRACTS } from './schema-contract.js';
-import type { ParsedHeader, SchemaContract } from './schema-contract.js';
+import { applySchemaContract, discardedFileDetail } from './schema-contract.js';
+import type { ParsedHeader } from './schema-contract.js';
 import { execOverTextLines } from './text-lines.js';
 
 /** One expected column of a CSV source; matched by name (case-insensitive) against each file's header. */
@@ -16,45 +16,28 @@ export type CsvColumnType = IngestColumnType;
 /** The accounting of a CSV ingestion (see `IngestResult`). */
 export type CsvIngestResult = IngestResult;
 
-/** What to read and where to put it. */
-export interface CsvIngestOptions {
-  /** Absolute paths or globs; overlapping matches are read once, files in name order. */
-  files: readonly string[];
-  /** Expected columns, found by name in each file's header (what happens to other header columns: `schemaContract`). */
-  columns: readonly CsvColumn[];
-  /** Quoted relation to create with the accepted rows (plus `_source_file`, `_line_number`; order by those to read in file order). */
-  target: string;
-  /** Quoted relation to create with one row per rejected line. */
-  quarantine: string;
-  /** Columns whose combination must be unique: later repeats are quarantined as `duplicate_key`. */
-  key?: readonly string[];
+/**
+ * Columns are found by name (case-insensitive) in each file's header; the target gets `_source_file` and
+ * `_line_number` (order by those to read in file order). `schemaContract`, when a header differs from `columns`:
+ * `ignore_extra` (default: extra header columns are ignored, a missing column fails), `evolve` (extra columns are added
+ * as VARCHAR, missing optional ones are NULL), `freeze` (any difference fails, creating nothing) or `discard_row` (a
+ * differing file's data lines are quarantined as `schema_drift`). The drift found is always reported in the result.
+ */
+export interface CsvIngestOptions extends IngestOptions {
   /** The first line of every file is its header (the only supported layout). */
   header?: true;
   /** Field delimiter, one character (default `,`). */
   delimiter?: string;
-  /** Fail, creating nothing, when more than this percentage of data lines is quarantined. */
-  errorBudgetPercent?: number;
-  /**
-   * What to do when a file's header differs from `columns` (by name): `ignore_extra` (default: extra header columns are
-   * ignored, a missing column fails), `evolve` (extra columns are added as VARCHAR, missing optional ones are NULL),
-   * `freeze` (any difference fails, creating nothing) or `discard_row` (a differing file's data lines are quarantined
-   * as `schema_drift`). The drift found is always reported in the result.
-   */
-  schemaContract?: SchemaContract;
 }
 
 const LINEAGE_COLUMNS = ['_source_file', '_line_number'];
 
 function validate(options: CsvIngestOptions): { keyIndexes: number[]; delimiter: string } {
-  const keyIndexes = validateCommonOptions('CSV', options, LINEAGE_COLUMNS);
+  const keyIndexes = validateOptions('CSV', options, LINEAGE_COLUMNS);
   if (options.header !== undefined && options.header !== true) throw invalidIngestion('CSV', 'only files with a header line are supported (header: true)');
   const delimiter = options.delimiter ?? ',';
   if ([...delimiter].length !== 1 || ['"', '\n', '\r'].includes(delimiter)) {
     throw invalidIngestion('CSV', `delimiter ${JSON.stringify(delimiter)} must be a single character other than a quote or a line break`);
-  }
-  const contract = options.schemaContract;
-  if (contract !== undefined && !SCHEMA_CONTRACTS.includes(contract)) {
-    throw invalidIngestion('CSV', `schemaContract "${String(contract)}" is not one of ${SCHEMA_CONTRACTS.join(', ')}`);
   }
   return { keyIndexes, delimiter };
 }

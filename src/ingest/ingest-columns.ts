@@ -1,6 +1,8 @@
 // The typed columns an ingestion loads, shared by every source format, and how a lossy or failed cast is detected.
 import { SluiceError } from '../errors.js';
 import { assertIdentifier } from '../model/asset-key.js';
+import { SCHEMA_CONTRACTS } from './schema-contract.js';
+import type { SchemaContract } from './schema-contract.js';
 
 /** Column types a source column may be loaded as. */
 export type IngestColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'TIMESTAMP' | 'DATE' | 'BOOLEAN' | 'UUID';
@@ -18,12 +20,22 @@ export const COLUMN_TYPES: readonly IngestColumnType[] = ['VARCHAR', 'INTEGER', 
 /** A source format as named in messages ("CSV", "JSON lines", "Parquet"). */
 export type SourceFormat = 'CSV' | 'JSON lines' | 'Parquet';
 
-/** The options every format shares; validated once here so each format reports the same mistakes the same way. */
-export interface CommonIngestOptions {
+/** What every loader reads and where it puts it; validated once here so each format reports mistakes the same way. */
+export interface IngestOptions {
+  /** Absolute paths or globs; overlapping matches are read once, files in name order. */
   files: readonly string[];
+  /** Expected columns, found by name in each file (how names match and what happens to others: see each format). */
   columns: readonly IngestColumn[];
+  /** Quoted relation to create with the accepted rows plus `_source_file` and the format's position column. */
+  target: string;
+  /** Quoted relation to create with one row per rejected row. */
+  quarantine: string;
+  /** Columns whose combination must be unique: later repeats are quarantined as `duplicate_key`. */
   key?: readonly string[];
+  /** Fail, creating nothing, when more than this percentage of data rows is quarantined. */
   errorBudgetPercent?: number;
+  /** What to do when a file's columns differ from `columns` (see `SchemaContract` and each format). */
+  schemaContract?: SchemaContract;
 }
 
 export function invalidIngestion(format: SourceFormat, message: string): SluiceError {
@@ -31,10 +43,10 @@ export function invalidIngestion(format: SourceFormat, message: string): SluiceE
 }
 
 /**
- * Checks files, columns, key and budget; returns the 0-based index of each key column.
+ * Checks files, columns, key, contract and budget; returns the 0-based index of each key column.
  * `reserved` names the provenance columns the format adds to the target, which a configured column may not reuse.
  */
-export function validateCommonOptions(format: SourceFormat, options: CommonIngestOptions, reserved: readonly string[]): number[] {
+export function validateOptions(format: SourceFormat, options: IngestOptions, reserved: readonly string[]): number[] {
   const invalid = (message: string): SluiceError => invalidIngestion(format, message);
   if (options.files.length === 0) throw invalid('no files given; pass absolute paths or globs in `files`');
   if (options.columns.length === 0) throw invalid('no columns given');
@@ -48,6 +60,10 @@ export function validateCommonOptions(format: SourceFormat, options: CommonInges
     if (!COLUMN_TYPES.includes(column.type)) {
       throw invalid(`column "${column.name}" has type "${String(column.type)}"; use one of ${COLUMN_TYPES.join(', ')}`);
     }
+  }
+  const contract = options.schemaContract;
+  if (contract !== undefined && !SCHEMA_CONTRACTS.includes(contract)) {
+    throw invalid(`schemaContract "${String(contract)}" is not one of ${SCHEMA_CONTRACTS.join(', ')}`);
   }
   const budget = options.errorBudgetPercent;
   if (budget !== undefined && !(budget >= 0 && budget <= 100)) throw invalid(`errorBudgetPercent must be between 0 and 100, got ${budget}`);

@@ -1,36 +1,22 @@
 // JSON-lines ingestion with quarantine: one JSON object per line; good lines load typed, every bad line is quarantined.
 import { SluiceError } from '../errors.js';
-import { invalidIngestion, validateCommonOptions } from './ingest-columns.js';
-import type { IngestColumn } from './ingest-columns.js';
+import { validateOptions } from './ingest-columns.js';
+import type { IngestColumn, IngestOptions } from './ingest-columns.js';
 import { createJsonRowsSql, createParsedLinesSql, keyListsSql } from './json-lines-sql.js';
 import { loadClassifiedRows, resolveFiles, scratchTable } from './quarantine-load.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
-import { describeDrift, evolvedColumns, SCHEMA_CONTRACTS } from './schema-contract.js';
+import { describeDrift, evolvedColumns } from './schema-contract.js';
 import type { SchemaContract, SchemaDrift } from './schema-contract.js';
 import { execOverTextLines } from './text-lines.js';
 
-/** What to read and where to put it. */
-export interface JsonLinesIngestOptions {
-  /** Absolute paths or globs of newline-delimited JSON files; overlapping matches are read once, files in name order. */
-  files: readonly string[];
-  /** Expected columns, each read from the top-level key of the same name (exactly: JSON keys are case-sensitive). */
-  columns: readonly IngestColumn[];
-  /** Quoted relation to create with the accepted rows (plus `_source_file`, `_line_number`). */
-  target: string;
-  /** Quoted relation to create with one row per rejected line. */
-  quarantine: string;
-  /** Columns whose combination must be unique: later repeats are quarantined as `duplicate_key`. */
-  key?: readonly string[];
-  /** Fail, creating nothing, when more than this percentage of data lines is quarantined. */
-  errorBudgetPercent?: number;
-  /**
-   * What to do with keys that are not configured columns: `ignore_extra` (default: ignored, reported as drift),
-   * `evolve` (each new key becomes a VARCHAR column holding its value, JSON text for objects and arrays), `freeze`
-   * (any new key in any line fails the ingestion, creating nothing) or `discard_row` (a line with a new key is
-   * quarantined as `schema_drift`). An absent key is NULL, or `missing_columns` for a required column.
-   */
-  schemaContract?: SchemaContract;
-}
+/**
+ * Each column is read from the top-level key of the same name, matched exactly (JSON keys are case-sensitive).
+ * `schemaContract` for keys that are not configured columns: `ignore_extra` (default: ignored, reported as drift),
+ * `evolve` (each new key becomes a VARCHAR column holding its value, JSON text for objects and arrays), `freeze` (any
+ * new key in any line fails the ingestion, creating nothing) or `discard_row` (a line with a new key is quarantined
+ * as `schema_drift`). An absent key is NULL, or `missing_columns` for a required column.
+ */
+export type JsonLinesIngestOptions = IngestOptions;
 
 const LINEAGE_COLUMNS = ['_source_file', '_line_number'];
 
@@ -103,11 +89,8 @@ function applyKeyContract(contract: SchemaContract, columns: readonly IngestColu
  * });
  */
 export async function ingestJsonLines(connection: IngestConnection, options: JsonLinesIngestOptions): Promise<IngestResult> {
-  const keyIndexes = validateCommonOptions('JSON lines', options, LINEAGE_COLUMNS);
+  const keyIndexes = validateOptions('JSON lines', options, LINEAGE_COLUMNS);
   const contract = options.schemaContract ?? 'ignore_extra';
-  if (!SCHEMA_CONTRACTS.includes(contract)) {
-    throw invalidIngestion('JSON lines', `schemaContract "${String(contract)}" is not one of ${SCHEMA_CONTRACTS.join(', ')}`);
-  }
   const files = await resolveFiles(connection, 'JSON lines', options.files);
   const parsed = scratchTable('lines');
   const rows = scratchTable('rows');

@@ -1,33 +1,19 @@
 // Parquet ingestion with quarantine: rows whose values do not fit the configured columns are quarantined, not lost.
 import { SluiceError } from '../errors.js';
 import { quoteIdentifier, sqlString } from '../model/asset-key.js';
-import { badCastFromText, invalidIngestion, validateCommonOptions } from './ingest-columns.js';
-import type { IngestColumn } from './ingest-columns.js';
+import { badCastFromText, validateOptions } from './ingest-columns.js';
+import type { IngestColumn, IngestOptions } from './ingest-columns.js';
 import { fileList, loadClassifiedRows, readingFiles, resolveFiles, scratchTable } from './quarantine-load.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
-import { applySchemaContract, discardedFileDetail, SCHEMA_CONTRACTS } from './schema-contract.js';
-import type { FileHeader, ParsedHeader, SchemaContract } from './schema-contract.js';
+import { applySchemaContract, discardedFileDetail } from './schema-contract.js';
+import type { FileHeader, ParsedHeader } from './schema-contract.js';
 
-/** What to read and where to put it. */
-export interface ParquetIngestOptions {
-  /** Absolute paths or globs; overlapping matches are read once, files in name order. */
-  files: readonly string[];
-  /** Expected columns, found by name (case-insensitive) among each file's top-level columns. */
-  columns: readonly IngestColumn[];
-  /** Quoted relation to create with the accepted rows (plus `_source_file`, `_row_offset`, the 0-based row in its file). */
-  target: string;
-  /** Quoted relation to create with one row per rejected row (its values as JSON in `_raw_line`). */
-  quarantine: string;
-  /** Columns whose combination must be unique: later repeats are quarantined as `duplicate_key`. */
-  key?: readonly string[];
-  /** Fail, creating nothing, when more than this percentage of rows is quarantined. */
-  errorBudgetPercent?: number;
-  /**
-   * What to do when a file's columns differ from `columns` (by name), as for CSV headers: `ignore_extra` (default),
-   * `evolve` (new columns are added with their Parquet type), `freeze` or `discard_row` (`schema_drift`).
-   */
-  schemaContract?: SchemaContract;
-}
+/**
+ * Columns are found by name (case-insensitive) among each file's top-level columns; the target gets `_source_file`
+ * and `_row_offset` (the 0-based row in its file), the quarantine each rejected row's values as JSON in `_raw_line`.
+ * `schemaContract` works as for CSV headers; `evolve` adds new columns with their Parquet type.
+ */
+export type ParquetIngestOptions = IngestOptions;
 
 const LINEAGE_COLUMNS = ['_source_file', '_row_offset'];
 /** The column DuckDB adds with each row's file; named so that a source column called `filename` stays intact. */
@@ -149,11 +135,8 @@ FROM classified`;
  * });
  */
 export async function ingestParquet(connection: IngestConnection, options: ParquetIngestOptions): Promise<IngestResult> {
-  const keyIndexes = validateCommonOptions('Parquet', options, LINEAGE_COLUMNS);
+  const keyIndexes = validateOptions('Parquet', options, LINEAGE_COLUMNS);
   const contract = options.schemaContract ?? 'ignore_extra';
-  if (!SCHEMA_CONTRACTS.includes(contract)) {
-    throw invalidIngestion('Parquet', `schemaContract "${String(contract)}" is not one of ${SCHEMA_CONTRACTS.join(', ')}`);
-  }
   const files = await resolveFiles(connection, 'Parquet', options.files);
   const parsed = await readSchemas(connection, files);
   const { columns, headers, drift, discarded } = applySchemaContract(contract, options.columns, parsed);

@@ -1,17 +1,12 @@
 // Schema contracts on CSV ingestion against a real DuckDB: ignore_extra, evolve, freeze, discard_row and the drift report.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ingestCsv } from '../../src/ingest/csv-ingest.js';
 import { ErrorBudgetExceededError } from '../../src/ingest/quarantine-load.js';
 import type { CsvColumn, CsvIngestOptions, CsvIngestResult } from '../../src/ingest/csv-ingest.js';
 import { SluiceError } from '../../src/errors.js';
-import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
-import type { TestDuckDb } from '../checks/duckdb-test-connection.js';
-import { bytes, fixtureDir, quarantineRows, tableExists, temporaryTables } from './csv-fixtures.js';
-import type { FixtureDir } from './csv-fixtures.js';
+import { bytes, ingestTestbed, quarantineRows, tableExists, temporaryTables } from './ingest-fixtures.js';
 
-let db: TestDuckDb;
-let dir: FixtureDir;
 let good: string;
 let drifted: string;
 
@@ -21,23 +16,14 @@ const COLUMNS: CsvColumn[] = [
   { name: 'amount', type: 'DOUBLE' },
 ];
 
-before(async () => {
-  db = await openTestDuckDb();
-  dir = fixtureDir();
+const bed = ingestTestbed(({ dir }) => {
   good = dir.write('a.csv', 'id,name,amount\n1,one,1.5\n2,two,2.5\n');
   // Drifted: a new column "Region", no "amount"; a blank line and a repeated header are still only skipped.
   drifted = dir.write('b.csv', bytes('id,Region,name\n3,north,three\n\n4,,four\nid,Region,name\n5,so', [0xff], 'uth,five\n'));
 });
-after(() => {
-  db.close();
-  dir.remove();
-});
-afterEach(async () => {
-  await db.exec('DROP TABLE IF EXISTS target; DROP TABLE IF EXISTS target_quarantine');
-});
 
 function ingest(options: Partial<CsvIngestOptions> = {}): Promise<CsvIngestResult> {
-  return ingestCsv(db, { files: [good, drifted], columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine', ...options });
+  return ingestCsv(bed.db, { files: [good, drifted], columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine', ...options });
 }
 
 function assertBalanced(result: CsvIngestResult): void {
@@ -46,21 +32,21 @@ function assertBalanced(result: CsvIngestResult): void {
 }
 
 async function columnTypes(table: string): Promise<string[]> {
-  const rows = await db.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table]);
+  const rows = await bed.db.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table]);
   return rows.map((row) => `${String(row.column_name)} ${String(row.data_type)}`);
 }
 
 async function assertNothingCreated(): Promise<void> {
-  assert.equal(await tableExists(db, 'target'), false);
-  assert.equal(await tableExists(db, 'target_quarantine'), false);
-  assert.deepEqual((await temporaryTables(db)).filter((name) => name.startsWith('_sluice_ingest_')), []);
+  assert.equal(await tableExists(bed.db, 'target'), false);
+  assert.equal(await tableExists(bed.db, 'target_quarantine'), false);
+  assert.deepEqual((await temporaryTables(bed.db)).filter((name) => name.startsWith('_sluice_ingest_')), []);
 }
 
 const DRIFT = () => [{ file: drifted, added: ['Region'], missing: ['amount'] }];
 
 describe('schemaContract ignore_extra (the default)', () => {
   it('ignores extra header columns, reports them as drift and keeps the configured columns only', async () => {
-    const file = dir.write('extra.csv', 'id,name,amount,note\n3,three,3,hello\n');
+    const file = bed.dir.write('extra.csv', 'id,name,amount,note\n3,three,3,hello\n');
     const result = await ingest({ files: [good, file] });
     assert.deepEqual(result.drift, [{ file, added: ['note'], missing: [] }]);
     assert.deepEqual([result.read, result.accepted], [3, 3]);
@@ -98,7 +84,7 @@ describe('schemaContract freeze', () => {
   });
 
   it('names every drifted file, extra columns alone included', async () => {
-    const extra = dir.write('c.csv', 'id,name,amount,note\n9,x,1,y\n');
+    const extra = bed.dir.write('c.csv', 'id,name,amount,note\n9,x,1,y\n');
     await assert.rejects(ingest({ files: [good, drifted, extra], schemaContract: 'freeze' }), (error: unknown) => {
       assert.ok(error instanceof SluiceError);
       assert.match(error.message, /2 file\(s\) differ/);
@@ -120,7 +106,7 @@ describe('schemaContract evolve', () => {
 
   it('fills per file: the new column is NULL where the file lacks it, the missing optional column is NULL in the drifted file', async () => {
     await ingest({ schemaContract: 'evolve' });
-    const rows = await db.query('SELECT id, name, amount, "Region" AS region, _source_file AS file FROM target ORDER BY file, _line_number');
+    const rows = await bed.db.query('SELECT id, name, amount, "Region" AS region, _source_file AS file FROM target ORDER BY file, _line_number');
     assert.deepEqual(rows, [
       { id: 1, name: 'one', amount: 1.5, region: null, file: good },
       { id: 2, name: 'two', amount: 2.5, region: null, file: good },
@@ -130,15 +116,15 @@ describe('schemaContract evolve', () => {
   });
 
   it('still fails, creating nothing, when a file lacks a required column', async () => {
-    const noId = dir.write('noid.csv', 'name,amount\nx,1\n');
+    const noId = bed.dir.write('noid.csv', 'name,amount\nx,1\n');
     await assert.rejects(ingest({ files: [good, noId], schemaContract: 'evolve' }), /noid\.csv: the header "name,amount" lacks required column\(s\) id/);
     await assertNothingCreated();
   });
 
   it('refuses a new header column that is not a valid identifier or clashes with a lineage column', async () => {
-    const spaced = dir.write('spaced.csv', 'id,name,amount,my note\n1,a,1,x\n');
+    const spaced = bed.dir.write('spaced.csv', 'id,name,amount,my note\n1,a,1,x\n');
     await assert.rejects(ingest({ files: [spaced], schemaContract: 'evolve' }), /spaced\.csv: the new column "my note" cannot be added.*not a valid identifier/);
-    const lineage = dir.write('lineage.csv', 'id,name,amount,_line_number\n1,a,1,7\n');
+    const lineage = bed.dir.write('lineage.csv', 'id,name,amount,_line_number\n1,a,1,7\n');
     await assert.rejects(ingest({ files: [lineage], schemaContract: 'evolve' }), /lineage\.csv: the new column "_line_number" clashes with the lineage column/);
     await assertNothingCreated();
   });
@@ -149,12 +135,12 @@ describe('schemaContract discard_row', () => {
     const result = await ingest({ schemaContract: 'discard_row' });
     assert.deepEqual(result.drift, DRIFT());
     const column = 'added Region; missing amount';
-    assert.deepEqual(await quarantineRows(db, 'target_quarantine'), [
+    assert.deepEqual(await quarantineRows(bed.db, 'target_quarantine'), [
       { line: 2, type: 'schema_drift', column, raw: '3,north,three' },
       { line: 4, type: 'schema_drift', column, raw: '4,,four' },
       { line: 6, type: 'schema_drift', column, raw: '5,so\\xFFuth,five' },
     ]);
-    assert.deepEqual(await db.query('SELECT id FROM target ORDER BY id'), [{ id: 1 }, { id: 2 }]);
+    assert.deepEqual(await bed.db.query('SELECT id FROM target ORDER BY id'), [{ id: 1 }, { id: 2 }]);
     assert.deepEqual(await columnTypes('target'), ['id INTEGER', 'name VARCHAR', 'amount DOUBLE', '_source_file VARCHAR', '_line_number BIGINT']);
   });
 
@@ -182,7 +168,7 @@ describe('schemaContract option', () => {
   it('keeps the accounting invariant under every contract that loads', async () => {
     for (const schemaContract of ['evolve', 'discard_row'] as const) {
       assertBalanced(await ingest({ schemaContract }));
-      await db.exec('DROP TABLE target; DROP TABLE target_quarantine');
+      await bed.db.exec('DROP TABLE target; DROP TABLE target_quarantine');
     }
     assertBalanced(await ingest({ files: [good], schemaContract: 'ignore_extra' }));
   });

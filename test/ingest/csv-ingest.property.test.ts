@@ -1,13 +1,10 @@
 // Property: for random CSV files with random defects, no line is lost and every good line is accepted as written.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ingestCsv } from '../../src/ingest/csv-ingest.js';
 import type { CsvColumn } from '../../src/ingest/csv-ingest.js';
-import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
-import type { TestDuckDb } from '../checks/duckdb-test-connection.js';
-import { bytes, fixtureDir } from './csv-fixtures.js';
-import type { FixtureDir } from './csv-fixtures.js';
+import { bytes, ingestTestbed } from './ingest-fixtures.js';
 
 const COLUMNS: CsvColumn[] = [
   { name: 'id', type: 'INTEGER', required: true },
@@ -128,16 +125,7 @@ function render(specs: Spec[], finalNewline: boolean, startId: number, acceptedI
   return { body: bytes(...parts), expected };
 }
 
-let db: TestDuckDb;
-let dir: FixtureDir;
-before(async () => {
-  db = await openTestDuckDb();
-  dir = fixtureDir();
-});
-after(() => {
-  db.close();
-  dir.remove();
-});
+const bed = ingestTestbed();
 
 describe('ingestCsv on random files with random defects', () => {
   it('accepts every good line as written and accounts for every other line: accepted + quarantined + skipped = read', async () => {
@@ -150,9 +138,9 @@ describe('ingestCsv on random files with random defects', () => {
           const acceptedIds: number[] = [];
           const expectedByFile = files.map((file, index) => {
             const { body, expected } = render(file.specs, file.finalNewline, index * 100_000, acceptedIds);
-            return { path: dir.write(`run${run}-${index}.csv`, body), expected };
+            return { path: bed.dir.write(`run${run}-${index}.csv`, body), expected };
           });
-          const result = await ingestCsv(db, {
+          const result = await ingestCsv(bed.db, {
             files: expectedByFile.map((file) => file.path),
             columns: COLUMNS,
             key: ['id'],
@@ -163,13 +151,13 @@ describe('ingestCsv on random files with random defects', () => {
             const expected = expectedByFile.flatMap((file) => file.expected.map((line) => ({ ...line, file: file.path })));
             assert.equal(result.read, expected.length);
             assert.equal(result.accepted + result.quarantined + result.skipped, result.read);
-            const accepted = await db.query('SELECT _source_file AS file, _line_number AS line, id, label, score FROM prop_target ORDER BY file, line');
+            const accepted = await bed.db.query('SELECT _source_file AS file, _line_number AS line, id, label, score FROM prop_target ORDER BY file, line');
             const good = expected.filter((line) => line.reason === null);
             assert.deepEqual(
               accepted.map((row) => ({ file: row.file, line: Number(row.line), id: row.id, label: row.label, score: row.score })),
               good.map((line) => ({ file: line.file, line: line.line, id: line.id, label: line.label, score: line.score })),
             );
-            const rejected = await db.query('SELECT _source_file AS file, _line_number AS line, _error_type AS type, _column AS col FROM prop_quarantine ORDER BY file, line');
+            const rejected = await bed.db.query('SELECT _source_file AS file, _line_number AS line, _error_type AS type, _column AS col FROM prop_quarantine ORDER BY file, line');
             const skip = new Set(['header_repeat', 'blank_line']);
             assert.deepEqual(
               rejected.map((row) => ({ file: row.file, line: Number(row.line), reason: row.col && row.type !== 'duplicate_key' ? `${String(row.type)}:${String(row.col)}` : row.type })),
@@ -177,7 +165,7 @@ describe('ingestCsv on random files with random defects', () => {
             );
             assert.equal(result.skipped, expected.filter((line) => line.reason !== null && skip.has(line.reason)).length);
           } finally {
-            await db.exec('DROP TABLE prop_target; DROP TABLE prop_quarantine');
+            await bed.db.exec('DROP TABLE prop_target; DROP TABLE prop_quarantine');
           }
         },
       ),

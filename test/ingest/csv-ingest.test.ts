@@ -1,30 +1,15 @@
 // CSV ingestion against a real in-memory DuckDB: every defect kind, accounting, budgets, files and the seed's landing files.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ingestCsv } from '../../src/ingest/csv-ingest.js';
 import { ErrorBudgetExceededError } from '../../src/ingest/quarantine-load.js';
 import type { CsvColumn, CsvIngestOptions, CsvIngestResult } from '../../src/ingest/csv-ingest.js';
 import { SluiceError } from '../../src/errors.js';
-import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
-import type { TestDuckDb } from '../checks/duckdb-test-connection.js';
-import { bytes, fixtureDir, quarantineRows, tableExists, temporaryTables } from './csv-fixtures.js';
-import type { FixtureDir } from './csv-fixtures.js';
+import { bytes, fixtureDir, ingestTestbed, quarantineRows, tableExists, temporaryTables } from './ingest-fixtures.js';
 
 const SEED = '/work/shared/seed-data';
-let db: TestDuckDb;
-let dir: FixtureDir;
 
-before(async () => {
-  db = await openTestDuckDb();
-  dir = fixtureDir();
-});
-after(() => {
-  db.close();
-  dir.remove();
-});
-afterEach(async () => {
-  await db.exec('DROP TABLE IF EXISTS target; DROP TABLE IF EXISTS target_quarantine');
-});
+const bed = ingestTestbed();
 
 const COLUMNS: CsvColumn[] = [
   { name: 'id', type: 'INTEGER', required: true },
@@ -37,7 +22,7 @@ const COLUMNS: CsvColumn[] = [
 const UID = '48527327-6fd3-4599-b242-f3de287b1e38';
 
 function ingest(files: string[], options: Partial<CsvIngestOptions> = {}): Promise<CsvIngestResult> {
-  return ingestCsv(db, { files, columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine', header: true, ...options });
+  return ingestCsv(bed.db, { files, columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine', header: true, ...options });
 }
 
 function assertBalanced(result: CsvIngestResult): void {
@@ -73,9 +58,9 @@ const DEFECTS = bytes(
 
 describe('ingestCsv on a file with every defect kind', () => {
   it('accepts the good lines with their values, types and provenance', async () => {
-    const file = dir.write('defects.csv', DEFECTS);
+    const file = bed.dir.write('defects.csv', DEFECTS);
     await ingest([file]);
-    const rows = await db.query('SELECT * FROM target ORDER BY _line_number');
+    const rows = await bed.db.query('SELECT * FROM target ORDER BY _line_number');
     assert.deepEqual(
       rows.map((row) => [row.id, row.name, row.amount, row.ok, row.uid, Number(row._line_number)]),
       [
@@ -87,7 +72,7 @@ describe('ingestCsv on a file with every defect kind', () => {
       ],
     );
     assert.ok(rows.every((row) => row._source_file === file));
-    const types = await db.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'target' ORDER BY ordinal_position`);
+    const types = await bed.db.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'target' ORDER BY ordinal_position`);
     assert.deepEqual(
       types.map((row) => `${String(row.column_name)} ${String(row.data_type)}`),
       ['id INTEGER', 'name VARCHAR', 'amount DOUBLE', 'day DATE', 'ok BOOLEAN', 'uid UUID', '_source_file VARCHAR', '_line_number BIGINT'],
@@ -95,9 +80,9 @@ describe('ingestCsv on a file with every defect kind', () => {
   });
 
   it('quarantines each bad line once, with its line, first defect, column and raw text', async () => {
-    const file = dir.write('defects.csv', DEFECTS);
+    const file = bed.dir.write('defects.csv', DEFECTS);
     await ingest([file]);
-    assert.deepEqual(await quarantineRows(db, 'target_quarantine'), [
+    assert.deepEqual(await quarantineRows(bed.db, 'target_quarantine'), [
       { line: 5, type: 'missing_columns', column: null, raw: '4,gamma,3.5' },
       { line: 6, type: 'extra_columns', column: null, raw: '5,delta,1,2024-01-01,true,,extra' },
       { line: 7, type: 'bad_cast', column: 'amount', raw: '6,eps,abc,2024-01-01,true,' },
@@ -112,12 +97,12 @@ describe('ingestCsv on a file with every defect kind', () => {
       { line: 18, type: 'bad_cast', column: 'day', raw: '12,nu,2,2024-01-06 10:30:00,true,' },
       { line: 19, type: 'bad_cast', column: 'ok', raw: '13,xi,2,2024-01-07,maybe,' },
     ]);
-    const [stamp] = await db.query('SELECT count(*) AS n FROM target_quarantine WHERE _quarantined_at IS NULL');
+    const [stamp] = await bed.db.query('SELECT count(*) AS n FROM target_quarantine WHERE _quarantined_at IS NULL');
     assert.equal(Number(stamp?.n), 0);
   });
 
   it('reports the accounting: accepted + quarantined + skipped = read, by reason', async () => {
-    const result = await ingest([dir.write('defects.csv', DEFECTS)]);
+    const result = await ingest([bed.dir.write('defects.csv', DEFECTS)]);
     assert.deepEqual(result, {
       read: 20,
       accepted: 5,
@@ -145,14 +130,14 @@ describe('ingestCsv on a file with every defect kind', () => {
   });
 
   it('keeps the raw bytes of an invalid UTF-8 line recoverable from its escaped form', async () => {
-    await ingest([dir.write('defects.csv', DEFECTS)]);
-    const [row] = await db.query(`SELECT hex(CAST(_raw_line AS BLOB)) AS hex FROM target_quarantine WHERE _error_type = 'invalid_utf8'`);
+    await ingest([bed.dir.write('defects.csv', DEFECTS)]);
+    const [row] = await bed.db.query(`SELECT hex(CAST(_raw_line AS BLOB)) AS hex FROM target_quarantine WHERE _error_type = 'invalid_utf8'`);
     assert.equal(row?.hex, Buffer.from(bytes('8,io', [0xff], 'ta,1,2024-01-01,true,')).toString('hex').toUpperCase());
   });
 
   it('leaves no scratch tables behind', async () => {
-    await ingest([dir.write('defects.csv', DEFECTS)]);
-    assert.deepEqual((await temporaryTables(db)).filter((name) => name.startsWith('_sluice_ingest_')), []);
+    await ingest([bed.dir.write('defects.csv', DEFECTS)]);
+    assert.deepEqual((await temporaryTables(bed.db)).filter((name) => name.startsWith('_sluice_ingest_')), []);
   });
 });
 
@@ -166,13 +151,13 @@ describe('ingestCsv over several files', () => {
       sub.write('d.csv', 'id,name,amount,day,ok,uid\n');
       const result = await ingest([`${sub.path}/*.csv`, `${sub.path}/a.csv`]);
       assert.deepEqual(result, { read: 4, accepted: 3, quarantined: 1, skipped: 0, files: 4, byReason: { duplicate_key: 1 }, drift: [{ file: b, added: ['comment'], missing: [] }] });
-      const rows = await db.query('SELECT id, name, amount FROM target ORDER BY _source_file, _line_number');
+      const rows = await bed.db.query('SELECT id, name, amount FROM target ORDER BY _source_file, _line_number');
       assert.deepEqual(rows, [
         { id: 1, name: 'one', amount: 1 },
         { id: 2, name: 'two', amount: 2 },
         { id: 3, name: 'three', amount: 3 },
       ]);
-      const [dup] = await quarantineRows(db, 'target_quarantine');
+      const [dup] = await quarantineRows(bed.db, 'target_quarantine');
       assert.deepEqual(dup, { line: 3, type: 'duplicate_key', column: 'id', raw: ',true,2024-02-02,9,second one,1,y' });
     } finally {
       sub.remove();
@@ -180,14 +165,14 @@ describe('ingestCsv over several files', () => {
   });
 
   it('treats a null key as never duplicate', async () => {
-    const file = dir.write('nullkeys.csv', 'id,name\n,a\n,b\n1,c\n');
-    const result = await ingestCsv(db, { files: [file], columns: [{ name: 'id', type: 'INTEGER' }, { name: 'name', type: 'VARCHAR' }], key: ['id'], target: 'target', quarantine: 'target_quarantine' });
+    const file = bed.dir.write('nullkeys.csv', 'id,name\n,a\n,b\n1,c\n');
+    const result = await ingestCsv(bed.db, { files: [file], columns: [{ name: 'id', type: 'INTEGER' }, { name: 'name', type: 'VARCHAR' }], key: ['id'], target: 'target', quarantine: 'target_quarantine' });
     assert.equal(result.accepted, 3);
   });
 
   it('supports another delimiter, quoted delimiters included', async () => {
-    const file = dir.write('semi.csv', 'id;name\n1;"a;b"\n2;c,d\n');
-    const result = await ingestCsv(db, {
+    const file = bed.dir.write('semi.csv', 'id;name\n1;"a;b"\n2;c,d\n');
+    const result = await ingestCsv(bed.db, {
       files: [file],
       columns: [{ name: 'id', type: 'INTEGER' }, { name: 'name', type: 'VARCHAR' }],
       delimiter: ';',
@@ -195,14 +180,14 @@ describe('ingestCsv over several files', () => {
       quarantine: 'target_quarantine',
     });
     assert.equal(result.accepted, 2);
-    assert.deepEqual(await db.query('SELECT name FROM target ORDER BY id'), [{ name: 'a;b' }, { name: 'c,d' }]);
+    assert.deepEqual(await bed.db.query('SELECT name FROM target ORDER BY id'), [{ name: 'a;b' }, { name: 'c,d' }]);
   });
 });
 
 describe('ingestCsv refusals', () => {
   it('fails over the error budget, creating neither table', async () => {
     const lines = Array.from({ length: 98 }, (_, i) => `${i + 1},n,1,2024-01-01,true,`);
-    const file = dir.write('budget.csv', ['id,name,amount,day,ok,uid', ...lines, 'x,n,1,2024-01-01,true,', '100,n,1,2024-01-01'].join('\n'));
+    const file = bed.dir.write('budget.csv', ['id,name,amount,day,ok,uid', ...lines, 'x,n,1,2024-01-01,true,', '100,n,1,2024-01-01'].join('\n'));
     await assert.rejects(ingest([file], { errorBudgetPercent: 1 }), (error: unknown) => {
       assert.ok(error instanceof ErrorBudgetExceededError);
       assert.equal(error.code, 'SOURCE_ERROR');
@@ -210,22 +195,22 @@ describe('ingestCsv refusals', () => {
       assert.match(error.message, /2 of 100 data rows \(2\.00 %\).*bad_cast:id 1, missing_columns 1.*error budget of 1 %/);
       return true;
     });
-    assert.equal(await tableExists(db, 'target'), false);
-    assert.equal(await tableExists(db, 'target_quarantine'), false);
-    assert.deepEqual((await temporaryTables(db)).filter((name) => name.startsWith('_sluice_ingest_')), []);
+    assert.equal(await tableExists(bed.db, 'target'), false);
+    assert.equal(await tableExists(bed.db, 'target_quarantine'), false);
+    assert.deepEqual((await temporaryTables(bed.db)).filter((name) => name.startsWith('_sluice_ingest_')), []);
     const within = await ingest([file], { errorBudgetPercent: 2 });
     assert.equal(within.quarantined, 2);
   });
 
   it('fails when a header lacks a configured column, naming the file and the column', async () => {
-    const file = dir.write('nocol.csv', 'id,name\n1,a\n');
+    const file = bed.dir.write('nocol.csv', 'id,name\n1,a\n');
     await assert.rejects(ingest([file]), (error: unknown) => {
       assert.ok(error instanceof SluiceError);
       assert.equal(error.code, 'SOURCE_ERROR');
       assert.match(error.message, /nocol\.csv: the header "id,name" lacks column\(s\) amount, day, ok, uid/);
       return true;
     });
-    assert.equal(await tableExists(db, 'target'), false);
+    assert.equal(await tableExists(bed.db, 'target'), false);
   });
 
   it('fails on a header that is not UTF-8, has broken quoting or never ends', async () => {
@@ -235,17 +220,17 @@ describe('ingestCsv refusals', () => {
       ['endless.csv', 'x'.repeat(1_048_577), /endless\.csv: no line break in the first 1048576 bytes/],
     ];
     for (const [name, content, pattern] of cases) {
-      await assert.rejects(ingest([dir.write(name, content)]), (error: unknown) => error instanceof SluiceError && error.code === 'SOURCE_ERROR' && pattern.test(error.message));
+      await assert.rejects(ingest([bed.dir.write(name, content)]), (error: unknown) => error instanceof SluiceError && error.code === 'SOURCE_ERROR' && pattern.test(error.message));
     }
   });
 
   it('fails when a file is missing or a glob matches nothing', async () => {
-    await assert.rejects(ingest([`${dir.path}/missing.csv`]), /CSV file\(s\) not found: .*missing\.csv/);
-    await assert.rejects(ingest([`${dir.path}/none-*.csv`]), /no CSV file matches/);
+    await assert.rejects(ingest([`${bed.dir.path}/missing.csv`]), /CSV file\(s\) not found: .*missing\.csv/);
+    await assert.rejects(ingest([`${bed.dir.path}/none-*.csv`]), /no CSV file matches/);
   });
 
   it('refuses invalid options before reading anything', async () => {
-    const file = dir.write('ok.csv', 'id\n1\n');
+    const file = bed.dir.write('ok.csv', 'id\n1\n');
     const cases: [Partial<CsvIngestOptions>, RegExp][] = [
       [{ columns: [{ name: 'id', type: 'TEXT' as 'VARCHAR' }] }, /type "TEXT"/],
       [{ columns: [{ name: 'id', type: 'INTEGER' }, { name: 'ID', type: 'INTEGER' }] }, /listed twice/],
@@ -265,7 +250,7 @@ describe('ingestCsv refusals', () => {
 
 describe("ingestCsv on the seed's landing files", () => {
   it('loads every event once and recognises the repeated header lines', async () => {
-    const result = await ingestCsv(db, {
+    const result = await ingestCsv(bed.db, {
       files: [`${SEED}/events.csv`],
       columns: [
         { name: 'created_ts', type: 'TIMESTAMP', required: true },
@@ -279,7 +264,7 @@ describe("ingestCsv on the seed's landing files", () => {
       errorBudgetPercent: 1,
     });
     assert.deepEqual(result, { read: 182, accepted: 180, quarantined: 0, skipped: 2, files: 1, byReason: { header_repeat: 2 }, drift: [] });
-    const [stats] = await db.query('SELECT count(DISTINCT event_id) AS ids, count(*) FILTER (WHERE created_ts IS NULL) AS no_ts FROM target');
+    const [stats] = await bed.db.query('SELECT count(DISTINCT event_id) AS ids, count(*) FILTER (WHERE created_ts IS NULL) AS no_ts FROM target');
     assert.deepEqual([Number(stats?.ids), Number(stats?.no_ts)], [180, 0]);
   });
 
@@ -290,12 +275,12 @@ describe("ingestCsv on the seed's landing files", () => {
       { name: 'asset_type', type: 'VARCHAR' },
       { name: 'created_on', type: 'TIMESTAMP' },
     ];
-    const keyed = await ingestCsv(db, { files: [`${SEED}/asset.csv`], columns, key: ['asset_id'], target: 'target', quarantine: 'target_quarantine' });
+    const keyed = await ingestCsv(bed.db, { files: [`${SEED}/asset.csv`], columns, key: ['asset_id'], target: 'target', quarantine: 'target_quarantine' });
     assert.deepEqual(keyed, { read: 32, accepted: 10, quarantined: 20, skipped: 2, files: 1, byReason: { duplicate_key: 20, header_repeat: 2 }, drift: [] });
-    const [first] = await db.query('SELECT max(created_on) AS latest FROM target');
+    const [first] = await bed.db.query('SELECT max(created_on) AS latest FROM target');
     assert.equal((first?.latest as Date).toISOString(), '2025-03-18T00:59:07.446Z');
-    await db.exec('DROP TABLE target; DROP TABLE target_quarantine');
-    const all = await ingestCsv(db, { files: [`${SEED}/asset.csv`], columns, target: 'target', quarantine: 'target_quarantine' });
+    await bed.db.exec('DROP TABLE target; DROP TABLE target_quarantine');
+    const all = await ingestCsv(bed.db, { files: [`${SEED}/asset.csv`], columns, target: 'target', quarantine: 'target_quarantine' });
     assert.deepEqual([all.accepted, all.skipped], [30, 2]);
     assertBalanced(all);
   });

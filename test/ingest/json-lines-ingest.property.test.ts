@@ -1,13 +1,10 @@
 // Property: for random JSON-lines files with random defects, no line is lost and every good line is accepted as written.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ingestJsonLines } from '../../src/ingest/json-lines-ingest.js';
 import type { IngestColumn } from '../../src/ingest/ingest-columns.js';
-import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
-import type { TestDuckDb } from '../checks/duckdb-test-connection.js';
-import { bytes, fixtureDir } from './csv-fixtures.js';
-import type { FixtureDir } from './csv-fixtures.js';
+import { bytes, ingestTestbed } from './ingest-fixtures.js';
 
 const COLUMNS: IngestColumn[] = [
   { name: 'id', type: 'INTEGER', required: true },
@@ -103,16 +100,7 @@ function render(specs: Spec[], startId: number, accepted: number[]): { body: Uin
   return { body: bytes(...parts), expected };
 }
 
-let db: TestDuckDb;
-let dir: FixtureDir;
-before(async () => {
-  db = await openTestDuckDb();
-  dir = fixtureDir();
-});
-after(() => {
-  db.close();
-  dir.remove();
-});
+const bed = ingestTestbed();
 
 describe('ingestJsonLines on random files with random defects', () => {
   it('accepts every good line as written and accounts for every other line: accepted + quarantined + skipped = read', async () => {
@@ -123,26 +111,26 @@ describe('ingestJsonLines on random files with random defects', () => {
         const accepted: number[] = [];
         const written = files.map((specs, index) => {
           const { body, expected } = render(specs, index * 100_000, accepted);
-          return { path: dir.write(`run${run}-${index}.jsonl`, body), expected };
+          return { path: bed.dir.write(`run${run}-${index}.jsonl`, body), expected };
         });
-        const result = await ingestJsonLines(db, { files: written.map((file) => file.path), columns: COLUMNS, key: ['id'], target: 'prop_target', quarantine: 'prop_quarantine' });
+        const result = await ingestJsonLines(bed.db, { files: written.map((file) => file.path), columns: COLUMNS, key: ['id'], target: 'prop_target', quarantine: 'prop_quarantine' });
         try {
           const expected = written.flatMap((file) => file.expected.map((line) => ({ ...line, file: file.path })));
           assert.equal(result.read, expected.length);
           assert.equal(result.accepted + result.quarantined + result.skipped, result.read);
-          const rows = await db.query('SELECT _source_file AS file, _line_number AS line, id, label, score FROM prop_target ORDER BY file, line');
+          const rows = await bed.db.query('SELECT _source_file AS file, _line_number AS line, id, label, score FROM prop_target ORDER BY file, line');
           assert.deepEqual(
             rows.map((row) => ({ file: row.file, line: Number(row.line), id: row.id, label: row.label, score: row.score })),
             expected.filter((line) => line.reason === null).map((line) => ({ file: line.file, line: line.line, id: line.id, label: line.label, score: line.score })),
           );
-          const rejected = await db.query('SELECT _source_file AS file, _line_number AS line, _error_type AS type, _column AS col FROM prop_quarantine ORDER BY file, line');
+          const rejected = await bed.db.query('SELECT _source_file AS file, _line_number AS line, _error_type AS type, _column AS col FROM prop_quarantine ORDER BY file, line');
           assert.deepEqual(
             rejected.map((row) => ({ file: row.file, line: Number(row.line), reason: row.col && !['duplicate_key', 'duplicate_field'].includes(String(row.type)) ? `${String(row.type)}:${String(row.col)}` : row.type })),
             expected.filter((line) => line.reason !== null && line.reason !== 'blank_line').map((line) => ({ file: line.file, line: line.line, reason: line.reason })),
           );
           assert.equal(result.skipped, expected.filter((line) => line.reason === 'blank_line').length);
         } finally {
-          await db.exec('DROP TABLE prop_target; DROP TABLE prop_quarantine');
+          await bed.db.exec('DROP TABLE prop_target; DROP TABLE prop_quarantine');
         }
       }),
       { numRuns: 40 },

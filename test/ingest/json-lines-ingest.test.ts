@@ -1,31 +1,16 @@
 // JSON-lines ingestion against a real in-memory DuckDB: every defect kind, accounting, contracts and budgets.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ingestJsonLines } from '../../src/ingest/json-lines-ingest.js';
 import type { JsonLinesIngestOptions } from '../../src/ingest/json-lines-ingest.js';
 import type { IngestColumn } from '../../src/ingest/ingest-columns.js';
 import { ErrorBudgetExceededError } from '../../src/ingest/quarantine-load.js';
 import type { IngestResult } from '../../src/ingest/quarantine-load.js';
 import { SluiceError } from '../../src/errors.js';
-import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
-import type { TestDuckDb } from '../checks/duckdb-test-connection.js';
-import { bytes, fixtureDir, quarantineRows, tableExists, temporaryTables } from './csv-fixtures.js';
-import type { FixtureDir } from './csv-fixtures.js';
+import { bytes, ingestTestbed, quarantineRows, tableExists, temporaryTables } from './ingest-fixtures.js';
 
-let db: TestDuckDb;
-let dir: FixtureDir;
 
-before(async () => {
-  db = await openTestDuckDb();
-  dir = fixtureDir();
-});
-after(() => {
-  db.close();
-  dir.remove();
-});
-afterEach(async () => {
-  await db.exec('DROP TABLE IF EXISTS target; DROP TABLE IF EXISTS target_quarantine');
-});
+const bed = ingestTestbed();
 
 const COLUMNS: IngestColumn[] = [
   { name: 'id', type: 'INTEGER', required: true },
@@ -36,7 +21,7 @@ const COLUMNS: IngestColumn[] = [
 ];
 
 function ingest(files: string[], options: Partial<JsonLinesIngestOptions> = {}): Promise<IngestResult> {
-  return ingestJsonLines(db, { files, columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine', ...options });
+  return ingestJsonLines(bed.db, { files, columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine', ...options });
 }
 
 function assertBalanced(result: IngestResult): void {
@@ -68,9 +53,9 @@ const DEFECTS = bytes(
 
 describe('ingestJsonLines on a file with every defect kind', () => {
   it('accepts the good lines with their values, types and provenance', async () => {
-    const file = dir.write('defects.jsonl', DEFECTS);
+    const file = bed.dir.write('defects.jsonl', DEFECTS);
     await ingest([file]);
-    const rows = await db.query('SELECT * FROM target ORDER BY _line_number');
+    const rows = await bed.db.query('SELECT * FROM target ORDER BY _line_number');
     assert.deepEqual(
       rows.map((row) => [row.id, row.name, row.amount, row.ok, Number(row._line_number), row._source_file]),
       [
@@ -84,9 +69,9 @@ describe('ingestJsonLines on a file with every defect kind', () => {
   });
 
   it('quarantines each bad line with its line number, error type, column and raw text', async () => {
-    const file = dir.write('defects.jsonl', DEFECTS);
+    const file = bed.dir.write('defects.jsonl', DEFECTS);
     await ingest([file]);
-    const rows = await quarantineRows(db, 'target_quarantine');
+    const rows = await quarantineRows(bed.db, 'target_quarantine');
     assert.deepEqual(
       rows.map((row) => [row.line, row.type, row.column]),
       [
@@ -108,36 +93,36 @@ describe('ingestJsonLines on a file with every defect kind', () => {
   });
 
   it('accounts for every line: accepted + quarantined + skipped = read', async () => {
-    const file = dir.write('defects.jsonl', DEFECTS);
+    const file = bed.dir.write('defects.jsonl', DEFECTS);
     const result = await ingest([file]);
     assertBalanced(result);
     assert.deepEqual([result.read, result.accepted, result.quarantined, result.skipped], [17, 5, 11, 1]);
     assert.equal(result.byReason['bad_cast:amount'], 1);
     assert.equal(result.byReason.blank_line, 1);
     assert.deepEqual(result.drift, [{ file, added: ['site'], missing: [] }]);
-    assert.deepEqual(await temporaryTables(db), [], 'no scratch table is left behind');
+    assert.deepEqual(await temporaryTables(bed.db), [], 'no scratch table is left behind');
   });
 });
 
 describe('ingestJsonLines across files', () => {
   it('reads globs in name order, finds duplicate keys across files and names the file of each row', async () => {
-    const first = dir.write('batch-1.jsonl', '{"id": 1, "name": "a"}\n{"id": 2, "name": "b"}\n');
-    const second = dir.write('batch-2.jsonl', '{"id": 2, "name": "b again"}\n{"id": 3, "name": "c"}\n');
-    const result = await ingest([`${dir.path}/batch-*.jsonl`]);
+    const first = bed.dir.write('batch-1.jsonl', '{"id": 1, "name": "a"}\n{"id": 2, "name": "b"}\n');
+    const second = bed.dir.write('batch-2.jsonl', '{"id": 2, "name": "b again"}\n{"id": 3, "name": "c"}\n');
+    const result = await ingest([`${bed.dir.path}/batch-*.jsonl`]);
     assert.deepEqual([result.files, result.accepted, result.quarantined], [2, 3, 1]);
-    const rows = await db.query('SELECT id, _source_file FROM target ORDER BY id');
+    const rows = await bed.db.query('SELECT id, _source_file FROM target ORDER BY id');
     assert.deepEqual(rows.map((row) => [row.id, row._source_file]), [[1, first], [2, first], [3, second]]);
-    const [dup] = await db.query('SELECT _source_file, _line_number, _error_type FROM target_quarantine');
+    const [dup] = await bed.db.query('SELECT _source_file, _line_number, _error_type FROM target_quarantine');
     assert.deepEqual([dup?._source_file, Number(dup?._line_number), dup?._error_type], [second, 1, 'duplicate_key']);
   });
 
   it('fails with a clear error, creating nothing, for a missing file', async () => {
-    await assert.rejects(ingest([`${dir.path}/nope.jsonl`]), (error: unknown) => {
+    await assert.rejects(ingest([`${bed.dir.path}/nope.jsonl`]), (error: unknown) => {
       assert.ok(error instanceof SluiceError);
       assert.match(error.message, /JSON lines file\(s\) not found: .*nope\.jsonl/);
       return true;
     });
-    assert.equal(await tableExists(db, 'target'), false);
+    assert.equal(await tableExists(bed.db, 'target'), false);
   });
 });
 
@@ -145,48 +130,48 @@ describe('ingestJsonLines error budget', () => {
   it('creates nothing and reports the accounting when the quarantined share is over budget', async () => {
     const lines = Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: i, name: `n${i}` }));
     lines.push('{"id": "x"}', 'not json');
-    const file = dir.write('budget.jsonl', `${lines.join('\n')}\n`);
+    const file = bed.dir.write('budget.jsonl', `${lines.join('\n')}\n`);
     await assert.rejects(ingest([file], { errorBudgetPercent: 1 }), (error: unknown) => {
       assert.ok(error instanceof ErrorBudgetExceededError);
       assert.match(error.message, /2 of 52 data rows \(3\.85 %\).*over the error budget of 1 %/);
       assertBalanced(error.result);
       return true;
     });
-    assert.equal(await tableExists(db, 'target'), false);
-    assert.equal(await tableExists(db, 'target_quarantine'), false);
-    assert.deepEqual(await temporaryTables(db), []);
+    assert.equal(await tableExists(bed.db, 'target'), false);
+    assert.equal(await tableExists(bed.db, 'target_quarantine'), false);
+    assert.deepEqual(await temporaryTables(bed.db), []);
     const result = await ingest([file], { errorBudgetPercent: 5 });
     assert.equal(result.quarantined, 2);
   });
 });
 
 describe('ingestJsonLines schema contracts', () => {
-  const drifting = (): string => dir.write('drift.jsonl', '{"id": 1, "name": "a"}\n{"id": 2, "name": "b", "site": "north", "tags": ["x"]}\n');
+  const drifting = (): string => bed.dir.write('drift.jsonl', '{"id": 1, "name": "a"}\n{"id": 2, "name": "b", "site": "north", "tags": ["x"]}\n');
 
   it('evolve adds each new key as a VARCHAR column, objects and arrays as JSON text', async () => {
     const result = await ingest([drifting()], { schemaContract: 'evolve' });
     assert.deepEqual(result.drift.map((d) => d.added), [['site', 'tags']]);
-    const rows = await db.query('SELECT id, site, tags FROM target ORDER BY id');
+    const rows = await bed.db.query('SELECT id, site, tags FROM target ORDER BY id');
     assert.deepEqual(rows.map((row) => [row.id, row.site, row.tags]), [[1, null, null], [2, 'north', '["x"]']]);
   });
 
   it('freeze fails on a new key, naming the file and the key, and creates nothing', async () => {
     const file = drifting();
     await assert.rejects(ingest([file], { schemaContract: 'freeze' }), new RegExp(`schema contract 'freeze'.*drift\\.jsonl \\(added site, tags\\).*nothing was loaded|nothing was loaded.*drift\\.jsonl \\(added site, tags\\)`));
-    assert.equal(await tableExists(db, 'target'), false);
-    assert.deepEqual(await temporaryTables(db), []);
+    assert.equal(await tableExists(bed.db, 'target'), false);
+    assert.deepEqual(await temporaryTables(bed.db), []);
   });
 
   it('discard_row quarantines the lines with new keys as schema_drift, naming the keys', async () => {
     const result = await ingest([drifting()], { schemaContract: 'discard_row' });
     assertBalanced(result);
     assert.deepEqual([result.accepted, result.quarantined], [1, 1]);
-    const rows = await quarantineRows(db, 'target_quarantine');
+    const rows = await quarantineRows(bed.db, 'target_quarantine');
     assert.deepEqual(rows.map((row) => [row.line, row.type, row.column]), [[2, 'schema_drift', 'added site, tags']]);
   });
 
   it('evolve refuses a key that differs from a column only in case, since DuckDB columns ignore case', async () => {
-    const file = dir.write('case.jsonl', '{"id": 1, "Name": "a"}\n');
+    const file = bed.dir.write('case.jsonl', '{"id": 1, "Name": "a"}\n');
     await assert.rejects(ingest([file], { schemaContract: 'evolve' }), /the key "Name" differs from "name" only in case/);
   });
 });

@@ -1,30 +1,15 @@
 // Parquet ingestion against a real in-memory DuckDB: lossy casts, nulls, duplicate keys, drift, corrupt files, accounting.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ingestParquet } from '../../src/ingest/parquet-ingest.js';
 import type { ParquetIngestOptions } from '../../src/ingest/parquet-ingest.js';
 import type { IngestColumn } from '../../src/ingest/ingest-columns.js';
 import { ErrorBudgetExceededError } from '../../src/ingest/quarantine-load.js';
 import type { IngestResult } from '../../src/ingest/quarantine-load.js';
-import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
-import type { TestDuckDb } from '../checks/duckdb-test-connection.js';
-import { fixtureDir, tableExists, temporaryTables } from './csv-fixtures.js';
-import type { FixtureDir } from './csv-fixtures.js';
+import { ingestTestbed, tableExists, temporaryTables } from './ingest-fixtures.js';
 
-let db: TestDuckDb;
-let dir: FixtureDir;
 
-before(async () => {
-  db = await openTestDuckDb();
-  dir = fixtureDir();
-});
-after(() => {
-  db.close();
-  dir.remove();
-});
-afterEach(async () => {
-  await db.exec('DROP TABLE IF EXISTS target; DROP TABLE IF EXISTS target_quarantine');
-});
+const bed = ingestTestbed();
 
 const COLUMNS: IngestColumn[] = [
   { name: 'id', type: 'INTEGER', required: true },
@@ -35,17 +20,17 @@ const COLUMNS: IngestColumn[] = [
 
 /** Writes a Parquet file from a SELECT, with DuckDB itself. */
 async function parquet(name: string, select: string): Promise<string> {
-  const file = `${dir.path}/${name}`;
-  await db.exec(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
+  const file = `${bed.dir.path}/${name}`;
+  await bed.db.exec(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
   return file;
 }
 
 function ingest(files: string[], options: Partial<ParquetIngestOptions> = {}): Promise<IngestResult> {
-  return ingestParquet(db, { files, columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine', ...options });
+  return ingestParquet(bed.db, { files, columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine', ...options });
 }
 
 async function quarantine(): Promise<{ offset: number; type: string; column: string | null; raw: string }[]> {
-  const rows = await db.query('SELECT _row_offset, _error_type, _column, _raw_line FROM target_quarantine ORDER BY _source_file, _row_offset');
+  const rows = await bed.db.query('SELECT _row_offset, _error_type, _column, _raw_line FROM target_quarantine ORDER BY _source_file, _row_offset');
   return rows.map((row) => ({ offset: Number(row._row_offset), type: String(row._error_type), column: row._column === null ? null : String(row._column), raw: String(row._raw_line) }));
 }
 
@@ -66,7 +51,7 @@ describe('ingestParquet on loosely typed columns', () => {
     const file = await parquet('loose.parquet', LOOSE);
     const result = await ingest([file]);
     assert.deepEqual([result.read, result.accepted, result.quarantined, result.skipped], [8, 2, 6, 0]);
-    const rows = await db.query('SELECT id, name, amount, day::VARCHAR AS day, _source_file, _row_offset FROM target ORDER BY id');
+    const rows = await bed.db.query('SELECT id, name, amount, day::VARCHAR AS day, _source_file, _row_offset FROM target ORDER BY id');
     assert.deepEqual(
       rows.map((row) => [row.id, row.name, row.amount, row.day, row._source_file, Number(row._row_offset)]),
       [
@@ -74,7 +59,7 @@ describe('ingestParquet on loosely typed columns', () => {
         [2, 'beta', null, '2024-01-02', file, 1],
       ],
     );
-    const types = await db.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'target' ORDER BY ordinal_position`);
+    const types = await bed.db.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'target' ORDER BY ordinal_position`);
     assert.deepEqual(types.slice(0, 4).map((row) => row.data_type), ['INTEGER', 'VARCHAR', 'DOUBLE', 'DATE']);
   });
 
@@ -93,7 +78,7 @@ describe('ingestParquet on loosely typed columns', () => {
       ],
     );
     assert.deepEqual(JSON.parse(rows[0]?.raw ?? ''), { id: 'x3', name: 'gamma', amount: 1, day: '2024-01-03' });
-    assert.deepEqual(await temporaryTables(db), []);
+    assert.deepEqual(await temporaryTables(bed.db), []);
   });
 });
 
@@ -123,9 +108,9 @@ describe('ingestParquet across files and contracts', () => {
   it('finds duplicate keys across files in name order', async () => {
     await parquet('b-1.parquet', `SELECT * FROM (VALUES (1, 'a'), (2, 'b')) AS t(id, name)`);
     const second = await parquet('b-2.parquet', `SELECT * FROM (VALUES (2, 'b again'), (3, 'c')) AS t(id, name)`);
-    const result = await ingest([`${dir.path}/b-*.parquet`], { schemaContract: 'evolve' });
+    const result = await ingest([`${bed.dir.path}/b-*.parquet`], { schemaContract: 'evolve' });
     assert.deepEqual([result.files, result.accepted, result.quarantined], [2, 3, 1]);
-    const [dup] = await db.query('SELECT _source_file, _row_offset, _error_type FROM target_quarantine');
+    const [dup] = await bed.db.query('SELECT _source_file, _row_offset, _error_type FROM target_quarantine');
     assert.deepEqual([dup?._source_file, Number(dup?._row_offset), dup?._error_type], [second, 0, 'duplicate_key']);
   });
 
@@ -134,12 +119,12 @@ describe('ingestParquet across files and contracts', () => {
     const drifted = await parquet('c-2.parquet', `SELECT 2 AS id, 'b' AS name, 7::BIGINT AS site_id, DATE '2024-01-02' AS day`);
     const evolved = await ingest([good, drifted], { schemaContract: 'evolve' });
     assert.deepEqual(evolved.drift, [{ file: drifted, added: ['site_id'], missing: ['amount'] }]);
-    const rows = await db.query('SELECT id, amount, site_id, typeof(site_id) AS t FROM target ORDER BY id');
+    const rows = await bed.db.query('SELECT id, amount, site_id, typeof(site_id) AS t FROM target ORDER BY id');
     assert.deepEqual(rows.map((row) => [row.id, row.amount, row.site_id, row.t]), [[1, 1.5, null, 'BIGINT'], [2, null, 7n, 'BIGINT']]);
-    await db.exec('DROP TABLE target; DROP TABLE target_quarantine');
+    await bed.db.exec('DROP TABLE target; DROP TABLE target_quarantine');
 
     await assert.rejects(ingest([good, drifted]), /c-2\.parquet: its schema \(id, name, site_id, day\) lacks column\(s\) amount/);
-    assert.equal(await tableExists(db, 'target'), false);
+    assert.equal(await tableExists(bed.db, 'target'), false);
 
     const discarded = await ingest([good, drifted], { schemaContract: 'discard_row' });
     assert.deepEqual([discarded.accepted, discarded.quarantined], [1, 1]);
@@ -148,10 +133,10 @@ describe('ingestParquet across files and contracts', () => {
 
   it('fails, naming the file and creating nothing, when a file is not Parquet', async () => {
     const good = await parquet('d-1.parquet', `SELECT 1 AS id`);
-    const broken = dir.write('d-2.parquet', 'this is not a parquet file\n');
+    const broken = bed.dir.write('d-2.parquet', 'this is not a parquet file\n');
     await assert.rejects(ingest([good, broken], { columns: [{ name: 'id', type: 'INTEGER' }] }), /cannot read Parquet files .*d-2\.parquet/);
-    assert.equal(await tableExists(db, 'target'), false);
-    assert.deepEqual(await temporaryTables(db), []);
+    assert.equal(await tableExists(bed.db, 'target'), false);
+    assert.deepEqual(await temporaryTables(bed.db), []);
   });
 
   it('enforces the error budget, creating nothing', async () => {
@@ -162,6 +147,6 @@ describe('ingestParquet across files and contracts', () => {
       assert.equal(error.result.accepted + error.result.quarantined, error.result.read);
       return true;
     });
-    assert.equal(await tableExists(db, 'target'), false);
+    assert.equal(await tableExists(bed.db, 'target'), false);
   });
 });

@@ -1,7 +1,9 @@
-// Temporary CSV fixture files for ingestion tests, plus table readers that make assertions short.
+// Temporary fixture files and a DuckDB for ingestion tests, plus table readers that make assertions short.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, afterEach, before } from 'node:test';
+import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
 import type { TestDuckDb } from '../checks/duckdb-test-connection.js';
 
 /** A temporary directory that writes fixture files and removes itself. */
@@ -62,4 +64,44 @@ export async function temporaryTables(db: TestDuckDb): Promise<string[]> {
 export async function tableExists(db: TestDuckDb, name: string): Promise<boolean> {
   const rows = await db.query(`SELECT 1 FROM duckdb_tables() WHERE table_name = $1`, [name]);
   return rows.length > 0;
+}
+
+/** An in-memory DuckDB and a fixture folder for one test file; `target` and `target_quarantine` are dropped after each test. */
+export interface IngestTestbed {
+  readonly db: TestDuckDb;
+  readonly dir: FixtureDir;
+}
+
+/**
+ * Registers the hooks that open and close the testbed; call once at the top of a test file. `setup` runs once the
+ * testbed is open (e.g. to write fixture files every test shares).
+ * @example const bed = ingestTestbed(); it('...', async () => { await bed.db.query('SELECT 1'); });
+ */
+export function ingestTestbed(setup?: (bed: IngestTestbed) => void): IngestTestbed {
+  let db: TestDuckDb | undefined;
+  let dir: FixtureDir | undefined;
+  before(async () => {
+    db = await openTestDuckDb();
+    dir = fixtureDir();
+    setup?.({ db, dir });
+  });
+  after(() => {
+    db?.close();
+    dir?.remove();
+  });
+  afterEach(async () => {
+    await db?.exec('DROP TABLE IF EXISTS target; DROP TABLE IF EXISTS target_quarantine');
+  });
+  const opened = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the ingestion testbed is used outside a test');
+    return value;
+  };
+  return {
+    get db() {
+      return opened(db);
+    },
+    get dir() {
+      return opened(dir);
+    },
+  };
 }
