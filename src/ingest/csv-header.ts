@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { SluiceError } from '../errors.js';
 
 /** Header lines are read from this many leading bytes of each file; a longer header is refused. */
-export const HEADER_WINDOW_BYTES = 1_048_576;
+const HEADER_WINDOW_BYTES = 1_048_576;
 
 /**
  * The first line of `file`, decoded as UTF-8 with CRLF endings and byte-order marks stripped exactly as the data

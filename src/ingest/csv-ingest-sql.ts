@@ -14,7 +14,7 @@ function regexChar(char: string): string {
  * SQL turning a line (`text`) into its list of unquoted fields, or NULL when its quoting is broken.
  * Lines without a quote take the fast `string_split`; quoted lines must match the RFC 4180 field grammar as a whole.
  */
-export function fieldsExpression(text: string, delimiter: string): string {
+function fieldsExpression(text: string, delimiter: string): string {
   const d = regexChar(delimiter);
   const field = `"(?:[^"]|"")*"|[^${d}"]*`;
   const line = `(?:${field})(?:${d}(?:${field}))*`;

@@ -15,7 +15,7 @@ export interface IngestColumn {
   required?: boolean;
 }
 
-export const COLUMN_TYPES: readonly IngestColumnType[] = ['VARCHAR', 'INTEGER', 'BIGINT', 'DOUBLE', 'TIMESTAMP', 'DATE', 'BOOLEAN', 'UUID'];
+const COLUMN_TYPES: readonly IngestColumnType[] = ['VARCHAR', 'INTEGER', 'BIGINT', 'DOUBLE', 'TIMESTAMP', 'DATE', 'BOOLEAN', 'UUID'];
 
 /** A source format as named in messages ("CSV", "JSON lines", "Parquet"). */
 export type SourceFormat = 'CSV' | 'JSON lines' | 'Parquet';

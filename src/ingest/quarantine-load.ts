@@ -31,7 +31,7 @@ export interface IngestResult {
 }
 
 /** Rows that are neither accepted nor quarantined, only counted. */
-export const SKIP_REASONS = ['header_repeat', 'blank_line'] as const;
+const SKIP_REASONS = ['header_repeat', 'blank_line'] as const;
 
 /** Thrown when the quarantined share exceeds the error budget; nothing was created. Carries the full accounting. */
 export class ErrorBudgetExceededError extends SluiceError {
@@ -114,7 +114,7 @@ export interface LoadTargets {
  * Marks accepted rows whose key repeats an earlier accepted row (in file order, then position) as `duplicate_key`.
  * Keys with a null part never collide, as in a SQL unique constraint. Only keys that do repeat are ranked.
  */
-export function markDuplicatesSql(rows: string, keyIndexes: readonly number[]): string {
+function markDuplicatesSql(rows: string, keyIndexes: readonly number[]): string {
   const keys = keyIndexes.map((i) => `c${i}`);
   const notNull = keys.map((key) => `${key} IS NOT NULL`).join(' AND ');
   const join = keys.map((key) => `r.${key} = d.${key}`).join(' AND ');
@@ -131,7 +131,7 @@ WHERE ${rows}.file_index = dup.file_index AND ${rows}.line_number = dup.line_num
 }
 
 /** Creates the accepted table: the typed columns plus where each row came from (row order is not guaranteed). */
-export function createTargetSql(classified: ClassifiedRows, target: string): string {
+function createTargetSql(classified: ClassifiedRows, target: string): string {
   const selected = classified.columns.map((column, i) => `c${i} AS ${quoteIdentifier(column.name)}`).join(', ');
   return `CREATE TABLE ${target} AS
 SELECT ${selected}, ${fileList(classified.files)}[file_index] AS _source_file, line_number AS ${quoteIdentifier(classified.positionColumn)}
@@ -139,7 +139,7 @@ FROM ${classified.rows} WHERE defect IS NULL`;
 }
 
 /** Creates the quarantine table: one row per rejected row with its first defect and its raw text. */
-export function createQuarantineSql(classified: ClassifiedRows, quarantine: string): string {
+function createQuarantineSql(classified: ClassifiedRows, quarantine: string): string {
   const { rows, files, columns, keyIndexes } = classified;
   const skips = SKIP_REASONS.map(sqlString).join(', ');
   const names = `[${columns.map((column) => sqlString(column.name)).join(', ')}]`;

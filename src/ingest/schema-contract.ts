@@ -64,7 +64,7 @@ const LINEAGE_COLUMNS = ['_source_file', '_line_number', '_row_offset'];
  * @example findDrift({ file: 'b.csv', line: 'id,extra', fieldCount: 2, names: ['id', 'extra'] }, [{ name: 'id', type: 'INTEGER' }, { name: 'v', type: 'DOUBLE' }])
  * // { file: 'b.csv', added: ['extra'], missing: ['v'] }
  */
-export function findDrift(header: ParsedHeader, columns: readonly IngestColumn[]): SchemaDrift {
+function findDrift(header: ParsedHeader, columns: readonly IngestColumn[]): SchemaDrift {
   const configured = new Set(columns.map((column) => column.name.toLowerCase()));
   const present = new Set(header.names.map((name) => name.toLowerCase()));
   const seen = new Set<string>();
