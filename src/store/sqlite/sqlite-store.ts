@@ -85,6 +85,13 @@ const nowIso = (): string => new Date().toISOString();
  * @example const store = SqliteStore.open({ path: 'data/sluice.sqlite' });
  */
 export class SqliteStore implements MetadataStore {
+  /**
+   * The latest materialization of each asset as of `lastId`. Materializations are only ever appended and SQLite
+   * commits one writer at a time, so rows newer than `lastId` (from this or another process) are all that can
+   * change it: a refresh reads those, not the whole table again.
+   */
+  private latest: { byAsset: Map<string, MaterializationRecord>; lastId: number } | undefined;
+
   private constructor(private readonly db: Database.Database) {}
 
   static open(config: SqliteStoreConfig): SqliteStore {
@@ -177,10 +184,23 @@ export class SqliteStore implements MetadataStore {
   }
 
   async latestMaterializations(): Promise<Map<string, MaterializationRecord>> {
-    const rows = this.db
-      .prepare(`SELECT m.* FROM materializations m JOIN (SELECT asset_key, max(id) AS id FROM materializations GROUP BY asset_key) latest ON latest.id = m.id`)
-      .all() as MaterializationRow[];
-    return new Map(rows.map((r) => [r.asset_key, toMaterialization(r)]));
+    if (!this.latest) {
+      const rows = this.db
+        // IN reads the rows in id order (sequential pages), where the join looked each one up in group order.
+        .prepare(`SELECT * FROM materializations WHERE id IN (SELECT max(id) FROM materializations GROUP BY asset_key)`)
+        .all() as MaterializationRow[];
+      // The newest row of all is some asset's latest, so this is the snapshot's last id.
+      this.latest = { byAsset: new Map(), lastId: rows.reduce((max, r) => Math.max(max, r.id), 0) };
+      for (const row of rows) this.latest.byAsset.set(row.asset_key, deepFreeze(toMaterialization(row)));
+    } else {
+      const rows = this.db.prepare(`SELECT * FROM materializations WHERE id > ? ORDER BY id`).all(this.latest.lastId) as MaterializationRow[];
+      for (const row of rows) {
+        this.latest.byAsset.set(row.asset_key, deepFreeze(toMaterialization(row)));
+        this.latest.lastId = row.id;
+      }
+    }
+    // A new map per call; the records are shared with later calls, hence frozen.
+    return new Map(this.latest.byAsset);
   }
 
   async materializationHistory(assetKey: string, limit = 100): Promise<MaterializationRecord[]> {
@@ -339,6 +359,15 @@ function migrate(db: Database.Database): void {
     db.pragma(`user_version = ${SQLITE_MIGRATIONS.length}`);
   });
   apply();
+}
+
+/** Freezes a parsed record and everything in it, so a caller can never change what later calls return. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function toRun(row: RunRow): RunSummary {
