@@ -1,6 +1,6 @@
 // The DuckDB warehouse's catalog answers (describe, publish, drop) through its public session interface.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -166,5 +166,31 @@ describe('DuckDB warehouse catalog', () => {
     assert.deepEqual(await warehouse.sqlParameters(sql), ['partition_start']);
     await assert.rejects(warehouse.tableReferences('SELEC nonsense'), /cannot parse SQL/);
     await assert.rejects(warehouse.sqlParameters('SELEC nonsense'), /cannot parse SQL/);
+  });
+});
+
+describe('DuckDB warehouse sessions', () => {
+  it('resolve relative file paths against the project folder, and keep their own settings and temp tables to themselves', async () => {
+    const project = join(dir, 'project');
+    mkdirSync(join(project, 'data'), { recursive: true });
+    writeFileSync(join(project, 'data', 'points.csv'), 'id,label\n1,a\n2,b\n');
+    const scoped = await DuckDbWarehouse.open({ path: join(dir, 'scoped.duckdb'), fileSearchPath: project });
+    try {
+      const first = await scoped.session();
+      assert.deepEqual(await first.query(`SELECT count(*) AS n FROM read_csv('data/points.csv')`), [{ n: 2 }]);
+      await first.exec(`SET file_search_path = '/nonexistent'`);
+      await first.exec('CREATE TEMP TABLE scratch AS SELECT 1 AS x');
+      await assert.rejects(first.query(`SELECT count(*) AS n FROM read_csv('data/points.csv')`));
+      const second = await scoped.session();
+      try {
+        assert.deepEqual(await second.query(`SELECT count(*) AS n FROM read_csv('data/points.csv')`), [{ n: 2 }]);
+        await assert.rejects(second.query('SELECT * FROM scratch'), /scratch/);
+      } finally {
+        second.close();
+        first.close();
+      }
+    } finally {
+      await scoped.close();
+    }
   });
 });

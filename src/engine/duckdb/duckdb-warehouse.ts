@@ -39,7 +39,6 @@ export class DuckDbWarehouse implements Warehouse {
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly location: string,
-    private readonly config: DuckDbWarehouseConfig,
     /** The file's catalog name, so catalog look-ups name relations exactly (never a temp table of the same name). */
     private readonly database: string,
   ) {}
@@ -49,6 +48,8 @@ export class DuckDbWarehouse implements Warehouse {
     // Extensions would be downloaded on first use, which fails offline: only built-in ones may load.
     const options: Record<string, string> = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'true' };
     if (config.threads) options.threads = String(config.threads);
+    // The database-wide default, so no session pays a SET for it (a session may still SET its own).
+    if (config.fileSearchPath) options.file_search_path = config.fileSearchPath;
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(config.path, options);
@@ -62,16 +63,14 @@ export class DuckDbWarehouse implements Warehouse {
     const probe = await instance.connect();
     try {
       const reader = await probe.runAndReadAll('SELECT current_database() AS name');
-      return new DuckDbWarehouse(instance, config.path, config, String(reader.getRowObjectsJS()[0]!.name));
+      return new DuckDbWarehouse(instance, config.path, String(reader.getRowObjectsJS()[0]!.name));
     } finally {
       probe.closeSync();
     }
   }
 
   async session(): Promise<WarehouseSession> {
-    const connection = await this.instance.connect();
-    if (this.config.fileSearchPath) await connection.run(`SET file_search_path = ${sqlString(this.config.fileSearchPath)}`);
-    return new DuckDbSession(connection, this.database);
+    return new DuckDbSession(await this.instance.connect(), this.database);
   }
 
   async parseTree(sql: string): Promise<unknown> {
@@ -212,13 +211,19 @@ class DuckDbSession implements WarehouseSession {
 
   /** Drops each target (of its known kind, or as a table if it exists) and renames its staging table in, in one transaction. */
   private async swapIn(swaps: readonly { staging: QualifiedName; target: QualifiedName }[], kinds: readonly (RelationKind | undefined)[] | undefined): Promise<void> {
-    await this.transaction(async () => {
-      for (const [i, { staging, target }] of swaps.entries()) {
-        if (!kinds) await this.exec(`DROP TABLE IF EXISTS ${quoteQualified(target)}`);
-        else if (kinds[i]) await this.exec(`DROP ${kinds[i]} ${quoteQualified(target)}`);
-        await this.exec(`ALTER TABLE ${quoteQualified(staging)} RENAME TO ${quoteIdentifier(target.name)}`);
-      }
-    });
+    const statements: string[] = [];
+    for (const [i, { staging, target }] of swaps.entries()) {
+      if (!kinds) statements.push(`DROP TABLE IF EXISTS ${quoteQualified(target)}`);
+      else if (kinds[i]) statements.push(`DROP ${kinds[i]} ${quoteQualified(target)}`);
+      statements.push(`ALTER TABLE ${quoteQualified(staging)} RENAME TO ${quoteIdentifier(target.name)}`);
+    }
+    // One round trip: DuckDB runs the statements in order and stops at the first error, leaving the transaction to roll back.
+    try {
+      await this.exec(['BEGIN TRANSACTION', ...statements, 'COMMIT'].join(';\n'));
+    } catch (error) {
+      await this.exec('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   private async transaction(body: () => Promise<void>): Promise<void> {
