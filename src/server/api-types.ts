@@ -108,13 +108,33 @@ export interface CheckResultView {
   createdAt: string;
 }
 
+/** One check defined on an asset. */
+export interface CheckDefinitionView {
+  name: string;
+  /** not_null, unique, accepted_values, accepted_range, relationships, row_count, freshness, reconciliation, custom_sql */
+  type: string;
+  severity: 'warn' | 'error';
+  /** Whether a failure stops the publish and skips everything downstream. */
+  blocking: boolean;
+  /** What the check asserts, in one line: `n between 0 and 3`, `origin exists in silver/airports.iata`. */
+  assertion: string;
+  /** The author's description, if any. */
+  description: string | null;
+  /** Tolerated failing rows; null when one failing row fails the check (always null for aggregate checks). */
+  threshold: { maxFailingRows?: number; maxFailingPercent?: number } | null;
+}
+/** A defined check and its latest result. */
+export interface AssetCheckView extends CheckDefinitionView {
+  /** The latest result, or null when the check has not run since it was defined ("not run yet"). */
+  latest: CheckResultView | null;
+}
 /** GET /api/assets/:schema/:name */
 export interface AssetDetailResponse {
   asset: AssetSummary;
   materializations: MaterializationRecord[];
   columns: ColumnSchema[];
-  /** The latest result of each of the asset's checks. */
-  checks?: CheckResultView[];
+  /** Every check defined on the asset, in definition order, with its latest result (null until it first runs). */
+  checks: AssetCheckView[];
   /** Each output column's direct upstream columns, as `asset.column (transform)`; absent when it cannot be analysed. */
   columnLineage?: { method: 'sql' | 'declared' | 'none'; note?: string; columns: Record<string, string[]> };
 }
@@ -175,6 +195,27 @@ export interface QueryResponse {
  * With `runId`, only that run's messages are sent, starting with its stored events after `after` (default 0).
  */
 export type StreamEventName = 'run-event' | 'run-status' | 'heartbeat';
+/** POST /api/checks body: the assets whose checks to evaluate on their published tables (default `*`). */
+export interface RunChecksRequest {
+  select?: string;
+}
+/**
+ * POST /api/checks: what `sluice check` prints. `status` is `failed` when an error-severity check failed;
+ * `results` are the checks evaluated (assets not published yet are skipped).
+ */
+export interface RunChecksResponse {
+  runId: string;
+  status: RunStatus;
+  results: CheckRunResultItem[];
+}
+/** One evaluated check in a RunChecksResponse; failing samples are empty unless the caller may see the asset's data. */
+export interface CheckRunResultItem extends Omit<CheckResultView, 'runId' | 'stage' | 'createdAt' | 'error'> {
+  /** The summary SQL that was run. */
+  sql: string;
+  durationMs: number;
+  /** Set when the check could not run (bad column, missing table); it then counts as failed. */
+  error?: { name: string; message: string; code?: string; stack?: string };
+}
 /** Any error: HTTP 4xx/5xx */
 export interface ApiErrorResponse {
   error: { code: string; message: string };

@@ -6,6 +6,7 @@ import { errorResponse, HttpError } from './api-errors.js';
 import { localDevPrincipal, type PrincipalResolver } from './principal.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { automationRoutes } from './routes/automation.js';
+import { checkRoutes } from './routes/check-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
@@ -87,6 +88,7 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
   app.route('/api', runRoutes(deps));
   app.route('/api', streamRoutes(deps));
   app.route('/api', queryRoutes(deps));
+  app.route('/api', checkRoutes(deps));
   app.route('/api', automationRoutes(deps));
   app.all('/api/*', (c) => {
     throw new HttpError(404, 'NOT_FOUND', `no API route ${c.req.method} ${c.req.path}; see src/server/api-types.ts for the routes`);

@@ -2,8 +2,7 @@
 import type { AssetGraph } from '../model/asset-graph.js';
 import { didYouMean } from '../model/did-you-mean.js';
 import { AssetNotFoundError } from '../errors.js';
-import type { StoredCheckResult } from '../store/metadata-store.js';
-import type { AssetStatus, AssetSummary, CheckResultView, CheckSummary, LineageResponse, MaterializationRecord } from './api-types.js';
+import type { AssetStatus, AssetSummary, CheckSummary, LineageResponse, MaterializationRecord } from './api-types.js';
 
 /** What the views are computed from. */
 export interface AssetState {
@@ -13,46 +12,6 @@ export interface AssetState {
   building: ReadonlySet<string>;
   /** Latest check results per asset. */
   checks: ReadonlyMap<string, CheckSummary>;
-}
-
-/**
- * Counts of the latest result of each check, per asset: passed, failed with severity warn, failed with severity error.
- * @example checkSummaries(await store.latestCheckResults()).get('silver/flights') // { passed: 3, warned: 1, failed: 0 }
- */
-export function checkSummaries(results: readonly StoredCheckResult[]): Map<string, CheckSummary> {
-  const summaries = new Map<string, CheckSummary>();
-  for (const result of results) {
-    let summary = summaries.get(result.assetKey);
-    if (!summary) summaries.set(result.assetKey, (summary = { passed: 0, warned: 0, failed: 0 }));
-    if (result.passed) summary.passed += 1;
-    else if (result.severity === 'warn') summary.warned += 1;
-    else summary.failed += 1;
-  }
-  return summaries;
-}
-
-/**
- * A stored check result as the API shows it. Failing samples are rows of the asset: they are left out
- * unless the caller may see its data.
- * @example checkResultView(result, isAllowed(principal, 'asset:preview', { kind: 'asset', id: key }))
- */
-export function checkResultView(result: StoredCheckResult, withSamples: boolean): CheckResultView {
-  return {
-    checkName: result.checkName,
-    checkType: result.checkType,
-    assetKey: result.assetKey,
-    passed: result.passed,
-    severity: result.severity,
-    blocking: result.blocking,
-    failingCount: result.failingCount,
-    totalCount: result.totalCount,
-    failingPercent: result.failingPercent,
-    sampleFailing: withSamples ? result.sampleFailing : [],
-    error: result.error?.message ?? null,
-    runId: result.runId,
-    stage: result.stage,
-    createdAt: result.createdAt,
-  };
 }
 
 function statusOf(key: string, state: AssetState): { status: AssetStatus; reason?: string } {

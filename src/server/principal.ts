@@ -20,6 +20,7 @@ export type Action =
   | 'run:launch'
   | 'run:cancel'
   | 'run:reexecute'
+  | 'check:run'
   | 'stream:read'
   | 'query:sql';
 
@@ -41,7 +42,7 @@ export const localDevPrincipal: PrincipalResolver = () => LOCAL_DEV_PRINCIPAL;
 
 const VIEWER: readonly Action[] = ['asset:read', 'lineage:read', 'run:read', 'stream:read'];
 const ANALYST: readonly Action[] = [...VIEWER, 'asset:preview', 'query:sql'];
-const OPERATOR: readonly Action[] = [...ANALYST, 'run:launch', 'run:cancel', 'run:reexecute'];
+const OPERATOR: readonly Action[] = [...ANALYST, 'run:launch', 'run:cancel', 'run:reexecute', 'check:run'];
 
 /** Actions each role grants (admins get all of them, including those added later). */
 const GRANTS: Record<Exclude<Role, 'admin'>, ReadonlySet<Action>> = {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { SluiceError } from '../../src/errors.js';
 import { authorize, isAllowed, LOCAL_DEV_PRINCIPAL, type Action, type Principal, type Role } from '../../src/server/principal.js';
 
-const ACTIONS: Action[] = ['asset:read', 'asset:preview', 'lineage:read', 'run:read', 'run:launch', 'run:cancel', 'run:reexecute', 'stream:read', 'query:sql'];
+const ACTIONS: Action[] = ['asset:read', 'asset:preview', 'lineage:read', 'run:read', 'run:launch', 'run:cancel', 'run:reexecute', 'check:run', 'stream:read', 'query:sql'];
 const as = (...roles: Role[]): Principal => ({ id: roles.join('+'), name: roles.join('+'), roles });
 
 test('the local dev principal is an admin allowed every action', () => {

@@ -5,10 +5,11 @@ import { parseAssetKey, quoteQualified } from '../../model/asset-key.js';
 import type { AssetDetailResponse, AssetsResponse, ColumnSchema, LineageResponse, PreviewResponse } from '../api-types.js';
 import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { HttpError } from '../api-errors.js';
-import { assetSummaries, assetSummary, checkResultView, checkSummaries, findAssetKey, lineageGraph, type AssetState } from '../asset-views.js';
+import { assetSummaries, assetSummary, findAssetKey, lineageGraph, type AssetState } from '../asset-views.js';
+import { assetChecks, checkSummaries } from '../check-views.js';
+import { columnLineageCache } from '../column-lineage-cache.js';
 import { isAllowed } from '../principal.js';
 import { toJsonRows } from '../json-values.js';
-import { loadColumnLineage } from '../../lineage/load-column-lineage.js';
 
 /** Largest preview the API returns: previews are for eyes, exports are for bulk. */
 export const MAX_PREVIEW_ROWS = 1000;
@@ -30,7 +31,7 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
   const graph = (): typeof sluice.project.graph => sluice.project.graph;
   const state = async (): Promise<AssetState> => {
     const [statuses, latest, checks] = await Promise.all([sluice.assetStatuses(), sluice.store.latestMaterializations(), sluice.store.latestCheckResults()]);
-    return { statuses, latest, building: launcher.buildingAssets(), checks: checkSummaries(checks) };
+    return { statuses, latest, building: launcher.buildingAssets(), checks: checkSummaries(graph(), checks) };
   };
 
   routes.get('/assets', async (c) => {
@@ -38,10 +39,11 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
     return c.json<AssetsResponse>({ assets: assetSummaries(graph(), await state()) });
   });
 
+  const lineageCache = columnLineageCache(sluice);
   /** An asset's column lineage for its page; lineage is an extra, so a failure to analyse leaves it out. */
   const columnLineageOf = async (key: string): Promise<AssetDetailResponse['columnLineage']> => {
     try {
-      const lineage = (await loadColumnLineage(graph(), sluice.warehouse)).asset(key);
+      const lineage = (await lineageCache.get()).asset(key);
       const columns = Object.fromEntries(lineage.columns.map((col) => [col.name, col.sources.map((src) => `${src.asset ?? src.table}.${src.column} (${src.transform})`)]));
       return { method: lineage.method, ...(lineage.note ? { note: lineage.note } : {}), columns };
     } catch {
@@ -67,7 +69,7 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
       asset: assetSummary(graph(), key, current),
       materializations,
       columns,
-      checks: checks.map((result) => checkResultView(result, withSamples)),
+      checks: assetChecks(graph().get(key)!.definition.checks, checks, withSamples),
       ...(columnLineage ? { columnLineage } : {}),
     });
   });

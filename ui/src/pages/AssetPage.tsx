@@ -5,7 +5,7 @@ import { readColumnStats, readInputVersions, STRUCTURED_METADATA_KEYS } from '..
 import { useApi } from '../api/useApi';
 import { useCoalescedCallback } from '../hooks/useCoalescedCallback';
 import { useServerEvents } from '../api/useServerEvents';
-import { CheckResults } from '../components/CheckResults';
+import { AssetChecks } from '../components/AssetChecks';
 import { ChecksBadge } from '../components/ChecksBadge';
 import { ColumnsTable } from '../components/ColumnsTable';
 import { EmptyState } from '../components/EmptyState';
@@ -138,7 +138,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
 
       <section className="card">
         <h2>Checks</h2>
-        <CheckResults results={detail.data.checks} summary={asset.checks} />
+        <AssetChecks assetKey={asset.key} checks={detail.data.checks} />
       </section>
 
       {!neverMaterialized && (
