@@ -81,9 +81,12 @@ test('after a materialization the asset page shows the description, the columns 
   const last = card(page, 'Last materialization');
   assert.match((await last.textContent()) ?? '', /Rows60/);
 
-  const checks = (await card(page, 'Checks').textContent()) ?? '';
-  assert.match(checks, /not_null_customer_id/);
-  assert.match(checks, /accepted_range_quantity/);
+  // Each defined check with its latest result, the worst first: quantity 6 is out of range, a warning.
+  const checks = await inPage(card(page, 'Checks').locator('tbody tr.check-row'), (rows) =>
+    rows.map((r) => `${r.getAttribute('data-check')} ${r.querySelector('.badge')?.textContent} ${r.querySelector('.check-assertion')?.textContent}`),
+  );
+  assert.deepEqual(checks, ['accepted_range_quantity warned quantity between 1 and 5', 'not_null_customer_id passed customer_id is not null']);
+  assert.equal(await card(page, 'Checks').getByText(/not run yet/).count(), 0);
 
   const preview = card(page, 'Preview');
   await preview.locator('table').waitFor();

@@ -43,6 +43,31 @@ test('an asset that was never materialized says so and tells how to build it', O
   assertNoPageErrors(page);
 });
 
+test('an asset whose checks never ran lists each defined check as "not run yet", with what it asserts', OPTIONS, async (t) => {
+  const page = await openPage(browser, t);
+  await page.goto(`${server.url}/#/assets/silver/orders`);
+  await page.getByRole('heading', { level: 1, name: 'silver/orders' }).waitFor();
+  const card = page.locator('section.card', { has: page.getByRole('heading', { level: 2, name: 'Checks', exact: true }) });
+  await card.locator('table').waitFor();
+  const rows = await inPage(card.locator('tbody tr.check-row'), (trs) =>
+    trs.map((tr) => ({
+      check: tr.getAttribute('data-check'),
+      result: tr.querySelector('.badge')?.textContent ?? '',
+      assertion: tr.querySelector('.check-assertion')?.textContent ?? '',
+      severity: [...tr.querySelectorAll('td')][2]?.textContent ?? '',
+    })),
+  );
+  assert.deepEqual(rows, [
+    { check: 'accepted_range_quantity', result: 'not run yet', assertion: 'quantity between 1 and 5', severity: 'warn' },
+    { check: 'not_null_customer_id', result: 'not run yet', assertion: 'customer_id is not null', severity: 'error · blocking' },
+  ]);
+  const text = (await card.textContent()) ?? '';
+  assert.match(text, /No check has run yet/);
+  assert.match(text, /sluice check --select silver\/orders/);
+  assert.doesNotMatch(text, /No checks on this asset/);
+  assertNoPageErrors(page);
+});
+
 test('in the graph of a project without materializations every asset reads "never materialized"', OPTIONS, async (t) => {
   const page = await openPage(browser, t);
   await openGraph(page, server.url, 'dom');
