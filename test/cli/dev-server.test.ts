@@ -42,6 +42,8 @@ function sluice(cwd: string, ...args: string[]): Promise<CliResult> {
 
 let project: FixtureProject;
 let dev: ChildProcess;
+/** What `sluice check` printed through the server, to compare with the same commands run locally. */
+const checkOutputs: { warned?: string; json?: string; failed?: string } = {};
 let devOutput = '';
 let url: string;
 
@@ -102,6 +104,36 @@ describe('while sluice dev runs', () => {
     assert.match(query.stdout, /20/);
   });
 
+  test('sluice check runs the checks on the server: a warning exits 0, a failed error check exits 1, a bad selection exits 2', async () => {
+    const warned = await sluice(project.dir, 'check');
+    assert.equal(warned.code, 0, warned.stdout + warned.stderr);
+    assert.match(warned.stdout, /clean\/numbers\s+accepted_range_n\s+WARN\s+warn\s+1\/4/);
+    assert.match(warned.stdout, /\{"n":4\}/);
+    checkOutputs.warned = warned.stdout;
+    const json = await sluice(project.dir, 'check', '--select', 'clean/numbers', '--json');
+    assert.equal(json.code, 0, json.stderr);
+    const result = JSON.parse(json.stdout) as { runId: string; status: string; results: unknown[] };
+    assert.equal(result.status, 'succeeded');
+    checkOutputs.json = json.stdout;
+    const { runs } = (await (await fetch(`${url}/api/runs`)).json()) as RunsResponse;
+    assert.equal(runs.find((r) => r.id === result.runId)?.selection, 'check clean/numbers', "the check run is the server's");
+
+    const inserted = await sluice(project.dir, 'query', 'INSERT INTO clean.numbers VALUES (NULL, NULL)');
+    assert.equal(inserted.code, 0, inserted.stderr);
+    try {
+      const failed = await sluice(project.dir, 'check', '--select', 'clean/numbers');
+      assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+      assert.match(failed.stdout, /not_null_n\s+FAILED\s+error\s+1\/5/);
+      assert.match(failed.stderr, /checks failed in run \S+; fix the data/);
+      checkOutputs.failed = failed.stdout;
+    } finally {
+      await sluice(project.dir, 'query', 'DELETE FROM clean.numbers WHERE n IS NULL');
+    }
+    const usage = await sluice(project.dir, 'check', '--select', 'clean/numbrs');
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /error \[INVALID_SELECTION\].*did you mean "clean\/numbers"/);
+  });
+
   test('a failed run exits 1 and a bad selection exits 2, as without the server', async () => {
     project.breakSource(true);
     try {
@@ -148,5 +180,23 @@ describe('after Ctrl-C', () => {
     const list = await sluice(project.dir, 'list');
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /mart\/totals/);
+  });
+
+  test('sluice check run locally prints exactly what it printed through the server, with the same exit codes', async () => {
+    assert.ok(checkOutputs.warned && checkOutputs.json && checkOutputs.failed, 'the server-side check test ran first');
+    const warned = await sluice(project.dir, 'check');
+    assert.equal(warned.code, 0, warned.stderr);
+    assert.equal(warned.stdout, checkOutputs.warned);
+    const json = await sluice(project.dir, 'check', '--select', 'clean/numbers', '--json');
+    assert.equal(json.code, 0, json.stderr);
+    // Only the run id and the measured durations differ between two runs.
+    const normalized = (text: string): unknown =>
+      JSON.parse(text, (key, value: unknown) => (key === 'runId' ? 'RUN' : key === 'durationMs' ? 0 : value));
+    assert.deepEqual(normalized(json.stdout), normalized(checkOutputs.json!));
+    assert.equal(JSON.stringify(Object.keys(JSON.parse(json.stdout) as object)), JSON.stringify(Object.keys(JSON.parse(checkOutputs.json!) as object)));
+    await sluice(project.dir, 'query', 'INSERT INTO clean.numbers VALUES (NULL, NULL)');
+    const failed = await sluice(project.dir, 'check', '--select', 'clean/numbers');
+    assert.equal(failed.code, 1);
+    assert.equal(failed.stdout, checkOutputs.failed);
   });
 });
