@@ -13,6 +13,7 @@ import { runEvents } from './sections/events.js';
 import { runFlights } from './sections/flights.js';
 import { runStore } from './sections/store.js';
 import { runSynthetic } from './sections/synthetic.js';
+import { runUi } from './sections/ui.js';
 
 const options = parseBenchOptions(process.argv.slice(2));
 const started = performance.now();
@@ -55,6 +56,10 @@ await section('store', async () => {
 await section('events', async () => {
   results.events = await runEvents(options);
   for (const r of results.events.rates) if (r.devPeakRssMb !== null) memory.push({ scenario: `events: sluice dev, start-up + ${r.events.toLocaleString('en-US')} events at ${r.rate.toLocaleString('en-US')}/s`, peakRssMb: r.devPeakRssMb });
+});
+await section('ui', async () => {
+  results.ui = await runUi(options);
+  memory.push({ scenario: `ui: lineage layout of ${[...new Set(results.ui.rows.map((r) => r.size.toLocaleString('en-US')))].join(', ')} assets`, peakRssMb: results.ui.peakRssMb });
 });
 
 results.durationS = (performance.now() - started) / 1000;

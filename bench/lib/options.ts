@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { BENCH_DIR } from './paths.js';
 
-export type SectionName = 'flights' | 'synthetic' | 'store' | 'events';
-export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store', 'events'];
+export type SectionName = 'flights' | 'synthetic' | 'store' | 'events' | 'ui';
+export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store', 'events', 'ui'];
 export const DEFAULT_OUT_DIR = join(BENCH_DIR, 'results');
 
 /** What one bench run measures. */
@@ -18,9 +18,11 @@ export interface BenchOptions {
   store: { assets: number; materializationsPerAsset: number; events: number; lineageSamples: number };
   /** Event replays to a real `sluice dev`: events per second, and how many seconds of events each replay sends. */
   events: { rates: number[]; seconds: number };
+  /** Lineage graph sizes the UI's layout is timed on; both strategies up to `compareUpTo` assets. */
+  ui: { sizes: number[]; compareUpTo: number };
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only flights,synthetic,store,events] [--reps N] [--rates 500,1000] [--out DIR]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only flights,synthetic,store,events,ui] [--reps N] [--rates 500,1000] [--out DIR]`;
 
 /**
  * Parses the bench's arguments. Quick mode is the CI smoke: 3 repetitions, a 25k-flight subset, small graphs.
@@ -52,5 +54,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       ? { assets: 1_000, materializationsPerAsset: 5, events: 1_000, lineageSamples: 50 }
       : { assets: 10_000, materializationsPerAsset: 10, events: 20_000, lineageSamples: 200 },
     events: { rates, seconds: quick ? 3 : 20 },
+    ui: quick ? { sizes: [100, 1_000], compareUpTo: 100 } : { sizes: [100, 1_000, 10_000], compareUpTo: 1_000 },
   };
 }

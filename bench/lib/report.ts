@@ -3,6 +3,7 @@ import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult, FlightsVariant } from '../sections/flights.js';
 import type { StoreResult } from '../sections/store.js';
 import type { SyntheticResult } from '../sections/synthetic.js';
+import type { UiResult } from '../sections/ui.js';
 import { cell, mb, ms, num, ratio, table } from './format.js';
 import type { BenchResults } from './results.js';
 
@@ -20,6 +21,7 @@ export function renderReport(results: BenchResults): string {
   if (results.synthetic) parts.push(syntheticSection(results.synthetic));
   if (results.store) parts.push(storeSection(results.store));
   if (results.events) parts.push(eventsSection(results.events));
+  if (results.ui) parts.push(uiSection(results.ui));
   parts.push(memorySection(results));
   if (results.errors.length > 0) parts.push(`## Errors\n${results.errors.map((e) => `- ${e.replaceAll('\n', ' ')}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;
@@ -45,6 +47,8 @@ export function keyFigures(results: BenchResults): string {
     const loads = events.rates.flatMap((r) => [r.loadStart.min, r.loadStart.max, r.loadEnd.min, r.loadEnd.max]);
     lines.push(`Events to gold (${events.asset}, real \`sluice dev\`, ${num(events.seconds)} s of flights per replay): ${rates}; load average ${num(Math.min(...loads), 1)}–${num(Math.max(...loads), 1)} on ${events.cores} cores`);
   }
+  const chosen = results.ui?.rows.filter((r) => r.chosen) ?? [];
+  if (chosen.length > 0) lines.push(`UI lineage layout (ELK, as the browser's worker runs it): ${chosen.map((r) => `${ms(r.layoutMs.median)} at ${num(r.size)} assets (${r.strategy})`).join(', ')}`);
   return `## Key figures\n${lines.map((l) => `- ${l}`).join('\n')}`;
 }
 
@@ -144,11 +148,22 @@ function eventsSection(e: EventsResult): string {
   ].join('\n\n');
 }
 
+function uiSection(u: UiResult): string {
+  return [
+    '## 5. Web UI: lineage graph layout',
+    table(
+      ['assets', 'edges', 'groups', 'strategy', 'layout', 'per asset'],
+      u.rows.map((r) => [num(r.size), num(r.edges), num(r.groups), `${r.strategy}${r.chosen ? ' (the UI\'s choice)' : ''}`, cell(r.layoutMs), cell(r.perAssetMs)]),
+    ),
+    u.notes.map((n) => `- ${n}`).join('\n'),
+  ].join('\n\n');
+}
+
 function memorySection(results: BenchResults): string {
   const base = results.memory.baselineMb;
   const rows = results.memory.rows.map((r) => [r.scenario, mb(r.peakRssMb), base === null ? '-' : mb(r.peakRssMb - base)]);
   return [
-    '## 5. Peak memory (RSS of each scenario\'s own process; the max over its repetitions)',
+    '## 6. Peak memory (RSS of each scenario\'s own process; the max over its repetitions)',
     base === null ? '' : `Baseline: a process that loads Sluice and DuckDB and does nothing peaks at ${mb(base)}.`,
     table(['scenario', 'peak RSS', 'above baseline'], rows),
   ].filter(Boolean).join('\n\n');

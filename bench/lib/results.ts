@@ -3,6 +3,7 @@ import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult } from '../sections/flights.js';
 import type { StoreResult } from '../sections/store.js';
 import type { SyntheticResult } from '../sections/synthetic.js';
+import type { UiResult } from '../sections/ui.js';
 import type { MachineInfo } from './machine.js';
 
 export interface MemoryRow {
@@ -21,6 +22,7 @@ export interface BenchResults {
   synthetic?: SyntheticResult;
   store?: StoreResult;
   events?: EventsResult;
+  ui?: UiResult;
   memory: { baselineMb: number | null; rows: MemoryRow[] };
   /** Sections that could not run, with why; timing never lands here. */
   errors: string[];

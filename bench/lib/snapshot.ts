@@ -4,9 +4,9 @@ import { cpSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT, scratchDir } from './paths.js';
 
-const COPIED = ['package.json', 'tsconfig.json', 'src', 'bench', 'examples'];
-/** Generated data is not code: warehouses, landing files and earlier results stay behind. */
-const SKIPPED = /^(examples\/[^/]+\/(data|landing|node_modules)|bench\/results)$/;
+const COPIED = ['package.json', 'tsconfig.json', 'src', 'bench', 'examples', 'ui'];
+/** Generated data is not code: warehouses, landing files, earlier results and the built UI stay behind. */
+const SKIPPED = /^(examples\/[^/]+\/(data|landing|node_modules)|bench\/results|ui\/dist)$/;
 
 /**
  * The working tree's code as it is now, in a fresh folder whose node_modules is the repository's.

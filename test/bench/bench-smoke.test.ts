@@ -1,4 +1,4 @@
-// Smoke test of `npm run bench -- --quick`: the synthetic, store and event-replay scenarios run and the results have every field.
+// Smoke test of `npm run bench -- --quick`: the synthetic, store, event-replay and UI layout scenarios run and the results have every field.
 // It never asserts a timing: benchmarks inform, they do not fail CI.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -22,7 +22,7 @@ describe('bench --quick', { timeout: 300_000 }, () => {
   test('writes latest.json and latest.md with medians, min/max, growth and peak memory for every scenario', () => {
     const out = mkdtempSync(join(tmpdir(), 'sluice-bench-smoke-'));
     try {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--only', 'synthetic,store', '--out', out], { cwd: root, encoding: 'utf8' });
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--only', 'synthetic,store,ui', '--out', out], { cwd: root, encoding: 'utf8' });
       assert.equal(run.status, 0, `bench exited with ${run.status}:\n${run.stderr}`);
       const results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as BenchResults;
       assert.equal(results.mode, 'quick');
@@ -43,10 +43,14 @@ describe('bench --quick', { timeout: 300_000 }, () => {
       for (const field of ['eventsPerSecond', 'rawEventsPerSecond', 'materializationsPerSecond', 'listMs', 'latestMaterializationsMs'] as const) assertSummary(store[field], `store ${field}`, field === 'materializationsPerSecond' ? store.materializations / store.assets : results.reps);
       assert.ok(store.upstreamMs.n > 0 && store.downstreamMs.n > 0 && store.lineageTreeMs.n > 0);
 
+      const layouts = results.ui!.rows;
+      assert.deepEqual(layouts.map((r) => `${r.size}:${r.strategy}:${r.chosen}`), ['100:compound:true', '100:two-level:false', '1000:two-level:true']);
+      for (const row of layouts) assertSummary(row.layoutMs, `ui layout ${row.size} ${row.strategy}`, results.reps);
+
       assert.ok(results.memory.baselineMb! > 0);
-      assert.equal(results.memory.rows.length, rows.length + 1);
+      assert.equal(results.memory.rows.length, rows.length + 2);
       const markdown = readFileSync(join(out, 'latest.md'), 'utf8');
-      for (const heading of ['## Key figures', '## 2. Orchestration overhead', '## 3. Metadata store', '## 5. Peak memory']) assert.ok(markdown.includes(heading), `latest.md lacks "${heading}"`);
+      for (const heading of ['## Key figures', '## 2. Orchestration overhead', '## 3. Metadata store', '## 5. Web UI: lineage graph layout', '## 6. Peak memory']) assert.ok(markdown.includes(heading), `latest.md lacks "${heading}"`);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
