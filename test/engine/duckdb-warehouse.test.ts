@@ -157,6 +157,22 @@ describe('DuckDB warehouse catalog', () => {
     ]);
   });
 
+  it('parses many statements asked for at once, each to its own answer, a broken one failing alone', async () => {
+    const sqls = Array.from({ length: 1200 }, (_, i) => (i === 700 ? 'SELECT FROM WHERE' : `SELECT * FROM s${i}.t${i} WHERE x = $p${i}`));
+    const answers = await Promise.allSettled(sqls.map((sql) => Promise.all([warehouse.tableReferences(sql), warehouse.sqlParameters(sql)])));
+    answers.forEach((answer, i) => {
+      if (i === 700) {
+        assert.equal(answer.status, 'rejected');
+        assert.match(String((answer as PromiseRejectedResult).reason), /cannot parse SQL: .*syntax error/);
+      } else {
+        assert.equal(answer.status, 'fulfilled', `statement ${i}`);
+        assert.deepEqual((answer as PromiseFulfilledResult<unknown>).value, [[{ schema: `s${i}`, name: `t${i}` }], [`p${i}`]]);
+      }
+    });
+    const tree = (await warehouse.parseTree('SELECT 42 AS answer')) as { statements: unknown[] };
+    assert.equal(tree.statements.length, 1);
+  });
+
   it('answers repeated questions about the same SQL alike, and reports a parse error every time', async () => {
     const sql = 'SELECT * FROM cat.a JOIN other.b USING (id) WHERE ts >= $partition_start';
     const first = await warehouse.tableReferences(sql);

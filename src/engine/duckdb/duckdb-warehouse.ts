@@ -7,7 +7,7 @@ import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
 import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type TableProfile, type Warehouse, type WarehouseSession } from '../warehouse.js';
-import { collectParameters, collectTableReferences } from './parse-tree.js';
+import { DuckDbSqlParser } from './duckdb-sql-parser.js';
 
 /** Construction options of the DuckDB warehouse. */
 export interface DuckDbWarehouseConfig {
@@ -18,30 +18,22 @@ export interface DuckDbWarehouseConfig {
   threads?: number;
 }
 
-/** What the runtime reads out of a statement's parse tree. */
-interface SqlAnalysis {
-  tables: readonly QualifiedName[];
-  parameters: readonly string[];
-}
-
-/** Bounds the memory of remembered analyses (a few short strings each) in a long-lived process. */
-const MAX_REMEMBERED_ANALYSES = 50_000;
-
 /**
  * Opens (creating if needed) a DuckDB warehouse file.
  * @example const warehouse = await DuckDbWarehouse.open({ path: 'data/warehouse.duckdb' });
  */
 export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
-  private parser: DuckDBConnection | undefined;
-  private readonly analyses = new Map<string, Promise<SqlAnalysis>>();
+  private readonly parser: DuckDbSqlParser;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly location: string,
     /** The file's catalog name, so catalog look-ups name relations exactly (never a temp table of the same name). */
     private readonly database: string,
-  ) {}
+  ) {
+    this.parser = new DuckDbSqlParser(instance);
+  }
 
   static async open(config: DuckDbWarehouseConfig): Promise<DuckDbWarehouse> {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
@@ -73,33 +65,16 @@ export class DuckDbWarehouse implements Warehouse {
     return new DuckDbSession(await this.instance.connect(), this.database);
   }
 
-  async parseTree(sql: string): Promise<unknown> {
-    this.parser ??= await this.instance.connect();
-    const reader = await this.parser.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS tree', [sql]);
-    const tree = JSON.parse(String(reader.getRowObjectsJS()[0]!.tree)) as { error?: boolean; error_message?: string };
-    if (tree.error) throw new SluiceError('SQL_ERROR', `cannot parse SQL: ${tree.error_message ?? 'syntax error'}`);
-    return tree;
+  parseTree(sql: string): Promise<unknown> {
+    return this.parser.parseTree(sql);
   }
 
   async sqlParameters(sql: string): Promise<string[]> {
-    return [...(await this.analyse(sql)).parameters];
+    return [...(await this.parser.analyse(sql)).parameters];
   }
 
   async tableReferences(sql: string): Promise<QualifiedName[]> {
-    return (await this.analyse(sql)).tables.map((table) => ({ ...table }));
-  }
-
-  /** One parse per distinct SQL text serves both questions, here and in every later run of this process. */
-  private analyse(sql: string): Promise<SqlAnalysis> {
-    let analysis = this.analyses.get(sql);
-    if (!analysis) {
-      analysis = this.parseTree(sql).then((tree) => ({ tables: collectTableReferences(tree), parameters: collectParameters(tree) }));
-      // A failed parse is not remembered: the error is reported now, and the text may parse after an edit.
-      analysis.catch(() => this.analyses.delete(sql));
-      if (this.analyses.size >= MAX_REMEMBERED_ANALYSES) this.analyses.clear();
-      this.analyses.set(sql, analysis);
-    }
-    return analysis;
+    return (await this.parser.analyse(sql)).tables.map((table) => ({ ...table }));
   }
 
   async dropAbandonedStaging(): Promise<string[]> {
@@ -118,7 +93,7 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async close(): Promise<void> {
-    this.parser?.closeSync();
+    await this.parser.close();
     this.instance.closeSync();
   }
 }
