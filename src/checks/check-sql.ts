@@ -1,6 +1,6 @@
 // Compiles a check against a given relation into SQL: one summary query and an optional sample query.
 import { parseAssetKey, quoteIdentifier, quoteQualified } from '../model/asset-key.js';
-import type { CheckDefinition, CheckValue } from './check-definition.js';
+import type { CheckDefinition, CheckValue } from '../model/check-definition.js';
 
 /** Where a check runs: the runtime passes a staging table before the publish and the published one after. */
 export interface CheckSqlOptions {

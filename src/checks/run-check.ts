@@ -1,7 +1,7 @@
 // Runs compiled checks on a connection and turns their counts into pass/fail results.
 import { serializeError } from '../errors.js';
 import type { SerializedError } from '../errors.js';
-import type { CheckDefinition, CheckSeverity, CheckType } from './check-definition.js';
+import type { CheckDefinition, CheckSeverity, CheckType } from '../model/check-definition.js';
 import { compileCheck } from './check-sql.js';
 import type { CheckSqlOptions } from './check-sql.js';
 

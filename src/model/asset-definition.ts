@@ -2,7 +2,7 @@
 import { SluiceError } from '../errors.js';
 import { assertIdentifier, normalizeAssetKey } from './asset-key.js';
 import type { PartitionsDefinition } from './partitions.js';
-import type { CheckDefinition } from '../checks/check-definition.js';
+import type { CheckDefinition } from './check-definition.js';
 
 /** How an asset is stored in the warehouse. */
 export type AssetKind = 'table' | 'view';

@@ -2,7 +2,7 @@
 import { SluiceError } from '../errors.js';
 import type { AssetDefinition } from './asset-definition.js';
 import { normalizeAssetKey } from './asset-key.js';
-import type { CheckDefinition } from '../checks/check-definition.js';
+import type { CheckDefinition } from './check-definition.js';
 
 /** Where OpenLineage run events go (the standard OPENLINEAGE_* environment variables override it). */
 export type OpenLineageTransportConfig =

@@ -1,6 +1,6 @@
 // Fresh, stale, failed or never: an asset's state from its materializations and the graph (pure).
 import type { AssetGraph } from '../model/asset-graph.js';
-import type { AssetStatus, MaterializationRecord } from '../server/api-types.js';
+import type { AssetStatus, MaterializationRecord } from '../store/records.js';
 import { codeVersionOf } from './versions.js';
 
 /** Why an asset is stale, for `sluice list` and the UI. */

@@ -1,6 +1,6 @@
 // Runs a plan's steps in dependency order with bounded parallelism, retries with backoff, and cancellation.
 import { serializeError, type SerializedError } from '../errors.js';
-import type { StepStatus } from '../server/api-types.js';
+import type { StepStatus } from '../store/records.js';
 import type { Plan } from './planner.js';
 import { ReadyQueue } from './ready-queue.js';
 

@@ -1,12 +1,12 @@
 // Executes plans: creates the run, drives the executor, builds each asset under its lock, records the outcome.
 import { randomUUID } from 'node:crypto';
-import { CheckFailedError, SluiceError, serializeError } from '../errors.js';
+import { CheckFailedError, serializeError } from '../errors.js';
 import type { CheckResult } from '../checks/run-check.js';
 import type { Warehouse, WarehouseSession } from '../engine/warehouse.js';
 import type { AssetDefinition } from '../model/asset-definition.js';
 import { parseAssetKey, type QualifiedName } from '../model/asset-key.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import type { RunStatus } from '../server/api-types.js';
+import type { RunStatus } from '../store/records.js';
 import { auditRelation, blockingFailuresOf } from './asset-audit.js';
 import { AssetLocks } from './asset-locks.js';
 import { executePlan, type StepOutcome } from './executor.js';

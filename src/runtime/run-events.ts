@@ -1,7 +1,7 @@
 // One typed event map for everything a run says: it feeds the event log, the progress display and the UI stream.
 import { EventEmitter } from 'node:events';
 import type { SerializedError } from '../errors.js';
-import type { RunEvent, RunStatus } from '../server/api-types.js';
+import type { RunEvent, RunStatus } from '../store/records.js';
 
 /** Payloads of each event type. */
 export interface RunEventMap {

@@ -3,7 +3,7 @@ import type { SerializedError } from '../errors.js';
 import type { CheckResult } from '../checks/run-check.js';
 import type { AssetLogger } from '../model/asset-definition.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import type { RunStatus } from '../server/api-types.js';
+import type { RunStatus } from '../store/records.js';
 import { checkEventData, checkMessage } from './asset-audit.js';
 import { EVENT_LEVELS, type RunEventBus, type RunEventMap, type RunEventType } from './run-events.js';
 

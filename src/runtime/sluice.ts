@@ -9,7 +9,7 @@ import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { AssetStatus } from '../server/api-types.js';
+import type { AssetStatus } from '../store/records.js';
 import { computeAssetStatuses } from './asset-status.js';
 import { planKeys, planRun, type Plan } from './planner.js';
 import type { SelectionContext } from '../model/selection.js';

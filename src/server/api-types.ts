@@ -1,34 +1,8 @@
 // The JSON shapes of the HTTP API, shared by the server and the UI (type-only: no runtime code).
 
-/** Status of an asset in the lineage graph. */
-export type AssetStatus = 'fresh' | 'stale' | 'failed' | 'never' | 'running';
+import type { AssetStatus, ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary, StepStatus } from '../store/records.js';
 
-/** Lifecycle of a run. */
-export type RunStatus = 'queued' | 'started' | 'succeeded' | 'failed' | 'canceled';
-
-/** Outcome of one asset in a run. */
-export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'not_executed' | 'canceled';
-
-export interface ColumnSchema {
-  name: string;
-  type: string;
-  nullable: boolean;
-}
-
-export interface MaterializationRecord {
-  id: number;
-  runId: string;
-  assetKey: string;
-  partition: string | null;
-  createdAt: string;
-  rowCount: number | null;
-  durationMs: number;
-  codeVersion: string | null;
-  dataVersion: string | null;
-  schema: ColumnSchema[];
-  sql: string | null;
-  metadata: Record<string, unknown>;
-}
+export type { AssetStatus, ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary, StepStatus } from '../store/records.js';
 
 export interface CheckSummary {
   passed: number;
@@ -49,28 +23,6 @@ export interface AssetSummary {
   checks: CheckSummary;
   /** Why the asset is stale or failed, in plain words (absent when fresh, never or running). */
   statusReason?: string;
-}
-
-export interface RunSummary {
-  id: string;
-  status: RunStatus;
-  selection: string;
-  assetKeys: string[];
-  createdAt: string;
-  startedAt: string | null;
-  endedAt: string | null;
-  error: { name: string; message: string; code?: string } | null;
-}
-
-export interface RunEvent {
-  id: number;
-  runId: string;
-  ts: string;
-  type: string;
-  assetKey: string | null;
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  data: Record<string, unknown>;
 }
 
 export interface RunStep {

@@ -1,5 +1,5 @@
 // The API's views of checks: each defined check in words, merged with its latest result, and per-asset counts (pure).
-import type { CheckDefinition } from '../checks/check-definition.js';
+import type { CheckDefinition } from '../model/check-definition.js';
 import type { AssetGraph } from '../model/asset-graph.js';
 import type { StoredCheckResult } from '../store/metadata-store.js';
 import type { AssetCheckView, CheckDefinitionView, CheckResultView, CheckSummary } from './api-types.js';

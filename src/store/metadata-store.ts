@@ -1,7 +1,7 @@
 // The interface of the metadata store (runs, event log, materializations); SQLite and PostgreSQL implement it.
 import type { SerializedError } from '../errors.js';
 import type { CheckResult } from '../checks/run-check.js';
-import type { ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary } from '../server/api-types.js';
+import type { ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary } from './records.js';
 
 export type { ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary };
 

@@ -1,7 +1,7 @@
 // Compiling checks to SQL: the relation is the one given, values are bound, identifiers quoted.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checks } from '../../src/checks/check-definition.js';
+import { checks } from '../../src/model/check-definition.js';
 import { bindThis, compileCheck } from '../../src/checks/check-sql.js';
 
 const relation = '"silver"."flights__staging"';

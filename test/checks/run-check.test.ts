@@ -1,8 +1,8 @@
 // Every check type passing and failing against a real in-memory DuckDB, with thresholds, samples and errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { checks } from '../../src/checks/check-definition.js';
-import type { CheckDefinition } from '../../src/checks/check-definition.js';
+import { checks } from '../../src/model/check-definition.js';
+import type { CheckDefinition } from '../../src/model/check-definition.js';
 import { blockingFailures, checkPassed, runCheck, runChecks } from '../../src/checks/run-check.js';
 import type { CheckResult } from '../../src/checks/run-check.js';
 import { openTestDuckDb } from './duckdb-test-connection.js';

@@ -28,7 +28,11 @@ function reach(start: string, next: (key: string) => readonly string[]): Set<str
   const seen = new Set<string>();
   const stack = [start];
   for (let key = stack.pop(); key !== undefined; key = stack.pop()) {
-    for (const n of next(key)) if (!seen.has(n)) stack.push(n), seen.add(n);
+    for (const n of next(key)) {
+      if (seen.has(n)) continue;
+      stack.push(n);
+      seen.add(n);
+    }
   }
   return seen;
 }

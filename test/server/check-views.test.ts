@@ -1,7 +1,7 @@
 // Check definitions as the API shows them: one line per check saying what it asserts, thresholds only where they apply.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checks } from '../../src/checks/check-definition.js';
+import { checks } from '../../src/model/check-definition.js';
 import { checkAssertion, checkDefinitionView } from '../../src/server/check-views.js';
 
 test('each built-in check type says what it asserts in one line', () => {

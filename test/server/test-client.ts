@@ -13,12 +13,12 @@ export interface JsonResult<T> {
   body: T;
 }
 
-export async function getJson<T = any>(app: App, path: string, headers: Record<string, string> = {}): Promise<JsonResult<T>> {
+export async function getJson<T = unknown>(app: App, path: string, headers: Record<string, string> = {}): Promise<JsonResult<T>> {
   const response = await app.request(path, { headers });
   return { status: response.status, body: (await response.json()) as T };
 }
 
-export async function postJson<T = any>(app: App, path: string, body: unknown = {}): Promise<JsonResult<T>> {
+export async function postJson<T = unknown>(app: App, path: string, body: unknown = {}): Promise<JsonResult<T>> {
   const response = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: response.status, body: (await response.json()) as T };
 }

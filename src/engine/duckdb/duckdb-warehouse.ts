@@ -355,7 +355,7 @@ class DuckDbSession implements WarehouseSession {
 
 /** Nested types have no useful min/max. */
 function isOrderable(type: string): boolean {
-  return !/[\[\]]|^(STRUCT|MAP|UNION|LIST|BLOB|BIT)/i.test(type);
+  return !/[[\]]|^(STRUCT|MAP|UNION|LIST|BLOB|BIT)/i.test(type);
 }
 
 function stripTrailingSemicolon(sql: string): string {

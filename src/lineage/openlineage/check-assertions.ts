@@ -1,5 +1,5 @@
 // Feeds data-quality check results into OpenLineage's dataQualityAssertions dataset facet.
-import type { CheckDefinition } from '../../checks/check-definition.js';
+import type { CheckDefinition } from '../../model/check-definition.js';
 import type { AssetGraph } from '../../model/asset-graph.js';
 import type { MetadataStore } from '../../store/metadata-store.js';
 import type { DatasetFacetProvider } from './openlineage-emitter.js';

@@ -18,8 +18,6 @@ import type {
   RunSummary,
   CheckStage,
   StoredCheckResult,
-} from '../metadata-store.js';
-import type {
   AutomationCursorUpdate,
   AutomationKind,
   AutomationState,

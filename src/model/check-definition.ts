@@ -1,6 +1,6 @@
 // Data-quality check definitions: the declarative shapes and the `checks.*` constructors that validate them.
 import { SluiceError } from '../errors.js';
-import { assertIdentifier, normalizeAssetKey } from '../model/asset-key.js';
+import { assertIdentifier, normalizeAssetKey } from './asset-key.js';
 
 /** `warn` checks only report; `error` checks fail the materialization when they are blocking. */
 export type CheckSeverity = 'warn' | 'error';

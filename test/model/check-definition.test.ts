@@ -1,7 +1,7 @@
 // Check constructors: default names, severities, blocking and argument validation.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checks, parseDuration } from '../../src/checks/check-definition.js';
+import { checks, parseDuration } from '../../src/model/check-definition.js';
 import { SluiceError } from '../../src/errors.js';
 
 function assertInvalid(fn: () => unknown, pattern: RegExp): void {

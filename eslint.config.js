@@ -1,0 +1,72 @@
+// Lint rules that keep the architecture honest: no import cycles, dependencies one way between layers, no dead code.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+/** What each layer of src/ may not import (DESIGN.md section 2: model <- runtime <- automation, server, cli). */
+const LAYERS = {
+  model: ['engine', 'store', 'runtime', 'automation', 'server', 'cli', 'checks', 'lineage', 'ingest'],
+  engine: ['store', 'runtime', 'automation', 'server', 'cli'],
+  store: ['engine', 'runtime', 'automation', 'server', 'cli'],
+  lineage: ['runtime', 'automation', 'server', 'cli'],
+  checks: ['runtime', 'automation', 'server', 'cli'],
+  ingest: ['runtime', 'automation', 'server', 'cli', 'store'],
+  runtime: ['automation', 'server', 'cli'],
+  automation: ['server', 'cli'],
+  server: ['cli'],
+};
+
+/** Where a layer reaches up on purpose: the OpenLineage emitter observes a running Sluice (DESIGN.md places it in lineage/). */
+const ALLOWED = { 'lineage/openlineage': ['runtime'] };
+
+const restrict = (files, layer, forbidden) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: forbidden.map((other) => ({
+          group: [`**/${other}/*`, `**/${other}/**`],
+          message: `src/${layer} may not depend on src/${other} (see DESIGN.md section 2); move the shared piece down a layer.`,
+        })),
+      },
+    ],
+  },
+});
+
+const layerRules = Object.entries(LAYERS).flatMap(([layer, forbidden]) => {
+  const exceptions = Object.entries(ALLOWED).filter(([folder]) => folder.startsWith(`${layer}/`));
+  return [
+    restrict([`src/${layer}/**/*.ts`], layer, forbidden),
+    ...exceptions.map(([folder, allowed]) => restrict([`src/${folder}/**/*.ts`], layer, forbidden.filter((other) => !allowed.includes(other)))),
+  ];
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'ui/dist/**', 'node_modules/**', 'examples/*/data/**', 'bench/results/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.json', 'ui/tsconfig.json'], noWarnOnMultipleProjects: true })] },
+    rules: {
+      'import-x/no-cycle': 'error',
+      'import-x/no-self-import': 'error',
+      'import-x/no-duplicates': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Use named exports (DESIGN.md section 5).' }],
+    },
+  },
+  ...layerRules,
+  {
+    files: ['bin/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
+  },
+  {
+    // Tool configuration files must default-export their config.
+    files: ['eslint.config.js', 'ui/vite.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+);
