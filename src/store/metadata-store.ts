@@ -25,17 +25,8 @@ export interface NewRunEvent {
 }
 
 /** A materialization to record. */
-export interface NewMaterialization {
-  runId: string;
-  assetKey: string;
+export interface NewMaterialization extends Omit<MaterializationRecord, 'id' | 'createdAt' | 'partition'> {
   partition?: string;
-  rowCount: number | null;
-  durationMs: number;
-  codeVersion: string | null;
-  dataVersion: string | null;
-  schema: ColumnSchema[];
-  sql: string | null;
-  metadata: Record<string, unknown>;
 }
 
 /** Where a check ran: on the staged table before the publish, or on the published one (`sluice check`). */
