@@ -7,6 +7,7 @@ import { Sluice } from '../../runtime/sluice.js';
 import { readDevServerFile } from '../api-client.js';
 import { CommandFailed } from '../cli-errors.js';
 import type { ProjectOptions } from '../open-project.js';
+import { runUntilSignal } from '../run-until-signal.js';
 
 /** Options of `sluice daemon`. */
 export interface DaemonCommandOptions extends ProjectOptions {
@@ -65,20 +66,6 @@ export function configureDaemonCommand(program: Command): void {
     .option('--interval-ms <ms>', 'how often schedules and conditions are evaluated', parseInterval, 1000)
     .action(async (options: { intervalMs: number }, command: Command) => {
       const running = await startDaemon({ ...command.optsWithGlobals<ProjectOptions>(), ...options });
-      await new Promise<void>((resolve, reject) => {
-        let signals = 0;
-        const onSignal = (signal: NodeJS.Signals): void => {
-          signals += 1;
-          if (signals > 1) process.exit(130);
-          process.stderr.write(`\n${signal}: stopping the daemon (canceling its runs; Ctrl-C again to quit at once)...\n`);
-          running.stop().then(() => {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
-            resolve();
-          }, reject);
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      await runUntilSignal(running.stop, 'stopping the daemon', 'canceling its runs');
     });
 }

@@ -7,6 +7,7 @@ import { Sluice } from '../../runtime/sluice.js';
 import { readDevServerFile, removeDevServerFile, writeDevServerFile } from '../api-client.js';
 import { CommandFailed } from '../cli-errors.js';
 import type { ProjectOptions } from '../open-project.js';
+import { runUntilSignal } from '../run-until-signal.js';
 
 export interface DevCommandOptions extends ProjectOptions {
   port?: number;
@@ -100,24 +101,6 @@ export function configureDevCommand(program: Command): void {
     .option('--host <address>', 'address to bind; keep the default unless you know who can reach it', '127.0.0.1')
     .action(async (options: { port: number; host: string }, command: Command) => {
       const dev = await startDevServer({ ...command.optsWithGlobals<ProjectOptions>(), ...options });
-      await new Promise<void>((resolve, reject) => {
-        let signals = 0;
-        const onSignal = (signal: NodeJS.Signals): void => {
-          signals += 1;
-          if (signals > 1) {
-            // A second Ctrl-C means "now": leave without waiting for runs (they are marked failed on the next start);
-            // the exit hook still removes data/sluice-dev.json.
-            process.exit(130);
-          }
-          process.stderr.write(`\n${signal}: stopping (canceling active runs; Ctrl-C again to quit at once)...\n`);
-          dev.stop().then(() => {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
-            resolve();
-          }, reject);
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      await runUntilSignal(dev.stop, 'stopping', 'canceling active runs');
     });
 }
