@@ -2,9 +2,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { after, afterEach, before } from 'node:test';
 import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
 import type { TestDuckDb } from '../checks/duckdb-test-connection.js';
+import type { IngestResult } from '../../src/ingest/quarantine-load.js';
 
 /** A temporary directory that writes fixture files and removes itself. */
 export interface FixtureDir {
@@ -104,4 +106,40 @@ export function ingestTestbed(setup?: (bed: IngestTestbed) => void): IngestTestb
       return opened(dir);
     },
   };
+}
+
+/** What a property test expects of one generated line: its reason (null = accepted) and, when accepted, its values. */
+export interface ExpectedLine {
+  line: number;
+  reason: string | null;
+  id?: number;
+  label?: string | null;
+  score?: number | null;
+}
+
+/** How a format reports reasons: which are only counted, and which quarantine types name no column of their own. */
+export interface ReasonRules {
+  skipped: readonly string[];
+  /** Quarantine types whose `_column` is not part of the reason (e.g. `duplicate_key` names the key). */
+  unqualified: readonly string[];
+}
+
+/**
+ * Asserts a property test's load of `prop_target` (columns id, label, score) and `prop_quarantine`: every line is
+ * counted, every good line is accepted as written, every other line is quarantined or skipped with its reason.
+ */
+export async function assertLoadedAsExpected(db: TestDuckDb, result: IngestResult, expected: readonly (ExpectedLine & { file: string })[], rules: ReasonRules): Promise<void> {
+  assert.equal(result.read, expected.length);
+  assert.equal(result.accepted + result.quarantined + result.skipped, result.read);
+  const accepted = await db.query('SELECT _source_file AS file, _line_number AS line, id, label, score FROM prop_target ORDER BY file, line');
+  assert.deepEqual(
+    accepted.map((row) => ({ file: row.file, line: Number(row.line), id: row.id, label: row.label, score: row.score })),
+    expected.filter((line) => line.reason === null).map((line) => ({ file: line.file, line: line.line, id: line.id, label: line.label, score: line.score })),
+  );
+  const rejected = await db.query('SELECT _source_file AS file, _line_number AS line, _error_type AS type, _column AS col FROM prop_quarantine ORDER BY file, line');
+  assert.deepEqual(
+    rejected.map((row) => ({ file: row.file, line: Number(row.line), reason: row.col && !rules.unqualified.includes(String(row.type)) ? `${String(row.type)}:${String(row.col)}` : row.type })),
+    expected.filter((line) => line.reason !== null && !rules.skipped.includes(line.reason)).map((line) => ({ file: line.file, line: line.line, reason: line.reason })),
+  );
+  assert.equal(result.skipped, expected.filter((line) => line.reason !== null && rules.skipped.includes(line.reason)).length);
 }
