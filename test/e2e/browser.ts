@@ -1,5 +1,6 @@
 // Shared setup for the browser tests: Debian's Chromium through playwright-core, a real `sluice dev` in a temp project, and the projects.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { after, before } from 'node:test';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -313,6 +314,48 @@ export function syntheticProject(size: number, groups: number, seed = 7): TempPr
  */
 export async function settle(...promises: Promise<unknown>[]): Promise<void> {
   for (const result of await Promise.allSettled(promises)) if (result.status === 'rejected') throw result.reason;
+}
+
+/** A medallion project served by a real `sluice dev`, and a browser, shared by the tests of one file. */
+export interface MedallionTestbed {
+  readonly project: ReturnType<typeof medallionProject>;
+  readonly server: DevServer;
+  readonly browser: Browser;
+}
+
+/**
+ * Registers the hooks that start the testbed (unless browser tests are skipped) and stop it; call once per test file.
+ * @example const bed = medallionTestbed(); test('...', OPTIONS, async (t) => { const page = await openPage(bed.browser, t); });
+ */
+export function medallionTestbed(): MedallionTestbed {
+  let project: ReturnType<typeof medallionProject> | undefined;
+  let server: DevServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    if (e2eSkipReason()) return;
+    project = medallionProject();
+    await settle(startDevServer(project.dir).then((s) => (server = s)), launchBrowser().then((b) => (browser = b)));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    project?.remove();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the browser testbed is used before it started');
+    return value;
+  };
+  return {
+    get project() {
+      return started(project);
+    },
+    get server() {
+      return started(server);
+    },
+    get browser() {
+      return started(browser);
+    },
+  };
 }
 
 /**

@@ -1,33 +1,17 @@
 // Browser test: what a new project without materializations shows, and the error states for unknown runs, assets and pages.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import type { TempProject } from '../helpers/temp-project.js';
-import { assertNoPageErrors, e2eSkipReason, eventually, inPage, launchBrowser, medallionProject, openGraph, openPage, settle, startDevServer, type DevServer } from './browser.js';
+import { test } from 'node:test';
+import { assertNoPageErrors, e2eSkipReason, eventually, inPage, medallionTestbed, openGraph, openPage } from './browser.js';
 
 const SKIP = e2eSkipReason();
 const OPTIONS = { skip: SKIP, timeout: 60_000 };
 
-let project: TempProject;
-let server: DevServer;
-let browser: Browser;
-
-before(async () => {
-  if (SKIP) return;
-  project = medallionProject();
-  await settle(startDevServer(project.dir).then((s) => (server = s)), launchBrowser().then((b) => (browser = b)));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  project?.remove();
-});
+const bed = medallionTestbed();
 
 test('an asset that was never materialized says so and tells how to build it', OPTIONS, async (t) => {
-  t.diagnostic(server.startup);
-  const page = await openPage(browser, t);
-  await page.goto(`${server.url}/#/assets/gold/daily_revenue`);
+  t.diagnostic(bed.server.startup);
+  const page = await openPage(bed.browser, t);
+  await page.goto(`${bed.server.url}/#/assets/gold/daily_revenue`);
   await page.getByRole('heading', { level: 1, name: 'gold/daily_revenue' }).waitFor();
 
   assert.equal(await page.locator('.page-header .badge').first().textContent(), 'never materialized');
@@ -44,8 +28,8 @@ test('an asset that was never materialized says so and tells how to build it', O
 });
 
 test('an asset whose checks never ran lists each defined check as "not run yet", with what it asserts', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
-  await page.goto(`${server.url}/#/assets/silver/orders`);
+  const page = await openPage(bed.browser, t);
+  await page.goto(`${bed.server.url}/#/assets/silver/orders`);
   await page.getByRole('heading', { level: 1, name: 'silver/orders' }).waitFor();
   const card = page.locator('section.card', { has: page.getByRole('heading', { level: 2, name: 'Checks', exact: true }) });
   await card.locator('table').waitFor();
@@ -69,8 +53,8 @@ test('an asset whose checks never ran lists each defined check as "not run yet",
 });
 
 test('in the graph of a project without materializations every asset reads "never materialized"', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
-  await openGraph(page, server.url, 'dom');
+  const page = await openPage(bed.browser, t);
+  await openGraph(page, bed.server.url, 'dom');
   await eventually(async () => {
     const statuses = await inPage(page.locator('.asset-node'), (nodes) => nodes.map((n) => n.querySelector('.asset-node-meta')?.textContent ?? ''));
     assert.equal(statuses.length, 8);
@@ -85,8 +69,8 @@ test('in the graph of a project without materializations every asset reads "neve
 });
 
 test('the runs page of a project without runs says how to start one', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
-  await page.goto(`${server.url}/#/runs`);
+  const page = await openPage(bed.browser, t);
+  await page.goto(`${bed.server.url}/#/runs`);
   const empty = page.locator('.state-empty', { has: page.getByRole('heading', { name: 'No runs yet' }) });
   await empty.waitFor();
   assert.match((await empty.textContent()) ?? '', /click Materialize, or run sluice materialize/);
@@ -95,8 +79,8 @@ test('the runs page of a project without runs says how to start one', OPTIONS, a
 });
 
 test('an unknown run id shows an error that names it, with a link to all runs', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
-  await page.goto(`${server.url}/#/runs/no-such-run`);
+  const page = await openPage(bed.browser, t);
+  await page.goto(`${bed.server.url}/#/runs/no-such-run`);
   const alert = page.getByRole('alert');
   await alert.getByRole('heading', { name: 'No run with id no-such-run' }).waitFor();
   const text = (await alert.textContent()) ?? '';
@@ -109,13 +93,13 @@ test('an unknown run id shows an error that names it, with a link to all runs', 
 });
 
 test('an unknown asset and an unknown page say so and lead back to the lineage graph', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
-  await page.goto(`${server.url}/#/assets/silver/nope`);
+  const page = await openPage(bed.browser, t);
+  await page.goto(`${bed.server.url}/#/assets/silver/nope`);
   await page.getByRole('alert').getByRole('heading', { name: 'No asset named “silver/nope”' }).waitFor();
   assert.match((await page.getByRole('alert').textContent()) ?? '', /HTTP 404/);
   assert.equal(await page.getByRole('link', { name: 'Back to the lineage graph' }).count(), 1);
 
-  await page.goto(`${server.url}/#/nowhere/at/all`);
+  await page.goto(`${bed.server.url}/#/nowhere/at/all`);
   const notFound = page.locator('.state-empty', { has: page.getByRole('heading', { name: 'Page not found' }) });
   await notFound.waitFor();
   assert.match((await notFound.textContent()) ?? '', /Nothing lives at \/nowhere\/at\/all/);

@@ -1,28 +1,14 @@
 // Browser test: the lineage graph of a small medallion project (bronze, silver, gold), its highlighting and its search.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { assertNoPageErrors, e2eSkipReason, eventually, inPage, launchBrowser, MEDALLION, medallionProject, openGraph, openPage, settle, startDevServer, type DevServer } from './browser.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { assertNoPageErrors, e2eSkipReason, eventually, inPage, MEDALLION, medallionTestbed, openGraph, openPage } from './browser.js';
 
 const SKIP = e2eSkipReason();
 const OPTIONS = { skip: SKIP, timeout: 60_000 };
 const ALL_KEYS: string[] = Object.values(MEDALLION).flat();
 
-let project: ReturnType<typeof medallionProject>;
-let server: DevServer;
-let browser: Browser;
-
-before(async () => {
-  if (SKIP) return;
-  project = medallionProject();
-  await settle(startDevServer(project.dir).then((s) => (server = s)), launchBrowser().then((b) => (browser = b)));
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  project?.remove();
-});
+const bed = medallionTestbed();
 
 /** The class list of each asset node drawn, by key. */
 async function nodeClasses(page: Page): Promise<Map<string, string[]>> {
@@ -45,10 +31,10 @@ async function edgeLook(page: Page, from: string, to: string): Promise<string> {
 }
 
 test('the lineage graph shows every asset of the medallion project inside the box of its group', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
+  const page = await openPage(bed.browser, t);
   const started = Date.now();
-  await openGraph(page, server.url, 'dom');
-  t.diagnostic(server.startup);
+  await openGraph(page, bed.server.url, 'dom');
+  t.diagnostic(bed.server.startup);
   t.diagnostic(`graph drawn ${Date.now() - started} ms after navigation (layout ${await page.getByTestId('lineage-graph').getAttribute('data-layout-ms')} ms)`);
 
   await eventually(async () => assert.deepEqual([...(await nodeClasses(page)).keys()].sort(), [...ALL_KEYS].sort()));
@@ -103,8 +89,8 @@ test('the lineage graph shows every asset of the medallion project inside the bo
 });
 
 test('clicking an asset highlights all its upstream and downstream assets and edges, and dims the rest', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
-  await openGraph(page, server.url, 'dom');
+  const page = await openPage(bed.browser, t);
+  await openGraph(page, bed.server.url, 'dom');
   assert.ok(Object.values(await emphasis(page)).every((e) => e === 'plain'), 'nothing is highlighted before a click');
 
   await page.locator('.asset-node[data-key="silver/orders"]').click();
@@ -140,8 +126,8 @@ test('clicking an asset highlights all its upstream and downstream assets and ed
 });
 
 test('searching for an asset selects it and centres the graph on it', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
-  await openGraph(page, server.url, 'dom');
+  const page = await openPage(bed.browser, t);
+  await openGraph(page, bed.server.url, 'dom');
   const search = page.getByRole('combobox', { name: 'Search assets' });
   assert.equal(await search.getAttribute('placeholder'), 'Search 8 assets…');
 
@@ -171,8 +157,8 @@ test('searching for an asset selects it and centres the graph on it', OPTIONS, a
 });
 
 test('double-clicking an asset opens its page, and "Show in graph" comes back to it selected', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
-  await openGraph(page, server.url, 'dom');
+  const page = await openPage(bed.browser, t);
+  await openGraph(page, bed.server.url, 'dom');
   await page.locator('.asset-node[data-key="silver/customers"]').dblclick();
   await page.getByRole('heading', { level: 1, name: 'silver/customers' }).waitFor();
   assert.match(page.url(), /#\/assets\/silver\/customers$/);
@@ -195,8 +181,8 @@ test('double-clicking an asset opens its page, and "Show in graph" comes back to
 
 // Last: it materializes the project, which the tests above expect not to be.
 test('asset colours follow a run live: running while it builds, fresh once it is done', OPTIONS, async (t) => {
-  const page = await openPage(browser, t);
-  await openGraph(page, server.url, 'dom');
+  const page = await openPage(bed.browser, t);
+  await openGraph(page, bed.server.url, 'dom');
   const statusOf = async (): Promise<Record<string, string>> => {
     const result: Record<string, string> = {};
     for (const [key, classes] of await nodeClasses(page)) result[key] = classes.find((c) => c.startsWith('status-'))!.slice('status-'.length);
@@ -204,8 +190,8 @@ test('asset colours follow a run live: running while it builds, fresh once it is
   };
   assert.ok(Object.values(await statusOf()).every((s) => s === 'never'));
 
-  project.holdOrders(true);
-  const launched = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ select: '*' }) });
+  bed.project.holdOrders(true);
+  const launched = await fetch(`${bed.server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ select: '*' }) });
   assert.equal(launched.status, 202);
   try {
     await eventually(async () => {
@@ -216,7 +202,7 @@ test('asset colours follow a run live: running while it builds, fresh once it is
     const node = page.locator('.asset-node[data-key="bronze/orders"]');
     assert.match((await node.textContent()) ?? '', /running/);
   } finally {
-    project.holdOrders(false);
+    bed.project.holdOrders(false);
   }
   await eventually(async () => assert.ok(Object.values(await statusOf()).every((s) => s === 'fresh'), JSON.stringify(await statusOf())), 30_000);
   // silver/orders has a warn-level check that fails on some rows: its node shows the badge.
