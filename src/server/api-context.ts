@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { Sluice } from '../runtime/sluice.js';
 import { HttpError, invalidRequest } from './api-errors.js';
-import { authorize, type Action, type Principal, type Resource } from './principal.js';
+import { authorize, type Action, type Principal, type Resource } from '../access/principal.js';
 import type { RunLauncher } from './run-launcher.js';
 
 /** Hono environment of the API: per-request variables set by the principal middleware. */

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import type { Sluice } from '../runtime/sluice.js';
 import type { ApiDeps, ApiEnv } from './api-context.js';
 import { errorResponse, HttpError } from './api-errors.js';
-import { localDevPrincipal, type PrincipalResolver } from './principal.js';
+import { localDevPrincipal, type PrincipalResolver } from '../access/principal.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { automationRoutes } from './routes/automation.js';
 import { checkRoutes } from './routes/check-routes.js';

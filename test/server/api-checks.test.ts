@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { Sluice } from '../../src/runtime/sluice.js';
 import type { ApiErrorResponse, AssetDetailResponse, AssetsResponse, RunChecksResponse, RunDetailResponse } from '../../src/server/api-types.js';
 import { createApp } from '../../src/server/app.js';
-import type { Principal, Role } from '../../src/server/principal.js';
+import { principalWithRoles, type Role } from '../../src/access/principal.js';
 import { createFixtureProject, type FixtureProject } from './fixture-project.js';
 import { getJson, postJson } from './test-client.js';
 
@@ -26,7 +26,7 @@ after(async () => {
 });
 
 const as = (...roles: Role[]): ReturnType<typeof createApp> => {
-  const principal: Principal = { id: roles.join('+'), name: `someone (${roles.join(', ')})`, roles };
+  const principal = { ...principalWithRoles(roles.join('+'), roles), name: `someone (${roles.join(', ')})` };
   return createApp(sluice, { resolvePrincipal: () => principal, uiDir: project.dir, log: () => undefined });
 };
 

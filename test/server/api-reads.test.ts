@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { Sluice } from '../../src/runtime/sluice.js';
 import type { ApiErrorResponse, AssetDetailResponse, AssetsResponse, LineageResponse, PreviewResponse, QueryResponse } from '../../src/server/api-types.js';
 import { createApp } from '../../src/server/app.js';
-import type { Principal } from '../../src/server/principal.js';
+import { principalWithRoles, type Principal } from '../../src/access/principal.js';
 import { createFixtureProject, FIXTURE_KEYS, type FixtureProject } from './fixture-project.js';
 import { getJson, postJson } from './test-client.js';
 
@@ -217,7 +217,7 @@ describe('payload validation and typed errors', () => {
 });
 
 describe('authorization', () => {
-  const viewer: Principal = { id: 'v', name: 'viewer vera', roles: ['viewer'] };
+  const viewer: Principal = { ...principalWithRoles('v', ['viewer']), name: 'viewer vera' };
   const viewerApp = (): ReturnType<typeof createApp> => createApp(sluice, { resolvePrincipal: () => viewer, uiDir: project.dir, log: () => undefined });
 
   test('a viewer can read assets, lineage and runs', async () => {

@@ -8,7 +8,7 @@ import { HttpError } from '../api-errors.js';
 import { assetSummaries, assetSummary, findAssetKey, lineageGraph, type AssetState } from '../asset-views.js';
 import { assetChecks, checkSummaries } from '../check-views.js';
 import { columnLineageCache } from '../column-lineage-cache.js';
-import { isAllowed } from '../principal.js';
+import { isAllowed } from '../../access/principal.js';
 import { toJsonRows } from '../json-values.js';
 
 /** Largest preview the API returns: previews are for eyes, exports are for bulk. */

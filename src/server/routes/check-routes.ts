@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { RunChecksResponse } from '../api-types.js';
 import { guard, jsonBody, type ApiDeps, type ApiEnv } from '../api-context.js';
-import { isAllowed } from '../principal.js';
+import { isAllowed } from '../../access/principal.js';
 
 const ChecksBody = z.object({ select: z.string().trim().min(1, 'must not be empty').max(10_000).optional() });
 
