@@ -3,6 +3,7 @@ import { SluiceError } from '../errors.js';
 import type { AssetDefinition } from './asset-definition.js';
 import { normalizeAssetKey } from './asset-key.js';
 import type { CheckDefinition } from './check-definition.js';
+import type { PoliciesDefinition } from './policy-definition.js';
 
 /** Where OpenLineage run events go (the standard OPENLINEAGE_* environment variables override it). */
 export type OpenLineageTransportConfig =
@@ -96,6 +97,8 @@ export interface ProjectConfig {
   schedules?: readonly ScheduleDefinition[];
   /** File and event sensors run by the automation daemon. */
   sensors?: readonly SensorDefinition[];
+  /** Row filters, column masks and sensitivity tags per asset key (docs/governed-access.md). */
+  policies?: PoliciesDefinition;
 }
 
 /** A validated project declaration (the asset graph is built when the project is loaded). */
@@ -112,6 +115,8 @@ export interface ProjectDefinition {
   openLineage?: OpenLineageConfig;
   schedules?: readonly ScheduleDefinition[];
   sensors?: readonly SensorDefinition[];
+  /** Policies by normalized asset key. */
+  policies?: PoliciesDefinition;
 }
 
 /**
@@ -138,6 +143,7 @@ export function defineProject(config: ProjectConfig): ProjectDefinition {
     concurrency,
     ...(config.openLineage ? { openLineage: config.openLineage } : {}),
     ...automationOf(config),
+    policies: Object.fromEntries(Object.entries(config.policies ?? {}).map(([key, policy]) => [normalizeAssetKey(key), policy])),
   };
 }
 
