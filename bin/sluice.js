@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// Entry point: registers tsx so projects can be written in TypeScript, then runs the CLI.
-import { existsSync } from 'node:fs';
+// Entry point: runs from the folder the user typed the command in, registers tsx for TypeScript projects, runs the CLI.
+import { existsSync, statSync } from 'node:fs';
 import { register } from 'tsx/esm/api';
+
+// `npx sluice` runs in the nearest folder with a package.json, not where it was typed; npm keeps that one in INIT_CWD.
+// Only `npm exec`/npx is honoured: under `npm run`/`npm test` a script's own folder is the one it expects.
+const invokedFrom = process.env.npm_command === 'exec' ? process.env.INIT_CWD : undefined;
+if (invokedFrom && existsSync(invokedFrom) && statSync(invokedFrom).isDirectory()) process.chdir(invokedFrom);
 
 register();
 const built = new URL('../dist/cli/main.js', import.meta.url);

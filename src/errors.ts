@@ -18,7 +18,8 @@ export type SluiceErrorCode =
   | 'CHECK_FAILED'
   | 'INVALID_CONFIG'
   | 'SOURCE_ERROR'
-  | 'ACCESS_DENIED';
+  | 'ACCESS_DENIED'
+  | 'PROJECT_EXISTS';
 
 /**
  * Root of every error Sluice throws on purpose.

@@ -1,4 +1,5 @@
 // The `sluice` command line: builds the program from one module per command and maps errors to exit codes.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT, reportError } from './cli-errors.js';
 import { configureAutomationCommand } from './commands/automation.js';
@@ -8,6 +9,7 @@ import { configureEventsCommand } from './commands/events.js';
 import { configureCheckCommand } from './commands/check.js';
 import { configureDevCommand } from './commands/dev.js';
 import { configureHistoryCommand } from './commands/history.js';
+import { configureInitCommand } from './commands/init.js';
 import { configureLineageCommand } from './commands/lineage.js';
 import { configureListCommand } from './commands/list.js';
 import { configureMaterializeCommand } from './commands/materialize.js';
@@ -20,9 +22,11 @@ export function buildProgram(): Command {
   const program = new Command('sluice')
     .description('Software-defined data assets on DuckDB: plan, materialize, check and trace them.')
     .option('-p, --project <dir>', 'project folder (default: the current folder or its nearest parent with sluice.config.ts)')
+    .version(packageVersion(), '-V, --version', 'print the Sluice version')
     .option('--url <url>', 'send the command to the Sluice server at URL (default: the `sluice dev` running for this project, if any)')
     .exitOverride()
     .showHelpAfterError('(run `sluice --help` for usage)');
+  configureInitCommand(program);
   configureListCommand(program);
   configureMaterializeCommand(program);
   configureRunsCommands(program);
@@ -37,6 +41,11 @@ export function buildProgram(): Command {
   configureBackfillCommand(program);
   configureEventsCommand(program);
   return program;
+}
+
+/** The version in Sluice's package.json (src/cli and dist/cli are both two levels below it). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** Runs the CLI with `argv` (as in process.argv) and returns the exit code. */
