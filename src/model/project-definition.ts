@@ -1,5 +1,6 @@
 // A project: its assets and where its warehouse and metadata live.
 import { SluiceError } from '../errors.js';
+import type { AccessDefinition } from './access-definition.js';
 import type { AssetDefinition } from './asset-definition.js';
 import { normalizeAssetKey } from './asset-key.js';
 import type { CheckDefinition } from './check-definition.js';
@@ -99,6 +100,8 @@ export interface ProjectConfig {
   sensors?: readonly SensorDefinition[];
   /** Row filters, column masks and sensitivity tags per asset key (docs/governed-access.md). */
   policies?: PoliciesDefinition;
+  /** Users, groups and grants of a shared server (`sluice serve` requires it; docs/sharing-with-a-team.md). */
+  access?: AccessDefinition;
 }
 
 /** A validated project declaration (the asset graph is built when the project is loaded). */
@@ -117,6 +120,8 @@ export interface ProjectDefinition {
   sensors?: readonly SensorDefinition[];
   /** Policies by normalized asset key. */
   policies?: PoliciesDefinition;
+  /** Validated when a server starts, against the asset graph (selections of scoped grants). */
+  access?: AccessDefinition;
 }
 
 /**
@@ -144,6 +149,7 @@ export function defineProject(config: ProjectConfig): ProjectDefinition {
     ...(config.openLineage ? { openLineage: config.openLineage } : {}),
     ...automationOf(config),
     policies: Object.fromEntries(Object.entries(config.policies ?? {}).map(([key, policy]) => [normalizeAssetKey(key), policy])),
+    ...(config.access !== undefined ? { access: config.access } : {}),
   };
 }
 
