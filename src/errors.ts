@@ -19,6 +19,7 @@ export type SluiceErrorCode =
   | 'INVALID_CONFIG'
   | 'SOURCE_ERROR'
   | 'ACCESS_DENIED'
+  | 'UNAUTHENTICATED'
   | 'PROJECT_EXISTS';
 
 /**
