@@ -4,6 +4,7 @@ import type { AccessDefinition } from './access-definition.js';
 import type { AssetDefinition } from './asset-definition.js';
 import { normalizeAssetKey } from './asset-key.js';
 import type { CheckDefinition } from './check-definition.js';
+import type { EventSchema } from './event-schema.js';
 import type { PoliciesDefinition } from './policy-definition.js';
 
 /** Where OpenLineage run events go (the standard OPENLINEAGE_* environment variables override it). */
@@ -70,6 +71,8 @@ export interface EventSensorDefinition extends SensorBase {
   type: 'events';
   /** Source name: an identifier, also the landing table's name. */
   source: string;
+  /** What each event must look like (default: an integer `event_id`); events that do not fit are quarantined at the door. */
+  event?: EventSchema;
   /** Also consume a NATS JetStream stream; messages are acknowledged only after they are landed. */
   nats?: { servers?: string | readonly string[]; stream: string; subjects?: readonly string[]; durable?: string };
 }
