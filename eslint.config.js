@@ -9,6 +9,8 @@ const LAYERS = {
   model: ['engine', 'store', 'runtime', 'automation', 'server', 'cli', 'checks', 'lineage', 'ingest'],
   engine: ['store', 'runtime', 'automation', 'server', 'cli'],
   store: ['engine', 'runtime', 'automation', 'server', 'cli'],
+  // Shared PostgreSQL connection plumbing (pools, URL redaction) for the store, the warehouse and the queue.
+  postgres: ['engine', 'store', 'runtime', 'automation', 'server', 'cli', 'checks', 'lineage', 'ingest'],
   lineage: ['runtime', 'automation', 'server', 'cli'],
   checks: ['runtime', 'automation', 'server', 'cli'],
   ingest: ['runtime', 'automation', 'server', 'cli', 'store'],

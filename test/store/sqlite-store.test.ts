@@ -1,29 +1,33 @@
-// The SQLite store's latest-materialization view stays exact across writes, processes and callers.
+// The SQLite store passes the store contract; its cached latest-materialization view stays exact across writes, processes and callers.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { NewMaterialization } from '../../src/store/metadata-store.js';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { materialization, runStoreContract } from './store-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function materialization(runId: string, assetKey: string, dataVersion: string, partition?: string): NewMaterialization {
-  return {
-    runId,
-    assetKey,
-    ...(partition ? { partition } : {}),
-    rowCount: 1,
-    durationMs: 1,
-    codeVersion: 'c1',
-    dataVersion,
-    schema: [{ name: 'x', type: 'INTEGER', nullable: true }],
-    sql: 'SELECT 1 AS x',
-    metadata: { inputVersions: {}, columnStats: [{ name: 'x', type: 'INTEGER', nullCount: 0, distinctApprox: 1, min: '1', max: '1' }] },
-  };
-}
+let locations = 0;
+runStoreContract({
+  name: 'SQLite',
+  skip: false,
+  location: async () => {
+    const path = join(dir, `contract-${++locations}.sqlite`);
+    return {
+      open: async () => SqliteStore.open({ path }),
+      markNewerSchema: async () => {
+        const db = new Database(path);
+        db.pragma('user_version = 999');
+        db.close();
+      },
+      cleanup: async () => undefined,
+    };
+  },
+});
 
 const versions = (latest: Map<string, { dataVersion: string | null }>): Record<string, string | null> =>
   Object.fromEntries([...latest].map(([key, m]) => [key, m.dataVersion]).sort(([a], [b]) => String(a).localeCompare(String(b))));

@@ -5,31 +5,16 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { RunNotFoundError, type SerializedError } from '../../errors.js';
 import { SluiceError } from '../../errors.js';
-import type {
-  ListRunsOptions,
-  MaterializationRecord,
-  MetadataStore,
-  NewMaterialization,
-  NewRun,
-  NewRunEvent,
-  RunEvent,
-  RunOwner,
-  RunStatus,
-  RunSummary,
-  CheckStage,
-  StoredCheckResult,
-  AutomationCursorUpdate,
-  AutomationKind,
-  AutomationState,
-  BackfillPartitionStatus,
-  BackfillRecord,
-  BackfillStatus,
-  EvaluationRecord,
-  NewBackfill,
-  NewEvaluation,
-} from '../metadata-store.js';
+import type { MetadataStore } from '../metadata-store.js';
+import type { MaterializationRecord, RunEvent, RunStatus, RunSummary } from '../records.js';
+import { ABANDONED_RUN_ERROR, type ListRunsOptions, type NewRun, type NewRunEvent, type RunOwner } from '../run-store.js';
+import type { NewMaterialization } from '../materialization-store.js';
+import type { CheckStage, StoredCheckResult } from '../check-result-store.js';
+import type { AutomationCursorUpdate, AutomationKind, AutomationState, EvaluationRecord, NewEvaluation } from '../automation-store.js';
+import type { BackfillPartitionStatus, BackfillRecord, BackfillStatus, NewBackfill } from '../backfill-store.js';
 import type { CheckResult } from '../../checks/run-check.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { SchemaTooNewError } from '../store-errors.js';
 
 /** Construction options of the SQLite store. */
 export interface SqliteStoreConfig {
@@ -90,7 +75,10 @@ export class SqliteStore implements MetadataStore {
    */
   private latest: { byAsset: Map<string, MaterializationRecord>; lastId: number } | undefined;
 
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(
+    private readonly db: Database.Database,
+    readonly location: string,
+  ) {}
 
   static open(config: SqliteStoreConfig): SqliteStore {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
@@ -99,8 +87,13 @@ export class SqliteStore implements MetadataStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
-    migrate(db);
-    return new SqliteStore(db);
+    try {
+      migrate(db, config.path);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteStore(db, config.path);
   }
 
   async createRun(run: NewRun): Promise<RunSummary> {
@@ -140,10 +133,7 @@ export class SqliteStore implements MetadataStore {
   async failAbandonedRuns(isOwnerAlive: (owner: RunOwner) => boolean): Promise<string[]> {
     const active = this.db.prepare(`SELECT * FROM runs WHERE status IN ('queued', 'started')`).all() as RunRow[];
     const abandoned = active.filter((r) => !isOwnerAlive({ pid: r.pid, host: r.host }));
-    const error: SerializedError = {
-      name: 'AbandonedRunError',
-      message: 'the process running this run stopped before it finished (killed or crashed); re-run it with `sluice materialize --retry-failed RUN_ID`',
-    };
+    const error = ABANDONED_RUN_ERROR;
     const mark = this.db.transaction((ids: string[]) => {
       for (const id of ids) {
         this.db.prepare(`UPDATE runs SET status = 'failed', ended_at = ?, error = ? WHERE id = ?`).run(nowIso(), JSON.stringify(error), id);
@@ -350,8 +340,9 @@ export class SqliteStore implements MetadataStore {
   }
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SQLITE_MIGRATIONS.length) throw new SchemaTooNewError(path, version, SQLITE_MIGRATIONS.length);
   const apply = db.transaction(() => {
     for (let v = version; v < SQLITE_MIGRATIONS.length; v++) db.exec(SQLITE_MIGRATIONS[v]!);
     db.pragma(`user_version = ${SQLITE_MIGRATIONS.length}`);

@@ -1,0 +1,21 @@
+// The materializations role of the metadata store: what was published, when, with which versions and stats.
+import type { MaterializationRecord } from './records.js';
+
+/** A materialization to record. */
+export interface NewMaterialization extends Omit<MaterializationRecord, 'id' | 'createdAt' | 'partition'> {
+  partition?: string;
+}
+
+/**
+ * Materialization records, only ever appended.
+ * @example const latest = (await store.latestMaterializations()).get('gold/airport_daily_delays');
+ */
+export interface MaterializationStore {
+  recordMaterialization(materialization: NewMaterialization): Promise<MaterializationRecord>;
+  /** Latest materialization per asset (any partition), keyed by asset key. */
+  latestMaterializations(): Promise<Map<string, MaterializationRecord>>;
+  /** Newest first. */
+  materializationHistory(assetKey: string, limit?: number): Promise<MaterializationRecord[]>;
+  /** Partition keys of an asset that have been materialized at least once. */
+  materializedPartitions(assetKey: string): Promise<Set<string>>;
+}

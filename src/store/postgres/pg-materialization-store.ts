@@ -1,0 +1,86 @@
+// Materializations in PostgreSQL: an append-only log plus a per-asset pointer to the latest record.
+import type { MaterializationStore, NewMaterialization } from '../materialization-store.js';
+import type { MaterializationRecord } from '../records.js';
+import { iso, num, type PgDatabase } from './pg-database.js';
+
+interface MaterializationRow {
+  id: string;
+  run_id: string;
+  asset_key: string;
+  partition_key: string | null;
+  created_at: Date;
+  row_count: string | null;
+  duration_ms: number;
+  code_version: string | null;
+  data_version: string | null;
+  schema_json: MaterializationRecord['schema'];
+  sql_text: string | null;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * The materializations role on PostgreSQL.
+ * @example const latest = await new PgMaterializationStore(db).latestMaterializations();
+ */
+export class PgMaterializationStore implements MaterializationStore {
+  constructor(private readonly db: PgDatabase) {}
+
+  async recordMaterialization(m: NewMaterialization): Promise<MaterializationRecord> {
+    return this.db.transaction(async (client) => {
+      const { rows } = await client.query<MaterializationRow>(
+        `INSERT INTO ${this.db.table('materializations')}
+           (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
+         VALUES ($1, $2, $3, clock_timestamp(), $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [m.runId, m.assetKey, m.partition ?? null, m.rowCount, m.durationMs, m.codeVersion, m.dataVersion, JSON.stringify(m.schema), m.sql, JSON.stringify(m.metadata)],
+      );
+      const row = rows[0]!;
+      // Never backwards: two writers of one asset may commit in either order; the higher id is the latest, as in SQLite.
+      await client.query(
+        `INSERT INTO ${this.db.table('latest_materializations')} AS l (asset_key, materialization_id) VALUES ($1, $2)
+         ON CONFLICT (asset_key) DO UPDATE SET materialization_id = excluded.materialization_id WHERE l.materialization_id < excluded.materialization_id`,
+        [row.asset_key, row.id],
+      );
+      return toMaterialization(row);
+    });
+  }
+
+  async latestMaterializations(): Promise<Map<string, MaterializationRecord>> {
+    const rows = await this.db.query<MaterializationRow>(
+      `SELECT m.* FROM ${this.db.table('latest_materializations')} AS l JOIN ${this.db.table('materializations')} AS m ON m.id = l.materialization_id`,
+    );
+    return new Map(rows.map((row) => [row.asset_key, toMaterialization(row)]));
+  }
+
+  async materializationHistory(assetKey: string, limit = 100): Promise<MaterializationRecord[]> {
+    const rows = await this.db.query<MaterializationRow>(
+      `SELECT * FROM ${this.db.table('materializations')} WHERE asset_key = $1 ORDER BY id DESC LIMIT $2`,
+      [assetKey, limit],
+    );
+    return rows.map(toMaterialization);
+  }
+
+  async materializedPartitions(assetKey: string): Promise<Set<string>> {
+    const rows = await this.db.query<{ partition_key: string }>(
+      `SELECT DISTINCT partition_key FROM ${this.db.table('materializations')} WHERE asset_key = $1 AND partition_key IS NOT NULL`,
+      [assetKey],
+    );
+    return new Set(rows.map((r) => r.partition_key));
+  }
+}
+
+function toMaterialization(row: MaterializationRow): MaterializationRecord {
+  return {
+    id: Number(row.id),
+    runId: row.run_id,
+    assetKey: row.asset_key,
+    partition: row.partition_key,
+    createdAt: iso(row.created_at)!,
+    rowCount: num(row.row_count),
+    durationMs: row.duration_ms,
+    codeVersion: row.code_version,
+    dataVersion: row.data_version,
+    schema: row.schema_json,
+    sql: row.sql_text,
+    metadata: row.metadata,
+  };
+}
