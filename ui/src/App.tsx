@@ -23,7 +23,7 @@ function NavLink({ href, active, children }: { href: string; active: boolean; ch
 function Page({ route }: { route: Route }) {
   switch (route.page) {
     case 'graph':
-      return <GraphPage focus={route.focus} />;
+      return <GraphPage focus={route.focus} expand={route.expand} />;
     case 'asset':
       return <AssetPage key={route.key} assetKey={route.key} />;
     case 'runs':

@@ -30,7 +30,7 @@ function useStableStructure(data: LineageResponse | undefined): { input: LayoutI
   }, [data]);
 }
 
-export function GraphPage({ focus }: { focus: string | null }) {
+export function GraphPage({ focus }: { focus: string | null; expand?: string[] | undefined }) {
   useEffect(() => warmUpLayoutWorker(), []);
   const { data, error, loading, reload } = useApi<LineageResponse>('/api/lineage');
   // Check counts come with the lineage when the server sends them; otherwise from the asset list, for graphs small enough.

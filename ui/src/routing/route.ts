@@ -1,7 +1,8 @@
 // Hash routes of the UI, parsed and built by pure functions: `#/`, `#/assets/<schema>/<name>`, `#/runs`, `#/runs/<id>`.
 
 export type Route =
-  | { page: 'graph'; focus: string | null }
+  /** `expand`: the lineage graph's expanded groups, present only when the URL names some. */
+  | { page: 'graph'; focus: string | null; expand?: string[] }
   | { page: 'asset'; key: string }
   | { page: 'runs' }
   | { page: 'run'; runId: string }
@@ -16,7 +17,11 @@ export function parseRoute(hash: string): Route {
   const [pathPart = '', query = ''] = raw.split('?');
   const segments = pathPart.split('/').filter(Boolean).map(safeDecode);
   const [head, ...rest] = segments;
-  if (head === undefined) return { page: 'graph', focus: new URLSearchParams(query).get('focus') };
+  if (head === undefined) {
+    const params = new URLSearchParams(query);
+    const expand = params.getAll('expand').filter(Boolean);
+    return { page: 'graph', focus: params.get('focus'), ...(expand.length > 0 ? { expand } : {}) };
+  }
   if (head === 'assets' && rest.length > 0) return { page: 'asset', key: rest.join('/') };
   if (head === 'runs' && rest.length === 0) return { page: 'runs' };
   if (head === 'runs' && rest.length === 1 && rest[0]) return { page: 'run', runId: rest[0] };
@@ -35,9 +40,16 @@ function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
 }
 
-/** Hash of the lineage graph, optionally centred on one asset. */
-export function graphHref(focus?: string): string {
-  return focus ? `#/?focus=${encodeURIComponent(focus)}` : '#/';
+/**
+ * Hash of the lineage graph, optionally centred on one asset and with some groups expanded.
+ * @example graphHref('silver/flights', ['silver']) // '#/?focus=silver%2Fflights&expand=silver'
+ */
+export function graphHref(focus?: string | null, expand: readonly string[] = []): string {
+  const params = new URLSearchParams();
+  if (focus) params.set('focus', focus);
+  for (const group of expand) params.append('expand', group);
+  const query = params.toString();
+  return query ? `#/?${query}` : '#/';
 }
 
 /** Hash of an asset page: `silver/flights` -> `#/assets/silver/flights`. */
