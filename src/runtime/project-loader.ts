@@ -8,6 +8,7 @@ import { AssetGraph, type AssetNode } from '../model/asset-graph.js';
 import { didYouMean } from '../model/did-you-mean.js';
 import type { ProjectDefinition } from '../model/project-definition.js';
 import type { Warehouse } from '../engine/warehouse.js';
+import { importWithTypeScript } from './typescript-loader.js';
 
 /** Names the loader looks for, in order. */
 export const PROJECT_FILES = ['sluice.config.ts', 'sluice.config.mts', 'sluice.config.js', 'sluice.config.mjs'] as const;
@@ -49,7 +50,7 @@ export async function importProjectFile(file: string): Promise<ProjectDefinition
   try {
     // The modification time in the URL makes a long-lived process (sluice dev) see an edited config.
     const url = `${pathToFileURL(file).href}?mtime=${statSync(file).mtimeMs}`;
-    module = (await import(url)) as Record<string, unknown>;
+    module = await importWithTypeScript(url);
   } catch (cause) {
     if (cause instanceof SluiceError) throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
