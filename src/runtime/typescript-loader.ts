@@ -2,7 +2,12 @@
 // commands that never read a config (--help, --version, init) and plain-JS projects never pay for its loader.
 import { register } from 'tsx/esm/api';
 
-let registered = false;
+let tsxRegistered = false;
+
+/** Once tsx is registered, imports use another URL: Node keeps the failed first attempt cached under the plain one. */
+function loaderUrl(url: string): string {
+  return tsxRegistered ? `${url}${url.includes('?') ? '&' : '?'}loader=tsx` : url;
+}
 
 /**
  * Imports `url`; when Node cannot load it because it is TypeScript, registers tsx once and imports it again.
@@ -11,12 +16,11 @@ let registered = false;
  */
 export async function importWithTypeScript(url: string): Promise<Record<string, unknown>> {
   try {
-    return (await import(url)) as Record<string, unknown>;
+    return (await import(loaderUrl(url))) as Record<string, unknown>;
   } catch (error) {
-    if (registered || (error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    if (tsxRegistered || (error as { code?: string }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
     register();
-    registered = true;
-    // A fresh URL: the failed import stays cached under the first one.
-    return (await import(`${url}${url.includes('?') ? '&' : '?'}loader=tsx`)) as Record<string, unknown>;
+    tsxRegistered = true;
+    return (await import(loaderUrl(url))) as Record<string, unknown>;
   }
 }
