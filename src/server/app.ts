@@ -6,7 +6,11 @@ import { errorResponse, HttpError } from './api-errors.js';
 import { localDevPrincipal, type PrincipalResolver } from '../access/principal.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { automationRoutes } from './routes/automation.js';
+import { backfillRoutes } from './routes/backfill-routes.js';
 import { checkRoutes } from './routes/check-routes.js';
+import { checksListRoutes } from './routes/checks-list-routes.js';
+import { partitionRoutes } from './routes/partition-routes.js';
+import { quarantineRoutes } from './routes/quarantine-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
@@ -90,6 +94,10 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
   app.route('/api', queryRoutes(deps));
   app.route('/api', checkRoutes(deps));
   app.route('/api', automationRoutes(deps));
+  app.route('/api', partitionRoutes(deps));
+  app.route('/api', backfillRoutes(deps));
+  app.route('/api', checksListRoutes(deps));
+  app.route('/api', quarantineRoutes(deps));
   app.all('/api/*', (c) => {
     throw new HttpError(404, 'NOT_FOUND', `no API route ${c.req.method} ${c.req.path}; see src/server/api-types.ts for the routes`);
   });
