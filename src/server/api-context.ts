@@ -12,6 +12,9 @@ export interface ApiEnv {
     principal: Principal;
     /** Set by `guard`; a response from a route that never called it is refused. */
     authorized: boolean;
+    /** What the route asked permission for (set by `guard`, read by the audit log). */
+    action: Action;
+    resource: Resource;
   };
 }
 
@@ -31,6 +34,8 @@ export interface ApiDeps {
  */
 export function guard(c: Context<ApiEnv>, action: Action, resource: Resource): Principal {
   const principal = c.get('principal');
+  c.set('action', action);
+  c.set('resource', resource);
   authorize(principal, action, resource);
   c.set('authorized', true);
   return principal;
