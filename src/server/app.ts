@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { Sluice } from '../runtime/sluice.js';
 import type { ApiDeps, ApiEnv } from './api-context.js';
 import { errorResponse, HttpError } from './api-errors.js';
+import type { SharedAccess } from './auth/shared-access.js';
 import { localDevPrincipal, type PrincipalResolver } from '../access/principal.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { automationRoutes } from './routes/automation.js';
@@ -36,6 +37,8 @@ export interface AppConfig {
   allowedHosts?: readonly string[] | 'any';
   /** Where unexpected server errors are written (default: stderr). */
   log?: (line: string) => void;
+  /** Authentication, CSRF checks, sign-in and the audit log of a shared server (`sluice serve`); replaces `resolvePrincipal`. */
+  access?: SharedAccess;
 }
 
 /** Host names of the machine itself; `app.request()` uses `localhost`. */
@@ -72,13 +75,18 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
     await next();
   });
 
+  if (config.access) {
+    app.use('/api/*', config.access.middleware);
+    app.route('/auth', config.access.authRoutes);
+  }
+
   // The one authorization point: a principal per request, and no API answer unless the route authorized it.
   app.use('/api/*', async (c, next) => {
     // A JSON content type cannot be sent cross-site without a CORS preflight, which this API never grants.
     if (c.req.method === 'POST' && !(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) {
       throw new HttpError(400, 'INVALID_REQUEST', `${c.req.path} takes a JSON body: send content-type application/json`);
     }
-    c.set('principal', await resolvePrincipal(c.req.raw));
+    if (!config.access) c.set('principal', await resolvePrincipal(c.req.raw));
     c.set('authorized', false);
     await next();
     if (c.res.status < 400 && !c.get('authorized')) {
@@ -94,6 +102,7 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
   app.route('/api', queryRoutes(deps));
   app.route('/api', checkRoutes(deps));
   app.route('/api', automationRoutes(deps));
+  if (config.access) app.route('/api', config.access.apiRoutes);
   app.route('/api', partitionRoutes(deps));
   app.route('/api', backfillRoutes(deps));
   app.route('/api', checksListRoutes(deps));
