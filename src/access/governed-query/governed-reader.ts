@@ -1,0 +1,211 @@
+// The one door for data: parse -> guard -> rewrite each relation to its policy-applied form -> run capped and timed -> audit.
+import { SluiceError } from '../../errors.js';
+import type { Row } from '../../model/asset-definition.js';
+import { parseAssetKey, quoteQualified } from '../../model/asset-key.js';
+import { didYouMean } from '../../model/did-you-mean.js';
+import type { Warehouse, WarehouseSession } from '../../engine/warehouse.js';
+import type { PolicySet } from '../policy/policy-set.js';
+import type { PolicyPrincipal } from '../policy/policy-principal.js';
+import { capRows, spliceRelations, type ParsedRelation } from './query-rewrite.js';
+import { QueryRefusedError } from './query-refused-error.js';
+import { guardStatement } from './statement-guard.js';
+
+/** Why data is read; recorded in the audit log. */
+export type ReadPurpose = 'query' | 'preview' | 'check-sample' | 'quarantine' | 'column-stats' | 'history' | 'export' | 'pg-wire';
+
+/** One governed read or refusal, as the audit log records it. */
+export interface GovernedAuditEntry {
+  principal: { id: string; name: string };
+  purpose: ReadPurpose;
+  sql: string;
+  allowed: boolean;
+  /** Asset keys the statement reads (as far as it got). */
+  assets: string[];
+  rows?: number;
+  /** Refusal or failure, in the words the caller saw. */
+  reason?: string;
+  /** Row filters and masks applied, per asset (`silver/flights: filter west-only; mask name partial`). */
+  policies?: string[];
+}
+
+/** Where audit entries go; awaited before the answer is returned. */
+export type GovernedAuditSink = (entry: GovernedAuditEntry) => void | Promise<void>;
+
+/** Construction options of the reader. */
+export interface GovernedReaderConfig {
+  warehouse: Pick<Warehouse, 'parseTree' | 'session'>;
+  /** Keys of the project's assets (the only relations a governed query may name). */
+  assetKeys: () => Iterable<string>;
+  policies: PolicySet;
+  /** Whether the principal may see the rows of an asset (a role or a scoped grant). */
+  mayRead: (principal: PolicyPrincipal, key: string) => boolean;
+  audit: GovernedAuditSink;
+  /** Default row cap (10,000) and statement timeout (30 s). */
+  maxRows?: number;
+  timeoutMs?: number;
+}
+
+/** Per-call options of a governed read. */
+export interface GovernedReadOptions {
+  purpose?: ReadPurpose;
+  maxRows?: number;
+  timeoutMs?: number;
+}
+
+/** The answer of a governed read. */
+export interface GovernedResult {
+  columns: string[];
+  rows: Row[];
+  /** True when the result had more rows than the cap (only the first `maxRows` are returned). */
+  truncated: boolean;
+  assets: string[];
+}
+
+/** A governed statement ready to run: SQL text whose relations are all policy-applied, and its bound values. */
+export interface GovernedPlan {
+  sql: string;
+  params: unknown[];
+  assets: string[];
+  policies: string[];
+}
+
+const MAX_SQL_LENGTH = 100_000;
+const MAX_CACHED_RELATIONS = 2_000;
+
+/**
+ * Every way data leaves Sluice goes through `query` (or `readAsset`, which builds the SQL itself).
+ * @example
+ * const reader = new GovernedReader({ warehouse, assetKeys: () => graph.keys(), policies, mayRead, audit });
+ * const { rows } = await reader.query(analystWest, 'SELECT origin, count(*) FROM silver.flights GROUP BY 1');
+ */
+export class GovernedReader {
+  private readonly relations = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly config: GovernedReaderConfig) {}
+
+  /** Reads rows of one asset (a preview, a sample): `SELECT * FROM asset` through the same rules. */
+  readAsset(principal: PolicyPrincipal, key: string, options: GovernedReadOptions = {}): Promise<GovernedResult> {
+    return this.query(principal, `SELECT * FROM ${quoteQualified(parseAssetKey(key))}`, { purpose: 'preview', ...options });
+  }
+
+  /** Runs one read-only statement for `principal`; every refusal and every answer is audited. */
+  async query(principal: PolicyPrincipal, sql: string, options: GovernedReadOptions = {}): Promise<GovernedResult> {
+    const purpose = options.purpose ?? 'query';
+    const maxRows = options.maxRows ?? this.config.maxRows ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? this.config.timeoutMs ?? 30_000;
+    const audit = (entry: Omit<GovernedAuditEntry, 'principal' | 'purpose' | 'sql'>): Promise<void> =>
+      Promise.resolve(this.config.audit({ principal: { id: principal.id, name: principal.name }, purpose, sql, ...entry }));
+    const session = await this.config.warehouse.session();
+    let plan: GovernedPlan | undefined;
+    try {
+      plan = await this.plan(principal, sql, { session, rowCap: maxRows + 1 });
+      const rows = await runWithTimeout(session, plan, timeoutMs);
+      const truncated = rows.length > maxRows;
+      if (truncated) rows.length = maxRows;
+      await audit({ allowed: true, assets: plan.assets, rows: rows.length, policies: plan.policies });
+      return { columns: rows[0] ? Object.keys(rows[0]) : [], rows, truncated, assets: plan.assets };
+    } catch (error) {
+      const refusal = error instanceof QueryRefusedError ? error : new QueryRefusedError('engine', `query failed: ${error instanceof Error ? error.message : String(error)}`);
+      await audit({ allowed: false, assets: plan?.assets ?? [], reason: refusal.message, ...(plan ? { policies: plan.policies } : {}) });
+      throw refusal;
+    } finally {
+      session.close();
+    }
+  }
+
+  /**
+   * Parses, guards and rewrites `sql` for `principal` without running it (the rewrite whose cost the bench measures).
+   * Throws QueryRefusedError for anything outside the rules.
+   */
+  async plan(principal: PolicyPrincipal, sql: string, options: { session?: WarehouseSession; rowCap?: number } = {}): Promise<GovernedPlan> {
+    if (sql.length > MAX_SQL_LENGTH) throw new QueryRefusedError('statement', `the query is ${sql.length} characters long; at most ${MAX_SQL_LENGTH} are accepted`);
+    const tree = (await this.parse(sql)) as { statements: Record<string, unknown>[] };
+    if (tree.statements.length !== 1) throw new QueryRefusedError('statement', `send exactly one statement (got ${tree.statements.length}); split them into separate requests`);
+    const statement = tree.statements[0]!;
+    const references = guardStatement(statement.node);
+    const known = new Set(this.config.assetKeys());
+    const keys = [...new Set(references.map((ref) => `${ref.schema}/${ref.name}`))];
+    for (const key of keys) {
+      const ref = references.find((r) => `${r.schema}/${r.name}` === key)!;
+      if (ref.catalog !== '') throw new QueryRefusedError('relation', `relation "${ref.catalog}.${ref.schema}.${ref.name}" is refused: name assets as schema.name, without a database`);
+      if (!known.has(key) || !this.config.mayRead(principal, key)) {
+        const readable = [...known].filter((k) => this.config.mayRead(principal, k));
+        const suggestion = didYouMean(key, readable);
+        throw new QueryRefusedError('relation', `relation "${key.replace('/', '.')}" is not an asset you may read${suggestion ? `; did you mean "${suggestion.replace('/', '.')}"?` : ''} (list them with GET /api/assets)`);
+      }
+    }
+    const compiled = new Map(keys.map((key) => [key, this.config.policies.relation(principal, key)]));
+    const parsed = new Map<string, ParsedRelation>();
+    await Promise.all(keys.map(async (key) => {
+      const relation = compiled.get(key)!;
+      parsed.set(key, { node: await this.relationNode(relation.sql), params: relation.params });
+    }));
+    const params = spliceRelations(references, (ref) => parsed.get(`${ref.schema}/${ref.name}`)!);
+    const capped = options.rowCap === undefined || capRows(statement, options.rowCap);
+    let text = await this.deserialize({ error: false, statements: [statement] }, options.session);
+    if (!capped) text = `SELECT * FROM (${text}) AS __sluice_result LIMIT ${options.rowCap}`;
+    const policies = [...compiled].flatMap(([key, r]) => {
+      const parts = [...r.filters.map((f) => `filter ${f}`), ...[...r.masks].map(([column, mask]) => `mask ${column} ${mask}`)];
+      return parts.length > 0 ? [`${key}: ${parts.join('; ')}`] : [];
+    });
+    return { sql: text, params, assets: keys, policies };
+  }
+
+  private async parse(sql: string): Promise<unknown> {
+    try {
+      return await this.config.warehouse.parseTree(sql);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/Only SELECT statements/i.test(message)) {
+        throw new QueryRefusedError('statement', 'only read-only queries (SELECT, WITH, VALUES) may run here; COPY, ATTACH, INSTALL/LOAD, PRAGMA, SET, CALL, EXPORT, DDL and DML are refused');
+      }
+      throw new QueryRefusedError('syntax', message.replace(/^cannot parse SQL: /, 'cannot parse the query: '));
+    }
+  }
+
+  /** The SELECT node of a policy-applied relation; the text holds no values, so one parse serves every principal. */
+  private async relationNode(sql: string): Promise<unknown> {
+    let node = this.relations.get(sql);
+    if (!node) {
+      if (this.relations.size >= MAX_CACHED_RELATIONS) this.relations.clear();
+      node = this.config.warehouse.parseTree(sql).then((tree) => (tree as { statements: { node: unknown }[] }).statements[0]!.node);
+      node.catch(() => this.relations.delete(sql));
+      this.relations.set(sql, node);
+    }
+    return node;
+  }
+
+  private async deserialize(tree: unknown, session: WarehouseSession | undefined): Promise<string> {
+    const own = session ?? (await this.config.warehouse.session());
+    try {
+      const [row] = await own.query<{ sql: string }>('SELECT json_deserialize_sql($1::JSON) AS sql', [JSON.stringify(tree, exactLocations)]);
+      if (!row || typeof row.sql !== 'string') throw new SluiceError('SQL_ERROR', 'the rewritten query could not be rendered');
+      return row.sql;
+    } finally {
+      if (!session) own.close();
+    }
+  }
+}
+
+/** DuckDB marks "no location" with 2^64-1, which a JS number cannot hold exactly: send 0 (locations only place error carets). */
+function exactLocations(key: string, value: unknown): unknown {
+  return key === 'query_location' && typeof value === 'number' && !Number.isSafeInteger(value) ? 0 : value;
+}
+
+/** Runs the plan, interrupting it after `timeoutMs`; engine messages lose quoted literals (they may hold filtered-out values). */
+async function runWithTimeout(session: WarehouseSession, plan: GovernedPlan, timeoutMs: number): Promise<Row[]> {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    session.interrupt();
+  }, timeoutMs);
+  try {
+    return await session.query(plan.sql, plan.params);
+  } catch (error) {
+    if (timedOut) throw new QueryRefusedError('timeout', `the query ran longer than ${timeoutMs / 1000} s and was stopped; narrow it (a WHERE, an aggregate) or ask an admin for a longer timeout`);
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/'[^']*'/g, "'…'");
+    throw new QueryRefusedError('engine', `query failed: ${message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
