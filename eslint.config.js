@@ -19,9 +19,6 @@ const LAYERS = {
   server: ['cli'],
 };
 
-/** Where a layer reaches up on purpose: the OpenLineage emitter observes a running Sluice (DESIGN.md places it in lineage/). */
-const ALLOWED = { 'lineage/openlineage': ['runtime'] };
-
 const restrict = (files, layer, forbidden) => ({
   files,
   rules: {
@@ -37,13 +34,7 @@ const restrict = (files, layer, forbidden) => ({
   },
 });
 
-const layerRules = Object.entries(LAYERS).flatMap(([layer, forbidden]) => {
-  const exceptions = Object.entries(ALLOWED).filter(([folder]) => folder.startsWith(`${layer}/`));
-  return [
-    restrict([`src/${layer}/**/*.ts`], layer, forbidden),
-    ...exceptions.map(([folder, allowed]) => restrict([`src/${folder}/**/*.ts`], layer, forbidden.filter((other) => !allowed.includes(other)))),
-  ];
-});
+const layerRules = Object.entries(LAYERS).map(([layer, forbidden]) => restrict([`src/${layer}/**/*.ts`], layer, forbidden));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'ui/dist/**', 'node_modules/**', 'examples/*/data/**', 'bench/results/**', '**/*.d.ts'] },

@@ -126,3 +126,11 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
   }
   return { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) };
 }
+
+/**
+ * The message of anything thrown: an Error's message, a string as is, anything else as JSON.
+ * @example catch (error) { log(`could not start: ${messageOf(error)}`) }
+ */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,9 +1,8 @@
 // The automation daemon: evaluates schedules and asset conditions, runs sensors, launches runs and records why.
-import { randomUUID } from 'node:crypto';
-import { SluiceError } from '../errors.js';
-import type { MaterializeResult, Sluice } from '../runtime/sluice.js';
-import { FINAL_RUN_STATUSES } from '../runtime/run-events.js';
-import type { AutomationCursorUpdate, AutomationKind, AutomationState, NewEvaluation, RunEvent, RunStatus } from '../store/metadata-store.js';
+import { messageOf, SluiceError } from '../errors.js';
+import type { Sluice } from '../runtime/sluice.js';
+import { FINAL_RUN_STATUSES, type RunStatusChange } from '../runtime/run-events.js';
+import type { AutomationCursorUpdate, AutomationKind, AutomationState, NewEvaluation } from '../store/metadata-store.js';
 import { automationEntries, type AutomationContext, type AutomationEntry, type LaunchedRun, type LaunchRequest } from './automation-context.js';
 import { evaluateConditions } from './conditions.js';
 import { EventSensor } from './event-sensor.js';
@@ -12,15 +11,8 @@ import { RunCoalescer } from './run-coalescer.js';
 import { evaluateSchedule, launchRequest } from './schedule-runner.js';
 import { validateCron } from './schedule-calculation.js';
 
-/** Starts a run with the id it chose and resolves with that id once the run is recorded (the dev server's RunLauncher fits). */
-export interface RunLauncherLike {
-  launch(start: (runId: string) => Promise<MaterializeResult>): Promise<string>;
-}
-
 /** How to run the daemon. */
 export interface DaemonConfig {
-  /** Launches runs (default: the daemon starts them itself); `sluice dev` passes its launcher so shutdown drains them. */
-  launcher?: RunLauncherLike;
   /** The clock (default: the system clock); tests pass a fake one and call `evaluate()`. */
   clock?: () => Date;
   /** Milliseconds between evaluations (default 1000); 0 turns the timer off. Runs ending also trigger one. */
@@ -34,6 +26,7 @@ export interface DaemonConfig {
    * stream of micro-batches (a summary rebuilt on upstream change) do not compete with the hot path per batch.
    */
   minIntervalMs?: number;
+  /** Where the daemon's and its sensors' lines go (default: the project's logger). */
   log?: (line: string) => void;
 }
 
@@ -59,9 +52,8 @@ export function automationDaemonOf(sluice: Sluice): AutomationDaemon | undefined
 export class AutomationDaemon {
   readonly entries: readonly AutomationEntry[];
   private states = new Map<string, AutomationState>();
+  /** The daemon's own runs in flight, which `stop()` cancels and waits for. */
   private readonly runs = new Map<string, Promise<unknown>>();
-  /** Assets of runs in flight in this process, by run id (from the bus, plus the daemon's own launches). */
-  private readonly building = new Map<string, ReadonlySet<string>>();
   private readonly eventSensors = new Map<string, EventSensor>();
   private readonly fileSensors: FileSensor[] = [];
   private readonly lastReasons = new Map<string, string>();
@@ -72,19 +64,14 @@ export class AutomationDaemon {
   private timer: ReturnType<typeof setInterval> | undefined;
   private stopping: Promise<void> | undefined;
   private readonly log: (line: string) => void;
-  private readonly onEvent = (event: RunEvent): void => {
-    if (event.type === 'run_started') this.building.set(event.runId, new Set((event.data.assetKeys as string[] | undefined) ?? []));
-  };
-  private readonly onStatus = ({ runId, status }: { runId: string; status: RunStatus }): void => {
-    if (!FINAL_RUN_STATUSES.has(status)) return;
-    this.building.delete(runId);
-    this.evaluation.request();
+  private readonly onStatus = ({ status }: RunStatusChange): void => {
+    if (FINAL_RUN_STATUSES.has(status)) this.evaluation.request();
   };
 
   private constructor(readonly sluice: Sluice, private readonly config: DaemonConfig) {
-    this.log = config.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.log = config.log ?? ((line) => sluice.logger.info(line));
     this.entries = automationEntries(sluice.project);
-    this.evaluation = new RunCoalescer(() => this.evaluateOnce(), (error) => this.log(`automation: evaluation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+    this.evaluation = new RunCoalescer(() => this.evaluateOnce(), (error) => this.log(`automation: evaluation failed: ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`));
     const now = config.clock ?? (() => new Date());
     this.context = {
       sluice,
@@ -106,7 +93,6 @@ export class AutomationDaemon {
     daemons.set(sluice, daemon);
     try {
       await daemon.refreshStates();
-      sluice.bus.on('event', daemon.onEvent);
       sluice.bus.on('status', daemon.onStatus);
       if (config.sensors ?? true) await daemon.startSensors();
       const intervalMs = config.intervalMs ?? 1000;
@@ -169,7 +155,6 @@ export class AutomationDaemon {
   stop(): Promise<void> {
     return (this.stopping ??= (async () => {
       if (this.timer) clearInterval(this.timer);
-      this.sluice.bus.off('event', this.onEvent);
       this.sluice.bus.off('status', this.onStatus);
       await this.evaluation.stop();
       for (const runId of this.runs.keys()) this.sluice.cancel(runId);
@@ -201,7 +186,8 @@ export class AutomationDaemon {
     if (assets.length === 0) return;
     const { store, project } = this.sluice;
     const [latest, failures] = await Promise.all([store.latestMaterializations(), store.latestAssetFailures()]);
-    const inFlight = new Set([...this.building.values()].flatMap((keys) => [...keys]));
+    // Every asset a run in this process plans to build, until that run's final status (the runtime's one registry).
+    const inFlight = this.sluice.runs.plannedAssets();
     const cronCursors = new Map(assets.map((e) => [e.name, dateOf(this.states.get(e.name)?.lastTickAt)]));
     const disabled = new Set(assets.filter((e) => !this.isEnabled(e.name)).map((e) => e.name));
     const now = this.context.now();
@@ -215,18 +201,20 @@ export class AutomationDaemon {
     const runIds = new Map<string, string>();
     const errors = new Map<string, string>();
     // Unpartitioned assets go in one run (in dependency order); each partitioned one builds its latest partition.
-    const plain = launch.filter((d) => !project.graph.get(d.key)!.definition.partitions).map((d) => d.key);
-    const groups = [...(plain.length > 0 ? [plain] : []), ...launch.filter((d) => project.graph.get(d.key)!.definition.partitions).map((d) => [d.key])];
+    const partitioned = (key: string): boolean => project.graph.require(key).definition.partitions !== undefined;
+    const plain = launch.filter((d) => !partitioned(d.key)).map((d) => d.key);
+    const groups = [...(plain.length > 0 ? [plain] : []), ...launch.filter((d) => partitioned(d.key)).map((d) => [d.key])];
     for (const keys of groups) {
       try {
-        const request = keys.length === 1 && project.graph.get(keys[0]!)!.definition.partitions ? launchRequest(this.sluice, keys[0]!, now) : { select: keys.join(',') };
+        const [only] = keys;
+        const request = keys.length === 1 && only !== undefined && partitioned(only) ? launchRequest(this.sluice, only, now) : { select: keys.join(',') };
         const { runId } = await this.launch(request);
         for (const key of keys) {
           runIds.set(key, runId);
           this.lastLaunched.set(key, now.getTime());
         }
       } catch (error) {
-        for (const key of keys) errors.set(key, error instanceof Error ? error.message : String(error));
+        for (const key of keys) errors.set(key, messageOf(error));
       }
     }
     for (const decision of decisions) {
@@ -247,23 +235,7 @@ export class AutomationDaemon {
 
   private async launch(request: LaunchRequest): Promise<LaunchedRun> {
     if (this.stopping) throw new SluiceError('RUN_CANCELED', 'the automation daemon is stopping');
-    const keys = new Set(this.sluice.plan(request.select).steps.map((s) => s.key));
-    let settle!: { resolve: (result: MaterializeResult) => void; reject: (error: unknown) => void };
-    const done = new Promise<MaterializeResult>((resolve, reject) => (settle = { resolve, reject }));
-    done.catch(() => undefined);
-    const start = (runId: string): Promise<MaterializeResult> => {
-      this.building.set(runId, keys);
-      const run = this.sluice.materialize({ select: request.select, runId, ...(request.partition !== undefined ? { partition: request.partition } : {}) });
-      run.then(settle.resolve, settle.reject);
-      return run;
-    };
-    let runId: string;
-    if (this.config.launcher) {
-      runId = await this.config.launcher.launch(start);
-    } else {
-      runId = randomUUID();
-      void start(runId).catch(() => undefined);
-    }
+    const { runId, done } = await this.sluice.submit({ select: request.select, ...(request.partition !== undefined ? { partition: request.partition } : {}) });
     const settled = done.then(
       () => undefined,
       () => undefined,
@@ -271,7 +243,6 @@ export class AutomationDaemon {
     this.runs.set(runId, settled);
     void settled.then(() => {
       this.runs.delete(runId);
-      this.building.delete(runId);
       this.evaluation.request();
     });
     return { runId, done };
@@ -301,11 +272,11 @@ function validateDefinitions(sluice: Sluice): void {
       if ('cron' in item) validateCron(item.cron, item.timezone);
       sluice.plan(item.select);
     } catch (error) {
-      throw new SluiceError('INVALID_CONFIG', `${'cron' in item ? 'schedule' : 'sensor'} "${item.name}": ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new SluiceError('INVALID_CONFIG', `${'cron' in item ? 'schedule' : 'sensor'} "${item.name}": ${messageOf(error)}`, { cause: error });
     }
   }
   for (const key of sluice.project.graph.order) {
-    for (const condition of sluice.project.graph.get(key)!.definition.automation ?? []) {
+    for (const condition of sluice.project.graph.require(key).definition.automation ?? []) {
       if (condition.type === 'cron') validateCron(condition.cron, condition.timezone);
     }
   }

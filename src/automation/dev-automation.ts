@@ -1,11 +1,11 @@
 // The start hook `sluice dev` calls: runs the automation daemon beside the server, and never keeps the server from starting.
 import type { Sluice } from '../runtime/sluice.js';
-import { AutomationDaemon, type RunLauncherLike } from './daemon.js';
+import { messageOf } from '../errors.js';
+import { AutomationDaemon } from './daemon.js';
 
 /** What `sluice dev` hands over. */
 export interface DevAutomationConfig {
-  /** The server's launcher, so its shutdown cancels and drains the daemon's runs too. */
-  launcher?: RunLauncherLike;
+  /** Where the daemon's lines go (default: the project's logger). */
   log?: (line: string) => void;
 }
 
@@ -19,20 +19,20 @@ export interface DevAutomation {
 /**
  * Starts the daemon for `sluice dev`. A failure (an unreachable broker, a bad cron) is printed and
  * leaves the server running without automation, since the UI and API are still useful.
- * @example const automation = await startDevAutomation(sluice, { launcher, log }); ... await automation.stop();
+ * @example const automation = await startDevAutomation(sluice, { log }); ... await automation.stop();
  */
 export async function startDevAutomation(sluice: Sluice, config: DevAutomationConfig = {}): Promise<DevAutomation> {
-  const log = config.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = config.log ?? ((line: string) => sluice.logger.info(line));
   const { schedules = [], sensors = [] } = sluice.project.definition;
-  const conditions = [...sluice.project.graph.keys()].filter((k) => (sluice.project.graph.get(k)!.definition.automation ?? []).length > 0);
+  const conditions = [...sluice.project.graph.keys()].filter((k) => (sluice.project.graph.require(k).definition.automation ?? []).length > 0);
   if (schedules.length + sensors.length + conditions.length === 0) return { daemon: undefined, stop: async () => undefined };
   try {
-    const daemon = await AutomationDaemon.start(sluice, { ...(config.launcher ? { launcher: config.launcher } : {}), log });
+    const daemon = await AutomationDaemon.start(sluice, { log });
     log(`  automation: ${schedules.length} schedule(s), ${sensors.length} sensor(s), ${conditions.length} asset condition(s); \`sluice automation list\` shows them`);
     for (const sensor of sensors) if (sensor.type === 'events') log(`  events: POST /api/events/${sensor.source} (JSON array) lands in landing.${sensor.source}`);
     return { daemon, stop: () => daemon.stop() };
   } catch (error) {
-    log(`  automation did not start: ${error instanceof Error ? error.message : String(error)}`);
+    log(`  automation did not start: ${messageOf(error)}`);
     return { daemon: undefined, stop: async () => undefined };
   }
 }

@@ -1,5 +1,5 @@
 // The validated asset DAG: unique keys, known dependencies, no cycles, topological order.
-import { CycleError, DuplicateAssetError, UnknownDependencyError } from '../errors.js';
+import { AssetNotFoundError, CycleError, DuplicateAssetError, UnknownDependencyError } from '../errors.js';
 import type { AssetDefinition } from './asset-definition.js';
 import { didYouMean } from './did-you-mean.js';
 
@@ -59,6 +59,16 @@ export class AssetGraph {
   /** The node for `key`; undefined when absent. */
   get(key: string): AssetNode | undefined {
     return this.nodes.get(key);
+  }
+
+  /**
+   * The node for `key`, which the caller knows is in the graph (a planned step, a validated key).
+   * @example graph.require('silver/flights').definition.kind // 'table'
+   */
+  require(key: string): AssetNode {
+    const node = this.nodes.get(key);
+    if (!node) throw new AssetNotFoundError(key, didYouMean(key, [...this.nodes.keys()]));
+    return node;
   }
 
   /** Direct upstream keys. */

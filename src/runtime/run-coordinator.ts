@@ -1,6 +1,6 @@
 // Executes plans: creates the run, drives the executor, builds each asset under its lock, records the outcome.
 import { randomUUID } from 'node:crypto';
-import { CheckFailedError, serializeError } from '../errors.js';
+import { CheckFailedError, messageOf, serializeError } from '../errors.js';
 import type { CheckResult } from '../checks/run-check.js';
 import type { Warehouse, WarehouseSession } from '../engine/warehouse.js';
 import type { AssetDefinition } from '../model/asset-definition.js';
@@ -8,6 +8,7 @@ import { parseAssetKey, type QualifiedName } from '../model/asset-key.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { RunStatus } from '../store/records.js';
 import { auditRelation, blockingFailuresOf } from './asset-audit.js';
+import type { ActiveRuns } from './active-runs.js';
 import { AssetLocks } from './asset-locks.js';
 import { executePlan, type StepOutcome } from './executor.js';
 import type { Plan } from './planner.js';
@@ -47,6 +48,8 @@ export interface RunResources {
   warehouse: Warehouse;
   store: MetadataStore;
   journal: RunJournal;
+  /** Where started runs are registered until they stop. */
+  runs: ActiveRuns;
 }
 
 /**
@@ -54,34 +57,23 @@ export interface RunResources {
  * @example const result = await coordinator.execute(plan, { concurrency: 4 });
  */
 export class RunCoordinator {
-  private readonly active = new Map<string, AbortController>();
   private readonly locks = new AssetLocks();
   private schemaChain: Promise<void> = Promise.resolve();
   private readonly project: LoadedProject;
   private readonly warehouse: Warehouse;
   private readonly store: MetadataStore;
   private readonly journal: RunJournal;
+  private readonly runs: ActiveRuns;
 
   constructor(resources: RunResources) {
-    ({ project: this.project, warehouse: this.warehouse, store: this.store, journal: this.journal } = resources);
-  }
-
-  /** Cancels a run of this process; false when it is not running here. */
-  cancel(runId: string): boolean {
-    const controller = this.active.get(runId);
-    controller?.abort();
-    return controller !== undefined;
-  }
-
-  cancelAll(): void {
-    for (const controller of this.active.values()) controller.abort();
+    ({ project: this.project, warehouse: this.warehouse, store: this.store, journal: this.journal, runs: this.runs } = resources);
   }
 
   /** Evaluates the checks of the planned assets on their published tables, without rebuilding anything. */
   async check(plan: Plan): Promise<CheckRunResult> {
     const runId = randomUUID();
     const started = performance.now();
-    const assetKeys = plan.steps.map((s) => s.key).filter((k) => this.project.graph.get(k)!.definition.checks.length > 0);
+    const assetKeys = plan.steps.map((s) => s.key).filter((k) => this.project.graph.require(k).definition.checks.length > 0);
     await this.store.createRun({ id: runId, selection: `check ${plan.selection}`, assetKeys });
     await this.journal.setStatus(runId, 'started');
     await this.journal.emit(runId, 'run_started', undefined, `checking ${assetKeys.length} asset(s)`, { assetKeys, selection: plan.selection });
@@ -89,7 +81,7 @@ export class RunCoordinator {
     const session = await this.warehouse.session();
     try {
       for (const key of assetKeys) {
-        const asset = this.project.graph.get(key)!.definition;
+        const asset = this.project.graph.require(key).definition;
         const relation = parseAssetKey(key);
         if (!(await session.describe(relation))) {
           await this.journal.emit(runId, 'asset_skipped', key, `not checked: "${key}" is not published yet; materialize it first`, { reason: 'not_published', failedUpstream: [] });
@@ -116,30 +108,50 @@ export class RunCoordinator {
     return { runId, status, results };
   }
 
-  async execute(plan: Plan, options: ExecuteOptions): Promise<MaterializeResult> {
+  /**
+   * Records a new run of `plan` and starts it; resolves once the run is recorded (so it can be listed and
+   * followed at once), with `done` settling when it has stopped. Rejects when the run cannot be recorded.
+   */
+  async start(plan: Plan, options: ExecuteOptions): Promise<{ runId: string; done: Promise<MaterializeResult> }> {
     const runId = options.runId ?? randomUUID();
     const controller = new AbortController();
+    let recorded!: (value: boolean) => void;
+    const isRecorded = new Promise<boolean>((resolve) => (recorded = resolve));
+    const done = this.execute(runId, plan, options, controller, recorded);
+    this.runs.add(runId, plan, controller, done);
+    // Whichever comes first: the run is recorded, or it stopped before (an error the caller must see).
+    if (!(await Promise.race([isRecorded, done.then(() => true)]))) await done;
+    return { runId, done };
+  }
+
+  private async execute(runId: string, plan: Plan, options: ExecuteOptions, controller: AbortController, recorded: (value: boolean) => void): Promise<MaterializeResult> {
     const onOuterAbort = (): void => controller.abort();
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    this.active.set(runId, controller);
     const started = performance.now();
     const assetKeys = plan.steps.map((s) => s.key);
     const newRun = { id: runId, selection: plan.selection, assetKeys, ...(options.parentRunId ? { parentRunId: options.parentRunId } : {}) };
-    await this.store.createRun(newRun);
-    await this.journal.setStatus(runId, 'started');
-    await this.journal.emit(runId, 'run_started', undefined, `run started: ${assetKeys.length} asset(s)`, { assetKeys, selection: plan.selection });
+    try {
+      await this.store.createRun(newRun);
+      await this.journal.setStatus(runId, 'started');
+      await this.journal.emit(runId, 'run_started', undefined, `run started: ${assetKeys.length} asset(s)`, { assetKeys, selection: plan.selection });
+    } catch (error) {
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      recorded(false);
+      throw error;
+    }
+    recorded(true);
     try {
       await this.ensureSchemas(assetKeys);
       const outcomes = await executePlan(
         plan,
         {
           retryPolicy: (key) => {
-            const asset = this.project.graph.get(key)!.definition;
+            const asset = this.project.graph.require(key).definition;
             return { retries: asset.retries, delayMs: asset.retryDelayMs };
           },
           onStart: (key, attempt) => this.journal.emit(runId, 'asset_started', key, attempt > 1 ? `attempt ${attempt}` : 'started', { attempt }),
           onRetry: (key, attempt, delayMs, error) =>
-            this.journal.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${errorMessage(error)}`, { attempt, delayMs, error: serializeError(error) }),
+            this.journal.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${messageOf(error)}`, { attempt, delayMs, error: serializeError(error) }),
           onFinish: (outcome) => this.reportOutcome(runId, outcome),
           run: async (key, _attempt, signal) => {
             const release = await this.locks.acquire(key, runId, signal, (holder) =>
@@ -170,14 +182,13 @@ export class RunCoordinator {
       await this.journal.emit(runId, 'run_failed', undefined, `run failed: ${serialized.message}`, { durationMs: performance.now() - started, failed: [], error: serialized });
       throw error;
     } finally {
-      this.active.delete(runId);
       options.signal?.removeEventListener('abort', onOuterAbort);
     }
   }
 
   /** Builds one asset and records its materialization. */
   private async buildAsset(runId: string, key: string, signal: AbortSignal, runPartition: string | undefined): Promise<void> {
-    const node = this.project.graph.get(key)!;
+    const node = this.project.graph.require(key);
     const partition = node.definition.partitions ? runPartition : undefined;
     const { sql } = node.definition;
     const sqlParameters = sql === undefined ? [] : (this.project.sqlParameters?.get(key) ?? (await this.warehouse.sqlParameters(sql)));
@@ -273,8 +284,4 @@ export class RunCoordinator {
     }
   }
 
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,38 +1,9 @@
-// One typed event map for everything a run says: it feeds the event log, the progress display and the UI stream.
+// The run event bus and the levels events are logged at; the event union itself lives in model/run-event.ts.
 import { EventEmitter } from 'node:events';
-import type { SerializedError } from '../errors.js';
-import type { RunEvent, RunStatus } from '../store/records.js';
+import type { RunEvent, RunEventType } from '../model/run-event.js';
+import type { RunStatus } from '../store/records.js';
 
-/** Payloads of each event type. */
-export interface RunEventMap {
-  run_started: { assetKeys: string[]; selection: string };
-  run_succeeded: { durationMs: number };
-  run_failed: { durationMs: number; failed: string[]; error?: SerializedError };
-  run_canceled: { durationMs: number };
-  asset_started: { attempt: number };
-  asset_retrying: { attempt: number; delayMs: number; error: SerializedError };
-  asset_succeeded: { durationMs: number; rowCount: number | null; dataVersion: string | null; attempts: number };
-  asset_failed: { durationMs: number; attempts: number; error: SerializedError };
-  asset_skipped: { reason: string; failedUpstream: string[] };
-  asset_not_executed: { reason: string };
-  asset_checked: { stage: 'staged' | 'published'; passed: number; failed: number; warned: number; results: CheckSummaryItem[] };
-  asset_log: Record<string, unknown>;
-}
-
-/** One check's outcome as carried by an `asset_checked` event (samples stay in the store). */
-export interface CheckSummaryItem {
-  checkName: string;
-  checkType: string;
-  passed: boolean;
-  severity: 'warn' | 'error';
-  blocking: boolean;
-  failingCount: number;
-  totalCount: number;
-  failingPercent: number;
-  error?: string;
-}
-
-export type RunEventType = keyof RunEventMap;
+export type { CheckSummaryItem, RunEvent, RunEventMap, RunEventType } from '../model/run-event.js';
 
 /** Level each event is logged at unless it says otherwise. */
 export const EVENT_LEVELS: Record<RunEventType, RunEvent['level']> = {
@@ -53,8 +24,14 @@ export const EVENT_LEVELS: Record<RunEventType, RunEvent['level']> = {
 /** Terminal run statuses. */
 export const FINAL_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'canceled']);
 
+/** A run's status change, as the bus announces it. */
+export interface RunStatusChange {
+  runId: string;
+  status: RunStatus;
+}
+
 /**
- * In-process broadcast of stored run events (the progress display and the UI's live stream subscribe).
+ * In-process broadcast of stored run events (the progress display, the UI's live stream, OpenLineage subscribe).
  * @example bus.on('event', (event) => console.log(event.type));
  */
-export class RunEventBus extends EventEmitter<{ event: [RunEvent]; status: [{ runId: string; status: RunStatus }] }> {}
+export class RunEventBus extends EventEmitter<{ event: [RunEvent]; status: [RunStatusChange] }> {}

@@ -5,6 +5,7 @@ import type { AssetLogger } from '../model/asset-definition.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { RunStatus } from '../store/records.js';
 import { checkEventData, checkMessage } from './asset-audit.js';
+import type { RunEventOf } from '../model/run-event.js';
 import { EVENT_LEVELS, type RunEventBus, type RunEventMap, type RunEventType } from './run-events.js';
 
 /**
@@ -24,8 +25,9 @@ export class RunJournal {
   }
 
   async emit<T extends RunEventType>(runId: string, type: T, assetKey: string | undefined, message: string, data: RunEventMap[T], level = EVENT_LEVELS[type]): Promise<void> {
-    const event = await this.store.appendEvent({ runId, type, level, message, data: data as Record<string, unknown>, ...(assetKey ? { assetKey } : {}) });
-    this.bus.emit('event', event);
+    const stored = await this.store.appendEvent({ runId, type, level, message, data: data as Record<string, unknown>, ...(assetKey ? { assetKey } : {}) });
+    // The store keeps what it was given: the record is the event of type T that was just written.
+    this.bus.emit('event', stored as RunEventOf<T>);
   }
 
   /** Stores check results and announces them with one `asset_checked` event. */

@@ -1,15 +1,20 @@
-// The runtime facade: opens a project's warehouse and store, plans and executes runs, reports status.
+// The runtime facade and composition root: builds the adapters and extensions of a project, plans and submits runs.
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { SluiceError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
 import { assertPartitionKey } from '../model/partitions.js';
 import type { OpenLineageConfig, ProjectDefinition } from '../model/project-definition.js';
-import { attachOpenLineage } from '../lineage/openlineage/openlineage-emitter.js';
+import type { RunEvent } from '../model/run-event.js';
+import { ColumnLineageCache } from '../lineage/column-lineage-cache.js';
+import { createOpenLineageEmitter, type OpenLineageEmitter, type OpenLineageEmitterOptions } from '../lineage/openlineage/openlineage-emitter.js';
 import { checkAssertionsProvider } from '../lineage/openlineage/check-assertions.js';
 import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { AssetStatus } from '../store/records.js';
+import { ActiveRuns } from './active-runs.js';
+import { openAdapters, type AdapterConfig } from './adapters.js';
 import { computeAssetStatuses } from './asset-status.js';
 import { planKeys, planRun, type Plan } from './planner.js';
 import type { SelectionContext } from '../model/selection.js';
@@ -26,11 +31,28 @@ export interface MaterializeOptions extends ExecuteOptions {
   select?: string;
 }
 
+/** Options of a submitted run. */
+export interface SubmitOptions extends MaterializeOptions {
+  /** Re-run what did not succeed in this failed or canceled run (and its downstream in it), instead of `select`. */
+  retryOf?: string;
+  /** Called with each event of this run from its very first one (subscribed before the run is recorded). */
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** A submitted run: recorded, planned, and running in the background. */
+export interface RunHandle {
+  runId: string;
+  /** The plan the run executes (planned once, here). */
+  plan: Plan;
+  /** Settles when the run has stopped; rejects only when the run itself could not go on (never for asset failures). */
+  done: Promise<MaterializeResult>;
+}
+
 export type { CheckRunResult, MaterializeResult };
 export { formatMs };
 
 /** How to open a project. */
-export interface SluiceConfig {
+export interface SluiceConfig extends AdapterConfig {
   /** Folder holding sluice.config.ts (or below it). Default: the current directory. */
   dir?: string;
   /** An already imported definition (skips the file lookup); `dir` is then its folder. */
@@ -41,6 +63,23 @@ export interface SluiceConfig {
   metadataPath?: string;
   /** Overrides the project's OpenLineage settings and the OPENLINEAGE_* variables; `false` turns it off. */
   openLineage?: OpenLineageConfig | false;
+  /** Tuning of the OpenLineage emitter (a transport of your own, retries, the flush limit at close). */
+  openLineageEmitter?: OpenLineageEmitterOptions;
+  /** Environment variables Sluice reads (`OPENLINEAGE_*`); default: the process's environment. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Where Sluice logs (default: readable lines on stderr). */
+  logger?: Logger;
+}
+
+/** What the facade is built from (the composition root hands it over). */
+interface SluiceParts {
+  project: LoadedProject;
+  warehouse: Warehouse;
+  store: MetadataStore;
+  bus: RunEventBus;
+  journal: RunJournal;
+  logger: Logger;
+  openLineage: OpenLineageEmitter | undefined;
 }
 
 /**
@@ -51,18 +90,32 @@ export interface SluiceConfig {
  * await sluice.close();
  */
 export class Sluice {
-  readonly bus = new RunEventBus();
-  private readonly runs: RunCoordinator;
+  readonly project: LoadedProject;
+  readonly warehouse: Warehouse;
+  readonly store: MetadataStore;
+  readonly bus: RunEventBus;
+  readonly logger: Logger;
+  /** The runs in flight in this process. */
+  readonly runs: ActiveRuns;
+  /** The project's column lineage, analysed once per warehouse state. */
+  readonly columnLineage: ColumnLineageCache;
+  /** The OpenLineage emitter, when OpenLineage is on. */
+  readonly openLineage: OpenLineageEmitter | undefined;
+  private readonly coordinator: RunCoordinator;
+  private closing: Promise<void> | undefined;
 
-  private constructor(
-    readonly project: LoadedProject,
-    readonly warehouse: Warehouse,
-    readonly store: MetadataStore,
-  ) {
-    this.runs = new RunCoordinator({ project, warehouse, store, journal: new RunJournal(store, this.bus) });
+  private constructor(parts: SluiceParts) {
+    ({ project: this.project, warehouse: this.warehouse, store: this.store, bus: this.bus, logger: this.logger, openLineage: this.openLineage } = parts);
+    this.runs = new ActiveRuns(this.bus);
+    this.columnLineage = new ColumnLineageCache({ bus: this.bus, graph: this.project.graph, warehouse: this.warehouse });
+    this.coordinator = new RunCoordinator({ project: this.project, warehouse: this.warehouse, store: this.store, journal: parts.journal, runs: this.runs });
   }
 
-  /** Loads the project, opens its warehouse and store, and recovers from any crashed run. */
+  /**
+   * Loads the project, opens its warehouse and store (the given adapters, or DuckDB and SQLite), wires the
+   * extensions (OpenLineage, column lineage) and recovers from any crashed run.
+   * @example const sluice = await Sluice.open({ dir: 'examples/flights', store: (p) => SqliteStore.open({ path: p.metadataPath }) });
+   */
   static async open(config: SluiceConfig = {}): Promise<Sluice> {
     const loaded = await Sluice.load(config);
     const project = {
@@ -70,16 +123,22 @@ export class Sluice {
       warehousePath: config.warehousePath ?? loaded.warehousePath,
       metadataPath: config.metadataPath ?? loaded.metadataPath,
     };
-    const store = SqliteStore.open({ path: project.metadataPath });
-    let warehouse: Warehouse;
-    try {
-      warehouse = await DuckDbWarehouse.open({ path: project.warehousePath, fileSearchPath: project.dir });
-    } catch (error) {
-      await store.close();
-      throw error;
-    }
-    const sluice = new Sluice(project, warehouse, store);
-    attachOpenLineage(sluice, config.openLineage)?.addDatasetFacetProvider(checkAssertionsProvider(store, project.graph));
+    const logger = config.logger ?? createLogger();
+    const { warehouse, store } = await openAdapters(project, config);
+    const bus = new RunEventBus();
+    const journal = new RunJournal(store, bus);
+    const openLineage = createOpenLineageEmitter(
+      { bus, store, warehouse, project, logger, warnRun: (runId, message, assetKey) => journal.emit(runId, 'asset_log', assetKey, message, { source: 'openlineage' }, 'warn') },
+      {
+        env: config.env ?? process.env,
+        warehousePath: project.warehousePath,
+        ...(project.definition.openLineage ? { projectConfig: project.definition.openLineage } : {}),
+        ...(config.openLineage !== undefined ? { explicit: config.openLineage } : {}),
+      },
+      config.openLineageEmitter,
+    );
+    openLineage?.addDatasetFacetProvider(checkAssertionsProvider(store, project.graph));
+    const sluice = new Sluice({ project, warehouse, store, bus, journal, logger, openLineage });
     await sluice.recover();
     return sluice;
   }
@@ -115,31 +174,67 @@ export class Sluice {
   }
 
   /**
-   * Materializes the selected assets in dependency order.
+   * Plans a run once, records it and starts it; resolves with its handle as soon as the run is recorded.
+   * A bad selection, a missing partition or an unknown run to retry rejects here, before anything is recorded.
+   * @example
+   * const { runId, plan, done } = await sluice.submit({ select: 'stale+' });
+   * console.log(`run ${runId}: ${plan.steps.length} asset(s)`);
+   * const result = await done;
+   */
+  async submit(options: SubmitOptions = {}): Promise<RunHandle> {
+    const { retryOf, onEvent, select: _select, ...execute } = options;
+    const plan = retryOf !== undefined ? await this.retryPlan(retryOf) : await this.planSelection(options.select ?? '*');
+    if (retryOf === undefined) this.checkPartition(plan, options.partition);
+    const runOptions: ExecuteOptions = { ...execute, ...(retryOf !== undefined ? { parentRunId: retryOf } : {}) };
+    if (!onEvent) return { ...(await this.coordinator.start(plan, runOptions)), plan };
+    // The listener is on before the run exists, so it sees the run's first event; it comes off when the run stops.
+    const runId = runOptions.runId ?? randomUUID();
+    const listener = (event: RunEvent): void => {
+      if (event.runId === runId) onEvent(event);
+    };
+    this.bus.on('event', listener);
+    try {
+      const started = await this.coordinator.start(plan, { ...runOptions, runId });
+      const off = (): void => void this.bus.off('event', listener);
+      started.done.then(off, off);
+      return { ...started, plan };
+    } catch (error) {
+      this.bus.off('event', listener);
+      throw error;
+    }
+  }
+
+  /**
+   * Materializes the selected assets in dependency order and waits for the run.
    * Never throws for asset failures: they are reported per asset in the result.
    */
   async materialize(options: MaterializeOptions = {}): Promise<MaterializeResult> {
-    const select = options.select ?? '*';
-    const context = /\bstale\b/.test(select) ? await this.selectionContext() : {};
-    const plan = this.plan(select, context);
-    this.checkPartition(plan, options.partition);
-    return this.runs.execute(plan, options);
+    return (await this.submit(options)).done;
   }
 
   /** Re-runs the assets of a failed or canceled run that did not succeed (and their downstream in it). */
   async retryFailed(runId: string, options: Omit<MaterializeOptions, 'select' | 'parentRunId'> = {}): Promise<MaterializeResult> {
+    return (await this.submit({ ...options, retryOf: runId })).done;
+  }
+
+  /** The one place a selection is planned for a run: `stale` needs the assets' statuses, nothing else does. */
+  private async planSelection(select: string): Promise<Plan> {
+    return this.plan(select, /\bstale\b/.test(select) ? await this.selectionContext() : {});
+  }
+
+  private async retryPlan(runId: string): Promise<Plan> {
     const run = await this.store.getRun(runId);
     if (!run) throw new SluiceError('RUN_NOT_FOUND', `run "${runId}" does not exist; run \`sluice runs\` to see recent run ids`);
     if (run.status === 'succeeded') throw new SluiceError('INVALID_SELECTION', `run "${runId}" succeeded; there is nothing to retry`);
     const events = await this.store.listEvents(runId);
-    const succeeded = new Set(events.filter((e) => e.type === 'asset_succeeded').map((e) => e.assetKey!));
+    const succeeded = new Set(events.flatMap((e) => (e.type === 'asset_succeeded' && e.assetKey !== null ? [e.assetKey] : [])));
     const remaining = new Set(run.assetKeys.filter((k) => this.project.graph.has(k) && !succeeded.has(k)));
-    return this.runs.execute(planKeys(this.project.graph, remaining, `retry of ${runId}`), { ...options, parentRunId: runId });
+    return planKeys(this.project.graph, remaining, `retry of ${runId}`);
   }
 
   /** A partition must be given exactly when the plan has partitioned assets, and be one of theirs. */
   private checkPartition(plan: Plan, partition: string | undefined): void {
-    const partitioned = plan.steps.map((s) => this.project.graph.get(s.key)!.definition).filter((a) => a.partitions);
+    const partitioned = plan.steps.map((s) => this.project.graph.require(s.key).definition).filter((a) => a.partitions);
     if (partition === undefined) {
       if (partitioned.length > 0) {
         throw new SluiceError('INVALID_SELECTION', `asset "${partitioned[0]!.key}" is partitioned; pass a partition key (--partition KEY) or run \`sluice backfill\``);
@@ -160,7 +255,7 @@ export class Sluice {
    * @example const { results } = await sluice.check({ select: 'group:curation' });
    */
   async check(options: { select?: string } = {}): Promise<CheckRunResult> {
-    return this.runs.check(this.plan(options.select ?? '*'));
+    return this.coordinator.check(this.plan(options.select ?? '*'));
   }
 
   /** Status (fresh, stale, failed, never) of every asset. */
@@ -169,11 +264,20 @@ export class Sluice {
     return computeAssetStatuses(this.project.graph, latest, failures);
   }
 
-  async close(): Promise<void> {
-    this.runs.cancelAll();
-    await this.warehouse.close();
-    await this.store.close();
+  /**
+   * Delivers pending OpenLineage events (within their time limit), cancels this process's runs, and closes
+   * the warehouse and the store. Calling it again waits for the first call.
+   */
+  close(): Promise<void> {
+    return (this.closing ??= (async () => {
+      try {
+        await this.openLineage?.close();
+      } finally {
+        await this.columnLineage.close();
+        this.runs.cancelAll();
+        await this.warehouse.close();
+        await this.store.close();
+      }
+    })());
   }
-
 }
-

@@ -1,8 +1,12 @@
 // The JSON shapes of the HTTP API, shared by the server and the UI (type-only: no runtime code).
 
-import type { AssetStatus, ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary, StepStatus } from '../store/records.js';
+import type { AssetStatus, ColumnSchema, MaterializationRecord, RunStatus, RunSummary } from '../store/records.js';
+import type { RunEvent } from '../model/run-event.js';
+import type { RunStep } from '../runtime/run-state.js';
 
-export type { AssetStatus, ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary, StepStatus } from '../store/records.js';
+export type { AssetStatus, ColumnSchema, MaterializationRecord, RunStatus, RunSummary, StepStatus } from '../store/records.js';
+export type { RunEvent, RunEventMap, RunEventType } from '../model/run-event.js';
+export type { RunStep } from '../runtime/run-state.js';
 
 export interface CheckSummary {
   passed: number;
@@ -23,16 +27,6 @@ export interface AssetSummary {
   checks: CheckSummary;
   /** Why the asset is stale or failed, in plain words (absent when fresh, never or running). */
   statusReason?: string;
-}
-
-export interface RunStep {
-  assetKey: string;
-  status: StepStatus;
-  startedAt: string | null;
-  endedAt: string | null;
-  attempts: number;
-  rowCount: number | null;
-  error: string | null;
 }
 
 /** GET /api/assets */

@@ -35,7 +35,7 @@ export interface AppConfig {
    * A page on another site cannot reach the API through DNS rebinding, since its requests carry that site's host name.
    */
   allowedHosts?: readonly string[] | 'any';
-  /** Where unexpected server errors are written (default: stderr). */
+  /** Where unexpected server errors are written (default: the project's logger). */
   log?: (line: string) => void;
   /** Authentication, CSRF checks, sign-in and the audit log of a shared server (`sluice serve`); replaces `resolvePrincipal`. */
   access?: SharedAccess;
@@ -52,10 +52,10 @@ export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '[::
  * const { assets } = await (await app.request('/api/assets')).json();
  */
 export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> {
-  const log = config.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = config.log ?? ((line: string) => sluice.logger.error(line));
   const deps: ApiDeps = {
     sluice,
-    launcher: config.launcher ?? new RunLauncher(sluice, log),
+    launcher: config.launcher ?? new RunLauncher(sluice),
     heartbeatMs: config.heartbeatMs ?? 15_000,
     shutdown: config.shutdown ?? new AbortController().signal,
   };

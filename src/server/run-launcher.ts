@@ -1,103 +1,45 @@
-// Starts runs in the background for the API, knows which are active and which assets they are building, and drains them on shutdown.
-import { randomUUID } from 'node:crypto';
-import type { RunEvent, RunStatus } from './api-types.js';
-import { FINAL_RUN_STATUSES } from '../runtime/run-events.js';
-import type { MaterializeResult, Sluice } from '../runtime/sluice.js';
-
-/** Starts a run with the id the launcher chose. */
-export type RunStarter = (runId: string) => Promise<MaterializeResult>;
-
-/** Asset events after which an asset is no longer being built by its run. */
-const ASSET_DONE = new Set(['asset_succeeded', 'asset_failed', 'asset_skipped', 'asset_not_executed']);
+// The API's door to the runtime's runs: submits them in the background and logs the errors nobody awaits.
+import { messageOf } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Sluice, SubmitOptions } from '../runtime/sluice.js';
 
 /**
- * Launches runs without waiting for them to finish. The facade runs them in-process; the launcher keeps
- * their promises so a shutdown can cancel and await them before the warehouse is closed.
+ * Launches runs without waiting for them to finish. The runs themselves are tracked by the runtime's one
+ * registry (`sluice.runs`), which also lets a shutdown cancel and await them before the warehouse closes.
  * @example
  * const launcher = new RunLauncher(sluice);
- * const runId = await launcher.launch((id) => sluice.materialize({ select: '*', runId: id }));
+ * const runId = await launcher.launch({ select: '*' });
  */
 export class RunLauncher {
-  private readonly runs = new Map<string, Promise<unknown>>();
-  /** Assets being built, per active run (fed by the bus, so CLI-launched and API-launched runs both count). */
-  private readonly building = new Map<string, Set<string>>();
-  private readonly onEvent = (event: RunEvent): void => this.track(event);
-  private readonly onStatus = ({ runId, status }: { runId: string; status: RunStatus }): void => {
-    if (FINAL_RUN_STATUSES.has(status)) this.building.delete(runId);
-  };
+  private readonly logger: Logger;
 
-  constructor(private readonly sluice: Sluice, private readonly log: (message: string) => void = (m) => process.stderr.write(`${m}\n`)) {
-    sluice.bus.on('event', this.onEvent);
-    sluice.bus.on('status', this.onStatus);
+  constructor(private readonly sluice: Sluice, logger?: Logger) {
+    this.logger = logger ?? sluice.logger;
   }
 
   /**
-   * Starts a run and resolves with its id once the run is recorded (so it can be listed and followed at once).
-   * Rejects with the run's error when it fails before being recorded: a bad selection, an unknown run to retry.
+   * Submits a run and resolves with its id once the run is recorded (so it can be listed and followed at once).
+   * Rejects when it cannot be submitted: a bad selection, an unknown run to retry.
    */
-  async launch(start: RunStarter): Promise<string> {
-    const runId = randomUUID();
-    let recorded = false;
-    let onStatus: (update: { runId: string }) => void = () => undefined;
-    const firstStatus = new Promise<void>((resolve) => {
-      onStatus = (update) => {
-        if (update.runId !== runId) return;
-        recorded = true;
-        resolve();
-      };
-      this.sluice.bus.on('status', onStatus);
-    });
-    try {
-      const run = Promise.resolve().then(() => start(runId));
-      const settled = run.then(
-        () => undefined,
-        (error: unknown) => {
-          // Errors before the run exists are the caller's (answered as HTTP errors); later ones are in the run's log too.
-          if (recorded) this.log(`run ${runId} stopped with an error: ${error instanceof Error ? error.message : String(error)}`);
-        },
-      );
-      this.runs.set(runId, settled);
-      void settled.finally(() => this.runs.delete(runId));
-      // Whichever comes first: the run's first status (it exists) or its end (an early failure rejects here).
-      await Promise.race([firstStatus, run]);
-    } finally {
-      this.sluice.bus.off('status', onStatus);
-    }
+  async launch(options: SubmitOptions): Promise<string> {
+    const { runId, done } = await this.sluice.submit(options);
+    // Asset failures are in the result; a rejection means the run itself broke, which is in its log too.
+    done.catch((error: unknown) => this.logger.error(`run ${runId} stopped with an error: ${messageOf(error)}`));
     return runId;
   }
 
-  /** Ids of the runs this server started that have not finished. */
+  /** Ids of the runs in flight in this process. */
   activeRunIds(): string[] {
-    return [...this.runs.keys()];
+    return this.sluice.runs.ids();
   }
 
-  /** Keys of the assets some active run is building right now. */
+  /** Keys of the assets some run is building right now. */
   buildingAssets(): Set<string> {
-    const keys = new Set<string>();
-    for (const assets of this.building.values()) for (const key of assets) keys.add(key);
-    return keys;
+    return this.sluice.runs.buildingAssets();
   }
 
-  /** Cancels every active run and waits until all have stopped (published tables stay as they were). */
-  async cancelAll(): Promise<void> {
-    for (const runId of this.runs.keys()) this.sluice.cancel(runId);
-    await Promise.all(this.runs.values());
-  }
-
-  /** Stops listening to the bus. */
-  dispose(): void {
-    this.sluice.bus.off('event', this.onEvent);
-    this.sluice.bus.off('status', this.onStatus);
-  }
-
-  private track(event: RunEvent): void {
-    if (event.assetKey === null) return;
-    if (event.type === 'asset_started') {
-      let assets = this.building.get(event.runId);
-      if (!assets) this.building.set(event.runId, (assets = new Set()));
-      assets.add(event.assetKey);
-    } else if (ASSET_DONE.has(event.type)) {
-      this.building.get(event.runId)?.delete(event.assetKey);
-    }
+  /** Cancels every run and waits until all have stopped (published tables stay as they were). */
+  cancelAll(): Promise<void> {
+    return this.sluice.runs.drain();
   }
 }

@@ -9,7 +9,6 @@ import { Sluice } from '../../src/index.js';
 import { DuckDbWarehouse } from '../../src/engine/duckdb/duckdb-warehouse.js';
 import { loadColumnLineage } from '../../src/lineage/load-column-lineage.js';
 import type { ColumnTraceNode, ProjectColumnLineage } from '../../src/lineage/project-column-lineage.js';
-import { openLineageOf } from '../../src/lineage/openlineage/openlineage-emitter.js';
 import type { OpenLineageRunEvent } from '../../src/lineage/openlineage/openlineage-types.js';
 import { openLineageValidator } from './openlineage-validator.js';
 
@@ -117,7 +116,7 @@ describe('the flights demo with OpenLineage to a file', { timeout: 600_000 }, ()
     runMs = performance.now() - started;
     assert.equal(result.status, 'succeeded', JSON.stringify(result.assets.filter((a) => a.status !== 'succeeded')));
     runId = result.runId;
-    await openLineageOf(sluice)!.flush();
+    await sluice.openLineage!.flush();
     events = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as OpenLineageRunEvent);
   });
   after(async () => {
@@ -139,7 +138,7 @@ describe('the flights demo with OpenLineage to a file', { timeout: 600_000 }, ()
     assert.deepEqual(events.filter((e) => e.job.name === 'flights').map((e) => [e.eventType, e.run.runId]), [['START', runId], ['COMPLETE', runId]]);
     assert.equal(events[0]!.job.name, 'flights', 'the run starts first');
     assert.equal(events.at(-1)!.job.name, 'flights', 'the run completes last');
-    const stats = openLineageOf(sluice)!.stats;
+    const stats = sluice.openLineage!.stats;
     t.diagnostic(`run ${Math.round(runMs)} ms; ${stats.built} events built in ${Math.round(stats.buildMs)} ms off the run's path; ${stats.delivered} delivered`);
   });
 

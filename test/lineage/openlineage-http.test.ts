@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import { Sluice } from '../../src/index.js';
-import { attachOpenLineage, openLineageOf } from '../../src/lineage/openlineage/openlineage-emitter.js';
 import type { OpenLineageRunEvent } from '../../src/lineage/openlineage/openlineage-types.js';
 import { tempProject } from '../helpers/temp-project.js';
 import { openLineageValidator } from './openlineage-validator.js';
@@ -87,7 +86,7 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
     try {
       const result = await sluice.materialize({ select: 'raw/numbers,mart/doubled,mart/broken,mart/after_broken' });
       assert.equal(result.status, 'failed');
-      await openLineageOf(sluice)!.flush();
+      await sluice.openLineage!.flush();
       const validate = openLineageValidator();
       for (const r of server.received) {
         assert.equal(r.path, '/api/v1/lineage');
@@ -115,7 +114,7 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
     const sluice = await openProject();
     try {
       const { runId } = await sluice.materialize({ select: 'raw/numbers' });
-      await openLineageOf(sluice)!.flush();
+      await sluice.openLineage!.flush();
       assert.deepEqual(server.received.map((r) => `${r.event.eventType} ${r.event.job.name}`), ['START numbers', 'START raw/numbers', 'COMPLETE raw/numbers', 'COMPLETE numbers']);
       assert.equal(server.received[0]!.authorization, undefined, 'no key, no Authorization header');
       assert.deepEqual((await sluice.store.listEvents(runId)).filter((e) => e.level === 'warn'), []);
@@ -138,7 +137,7 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
       assert.equal(status, 'succeeded');
       assert.ok(runMs < 3000, `run took ${runMs} ms`);
       const flushStarted = performance.now();
-      await openLineageOf(sluice)!.flush();
+      await sluice.openLineage!.flush();
       closeMs = performance.now() - flushStarted;
       const warnings = (await sluice.store.listEvents(runId)).filter((e) => e.level === 'warn');
       assert.equal(warnings.length, 2, JSON.stringify(warnings));
@@ -155,8 +154,7 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
 
   it('with a backend that never answers, close waits no longer than the flush limit', async () => {
     const server = await backend(() => 'hang');
-    const sluice = await Sluice.open({ dir: project.dir, openLineage: false });
-    attachOpenLineage(sluice, { transport: { type: 'http', url: server.url, timeoutMs: 60_000 } }, { flushTimeoutMs: 300 });
+    const sluice = await Sluice.open({ dir: project.dir, openLineage: { transport: { type: 'http', url: server.url, timeoutMs: 60_000 } }, openLineageEmitter: { flushTimeoutMs: 300 } });
     const { runId, status } = await sluice.materialize({ select: 'raw/numbers' });
     assert.equal(status, 'succeeded');
     const started = performance.now();
@@ -185,7 +183,7 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
       });
       const result = await sluice.materialize({ select: 'slow/waits', signal: controller.signal });
       assert.equal(result.status, 'canceled');
-      await openLineageOf(sluice)!.flush();
+      await sluice.openLineage!.flush();
       const validate = openLineageValidator();
       for (const r of server.received) assert.deepEqual(validate(r.event), []);
       assert.deepEqual(server.received.map((r) => `${r.event.eventType} ${r.event.job.name}`), ['START numbers', 'START slow/waits', 'ABORT slow/waits', 'ABORT numbers']);
@@ -207,7 +205,7 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
       process.stderr.write = write;
     }
     try {
-      assert.equal(openLineageOf(sluice), undefined);
+      assert.equal(sluice.openLineage, undefined);
       assert.match(written.join(''), /warning: OpenLineage is off: OPENLINEAGE__TRANSPORT__TYPE="kafka" is not supported; use http, file, console or noop/);
       assert.equal((await sluice.materialize({ select: 'raw/numbers' })).status, 'succeeded');
     } finally {

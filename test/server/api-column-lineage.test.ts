@@ -6,7 +6,6 @@ import { after, before, test } from 'node:test';
 import { Sluice } from '../../src/runtime/sluice.js';
 import type { AssetDetailResponse, QueryResponse } from '../../src/server/api-types.js';
 import { createApp } from '../../src/server/app.js';
-import { columnLineageCache } from '../../src/server/column-lineage-cache.js';
 import { tempProject, type TempProject } from '../helpers/temp-project.js';
 import { getJson, postJson } from './test-client.js';
 
@@ -46,7 +45,7 @@ async function viewLineage(): Promise<Record<string, string[]> | undefined> {
 }
 
 test('the column lineage is analysed once for the whole project and reused by every asset page after it', async () => {
-  const cache = columnLineageCache(sluice);
+  const cache = sluice.columnLineage;
   const before = cache.analyses;
   // Requests arriving together share the one analysis.
   const pages = await Promise.all(['/api/assets/view/numbers', '/api/assets/src/numbers', '/api/assets/view/numbers'].map((path) => getJson<AssetDetailResponse>(app, path)));
@@ -64,25 +63,25 @@ test('the column lineage is analysed once for the whole project and reused by ev
 test("after a materialization that changes a view's columns, the asset page shows the new lineage", async () => {
   assert.deepEqual(await viewLineage(), { n: ['src/numbers.n (identity)'] });
   project.write('numbers.csv', 'n,m\n1,10\n2,20\n');
-  const analysed = columnLineageCache(sluice).analyses;
+  const analysed = sluice.columnLineage.analyses;
   assert.equal((await sluice.materialize({ select: '*' })).status, 'succeeded');
   assert.deepEqual(await viewLineage(), { n: ['src/numbers.n (identity)'], m: ['src/numbers.m (identity)'] });
-  assert.equal(columnLineageCache(sluice).analyses, analysed + 1);
+  assert.equal(sluice.columnLineage.analyses, analysed + 1);
 });
 
 test('SQL sent through the API may change the relations lineage reads, so the next asset page analyses again', async () => {
-  const analysed = columnLineageCache(sluice).analyses;
+  const analysed = sluice.columnLineage.analyses;
   assert.equal((await postJson<QueryResponse>(app, '/api/query', { sql: 'ALTER TABLE src.numbers ADD COLUMN extra INTEGER' })).status, 200);
   assert.deepEqual(await viewLineage(), { n: ['src/numbers.n (identity)'], m: ['src/numbers.m (identity)'], extra: ['src/numbers.extra (identity)'] });
-  assert.equal(columnLineageCache(sluice).analyses, analysed + 1);
+  assert.equal(sluice.columnLineage.analyses, analysed + 1);
 });
 
 test('a run that publishes nothing (only checks, or a failure) keeps the analysis', async () => {
   await viewLineage();
-  const analysed = columnLineageCache(sluice).analyses;
+  const analysed = sluice.columnLineage.analyses;
   await sluice.check({ select: '*' });
   rmSync(join(project.dir, 'numbers.csv'));
   assert.equal((await sluice.materialize({ select: 'src/numbers' })).status, 'failed');
   await viewLineage();
-  assert.equal(columnLineageCache(sluice).analyses, analysed);
+  assert.equal(sluice.columnLineage.analyses, analysed);
 });

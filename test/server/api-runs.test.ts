@@ -16,14 +16,13 @@ let app: ReturnType<typeof createApp>;
 before(async () => {
   project = createFixtureProject();
   sluice = await Sluice.open({ dir: project.dir });
-  launcher = new RunLauncher(sluice, () => undefined);
+  launcher = new RunLauncher(sluice);
   app = createApp(sluice, { launcher, heartbeatMs: 50, uiDir: project.dir, log: () => undefined });
 });
 
 after(async () => {
   project.hold(false);
   await launcher.cancelAll();
-  launcher.dispose();
   await sluice.close();
   project.remove();
 });

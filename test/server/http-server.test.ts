@@ -16,7 +16,7 @@ const shutdown = new AbortController();
 before(async () => {
   project = createFixtureProject();
   sluice = await Sluice.open({ dir: project.dir });
-  const app = createApp(sluice, { launcher: new RunLauncher(sluice, () => undefined), shutdown: shutdown.signal, uiDir: project.dir, log: () => undefined });
+  const app = createApp(sluice, { launcher: new RunLauncher(sluice), shutdown: shutdown.signal, uiDir: project.dir, log: () => undefined });
   server = await listen(app, { port: 0, host: '127.0.0.1' });
 });
 

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunEvent, RunSummary } from '../../src/server/api-types.js';
-import { deriveSteps } from '../../src/server/run-steps.js';
+import { deriveSteps } from '../../src/runtime/run-state.js';
 
 let nextId = 1;
 function event(type: string, assetKey: string | null, data: Record<string, unknown> = {}, message = type): RunEvent {
   const id = nextId++;
-  return { id, runId: 'r', ts: `2001-01-01T00:00:${String(id).padStart(2, '0')}.000Z`, type, assetKey, level: 'info', message, data };
+  return { id, runId: 'r', ts: `2001-01-01T00:00:${String(id).padStart(2, '0')}.000Z`, type, assetKey, level: 'info', message, data } as RunEvent;
 }
 
 const run = (status: RunSummary['status'], assetKeys: string[] = ['a/x', 'b/y', 'c/z'], error: RunSummary['error'] = null) => ({

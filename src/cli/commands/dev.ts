@@ -44,7 +44,7 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   ]);
   const sluice = await Sluice.open({ dir });
   const projectDir = sluice.project.dir;
-  const launcher = new RunLauncher(sluice, log);
+  const launcher = new RunLauncher(sluice);
   const shutdown = new AbortController();
   const loopback = LOOPBACK_HOSTS.includes(host);
   const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
@@ -53,7 +53,6 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   try {
     server = await listen(app, { port: options.port ?? 3000, host });
   } catch (error) {
-    launcher.dispose();
     await sluice.close();
     throw error;
   }
@@ -67,8 +66,8 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   if (!existsSync(join(uiDir, 'index.html'))) log('  (the web UI is not built: run `npm run build:ui` in the Sluice checkout; the API works meanwhile)');
   if (!loopback) log(`  warning: listening on ${host}; the API has no authentication yet, so anyone who can reach it can run SQL`);
   log('  other sluice commands in this project now go through this server; press Ctrl-C to stop');
-  // Schedules, sensors and asset conditions run beside the server; they launch through its launcher.
-  const automation = await (await import('../../automation/dev-automation.js')).startDevAutomation(sluice, { launcher, log });
+  // Schedules, sensors and asset conditions run beside the server; their runs are in the same registry the launcher drains.
+  const automation = await (await import('../../automation/dev-automation.js')).startDevAutomation(sluice, { log });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -79,7 +78,6 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
       await launcher.cancelAll();
       shutdown.abort();
       await server.close();
-      launcher.dispose();
       await sluice.close();
       removeFile();
       process.off('exit', removeFile);

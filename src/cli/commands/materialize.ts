@@ -4,7 +4,7 @@ import type { StepOutcome } from '../../runtime/executor.js';
 import { RunEventBus } from '../../runtime/run-events.js';
 import type { MaterializeResult } from '../../runtime/sluice.js';
 import type { LaunchRunResponse, RunDetailResponse, RunEvent, RunStep } from '../../server/api-types.js';
-import { deriveSteps } from '../../server/run-steps.js';
+import { deriveSteps } from '../../runtime/run-state.js';
 import type { ApiClient } from '../api-client.js';
 import { CommandFailed } from '../cli-errors.js';
 import { devServerFor, withSluice, type ProjectOptions } from '../open-project.js';

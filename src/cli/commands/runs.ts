@@ -1,6 +1,7 @@
 // `sluice runs` and `sluice run RUN_ID`: recent runs, and one run's event log.
 import type { Command } from 'commander';
 import { RunNotFoundError } from '../../errors.js';
+import { asRunEvent } from '../../model/run-event.js';
 import { formatMs } from '../../runtime/sluice.js';
 import type { RunDetailResponse, RunEvent, RunsResponse, RunSummary } from '../../server/api-types.js';
 import { devServerFor, withSluice, type ProjectOptions } from '../open-project.js';
@@ -43,7 +44,7 @@ export function configureRunsCommands(program: Command): void {
         : await withSluice(globals, async (sluice) => {
             const found = await sluice.store.getRun(runId);
             if (!found) throw new RunNotFoundError(runId);
-            return { run: found, events: await sluice.store.listEvents(runId) };
+            return { run: found, events: (await sluice.store.listEvents(runId)).map(asRunEvent) };
           });
       printRun(run, events, options.json === true);
     });

@@ -2,9 +2,13 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Warehouse } from '../../engine/warehouse.js';
+import { messageOf } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { AssetGraph } from '../../model/asset-graph.js';
 import type { OpenLineageConfig } from '../../model/project-definition.js';
-import type { Sluice } from '../../runtime/sluice.js';
-import type { MaterializationRecord, RunEvent } from '../../store/metadata-store.js';
+import type { RunEvent } from '../../model/run-event.js';
+import type { MaterializationRecord, MetadataStore } from '../../store/metadata-store.js';
 import { tableOfAsset, type AssetLineage } from '../asset-column-lineage.js';
 import { loadColumnLineage } from '../load-column-lineage.js';
 import { DeliveryQueue } from './delivery-queue.js';
@@ -64,53 +68,60 @@ export interface EmitterStats {
   buildMs: number;
 }
 
-const emitters = new WeakMap<Sluice, OpenLineageEmitter>();
+/** The project facts events are built from. */
+export interface OpenLineageProject {
+  definition: { name: string };
+  /** Folder of the project and its config file (the source of run-level jobs). */
+  dir: string;
+  file: string;
+  graph: AssetGraph;
+}
+
+/** What the emitter works with, handed over by the composition root (`Sluice.open`). */
+export interface OpenLineageDeps {
+  bus: RunEventSource;
+  store: MetadataStore;
+  warehouse: Warehouse;
+  project: OpenLineageProject;
+  /** Writes a warning into a run's event log (and onto the bus); it must not throw. */
+  warnRun: (runId: string, message: string, assetKey?: string) => Promise<void>;
+  logger: Logger;
+}
+
+/** The run events the emitter listens to (the runtime's RunEventBus). */
+export interface RunEventSource {
+  on(type: 'event', listener: (event: RunEvent) => void): unknown;
+  off(type: 'event', listener: (event: RunEvent) => void): unknown;
+}
 
 /**
- * Emits OpenLineage events for every run of `sluice` when the project or the environment enables it, and
- * makes `sluice.close()` deliver what is pending first (within a time limit). Returns the emitter, if any.
+ * The emitter for a project when its settings, the `OPENLINEAGE_*` variables in `env` or `explicit` enable
+ * OpenLineage; undefined when it is off. A bad setting is logged as a warning and leaves it off.
  * @example
- * const sluice = await Sluice.open({ dir: 'examples/flights' }); // attaches it when configured
- * attachOpenLineage(other, { transport: { type: 'file', path: 'lineage.jsonl' } });
+ * const emitter = createOpenLineageEmitter(deps, { env: process.env, warehousePath: '/p/data/warehouse.duckdb', explicit: { transport: { type: 'file', path: 'lineage.jsonl' } } });
+ * await emitter?.close();
  */
-export function attachOpenLineage(sluice: Sluice, explicit?: OpenLineageConfig | false, options: OpenLineageEmitterOptions = {}): OpenLineageEmitter | undefined {
-  const { project } = sluice;
+export function createOpenLineageEmitter(
+  deps: OpenLineageDeps,
+  config: { env: Readonly<Record<string, string | undefined>>; warehousePath: string; projectConfig?: OpenLineageConfig; explicit?: OpenLineageConfig | false },
+  options: OpenLineageEmitterOptions = {},
+): OpenLineageEmitter | undefined {
+  const { project } = deps;
   let settings: OpenLineageSettings | undefined;
   try {
-    settings = resolveOpenLineageSettings(
-      project.definition.openLineage,
-      process.env,
-      { projectName: project.definition.name, projectDir: project.dir, warehousePath: isAbsolute(project.warehousePath) || project.warehousePath === ':memory:' ? project.warehousePath : resolve(project.warehousePath) },
-      explicit,
-    );
+    const warehousePath = isAbsolute(config.warehousePath) || config.warehousePath === ':memory:' ? config.warehousePath : resolve(config.warehousePath);
+    settings = resolveOpenLineageSettings(config.projectConfig, config.env, { projectName: project.definition.name, projectDir: project.dir, warehousePath }, config.explicit);
   } catch (error) {
     // Lineage is an extra: a bad setting is reported loudly but never stops the project from opening.
-    process.stderr.write(`warning: OpenLineage is off: ${error instanceof Error ? error.message : String(error)}\n`);
+    deps.logger.warn(`OpenLineage is off: ${messageOf(error)}`);
     return undefined;
   }
   if (!settings) return undefined;
-  emitters.get(sluice)?.detach();
-  const emitter = new OpenLineageEmitter(sluice, settings, options.transport ?? createTransport(settings.transport), options);
-  emitters.set(sluice, emitter);
-  const close = sluice.close.bind(sluice);
-  // The facade closes the warehouse and store, which pending events still need: deliver them first.
-  sluice.close = async () => {
-    try {
-      await emitter.close();
-    } finally {
-      await close();
-    }
-  };
-  return emitter;
-}
-
-/** The emitter attached to `sluice`, if OpenLineage is on. */
-export function openLineageOf(sluice: Sluice): OpenLineageEmitter | undefined {
-  return emitters.get(sluice);
+  return new OpenLineageEmitter(deps, settings, options.transport ?? createTransport(settings.transport), options);
 }
 
 /**
- * Listens to `sluice.bus`: per asset START (first attempt), COMPLETE, FAIL or ABORT (canceled after it
+ * Listens to the run bus: per asset START (first attempt), COMPLETE, FAIL or ABORT (canceled after it
  * started), each with the Sluice run as parent; the Sluice run itself as a job of its own. Building and
  * delivery run in the background, in order; failures become warnings in the run's event log.
  */
@@ -124,7 +135,7 @@ export class OpenLineageEmitter {
   private readonly providers: DatasetFacetProvider[] = [];
   private readonly listener = (event: RunEvent): void => this.onEvent(event);
 
-  constructor(private readonly sluice: Sluice, readonly settings: OpenLineageSettings, readonly transport: Transport, private readonly options: OpenLineageEmitterOptions = {}) {
+  constructor(private readonly deps: OpenLineageDeps, readonly settings: OpenLineageSettings, readonly transport: Transport, private readonly options: OpenLineageEmitterOptions = {}) {
     this.queue = new DeliveryQueue<Pending>({
       send: (item, signal) => transport.send(item.event, signal),
       isRetryable: (error) => !(error instanceof TransportError) || error.retryable,
@@ -137,7 +148,7 @@ export class OpenLineageEmitter {
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
       ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
     });
-    sluice.bus.on('event', this.listener);
+    deps.bus.on('event', this.listener);
   }
 
   /**
@@ -150,7 +161,7 @@ export class OpenLineageEmitter {
 
   /** Stops listening (pending events are still delivered by `flush`). */
   detach(): void {
-    this.sluice.bus.off('event', this.listener);
+    this.deps.bus.off('event', this.listener);
   }
 
   /** Builds and delivers everything pending, at most `timeoutMs`; undelivered events are dropped with a warning. */
@@ -178,7 +189,7 @@ export class OpenLineageEmitter {
         this.stats.built++;
         this.queue.push({ event: built, runId: event.runId, final });
       } catch (error) {
-        this.warn(event.runId, `OpenLineage: could not build the event for "${event.type}"${event.assetKey ? ` of ${event.assetKey}` : ''}: ${error instanceof Error ? error.message : String(error)}; it was not sent. The run itself is unaffected.`, event.assetKey ?? undefined);
+        this.warn(event.runId, `OpenLineage: could not build the event for "${event.type}"${event.assetKey ? ` of ${event.assetKey}` : ''}: ${messageOf(error)}; it was not sent. The run itself is unaffected.`, event.assetKey ?? undefined);
       } finally {
         this.stats.buildMs += performance.now() - started;
       }
@@ -188,7 +199,6 @@ export class OpenLineageEmitter {
   private builderFor(event: RunEvent): (() => Promise<OpenLineageRunEvent>) | undefined {
     const time = new Date(event.ts);
     const key = event.assetKey ?? undefined;
-    const data = event.data;
     switch (event.type) {
       case 'run_started':
         return async () => this.runLevel('START', event.runId, time);
@@ -199,7 +209,7 @@ export class OpenLineageEmitter {
       case 'run_canceled':
         return async () => this.runLevel('ABORT', event.runId, time);
       case 'asset_started': {
-        if (!key || (data.attempt !== undefined && data.attempt !== 1)) return undefined;
+        if (!key || event.data.attempt !== 1) return undefined;
         const started = this.started.get(event.runId) ?? new Set<string>();
         started.add(key);
         this.started.set(event.runId, started);
@@ -207,20 +217,18 @@ export class OpenLineageEmitter {
       }
       case 'asset_succeeded':
         return key ? async () => this.assetEvent('COMPLETE', event.runId, key, time) : undefined;
-      case 'asset_failed': {
-        const error = data.error as { message?: string } | undefined;
-        return key ? async () => this.assetEvent('FAIL', event.runId, key, time, error?.message ?? event.message) : undefined;
-      }
+      case 'asset_failed':
+        return key ? async () => this.assetEvent('FAIL', event.runId, key, time, event.data.error.message || event.message) : undefined;
       case 'asset_not_executed':
         // Only a started asset has a run to abort; one that never began emits nothing.
-        return key && data.reason === 'canceled' && this.started.get(event.runId)?.has(key) ? async () => this.assetEvent('ABORT', event.runId, key, time) : undefined;
+        return key && event.data.reason === 'canceled' && this.started.get(event.runId)?.has(key) ? async () => this.assetEvent('ABORT', event.runId, key, time) : undefined;
       default:
         return undefined;
     }
   }
 
   private runJob(): JobFacts {
-    return { namespace: this.settings.namespace, name: this.sluice.project.definition.name, jobType: 'JOB', sourceUrl: pathToFileURL(this.sluice.project.file).href };
+    return { namespace: this.settings.namespace, name: this.deps.project.definition.name, jobType: 'JOB', sourceUrl: pathToFileURL(this.deps.project.file).href };
   }
 
   private runLevel(eventType: RunEventType, runId: string, time: Date, errorMessage?: string): OpenLineageRunEvent {
@@ -236,10 +244,10 @@ export class OpenLineageEmitter {
   }
 
   private async assetEvent(eventType: RunEventType, runId: string, key: string, time: Date, errorMessage?: string): Promise<OpenLineageRunEvent> {
-    const node = this.sluice.project.graph.get(key);
+    const node = this.deps.project.graph.get(key);
     if (!node) throw new Error(`asset "${key}" is not in the project`);
     const definition = node.definition;
-    const source = definition.sqlSource && isAbsolute(definition.sqlSource) ? definition.sqlSource : this.sluice.project.file;
+    const source = definition.sqlSource && isAbsolute(definition.sqlSource) ? definition.sqlSource : this.deps.project.file;
     const job: JobFacts = {
       namespace: this.settings.namespace,
       name: key,
@@ -271,7 +279,7 @@ export class OpenLineageEmitter {
 
   /** Schema, statistics, version and column lineage of a published asset, and the schemas of its inputs. */
   private async completeDetails(runId: string, key: string, deps: readonly string[], eventType: RunEventType): Promise<{ output: Partial<DatasetFacts>; inputs: DatasetFacts[] }> {
-    const { store, warehouse, project } = this.sluice;
+    const { store, warehouse, project } = this.deps;
     const [record] = await store.materializationHistory(key, 1);
     const materialization = record?.runId === runId ? record : undefined;
     const latest = await store.latestMaterializations();
@@ -304,7 +312,7 @@ export class OpenLineageEmitter {
   private dataset(table: string): { namespace: string; name: string } {
     if (table.startsWith('file:')) {
       const path = table.slice('file:'.length);
-      return { namespace: 'file', name: isAbsolute(path) ? path : resolve(this.sluice.project.dir, path) };
+      return { namespace: 'file', name: isAbsolute(path) ? path : resolve(this.deps.project.dir, path) };
     }
     return { namespace: this.settings.datasetNamespace, name: table };
   }
@@ -334,10 +342,7 @@ export class OpenLineageEmitter {
 
   /** A warning in the run's event log (and on the bus, for live viewers); it must never throw. */
   private warn(runId: string, message: string, assetKey?: string): void {
-    const write = this.sluice.store
-      .appendEvent({ runId, type: 'asset_log', level: 'warn', message, data: { source: 'openlineage' }, ...(assetKey ? { assetKey } : {}) })
-      .then((event) => void this.sluice.bus.emit('event', event))
-      .catch(() => void process.stderr.write(`${message}\n`));
+    const write = this.deps.warnRun(runId, message, assetKey).catch(() => this.deps.logger.warn(message));
     this.warnings.add(write);
     void write.finally(() => this.warnings.delete(write));
   }

@@ -7,7 +7,6 @@ import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js
 import { HttpError } from '../api-errors.js';
 import { assetSummaries, assetSummary, findAssetKey, lineageGraph, type AssetState } from '../asset-views.js';
 import { assetChecks, checkSummaries } from '../check-views.js';
-import { columnLineageCache } from '../column-lineage-cache.js';
 import { isAllowed } from '../../access/principal.js';
 import { toJsonRows } from '../json-values.js';
 
@@ -39,11 +38,10 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
     return c.json<AssetsResponse>({ assets: assetSummaries(graph(), await state()) });
   });
 
-  const lineageCache = columnLineageCache(sluice);
   /** An asset's column lineage for its page; lineage is an extra, so a failure to analyse leaves it out. */
   const columnLineageOf = async (key: string): Promise<AssetDetailResponse['columnLineage']> => {
     try {
-      const lineage = (await lineageCache.get()).asset(key);
+      const lineage = (await sluice.columnLineage.get()).asset(key);
       const columns = Object.fromEntries(lineage.columns.map((col) => [col.name, col.sources.map((src) => `${src.asset ?? src.table}.${src.column} (${src.transform})`)]));
       return { method: lineage.method, ...(lineage.note ? { note: lineage.note } : {}), columns };
     } catch {

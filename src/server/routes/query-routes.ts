@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { QueryResponse } from '../api-types.js';
 import { guard, jsonBody, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { HttpError } from '../api-errors.js';
-import { columnLineageCache } from '../column-lineage-cache.js';
 import { toJsonRows } from '../json-values.js';
 
 const QueryBody = z.object({ sql: z.string().trim().min(1, 'must not be empty').max(1_000_000) });
@@ -30,7 +29,7 @@ export function queryRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
     } finally {
       session.close();
       // The SQL may have created, altered or dropped relations that column lineage reads.
-      columnLineageCache(sluice).invalidate();
+      sluice.columnLineage.invalidate();
     }
   });
 

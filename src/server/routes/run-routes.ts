@@ -2,11 +2,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { RunNotFoundError } from '../../errors.js';
+import { asRunEvent } from '../../model/run-event.js';
 import { FINAL_RUN_STATUSES } from '../../runtime/run-events.js';
+import { deriveSteps } from '../../runtime/run-state.js';
 import type { CancelRunResponse, LaunchRunResponse, RunDetailResponse, RunsResponse, RunSummary } from '../api-types.js';
 import { guard, jsonBody, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { HttpError } from '../api-errors.js';
-import { deriveSteps } from '../run-steps.js';
 
 const RUN_STATUSES = ['queued', 'started', 'succeeded', 'failed', 'canceled'] as const;
 
@@ -44,17 +45,15 @@ export function runRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
     const runId = c.req.param('id');
     guard(c, 'run:read', { kind: 'run', id: runId });
     const run = await getRun(runId);
-    const events = await sluice.store.listEvents(runId);
+    const events = (await sluice.store.listEvents(runId)).map(asRunEvent);
     return c.json<RunDetailResponse>({ run, steps: deriveSteps(run, events), events });
   });
 
   routes.post('/runs', async (c) => {
     guard(c, 'run:launch', { kind: 'project' });
     const { select = '*', concurrency, partition } = await jsonBody(c, LaunchBody, 'run request');
-    // Planning first turns a bad selection into a 400 here instead of a failed run later.
-    sluice.plan(select, /\bstale\b/.test(select) ? await sluice.selectionContext() : {});
-    const options = { select, ...(concurrency ? { concurrency } : {}), ...(partition !== undefined ? { partition } : {}) };
-    const runId = await launcher.launch((id) => sluice.materialize({ ...options, runId: id }));
+    // A bad selection is rejected while submitting: a 400 here instead of a failed run later.
+    const runId = await launcher.launch({ select, ...(concurrency ? { concurrency } : {}), ...(partition !== undefined ? { partition } : {}) });
     return c.json<LaunchRunResponse>({ runId }, 202);
   });
 
@@ -74,7 +73,7 @@ export function runRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
     if (!FINAL_RUN_STATUSES.has(parent.status)) {
       throw new HttpError(409, 'RUN_ACTIVE', `run "${parentId}" is still ${parent.status}; wait for it to end or cancel it, then re-execute`);
     }
-    const runId = await launcher.launch((id) => sluice.retryFailed(parentId, { runId: id, ...(concurrency ? { concurrency } : {}) }));
+    const runId = await launcher.launch({ retryOf: parentId, ...(concurrency ? { concurrency } : {}) });
     return c.json<LaunchRunResponse>({ runId }, 202);
   });
 

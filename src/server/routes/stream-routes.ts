@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import { z } from 'zod';
 import { RunNotFoundError } from '../../errors.js';
+import { asRunEvent } from '../../model/run-event.js';
 import { FINAL_RUN_STATUSES } from '../../runtime/run-events.js';
 import type { RunEvent, RunStatus, StreamEventName } from '../api-types.js';
 import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
@@ -107,7 +108,7 @@ export function streamRoutes({ sluice, heartbeatMs, shutdown }: ApiDeps): Hono<A
         // A comment line makes proxies and clients see the stream open before the first event.
         await stream.write(': connected\n\n');
         if (only) {
-          for (const event of await sluice.store.listEvents(only, after)) {
+          for (const event of (await sluice.store.listEvents(only, after)).map(asRunEvent)) {
             deliver(event);
             replayedUpTo = Math.max(replayedUpTo, event.id);
           }
