@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { findProjectFile } from '../../runtime/project-loader.js';
 import { Sluice } from '../../runtime/sluice.js';
+import type { ProjectAccess } from '../../server/auth/project-access.js';
 import { readDevServerFile, removeDevServerFile, writeDevServerFile } from '../api-client.js';
 import { CommandFailed } from '../cli-errors.js';
 import type { ProjectOptions } from '../open-project.js';
@@ -14,6 +15,10 @@ export interface DevCommandOptions extends ProjectOptions {
   host?: string;
   /** The built UI to serve (default: the package's ui/dist). */
   uiDir?: string;
+  /** Authenticate every request against the project's access configuration (`sluice serve`); implied by a non-loopback host. */
+  authenticate?: boolean;
+  /** The command named in messages (default `sluice dev`). */
+  name?: string;
 }
 
 /** A running dev server. */
@@ -44,15 +49,27 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   ]);
   const sluice = await Sluice.open({ dir });
   const projectDir = sluice.project.dir;
-  const launcher = new RunLauncher(sluice);
+  const launcher = new RunLauncher(sluice, log);
   const shutdown = new AbortController();
   const loopback = LOOPBACK_HOSTS.includes(host);
   const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
-  const app = createApp(sluice, { launcher, shutdown: shutdown.signal, uiDir, log, ...(loopback ? {} : { allowedHosts: 'any' as const }) });
+  const name = options.name ?? 'sluice dev';
+  // Beyond this machine nobody is the local admin: every request authenticates against the project's access configuration.
+  let access: ProjectAccess | undefined;
+  try {
+    const why = loopback ? `${name} authenticates every request` : `${name} --host ${host} would let anyone who reaches it act as the local admin`;
+    if (options.authenticate || !loopback) access = await (await import('../../server/auth/project-access.js')).openProjectAccess(sluice, why);
+  } catch (error) {
+    await sluice.close();
+    throw error;
+  }
+  const app = createApp(sluice, { launcher, shutdown: shutdown.signal, uiDir, log, ...(loopback ? {} : { allowedHosts: 'any' as const }), ...(access ? { access: access.shared } : {}) });
   let server;
   try {
     server = await listen(app, { port: options.port ?? 3000, host });
   } catch (error) {
+    launcher.dispose();
+    await access?.close();
     await sluice.close();
     throw error;
   }
@@ -61,13 +78,13 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   const removeFile = (): void => removeDevServerFile(projectDir);
   process.once('exit', removeFile);
 
-  log(`sluice dev: project "${sluice.project.definition.name}" (${sluice.project.graph.size} assets) in ${projectDir}`);
+  log(`${name}: project "${sluice.project.definition.name}" (${sluice.project.graph.size} assets) in ${projectDir}`);
   log(`  UI and API: ${server.url}`);
   if (!existsSync(join(uiDir, 'index.html'))) log('  (the web UI is not built: run `npm run build:ui` in the Sluice checkout; the API works meanwhile)');
-  if (!loopback) log(`  warning: listening on ${host}; the API has no authentication yet, so anyone who can reach it can run SQL`);
+  if (access) log(`  access: every request authenticates (${Object.keys(access.access.config.users).length} users; \`sluice tokens create --user NAME\`), and is audited (\`sluice audit\`)`);
   log('  other sluice commands in this project now go through this server; press Ctrl-C to stop');
-  // Schedules, sensors and asset conditions run beside the server; their runs are in the same registry the launcher drains.
-  const automation = await (await import('../../automation/dev-automation.js')).startDevAutomation(sluice, { log });
+  // Schedules, sensors and asset conditions run beside the server; they launch through its launcher.
+  const automation = await (await import('../../automation/dev-automation.js')).startDevAutomation(sluice, { launcher, log });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -78,7 +95,9 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
       await launcher.cancelAll();
       shutdown.abort();
       await server.close();
+      launcher.dispose();
       await sluice.close();
+      await access?.close();
       removeFile();
       process.off('exit', removeFile);
     })());
