@@ -1,0 +1,53 @@
+// The wire protocol's view of an opened project: relations from the asset graph, data from the governed read path.
+import { readableKeys, type Principal } from '../../access/principal.js';
+import { parseAssetKey, quoteQualified } from '../../model/asset-key.js';
+import type { Sluice } from '../../runtime/sluice.js';
+import type { CatalogRelation, PgWireBackend, WireResult } from './wire-result.js';
+
+/** Runs one statement for a principal through the governed read path. */
+export type GovernedWireQuery = (principal: Principal, sql: string, params: readonly unknown[]) => Promise<WireResult>;
+
+/** What the backend is built from. */
+export interface SluiceWireBackendConfig {
+  sluice: Sluice;
+  /** The governed read path: every byte of data a client receives comes from here. */
+  query: GovernedWireQuery;
+  /** Who a connection is: `password` is undefined under trust. Resolve undefined to refuse. */
+  authenticate(user: string, password: string | undefined): Promise<Principal | undefined>;
+}
+
+/**
+ * A wire backend over an opened project. A relation's columns are those the principal's own governed
+ * `SELECT * ... LIMIT 0` returns, so masks that change a type show in the catalog too.
+ * @example const backend = sluiceWireBackend({ sluice, query: governedQuery, authenticate: async () => LOCAL_DEV_PRINCIPAL });
+ */
+export function sluiceWireBackend(config: SluiceWireBackendConfig): PgWireBackend {
+  const { sluice } = config;
+  return {
+    database: sluice.project.definition.name,
+    query: config.query,
+    authenticate: config.authenticate,
+    async relations(principal: Principal): Promise<CatalogRelation[]> {
+      const relations: CatalogRelation[] = [];
+      for (const key of readableKeys(principal, sluice.project.graph.order)) {
+        const definition = sluice.project.graph.get(key)!.definition;
+        const name = parseAssetKey(key);
+        let result: WireResult;
+        try {
+          result = await config.query(principal, `SELECT * FROM ${quoteQualified(name)} LIMIT 0`, []);
+        } catch {
+          // Never built (or not readable as rows by this principal): not in the catalog.
+          continue;
+        }
+        relations.push({
+          schema: name.schema,
+          name: name.name,
+          kind: definition.kind === 'view' ? 'view' : 'table',
+          ...(definition.description ? { description: definition.description } : {}),
+          columns: result.columns,
+        });
+      }
+      return relations;
+    },
+  };
+}
