@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT, reportError } from './cli-errors.js';
+import { configureAuditCommand } from './commands/audit.js';
 import { configureAutomationCommand } from './commands/automation.js';
 import { configureBackfillCommand } from './commands/backfill.js';
 import { configureDaemonCommand } from './commands/daemon.js';
@@ -15,7 +16,9 @@ import { configureListCommand } from './commands/list.js';
 import { configureMaterializeCommand } from './commands/materialize.js';
 import { configureQueryCommand } from './commands/query.js';
 import { configureRunsCommands } from './commands/runs.js';
+import { configureServeCommand } from './commands/serve.js';
 import { configureShowCommand } from './commands/show.js';
+import { configureTokensCommand } from './commands/tokens.js';
 
 /** The configured program (exported for tests). */
 export function buildProgram(): Command {
@@ -36,6 +39,9 @@ export function buildProgram(): Command {
   configureCheckCommand(program);
   configureQueryCommand(program);
   configureDevCommand(program);
+  configureServeCommand(program);
+  configureTokensCommand(program);
+  configureAuditCommand(program);
   configureDaemonCommand(program);
   configureAutomationCommand(program);
   configureBackfillCommand(program);
