@@ -1,8 +1,11 @@
 // The event sensor: lands events durably, starts a run at once, coalesces arrivals while it runs, and measures latency.
+import { resolveEventSchema, type ResolvedEventSchema } from '../model/event-schema.js';
 import type { EventSensorDefinition } from '../model/project-definition.js';
 import type { RunEvent } from '../store/metadata-store.js';
 import type { AutomationContext } from './automation-context.js';
-import { EventInbox, type LandedBatch } from './event-inbox.js';
+import { DEFAULT_EVENT_LIMITS, EventBodyError, parseEventBody, type EventBodyLimits } from './event-body.js';
+import { EventInbox, type RejectedEvent } from './event-inbox.js';
+import { validateEvent } from './event-validation.js';
 import { LatencyTracker, type LatencyStats } from './latency-tracker.js';
 import { startNatsIngest, type NatsIngest } from './nats-ingest.js';
 import { RunCoalescer } from './run-coalescer.js';
@@ -12,6 +15,19 @@ const RETRY_AFTER_MS = 30_000;
 
 /** How often an unreachable NATS server is tried again. */
 const NATS_RETRY_MS = 5_000;
+
+/** What became of one event of a request: landed with its sequence number, or quarantined with the reasons. */
+export type EventResult = { status: 'accepted'; seq: number } | { status: 'quarantined'; reasons: string[] };
+
+/** What one request or message did: every event is either accepted or quarantined, in the order sent. */
+export interface IngestResult {
+  accepted: number;
+  quarantined: number;
+  /** Sequence numbers of the accepted events in landing.<source>, `[firstSeq, lastSeq]` (empty when none). */
+  firstSeq: number;
+  lastSeq: number;
+  results: EventResult[];
+}
 
 /** The sensor's cursor in the store. */
 interface EventCursor {
@@ -24,10 +40,13 @@ interface EventCursor {
  * `landing.<source>`; each landing requests a run of `select`. The run's bronze asset reads the landing
  * table; after it succeeds, the consumed events are deleted from it. A crash between the run and the
  * delete only makes the next run read those events again, which a merge by key absorbs.
- * @example const sensor = await EventSensor.start(definition, context); await sensor.ingest([{ id: 1 }], 'http', Date.now());
+ * Every event is validated against the sensor's declared schema (`event`) before it is acknowledged; events
+ * that fail are landed in `landing.<source>_rejected` with their reasons, in the same transaction.
+ * @example const sensor = await EventSensor.start(definition, context); await sensor.ingest('[{"event_id": 1}]', 'http', Date.now());
  */
 export class EventSensor {
   readonly latency = new LatencyTracker();
+  readonly schema: ResolvedEventSchema;
   private consumedSeq = 0;
   /** The newest sequence number a launched run will consume (ahead of consumedSeq while runs are in flight). */
   private launchedSeq = 0;
@@ -48,11 +67,13 @@ export class EventSensor {
     private readonly context: AutomationContext,
     private inbox: EventInbox,
   ) {
+    this.schema = resolveEventSchema(definition.event, definition.name);
     // One round at a time: measured, two rounds in flight (pipelined through the asset locks) contend for the warehouse and double the latency.
     this.trigger = new RunCoalescer(() => this.round(), { onError: (error) => context.log(`sensor ${definition.name}: ${message(error)}`) });
   }
 
   static async start(definition: EventSensorDefinition, context: AutomationContext): Promise<EventSensor> {
+    resolveEventSchema(definition.event, definition.name);
     const saved = context.state(definition.name)?.cursor;
     const consumedSeq = saved ? (JSON.parse(saved) as EventCursor).consumedSeq : 0;
     const inbox = await EventInbox.open(context.sluice.warehouse, definition.source, consumedSeq);
@@ -85,12 +106,46 @@ export class EventSensor {
     return this.inbox.lastSeq - this.consumedSeq;
   }
 
-  /** Lands events durably, then requests a run (unless the sensor is off: they wait in the landing table). */
-  async ingest(payloads: readonly unknown[], origin: string, receivedAt: number): Promise<LandedBatch> {
-    const batch = await this.inbox.append({ payloads, origin, receivedAt });
+  /**
+   * Splits a body into events, validates each, lands the accepted and the quarantined ones durably (one
+   * transaction), then requests a run (unless the sensor is off: they wait in the landing table). Throws
+   * EventBodyError for a body that is malformed or over a limit: nothing of it was landed.
+   */
+  async ingest(body: string, origin: string, receivedAt: number, limits: EventBodyLimits = DEFAULT_EVENT_LIMITS): Promise<IngestResult> {
+    const events = parseEventBody(body, limits);
+    const accepted: string[] = [];
+    const rejected: RejectedEvent[] = [];
+    const reasonsOf = events.map((event) => {
+      const reasons = validateEvent(event, this.schema);
+      if (reasons.length === 0) accepted.push(event.raw);
+      else rejected.push({ raw: event.raw, reasons });
+      return reasons;
+    });
+    const batch = await this.inbox.append({ events: accepted, rejected, origin, receivedAt });
     this.latency.landed(batch);
     if (batch.count > 0 && this.context.isEnabled(this.name)) this.trigger.request();
-    return batch;
+    let seq = batch.firstSeq;
+    let acceptedIndex = 0;
+    const results = reasonsOf.map((reasons): EventResult => {
+      if (reasons.length > 0) return { status: 'quarantined', reasons };
+      const refused = batch.refused?.get(acceptedIndex++);
+      return refused ? { status: 'quarantined', reasons: [refused] } : { status: 'accepted', seq: seq++ };
+    });
+    return { accepted: batch.count, quarantined: events.length - batch.count, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, results };
+  }
+
+  /**
+   * A broker message: like `ingest`, but a message that cannot be split into events is landed whole as
+   * rejected (with the reason) instead of thrown, since redelivering it could never succeed.
+   */
+  async ingestMessage(body: string, origin: string, receivedAt: number): Promise<IngestResult> {
+    try {
+      return await this.ingest(body, origin, receivedAt);
+    } catch (error) {
+      if (!(error instanceof EventBodyError)) throw error;
+      const batch = await this.inbox.append({ events: [], rejected: [{ raw: body, reasons: [error.message] }], origin, receivedAt });
+      return { accepted: 0, quarantined: 1, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq, results: [{ status: 'quarantined', reasons: [error.message] }] };
+    }
   }
 
   /** Latency from reception to visibility in `assetKey`, over events `[fromSeq, toSeq]`. */
@@ -126,7 +181,7 @@ export class EventSensor {
     let lastError = '';
     const attempt = async (): Promise<boolean> => {
       try {
-        this.nats = await startNatsIngest(config, this.name, (payloads, origin, receivedAt) => this.ingest(payloads, origin, receivedAt), this.context.log);
+        this.nats = await startNatsIngest(config, this.name, (body, origin, receivedAt) => this.ingestMessage(body, origin, receivedAt), this.context.log);
         if (lastError) this.context.log(`sensor ${this.name}: connected to NATS stream ${config.stream}`);
         if (this.stopped) await this.nats.stop();
         return true;

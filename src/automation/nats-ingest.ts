@@ -6,8 +6,8 @@ import type { EventSensorDefinition } from '../model/project-definition.js';
 /** Where to read from. */
 export type NatsIngestConfig = NonNullable<EventSensorDefinition['nats']>;
 
-/** Lands a message's events; resolves once they are durable. */
-export type EventSink = (payloads: readonly unknown[], origin: string, receivedAt: number) => Promise<unknown>;
+/** Lands a message's events (its text: one event or an array); resolves once they are durable. */
+export type EventSink = (body: string, origin: string, receivedAt: number) => Promise<unknown>;
 
 /** A running consumer. */
 export interface NatsIngest {
@@ -80,17 +80,10 @@ async function ensureConsumer(nc: NatsConnection, config: NatsIngestConfig, dura
 
 async function land(message: JsMsg, stream: string, sink: EventSink, log: (line: string) => void): Promise<void> {
   const receivedAt = Date.now();
-  let payloads: unknown[];
+  // Not JSON, or over a limit: the sink lands it as rejected with the reason (redelivery could never fix it).
+  const body = new TextDecoder('utf-8', { fatal: false }).decode(message.data);
   try {
-    const value = message.json<unknown>();
-    payloads = Array.isArray(value) ? value : [value];
-  } catch {
-    log(`NATS ${stream} message ${message.seq} is not JSON; terminated (it would fail every redelivery)`);
-    message.term();
-    return;
-  }
-  try {
-    await sink(payloads, `nats:${stream}:${message.seq}`, receivedAt);
+    await sink(body, `nats:${stream}:${message.seq}`, receivedAt);
     message.ack();
   } catch (error) {
     log(`NATS ${stream} message ${message.seq} could not be landed (${error instanceof Error ? error.message : String(error)}); redelivered in ${NAK_DELAY_MS} ms`);

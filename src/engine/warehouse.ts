@@ -31,6 +31,16 @@ export interface TableProfile {
 }
 
 /**
+ * Rows of an incremental batch that are not published: `column` is NULL (or false) for rows to publish; other rows
+ * remove their key from the target and go to `quarantine` (with the reason in `column`), or, without one, nowhere (tombstones).
+ */
+export interface PublishRejects {
+  column: string;
+  /** Created on first use with the staged columns plus `_quarantined_at`; rows are only ever appended. */
+  quarantine?: QualifiedName;
+}
+
+/**
  * One dedicated connection, used by one step at a time. Tables are built under a staging name and
  * swapped in by `publishTable` in a single transaction, so readers see the old or the new version only.
  */
@@ -52,10 +62,14 @@ export interface WarehouseSession extends SqlConnection {
    * creates `target` from `staging` when it does not exist yet.
    */
   publishPartition(staging: QualifiedName, target: QualifiedName, filter: PartitionFilter): Promise<void>;
-  /** Atomically merges `staging` into `target`: rows with a matching `uniqueKey` are replaced, others inserted. */
-  publishMerge(staging: QualifiedName, target: QualifiedName, uniqueKey: readonly string[]): Promise<void>;
-  /** Atomically appends `staging` to `target`. */
-  publishAppend(staging: QualifiedName, target: QualifiedName): Promise<void>;
+  /**
+   * Atomically merges `staging` into `target`: rows with a matching `uniqueKey` are replaced, others inserted.
+   * With `rejects`, staged rows whose reject column is not null are appended to the quarantine table instead
+   * (same transaction), and their key is removed from `target`: the latest version of that key is not publishable.
+   */
+  publishMerge(staging: QualifiedName, target: QualifiedName, uniqueKey: readonly string[], rejects?: PublishRejects): Promise<void>;
+  /** Atomically appends `staging` to `target` (rejected rows, with `rejects`, to the quarantine table instead). */
+  publishAppend(staging: QualifiedName, target: QualifiedName, rejects?: PublishRejects): Promise<void>;
   /** Creates or replaces a view. */
   publishView(target: QualifiedName, selectSql: string): Promise<void>;
   /** Drops a table or view if it exists. */

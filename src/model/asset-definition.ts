@@ -106,7 +106,19 @@ export interface AssetConfig {
 }
 
 /** How an incremental table takes each new batch. */
-export type IncrementalConfig = { strategy: 'append' } | { strategy: 'merge'; uniqueKey: readonly string[] };
+export type IncrementalConfig = ({ strategy: 'append' } | { strategy: 'merge'; uniqueKey: readonly string[] }) & {
+  /**
+   * A column of the batch holding why a row cannot be published (NULL when it can). Such rows go to
+   * `<schema>.<name>_quarantine` with the reason, in the same transaction, and the rest of the batch is
+   * published: one untypeable row never stops a stream. With `merge`, a rejected row's key leaves the table.
+   */
+  rejectColumn?: string;
+  /**
+   * A column of the batch that is true (or not null) for tombstones: rows that remove their key from the table
+   * and are not kept anywhere (e.g. an aggregate whose group became empty after a correction).
+   */
+  deleteColumn?: string;
+};
 
 /**
  * A declarative automation condition, evaluated by the daemon (`sluice daemon`, `sluice dev`):
@@ -172,6 +184,9 @@ function applyPublishing(definition: AssetDefinition, config: AssetConfig): void
     } else {
       throw invalid(key, `incremental strategy "${String((incremental as { strategy: unknown }).strategy)}" is not "append" or "merge"`);
     }
+    if (incremental.rejectColumn !== undefined && incremental.deleteColumn !== undefined) throw invalid(key, 'incremental takes `rejectColumn` (quarantine) or `deleteColumn` (tombstones), not both');
+    if (incremental.rejectColumn !== undefined) definition.incremental.rejectColumn = assertIdentifier(incremental.rejectColumn, `rejectColumn of asset "${key}"`);
+    if (incremental.deleteColumn !== undefined) definition.incremental.deleteColumn = assertIdentifier(incremental.deleteColumn, `deleteColumn of asset "${key}"`);
   }
 }
 

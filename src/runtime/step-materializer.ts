@@ -1,8 +1,8 @@
 // Builds one asset: stage, (audit), publish atomically, then measure what was published.
 import { SluiceError } from '../errors.js';
 import type { AssetDefinition, AssetLogger } from '../model/asset-definition.js';
-import { assertIdentifier, parseAssetKey, quoteQualified, type QualifiedName } from '../model/asset-key.js';
-import type { ColumnInfo, ColumnStats, WarehouseSession } from '../engine/warehouse.js';
+import { assertIdentifier, parseAssetKey, quoteIdentifier, quoteQualified, type QualifiedName } from '../model/asset-key.js';
+import type { ColumnInfo, ColumnStats, PublishRejects, WarehouseSession } from '../engine/warehouse.js';
 import { isTimePartitioned, partitionWindow } from '../model/partitions.js';
 import { codeVersionOf, contentDataVersion, derivedDataVersion } from './versions.js';
 
@@ -73,10 +73,15 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
         await session.publishTables([{ staging, target }, ...sides]);
         return { ...measured, codeVersion, sql: asset.sql ?? null, ...(sides.length > 0 ? { sideOutputs } : {}), ...extras() };
       }
-      if (sides.length > 0) throw new SluiceError('COMPUTE_ERROR', `asset "${asset.key}": side outputs are only supported on fully rebuilt tables, not on partitioned or incremental ones`);
+      if (sides.length > 0) throw new SluiceError('COMPUTE_ERROR', `asset "${asset.key}": side outputs are only supported on fully rebuilt tables, not on partitioned or incremental ones; an incremental asset quarantines rows with \`incremental.rejectColumn\``);
       const batchRows = await session.rowCount(staging);
-      await publishInto(input, staging, target);
-      return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null, ...extras() };
+      const rejects = rejectsOf(asset, target);
+      const quarantined = rejects?.quarantine;
+      const rejected = quarantined ? await countRejected(session, staging, rejects.column) : 0;
+      await publishInto(input, staging, target, rejects);
+      if (quarantined && rejected > 0) input.log.warn(`${rejected} row(s) of this batch quarantined in ${quarantined.schema}.${quarantined.name} (see its ${rejects.column} column); the rest was published`);
+      const quarantine = quarantined ? { sideOutputs: { [`${quarantined.schema}.${quarantined.name}`]: { rowCount: rejected } } } : {};
+      return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null, ...quarantine, ...extras() };
     } catch (error) {
       for (const relation of [staging, ...sides.map((side) => side.staging)]) await session.dropRelation(relation).catch(() => undefined);
       throw error;
@@ -125,7 +130,21 @@ function utcTimestamp(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-async function publishInto(input: StepInput, staging: QualifiedName, target: QualifiedName): Promise<void> {
+/** Rows an incremental asset does not publish: rejected ones go to `<schema>.<name>_quarantine`; tombstones only remove their key. */
+function rejectsOf(asset: AssetDefinition, target: QualifiedName): PublishRejects | undefined {
+  const { rejectColumn, deleteColumn } = asset.incremental ?? {};
+  if (deleteColumn) return { column: deleteColumn };
+  return rejectColumn ? { column: rejectColumn, quarantine: { schema: target.schema, name: assertIdentifier(`${target.name}_quarantine`, `quarantine of asset "${asset.key}"`) } } : undefined;
+}
+
+async function countRejected(session: WarehouseSession, staging: QualifiedName, column: string): Promise<number> {
+  const columns = await session.describe(staging);
+  if (!columns?.some((c) => c.name === column)) return 0;
+  const [row] = await session.query<{ n: number | bigint }>(`SELECT count(*) AS n FROM ${quoteQualified(staging)} WHERE ${quoteIdentifier(column)} IS NOT NULL`);
+  return Number(row?.n ?? 0);
+}
+
+async function publishInto(input: StepInput, staging: QualifiedName, target: QualifiedName, rejects?: PublishRejects): Promise<void> {
   const { asset, session } = input;
   if (asset.partitions) {
     if (input.partition === undefined) throw new SluiceError('INVALID_SELECTION', `asset "${asset.key}" is partitioned; pass a partition (--partition KEY) or use sluice backfill`);
@@ -137,9 +156,9 @@ async function publishInto(input: StepInput, staging: QualifiedName, target: Qua
       await session.publishPartition(staging, target, { column, equals: input.partition });
     }
   } else if (asset.incremental?.strategy === 'merge') {
-    await session.publishMerge(staging, target, asset.incremental.uniqueKey);
+    await session.publishMerge(staging, target, asset.incremental.uniqueKey, rejects);
   } else {
-    await session.publishAppend(staging, target);
+    await session.publishAppend(staging, target, rejects);
   }
 }
 

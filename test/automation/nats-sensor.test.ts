@@ -37,7 +37,7 @@ export const project = defineProject({
     }),
   ],
   sensors: [{
-    type: 'events', name: 'readings_stream', source: 'readings', select: 'bronze/readings',
+    type: 'events', name: 'readings_stream', source: 'readings', select: 'bronze/readings', event: { id: 'reading_id', fields: { value: 'integer' } },
     nats: { servers: ${JSON.stringify(SERVER)}, stream: ${JSON.stringify(STREAM)}, subjects: [${JSON.stringify(SUBJECT)}] },
   }],
 });`;
@@ -134,8 +134,8 @@ describe('NATS JetStream sensor with the broker down', () => {
     const logs: string[] = [];
     const daemon = await AutomationDaemon.start(sluice, { intervalMs: 0, log: (line) => logs.push(line) });
     try {
-      const batch = await daemon.eventSensor('readings')!.ingest([{ reading_id: 1, value: 1 }], 'http', Date.now());
-      assert.equal(batch.count, 1);
+      const batch = await daemon.eventSensor('readings')!.ingest(JSON.stringify([{ reading_id: 1, value: 1 }]), 'http', Date.now());
+      assert.equal(batch.accepted, 1);
       const deadline = Date.now() + 10_000;
       while (!logs.some((l) => /cannot connect to NATS at nats:\/\/127\.0\.0\.1:1.*retrying every 5 s \(HTTP events still work\)/.test(l))) {
         if (Date.now() > deadline) throw new Error(`no retry message:\n${logs.join('\n')}`);

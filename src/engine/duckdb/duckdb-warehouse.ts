@@ -6,7 +6,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
-import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type TableProfile, type Warehouse, type WarehouseSession } from '../warehouse.js';
+import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type PublishRejects, type TableProfile, type Warehouse, type WarehouseSession } from '../warehouse.js';
 import { DuckDbSqlParser } from './duckdb-sql-parser.js';
 
 /** Construction options of the DuckDB warehouse. */
@@ -229,28 +229,49 @@ class DuckDbSession implements WarehouseSession {
       : { where: `${column} >= $1::TIMESTAMP AND ${column} < $2::TIMESTAMP`, params: [filter.start, filter.end] });
   }
 
-  async publishMerge(staging: QualifiedName, target: QualifiedName, uniqueKey: readonly string[]): Promise<void> {
+  async publishMerge(staging: QualifiedName, target: QualifiedName, uniqueKey: readonly string[], rejects?: PublishRejects): Promise<void> {
     const keys = uniqueKey.map(quoteIdentifier);
+    // Rejected rows may share a key (several untypeable versions); only the published ones must be unique.
+    const published = rejects ? ` WHERE ${quoteIdentifier(rejects.column)} IS NULL OR ${quoteIdentifier(rejects.column)}::VARCHAR = 'false'` : '';
     const [dupes] = await this.query<{ n: number }>(
-      `SELECT count(*) AS n FROM (SELECT ${keys.join(', ')} FROM ${quoteQualified(staging)} GROUP BY ALL HAVING count(*) > 1)`,
+      `SELECT count(*) AS n FROM (SELECT ${keys.join(', ')} FROM ${quoteQualified(staging)}${published} GROUP BY ALL HAVING count(*) > 1)`,
     );
     if (Number(dupes!.n) > 0) {
       throw new SluiceError('COMPUTE_ERROR', `the batch holds ${dupes!.n} key(s) of (${uniqueKey.join(', ')}) more than once; make the SQL return each key once (e.g. QUALIFY row_number() OVER (PARTITION BY ${uniqueKey.join(', ')} ORDER BY ...) = 1)`);
     }
     const match = keys.map((k) => `t.${k} IS NOT DISTINCT FROM s.${k}`).join(' AND ');
-    await this.mergeInto(staging, target, { where: `EXISTS (SELECT 1 FROM ${quoteQualified(staging)} AS s WHERE ${match})`, alias: 't' });
+    await this.mergeInto(staging, target, { where: `EXISTS (SELECT 1 FROM ${quoteQualified(staging)} AS s WHERE ${match})`, alias: 't' }, rejects);
   }
 
-  async publishAppend(staging: QualifiedName, target: QualifiedName): Promise<void> {
-    await this.mergeInto(staging, target, undefined);
+  async publishAppend(staging: QualifiedName, target: QualifiedName, rejects?: PublishRejects): Promise<void> {
+    await this.mergeInto(staging, target, undefined, rejects);
   }
 
-  /** In one transaction: delete the target rows `replace` matches, insert the staged rows, drop staging. */
-  private async mergeInto(staging: QualifiedName, target: QualifiedName, replace: { where: string; params?: unknown[]; alias?: string } | undefined): Promise<void> {
-    if (!(await this.describe(target))) return this.publishTable(staging, target);
+  /** In one transaction: delete the target rows `replace` matches, insert the staged rows (rejected ones into the quarantine), drop staging. */
+  private async mergeInto(staging: QualifiedName, target: QualifiedName, replace: { where: string; params?: unknown[]; alias?: string } | undefined, rejects?: PublishRejects): Promise<void> {
+    if (!rejects) {
+      if (!(await this.describe(target))) return this.publishTable(staging, target);
+      return this.transaction(async () => {
+        if (replace) await this.exec(`DELETE FROM ${quoteQualified(target)}${replace.alias ? ` AS ${replace.alias}` : ''} WHERE ${replace.where}`, replace.params);
+        await this.exec(`INSERT INTO ${quoteQualified(target)} BY NAME SELECT * FROM ${quoteQualified(staging)}`);
+        await this.exec(`DROP TABLE ${quoteQualified(staging)}`);
+      });
+    }
+    const column = quoteIdentifier(rejects.column);
+    if (!(await this.describe(staging))?.some((c) => c.name === rejects.column)) {
+      throw new SluiceError('COMPUTE_ERROR', `the batch has no column "${rejects.column}" (the reject column): return it, NULL for rows to publish and the reason for rows to quarantine`);
+    }
+    const [hasTarget, hasQuarantine] = [await this.describe(target), rejects.quarantine && (await this.describe(rejects.quarantine))];
+    const publishable = `${column} IS NULL OR ${column}::VARCHAR = 'false'`;
     await this.transaction(async () => {
-      if (replace) await this.exec(`DELETE FROM ${quoteQualified(target)}${replace.alias ? ` AS ${replace.alias}` : ''} WHERE ${replace.where}`, replace.params);
-      await this.exec(`INSERT INTO ${quoteQualified(target)} BY NAME SELECT * FROM ${quoteQualified(staging)}`);
+      if (!hasTarget) await this.exec(`CREATE TABLE ${quoteQualified(target)} AS SELECT * EXCLUDE (${column}) FROM ${quoteQualified(staging)} LIMIT 0`);
+      if (replace && hasTarget) await this.exec(`DELETE FROM ${quoteQualified(target)}${replace.alias ? ` AS ${replace.alias}` : ''} WHERE ${replace.where}`, replace.params);
+      await this.exec(`INSERT INTO ${quoteQualified(target)} BY NAME SELECT * EXCLUDE (${column}) FROM ${quoteQualified(staging)} WHERE ${publishable}`);
+      if (rejects.quarantine) {
+        const rejected = `SELECT *, now()::TIMESTAMP AS _quarantined_at FROM ${quoteQualified(staging)}`;
+        if (!hasQuarantine) await this.exec(`CREATE TABLE ${quoteQualified(rejects.quarantine)} AS ${rejected} LIMIT 0`);
+        await this.exec(`INSERT INTO ${quoteQualified(rejects.quarantine)} BY NAME ${rejected} WHERE NOT (${publishable})`);
+      }
       await this.exec(`DROP TABLE ${quoteQualified(staging)}`);
     });
   }

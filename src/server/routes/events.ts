@@ -1,23 +1,32 @@
-// Event routes: POST /api/events/:source lands a batch durably before answering 202; GET reports the sensor's backlog and latency.
+// Event routes: POST /api/events/:source validates each event and lands the batch durably before answering 202; GET reports the backlog and latency.
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { automationDaemonOf } from '../../automation/daemon.js';
-import type { EventSensor } from '../../automation/event-sensor.js';
+import { DEFAULT_EVENT_LIMITS, EventBodyError, type EventBodyLimits } from '../../automation/event-body.js';
+import { InboxClosedError } from '../../automation/event-inbox.js';
+import type { EventResult, EventSensor } from '../../automation/event-sensor.js';
 import type { LatencyStats } from '../../automation/latency-tracker.js';
 import type { AssetGraph } from '../../model/asset-graph.js';
 import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { HttpError } from '../api-errors.js';
 
 /** Most events one request may carry; bigger batches should be split (they are landed in one transaction). */
-export const MAX_EVENTS_PER_REQUEST = 10_000;
+export const MAX_EVENTS_PER_REQUEST = DEFAULT_EVENT_LIMITS.maxEvents;
 
-/** POST /api/events/:source (202). */
+/** Seconds a producer should wait before retrying a 503 (sensor starting, server stopping). */
+const RETRY_AFTER_SECONDS = 1;
+
+/** POST /api/events/:source (202): every event of the body, in order, accepted or quarantined. */
 export interface IngestEventsResponse {
   source: string;
   accepted: number;
-  /** Sequence numbers the events got in landing.<source>: `[firstSeq, lastSeq]`. */
+  /** Events refused by validation, kept in landing.<source>_rejected with their reasons. */
+  quarantined: number;
+  /** Sequence numbers the accepted events got in landing.<source>: `[firstSeq, lastSeq]`. */
   firstSeq: number;
   lastSeq: number;
+  /** One entry per event sent, in order. */
+  results: EventResult[];
 }
 
 /** GET /api/events/:source */
@@ -33,57 +42,72 @@ export interface EventSourceResponse {
   latency: LatencyStats;
 }
 
-const Body = z.union([z.array(z.unknown()), z.object({ events: z.array(z.unknown()) }).strict(), z.record(z.string(), z.unknown())]);
 const StatusParams = z.object({
   asset: z.string().min(1).optional(),
   from: z.coerce.number().int().min(0).optional(),
   to: z.coerce.number().int().min(0).optional(),
 });
 
+/** An answer the route gives itself (statuses the shared error mapper does not know: 413, 503 with Retry-After). */
+class RouteAnswer extends Error {
+  constructor(readonly status: 400 | 413 | 503, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
 /**
- * Mounts the event routes. The body is a JSON array of events, `{"events": [...]}`, or one event object.
- * @example await fetch(`${url}/api/events/flights`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ id: 1 }]) });
+ * Mounts the event routes. The body is a JSON array of events, `{"events": [...]}`, or one event object,
+ * limited in size, count, depth and string length (`limits`, default DEFAULT_EVENT_LIMITS).
+ * @example await fetch(`${url}/api/events/flights`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ event_id: 1 }]) });
  */
-export function eventRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
+export function eventRoutes({ sluice, automation }: ApiDeps, limits: EventBodyLimits = DEFAULT_EVENT_LIMITS): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
   const sensorOf = (source: string): EventSensor => {
-    const daemon = automationDaemonOf(sluice);
+    const daemon = automation();
+    const known = (sluice.project.definition.sensors ?? []).flatMap((s) => (s.type === 'events' ? [s.source] : []));
     if (!daemon) throw new HttpError(409, 'AUTOMATION_NOT_RUNNING', `the automation daemon is not running in this server, so events for "${source}" cannot be landed; start \`sluice dev\` (it runs the daemon)`);
     const sensor = daemon.eventSensor(source);
-    if (!sensor) {
-      const known = (sluice.project.definition.sensors ?? []).flatMap((s) => (s.type === 'events' ? [s.source] : []));
-      throw new HttpError(404, 'NOT_FOUND', `no event sensor has source "${source}"${known.length ? `; known sources: ${known.join(', ')}` : `; declare one: sensors: [{ type: 'events', name: '${source}_events', source: '${source}', select: '...' }]`}`);
-    }
-    return sensor;
+    if (sensor) return sensor;
+    // Declared but not up yet: the daemon is starting its sensors (or stopping them). Nothing is lost by retrying.
+    if (known.includes(source)) throw new RouteAnswer(503, 'SENSOR_NOT_READY', `the event sensor of "${source}" is not running yet (the server is starting or stopping); nothing was landed, retry in ${RETRY_AFTER_SECONDS} s`);
+    throw new HttpError(404, 'NOT_FOUND', `no event sensor has source "${source}"${known.length ? `; known sources: ${known.join(', ')}` : `; declare one: sensors: [{ type: 'events', name: '${source}_events', source: '${source}', select: '...' }]`}`);
   };
 
   routes.post('/events/:source', async (c) => {
     // Latency starts when the request arrives, before the body is read and landed.
     const receivedAt = Date.now();
     const source = c.req.param('source');
-    guard(c, 'run:launch', { kind: 'project' });
-    const sensor = sensorOf(source);
-    let value: unknown;
     try {
-      value = JSON.parse(await c.req.text());
-    } catch {
-      throw new HttpError(400, 'INVALID_REQUEST', `invalid events for "${source}": the body is not JSON; send a JSON array of event objects`);
+      guard(c, 'run:launch', { kind: 'project' });
+      const sensor = sensorOf(source);
+      const body = await readBody(c, source, limits);
+      const result = await sensor.ingest(body, 'http', receivedAt, limits).catch((error: unknown) => {
+        if (error instanceof EventBodyError) throw new RouteAnswer(error.status, error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_REQUEST', `invalid events for "${source}": ${error.message}`);
+        if (error instanceof InboxClosedError) throw new RouteAnswer(503, 'SENSOR_NOT_READY', error.message);
+        throw error;
+      });
+      return c.json<IngestEventsResponse>({ source, ...result }, 202);
+    } catch (error) {
+      if (!(error instanceof RouteAnswer)) throw error;
+      if (error.status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+      return c.json({ error: { code: error.code, message: error.message } }, error.status);
     }
-    const parsed = Body.safeParse(value);
-    if (!parsed.success) throw new HttpError(400, 'INVALID_REQUEST', `invalid events for "${source}": send a JSON array of events, {"events": [...]} or one event object`);
-    const events = Array.isArray(parsed.data) ? parsed.data : Array.isArray(parsed.data.events) ? parsed.data.events : [parsed.data];
-    if (events.length > MAX_EVENTS_PER_REQUEST) throw new HttpError(400, 'INVALID_REQUEST', `${events.length} events in one request; send at most ${MAX_EVENTS_PER_REQUEST} per request`);
-    const batch = await sensor.ingest(events, 'http', receivedAt);
-    return c.json<IngestEventsResponse>({ source, accepted: batch.count, firstSeq: batch.firstSeq, lastSeq: batch.lastSeq }, 202);
   });
 
   routes.get('/events/:source', (c) => {
     const source = c.req.param('source');
     guard(c, 'run:read', { kind: 'project' });
-    const sensor = sensorOf(source);
+    let sensor: EventSensor;
+    try {
+      sensor = sensorOf(source);
+    } catch (error) {
+      if (!(error instanceof RouteAnswer)) throw error;
+      c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+      return c.json({ error: { code: error.code, message: error.message } }, error.status);
+    }
     const params = queryParams(c, StatusParams, 'event source status');
     const asset = params.asset ?? deepestAsset(sluice.project.graph, sluice.plan(sensor.definition.select).steps.map((s) => s.key));
-    const daemon = automationDaemonOf(sluice)!;
+    const daemon = automation()!;
     return c.json<EventSourceResponse>({
       source,
       sensor: sensor.name,
@@ -96,6 +120,44 @@ export function eventRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
   });
 
   return routes;
+}
+
+/**
+ * Reads the body as UTF-8, stopping as soon as it passes the size limit (a declared Content-Length over
+ * it is refused before reading anything), so a huge body is never held whole.
+ */
+async function readBody(c: Context<ApiEnv>, source: string, limits: EventBodyLimits): Promise<string> {
+  const tooLarge = (): RouteAnswer =>
+    new RouteAnswer(413, 'PAYLOAD_TOO_LARGE', `invalid events for "${source}": the body is larger than ${limits.maxBodyBytes} bytes (the limit); split the batch into smaller requests (at most ${limits.maxEvents} events each)`);
+  const declared = Number(c.req.header('content-length'));
+  if (Number.isFinite(declared) && declared > limits.maxBodyBytes) throw tooLarge();
+  const stream = c.req.raw.body;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (stream) {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limits.maxBodyBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new RouteAnswer(400, 'INVALID_REQUEST', `invalid events for "${source}": the body is not valid UTF-8; send JSON encoded as UTF-8`);
+  }
 }
 
 /** The default asset latency is measured in: the one with the most upstream assets in the sensor's selection (the gold end). */
