@@ -144,4 +144,15 @@ export const project = defineProject({
       checks.reconciliation('sum(flights)', { to: 'silver/flights', expression: 'count(*)' }, { name: 'flights_reconcile_with_silver' }),
     ],
   },
+  // Who may use `sluice serve` (docs/sharing-with-a-team.md): create tokens with `npx sluice tokens create --user NAME`.
+  access: {
+    users: {
+      admin: { name: 'Ada Admin', roles: ['admin'] },
+      operator: { name: 'Otto Operator', roles: ['operator'] },
+      'analyst-west': { name: 'Wendy Analyst', roles: ['analyst'], attributes: { region: 'West' } },
+      viewer: { name: 'Vic Viewer', groups: ['gold-readers'] },
+    },
+    groups: { 'gold-readers': { description: 'may read the curated (gold) assets and nothing else' } },
+    grants: [{ group: 'gold-readers', role: 'viewer', select: 'group:curation' }],
+  },
 });
