@@ -6,7 +6,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 
 /** What each layer of src/ may not import (DESIGN.md section 2: model <- runtime <- automation, server, cli). */
 const LAYERS = {
-  model: ['engine', 'store', 'runtime', 'automation', 'server', 'cli', 'checks', 'lineage', 'ingest'],
+  model: ['engine', 'store', 'runtime', 'automation', 'server', 'cli', 'checks', 'lineage', 'ingest', 'access'],
   engine: ['store', 'runtime', 'automation', 'server', 'cli'],
   store: ['engine', 'runtime', 'automation', 'server', 'cli'],
   // Shared PostgreSQL connection plumbing (pools, URL redaction) for the store, the warehouse and the queue.
@@ -17,6 +17,8 @@ const LAYERS = {
   runtime: ['automation', 'server', 'cli'],
   automation: ['server', 'cli'],
   server: ['cli'],
+  // Identity, grants, policies, governed queries and audit: used by the server and the CLI, never the reverse.
+  access: ['automation', 'server', 'cli'],
 };
 
 const restrict = (files, layer, forbidden) => ({
