@@ -73,8 +73,8 @@ function badCast(column: IngestColumn, sourceType: string, value: string, cast: 
   return `(${cast} IS NULL OR TRY_CAST(${cast} AS ${sourceType}) IS DISTINCT FROM ${value})`;
 }
 
-function createParquetRowsSql(
-  rows: string,
+/** The SELECT that classifies every row of the files (the layout `ClassifiedRows` describes). */
+function classifiedParquetSql(
   files: readonly string[],
   columns: readonly IngestColumn[],
   evolvedFrom: number,
@@ -102,8 +102,7 @@ function createParquetRowsSql(
   const drift = drifted.includes('true') ? `WHEN [${drifted.join(', ')}][file_index] THEN 'schema_drift'` : '';
   // The source columns travel as one struct, so no source column name can clash with the names used here.
   const row = `struct_pack(${unified.map((column) => `${quoteIdentifier(column.name)} := ${quoteIdentifier(column.name)}`).join(', ')})`;
-  return `CREATE TEMP TABLE ${rows} AS
-WITH source AS (
+  return `WITH source AS (
   SELECT list_position(${list}, ${FILE_COLUMN}) AS file_index, file_row_number AS line_number, ${row} AS src
   FROM read_parquet(${list}, union_by_name = true, filename = ${sqlString(FILE_COLUMN)}, file_row_number = true)
 ), typed AS (
@@ -144,11 +143,27 @@ export async function ingestParquet(connection: IngestConnection, options: Parqu
   if (unified.some((column) => [FILE_COLUMN, 'file_row_number'].includes(column.name.toLowerCase()))) {
     throw new SluiceError('SOURCE_ERROR', `${files.join(', ')}: a column is named ${FILE_COLUMN} or file_row_number, which Parquet ingestion reserves; rename it at the source`);
   }
-  const rows = scratchTable('rows');
-  await readingFiles('Parquet', files, () => connection.exec(createParquetRowsSql(rows, files, columns, options.columns.length, headers, unified)));
-  return loadClassifiedRows(
-    connection,
-    { format: 'Parquet', rows, files, columns, keyIndexes, positionColumn: '_row_offset', columnDetail: discardedFileDetail(discarded) },
-    { target: options.target, quarantine: options.quarantine, errorBudgetPercent: options.errorBudgetPercent, drift },
+  const classify = classifiedParquetSql(files, columns, options.columns.length, headers, unified);
+  // Reading Parquet again costs less than writing every row to a scratch table first, so without a key (whose
+  // duplicates are marked in place) each pass reads the files.
+  const rowsAreQuery = keyIndexes.length === 0;
+  const rows = rowsAreQuery ? `(${classify})` : scratchTable('rows');
+  if (!rowsAreQuery) await readingFiles('Parquet', files, () => connection.exec(`CREATE TEMP TABLE ${rows} AS ${classify}`));
+  return readingFiles('Parquet', files, () =>
+    loadClassifiedRows(
+      connection,
+      {
+        format: 'Parquet',
+        rows,
+        rowsAreQuery,
+        countRead: async () => Number((await connection.query(`SELECT count(*) AS n FROM read_parquet(${fileList(files)}, union_by_name = true)`))[0]?.n),
+        files,
+        columns,
+        keyIndexes,
+        positionColumn: '_row_offset',
+        columnDetail: discardedFileDetail(discarded),
+      },
+      { target: options.target, quarantine: options.quarantine, errorBudgetPercent: options.errorBudgetPercent, drift },
+    ),
   );
 }

@@ -91,8 +91,18 @@ export async function resolveFiles(connection: IngestConnection, format: SourceF
  */
 export interface ClassifiedRows {
   format: SourceFormat;
-  /** The scratch table, dropped when loading ends whatever happens. */
+  /**
+   * The classified rows: a scratch table (dropped when loading ends, whatever happens), or a parenthesized SELECT
+   * that each pass evaluates again. A query saves writing every row twice when reading the source is cheap
+   * (Parquet); it takes no key, since marking duplicates updates the rows.
+   */
   rows: string;
+  rowsAreQuery?: boolean;
+  /**
+   * How many rows the source has, read without classifying them (Parquet metadata). Given with `rowsAreQuery`, the
+   * target is built first and the rows are classified again only when some were rejected: a clean load is one pass.
+   */
+  countRead?: () => Promise<number>;
   files: readonly string[];
   columns: readonly IngestColumn[];
   /** 0-based indexes into `columns` of the unique key; repeats after the first accepted row become `duplicate_key`. */
@@ -135,12 +145,17 @@ function createTargetSql(classified: ClassifiedRows, target: string): string {
   const selected = classified.columns.map((column, i) => `c${i} AS ${quoteIdentifier(column.name)}`).join(', ');
   return `CREATE TABLE ${target} AS
 SELECT ${selected}, ${fileList(classified.files)}[file_index] AS _source_file, line_number AS ${quoteIdentifier(classified.positionColumn)}
-FROM ${classified.rows} WHERE defect IS NULL`;
+FROM ${relationOf(classified)} WHERE defect IS NULL`;
+}
+
+/** The classified rows as a FROM item. */
+function relationOf(classified: ClassifiedRows): string {
+  return classified.rowsAreQuery ? `${classified.rows} AS classified_rows` : classified.rows;
 }
 
 /** Creates the quarantine table: one row per rejected row with its first defect and its raw text. */
-function createQuarantineSql(classified: ClassifiedRows, quarantine: string): string {
-  const { rows, files, columns, keyIndexes } = classified;
+function createQuarantineSql(classified: ClassifiedRows, quarantine: string, anyQuarantined: boolean): string {
+  const { files, columns, keyIndexes } = classified;
   const skips = SKIP_REASONS.map(sqlString).join(', ');
   const names = `[${columns.map((column) => sqlString(column.name)).join(', ')}]`;
   const key = keyIndexes.map((i) => columns[i]?.name ?? '').join(',');
@@ -150,13 +165,13 @@ SELECT ${fileList(files)}[file_index] AS _source_file, line_number AS ${quoteIde
     WHEN contains(defect, ':') THEN ${names}[CAST(split_part(defect, ':', 2) AS INTEGER)]
     ELSE ${classified.columnDetail ?? 'NULL'} END AS _column,
   split_part(defect, ':', 1) AS _error_type, raw AS _raw_line, now() AS _quarantined_at
-FROM ${rows}
-WHERE defect IS NOT NULL AND defect NOT IN (${skips})
+FROM ${relationOf(classified)}
+WHERE ${anyQuarantined ? '' : 'false AND '}defect IS NOT NULL AND defect NOT IN (${skips})
 ORDER BY file_index, line_number`;
 }
 
 async function countReasons(connection: IngestConnection, classified: ClassifiedRows): Promise<IngestResult> {
-  const rows = await connection.query(`SELECT defect, count(*) AS n FROM ${classified.rows} GROUP BY ALL`);
+  const rows = await connection.query(`SELECT defect, count(*) AS n FROM ${relationOf(classified)} GROUP BY ALL`);
   const result: IngestResult = { read: 0, accepted: 0, quarantined: 0, skipped: 0, byReason: {}, files: classified.files.length, drift: [] };
   for (const row of rows) {
     const count = Number(row.n);
@@ -185,19 +200,30 @@ async function countRows(connection: IngestConnection, relation: string): Promis
  * table is always dropped.
  */
 export async function loadClassifiedRows(connection: IngestConnection, classified: ClassifiedRows, targets: LoadTargets): Promise<IngestResult> {
+  if (classified.rowsAreQuery && classified.keyIndexes.length > 0) throw new Error('classified rows given as a query cannot take a key');
   const created: string[] = [];
   try {
     if (classified.keyIndexes.length > 0) await connection.exec(markDuplicatesSql(classified.rows, classified.keyIndexes));
-    const result = await countReasons(connection, classified);
+    let result: IngestResult | undefined;
+    if (classified.rowsAreQuery && classified.countRead) {
+      await connection.exec(createTargetSql(classified, targets.target));
+      created.push(targets.target);
+      const [accepted, read] = [await countRows(connection, targets.target), await classified.countRead()];
+      if (accepted === read) result = { read, accepted, quarantined: 0, skipped: 0, byReason: {}, files: classified.files.length, drift: [] };
+    }
+    result ??= await countReasons(connection, classified);
     result.drift = targets.drift;
     const data = result.accepted + result.quarantined;
     const percent = data > 0 ? (result.quarantined / data) * 100 : 0;
     if (targets.errorBudgetPercent !== undefined && percent > targets.errorBudgetPercent) {
       throw new ErrorBudgetExceededError(result, targets.errorBudgetPercent, percent);
     }
-    await connection.exec(createTargetSql(classified, targets.target));
-    created.push(targets.target);
-    await connection.exec(createQuarantineSql(classified, targets.quarantine));
+    if (!created.includes(targets.target)) {
+      await connection.exec(createTargetSql(classified, targets.target));
+      created.push(targets.target);
+    }
+    // With nothing to quarantine the table is created empty without reading the rows again.
+    await connection.exec(createQuarantineSql(classified, targets.quarantine, result.quarantined > 0));
     created.push(targets.quarantine);
     // A cheap recount guards the promise that no row read is lost between classification and the tables.
     const [accepted, quarantined] = [await countRows(connection, targets.target), await countRows(connection, targets.quarantine)];
@@ -212,6 +238,6 @@ export async function loadClassifiedRows(connection: IngestConnection, classifie
     return result;
   } finally {
     for (const relation of created.reverse()) await connection.exec(`DROP TABLE IF EXISTS ${relation}`).catch(() => undefined);
-    await connection.exec(`DROP TABLE IF EXISTS ${classified.rows}`).catch(() => undefined);
+    if (!classified.rowsAreQuery) await connection.exec(`DROP TABLE IF EXISTS ${classified.rows}`).catch(() => undefined);
   }
 }
