@@ -50,9 +50,10 @@ export type Action =
   | 'audit:read';
 
 /**
- * What an action is about. `project` and `warehouse` need a role on the whole project unless `assets` names
- * what the action touches (then each of them must be granted); `asset` or `run` without an id is a collection
- * (allowed when any grant allows the action; the route then filters what it returns per asset).
+ * What an action is about. Changes to the `project` and anything on the `warehouse` need a role on the whole
+ * project unless `assets` names what the action touches (then each of them must be granted). Reads without an
+ * id (and run reads) are collections: allowed when any grant allows the action, the answer then being narrowed
+ * to the assets the principal may read.
  */
 export interface Resource {
   kind: 'project' | 'asset' | 'run' | 'warehouse';
@@ -111,6 +112,9 @@ function describeRoles(principal: Principal): string {
   return [...principal.roles, ...scoped].join(', ') || 'none';
 }
 
+/** Reads whose answers are filtered per asset, so a grant on some assets is enough to ask. */
+const COLLECTION_READS: ReadonlySet<Action> = new Set(['asset:read', 'lineage:read', 'run:read', 'stream:read']);
+
 /** Whether a role held on the whole project grants the action. */
 function globallyAllowed(principal: Principal, action: Action): boolean {
   return principal.roles.some((role) => roleAllows(role, action));
@@ -129,9 +133,9 @@ export function isAllowed(principal: Principal, action: Action, resource: Resour
   if (globallyAllowed(principal, action)) return true;
   if (resource.assets && resource.assets.length > 0) return resource.assets.every((key) => allowedOnAsset(principal, action, key));
   if (resource.kind === 'asset' && resource.id !== undefined) return allowedOnAsset(principal, action, resource.id);
-  if ((resource.kind === 'asset' || resource.kind === 'run') && resource.id === undefined) return principal.grants.some((g) => roleAllows(g.role, action));
-  // A run by id: the route narrows it per asset; without a scoped grant for the action there is nothing to show.
-  if (resource.kind === 'run') return principal.grants.some((g) => roleAllows(g.role, action));
+  // Reading a collection (or a run) with a scoped grant is allowed: what it returns is narrowed per asset (visibility.ts).
+  if (COLLECTION_READS.has(action) && resource.kind !== 'warehouse' && resource.id === undefined) return principal.grants.some((g) => roleAllows(g.role, action));
+  if (COLLECTION_READS.has(action) && resource.kind === 'run') return principal.grants.some((g) => roleAllows(g.role, action));
   return false;
 }
 

@@ -46,10 +46,12 @@ test('a scoped grant allows its actions on the selected assets only', () => {
   assert.deepEqual(readableKeys(scoped, ['silver/x', 'gold/a', 'gold/b']), ['gold/a', 'gold/b']);
 });
 
-test('a scoped grant opens collections but never project-wide actions', () => {
+test('a scoped grant opens reads of collections (narrowed later) but never project-wide changes', () => {
   assert.ok(isAllowed(scoped, 'asset:read', { kind: 'asset' }));
-  assert.ok(isAllowed(scoped, 'run:read', { kind: 'run' }));
-  assert.ok(!isAllowed(scoped, 'lineage:read', { kind: 'project' }));
+  assert.ok(isAllowed(scoped, 'run:read', { kind: 'run', id: 'r1' }));
+  assert.ok(isAllowed(scoped, 'lineage:read', { kind: 'project' }));
+  assert.ok(!isAllowed(scoped, 'asset:preview', { kind: 'asset' }), 'previews are per asset');
+  assert.ok(!isAllowed(scoped, 'run:launch', { kind: 'project' }));
   assert.ok(!isAllowed(scoped, 'query:sql', { kind: 'warehouse' }));
 });
 
