@@ -30,16 +30,6 @@ export interface DaemonConfig {
   log?: (line: string) => void;
 }
 
-const daemons = new WeakMap<Sluice, AutomationDaemon>();
-
-/**
- * The daemon running on an opened project, if any (the HTTP event routes find their sensors through it).
- * @example automationDaemonOf(sluice)?.eventSensor('flights')
- */
-export function automationDaemonOf(sluice: Sluice): AutomationDaemon | undefined {
-  return daemons.get(sluice);
-}
-
 /**
  * Runs a project's automation: schedules and asset conditions are evaluated every `intervalMs` and
  * whenever a run ends; sensors react to arrivals at once. Every decision is recorded with its reason;
@@ -58,7 +48,6 @@ export class AutomationDaemon {
   private readonly fileSensors: FileSensor[] = [];
   private readonly lastReasons = new Map<string, string>();
   private readonly lastLaunched = new Map<string, number>();
-  private readonly background = new Map<Promise<void>, () => void>();
   private readonly evaluation: RunCoalescer;
   private readonly context: AutomationContext;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -87,10 +76,8 @@ export class AutomationDaemon {
 
   /** Validates the definitions, loads the saved state, starts the sensors and the timer. */
   static async start(sluice: Sluice, config: DaemonConfig = {}): Promise<AutomationDaemon> {
-    if (daemons.has(sluice)) throw new SluiceError('INVALID_CONFIG', 'an automation daemon already runs on this project in this process');
     validateDefinitions(sluice);
     const daemon = new AutomationDaemon(sluice, config);
-    daemons.set(sluice, daemon);
     try {
       await daemon.refreshStates();
       sluice.bus.on('status', daemon.onStatus);
@@ -141,16 +128,6 @@ export class AutomationDaemon {
     return this.entries.find((e) => e.name === name)?.enabledByDefault ?? false;
   }
 
-  /** Work started beside the daemon (a backfill from the API) that `stop()` must cancel and wait for. */
-  track(work: Promise<unknown>, cancel: () => void): void {
-    const settled = work.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.background.set(settled, cancel);
-    void settled.then(() => this.background.delete(settled));
-  }
-
   /** Stops sensors and the timer, cancels the daemon's runs and waits for everything to end. */
   stop(): Promise<void> {
     return (this.stopping ??= (async () => {
@@ -158,10 +135,8 @@ export class AutomationDaemon {
       this.sluice.bus.off('status', this.onStatus);
       await this.evaluation.stop();
       for (const runId of this.runs.keys()) this.sluice.cancel(runId);
-      for (const cancel of this.background.values()) cancel();
       await Promise.all([...this.eventSensors.values(), ...this.fileSensors].map((s) => s.stop()));
-      await Promise.all([...this.runs.values(), ...this.background.keys()]);
-      daemons.delete(this.sluice);
+      await Promise.all(this.runs.values());
     })());
   }
 

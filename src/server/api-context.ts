@@ -1,6 +1,7 @@
 // What every route shares: the request's principal, the opened project, the run launcher, payload parsing.
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import type { AutomationDaemon } from '../automation/daemon.js';
 import type { Sluice } from '../runtime/sluice.js';
 import { HttpError, invalidRequest } from './api-errors.js';
 import { authorize, type Action, type Principal, type Resource } from '../access/principal.js';
@@ -22,6 +23,8 @@ export interface ApiEnv {
 export interface ApiDeps {
   sluice: Sluice;
   launcher: RunLauncher;
+  /** The automation daemon running beside the server, if any (the event routes land events through its sensors). */
+  automation: () => AutomationDaemon | undefined;
   /** Milliseconds between SSE heartbeats. */
   heartbeatMs: number;
   /** Aborted when the server shuts down: open streams end so the server can close. */

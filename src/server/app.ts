@@ -1,5 +1,6 @@
 // The HTTP API and the web UI of one opened project, as a Hono app (served by `sluice dev`, tested with app.request()).
 import { Hono } from 'hono';
+import type { AutomationDaemon } from '../automation/daemon.js';
 import type { Sluice } from '../runtime/sluice.js';
 import type { ApiDeps, ApiEnv } from './api-context.js';
 import { errorResponse, HttpError } from './api-errors.js';
@@ -26,6 +27,8 @@ export interface AppConfig {
   resolvePrincipal?: PrincipalResolver;
   /** Launches and tracks runs (default: a new one; pass your own to cancel and drain runs on shutdown). */
   launcher?: RunLauncher;
+  /** The automation daemon running beside the server, once it runs (default: none). */
+  automation?: () => AutomationDaemon | undefined;
   /** Milliseconds between SSE heartbeats (default 15 s). */
   heartbeatMs?: number;
   /** Abort to end every open stream, so the HTTP server can close. */
@@ -56,6 +59,7 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
   const deps: ApiDeps = {
     sluice,
     launcher: config.launcher ?? new RunLauncher(sluice),
+    automation: config.automation ?? (() => undefined),
     heartbeatMs: config.heartbeatMs ?? 15_000,
     shutdown: config.shutdown ?? new AbortController().signal,
   };

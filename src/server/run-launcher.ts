@@ -12,6 +12,8 @@ import type { Sluice, SubmitOptions } from '../runtime/sluice.js';
  */
 export class RunLauncher {
   private readonly logger: Logger;
+  /** Work started beside the runs (a backfill's loop), which a shutdown cancels and awaits. */
+  private readonly background = new Map<Promise<void>, () => void>();
 
   constructor(private readonly sluice: Sluice, logger?: Logger) {
     this.logger = logger ?? sluice.logger;
@@ -38,8 +40,22 @@ export class RunLauncher {
     return this.sluice.runs.buildingAssets();
   }
 
-  /** Cancels every run and waits until all have stopped (published tables stay as they were). */
-  cancelAll(): Promise<void> {
-    return this.sluice.runs.drain();
+  /**
+   * Work that launches runs of its own (a backfill) and that `cancelAll()` must cancel and wait for.
+   * @example launcher.track(runBackfill(sluice, { select, signal }), () => controller.abort());
+   */
+  track(work: Promise<unknown>, cancel: () => void): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.background.set(settled, cancel);
+    void settled.then(() => this.background.delete(settled));
+  }
+
+  /** Cancels tracked work and every run, and waits until all have stopped (published tables stay as they were). */
+  async cancelAll(): Promise<void> {
+    for (const cancel of this.background.values()) cancel();
+    await Promise.all([this.sluice.runs.drain(), ...this.background.keys()]);
   }
 }

@@ -24,7 +24,7 @@ describe('backfills through the API', () => {
     project = tempProject({ 'sluice.config.ts': CONFIG });
     sluice = await Sluice.open({ dir: project.dir, openLineage: false });
     daemon = await AutomationDaemon.start(sluice, { intervalMs: 0, log: () => undefined });
-    server = await listen(createApp(sluice, { log: () => undefined }), { port: 0, host: '127.0.0.1' });
+    server = await listen(createApp(sluice, { log: () => undefined, automation: () => daemon }), { port: 0, host: '127.0.0.1' });
   });
   after(async () => {
     await server?.close();

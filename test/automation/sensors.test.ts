@@ -57,7 +57,7 @@ describe('sensors', () => {
     project = tempProject({ 'sluice.config.ts': CONFIG });
     sluice = await Sluice.open({ dir: project.dir, openLineage: false });
     await startDaemon();
-    server = await listen(createApp(sluice, { log: () => undefined }), { port: 0, host: '127.0.0.1' });
+    server = await listen(createApp(sluice, { log: () => undefined, automation: () => daemon }), { port: 0, host: '127.0.0.1' });
   });
   after(async () => {
     await server?.close();

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { findProjectFile } from '../../runtime/project-loader.js';
+import type { DevAutomation } from '../../automation/dev-automation.js';
 import { Sluice } from '../../runtime/sluice.js';
 import type { ProjectAccess } from '../../server/auth/project-access.js';
 import { readDevServerFile, removeDevServerFile, writeDevServerFile } from '../api-client.js';
@@ -49,7 +50,7 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   ]);
   const sluice = await Sluice.open({ dir });
   const projectDir = sluice.project.dir;
-  const launcher = new RunLauncher(sluice, log);
+  const launcher = new RunLauncher(sluice);
   const shutdown = new AbortController();
   const loopback = LOOPBACK_HOSTS.includes(host);
   const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
@@ -63,12 +64,13 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
     await sluice.close();
     throw error;
   }
-  const app = createApp(sluice, { launcher, shutdown: shutdown.signal, uiDir, log, ...(loopback ? {} : { allowedHosts: 'any' as const }), ...(access ? { access: access.shared } : {}) });
+  // The event and automation routes reach the daemon once it runs (it starts after the server listens).
+  let automation: DevAutomation | undefined;
+  const app = createApp(sluice, { launcher, automation: () => automation?.daemon, shutdown: shutdown.signal, uiDir, log, ...(loopback ? {} : { allowedHosts: 'any' as const }), ...(access ? { access: access.shared } : {}) });
   let server;
   try {
     server = await listen(app, { port: options.port ?? 3000, host });
   } catch (error) {
-    launcher.dispose();
     await access?.close();
     await sluice.close();
     throw error;
@@ -84,18 +86,17 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   if (access) log(`  access: every request authenticates (${Object.keys(access.access.config.users).length} users; \`sluice tokens create --user NAME\`), and is audited (\`sluice audit\`)`);
   log('  other sluice commands in this project now go through this server; press Ctrl-C to stop');
   // Schedules, sensors and asset conditions run beside the server; they launch through its launcher.
-  const automation = await (await import('../../automation/dev-automation.js')).startDevAutomation(sluice, { launcher, log });
+  automation = await (await import('../../automation/dev-automation.js')).startDevAutomation(sluice, { log });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       // The daemon first: it stops launching, then cancels and awaits its own runs.
-      await automation.stop();
+      await automation?.stop();
       // Runs first, so followers (the UI, `sluice materialize`) see them end as canceled before streams close.
       await launcher.cancelAll();
       shutdown.abort();
       await server.close();
-      launcher.dispose();
       await sluice.close();
       await access?.close();
       removeFile();

@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { automationEntries, type AutomationEntry } from '../../automation/automation-context.js';
 import { backfillState, planBackfill, runBackfill } from '../../automation/backfill.js';
-import { automationDaemonOf } from '../../automation/daemon.js';
 import type { AutomationState, BackfillRecord, EvaluationRecord } from '../../store/metadata-store.js';
 import { guard, jsonBody, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { HttpError } from '../api-errors.js';
@@ -37,12 +36,12 @@ const BackfillBody = z.object({ select: z.string().trim().min(1), from: z.string
  * @example app.route('/api', automationRoutes(deps));
  */
 export function automationRoutes(deps: ApiDeps): Hono<ApiEnv> {
-  const { sluice } = deps;
+  const { sluice, automation } = deps;
   const routes = new Hono<ApiEnv>();
 
   routes.get('/automation', async (c) => {
     guard(c, 'run:read', { kind: 'project' });
-    const daemon = automationDaemonOf(sluice);
+    const daemon = automation();
     const states = new Map((await sluice.store.automationStates()).map((s) => [s.name, s]));
     const automations = await Promise.all(
       automationEntries(sluice.project).map(async (entry) => {
@@ -59,7 +58,7 @@ export function automationRoutes(deps: ApiDeps): Hono<ApiEnv> {
     const { name, enabled } = await jsonBody(c, SwitchBody, 'automation switch');
     const entry = automationEntries(sluice.project).find((e) => e.name === name);
     if (!entry) throw new HttpError(404, 'NOT_FOUND', `no schedule, sensor or asset condition is named "${name}"; GET /api/automation lists them`);
-    const daemon = automationDaemonOf(sluice);
+    const daemon = automation();
     if (daemon) await daemon.setEnabled(name, enabled);
     else await sluice.store.setAutomationEnabled(name, entry.kind, enabled);
     return c.json({ name, enabled });
@@ -85,8 +84,8 @@ export function automationRoutes(deps: ApiDeps): Hono<ApiEnv> {
     // A backfill with nothing left to do ends before any progress: its id comes from the result.
     const id = await Promise.race([announced, work.then((r) => r.backfill.id)]);
     work.catch(() => undefined);
-    // The daemon (when `sluice dev` runs one) cancels and awaits it on shutdown, before the warehouse closes.
-    automationDaemonOf(sluice)?.track(work, () => controller.abort());
+    // The server's shutdown cancels and awaits it, before the warehouse closes.
+    deps.launcher.track(work, () => controller.abort());
     const backfill = (await sluice.store.getBackfill(id))!;
     return c.json<BackfillResponse>({ backfill: { ...backfill, state: backfillState(backfill) } }, 202);
   });
