@@ -8,9 +8,11 @@ import type { SharedAccess } from './auth/shared-access.js';
 import { localDevPrincipal, type PrincipalResolver } from '../access/principal.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { automationRoutes } from './routes/automation.js';
+import { automationTicksRoutes } from './routes/automation-ticks-routes.js';
 import { backfillRoutes } from './routes/backfill-routes.js';
 import { checkRoutes } from './routes/check-routes.js';
 import { checksListRoutes } from './routes/checks-list-routes.js';
+import { columnLineageRoutes } from './routes/column-lineage-routes.js';
 import { partitionRoutes } from './routes/partition-routes.js';
 import { quarantineRoutes } from './routes/quarantine-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
@@ -111,6 +113,8 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
   app.route('/api', backfillRoutes(deps));
   app.route('/api', checksListRoutes(deps));
   app.route('/api', quarantineRoutes(deps));
+  app.route('/api', columnLineageRoutes(deps));
+  app.route('/api', automationTicksRoutes(deps));
   app.all('/api/*', (c) => {
     throw new HttpError(404, 'NOT_FOUND', `no API route ${c.req.method} ${c.req.path}; see src/server/api-types.ts for the routes`);
   });

@@ -4,9 +4,14 @@ import { useStreamStatus } from './api/useServerEvents';
 import { EmptyState } from './components/EmptyState';
 import { LoadingState } from './components/LoadingState';
 import { AssetPage } from './pages/AssetPage';
+import { AutomationPage } from './pages/AutomationPage';
+import { BackfillsPage } from './pages/BackfillsPage';
+import { ChecksPage } from './pages/ChecksPage';
+import { ColumnLineagePage } from './pages/ColumnLineagePage';
+import { QuarantinePage } from './pages/QuarantinePage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
-import { graphHref, runsHref, type Route } from './routing/route';
+import { automationHref, backfillsHref, checksHref, graphHref, quarantineHref, runsHref, type Route } from './routing/route';
 import { useRoute } from './routing/useRoute';
 
 // The graph page carries React Flow and the layout worker; other pages load without them.
@@ -30,6 +35,16 @@ function Page({ route }: { route: Route }) {
       return <RunsPage />;
     case 'run':
       return <RunPage key={route.runId} runId={route.runId} />;
+    case 'automation':
+      return <AutomationPage />;
+    case 'backfills':
+      return <BackfillsPage />;
+    case 'checks':
+      return <ChecksPage asset={route.asset} />;
+    case 'quarantine':
+      return <QuarantinePage />;
+    case 'columns':
+      return <ColumnLineagePage key={`${route.key}.${route.column}`} assetKey={route.key} column={route.column} />;
     case 'not-found':
       return (
         <EmptyState title="Page not found">
@@ -55,7 +70,8 @@ function StreamIndicator() {
 
 export function App() {
   const route = useRoute();
-  const section = route.page === 'graph' || route.page === 'asset' ? 'assets' : route.page === 'runs' || route.page === 'run' ? 'runs' : null;
+  const section =
+    route.page === 'graph' || route.page === 'asset' || route.page === 'columns' ? 'assets' : route.page === 'runs' || route.page === 'run' ? 'runs' : route.page;
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Main">
@@ -68,6 +84,18 @@ export function App() {
         </NavLink>
         <NavLink href={runsHref()} active={section === 'runs'}>
           Runs
+        </NavLink>
+        <NavLink href={automationHref()} active={section === 'automation'}>
+          Automation
+        </NavLink>
+        <NavLink href={backfillsHref()} active={section === 'backfills'}>
+          Backfills
+        </NavLink>
+        <NavLink href={checksHref()} active={section === 'checks'}>
+          Checks
+        </NavLink>
+        <NavLink href={quarantineHref()} active={section === 'quarantine'}>
+          Quarantine
         </NavLink>
         <StreamIndicator />
       </nav>

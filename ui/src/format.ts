@@ -73,3 +73,23 @@ export function formatCell(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
+
+/**
+ * A number to sensible precision: integers with thousands separators, fractions to 3 significant digits
+ * (at least 1 decimal, at most 2 for values of 100 and more).
+ * @example formatNumber(0.46321321321321324) // '0.463'
+ * @example formatNumber(1234.5678) // '1,234.57'
+ */
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return value.toLocaleString();
+  const magnitude = Math.abs(value);
+  const decimals = magnitude >= 100 ? 2 : magnitude >= 1 ? Math.max(1, 3 - Math.floor(Math.log10(magnitude)) - 1) : Math.min(6, 2 - Math.floor(Math.log10(magnitude)));
+  return value.toLocaleString(undefined, { minimumFractionDigits: 0, maximumFractionDigits: decimals });
+}
+
+/** A cell value for tables: numbers to sensible precision, everything else as `formatCell` shows it. */
+export function formatValue(value: unknown): string {
+  return typeof value === 'number' ? formatNumber(value) : formatCell(value);
+}

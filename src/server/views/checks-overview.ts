@@ -27,7 +27,8 @@ export interface CheckHistoryResponse {
   results: CheckResultView[];
 }
 
-const RANK: Record<CheckState, number> = { failed: 0, errored: 1, warned: 2, not_run: 3, passed: 4 };
+// Same order as the asset page: a check that could not run says nothing about the data, which is worst.
+const RANK: Record<CheckState, number> = { errored: 0, failed: 1, warned: 2, not_run: 3, passed: 4 };
 
 /**
  * The state of a check from its latest result: an error-severity failure is `failed`, a warning `warned`,

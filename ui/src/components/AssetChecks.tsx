@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { AssetCheckView, CheckResultView } from '../../../src/server/api-types';
 import { checkOutcome, OUTCOME_LABELS, sortChecks, thresholdText, type CheckOutcome } from '../api/check-outcome';
-import { formatAgo, formatCell, formatCount, formatDateTime } from '../format';
+import { formatAgo, formatCount, formatDateTime, formatNumber, formatValue } from '../format';
 import { runHref } from '../routing/route';
 
 export function AssetChecks({ assetKey, checks }: { assetKey: string; checks: AssetCheckView[] }) {
@@ -88,7 +88,7 @@ function CheckRow({ check, outcome, open, onToggle }: { check: AssetCheckView; o
 
 function FailingRows({ result: r }: { result: CheckResultView }) {
   if (r.passed) return <>0</>;
-  return <>{`${formatCount(r.failingCount)} of ${formatCount(r.totalCount)} (${r.failingPercent.toFixed(r.failingPercent < 1 ? 2 : 1)}%)`}</>;
+  return <>{`${formatCount(r.failingCount)} of ${formatCount(r.totalCount)} (${formatNumber(r.failingPercent)}%)`}</>;
 }
 
 function SampleRows({ result: r }: { result: CheckResultView }) {
@@ -109,7 +109,7 @@ function SampleRows({ result: r }: { result: CheckResultView }) {
               <tr key={i}>
                 {columns.map((c) => (
                   <td key={c} className="mono small">
-                    {formatCell(row[c])}
+                    {formatValue(row[c])}
                   </td>
                 ))}
               </tr>

@@ -2,9 +2,10 @@
 import type { ColumnSchema } from '../../../src/server/api-types';
 import type { ColumnStatsView } from '../api/materialization-metadata';
 import { formatCount } from '../format';
+import { assetHref, columnHref } from '../routing/route';
 
 /** Columns with type, profile and, when known, the upstream columns each one comes from. */
-export function ColumnsTable({ columns, stats, upstream }: { columns: ColumnSchema[]; stats: ReadonlyMap<string, ColumnStatsView>; upstream?: Readonly<Record<string, string[]>> }) {
+export function ColumnsTable({ assetKey, columns, stats, upstream }: { assetKey: string; columns: ColumnSchema[]; stats: ReadonlyMap<string, ColumnStatsView>; upstream?: Readonly<Record<string, string[]>> }) {
   const profiled = stats.size > 0;
   return (
     <div className="table-scroll">
@@ -30,7 +31,11 @@ export function ColumnsTable({ columns, stats, upstream }: { columns: ColumnSche
             const s = stats.get(c.name);
             return (
               <tr key={c.name}>
-                <td className="mono">{c.name}</td>
+                <td className="mono">
+                  <a href={columnHref(assetKey, c.name)} title={`Column lineage of ${c.name}`}>
+                    {c.name}
+                  </a>
+                </td>
                 <td className="mono muted">{c.type}</td>
                 {profiled ? (
                   <>
@@ -43,12 +48,28 @@ export function ColumnsTable({ columns, stats, upstream }: { columns: ColumnSche
                 ) : (
                   <td>{c.nullable ? 'yes' : 'no'}</td>
                 )}
-                {upstream ? <td className="mono small">{(upstream[c.name] ?? []).join(', ') || '–'}</td> : null}
+                {upstream ? (
+                  <td className="mono small comes-from">
+                    {(upstream[c.name] ?? []).length === 0 ? '–' : (upstream[c.name] ?? []).map((source) => <SourceLink key={source} source={source} />)}
+                  </td>
+                ) : null}
               </tr>
             );
           })}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** `silver/flights.delay_min (aggregation)`: a link to that column's lineage when it is an asset column. */
+function SourceLink({ source }: { source: string }) {
+  const match = /^([a-z0-9_]+\/[a-z0-9_]+)\.(.+) \((\w+)\)$/i.exec(source);
+  if (!match) return <div title={source}>{source}</div>;
+  const [, asset, column, transform] = match;
+  return (
+    <div>
+      <a href={assetHref(asset!)}>{asset}</a>.<a href={columnHref(asset!, column!)}>{column}</a> <span className="muted">({transform})</span>
     </div>
   );
 }

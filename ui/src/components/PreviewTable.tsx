@@ -1,6 +1,6 @@
 // The first rows of an asset, as a scrollable table with a sticky header.
 import type { PreviewResponse } from '../../../src/server/api-types';
-import { formatCell } from '../format';
+import { formatValue } from '../format';
 
 export function PreviewTable({ preview }: { preview: PreviewResponse }) {
   if (preview.rows.length === 0) return <p className="muted">The table is empty.</p>;
@@ -20,8 +20,12 @@ export function PreviewTable({ preview }: { preview: PreviewResponse }) {
               {preview.columns.map((c) => {
                 const value = row[c];
                 return (
-                  <td key={c} className={value === null || value === undefined ? 'cell-null' : typeof value === 'number' ? 'cell-number' : undefined}>
-                    {formatCell(value)}
+                  <td
+                    key={c}
+                    className={value === null || value === undefined ? 'cell-null' : typeof value === 'number' ? 'cell-number' : undefined}
+                    title={typeof value === 'number' && formatValue(value) !== String(value) ? String(value) : undefined}
+                  >
+                    {formatValue(value)}
                   </td>
                 );
               })}

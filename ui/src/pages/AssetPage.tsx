@@ -1,5 +1,6 @@
 // One asset: what it is, its columns, its latest materialization, its history, checks and first rows.
 import type { AssetDetailResponse, MaterializationRecord, PreviewResponse } from '../../../src/server/api-types';
+import type { LoadsResponse } from '../../../src/server/views/load-accounting';
 import { assetApiPath } from '../api/client';
 import { readColumnStats, readInputVersions, STRUCTURED_METADATA_KEYS } from '../api/materialization-metadata';
 import { useApi } from '../api/useApi';
@@ -8,6 +9,9 @@ import { useServerEvents } from '../api/useServerEvents';
 import { AssetChecks } from '../components/AssetChecks';
 import { ChecksBadge } from '../components/ChecksBadge';
 import { ColumnsTable } from '../components/ColumnsTable';
+import { LoadsPanel } from '../components/LoadsPanel';
+import { PartitionGrid } from '../components/PartitionGrid';
+import { QuarantinePanel } from '../components/QuarantinePanel';
 import { EmptyState } from '../components/EmptyState';
 import { ErrorState } from '../components/ErrorState';
 import { HistoryPlot } from '../components/HistoryPlot';
@@ -15,18 +19,20 @@ import { LoadingState } from '../components/LoadingState';
 import { MaterializeButton } from '../components/MaterializeButton';
 import { PreviewTable } from '../components/PreviewTable';
 import { StatusBadge } from '../components/StatusBadge';
-import { formatAgo, formatCell, formatCount, formatDateTime, formatDuration } from '../format';
-import { assetHref, graphHref, runHref } from '../routing/route';
+import { formatAgo, formatCount, formatDateTime, formatDuration, formatValue } from '../format';
+import { assetHref, checksHref, graphHref, runHref } from '../routing/route';
 
 export function AssetPage({ assetKey }: { assetKey: string }) {
   const detail = useApi<AssetDetailResponse>(assetApiPath(assetKey));
   const neverMaterialized = detail.data ? detail.data.asset.lastMaterialization === null && detail.data.materializations.length === 0 : false;
   const preview = useApi<PreviewResponse>(detail.data && !neverMaterialized ? `${assetApiPath(assetKey)}/preview?limit=50` : null);
+  const loads = useApi<LoadsResponse>(detail.data && !neverMaterialized ? `${assetApiPath(assetKey)}/loads?limit=20` : null);
 
   // A run finishing with this asset changes everything on the page; refresh both.
   const refresh = useCoalescedCallback(() => {
     detail.reload();
     preview.reload();
+    loads.reload();
   }, 800);
   useServerEvents((message) => {
     if (message.kind === 'run-status' && message.run.assetKeys.includes(assetKey)) refresh();
@@ -119,7 +125,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           {columns.length === 0 ? (
             <p className="muted">The schema is known after the first materialization.</p>
           ) : (
-            <ColumnsTable columns={columns} stats={last ? readColumnStats(last.metadata) : new Map()} {...(detail.data.columnLineage ? { upstream: detail.data.columnLineage.columns } : {})} />
+            <ColumnsTable assetKey={asset.key} columns={columns} stats={last ? readColumnStats(last.metadata) : new Map()} {...(detail.data.columnLineage ? { upstream: detail.data.columnLineage.columns } : {})} />
           )}
         </section>
 
@@ -128,6 +134,23 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           {last ? <LastMaterialization record={last} /> : <p className="muted">None yet.</p>}
         </section>
       </div>
+
+      <PartitionGrid assetKey={asset.key} />
+
+      {loads.data && loads.data.materializations.length > 0 && (
+        <section className="card">
+          <h2>Loads</h2>
+          <p className="muted small">Every row read is accepted, quarantined or skipped: accepted + quarantined + skipped = read.</p>
+          <LoadsPanel loads={loads.data} />
+        </section>
+      )}
+
+      {last && hasQuarantine(asset.key, last) && (
+        <section className="card">
+          <h2>Quarantine</h2>
+          <QuarantinePanel assetKey={asset.key} version={last.createdAt} />
+        </section>
+      )}
 
       {materializations.length > 0 && (
         <section className="card">
@@ -138,6 +161,11 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
 
       <section className="card">
         <h2>Checks</h2>
+        {detail.data.checks.length > 0 && (
+          <p className="small">
+            <a href={checksHref(asset.key)}>These checks on the Checks page</a>, with each one's history
+          </p>
+        )}
         <AssetChecks assetKey={asset.key} checks={detail.data.checks} />
       </section>
 
@@ -225,12 +253,19 @@ function LastMaterialization({ record }: { record: MaterializationRecord }) {
   );
 }
 
+/** Whether the asset has quarantine tables: side outputs recorded with it, or it is itself a `*_quarantine` asset. */
+function hasQuarantine(key: string, last: MaterializationRecord): boolean {
+  return key.endsWith('_quarantine') || (typeof last.metadata.sideOutputs === 'object' && last.metadata.sideOutputs !== null);
+}
+
 function MetadataEntry({ name, value }: { name: string; value: unknown }) {
-  const text = formatCell(value);
+  const text = formatValue(value);
   return (
     <>
       <dt>{name}</dt>
-      <dd className={text.length > 40 ? 'mono small' : 'mono'}>{text.length > 200 ? `${text.slice(0, 200)}…` : text}</dd>
+      <dd className={text.length > 40 ? 'mono small metadata-value' : 'mono metadata-value'} title={typeof value === 'number' && text !== String(value) ? String(value) : undefined}>
+        {text.length > 200 ? `${text.slice(0, 200)}…` : text}
+      </dd>
     </>
   );
 }

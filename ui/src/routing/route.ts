@@ -1,4 +1,5 @@
-// Hash routes of the UI, parsed and built by pure functions: `#/`, `#/assets/<schema>/<name>`, `#/runs`, `#/runs/<id>`.
+// Hash routes of the UI, parsed and built by pure functions: `#/`, `#/assets/<schema>/<name>`, `#/runs`, `#/runs/<id>`,
+// `#/automation`, `#/backfills`, `#/checks`, `#/quarantine`, `#/columns/<schema>/<name>/<column>`.
 
 export type Route =
   /** `expand`: the lineage graph's expanded groups, present only when the URL names some. */
@@ -6,6 +7,13 @@ export type Route =
   | { page: 'asset'; key: string }
   | { page: 'runs' }
   | { page: 'run'; runId: string }
+  | { page: 'automation' }
+  | { page: 'backfills' }
+  /** `asset`: show only this asset's checks (from a link on an asset page). */
+  | { page: 'checks'; asset: string | null }
+  | { page: 'quarantine' }
+  /** Without a key and column: the whole project's column graph. */
+  | { page: 'columns'; key: string | null; column: string | null }
   | { page: 'not-found'; path: string };
 
 /**
@@ -25,6 +33,10 @@ export function parseRoute(hash: string): Route {
   if (head === 'assets' && rest.length > 0) return { page: 'asset', key: rest.join('/') };
   if (head === 'runs' && rest.length === 0) return { page: 'runs' };
   if (head === 'runs' && rest.length === 1 && rest[0]) return { page: 'run', runId: rest[0] };
+  if (rest.length === 0 && (head === 'automation' || head === 'backfills' || head === 'quarantine')) return { page: head };
+  if (head === 'checks' && rest.length === 0) return { page: 'checks', asset: new URLSearchParams(query).get('asset') };
+  if (head === 'columns' && rest.length === 0) return { page: 'columns', key: null, column: null };
+  if (head === 'columns' && rest.length === 3) return { page: 'columns', key: `${rest[0]}/${rest[1]}`, column: rest[2]! };
   return { page: 'not-found', path: pathPart };
 }
 
@@ -65,4 +77,32 @@ export function runsHref(): string {
 /** Hash of one run's page. */
 export function runHref(runId: string): string {
   return `#/runs/${encodeURIComponent(runId)}`;
+}
+
+/** Hash of the automation page (schedules, sensors, conditions). */
+export function automationHref(): string {
+  return '#/automation';
+}
+
+/** Hash of the backfills page. */
+export function backfillsHref(): string {
+  return '#/backfills';
+}
+
+/** Hash of the checks page, optionally showing one asset's checks. */
+export function checksHref(asset?: string): string {
+  return asset ? `#/checks?asset=${encodeURIComponent(asset)}` : '#/checks';
+}
+
+/** Hash of the quarantine page. */
+export function quarantineHref(): string {
+  return '#/quarantine';
+}
+
+/**
+ * Hash of the column lineage view of one column, or of the whole project's column graph.
+ * @example columnHref('gold/region_monthly_summary', 'avg_delay_min') // '#/columns/gold/region_monthly_summary/avg_delay_min'
+ */
+export function columnHref(key?: string, column?: string): string {
+  return key && column ? `#/columns/${encodeKey(key)}/${encodeURIComponent(column)}` : '#/columns';
 }
