@@ -15,6 +15,8 @@ export interface PostgresPoolConfig {
   max?: number;
   /** Creates the database when it does not exist yet (connecting to the server's `postgres` database to do so). */
   createDatabase?: boolean;
+  /** Server settings for every connection, e.g. `-c search_path=...`. */
+  options?: string;
   /** Per-pool type parsers (never the global ones, which other libraries in the process rely on). */
   types?: pg.CustomTypesConfig;
 }
@@ -62,6 +64,7 @@ function newPool(config: PostgresPoolConfig): pg.Pool {
     max: config.max ?? 10,
     connectionTimeoutMillis: 10_000,
     ...(config.types ? { types: config.types } : {}),
+    ...(config.options ? { options: config.options } : {}),
   });
   // An idle connection the server closed (restart, pg_terminate_backend) is dropped from the pool; without a
   // listener the 'error' event would end the process. The next query opens a fresh connection.

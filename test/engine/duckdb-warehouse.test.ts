@@ -1,4 +1,4 @@
-// The DuckDB warehouse's catalog answers (describe, publish, drop) through its public session interface.
+// The DuckDB warehouse passes the warehouse contract; its catalog answers (describe, publish, drop) through its public session interface.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbWarehouse } from '../../src/engine/duckdb/duckdb-warehouse.js';
 import type { ColumnInfo, WarehouseSession } from '../../src/engine/warehouse.js';
+import { runWarehouseContract } from './warehouse-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-warehouse-'));
 let warehouse: DuckDbWarehouse;
@@ -28,6 +29,13 @@ async function kindOf(schema: string, name: string): Promise<string | undefined>
   );
   return rows[0]?.kind;
 }
+
+let contracts = 0;
+runWarehouseContract({
+  name: 'DuckDB',
+  skip: false,
+  open: async () => ({ warehouse: await DuckDbWarehouse.open({ path: join(dir, `contract-${++contracts}.duckdb`) }), cleanup: async () => undefined }),
+});
 
 before(async () => {
   warehouse = await DuckDbWarehouse.open({ path: join(dir, 'warehouse.duckdb') });
