@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import type { AutomationDaemon } from '../automation/daemon.js';
 import type { Sluice } from '../runtime/sluice.js';
 import { HttpError, invalidRequest } from './api-errors.js';
-import { authorize, type Action, type Principal, type Resource } from '../access/principal.js';
+import { authorize, mayRead, type Action, type Principal, type Resource } from '../access/principal.js';
+import { AssetNotFoundError } from '../errors.js';
 import type { RunLauncher } from './run-launcher.js';
 
 /** Hono environment of the API: per-request variables set by the principal middleware. */
@@ -16,6 +17,8 @@ export interface ApiEnv {
     /** What the route asked permission for (set by `guard`, read by the audit log). */
     action: Action;
     resource: Resource;
+    /** Set when `guard` answered "not found" for an asset the principal may not read (an audited denial). */
+    concealed: boolean;
   };
 }
 
@@ -33,12 +36,17 @@ export interface ApiDeps {
 
 /**
  * Authorizes the request's principal for `action` on `resource`; every route calls it before doing anything.
+ * An asset the principal may not read is answered as not found, exactly like an asset that does not exist.
  * @example guard(c, 'run:launch', { kind: 'project' });
  */
 export function guard(c: Context<ApiEnv>, action: Action, resource: Resource): Principal {
   const principal = c.get('principal');
   c.set('action', action);
   c.set('resource', resource);
+  if (resource.kind === 'asset' && resource.id !== undefined && !mayRead(principal, resource.id)) {
+    c.set('concealed', true);
+    throw new AssetNotFoundError(resource.id);
+  }
   authorize(principal, action, resource);
   c.set('authorized', true);
   return principal;

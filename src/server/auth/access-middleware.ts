@@ -2,10 +2,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AuditLog } from '../../access/audit/audit-log.js';
+import { AssetVisibility } from '../../access/grants/visibility.js';
 import type { Authenticator, AuthOutcome } from '../../access/identity/authenticator.js';
 import type { ApiEnv } from '../api-context.js';
 import { CSRF_HEADER, readCookie, SESSION_COOKIE } from './cookies.js';
 import { clientAddress, isAudited, queryText, rowsAnswered } from './request-audit.js';
+import { narrowResponse } from './visibility-filter.js';
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -35,10 +37,11 @@ export function refusal(c: Context<ApiEnv>, status: 401 | 403, code: string, mes
 }
 
 /**
- * The middleware `sluice serve` puts in front of every `/api` route.
- * @example app.use('/api/*', accessMiddleware(authenticator, auditLog));
+ * The middleware `sluice serve` puts in front of every `/api` route: authenticates, checks CSRF, lets the route
+ * authorize, narrows the answer to the assets the caller may read, and appends the audit entry before answering.
+ * @example app.use('/api/*', accessMiddleware(authenticator, auditLog, () => graph.keys()));
  */
-export function accessMiddleware(auth: Authenticator, audit: AuditLog): MiddlewareHandler<ApiEnv> {
+export function accessMiddleware(auth: Authenticator, audit: AuditLog, assetKeys: () => Iterable<string>): MiddlewareHandler<ApiEnv> {
   return async (c, next): Promise<Response | void> => {
     const resource = `${c.req.method} ${c.req.path}`;
     const client = clientAddress(c);
@@ -54,6 +57,8 @@ export function accessMiddleware(auth: Authenticator, audit: AuditLog): Middlewa
     }
     c.set('principal', outcome.principal);
     await next();
+    const view = AssetVisibility.of(outcome.principal, assetKeys());
+    if (!view.everything) await narrowResponse(c, view);
     if (!isAudited(c)) return undefined;
     const status = c.res.status;
     await audit.record({
@@ -62,7 +67,7 @@ export function accessMiddleware(auth: Authenticator, audit: AuditLog): Middlewa
       resource,
       query: await queryText(c),
       rows: await rowsAnswered(c),
-      allowed: status !== 401 && status !== 403,
+      allowed: status !== 401 && status !== 403 && c.get('concealed') !== true,
       status,
       client,
       detail: status >= 400 ? await errorMessage(c) : null,

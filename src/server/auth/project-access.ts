@@ -35,7 +35,7 @@ export async function openProjectAccess(sluice: Sluice, why: string): Promise<Pr
   if (definition.access === undefined) throw new AccessNotConfiguredError(why);
   const access = AccessControl.fromProject(definition.access, graph);
   const store = openAccessStore(metadataPath);
-  return { shared: sharedAccess({ access, store }), access, store, close: () => store.close() };
+  return { shared: sharedAccess({ access, store, assetKeys: () => sluice.project.graph.keys() }), access, store, close: () => store.close() };
 }
 
 /**

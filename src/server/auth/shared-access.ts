@@ -26,6 +26,8 @@ export interface SharedAccess {
 export interface SharedAccessConfig {
   access: AccessControl;
   store: AccessStore;
+  /** Every asset key of the project (answers are narrowed to those the caller may read). */
+  assetKeys: () => Iterable<string>;
   oidc?: OidcVerifier;
   now?: () => Date;
 }
@@ -37,5 +39,5 @@ export interface SharedAccessConfig {
 export function sharedAccess(config: SharedAccessConfig): SharedAccess {
   const authenticator = new Authenticator(config);
   const audit = new AuditLog(config.store);
-  return { middleware: accessMiddleware(authenticator, audit), authRoutes: signInRoutes(authenticator, audit), apiRoutes: auditRoutes(audit), authenticator, audit };
+  return { middleware: accessMiddleware(authenticator, audit, config.assetKeys), authRoutes: signInRoutes(authenticator, audit), apiRoutes: auditRoutes(audit), authenticator, audit };
 }

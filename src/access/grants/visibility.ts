@@ -1,0 +1,93 @@
+// Narrows any API answer to what a principal may read: hidden assets are omitted, never shown as placeholders.
+import type { Principal } from '../principal.js';
+import { mayRead, readsEverything } from '../principal.js';
+
+/** What stands where a hidden asset's key was mentioned in free text (SQL, messages, lineage notes). */
+export const RESTRICTED = '[restricted]';
+
+/** `schema/name`, `schema.name` or `"schema"."name"`: the ways an asset key appears in text. */
+const MENTION = /"?([A-Za-z_][A-Za-z0-9_]*)"?\s*[./]\s*"?([A-Za-z_][A-Za-z0-9_]*)"?/g;
+
+/** Fields whose string value names one asset: an object carrying a hidden one is omitted. */
+const KEY_FIELDS = ['key', 'assetKey', 'from', 'to'] as const;
+
+/**
+ * The assets a principal may not read, and the scrubbing of answers that follows from it. Hidden assets are
+ * omitted (not replaced by a placeholder): a placeholder would still tell how many assets exist and where
+ * they sit in the graph. Objects about a hidden asset are dropped, lists of keys lose hidden keys, record
+ * entries keyed by a hidden key go, and any text mentioning a hidden key has the mention replaced.
+ * @example
+ * const view = AssetVisibility.of(viewer, graph.keys());
+ * const body = view.scrub({ nodes, edges }); // hidden nodes and every edge touching one are gone
+ */
+export class AssetVisibility {
+  private constructor(readonly hidden: ReadonlySet<string>) {}
+
+  /** The visibility of `principal` over `keys` (every asset of the project). */
+  static of(principal: Principal, keys: Iterable<string>): AssetVisibility {
+    if (readsEverything(principal)) return new AssetVisibility(new Set());
+    return new AssetVisibility(new Set([...keys].filter((key) => !mayRead(principal, key))));
+  }
+
+  /** Whether nothing is hidden (then answers pass untouched). */
+  get everything(): boolean {
+    return this.hidden.size === 0;
+  }
+
+  /** Whether the asset with this key (any spelling: `a/b`, `a.b`, any case) is hidden. */
+  isHidden(key: string): boolean {
+    return this.hidden.has(key.replace('.', '/').toLowerCase());
+  }
+
+  /** Replaces every mention of a hidden key in text. */
+  scrubText(text: string): string {
+    if (this.everything) return text;
+    return text.replace(MENTION, (match, schema: string, name: string) => (this.hidden.has(`${schema}/${name}`.toLowerCase()) ? RESTRICTED : match));
+  }
+
+  /** Whether an object is about a hidden asset (an asset, a node, an edge, an event or check of one). */
+  private aboutHidden(value: Record<string, unknown>): boolean {
+    if (KEY_FIELDS.some((field) => typeof value[field] === 'string' && this.isHidden(value[field] as string))) return true;
+    // A run whose every asset is hidden tells nothing the principal may know.
+    const keys = value['assetKeys'];
+    return Array.isArray(keys) && keys.length > 0 && keys.every((k) => typeof k === 'string' && this.isHidden(k));
+  }
+
+  /**
+   * A copy of a JSON value with everything about hidden assets removed; `undefined` when the value itself is
+   * about a hidden asset (a whole SSE event, say).
+   */
+  scrub(value: unknown): unknown {
+    if (this.everything) return value;
+    return this.walk(value);
+  }
+
+  private walk(value: unknown): unknown {
+    if (typeof value === 'string') return this.scrubText(value);
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (const item of value) {
+        if (typeof item === 'string' && this.isHiddenKeyString(item)) continue;
+        const scrubbed = this.walk(item);
+        if (scrubbed !== undefined) out.push(scrubbed);
+      }
+      return out;
+    }
+    if (value === null || typeof value !== 'object') return value;
+    const record = value as Record<string, unknown>;
+    if (this.aboutHidden(record)) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [field, item] of Object.entries(record)) {
+      if (this.isHiddenKeyString(field)) continue;
+      const scrubbed = this.walk(item);
+      // A nested object about a hidden asset (a run's `asset`, say) becomes null rather than vanishing, keeping the shape.
+      out[this.scrubText(field)] = scrubbed === undefined ? null : scrubbed;
+    }
+    return out;
+  }
+
+  /** Whether a string is exactly a hidden asset key (an element of `deps`, `assetKeys`, `failed`...). */
+  private isHiddenKeyString(text: string): boolean {
+    return /^[A-Za-z_][A-Za-z0-9_]*[./][A-Za-z_][A-Za-z0-9_]*$/.test(text) && this.isHidden(text);
+  }
+}
