@@ -6,6 +6,7 @@ import { didYouMean } from '../../model/did-you-mean.js';
 import type { Warehouse, WarehouseSession } from '../../engine/warehouse.js';
 import type { PolicySet } from '../policy/policy-set.js';
 import type { PolicyPrincipal } from '../policy/policy-principal.js';
+import { parseLossless, stringifyLossless } from './lossless-json.js';
 import { capRows, spliceRelations, type ParsedRelation } from './query-rewrite.js';
 import { QueryRefusedError } from './query-refused-error.js';
 import { guardStatement } from './statement-guard.js';
@@ -33,7 +34,7 @@ export type GovernedAuditSink = (entry: GovernedAuditEntry) => void | Promise<vo
 
 /** Construction options of the reader. */
 export interface GovernedReaderConfig {
-  warehouse: Pick<Warehouse, 'parseTree' | 'session'>;
+  warehouse: Pick<Warehouse, 'session'>;
   /** Keys of the project's assets (the only relations a governed query may name). */
   assetKeys: () => Iterable<string>;
   policies: PolicySet;
@@ -119,7 +120,16 @@ export class GovernedReader {
    */
   async plan(principal: PolicyPrincipal, sql: string, options: { session?: WarehouseSession; rowCap?: number } = {}): Promise<GovernedPlan> {
     if (sql.length > MAX_SQL_LENGTH) throw new QueryRefusedError('statement', `the query is ${sql.length} characters long; at most ${MAX_SQL_LENGTH} are accepted`);
-    const tree = (await this.parse(sql)) as { statements: Record<string, unknown>[] };
+    const own = options.session ?? (await this.config.warehouse.session());
+    try {
+      return await this.planOn(own, principal, sql, options.rowCap);
+    } finally {
+      if (!options.session) own.close();
+    }
+  }
+
+  private async planOn(session: WarehouseSession, principal: PolicyPrincipal, sql: string, rowCap: number | undefined): Promise<GovernedPlan> {
+    const tree = (await this.parse(session, sql)) as { statements: Record<string, unknown>[] };
     if (tree.statements.length !== 1) throw new QueryRefusedError('statement', `send exactly one statement (got ${tree.statements.length}); split them into separate requests`);
     const statement = tree.statements[0]!;
     const references = guardStatement(statement.node);
@@ -138,12 +148,12 @@ export class GovernedReader {
     const parsed = new Map<string, ParsedRelation>();
     await Promise.all(keys.map(async (key) => {
       const relation = compiled.get(key)!;
-      parsed.set(key, { node: await this.relationNode(relation.sql), params: relation.params });
+      parsed.set(key, { node: await this.relationNode(session, relation.sql), params: relation.params });
     }));
     const params = spliceRelations(references, (ref) => parsed.get(`${ref.schema}/${ref.name}`)!);
-    const capped = options.rowCap === undefined || capRows(statement, options.rowCap);
-    let text = await this.deserialize({ error: false, statements: [statement] }, options.session);
-    if (!capped) text = `SELECT * FROM (${text}) AS __sluice_result LIMIT ${options.rowCap}`;
+    const capped = rowCap === undefined || capRows(statement, rowCap);
+    let text = await this.deserialize(session, { error: false, statements: [statement] });
+    if (!capped) text = `SELECT * FROM (${text}) AS __sluice_result LIMIT ${rowCap}`;
     const policies = [...compiled].flatMap(([key, r]) => {
       const parts = [...r.filters.map((f) => `filter ${f}`), ...[...r.masks].map(([column, mask]) => `mask ${column} ${mask}`)];
       return parts.length > 0 ? [`${key}: ${parts.join('; ')}`] : [];
@@ -151,45 +161,40 @@ export class GovernedReader {
     return { sql: text, params, assets: keys, policies };
   }
 
-  private async parse(sql: string): Promise<unknown> {
+  /** The statement's parse tree, read losslessly (HUGEINT literals stay exact); non-SELECT statements are refused here. */
+  private async parse(session: WarehouseSession, sql: string): Promise<unknown> {
+    const [row] = await session.query<{ tree: string }>('SELECT json_serialize_sql($1::VARCHAR) AS tree', [sql]);
+    let tree: { error?: boolean; error_message?: string };
     try {
-      return await this.config.warehouse.parseTree(sql);
+      tree = parseLossless(String(row?.tree)) as typeof tree;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (/Only SELECT statements/i.test(message)) {
-        throw new QueryRefusedError('statement', 'only read-only queries (SELECT, WITH, VALUES) may run here; COPY, ATTACH, INSTALL/LOAD, PRAGMA, SET, CALL, EXPORT, DDL and DML are refused');
-      }
-      throw new QueryRefusedError('syntax', message.replace(/^cannot parse SQL: /, 'cannot parse the query: '));
+      throw new QueryRefusedError('syntax', `cannot parse the query: ${error instanceof Error ? error.message : String(error)}`);
     }
+    if (!tree.error) return tree;
+    const message = tree.error_message ?? 'syntax error';
+    if (/Only SELECT statements/i.test(message)) {
+      throw new QueryRefusedError('statement', 'only read-only queries (SELECT, WITH, VALUES) may run here; COPY, ATTACH, INSTALL/LOAD, PRAGMA, SET, CALL, EXPORT, DDL and DML are refused');
+    }
+    throw new QueryRefusedError('syntax', `cannot parse the query: ${message}`);
   }
 
   /** The SELECT node of a policy-applied relation; the text holds no values, so one parse serves every principal. */
-  private async relationNode(sql: string): Promise<unknown> {
+  private async relationNode(session: WarehouseSession, sql: string): Promise<unknown> {
     let node = this.relations.get(sql);
     if (!node) {
       if (this.relations.size >= MAX_CACHED_RELATIONS) this.relations.clear();
-      node = this.config.warehouse.parseTree(sql).then((tree) => (tree as { statements: { node: unknown }[] }).statements[0]!.node);
+      node = this.parse(session, sql).then((tree) => (tree as { statements: { node: unknown }[] }).statements[0]!.node);
       node.catch(() => this.relations.delete(sql));
       this.relations.set(sql, node);
     }
     return node;
   }
 
-  private async deserialize(tree: unknown, session: WarehouseSession | undefined): Promise<string> {
-    const own = session ?? (await this.config.warehouse.session());
-    try {
-      const [row] = await own.query<{ sql: string }>('SELECT json_deserialize_sql($1::JSON) AS sql', [JSON.stringify(tree, exactLocations)]);
-      if (!row || typeof row.sql !== 'string') throw new SluiceError('SQL_ERROR', 'the rewritten query could not be rendered');
-      return row.sql;
-    } finally {
-      if (!session) own.close();
-    }
+  private async deserialize(session: WarehouseSession, tree: unknown): Promise<string> {
+    const [row] = await session.query<{ sql: string }>('SELECT json_deserialize_sql($1::JSON) AS sql', [stringifyLossless(tree)]);
+    if (!row || typeof row.sql !== 'string') throw new SluiceError('SQL_ERROR', 'the rewritten query could not be rendered');
+    return row.sql;
   }
-}
-
-/** DuckDB marks "no location" with 2^64-1, which a JS number cannot hold exactly: send 0 (locations only place error carets). */
-function exactLocations(key: string, value: unknown): unknown {
-  return key === 'query_location' && typeof value === 'number' && !Number.isSafeInteger(value) ? 0 : value;
 }
 
 /** Runs the plan, interrupting it after `timeoutMs`; engine messages lose quoted literals (they may hold filtered-out values). */

@@ -25,7 +25,8 @@ export const CTE_PREFIX = '__sluice_cte_';
 
 function checkFunction(node: TreeNode, table: boolean): void {
   const name = String(node.function_name ?? '').toLowerCase();
-  if ((node.schema && node.schema !== '') || (node.catalog && node.catalog !== '')) {
+  // The parser itself qualifies some calls it generates (`main.list_value` for `[1, 2]`); the name decides either way.
+  if (!['', 'main'].includes(String(node.schema ?? '').toLowerCase()) || !['', 'system'].includes(String(node.catalog ?? '').toLowerCase())) {
     throw new QueryRefusedError('function', `function "${[node.catalog, node.schema, name].filter(Boolean).join('.')}" is refused: call functions without a schema or catalog`);
   }
   const allowed = table ? ALLOWED_TABLE_FUNCTIONS : ALLOWED_FUNCTIONS;

@@ -1,13 +1,15 @@
 // Asset routes: the asset list, one asset with its history and columns, a bounded data preview, the lineage graph.
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { parseAssetKey, quoteQualified } from '../../model/asset-key.js';
+import { parseAssetKey } from '../../model/asset-key.js';
 import type { AssetDetailResponse, AssetsResponse, ColumnSchema, LineageResponse, PreviewResponse } from '../api-types.js';
 import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { HttpError } from '../api-errors.js';
 import { assetSummaries, assetSummary, findAssetKey, lineageGraph, type AssetState } from '../asset-views.js';
 import { assetChecks, checkSummaries } from '../check-views.js';
 import { isAllowed } from '../../access/principal.js';
+import { governColumnStats } from '../../access/policy/govern-metadata.js';
+import { governedHttpError, governedReads } from '../governed-reads.js';
 import { toJsonRows } from '../json-values.js';
 
 /** Largest preview the API returns: previews are for eyes, exports are for bulk. */
@@ -27,6 +29,7 @@ function requestedKey(c: Context<ApiEnv>): string {
  */
 export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
+  const reads = governedReads(sluice);
   const graph = (): typeof sluice.project.graph => sluice.project.graph;
   const state = async (): Promise<AssetState> => {
     const [statuses, latest, checks] = await Promise.all([sluice.assetStatuses(), sluice.store.latestMaterializations(), sluice.store.latestCheckResults()]);
@@ -62,10 +65,12 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
     ]);
     // The live relation is the truth; the last materialization's schema covers a table dropped by hand.
     const columns: ColumnSchema[] = described ?? current.latest.get(key)?.schema ?? [];
-    const withSamples = isAllowed(principal, 'asset:preview', { kind: 'asset', id: key });
+    // Stored samples and statistics hold raw values: shown only as far as the principal's policies allow.
+    const policies = await reads.policies();
+    const withSamples = isAllowed(principal, 'asset:preview', { kind: 'asset', id: key }) && !policies.restricts(principal, key);
     return c.json<AssetDetailResponse>({
       asset: assetSummary(graph(), key, current),
-      materializations,
+      materializations: governColumnStats(policies, principal, key, materializations),
       columns,
       checks: assetChecks(graph().get(key)!.definition.checks, checks, withSamples),
       ...(columnLineage ? { columnLineage } : {}),
@@ -73,21 +78,26 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
   });
 
   routes.get('/assets/:schema/:name/preview', async (c) => {
-    guard(c, 'asset:preview', { kind: 'asset', id: requestedKey(c) });
+    const principal = guard(c, 'asset:preview', { kind: 'asset', id: requestedKey(c) });
     const key = findAssetKey(graph(), c.req.param('schema'), c.req.param('name'));
     const { limit } = queryParams(c, PreviewParams, 'preview');
     const relation = parseAssetKey(key);
     const session = await sluice.warehouse.session();
+    let columns: ColumnSchema[] | undefined;
     try {
-      const columns = await session.describe(relation);
+      columns = await session.describe(relation);
       if (!columns) {
         throw new HttpError(409, 'NOT_MATERIALIZED', `asset "${key}" has no data yet; materialize it first (\`sluice materialize --select ${key}\` or the Materialize button)`);
       }
-      // `relation` comes from the graph and `limit` is a validated integer: no request text reaches the SQL.
-      const rows = await session.query(`SELECT * FROM ${quoteQualified(relation)} LIMIT ${limit}`);
-      return c.json<PreviewResponse>(toJsonRows(rows, columns));
     } finally {
       session.close();
+    }
+    try {
+      // Through the governed reader like every other read: the principal's row filters and masks apply.
+      const { rows } = await (await reads.reader()).readAsset(principal, key, { maxRows: limit, purpose: 'preview' });
+      return c.json<PreviewResponse>(toJsonRows(rows, columns));
+    } catch (error) {
+      throw governedHttpError(error);
     }
   });
 

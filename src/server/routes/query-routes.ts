@@ -1,35 +1,33 @@
-// POST /query: one SQL statement against the warehouse this server owns (what `sluice query` sends while `sluice dev` runs).
+// POST /query: one read-only SQL statement through the governed reader (what `sluice query` sends while `sluice dev` runs).
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { QueryResponse } from '../api-types.js';
 import { guard, jsonBody, type ApiDeps, type ApiEnv } from '../api-context.js';
-import { HttpError } from '../api-errors.js';
+import { governedHttpError, governedReads } from '../governed-reads.js';
 import { toJsonRows } from '../json-values.js';
 
-const QueryBody = z.object({ sql: z.string().trim().min(1, 'must not be empty').max(1_000_000) });
+const QueryBody = z.object({ sql: z.string().trim().min(1, 'must not be empty').max(100_000) });
 
 /**
- * Mounts POST /query. The SQL is the caller's by design (it is a SQL console); authorization decides who
- * may send it, and row policies will rewrite it here before it runs.
+ * Mounts POST /query. The SQL is the caller's (it is a SQL console), so it runs only through the governed
+ * reader: one SELECT over assets the caller may read, each rewritten to its policy-applied form, capped
+ * at 10,000 rows (`truncated: true` says there were more) and stopped after 30 s.
  * @example await fetch('/api/query', { method: 'POST', body: JSON.stringify({ sql: 'SELECT 42 AS answer' }) });
  */
 export function queryRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
+  const reads = governedReads(sluice);
 
   routes.post('/query', async (c) => {
-    guard(c, 'query:sql', { kind: 'warehouse' });
     const { sql } = await jsonBody(c, QueryBody, 'query');
-    const session = await sluice.warehouse.session();
+    // The tables the statement names, so a grant scoped to some assets can allow it; the reader checks each again.
+    const tables = await sluice.warehouse.tableReferences(sql).catch(() => []);
+    const principal = guard(c, 'query:sql', { kind: 'warehouse', ...(tables.length > 0 ? { assets: tables.map((t) => `${t.schema}/${t.name}`) } : {}) });
     try {
-      const rows = await session.query(sql);
-      return c.json<QueryResponse>(toJsonRows(rows));
-    } catch (cause) {
-      // A query error is the caller's SQL, not a server fault: 400 with the engine's message.
-      throw new HttpError(400, 'SQL_ERROR', `query failed: ${cause instanceof Error ? cause.message : String(cause)}`);
-    } finally {
-      session.close();
-      // The SQL may have created, altered or dropped relations that column lineage reads.
-      sluice.columnLineage.invalidate();
+      const result = await (await reads.reader()).query(principal, sql, { purpose: 'query' });
+      return c.json<QueryResponse>({ ...toJsonRows(result.rows), ...(result.truncated ? { truncated: true } : {}) });
+    } catch (error) {
+      throw governedHttpError(error);
     }
   });
 

@@ -1,0 +1,56 @@
+// The server's one governed reader per app: policies validated on first use, every row the API returns read through it.
+import { GovernedReader, type GovernedAuditSink } from '../access/governed-query/governed-reader.js';
+import { QueryRefusedError } from '../access/governed-query/query-refused-error.js';
+import { loadPolicies } from '../access/policy/load-policies.js';
+import { mayPreview, type Principal } from '../access/principal.js';
+import type { PolicySet } from '../access/policy/policy-set.js';
+import type { Sluice } from '../runtime/sluice.js';
+import { HttpError } from './api-errors.js';
+
+/** The governed reader of an app and the policies it applies (for stats and samples that are not queries). */
+export interface GovernedReads {
+  reader(): Promise<GovernedReader>;
+  policies(): Promise<PolicySet>;
+}
+
+/**
+ * Builds the reader lazily: the policies are validated against the warehouse on the first read (a failed
+ * validation is retried on the next one, so a fixed config needs no restart of a waiting request).
+ * HTTP requests are audited by the access middleware (`sluice serve`); `audit` adds the reader's own entries.
+ * @example const reads = governedReads(sluice); const { rows } = await (await reads.reader()).readAsset(principal, 'gold/x', { maxRows: 50 });
+ */
+export function governedReads(sluice: Sluice, audit: GovernedAuditSink = () => undefined): GovernedReads {
+  let policies: Promise<PolicySet> | undefined;
+  let reader: Promise<GovernedReader> | undefined;
+  const loadedPolicies = (): Promise<PolicySet> => {
+    policies ??= loadPolicies(sluice.project, sluice.warehouse);
+    policies.catch(() => (policies = undefined));
+    return policies;
+  };
+  return {
+    policies: loadedPolicies,
+    reader: () => {
+      reader ??= loadedPolicies().then(
+        (set) =>
+          new GovernedReader({
+            warehouse: sluice.warehouse,
+            assetKeys: () => sluice.project.graph.keys(),
+            policies: set,
+            mayRead: (principal, key) => mayPreview(principal as Principal, key),
+            audit,
+          }),
+      );
+      reader.catch(() => (reader = undefined));
+      return reader;
+    },
+  };
+}
+
+/**
+ * Maps a governed read's failure to an API error: refusals 403, the caller's SQL or limits 400.
+ * @example catch (error) { throw governedHttpError(error); }
+ */
+export function governedHttpError(error: unknown): unknown {
+  if (error instanceof QueryRefusedError && error.code === 'SQL_ERROR') return new HttpError(400, 'SQL_ERROR', error.message);
+  return error;
+}
