@@ -6,7 +6,9 @@ import { configureAuditCommand } from './commands/audit.js';
 import { configureAutomationCommand } from './commands/automation.js';
 import { configureBackfillCommand } from './commands/backfill.js';
 import { configureDaemonCommand } from './commands/daemon.js';
+import { configureDdlCommand } from './commands/ddl.js';
 import { configureEventsCommand } from './commands/events.js';
+import { configureExportCommand } from './commands/export.js';
 import { configureCheckCommand } from './commands/check.js';
 import { configureDevCommand } from './commands/dev.js';
 import { configureHistoryCommand } from './commands/history.js';
@@ -46,6 +48,8 @@ export function buildProgram(): Command {
   configureAutomationCommand(program);
   configureBackfillCommand(program);
   configureEventsCommand(program);
+  configureExportCommand(program);
+  configureDdlCommand(program);
   return program;
 }
 

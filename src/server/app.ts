@@ -16,6 +16,7 @@ import { columnLineageRoutes } from './routes/column-lineage-routes.js';
 import { partitionRoutes } from './routes/partition-routes.js';
 import { quarantineRoutes } from './routes/quarantine-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
+import { exportRoutes } from './routes/export-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
 import { RunLauncher } from './run-launcher.js';
@@ -106,6 +107,7 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
   app.route('/api', runRoutes(deps));
   app.route('/api', streamRoutes(deps));
   app.route('/api', queryRoutes(deps));
+  app.route('/api', exportRoutes(deps));
   app.route('/api', checkRoutes(deps));
   app.route('/api', automationRoutes(deps));
   if (config.access) app.route('/api', config.access.apiRoutes);
