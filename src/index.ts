@@ -14,6 +14,7 @@ export {
 } from './model/partitions.js';
 export { sqlAssets, type SqlAssetsOptions } from './model/sql-assets.js';
 export { defineProject, type ProjectConfig, type ProjectDefinition } from './model/project-definition.js';
+export type { AssetPolicyDefinition, ColumnMaskDefinition, MaskDefinition, PoliciesDefinition, PrincipalSelector, RowFilterDefinition } from './model/policy-definition.js';
 export { parseAssetKey, quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from './model/asset-key.js';
 export { AssetGraph } from './model/asset-graph.js';
 export { resolveSelection } from './model/selection.js';

@@ -119,6 +119,20 @@ const bronzeStateRegions = asset({
   sql: `SELECT * FROM read_csv('seeds/state_regions.csv', header = true, columns = {'state': 'VARCHAR', 'region': 'VARCHAR'})`,
 });
 
+/** Analysts see only flights that leave from an airport of their own region (their `region` attribute). */
+const westOrigins = {
+  name: 'own-region-origins',
+  where: 'origin IN (SELECT iata FROM silver.airports WHERE region = {{ user.region }})',
+  appliesTo: { roles: ['analyst'] },
+  unless: { roles: ['admin', 'operator'] },
+};
+
+/** Airport names show their first two letters to everyone below operator. */
+const partialName = (column: string) => ({ column, mask: 'partial' as const, appliesTo: { roles: ['analyst', 'viewer'], groups: ['gold-readers'] }, unless: { roles: ['admin', 'operator'] } });
+
+/** Gold readers see delays in whole minutes. */
+const wholeMinutes = { column: 'avg_delay_min', mask: { sql: 'round(avg_delay_min)' }, appliesTo: { groups: ['gold-readers'] } };
+
 export const project = defineProject({
   name: 'flights',
   assets: [bronzeFlights, bronzeAirports, bronzeStateRegions, sqlAssets(new URL('./sql', import.meta.url))],
@@ -143,6 +157,19 @@ export const project = defineProject({
       checks.acceptedRange('pct_delayed', { min: 0, max: 100 }),
       checks.reconciliation('sum(flights)', { to: 'silver/flights', expression: 'count(*)' }, { name: 'flights_reconcile_with_silver' }),
     ],
+  },
+  // Row filters, masks and sensitivity tags for those users (docs/governed-access.md); check with `npx sluice access check`.
+  policies: {
+    'bronze/flights': { rowFilters: [westOrigins] },
+    'bronze/airports': { tags: { name: ['sensitive'] }, masks: [partialName('name')] },
+    'silver/flights': { rowFilters: [westOrigins] },
+    'silver/airports': { masks: [partialName('name')] },
+    'gold/flights_enriched': {
+      rowFilters: [{ ...westOrigins, where: 'origin_region = {{ user.region }}' }],
+      masks: [partialName('origin_name'), partialName('destination_name')],
+    },
+    'gold/airport_daily_delays': { rowFilters: [westOrigins], masks: [wholeMinutes] },
+    'gold/region_monthly_summary': { rowFilters: [{ ...westOrigins, where: 'region = {{ user.region }}' }], masks: [wholeMinutes] },
   },
   // Who may use `sluice serve` (docs/sharing-with-a-team.md): create tokens with `npx sluice tokens create --user NAME`.
   access: {
