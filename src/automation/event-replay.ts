@@ -36,11 +36,17 @@ export interface ReplayResult {
   latency: LatencyStats;
 }
 
-interface IngestAnswer {
+/** The answer of `POST /api/events/<source>` (202). */
+export interface IngestAnswer {
   accepted: number;
+  quarantined: number;
   firstSeq: number;
   lastSeq: number;
+  results: ({ status: 'accepted'; seq: number } | { status: 'quarantined'; reasons: string[] })[];
 }
+
+/** How long a producer keeps retrying 503s (a server starting or stopping) before giving up. */
+const RETRY_503_MS = 60_000;
 
 interface StatusAnswer {
   asset: string;
@@ -83,7 +89,7 @@ export async function replayEvents(pages: EventPages, options: ReplayOptions): P
     if (exhausted && buffer.length === 0) break;
     if (due > 0) {
       const batch = buffer.splice(0, due);
-      const answer = await send<IngestAnswer>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+      const answer = await postEvents(base, options.source, batch);
       if (firstSeq === 0) firstSeq = answer.firstSeq;
       lastSeq = answer.lastSeq;
       sent += batch.length;
@@ -107,13 +113,29 @@ async function waitVisible(url: string, sent: number, timeoutMs: number): Promis
   }
 }
 
+/**
+ * Sends events to `POST /api/events/<source>` once they can be landed: a 503 (the server is starting its
+ * sensors, or stopping) is retried after its Retry-After, for up to a minute; nothing is landed by a 503.
+ * @example const answer = await postEvents('http://127.0.0.1:3000', 'flights', [{ event_id: 1, date: '2001-01-01 00:01:00' }]);
+ */
+export async function postEvents(url: string, source: string, events: readonly unknown[]): Promise<IngestAnswer> {
+  const path = `${url.replace(/\/+$/, '')}/api/events/${encodeURIComponent(source)}`;
+  return send<IngestAnswer>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+}
+
 async function send<T>(url: string, init: RequestInit): Promise<T> {
   let response: Response;
-  try {
-    response = await fetch(url, { ...init, headers: { accept: 'application/json', ...init.headers } });
-  } catch (cause) {
-    const reason = cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
-    throw new SluiceError('SOURCE_ERROR', `cannot reach ${url} (${reason}); start \`sluice dev\` in the project, or pass --url`, { cause });
+  const deadline = Date.now() + RETRY_503_MS;
+  for (;;) {
+    try {
+      response = await fetch(url, { ...init, headers: { accept: 'application/json', ...init.headers } });
+    } catch (cause) {
+      const reason = cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
+      throw new SluiceError('SOURCE_ERROR', `cannot reach ${url} (${reason}); start \`sluice dev\` in the project, or pass --url`, { cause });
+    }
+    if (response.status !== 503 || Date.now() > deadline) break;
+    await response.body?.cancel();
+    await sleep(Math.min(5_000, 1000 * (Number(response.headers.get('retry-after')) || 1)));
   }
   const text = await response.text();
   if (!response.ok) {
