@@ -8,8 +8,14 @@ export const RESTRICTED = '[restricted]';
 /** `schema/name`, `schema.name` or `"schema"."name"`: the ways an asset key appears in text. */
 const MENTION = /"?([A-Za-z_][A-Za-z0-9_]*)"?\s*[./]\s*"?([A-Za-z_][A-Za-z0-9_]*)"?/g;
 
-/** Fields whose string value names one asset: an object carrying a hidden one is omitted. */
-const KEY_FIELDS = ['key', 'assetKey', 'from', 'to'] as const;
+/**
+ * Fields whose string value names an asset, or starts with one (`schema.table.column` ids of column lineage):
+ * an object carrying a hidden one is omitted.
+ */
+const KEY_FIELDS = ['key', 'assetKey', 'asset', 'table', 'id', 'from', 'to', 'source', 'target'] as const;
+
+/** The asset key a string starts with, if it starts like one. */
+const LEADING_KEY = /^"?([A-Za-z_][A-Za-z0-9_]*)"?\s*[./]\s*"?([A-Za-z_][A-Za-z0-9_]*)"?(?:$|[./ ])/;
 
 /**
  * The assets a principal may not read, and the scrubbing of answers that follows from it. Hidden assets are
@@ -47,7 +53,7 @@ export class AssetVisibility {
 
   /** Whether an object is about a hidden asset (an asset, a node, an edge, an event or check of one). */
   private aboutHidden(value: Record<string, unknown>): boolean {
-    if (KEY_FIELDS.some((field) => typeof value[field] === 'string' && this.isHidden(value[field] as string))) return true;
+    if (KEY_FIELDS.some((field) => typeof value[field] === 'string' && this.startsWithHidden(value[field] as string))) return true;
     // A run whose every asset is hidden tells nothing the principal may know.
     const keys = value['assetKeys'];
     return Array.isArray(keys) && keys.length > 0 && keys.every((k) => typeof k === 'string' && this.isHidden(k));
@@ -84,6 +90,12 @@ export class AssetVisibility {
       out[this.scrubText(field)] = scrubbed === undefined ? null : scrubbed;
     }
     return out;
+  }
+
+  /** Whether a string is a hidden asset key, or a column or other path under one. */
+  private startsWithHidden(text: string): boolean {
+    const match = LEADING_KEY.exec(text);
+    return match !== null && this.hidden.has(`${match[1]}/${match[2]}`.toLowerCase());
   }
 
   /** Whether a string is exactly a hidden asset key (an element of `deps`, `assetKeys`, `failed`...). */
