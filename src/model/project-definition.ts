@@ -85,10 +85,13 @@ export interface ProjectConfig {
   name?: string;
   /** Asset definitions; nested arrays (e.g. from `sqlAssets()`) are flattened. */
   assets: readonly (AssetDefinition | readonly AssetDefinition[])[];
-  /** DuckDB warehouse file, relative to the project directory (default `data/warehouse.duckdb`). */
-  warehouse?: { path?: string };
-  /** SQLite metadata file, relative to the project directory (default `data/sluice.sqlite`). */
-  metadata?: { path?: string };
+  /**
+   * DuckDB warehouse file, relative to the project directory (default `data/warehouse.duckdb`), or a PostgreSQL
+   * database (`url: 'postgres://...'`; SLUICE_WAREHOUSE_URL overrides it, and keeps the password out of the file).
+   */
+  warehouse?: { path?: string; url?: string };
+  /** SQLite metadata file, relative to the project directory (default `data/sluice.sqlite`), or a PostgreSQL `url` (SLUICE_METADATA_URL overrides it). */
+  metadata?: { path?: string; url?: string };
   /** Tables that SQL assets may read although no asset defines them (`schema/name`). */
   externalTables?: readonly string[];
   /** Checks per asset key, for assets defined in `.sql` files (TypeScript assets may also set `checks`). */
@@ -114,6 +117,9 @@ export interface ProjectDefinition {
   assets: readonly AssetDefinition[];
   warehousePath: string;
   metadataPath: string;
+  /** PostgreSQL warehouse and metadata databases, when the project names them (docs/production.md). */
+  warehouseUrl?: string;
+  metadataUrl?: string;
   externalTables: readonly string[];
   /** Project-level checks by normalized asset key. */
   checks: Readonly<Record<string, readonly CheckDefinition[]>>;
@@ -146,6 +152,8 @@ export function defineProject(config: ProjectConfig): ProjectDefinition {
     assets: config.assets.flat(),
     warehousePath: config.warehouse?.path ?? 'data/warehouse.duckdb',
     metadataPath: config.metadata?.path ?? 'data/sluice.sqlite',
+    ...(config.warehouse?.url !== undefined ? { warehouseUrl: postgresUrl(config.warehouse.url, 'warehouse.url') } : {}),
+    ...(config.metadata?.url !== undefined ? { metadataUrl: postgresUrl(config.metadata.url, 'metadata.url') } : {}),
     externalTables: [...new Set([...(config.externalTables ?? []).map(normalizeAssetKey), ...landingTables(config)])],
     checks: Object.fromEntries(Object.entries(config.checks ?? {}).map(([key, list]) => [normalizeAssetKey(key), [...list]])),
     concurrency,
@@ -154,6 +162,14 @@ export function defineProject(config: ProjectConfig): ProjectDefinition {
     policies: Object.fromEntries(Object.entries(config.policies ?? {}).map(([key, policy]) => [normalizeAssetKey(key), policy])),
     ...(config.access !== undefined ? { access: config.access } : {}),
   };
+}
+
+/** A PostgreSQL connection URL, or a clear error naming the setting (never echoing the value: it may hold a password). */
+function postgresUrl(url: string, setting: string): string {
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new SluiceError('INVALID_CONFIG', `${setting} must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE); for a file use \`path\` instead`);
+  }
+  return url;
 }
 
 const AUTOMATION_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;

@@ -1,7 +1,10 @@
 // The one place warehouse and metadata-store adapters are built: what `Sluice.open` was given, or the defaults (DuckDB, SQLite).
+import { SluiceError } from '../errors.js';
 import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
+import { PostgresWarehouse } from '../engine/postgres/postgres-warehouse.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import type { MetadataStore } from '../store/metadata-store.js';
+import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { LoadedProject } from './project-loader.js';
 
@@ -14,6 +17,8 @@ export type StoreFactory = (project: LoadedProject) => Promise<MetadataStore> | 
 export interface AdapterConfig {
   warehouse?: Warehouse | WarehouseFactory;
   store?: MetadataStore | StoreFactory;
+  /** Read for SLUICE_WAREHOUSE_URL and SLUICE_METADATA_URL when no adapter is given; default: the process's environment. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The default warehouse: a DuckDB file that resolves relative file paths in SQL from the project folder. */
@@ -23,13 +28,48 @@ export const duckDbWarehouse: WarehouseFactory = (project) => DuckDbWarehouse.op
 export const sqliteStore: StoreFactory = (project) => SqliteStore.open({ path: project.metadataPath });
 
 /**
+ * A PostgreSQL warehouse (docs/production.md).
+ * @example await Sluice.open({ warehouse: postgresWarehouse('postgres://sluice@db:5432/warehouse') });
+ */
+export const postgresWarehouse = (url: string): WarehouseFactory => () => PostgresWarehouse.open({ url });
+
+/**
+ * A PostgreSQL metadata store, safe for many schedulers, workers and servers at once (docs/production.md).
+ * @example await Sluice.open({ store: postgresStore('postgres://sluice@db:5432/sluice') });
+ */
+export const postgresStore = (url: string): StoreFactory => () => PostgresStore.open({ url });
+
+/** The environment variable first, then the project's `url`; a variable that is set must be a PostgreSQL URL. */
+function configuredUrl(env: AdapterConfig['env'], variable: string, fromProject: string | undefined): string | undefined {
+  const value = env?.[variable];
+  if (value === undefined || value === '') return fromProject;
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw new SluiceError('INVALID_CONFIG', `${variable} must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE); unset it to use the project's files`);
+  }
+  return value;
+}
+
+/** The warehouse when none is given: SLUICE_WAREHOUSE_URL, then the project's `warehouse.url`, then its DuckDB file. */
+function defaultWarehouse(project: LoadedProject, env: AdapterConfig['env']): WarehouseFactory {
+  const url = configuredUrl(env, 'SLUICE_WAREHOUSE_URL', project.definition.warehouseUrl);
+  return url ? postgresWarehouse(url) : duckDbWarehouse;
+}
+
+/** The store when none is given: SLUICE_METADATA_URL, then the project's `metadata.url`, then its SQLite file. */
+function defaultStore(project: LoadedProject, env: AdapterConfig['env']): StoreFactory {
+  const url = configuredUrl(env, 'SLUICE_METADATA_URL', project.definition.metadataUrl);
+  return url ? postgresStore(url) : sqliteStore;
+}
+
+/**
  * Opens the store, then the warehouse (closing the store again if the warehouse cannot open).
  * @example const { warehouse, store } = await openAdapters(project, { store: (p) => SqliteStore.open({ path: p.metadataPath }) });
  */
 export async function openAdapters(project: LoadedProject, config: AdapterConfig = {}): Promise<{ warehouse: Warehouse; store: MetadataStore }> {
-  const store = typeof config.store === 'function' ? await config.store(project) : (config.store ?? (await sqliteStore(project)));
+  const env = config.env ?? process.env;
+  const store = typeof config.store === 'function' ? await config.store(project) : (config.store ?? (await defaultStore(project, env)(project)));
   try {
-    const warehouse = typeof config.warehouse === 'function' ? await config.warehouse(project) : (config.warehouse ?? (await duckDbWarehouse(project)));
+    const warehouse = typeof config.warehouse === 'function' ? await config.warehouse(project) : (config.warehouse ?? (await defaultWarehouse(project, env)(project)));
     return { warehouse, store };
   } catch (error) {
     await store.close();

@@ -156,6 +156,24 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
       assert.equal(await session.rowCount(target), 5, 'a refused batch changes nothing');
     });
 
+    it('rejected rows of an incremental batch go to the quarantine in the same publish, and their key leaves the table', async () => {
+      const target = t('events_inc');
+      const quarantine = t('events_inc_quarantine');
+      const rejects = { column: '_reject', quarantine };
+      const batch = (values: string) => stage(target, `SELECT id, v, _reject FROM (VALUES ${values}) AS b(id, v, _reject)`);
+      await session.publishAppend(await batch(`(1, 'a', CAST(NULL AS VARCHAR)), (2, 'bad', 'v is not a number')`), target, rejects);
+      await session.publishMerge(await batch(`(1, 'a2', CAST(NULL AS VARCHAR)), (3, 'c', NULL), (3, 'c-bad', 'late'), (4, 'd-bad', 'broken')`), target, ['id'], rejects);
+      await session.publishMerge(await batch(`(3, 'c3', 'now broken'), (5, 'e', CAST(NULL AS VARCHAR))`), target, ['id'], rejects);
+      assert.deepEqual(await rows('SELECT * FROM wc.events_inc ORDER BY id'), [{ id: 1, v: 'a2' }, { id: 5, v: 'e' }]);
+      assert.deepEqual(await rows('SELECT id, v, _reject FROM wc.events_inc_quarantine ORDER BY id, v'), [
+        { id: 2, v: 'bad', _reject: 'v is not a number' },
+        { id: 3, v: 'c-bad', _reject: 'late' },
+        { id: 3, v: 'c3', _reject: 'now broken' },
+        { id: 4, v: 'd-bad', _reject: 'broken' },
+      ]);
+      assert.ok((await session.describe(quarantine))!.some((c) => c.name === '_quarantined_at'));
+    });
+
     it('profiles count rows, nulls and ranges, with a content hash that ignores row order', async () => {
       const a = t('prof_a');
       const b = t('prof_b');

@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
-import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type TableProfile, type WarehouseSession } from '../warehouse.js';
+import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type PublishRejects, type TableProfile, type WarehouseSession } from '../warehouse.js';
 import { dependentViews, describeRelation, relationKind } from './postgres-catalog.js';
 import { profileTable } from './postgres-profile.js';
 import { csvLine, inferColumns } from './postgres-values.js';
@@ -99,24 +99,30 @@ export class PostgresSession implements WarehouseSession {
       : { where: `${column} >= $1::timestamp AND ${column} < $2::timestamp`, params: [filter.start, filter.end] });
   }
 
-  async publishMerge(staging: QualifiedName, target: QualifiedName, uniqueKey: readonly string[]): Promise<void> {
+  async publishMerge(staging: QualifiedName, target: QualifiedName, uniqueKey: readonly string[], rejects?: PublishRejects): Promise<void> {
     const keys = uniqueKey.map(quoteIdentifier);
+    // Rejected rows may share a key (several untypeable versions); only the published ones must be unique.
+    const published = rejects ? ` WHERE ${publishable(rejects)}` : '';
     const [dupes] = await this.query<{ n: number }>(
-      `SELECT count(*) AS n FROM (SELECT 1 FROM ${quoteQualified(staging)} GROUP BY ${keys.join(', ')} HAVING count(*) > 1) AS d`,
+      `SELECT count(*) AS n FROM (SELECT 1 FROM ${quoteQualified(staging)}${published} GROUP BY ${keys.join(', ')} HAVING count(*) > 1) AS d`,
     );
     if (Number(dupes!.n) > 0) {
       throw new SluiceError('COMPUTE_ERROR', `the batch holds ${dupes!.n} key(s) of (${uniqueKey.join(', ')}) more than once; make the SQL return each key once (e.g. DISTINCT ON (${uniqueKey.join(', ')}) ... ORDER BY ...)`);
     }
     const targetColumns = await this.describe(target);
-    if (!targetColumns) return this.publishTable(staging, target);
-    const columns = await this.stagedColumns(staging, target, targetColumns);
     const [nullKeys] = await this.query<{ n: number }>(`SELECT count(*) AS n FROM ${quoteQualified(staging)} WHERE ${keys.map((k) => `${k} IS NULL`).join(' OR ')}`);
     // Plain equality lets PostgreSQL hash-join; null keys need IS NOT DISTINCT FROM, which it cannot.
     const equal = Number(nullKeys!.n) === 0 ? '=' : 'IS NOT DISTINCT FROM';
+    const on = keys.map((k) => `t.${k} ${equal} s.${k}`).join(' AND ');
+    if (!targetColumns || rejects) {
+      const where = `EXISTS (SELECT 1 FROM ${quoteQualified(staging)} AS s WHERE ${on})`;
+      return this.mergeInto(staging, target, targetColumns ? { where, params: [] } : undefined, rejects);
+    }
+    const columns = await this.stagedColumns(staging, target, targetColumns, undefined);
     const updates = columns.filter((c) => !keys.includes(c));
     await this.transaction(async () => {
       await this.exec(
-        `MERGE INTO ${quoteQualified(target)} AS t USING ${quoteQualified(staging)} AS s ON ${keys.map((k) => `t.${k} ${equal} s.${k}`).join(' AND ')}
+        `MERGE INTO ${quoteQualified(target)} AS t USING ${quoteQualified(staging)} AS s ON ${on}
          ${updates.length > 0 ? `WHEN MATCHED THEN UPDATE SET ${updates.map((c) => `${c} = s.${c}`).join(', ')}` : ''}
          WHEN NOT MATCHED THEN INSERT (${columns.join(', ')}) VALUES (${columns.map((c) => `s.${c}`).join(', ')})`,
       );
@@ -124,25 +130,42 @@ export class PostgresSession implements WarehouseSession {
     });
   }
 
-  async publishAppend(staging: QualifiedName, target: QualifiedName): Promise<void> {
-    await this.mergeInto(staging, target, undefined);
+  async publishAppend(staging: QualifiedName, target: QualifiedName, rejects?: PublishRejects): Promise<void> {
+    await this.mergeInto(staging, target, undefined, rejects);
   }
 
-  /** In one transaction: delete the target rows `replace` matches, insert the staged rows by column name, drop staging. */
-  private async mergeInto(staging: QualifiedName, target: QualifiedName, replace: { where: string; params: unknown[] } | undefined): Promise<void> {
+  /**
+   * In one transaction: delete the target rows `replace` matches, insert the staged rows by column name (rejected
+   * ones into the quarantine instead), drop staging. Creates the target from the batch's shape when it is missing.
+   */
+  private async mergeInto(staging: QualifiedName, target: QualifiedName, replace: { where: string; params: unknown[] } | undefined, rejects?: PublishRejects): Promise<void> {
     const targetColumns = await this.describe(target);
-    if (!targetColumns) return this.publishTable(staging, target);
-    const columns = (await this.stagedColumns(staging, target, targetColumns)).join(', ');
+    if (!targetColumns && !rejects) return this.publishTable(staging, target);
+    const staged = (await this.describe(staging)) ?? [];
+    if (rejects && !staged.some((c) => c.name === rejects.column)) {
+      throw new SluiceError('COMPUTE_ERROR', `the batch has no column "${rejects.column}" (the reject column): return it, NULL for rows to publish and the reason for rows to quarantine`);
+    }
+    const hasQuarantine = rejects?.quarantine ? await this.describe(rejects.quarantine) : undefined;
     await this.transaction(async () => {
-      if (replace) await this.exec(`DELETE FROM ${quoteQualified(target)} WHERE ${replace.where}`, replace.params);
-      await this.exec(`INSERT INTO ${quoteQualified(target)} (${columns}) SELECT ${columns} FROM ${quoteQualified(staging)}`);
+      const kept = staged.filter((c) => c.name !== rejects?.column).map((c) => quoteIdentifier(c.name));
+      if (!targetColumns) await this.exec(`CREATE TABLE ${quoteQualified(target)} AS SELECT ${kept.join(', ')} FROM ${quoteQualified(staging)} WITH NO DATA`);
+      const columns = targetColumns ? await this.stagedColumns(staging, target, targetColumns, rejects?.column) : kept;
+      if (replace) await this.exec(`DELETE FROM ${quoteQualified(target)} AS t WHERE ${replace.where}`, replace.params);
+      const filter = rejects ? ` WHERE ${publishable(rejects)}` : '';
+      await this.exec(`INSERT INTO ${quoteQualified(target)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${quoteQualified(staging)}${filter}`);
+      if (rejects?.quarantine) {
+        const all = staged.map((c) => quoteIdentifier(c.name));
+        const rejected = `SELECT ${all.join(', ')}, (now() AT TIME ZONE 'UTC') AS _quarantined_at FROM ${quoteQualified(staging)}`;
+        if (!hasQuarantine) await this.exec(`CREATE TABLE ${quoteQualified(rejects.quarantine)} AS ${rejected} WITH NO DATA`);
+        await this.exec(`INSERT INTO ${quoteQualified(rejects.quarantine)} (${all.join(', ')}, _quarantined_at) ${rejected} WHERE NOT (${publishable(rejects)})`);
+      }
       await this.exec(`DROP TABLE ${quoteQualified(staging)}`);
     });
   }
 
-  /** The staged columns (quoted), each of which the target must have. */
-  private async stagedColumns(staging: QualifiedName, target: QualifiedName, targetColumns: readonly ColumnInfo[]): Promise<string[]> {
-    const staged = (await this.describe(staging)) ?? [];
+  /** The staged columns (quoted; without the reject column), each of which the target must have. */
+  private async stagedColumns(staging: QualifiedName, target: QualifiedName, targetColumns: readonly ColumnInfo[], rejectColumn: string | undefined): Promise<string[]> {
+    const staged = ((await this.describe(staging)) ?? []).filter((c) => c.name !== rejectColumn);
     const known = new Set(targetColumns.map((c) => c.name));
     const missing = staged.filter((c) => !known.has(c.name)).map((c) => c.name);
     if (missing.length > 0) {
@@ -215,6 +238,12 @@ export class PostgresSession implements WarehouseSession {
 /** The text whose hash names a staging table's advisory lock (the cleanup computes the same from the catalog). */
 export function stagingLockKey(relation: QualifiedName): string {
   return `${relation.schema}.${relation.name}`;
+}
+
+/** Rows to publish: the reject column is NULL (or false, for a boolean tombstone flag). */
+function publishable(rejects: PublishRejects): string {
+  const column = quoteIdentifier(rejects.column);
+  return `(${column} IS NULL OR ${column}::text = 'false')`;
 }
 
 function stripTrailingSemicolon(sql: string): string {
