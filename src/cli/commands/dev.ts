@@ -30,7 +30,7 @@ export interface DevServer {
 }
 
 /**
- * Opens the project and serves it; resolves once it listens.
+ * Opens the project, starts its automation, then serves it; resolves once it listens with every event sensor up.
  * @example const dev = await startDevServer({ project: 'examples/flights', port: 0 }); await dev.stop();
  */
 export async function startDevServer(options: DevCommandOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<DevServer> {
@@ -64,13 +64,25 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
     await sluice.close();
     throw error;
   }
-  // The event and automation routes reach the daemon once it runs (it starts after the server listens).
-  let automation: DevAutomation | undefined;
-  const app = createApp(sluice, { launcher, automation: () => automation?.daemon, shutdown: shutdown.signal, uiDir, log, ...(loopback ? {} : { allowedHosts: 'any' as const }), ...(access ? { access: access.shared } : {}) });
+  // Ready before open: schedules, sensors and conditions start before the server listens, so no producer meets an
+  // event route whose sensor is not up yet. Their lines are printed after the URL, in the order a reader expects.
+  const early: string[] = [];
+  let opened = false;
+  const automationLog = (line: string): void => void (opened ? log(line) : early.push(line));
+  let automation: DevAutomation;
+  try {
+    automation = await (await import('../../automation/dev-automation.js')).startDevAutomation(sluice, { log: automationLog });
+  } catch (error) {
+    await access?.close();
+    await sluice.close();
+    throw error;
+  }
+  const app = createApp(sluice, { launcher, automation: () => automation.daemon, shutdown: shutdown.signal, uiDir, log, ...(loopback ? {} : { allowedHosts: 'any' as const }), ...(access ? { access: access.shared } : {}) });
   let server;
   try {
     server = await listen(app, { port: options.port ?? 3000, host });
   } catch (error) {
+    await automation.stop();
     await access?.close();
     await sluice.close();
     throw error;
@@ -85,14 +97,14 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   if (!existsSync(join(uiDir, 'index.html'))) log('  (the web UI is not built: run `npm run build:ui` in the Sluice checkout; the API works meanwhile)');
   if (access) log(`  access: every request authenticates (${Object.keys(access.access.config.users).length} users; \`sluice tokens create --user NAME\`), and is audited (\`sluice audit\`)`);
   log('  other sluice commands in this project now go through this server; press Ctrl-C to stop');
-  // Schedules, sensors and asset conditions run beside the server; they launch through its launcher.
-  automation = await (await import('../../automation/dev-automation.js')).startDevAutomation(sluice, { log });
+  opened = true;
+  for (const line of early.splice(0)) log(line);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       // The daemon first: it stops launching, then cancels and awaits its own runs.
-      await automation?.stop();
+      await automation.stop();
       // Runs first, so followers (the UI, `sluice materialize`) see them end as canceled before streams close.
       await launcher.cancelAll();
       shutdown.abort();
