@@ -66,7 +66,9 @@ function serve(socket: Socket, config: PgWireServerConfig, sessions: Set<PgSessi
       if (!state.isAuthenticated || !session) return undefined;
       const message = decodeFrontendMessage(data);
       if (message.type === 'terminate') return undefined;
-      return session.handle(message);
+      const replies = await session.handle(message);
+      // An empty answer would hand the message back to pg-gateway (which refuses it): Flush and skipped messages send nothing.
+      return replies.length > 0 ? replies : [new Uint8Array(0)];
     },
   };
   fromNodeSocket(socket, options).then(
