@@ -163,6 +163,8 @@ export const project = defineProject({
     'bronze/flights': { rowFilters: [westOrigins] },
     'bronze/airports': { tags: { name: ['sensitive'] }, masks: [partialName('name')] },
     'silver/flights': { rowFilters: [westOrigins] },
+    'silver/flights_validated': { rowFilters: [westOrigins] },
+    'silver/flights_quarantine': { rowFilters: [westOrigins] },
     'silver/airports': { masks: [partialName('name')] },
     'gold/flights_enriched': {
       rowFilters: [{ ...westOrigins, where: 'origin_region = {{ user.region }}' }],
