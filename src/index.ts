@@ -19,6 +19,7 @@ export { parseAssetKey, quoteIdentifier, quoteQualified, sqlString, type Qualifi
 export { AssetGraph } from './model/asset-graph.js';
 export { resolveSelection } from './model/selection.js';
 export { Sluice, type MaterializeOptions, type MaterializeResult, type SluiceConfig } from './runtime/sluice.js';
+export { duckDbWarehouse, sqliteStore, postgresWarehouse, postgresStore, type StoreFactory, type WarehouseFactory } from './runtime/adapters.js';
 export type { StepOutcome } from './runtime/executor.js';
 export type { Plan, PlanStep } from './runtime/planner.js';
 export { checks, parseDuration } from './model/check-definition.js';
