@@ -1,6 +1,7 @@
-// Places group boxes in columns by their dependencies (a small layered layout: layering, barycenter ordering,
-// stacking). ELK's layered algorithm does this better for a few dozen groups but takes 10-25 s for 400 groups
-// with 2,800 edges between them (each long edge becomes a chain of dummy nodes); this takes milliseconds.
+// Places boxes in columns by their dependencies (a small layered layout: layering, barycenter ordering, stacking,
+// then wrapping to an aspect ratio). Used for group boxes and for the interior of a large group. ELK's layered
+// algorithm does this better for a few dozen boxes but takes 10-25 s for 400 groups with 2,800 edges between them
+// (each long edge becomes a chain of dummy nodes) and 1.5-7 s for one group of 500 assets; this takes milliseconds.
 
 export interface GroupSize {
   group: string;
@@ -8,36 +9,52 @@ export interface GroupSize {
   height: number;
 }
 
-const GAP_X = 160;
-const GAP_Y = 48;
-const SWEEPS = 4;
-/** Wanted height : width of the whole picture; a wide project with few layers would otherwise be a thin strip. */
-const ASPECT = 0.6;
+/** Spacing and shape of an arrangement. */
+export interface ArrangeOptions {
+  /** Space between columns (default 160) and between boxes in a column (default 48). */
+  gapX?: number;
+  gapY?: number;
+  /**
+   * Wanted height : width of the whole picture. Columns far taller than that are split side by side; when given,
+   * a picture far wider than that is also folded into bands stacked top to bottom, read like lines of text.
+   */
+  aspect?: number;
+}
 
-function columnHeight(column: string[], size: Map<string, GroupSize>): number {
-  return column.reduce((sum, g) => sum + (size.get(g)?.height ?? 0), 0) + GAP_Y * Math.max(0, column.length - 1);
+const SWEEPS = 4;
+/** Without an aspect given, only columns taller than this share of the picture's width are split. */
+const DEFAULT_ASPECT = 0.6;
+
+interface Spacing {
+  gapX: number;
+  gapY: number;
+  aspect: number;
+}
+
+function columnHeight(column: string[], size: Map<string, GroupSize>, gapY: number): number {
+  return column.reduce((sum, g) => sum + (size.get(g)?.height ?? 0), 0) + gapY * Math.max(0, column.length - 1);
 }
 
 /**
  * Splits columns that are far taller than the picture is wide into side-by-side sub-columns, keeping their
  * order, so every group still sits right of the groups it reads from.
  */
-function wrapTallColumns(columns: string[][], size: Map<string, GroupSize>): string[][] {
-  const width = (column: string[]): number => Math.max(0, ...column.map((g) => size.get(g)?.width ?? 0)) + GAP_X;
-  const area = columns.reduce((sum, c) => sum + columnHeight(c, size) * width(c), 0);
-  const target = Math.sqrt(area * ASPECT);
+function wrapTallColumns(columns: string[][], size: Map<string, GroupSize>, { gapX, gapY, aspect }: Spacing): string[][] {
+  const width = (column: string[]): number => Math.max(0, ...column.map((g) => size.get(g)?.width ?? 0)) + gapX;
+  const area = columns.reduce((sum, c) => sum + columnHeight(c, size, gapY) * width(c), 0);
+  const target = Math.sqrt(area * aspect);
   const result: string[][] = [];
   for (const column of columns) {
-    const parts = Math.max(1, Math.ceil(columnHeight(column, size) / Math.max(target, 1)));
+    const parts = Math.max(1, Math.ceil(columnHeight(column, size, gapY) / Math.max(target, 1)));
     if (parts === 1) {
       result.push(column);
       continue;
     }
-    const share = columnHeight(column, size) / parts;
+    const share = columnHeight(column, size, gapY) / parts;
     let current: string[] = [];
     let height = 0;
     for (const g of column) {
-      const h = (size.get(g)?.height ?? 0) + GAP_Y;
+      const h = (size.get(g)?.height ?? 0) + gapY;
       if (current.length > 0 && height + h / 2 > share) {
         result.push(current);
         current = [];
@@ -88,7 +105,9 @@ function acyclicSuccessors(groups: string[], edges: { from: string; to: string }
  * several, columns centred vertically.
  * @example arrangeGroupColumns([{ group: 'bronze', width: 300, height: 200 }, { group: 'silver', width: 300, height: 100 }], [{ from: 'bronze', to: 'silver' }])
  */
-export function arrangeGroupColumns(sizes: GroupSize[], edges: { from: string; to: string }[]): Record<string, { x: number; y: number }> {
+export function arrangeGroupColumns(sizes: GroupSize[], edges: { from: string; to: string }[], options: ArrangeOptions = {}): Record<string, { x: number; y: number }> {
+  const spacing: Spacing = { gapX: options.gapX ?? 160, gapY: options.gapY ?? 48, aspect: options.aspect ?? DEFAULT_ASPECT };
+  const { gapY } = spacing;
   const names = sizes.map((s) => s.group);
   const size = new Map(sizes.map((s) => [s.group, s]));
   const successors = acyclicSuccessors(names, edges);
@@ -118,7 +137,7 @@ export function arrangeGroupColumns(sizes: GroupSize[], edges: { from: string; t
     for (const g of column) {
       const h = size.get(g)?.height ?? 0;
       centre.set(g, y + h / 2);
-      y += h + GAP_Y;
+      y += h + gapY;
     }
   };
   columns.forEach(stack);
@@ -136,18 +155,50 @@ export function arrangeGroupColumns(sizes: GroupSize[], edges: { from: string; t
     for (let i = columns.length - 2; i >= 0; i--) reorder(columns[i] ?? [], successors);
   }
 
-  const origins: Record<string, { x: number; y: number }> = {};
-  const visual = wrapTallColumns(columns, size);
-  const heights = visual.map((c) => columnHeight(c, size));
-  const tallest = Math.max(0, ...heights);
-  let x = 0;
-  visual.forEach((column, i) => {
-    let y = (tallest - (heights[i] ?? 0)) / 2;
-    for (const g of column) {
-      origins[g] = { x, y };
-      y += (size.get(g)?.height ?? 0) + GAP_Y;
+  const visual = wrapTallColumns(columns.filter((c) => c.length > 0), size, spacing);
+  return placeColumns(visual, size, spacing, options.aspect !== undefined);
+}
+
+/**
+ * Corners of the boxes of `columns` laid left to right, each column centred on its band's tallest; with `fold`,
+ * a row of columns far wider than the aspect asks is cut into bands of similar width stacked top to bottom.
+ */
+function placeColumns(columns: string[][], size: Map<string, GroupSize>, { gapX, gapY, aspect }: Spacing, fold: boolean): Record<string, { x: number; y: number }> {
+  const widths = columns.map((column) => Math.max(0, ...column.map((g) => size.get(g)?.width ?? 0)) + gapX);
+  const heights = columns.map((c) => columnHeight(c, size, gapY));
+  const totalWidth = widths.reduce((a, b) => a + b, 0);
+  const tallest = Math.max(1, ...heights);
+  const bandGap = gapY * 2;
+  // b bands of height (tallest + gap) over a width of totalWidth / b: b^2 = aspect * totalWidth / (tallest + gap).
+  const bandCount = fold && tallest / totalWidth < aspect ? Math.max(1, Math.min(columns.length, Math.round(Math.sqrt((totalWidth * aspect) / (tallest + bandGap))))) : 1;
+  const share = totalWidth / bandCount;
+  const bands: number[][] = [[]];
+  let bandWidth = 0;
+  columns.forEach((_, i) => {
+    const w = widths[i] ?? 0;
+    const band = bands[bands.length - 1] as number[];
+    if (band.length > 0 && bandWidth + w / 2 > share && bands.length < bandCount) {
+      bands.push([i]);
+      bandWidth = w;
+    } else {
+      band.push(i);
+      bandWidth += w;
     }
-    x += Math.max(0, ...column.map((g) => size.get(g)?.width ?? 0)) + GAP_X;
   });
+  const origins: Record<string, { x: number; y: number }> = {};
+  let top = 0;
+  for (const band of bands) {
+    const bandHeight = Math.max(0, ...band.map((i) => heights[i] ?? 0));
+    let x = 0;
+    for (const i of band) {
+      let y = top + (bandHeight - (heights[i] ?? 0)) / 2;
+      for (const g of columns[i] ?? []) {
+        origins[g] = { x, y };
+        y += (size.get(g)?.height ?? 0) + gapY;
+      }
+      x += widths[i] ?? 0;
+    }
+    top += bandHeight + bandGap;
+  }
   return origins;
 }

@@ -1,11 +1,10 @@
-// Runs layouts in Web Workers: small graphs in one worker, large ones with their groups spread over a pool.
-import { arrangeGroupColumns } from './group-arrangement';
-import { assembleTwoLevel, chooseStrategy, splitByGroup, type GroupGraph, type LayoutInput, type LayoutResult } from './layout';
+// Runs layouts in Web Workers: a small graph whole in one worker, group interiors spread over a pool when many need ELK.
+import { ELK_GROUP_LIMIT, type GroupGraph, type GroupInterior, type LayoutInput, type LayoutResult } from './layout';
 import type { LayoutReply, LayoutRequest, LayoutTask, LayoutTaskResults } from './layout.worker';
 
 /** More workers than this rarely pay for their start-up (each loads and warms up ELK). */
 const MAX_WORKERS = 4;
-/** Each extra worker costs an ELK warm-up of a second or more; only graphs this large win it back. */
+/** Each extra worker costs an ELK warm-up of a second or more; only this many ELK-laid assets win it back. */
 const POOL_MIN_NODES = 3000;
 
 let primary: Worker | null = null;
@@ -31,11 +30,12 @@ function send<K extends LayoutTask['kind']>(worker: Worker, task: Extract<Layout
 }
 
 /**
- * Start the layout worker before the graph data arrives, so loading and compiling ELK (1.4 MB) overlaps the fetch.
- * @example useEffect(() => warmUpLayoutWorker(), []);
+ * Start the layout worker early; with `elk`, also load and warm up ELK in it (for graphs whose groups ELK lays out).
+ * @example useEffect(() => warmUpLayoutWorker({ elk: true }), []);
  */
-export function warmUpLayoutWorker(): void {
+export function warmUpLayoutWorker(options: { elk?: boolean } = {}): void {
   primary ??= spawn();
+  if (options.elk) void send(primary, { kind: 'warm-up' }).catch(() => undefined);
 }
 
 /** Spread groups over `count` buckets with similar total size (largest first into the lightest bucket). */
@@ -50,24 +50,28 @@ export function balanceGroups(groups: GroupGraph[], count: number): GroupGraph[]
 }
 
 /**
- * Lay out a lineage graph without blocking the page.
+ * Lay out a whole (small) graph in the worker without blocking the page.
  * @example const layout = await layoutInWorkers({ nodes, edges });
  */
-export async function layoutInWorkers(input: LayoutInput): Promise<LayoutResult> {
+export function layoutInWorkers(input: LayoutInput): Promise<LayoutResult> {
   primary ??= spawn();
-  if (chooseStrategy(input) === 'compound') return send(primary, { kind: 'layout', input });
+  return send(primary, { kind: 'layout', input });
+}
 
-  const started = performance.now();
-  const { groups, between } = splitByGroup(input);
+/**
+ * Lay out the interiors of `groups`, spread over helper workers when enough of them need ELK.
+ * @example const [interior] = await layoutInteriorsInWorkers([structure.graphs.get('sales')!]);
+ */
+export async function layoutInteriorsInWorkers(groups: GroupGraph[]): Promise<GroupInterior[]> {
+  primary ??= spawn();
+  const elkNodes = groups.filter((g) => g.edges.length > 0 && g.members.length <= ELK_GROUP_LIMIT).reduce((n, g) => n + g.members.length, 0);
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 2;
-  const workerCount = input.nodes.length < POOL_MIN_NODES ? 1 : Math.min(MAX_WORKERS, Math.max(1, cores - 1));
+  const workerCount = elkNodes < POOL_MIN_NODES ? 1 : Math.min(MAX_WORKERS, Math.max(1, cores - 1));
   const buckets = balanceGroups(groups, workerCount);
   const helpers = buckets.slice(1).map(() => spawn());
   const workers = [primary, ...helpers];
   try {
-    const interiors = (await Promise.all(buckets.map((bucket, i) => send(workers[i] as Worker, { kind: 'interiors', groups: bucket })))).flat();
-    // Placing the group boxes is cheap and pure, so it runs here rather than in another round trip.
-    return assembleTwoLevel(interiors, arrangeGroupColumns(interiors, between), performance.now() - started);
+    return (await Promise.all(buckets.map((bucket, i) => send(workers[i] as Worker, { kind: 'interiors', groups: bucket })))).flat();
   } finally {
     // Layouts are rare (results are cached), so helpers do not linger holding ELK's memory.
     for (const helper of helpers) helper.terminate();

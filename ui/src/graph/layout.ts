@@ -178,11 +178,41 @@ export function gridInterior(group: string, members: string[]): GroupInterior {
   };
 }
 
+/**
+ * Groups larger than this are laid out by our own layered arrangement: ELK takes 1.5-7 s for one group of 500
+ * assets (measured on 2 busy cores), which a user waits for when expanding it; ours takes well under 100 ms.
+ */
+export const ELK_GROUP_LIMIT = 150;
+
+/**
+ * A large group laid out in columns by dependency (upstream left), folded to `aspect` (height : width).
+ * @example layeredInterior({ group: 'sales', members, edges }, 0.6).positions['sales/orders']
+ */
+export function layeredInterior({ group, members, edges }: GroupGraph, aspect = 0.6): GroupInterior {
+  const origins = arrangeGroupColumns(
+    members.map((key) => ({ group: key, width: NODE_WIDTH, height: NODE_HEIGHT })),
+    edges,
+    { gapX: GAP.x * 1.5, gapY: GAP.y, aspect },
+  );
+  const positions: GroupInterior['positions'] = {};
+  let right = 0;
+  let bottom = 0;
+  for (const key of members) {
+    const at = origins[key] ?? { x: 0, y: 0 };
+    positions[key] = { x: PADDING.left + at.x, y: PADDING.top + at.y };
+    right = Math.max(right, at.x + NODE_WIDTH);
+    bottom = Math.max(bottom, at.y + NODE_HEIGHT);
+  }
+  return { group, width: PADDING.left + right + PADDING.right, height: PADDING.top + bottom + PADDING.bottom, positions };
+}
+
 /** Lay out each group's interior (independent of the others, so callers may spread groups over workers). */
 export function layoutGroupInteriors(elk: ElkLike, groups: GroupGraph[]): Promise<GroupInterior[]> {
   return Promise.all(
-    groups.map(async ({ group, members, edges }) => {
+    groups.map(async (slice) => {
+      const { group, members, edges } = slice;
       if (edges.length === 0) return gridInterior(group, members);
+      if (members.length > ELK_GROUP_LIMIT) return layeredInterior(slice);
       const graph = await elk.layout({
         id: groupId(group),
         // Packing each connected component separately costs ELK a fixed price per component; one pass is ~2x faster.

@@ -1,14 +1,13 @@
-// Web Worker that runs ELK off the main thread: a whole layout, or the group interiors of a two-level layout.
-import ELK from 'elkjs/lib/elk.bundled.js';
-import { computeLayout, layoutGroupInteriors, type GroupGraph, type GroupInterior, type LayoutInput, type LayoutResult } from './layout';
+// Web Worker that lays out off the main thread: a whole small graph (ELK), or the interiors of some groups. ELK
+// (1.4 MB) is loaded only when a task needs it: a large group's own arrangement does not.
+import { computeLayout, ELK_GROUP_LIMIT, layoutGroupInteriors, type ElkLike, type GroupGraph, type GroupInterior, type LayoutInput, type LayoutResult } from './layout';
 
-export type LayoutTask =
-  | { kind: 'layout'; input: LayoutInput }
-  | { kind: 'interiors'; groups: GroupGraph[] };
+export type LayoutTask = { kind: 'layout'; input: LayoutInput } | { kind: 'interiors'; groups: GroupGraph[] } | { kind: 'warm-up' };
 
 export interface LayoutTaskResults {
   layout: LayoutResult;
   interiors: GroupInterior[];
+  'warm-up': null;
 }
 
 export interface LayoutRequest {
@@ -23,21 +22,46 @@ const scope = self as unknown as {
   postMessage(message: LayoutReply): void;
 };
 
-const elk = new ELK();
+let elk: Promise<ElkLike> | null = null;
+function loadElk(): Promise<ElkLike> {
+  elk ??= import('elkjs/lib/elk.bundled.js').then((module) => {
+    const instance = new module.default();
+    // Run in a worker, ELK's bundle takes over `self.onmessage` for its own protocol (when the bundler evaluates it,
+    // which may be as late as the first use above): take it back.
+    scope.onmessage = onMessage;
+    return instance;
+  });
+  return elk;
+}
 
-function run(task: LayoutTask): Promise<unknown> {
+/** Stands in for ELK when no group of a task needs it. */
+const NO_ELK: ElkLike = {
+  layout: () => Promise.reject(new Error('ELK was not loaded for this task')),
+};
+
+const needsElk = (groups: GroupGraph[]): boolean => groups.some((g) => g.edges.length > 0 && g.members.length <= ELK_GROUP_LIMIT);
+
+async function run(task: LayoutTask): Promise<unknown> {
   switch (task.kind) {
     case 'layout':
-      return computeLayout(elk, task.input);
+      return computeLayout(await loadElk(), task.input);
     case 'interiors':
-      return layoutGroupInteriors(elk, task.groups);
+      return layoutGroupInteriors(needsElk(task.groups) ? await loadElk() : NO_ELK, task.groups);
+    case 'warm-up': {
+      // ELK's first layouts run cold (JIT); one tiny layout while the user reads the overview makes the next expansion quick.
+      const warm = await loadElk();
+      await warm.layout({ id: 'warm-up', children: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }], edges: [{ id: 'e', sources: ['a'], targets: ['b'] }] });
+      return null;
+    }
   }
 }
 
-scope.onmessage = (event) => {
+function onMessage(event: MessageEvent<LayoutRequest>): void {
   const { id, task } = event.data;
   run(task).then(
     (result) => scope.postMessage({ id, ok: true, result }),
     (cause: unknown) => scope.postMessage({ id, ok: false, message: cause instanceof Error ? cause.message : String(cause) }),
   );
-};
+}
+
+scope.onmessage = onMessage;

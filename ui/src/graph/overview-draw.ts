@@ -1,5 +1,6 @@
 // Draws the zoomed-out lineage graph on a 2D canvas: thousands of boxes and edges per frame, no DOM nodes.
 import type { AssetStatus } from '../../../src/server/api-types';
+import type { GroupView, ViewEdge } from './group-view';
 import { GROUP_LABEL_HEIGHT, NODE_HEIGHT, NODE_WIDTH, type LayoutResult } from './layout';
 import type { Lineage } from './lineage';
 
@@ -10,8 +11,8 @@ export interface Viewport {
 }
 
 export interface OverviewScene {
-  layout: LayoutResult;
-  edges: readonly { from: string; to: string }[];
+  layout: GroupView;
+  edges: readonly ViewEdge[];
   statuses: ReadonlyMap<string, AssetStatus>;
   selectedKey: string | null;
   lineage: Lineage | null;
@@ -105,39 +106,53 @@ export function drawOverview(
   const sy = (y: number): number => y * zoom + viewport.y;
   const dimmed = scene.lineage !== null;
 
-  // Group boxes and their labels (the labels stay a readable size at any zoom).
+  // Group boxes (expanded groups) and cards (collapsed ones; the page draws readable cards over these).
   ctx.beginPath();
-  for (const g of layout.groups) if (visible(g.x, g.y, g.width, g.height)) ctx.rect(sx(g.x), sy(g.y), g.width * zoom, g.height * zoom);
+  const groupCards = new Path2D();
+  for (const g of layout.groups) {
+    if (!visible(g.x, g.y, g.width, g.height)) continue;
+    if (layout.collapsed.has(g.group)) groupCards.rect(sx(g.x), sy(g.y), g.width * zoom, g.height * zoom);
+    else ctx.rect(sx(g.x), sy(g.y), g.width * zoom, g.height * zoom);
+  }
   ctx.fillStyle = dimmed ? 'rgba(226, 232, 240, 0.18)' : 'rgba(226, 232, 240, 0.4)';
   ctx.fill();
   ctx.strokeStyle = '#d5dbe4';
   ctx.lineWidth = 1;
   ctx.stroke();
+  ctx.fillStyle = '#ffffff';
+  ctx.fill(groupCards);
+  ctx.strokeStyle = '#9aa3b2';
+  ctx.stroke(groupCards);
 
-  // Edges: plain, then dimmed, then the highlighted lineage on top.
-  const paths = { plain: new Path2D(), dim: new Path2D(), lit: new Path2D() };
+  // Edges, thicker for the more asset edges they stand for and fainter for the fewer (so the main flows between
+  // groups stand out): plain, then dimmed, then the highlighted lineage on top.
+  let heaviest = 1;
+  for (const e of scene.edges) heaviest = Math.max(heaviest, e.weight);
+  const paths = new Map<string, { kind: 'plain' | 'dim' | 'lit'; width: number; alpha: number; path: Path2D }>();
   for (const e of scene.edges) {
-    const a = layout.positions[e.from];
-    const b = layout.positions[e.to];
-    if (!a || !b) continue;
-    const x1 = a.x + NODE_WIDTH;
-    const y1 = a.y + NODE_HEIGHT / 2;
-    const x2 = b.x;
-    const y2 = b.y + NODE_HEIGHT / 2;
+    const { x1, y1, x2, y2 } = e;
     if (!visible(Math.min(x1, x2), Math.min(y1, y2), Math.abs(x2 - x1), Math.abs(y2 - y1))) continue;
-    const path = !dimmed ? paths.plain : edgeLit(e.from, e.to, scene) ? paths.lit : paths.dim;
+    const kind = !dimmed ? 'plain' : edgeLit(e.from, e.to, scene) ? 'lit' : 'dim';
+    const width = edgeWidth(e.weight);
+    const alpha = heaviest > 1 ? Math.round((0.12 + 0.5 * Math.sqrt(e.weight / heaviest)) * 10) / 10 : 0.55;
+    const id = `${kind}:${width}:${alpha}`;
+    let entry = paths.get(id);
+    if (!entry) {
+      entry = { kind, width, alpha, path: new Path2D() };
+      paths.set(id, entry);
+    }
     const mid = (sx(x1) + sx(x2)) / 2;
-    path.moveTo(sx(x1), sy(y1));
-    path.bezierCurveTo(mid, sy(y1), mid, sy(y2), sx(x2), sy(y2));
+    entry.path.moveTo(sx(x1), sy(y1));
+    entry.path.bezierCurveTo(mid, sy(y1), mid, sy(y2), sx(x2), sy(y2));
   }
-  ctx.lineWidth = 1;
-  ctx.strokeStyle = 'rgba(120, 130, 145, 0.55)';
-  ctx.stroke(paths.plain);
-  ctx.strokeStyle = 'rgba(120, 130, 145, 0.1)';
-  ctx.stroke(paths.dim);
-  ctx.lineWidth = 2;
-  ctx.strokeStyle = '#2563eb';
-  ctx.stroke(paths.lit);
+  for (const kind of ['plain', 'dim', 'lit'] as const) {
+    for (const entry of paths.values()) {
+      if (entry.kind !== kind) continue;
+      ctx.lineWidth = entry.width + (kind === 'lit' ? 1 : 0);
+      ctx.strokeStyle = kind === 'lit' ? '#2563eb' : `rgba(120, 130, 145, ${kind === 'dim' ? 0.1 : entry.alpha})`;
+      ctx.stroke(entry.path);
+    }
+  }
 
   // Asset boxes: a white card with the status colour as a left bar, or a solid status block when tiny.
   const w = NODE_WIDTH * zoom;
@@ -199,10 +214,18 @@ export function drawOverview(
   }
 }
 
+/**
+ * Stroke width of an edge standing for `weight` asset edges: 1 px for one, 2.5 px for 10, 4 px for 100, at most 6.
+ * @example edgeWidth(1) // 1
+ */
+export function edgeWidth(weight: number): number {
+  return weight <= 1 ? 1 : Math.min(6, 1 + Math.round(Math.log10(weight) * 3) / 2);
+}
+
 /** Group names on a light pill at each box's top-left corner, drawn last so boxes never hide them. */
 function drawGroupLabels(
   ctx: CanvasRenderingContext2D,
-  layout: LayoutResult,
+  layout: GroupView,
   zoom: number,
   sx: (x: number) => number,
   sy: (y: number) => number,
@@ -212,6 +235,7 @@ function drawGroupLabels(
   ctx.font = GROUP_FONT;
   ctx.textBaseline = 'middle';
   for (const g of layout.groups) {
+    if (layout.collapsed.has(g.group)) continue;
     if (!visible(g.x, g.y, g.width, g.height) || g.width * zoom < 40 || g.height * zoom < 18) continue;
     const label = fitText(ctx, g.group, g.width * zoom - 16);
     if (!label) continue;
