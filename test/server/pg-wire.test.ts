@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createApiToken } from '../../src/access/identity/api-tokens.js';
+import { startDevServer } from '../../src/cli/commands/dev.js';
 import { type Principal } from '../../src/access/principal.js';
 import { Sluice } from '../../src/index.js';
 import { governedReads } from '../../src/server/governed-reads.js';
@@ -179,6 +180,19 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
       assert.equal((await client.query('SELECT count(*) AS n FROM gold.region_monthly_summary')).rows[0]!.n, '32');
     } finally {
       await client.end();
+    }
+  });
+
+  it('is what sluice dev --pg-port serves, beside the HTTP API', async () => {
+    const copy = await builtFlights();
+    const lines: string[] = [];
+    const dev = await startDevServer({ project: copy.dir, port: 0, pgPort: 0 }, (line) => lines.push(line));
+    try {
+      assert.equal(await psql(dev.pgPort!, 'SELECT count(*) FROM gold.region_monthly_summary'), '32');
+      assert.ok(lines.some((line) => line.includes(`psql -h 127.0.0.1 -p ${dev.pgPort} -U local -d flights`)), lines.join('\n'));
+    } finally {
+      await dev.stop();
+      copy.remove();
     }
   });
 });

@@ -6,6 +6,7 @@ import { findProjectFile } from '../../runtime/project-loader.js';
 import type { DevAutomation } from '../../automation/dev-automation.js';
 import { Sluice } from '../../runtime/sluice.js';
 import type { ProjectAccess } from '../../server/auth/project-access.js';
+import type { PgWireServer } from '../../server/pg-wire/pg-wire-server.js';
 import { readDevServerFile, removeDevServerFile, writeDevServerFile } from '../api-client.js';
 import { CommandFailed } from '../cli-errors.js';
 import type { ProjectOptions } from '../open-project.js';
@@ -20,11 +21,15 @@ export interface DevCommandOptions extends ProjectOptions {
   authenticate?: boolean;
   /** The command named in messages (default `sluice dev`). */
   name?: string;
+  /** Also speak the PostgreSQL protocol on this port (0 picks a free one); queries go through the governed read path. */
+  pgPort?: number;
 }
 
 /** A running dev server. */
 export interface DevServer {
   url: string;
+  /** The PostgreSQL protocol's port, when `pgPort` was given. */
+  pgPort?: number;
   /** Cancels active runs, waits for them, closes the server and the project, removes data/sluice-dev.json. */
   stop(): Promise<void>;
 }
@@ -87,6 +92,17 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
     await sluice.close();
     throw error;
   }
+  let pgWire: PgWireServer | undefined;
+  try {
+    const wireAccess = access ? { access: { access: access.access, store: access.store, audit: access.shared.audit } } : {};
+    if (options.pgPort !== undefined) pgWire = await (await import('../../server/pg-wire/start-pg-wire.js')).startSluicePgWire(sluice, { port: options.pgPort, host, log: automationLog, ...wireAccess });
+  } catch (error) {
+    await server.close();
+    await automation.stop();
+    await access?.close();
+    await sluice.close();
+    throw error;
+  }
   writeDevServerFile(projectDir, { url: server.url, pid: process.pid, startedAt: new Date().toISOString() });
   // Should the process die some other way, a stale file is still ignored (its pid is dead); this removes it sooner.
   const removeFile = (): void => removeDevServerFile(projectDir);
@@ -109,12 +125,13 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
       await launcher.cancelAll();
       shutdown.abort();
       await server.close();
+      await pgWire?.close();
       await sluice.close();
       await access?.close();
       removeFile();
       process.off('exit', removeFile);
     })());
-  return { url: server.url, stop };
+  return { url: server.url, ...(pgWire ? { pgPort: pgWire.port } : {}), stop };
 }
 
 function parsePort(value: string): number {
@@ -129,7 +146,8 @@ export function configureDevCommand(program: Command): void {
     .description('serve the web UI and HTTP API; while it runs, other commands in this project go through it')
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 3000)
     .option('--host <address>', 'address to bind; keep the default unless you know who can reach it', '127.0.0.1')
-    .action(async (options: { port: number; host: string }, command: Command) => {
+    .option('--pg-port <n>', 'also serve the PostgreSQL protocol on this port, for psql and BI tools (0 picks a free one)', parsePort)
+    .action(async (options: { port: number; host: string; pgPort?: number }, command: Command) => {
       const dev = await startDevServer({ ...command.optsWithGlobals<ProjectOptions>(), ...options });
       await runUntilSignal(dev.stop, 'stopping', 'canceling active runs');
     });
