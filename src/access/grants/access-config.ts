@@ -84,7 +84,9 @@ export function validateAccessConfig(raw: AccessDefinition | undefined, graph: A
   const parsed = Access.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InvalidAccessConfigError(pathOf(issue.path), issue.message);
+    // A bad record key (a user or group name) carries the reason in its own nested issues.
+    const detail = issue.code === 'invalid_key' ? `not a valid name: ${issue.issues[0]?.message ?? nameMessage}` : issue.message;
+    throw new InvalidAccessConfigError(pathOf(issue.path), detail);
   }
   const { users, groups = {}, grants = [], oidc, sessionHours = 12 } = parsed.data;
   for (const [user, definition] of Object.entries(users)) {
