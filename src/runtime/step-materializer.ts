@@ -34,8 +34,8 @@ export interface StepResult {
   sql: string | null;
   /** Rows of this build's batch, for incremental and partitioned tables (rowCount is the whole table). */
   batchRows?: number;
-  /** Side outputs published with the asset, by relation name. */
-  sideOutputs?: Record<string, { rowCount: number }>;
+  /** Side outputs published with the asset, by relation name (an incremental quarantine: rows of this batch, and its reason column). */
+  sideOutputs?: Record<string, { rowCount: number; reasonColumn?: string }>;
   /** Metadata the compute function added with `ctx.addMetadata`. */
   userMetadata?: Record<string, unknown>;
 }
@@ -80,7 +80,7 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
       const rejected = quarantined ? await countRejected(session, staging, rejects.column) : 0;
       await publishInto(input, staging, target, rejects);
       if (quarantined && rejected > 0) input.log.warn(`${rejected} row(s) of this batch quarantined in ${quarantined.schema}.${quarantined.name} (see its ${rejects.column} column); the rest was published`);
-      const quarantine = quarantined ? { sideOutputs: { [`${quarantined.schema}.${quarantined.name}`]: { rowCount: rejected } } } : {};
+      const quarantine = quarantined ? { sideOutputs: { [`${quarantined.schema}.${quarantined.name}`]: { rowCount: rejected, reasonColumn: rejects.column } } } : {};
       return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null, ...quarantine, ...extras() };
     } catch (error) {
       for (const relation of [staging, ...sides.map((side) => side.staging)]) await session.dropRelation(relation).catch(() => undefined);

@@ -64,7 +64,7 @@ describe('incremental assets with a reject column', () => {
     assert.deepEqual(await sql('SELECT id FROM bronze.readings ORDER BY id'), [{ id: 1 }, { id: 5 }, { id: 6 }]);
     assert.deepEqual(await sql('SELECT count(*)::INTEGER AS n FROM bronze.readings_quarantine'), [{ n: 4 }]);
     const [materialization] = await sluice.store.materializationHistory('bronze/readings', 1);
-    assert.deepEqual((materialization?.metadata as { sideOutputs?: unknown } | undefined)?.sideOutputs, { 'bronze.readings_quarantine': { rowCount: 1 } });
+    assert.deepEqual((materialization?.metadata as { sideOutputs?: unknown } | undefined)?.sideOutputs, { 'bronze.readings_quarantine': { rowCount: 1, reasonColumn: 'reject_reason' } });
   });
 
   it('a later untypeable version of a key takes the key out of the table (latest version wins), into the quarantine', async () => {

@@ -1,4 +1,4 @@
--- Typed flight events with a rejection reason per row (NULL when valid), as in the batch pipeline.
+-- Typed flight events with a rejection reason per row (NULL when valid), as in the batch pipeline; every version of each event.
 SELECT
   event_id,
   date AS departed_at,
@@ -15,5 +15,6 @@ SELECT
     WHEN TRY_CAST(delay AS INTEGER) IS NULL THEN 'missing or non-integer delay'
     WHEN TRY_CAST(distance AS INTEGER) IS NULL OR TRY_CAST(distance AS INTEGER) <= 0 THEN 'missing or non-positive distance'
   END AS reject_reason,
+  _seq,
   _batch_id
 FROM bronze.flights
