@@ -3,7 +3,9 @@ import { lazy, Suspense } from 'react';
 import { useStreamStatus } from './api/useServerEvents';
 import { EmptyState } from './components/EmptyState';
 import { LoadingState } from './components/LoadingState';
+import { isSignedIn, signOut } from './api/session';
 import { AssetPage } from './pages/AssetPage';
+import { AuditPage } from './pages/AuditPage';
 import { AutomationPage } from './pages/AutomationPage';
 import { BackfillsPage } from './pages/BackfillsPage';
 import { ChecksPage } from './pages/ChecksPage';
@@ -11,7 +13,8 @@ import { ColumnLineagePage } from './pages/ColumnLineagePage';
 import { QuarantinePage } from './pages/QuarantinePage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
-import { automationHref, backfillsHref, checksHref, graphHref, quarantineHref, runsHref, type Route } from './routing/route';
+import { SignInPage } from './pages/SignInPage';
+import { auditHref, automationHref, backfillsHref, checksHref, graphHref, quarantineHref, runsHref, type Route } from './routing/route';
 import { useRoute } from './routing/useRoute';
 
 // The graph page carries React Flow and the layout worker; other pages load without them.
@@ -45,6 +48,10 @@ function Page({ route }: { route: Route }) {
       return <QuarantinePage />;
     case 'columns':
       return <ColumnLineagePage key={`${route.key}.${route.column}`} assetKey={route.key} column={route.column} />;
+    case 'sign-in':
+      return <SignInPage />;
+    case 'audit':
+      return <AuditPage />;
     case 'not-found':
       return (
         <EmptyState title="Page not found">
@@ -97,6 +104,16 @@ export function App() {
         <NavLink href={quarantineHref()} active={section === 'quarantine'}>
           Quarantine
         </NavLink>
+        {isSignedIn() && (
+          <>
+            <NavLink href={auditHref()} active={section === 'audit'}>
+              Audit
+            </NavLink>
+            <button type="button" className="nav-link nav-button" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </>
+        )}
         <StreamIndicator />
       </nav>
       <main className={route.page === 'graph' ? 'main main-full' : 'main'}>

@@ -1,5 +1,6 @@
 // Typed fetch helpers for the Sluice HTTP API: every failure becomes an ApiError with the server's code and message.
 import type { ApiErrorResponse } from '../../../src/server/api-types';
+import { csrfToken } from './session';
 
 /** An error returned by the API (`{error:{code,message}}`) or raised by the network. */
 export class ApiError extends Error {
@@ -23,10 +24,14 @@ function isApiErrorResponse(body: unknown): body is ApiErrorResponse {
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+    // A signed-in browser echoes its CSRF token on changes (a shared server refuses cookie-authenticated POSTs without it).
+    const csrf = init?.method === 'POST' ? csrfToken() : undefined;
+    response = await fetch(path, { ...init, headers: { accept: 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}), ...init?.headers } });
   } catch (cause) {
     throw new ApiError('network_error', `Cannot reach the Sluice server (${String(cause)}). Is \`sluice dev\` running?`, 0);
   }
+  // A shared server (`sluice serve`) answers 401 until the browser signs in.
+  if (response.status === 401 && window.location.hash !== '#/sign-in') window.location.hash = '#/sign-in';
   const text = await response.text();
   let body: unknown = undefined;
   if (text) {

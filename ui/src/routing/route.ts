@@ -14,6 +14,9 @@ export type Route =
   | { page: 'quarantine' }
   /** Without a key and column: the whole project's column graph. */
   | { page: 'columns'; key: string | null; column: string | null }
+  /** Shared servers (`sluice serve`): the sign-in page and the admins' audit log. */
+  | { page: 'sign-in' }
+  | { page: 'audit' }
   | { page: 'not-found'; path: string };
 
 /**
@@ -33,7 +36,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'assets' && rest.length > 0) return { page: 'asset', key: rest.join('/') };
   if (head === 'runs' && rest.length === 0) return { page: 'runs' };
   if (head === 'runs' && rest.length === 1 && rest[0]) return { page: 'run', runId: rest[0] };
-  if (rest.length === 0 && (head === 'automation' || head === 'backfills' || head === 'quarantine')) return { page: head };
+  if (rest.length === 0 && (head === 'automation' || head === 'backfills' || head === 'quarantine' || head === 'sign-in' || head === 'audit')) return { page: head };
   if (head === 'checks' && rest.length === 0) return { page: 'checks', asset: new URLSearchParams(query).get('asset') };
   if (head === 'columns' && rest.length === 0) return { page: 'columns', key: null, column: null };
   if (head === 'columns' && rest.length === 3) return { page: 'columns', key: `${rest[0]}/${rest[1]}`, column: rest[2]! };
@@ -92,6 +95,16 @@ export function backfillsHref(): string {
 /** Hash of the checks page, optionally showing one asset's checks. */
 export function checksHref(asset?: string): string {
   return asset ? `#/checks?asset=${encodeURIComponent(asset)}` : '#/checks';
+}
+
+/** Hash of the sign-in page of a shared server. */
+export function signInHref(): string {
+  return '#/sign-in';
+}
+
+/** Hash of the audit log (admins of a shared server). */
+export function auditHref(): string {
+  return '#/audit';
 }
 
 /** Hash of the quarantine page. */
