@@ -19,6 +19,8 @@ const LAYERS = {
   server: ['cli'],
   // Identity, grants, policies, governed queries and audit: used by the server and the CLI, never the reverse.
   access: ['automation', 'server', 'cli'],
+  // Read models and the SluiceClient (in-process and HTTP transports) that the server, the CLI and the UI share.
+  api: ['cli'],
 };
 
 const restrict = (files, layer, forbidden) => ({

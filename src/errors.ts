@@ -20,7 +20,8 @@ export type SluiceErrorCode =
   | 'SOURCE_ERROR'
   | 'ACCESS_DENIED'
   | 'UNAUTHENTICATED'
-  | 'PROJECT_EXISTS';
+  | 'PROJECT_EXISTS'
+  | 'SERVER_UNAVAILABLE';
 
 /**
  * Root of every error Sluice throws on purpose.
@@ -103,6 +104,13 @@ export class CheckFailedError extends SluiceError {
       .map((c) => (c.error ? `"${c.checkName}" could not run (${c.error.message})` : `"${c.checkName}" (${c.failingCount} of ${c.totalCount} rows failing)`))
       .join(', ');
     super('CHECK_FAILED', `asset "${assetKey}": blocking check${failedChecks.length > 1 ? 's' : ''} ${details} failed; the previous version stays published and downstream assets are skipped. See \`sluice check\` results, fix the data or the check, and re-run`);
+  }
+}
+
+/** The Sluice server a command talks to could not be reached, or answered with a failure of its own. */
+export class ServerUnavailableError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SERVER_UNAVAILABLE', message, options);
   }
 }
 

@@ -1,5 +1,5 @@
 // Maps failures to exit codes and readable messages: 0 ok, 1 a run failed, 2 bad usage or definitions.
-import { SluiceError } from '../errors.js';
+import { ServerUnavailableError, SluiceError } from '../errors.js';
 
 /** Process exit codes of every command. */
 export const EXIT = { ok: 0, runFailed: 1, usage: 2 } as const;
@@ -14,7 +14,8 @@ export class CommandFailed extends Error {
 
 /** Prints an error for a human and returns the exit code it maps to. */
 export function reportError(error: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
-  if (error instanceof CommandFailed) {
+  // A lost server is not a usage error: the work may have run; the message says what to do.
+  if (error instanceof CommandFailed || error instanceof ServerUnavailableError) {
     write(error.message);
     return EXIT.runFailed;
   }

@@ -1,4 +1,7 @@
-// Opens the project of the folder a command runs in (and closes it afterwards), or finds the `sluice dev` that owns it.
+// Opens the project a command works on: through the `sluice dev` that owns it, or in this process. The one place that chooses.
+import { HttpClient } from '../api/http-client.js';
+import { LocalClient } from '../api/local-client.js';
+import type { SluiceClient } from '../api/sluice-client.js';
 import { Sluice } from '../runtime/sluice.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import { findDevServer, type ApiClient } from './api-client.js';
@@ -10,7 +13,29 @@ export interface ProjectOptions {
   url?: string;
 }
 
-/** Runs `work` with the opened project (warehouse and store), then closes it. */
+/**
+ * Runs `work` with a client of the project, then closes it. The client talks to the server named by `--url`
+ * or to the `sluice dev` running for this project (it owns the DuckDB file, which only one process may open);
+ * otherwise it opens the project here.
+ * @example const assets = await withClient({ project: 'examples/flights' }, (client) => client.assets());
+ */
+export async function withClient<T>(options: ProjectOptions, work: (client: SluiceClient) => Promise<T>): Promise<T> {
+  const dir = options.project ?? process.cwd();
+  const server = findDevServer(options);
+  const client: SluiceClient = server ? new HttpClient(server, () => Sluice.load({ dir })) : await LocalClient.open(await Sluice.open({ dir }));
+  try {
+    return await work(client);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Loads the project definition only (no warehouse), for commands that only read definitions. */
+export function loadDefinitions(options: ProjectOptions): Promise<LoadedProject> {
+  return Sluice.load({ dir: options.project ?? process.cwd() });
+}
+
+/** Runs `work` with the project opened in this process, then closes it (commands not yet written against SluiceClient). */
 export async function withSluice<T>(options: ProjectOptions, work: (sluice: Sluice) => Promise<T>): Promise<T> {
   const sluice = await Sluice.open({ dir: options.project ?? process.cwd() });
   try {
@@ -20,16 +45,7 @@ export async function withSluice<T>(options: ProjectOptions, work: (sluice: Slui
   }
 }
 
-/**
- * The server a command must go through instead of opening the warehouse: the one named by `--url`, or the
- * `sluice dev` running for this project (it owns the DuckDB file, which only one process may open).
- * @example const server = devServerFor(options); if (server) return server.get('/api/runs');
- */
+/** The server a command must go through instead of opening the warehouse (commands not yet written against SluiceClient). */
 export function devServerFor(options: ProjectOptions): ApiClient | undefined {
   return findDevServer(options);
-}
-
-/** Loads the project definition only (no warehouse), for commands that only read definitions. */
-export function loadDefinitions(options: ProjectOptions): Promise<LoadedProject> {
-  return Sluice.load({ dir: options.project ?? process.cwd() });
 }

@@ -1,78 +1,66 @@
 // Live progress of a run in the terminal: a redrawn per-asset table on a TTY, one line per event otherwise.
-import type { RunEvent } from '../server/api-types.js';
-import type { RunEventBus } from '../runtime/run-events.js';
-import { formatMs } from '../runtime/sluice.js';
-
-interface AssetLine {
-  state: string;
-  rows: number | null;
-  startedAt: number | null;
-  elapsedMs: number | null;
-}
+import type { RunEvent } from '../model/run-event.js';
+import { formatMs } from '../runtime/format-ms.js';
+import { RunState, type StepState } from '../runtime/run-state.js';
 
 const SYMBOLS: Record<string, string> = { pending: '·', running: '▶', succeeded: '✔', failed: '✖', skipped: '↷', canceled: '■', 'not executed': '■', retrying: '↻' };
 
+/** A progress display fed with a run's events; `stop()` draws the last state and ends the redraws. */
+export interface ProgressDisplay {
+  onEvent(event: RunEvent): void;
+  stop(): void;
+}
+
 /**
- * Subscribes to a run's events and renders them; call the returned function to stop.
- * @example const stop = showProgress(sluice.bus, keys, process.stdout); await sluice.materialize(); stop();
+ * Renders a run's progress from its events, folded by the runtime's one run-state projection.
+ * @example const display = showProgress(plan.steps.map((s) => s.key), process.stdout); handle.follow(display.onEvent); display.stop();
  */
-export function showProgress(bus: RunEventBus, assetKeys: readonly string[], out: NodeJS.WriteStream): () => void {
-  const lines = new Map<string, AssetLine>(assetKeys.map((k) => [k, { state: 'pending', rows: null, startedAt: null, elapsedMs: null }]));
+export function showProgress(assetKeys: readonly string[], out: NodeJS.WriteStream): ProgressDisplay {
+  const state = new RunState(assetKeys);
+  /** When each step started, on this machine's clock (the live elapsed time of a running asset). */
+  const startedAt = new Map<string, number>();
   const width = Math.max(10, ...assetKeys.map((k) => k.length));
   const live = out.isTTY === true;
   let drawn = 0;
+  let stopped = false;
 
   const render = (): void => {
     if (drawn > 0) out.write(`\x1b[${drawn}A`);
     const now = performance.now();
-    for (const [key, line] of lines) {
-      const elapsed = line.elapsedMs ?? (line.startedAt !== null ? now - line.startedAt : null);
-      const rows = line.rows !== null ? `${line.rows.toLocaleString('en-US')} rows` : '';
-      out.write(`\x1b[2K ${SYMBOLS[line.state] ?? ' '} ${key.padEnd(width)}  ${line.state.padEnd(12)} ${rows.padStart(16)}  ${elapsed !== null ? formatMs(elapsed) : ''}\n`);
+    for (const [key, step] of state.steps) {
+      const label = labelOf(step);
+      const since = startedAt.get(key);
+      const elapsed = step.durationMs ?? (step.status === 'running' && since !== undefined ? now - since : null);
+      const rows = step.rowCount !== null ? `${step.rowCount.toLocaleString('en-US')} rows` : '';
+      out.write(`\x1b[2K ${SYMBOLS[label] ?? ' '} ${key.padEnd(width)}  ${label.padEnd(12)} ${rows.padStart(16)}  ${elapsed !== null ? formatMs(elapsed) : ''}\n`);
     }
-    drawn = lines.size;
+    drawn = state.steps.size;
   };
 
   const onEvent = (event: RunEvent): void => {
-    const line = event.assetKey ? lines.get(event.assetKey) : undefined;
-    if (line) update(line, event);
+    if (stopped) return;
+    state.apply(event);
+    if (event.type === 'asset_started' && event.assetKey !== null) startedAt.set(event.assetKey, performance.now());
     if (live) render();
     else if (event.type !== 'asset_log' || event.level !== 'info') out.write(`${event.ts.slice(11, 23)} ${event.assetKey ?? 'run'}: ${event.message}\n`);
   };
 
-  bus.on('event', onEvent);
   const timer = live ? setInterval(render, 250) : undefined;
   if (live) render();
-  return () => {
-    bus.off('event', onEvent);
-    if (timer) clearInterval(timer);
-    if (live) render();
+  return {
+    onEvent,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearInterval(timer);
+      if (live) render();
+    },
   };
 }
 
-function update(line: AssetLine, event: RunEvent): void {
-  switch (event.type) {
-    case 'asset_started':
-      line.state = 'running';
-      line.startedAt = performance.now();
-      break;
-    case 'asset_retrying':
-      line.state = 'retrying';
-      break;
-    case 'asset_succeeded':
-      line.state = 'succeeded';
-      line.rows = (event.data.rowCount as number | null) ?? null;
-      line.elapsedMs = event.data.durationMs as number;
-      break;
-    case 'asset_failed':
-      line.state = 'failed';
-      line.elapsedMs = event.data.durationMs as number;
-      break;
-    case 'asset_skipped':
-      line.state = 'skipped';
-      break;
-    case 'asset_not_executed':
-      line.state = event.data.reason === 'canceled' ? 'canceled' : 'not executed';
-      break;
-  }
+/** The word shown for a step: a retry in progress, and "not executed" in words. */
+function labelOf(step: StepState): string {
+  if (step.retrying) return 'retrying';
+  if (step.status === 'not_executed') return 'not executed';
+  return step.status;
 }

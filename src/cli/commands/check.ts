@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CheckResult } from '../../checks/run-check.js';
 import type { RunChecksResponse } from '../../server/api-types.js';
 import { CommandFailed } from '../cli-errors.js';
-import { devServerFor, withSluice, type ProjectOptions } from '../open-project.js';
+import { withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** What the report needs of a check result: the same whether this process ran it or a `sluice dev` did. */
@@ -34,9 +34,7 @@ export function formatCheckResults(results: readonly ReportedCheckResult[]): str
  * @example const { status, results } = await runChecks({ project: 'examples/flights' }, 'silver/flights');
  */
 export async function runChecks(options: ProjectOptions, select: string): Promise<RunChecksResponse> {
-  const server = devServerFor(options);
-  if (server) return server.post<RunChecksResponse>('/api/checks', { select });
-  return withSluice(options, (sluice) => sluice.check({ select }));
+  return withClient(options, (client) => client.checks(select));
 }
 
 export function configureCheckCommand(program: Command): void {

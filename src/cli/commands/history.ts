@@ -1,7 +1,7 @@
 // `sluice history ASSET`: an asset's materializations over time and what changed at each one.
 import type { Command } from 'commander';
 import { AssetNotFoundError, SluiceError } from '../../errors.js';
-import { normalizeAssetKey, parseAssetKey } from '../../model/asset-key.js';
+import { normalizeAssetKey } from '../../model/asset-key.js';
 import { didYouMean } from '../../model/did-you-mean.js';
 import {
   changesSince,
@@ -13,9 +13,8 @@ import {
 } from '../../lineage/materialization-history.js';
 import type { AssetGraph } from '../../model/asset-graph.js';
 import { formatMs } from '../../runtime/sluice.js';
-import type { AssetDetailResponse } from '../../server/api-types.js';
 import type { MaterializationRecord } from '../../store/metadata-store.js';
-import { devServerFor, loadDefinitions, withSluice, type ProjectOptions } from '../open-project.js';
+import { withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** Options of `sluice history`. */
@@ -34,8 +33,6 @@ export interface AssetHistory {
 
 /** Materializations of a long-lived asset are many; a period summary needs them all, the table only `limit`. */
 const SINCE_SCAN_LIMIT = 100_000;
-/** The most a server returns per asset. */
-const SERVER_HISTORY_LIMIT = 1000;
 
 /**
  * An asset's history from its materializations (newest first, one more than shown when there are more) (pure).
@@ -65,16 +62,9 @@ export async function assetHistory(projectOptions: ProjectOptions, key: string, 
   sinceOf(options);
   // One more than shown, so the oldest shown entry is compared with its predecessor too.
   const wanted = options.since !== undefined ? SINCE_SCAN_LIMIT : (options.limit ?? 20) + 1;
-  const server = devServerFor(projectOptions);
-  if (server) {
-    const normalized = assetKeyIn((await loadDefinitions(projectOptions)).graph, key);
-    const { schema, name } = parseAssetKey(normalized);
-    const detail = await server.get<AssetDetailResponse>(`/api/assets/${schema}/${name}?history=${Math.min(wanted, SERVER_HISTORY_LIMIT)}`);
-    return historyFromRecords(normalized, detail.materializations, options);
-  }
-  return withSluice(projectOptions, async (sluice) => {
-    const normalized = assetKeyIn(sluice.project.graph, key);
-    return historyFromRecords(normalized, await sluice.store.materializationHistory(normalized, wanted), options);
+  return withClient(projectOptions, async (client) => {
+    const normalized = assetKeyIn((await client.project()).graph, key);
+    return historyFromRecords(normalized, await client.materializations(normalized, wanted), options);
   });
 }
 

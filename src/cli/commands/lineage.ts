@@ -4,13 +4,10 @@ import { AssetNotFoundError, SluiceError } from '../../errors.js';
 import type { AssetGraph } from '../../model/asset-graph.js';
 import { didYouMean } from '../../model/did-you-mean.js';
 import { normalizeAssetKey } from '../../model/asset-key.js';
-import { loadColumnLineage, loadColumnLineageDetached } from '../../lineage/load-column-lineage.js';
 import { assetGraphView, columnGraphView, toDot, toMermaid, traceText, type LineageDirection } from '../../lineage/lineage-views.js';
 import type { ProjectColumnLineage } from '../../lineage/project-column-lineage.js';
-import type { AssetsResponse } from '../../server/api-types.js';
-import type { Sluice } from '../../runtime/sluice.js';
-import type { ApiClient } from '../api-client.js';
-import { devServerFor, loadDefinitions, withSluice, type ProjectOptions } from '../open-project.js';
+import type { SluiceClient } from '../../api/sluice-client.js';
+import { loadDefinitions, withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** Output formats of `sluice lineage`. */
@@ -139,20 +136,17 @@ export function renderLineage(graph: AssetGraph, lineage: ProjectColumnLineage |
   return format === 'mermaid' ? toMermaid(view) : toDot(view);
 }
 
-/** What `withColumnLineage` hands over: the lineage and where the rest of the project's facts can be read. */
+/** What `withColumnLineage` hands over: the lineage, and the client to read the rest of the project's facts with. */
 export interface LineageContext {
   graph: AssetGraph;
   projectFile: string;
   lineage: ProjectColumnLineage;
-  /** The opened project, when no server owns it. */
-  sluice?: Sluice;
-  /** The running `sluice dev` that owns the project, if any. */
-  server?: ApiClient;
+  client: SluiceClient;
 }
 
 /**
- * Runs `work` with the project's column lineage (of the assets `keysOf` names, default all): computed against
- * the warehouse, or, while a `sluice dev` owns it, from the definitions plus the server's last schemas.
+ * Runs `work` with the project's column lineage (of the assets `keysOf` names, default all), against the
+ * warehouse's current columns: read here, or, while a `sluice dev` owns the warehouse, as its server last recorded them.
  * @example await withColumnLineage(options, () => undefined, ({ lineage }) => lineage.trace('gold/daily', 'flights'));
  */
 export async function withColumnLineage<T>(
@@ -160,19 +154,10 @@ export async function withColumnLineage<T>(
   keysOf: (graph: AssetGraph) => string[] | undefined,
   work: (context: LineageContext) => Promise<T> | T,
 ): Promise<T> {
-  const server = devServerFor(options);
-  if (server) {
-    const [project, { assets }] = await Promise.all([loadDefinitions(options), server.get<AssetsResponse>('/api/assets')]);
-    const keys = keysOf(project.graph);
-    const known = new Map(assets.flatMap((a) => (a.lastMaterialization && a.lastMaterialization.schema.length > 0 ? [[a.key.replace('/', '.'), a.lastMaterialization.schema] as const] : [])));
-    const lineage = await loadColumnLineageDetached(project.graph, project.dir, known, keys ? { keys } : {});
-    return work({ graph: project.graph, projectFile: project.file, lineage, server });
-  }
-  return withSluice(options, async (sluice) => {
-    const { graph, file } = sluice.project;
-    const keys = keysOf(graph);
-    const lineage = await loadColumnLineage(graph, sluice.warehouse, keys ? { keys } : {});
-    return work({ graph, projectFile: file, lineage, sluice });
+  return withClient(options, async (client) => {
+    const { graph, file } = await client.project();
+    const lineage = await client.columnLineage(keysOf(graph));
+    return work({ graph, projectFile: file, lineage, client });
   });
 }
 

@@ -1,9 +1,7 @@
 // `sluice list`: every asset with its group, kind, dependencies, status and last materialization.
 import type { Command } from 'commander';
-import type { Sluice } from '../../runtime/sluice.js';
-import type { AssetsResponse } from '../../server/api-types.js';
-import type { ApiClient } from '../api-client.js';
-import { devServerFor, withSluice, type ProjectOptions } from '../open-project.js';
+import type { SluiceClient } from '../../api/sluice-client.js';
+import { withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** One asset as listed. */
@@ -18,30 +16,12 @@ export interface AssetListing {
   rowCount: number | null;
 }
 
-/** Lists the project's assets in dependency order. */
-export async function listAssets(sluice: Sluice): Promise<AssetListing[]> {
-  const [statuses, latest] = await Promise.all([sluice.assetStatuses(), sluice.store.latestMaterializations()]);
-  return sluice.project.graph.order.map((key) => {
-    const node = sluice.project.graph.get(key)!;
-    const m = latest.get(key);
-    const status = statuses.get(key)!;
-    return {
-      key,
-      group: node.definition.group,
-      kind: node.definition.kind,
-      deps: [...node.deps],
-      status: status.status,
-      reason: status.reason ?? null,
-      lastMaterializedAt: m?.createdAt ?? null,
-      rowCount: m?.rowCount ?? null,
-    };
-  });
-}
-
-/** Lists the assets of the project a running server owns (same shape as `listAssets`). */
-export async function listAssetsFromServer(server: ApiClient): Promise<AssetListing[]> {
-  const { assets } = await server.get<AssetsResponse>('/api/assets');
-  return assets.map((a) => ({
+/**
+ * Lists the project's assets in dependency order, as the API summarizes them.
+ * @example const listing = await withClient({ project: 'examples/flights' }, listAssets);
+ */
+export async function listAssets(client: SluiceClient): Promise<AssetListing[]> {
+  return (await client.assets()).map((a) => ({
     key: a.key,
     group: a.group,
     kind: a.kind,
@@ -59,9 +39,7 @@ export function configureListCommand(program: Command): void {
     .description('list assets with group, kind, dependencies and last materialization')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<ProjectOptions>();
-      const server = devServerFor(globals);
-      const listing = server ? await listAssetsFromServer(server) : await withSluice(globals, listAssets);
+      const listing = await withClient(command.optsWithGlobals<ProjectOptions>(), listAssets);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
         return;

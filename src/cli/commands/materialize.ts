@@ -1,13 +1,8 @@
 // `sluice materialize`: build the selected assets with a live progress display, here or on the running `sluice dev`.
 import type { Command } from 'commander';
-import type { StepOutcome } from '../../runtime/executor.js';
-import { RunEventBus } from '../../runtime/run-events.js';
 import type { MaterializeResult } from '../../runtime/sluice.js';
-import type { LaunchRunResponse, RunDetailResponse, RunEvent, RunStep } from '../../server/api-types.js';
-import { deriveSteps } from '../../runtime/run-state.js';
-import type { ApiClient } from '../api-client.js';
 import { CommandFailed } from '../cli-errors.js';
-import { devServerFor, withSluice, type ProjectOptions } from '../open-project.js';
+import { withClient, type ProjectOptions } from '../open-project.js';
 import { showProgress } from '../progress-display.js';
 
 export interface MaterializeCommandOptions extends ProjectOptions {
@@ -39,69 +34,30 @@ function report(result: MaterializeResult, out: NodeJS.WriteStream): Materialize
   return result;
 }
 
-/** Runs a materialization and returns its result; Ctrl-C cancels the run cleanly. */
+/**
+ * Runs a materialization, here or on the `sluice dev` that owns the warehouse, with the same progress display
+ * and outcome; Ctrl-C cancels the run cleanly.
+ * @example const result = await materializeCommand({ project: 'examples/flights', select: 'gold/region_monthly_summary' });
+ */
 export async function materializeCommand(options: MaterializeCommandOptions, out: NodeJS.WriteStream = process.stdout): Promise<MaterializeResult> {
-  const server = devServerFor(options);
-  if (server) return materializeOnServer(server, options, out);
-  return withSluice(options, async (sluice) => {
-    const controller = new AbortController();
-    const stopListening = onCtrlC(() => controller.abort());
-    const concurrency = options.concurrency ? Number(options.concurrency) : undefined;
-    const select = options.select ?? '*';
-    const context = /\bstale\b/.test(select) ? await sluice.selectionContext() : {};
-    const keys = options.retryFailed ? undefined : sluice.plan(select, context).steps.map((s) => s.key);
-    const stop = showProgress(sluice.bus, keys ?? [], out);
+  return withClient(options, async (client) => {
+    const run = await client.submit({
+      ...(options.retryFailed ? { retryOf: options.retryFailed } : { select: options.select ?? '*' }),
+      ...(options.concurrency ? { concurrency: Number(options.concurrency) } : {}),
+      ...(options.partition ? { partition: options.partition } : {}),
+    });
+    if (run.server) out.write(`run ${run.runId} submitted to ${run.server}\n`);
+    const display = showProgress(run.assetKeys, out);
+    const stopListening = onCtrlC(() => void run.cancel());
     try {
-      const runOptions = { signal: controller.signal, ...(concurrency ? { concurrency } : {}), ...(options.partition ? { partition: options.partition } : {}) };
-      const result = options.retryFailed
-        ? await sluice.retryFailed(options.retryFailed, runOptions)
-        : await sluice.materialize({ ...runOptions, select });
-      stop();
+      const result = await run.follow(display.onEvent);
+      display.stop();
       return report(result, out);
     } finally {
-      stop();
+      display.stop();
       stopListening();
     }
   });
-}
-
-/**
- * Submits the run to the server that owns the warehouse and follows its events with the same progress
- * display; Ctrl-C asks the server to cancel it.
- */
-export async function materializeOnServer(server: ApiClient, options: MaterializeCommandOptions, out: NodeJS.WriteStream = process.stdout): Promise<MaterializeResult> {
-  const concurrency = options.concurrency ? { concurrency: Number(options.concurrency) } : {};
-  const partition = options.partition ? { partition: options.partition } : {};
-  const { runId } = options.retryFailed
-    ? await server.post<LaunchRunResponse>(`/api/runs/${encodeURIComponent(options.retryFailed)}/reexecute`, concurrency)
-    : await server.post<LaunchRunResponse>('/api/runs', { select: options.select ?? '*', ...concurrency, ...partition });
-  const runPath = `/api/runs/${encodeURIComponent(runId)}`;
-  const { run } = await server.get<RunDetailResponse>(runPath);
-  out.write(`run ${runId} submitted to ${server.baseUrl}\n`);
-  // The progress display listens to a bus; here the bus is fed by the server's stream.
-  const bus = new RunEventBus();
-  const stop = showProgress(bus, run.assetKeys, out);
-  const stopListening = onCtrlC(() => void server.post(`${runPath}/cancel`).catch(() => undefined));
-  const events: RunEvent[] = [];
-  try {
-    const ended = await server.followRun(runId, (event) => {
-      events.push(event);
-      bus.emit('event', event);
-    });
-    stop();
-    // Steps are folded from the events already received: the server may be gone by now (stopped with Ctrl-C).
-    return report({ runId, status: ended.status, assets: deriveSteps(ended, events).map(toOutcome) }, out);
-  } finally {
-    stop();
-    stopListening();
-  }
-}
-
-/** A run step as the executor would have reported it. */
-function toOutcome(step: RunStep): StepOutcome {
-  const durationMs = step.startedAt && step.endedAt ? Date.parse(step.endedAt) - Date.parse(step.startedAt) : 0;
-  const status: StepOutcome['status'] = step.status === 'pending' || step.status === 'running' ? 'not_executed' : step.status;
-  return { key: step.assetKey, status, attempts: step.attempts, durationMs, ...(step.error ? { error: { name: 'Error', message: step.error } } : {}) };
 }
 
 export function configureMaterializeCommand(program: Command): void {

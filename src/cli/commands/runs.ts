@@ -1,10 +1,8 @@
 // `sluice runs` and `sluice run RUN_ID`: recent runs, and one run's event log.
 import type { Command } from 'commander';
-import { RunNotFoundError } from '../../errors.js';
-import { asRunEvent } from '../../model/run-event.js';
 import { formatMs } from '../../runtime/sluice.js';
-import type { RunDetailResponse, RunEvent, RunsResponse, RunSummary } from '../../server/api-types.js';
-import { devServerFor, withSluice, type ProjectOptions } from '../open-project.js';
+import type { RunEvent, RunSummary } from '../../server/api-types.js';
+import { withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 function duration(run: RunSummary): string {
@@ -20,11 +18,7 @@ export function configureRunsCommands(program: Command): void {
     .option('-n, --limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(async (options: { limit: string; json?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<ProjectOptions>();
-      const server = devServerFor(globals);
-      const runs = server
-        ? (await server.get<RunsResponse>(`/api/runs?limit=${encodeURIComponent(options.limit)}`)).runs
-        : await withSluice(globals, (s) => s.store.listRuns({ limit: Number(options.limit) }));
+      const runs = await withClient(command.optsWithGlobals<ProjectOptions>(), (client) => client.runs(Number(options.limit)));
       if (options.json) return void process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       if (runs.length === 0) return void process.stdout.write('no runs yet; start one with `sluice materialize`\n');
       const rows = runs.map((r) => [r.id, r.status, r.createdAt.replace('T', ' ').slice(0, 19), duration(r), String(r.assetKeys.length), r.selection]);
@@ -37,15 +31,7 @@ export function configureRunsCommands(program: Command): void {
     .argument('<runId>', 'run id (see `sluice runs`)')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<ProjectOptions>();
-      const server = devServerFor(globals);
-      const { run, events } = server
-        ? await server.get<RunDetailResponse>(`/api/runs/${encodeURIComponent(runId)}`)
-        : await withSluice(globals, async (sluice) => {
-            const found = await sluice.store.getRun(runId);
-            if (!found) throw new RunNotFoundError(runId);
-            return { run: found, events: (await sluice.store.listEvents(runId)).map(asRunEvent) };
-          });
+      const { run, events } = await withClient(command.optsWithGlobals<ProjectOptions>(), (client) => client.run(runId));
       printRun(run, events, options.json === true);
     });
 }

@@ -1,7 +1,7 @@
 // `sluice show ASSET`: what an asset is, where each column comes from, its status and its latest materializations.
 import type { Command } from 'commander';
 import { AssetNotFoundError } from '../../errors.js';
-import { normalizeAssetKey, parseAssetKey } from '../../model/asset-key.js';
+import { normalizeAssetKey } from '../../model/asset-key.js';
 import { didYouMean } from '../../model/did-you-mean.js';
 import type { ColumnStats } from '../../engine/warehouse.js';
 import type { AssetGraph } from '../../model/asset-graph.js';
@@ -9,7 +9,6 @@ import type { AssetLineage } from '../../lineage/asset-column-lineage.js';
 import type { ProjectColumnLineage } from '../../lineage/project-column-lineage.js';
 import { formatMs } from '../../runtime/sluice.js';
 import { codeVersionOf } from '../../runtime/versions.js';
-import type { AssetDetailResponse } from '../../server/api-types.js';
 import type { MaterializationRecord } from '../../store/metadata-store.js';
 import type { ProjectOptions } from '../open-project.js';
 import { withColumnLineage } from './lineage.js';
@@ -109,16 +108,10 @@ export async function showAsset(options: ProjectOptions, key: string, limit = 5)
     normalized = assetKeyIn(graph, key);
     return [normalized];
   };
-  return withColumnLineage(options, keysOf, async ({ graph, projectFile, lineage, sluice, server }) => {
-    if (server) {
-      const { schema, name } = parseAssetKey(normalized);
-      const detail = await server.get<AssetDetailResponse>(`/api/assets/${schema}/${name}?history=${limit}`);
-      const { status, statusReason } = detail.asset;
-      return buildAssetReport({ graph, projectFile, key: normalized, status, statusReason: statusReason ?? null, history: detail.materializations, lineage });
-    }
-    const [statuses, history] = await Promise.all([sluice!.assetStatuses(), sluice!.store.materializationHistory(normalized, limit)]);
-    const status = statuses.get(normalized) ?? { status: 'never' };
-    return buildAssetReport({ graph, projectFile, key: normalized, status: status.status, statusReason: status.reason ?? null, history, lineage });
+  return withColumnLineage(options, keysOf, async ({ graph, projectFile, lineage, client }) => {
+    const detail = await client.asset(normalized, limit);
+    const { status, statusReason } = detail.asset;
+    return buildAssetReport({ graph, projectFile, key: normalized, status, statusReason: statusReason ?? null, history: detail.materializations, lineage });
   });
 }
 

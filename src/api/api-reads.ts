@@ -1,0 +1,33 @@
+// The reads both transports answer alike, as the HTTP API's routes compute them (in this process or on a server).
+import { parseAssetKey } from '../model/asset-key.js';
+import type { AssetDetailResponse, AssetSummary, AssetsResponse, RunChecksResponse, RunDetailResponse, RunsResponse, RunSummary } from '../server/api-types.js';
+import type { ApiClient } from './api-client.js';
+
+/**
+ * Asset, run and check reads through the API's routes, so a command prints the same wherever the project is open.
+ * @example const reads = new ApiReads(new ApiClient('http://127.0.0.1:3000')); await reads.assets();
+ */
+export class ApiReads {
+  constructor(protected readonly api: ApiClient) {}
+
+  async assets(): Promise<AssetSummary[]> {
+    return (await this.api.get<AssetsResponse>('/api/assets')).assets;
+  }
+
+  asset(key: string, history: number): Promise<AssetDetailResponse> {
+    const { schema, name } = parseAssetKey(key);
+    return this.api.get<AssetDetailResponse>(`/api/assets/${encodeURIComponent(schema)}/${encodeURIComponent(name)}?history=${history}`);
+  }
+
+  async runs(limit: number): Promise<RunSummary[]> {
+    return (await this.api.get<RunsResponse>(`/api/runs?limit=${encodeURIComponent(String(limit))}`)).runs;
+  }
+
+  run(runId: string): Promise<RunDetailResponse> {
+    return this.api.get<RunDetailResponse>(`/api/runs/${encodeURIComponent(runId)}`);
+  }
+
+  checks(select: string): Promise<RunChecksResponse> {
+    return this.api.post<RunChecksResponse>('/api/checks', { select });
+  }
+}

@@ -1,0 +1,83 @@
+// The SluiceClient of a project a server owns: every call goes over its HTTP API.
+import { loadColumnLineageDetached } from '../lineage/load-column-lineage.js';
+import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
+import type { Row } from '../model/asset-definition.js';
+import type { RunEvent } from '../model/run-event.js';
+import type { StepOutcome } from '../runtime/executor.js';
+import type { LoadedProject } from '../runtime/project-loader.js';
+import { deriveSteps, type RunStep } from '../runtime/run-state.js';
+import type { LaunchRunResponse, MaterializationRecord, QueryResponse } from '../server/api-types.js';
+import type { ApiClient } from './api-client.js';
+import { ApiReads } from './api-reads.js';
+import type { RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
+
+/**
+ * Talks to the server that owns the project's warehouse (`sluice dev`, or the one `--url` names).
+ * The definitions are still read from the project folder, which the server shares.
+ * @example const client = new HttpClient(new ApiClient('http://127.0.0.1:3000'), () => Sluice.load({ dir: '.' }));
+ */
+export class HttpClient extends ApiReads implements SluiceClient {
+  private loaded: Promise<LoadedProject> | undefined;
+
+  constructor(api: ApiClient, private readonly loadProject: () => Promise<LoadedProject>) {
+    super(api);
+  }
+
+  project(): Promise<LoadedProject> {
+    return (this.loaded ??= this.loadProject());
+  }
+
+  /** From the definitions plus the schemas the server last recorded: the server's warehouse file is not ours to open. */
+  async columnLineage(keys?: string[]): Promise<ProjectColumnLineage> {
+    const [project, assets] = await Promise.all([this.project(), this.assets()]);
+    const known = new Map(assets.flatMap((a) => (a.lastMaterialization && a.lastMaterialization.schema.length > 0 ? [[a.key.replace('/', '.'), a.lastMaterialization.schema] as const] : [])));
+    return loadColumnLineageDetached(project.graph, project.dir, known, keys ? { keys } : {});
+  }
+
+  async submit(request: RunRequest): Promise<SubmittedRun> {
+    const concurrency = request.concurrency ? { concurrency: request.concurrency } : {};
+    const { runId } =
+      request.retryOf !== undefined
+        ? await this.api.post<LaunchRunResponse>(`/api/runs/${encodeURIComponent(request.retryOf)}/reexecute`, concurrency)
+        : await this.api.post<LaunchRunResponse>('/api/runs', { select: request.select ?? '*', ...concurrency, ...(request.partition ? { partition: request.partition } : {}) });
+    const runPath = `/api/runs/${encodeURIComponent(runId)}`;
+    const { run } = await this.run(runId);
+    return {
+      runId,
+      assetKeys: run.assetKeys,
+      server: this.api.baseUrl,
+      follow: async (onEvent) => {
+        const events: RunEvent[] = [];
+        const ended = await this.api.followRun(runId, (event) => {
+          events.push(event);
+          onEvent(event);
+        });
+        // Steps are folded from the events already received: the server may be gone by now (stopped with Ctrl-C).
+        return { runId, status: ended.status, assets: deriveSteps(ended, events).map(toOutcome) };
+      },
+      cancel: async () => void (await this.api.post(`${runPath}/cancel`).catch(() => undefined)),
+    };
+  }
+
+  /** The most a server returns per asset. */
+  static readonly HISTORY_LIMIT = 1000;
+
+  async materializations(key: string, limit: number): Promise<MaterializationRecord[]> {
+    return (await this.asset(key, Math.min(limit, HttpClient.HISTORY_LIMIT))).materializations;
+  }
+
+  async query(sql: string): Promise<Row[]> {
+    return (await this.api.post<QueryResponse>('/api/query', { sql })).rows;
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open: each call is its own request.
+  }
+}
+
+/** A run step as the executor would have reported it. */
+function toOutcome(step: RunStep): StepOutcome {
+  const durationMs = step.startedAt && step.endedAt ? Date.parse(step.endedAt) - Date.parse(step.startedAt) : 0;
+  const status: StepOutcome['status'] = step.status === 'pending' || step.status === 'running' ? 'not_executed' : step.status;
+  return { key: step.assetKey, status, attempts: step.attempts, durationMs, ...(step.error ? { error: { name: 'Error', message: step.error } } : {}) };
+}

@@ -1,0 +1,86 @@
+// The SluiceClient of a project opened in this process: reads through the API's own routes in process, runs and SQL directly.
+import { SluiceError } from '../errors.js';
+import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
+import { loadColumnLineage } from '../lineage/load-column-lineage.js';
+import type { Row } from '../model/asset-definition.js';
+import type { RunEvent } from '../model/run-event.js';
+import type { LoadedProject } from '../runtime/project-loader.js';
+import type { Sluice } from '../runtime/sluice.js';
+import type { MaterializationRecord } from '../store/records.js';
+import { ApiClient } from './api-client.js';
+import { ApiReads } from './api-reads.js';
+import type { RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
+
+/**
+ * Works on a project this process opened (and owns: one process per DuckDB file). Reads answer through the
+ * HTTP API's routes called in process, so they are the server's answers to the byte; runs and SQL go
+ * straight to the runtime and the warehouse, as the owner of the file may.
+ * @example
+ * const client = await LocalClient.open(await Sluice.open({ dir: 'examples/flights' }));
+ * const { runId } = await client.submit({ select: 'gold/region_monthly_summary' });
+ */
+export class LocalClient extends ApiReads implements SluiceClient {
+  private constructor(private readonly sluice: Sluice, api: ApiClient) {
+    super(api);
+  }
+
+  /** Wraps an opened project; `close()` closes it. */
+  static async open(sluice: Sluice): Promise<LocalClient> {
+    // Loaded here, not at the top: commands that never read through the API start faster without the server's modules.
+    const { createApp } = await import('../server/app.js');
+    const app = createApp(sluice);
+    return new LocalClient(sluice, new ApiClient('http://localhost', (input, init) => Promise.resolve(app.request(input, init))));
+  }
+
+  async project(): Promise<LoadedProject> {
+    return this.sluice.project;
+  }
+
+  columnLineage(keys?: string[]): Promise<ProjectColumnLineage> {
+    return loadColumnLineage(this.sluice.project.graph, this.sluice.warehouse, keys ? { keys } : {});
+  }
+
+  async submit(request: RunRequest): Promise<SubmittedRun> {
+    // Events are kept from the run's first one until someone follows it.
+    const seen: RunEvent[] = [];
+    let listener: ((event: RunEvent) => void) | undefined;
+    const controller = new AbortController();
+    const handle = await this.sluice.submit({
+      signal: controller.signal,
+      ...(request.retryOf !== undefined ? { retryOf: request.retryOf } : { select: request.select ?? '*' }),
+      ...(request.concurrency ? { concurrency: request.concurrency } : {}),
+      ...(request.partition ? { partition: request.partition } : {}),
+      onEvent: (event) => (listener ? listener(event) : void seen.push(event)),
+    });
+    return {
+      runId: handle.runId,
+      assetKeys: handle.plan.steps.map((s) => s.key),
+      server: undefined,
+      follow: (onEvent) => {
+        for (const event of seen.splice(0)) onEvent(event);
+        listener = onEvent;
+        return handle.done;
+      },
+      cancel: async () => controller.abort(),
+    };
+  }
+
+  materializations(key: string, limit: number): Promise<MaterializationRecord[]> {
+    return this.sluice.store.materializationHistory(key, limit);
+  }
+
+  async query(sql: string): Promise<Row[]> {
+    const session = await this.sluice.warehouse.session();
+    try {
+      return await session.query(sql);
+    } catch (cause) {
+      throw new SluiceError('SQL_ERROR', `query failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    } finally {
+      session.close();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.sluice.close();
+  }
+}

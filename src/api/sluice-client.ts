@@ -1,0 +1,57 @@
+// One client of a Sluice project, two transports: in this process (it owns the warehouse) or over HTTP (a server owns it).
+import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
+import type { Row } from '../model/asset-definition.js';
+import type { RunEvent } from '../model/run-event.js';
+import type { LoadedProject } from '../runtime/project-loader.js';
+import type { MaterializeResult } from '../runtime/sluice.js';
+import type { AssetDetailResponse, AssetSummary, MaterializationRecord, RunChecksResponse, RunDetailResponse, RunSummary } from '../server/api-types.js';
+
+/** A run to start: a selection, or the unfinished part of an earlier run. */
+export interface RunRequest {
+  select?: string;
+  /** Re-run what did not succeed in this failed or canceled run. */
+  retryOf?: string;
+  concurrency?: number;
+  partition?: string;
+}
+
+/** A run that was submitted and recorded. */
+export interface SubmittedRun {
+  runId: string;
+  /** The planned assets, in plan order. */
+  assetKeys: string[];
+  /** The server the run was submitted to; undefined when it runs in this process. */
+  server: string | undefined;
+  /** Calls `onEvent` with each of the run's events, from its first, and resolves with its outcome when it ends. */
+  follow(onEvent: (event: RunEvent) => void): Promise<MaterializeResult>;
+  /** Asks the run to stop (published tables stay as they were). */
+  cancel(): Promise<void>;
+}
+
+/**
+ * What every CLI command needs of a project, written once: `LocalClient` opens the project in this process,
+ * `HttpClient` talks to the `sluice dev` (or `--url` server) that owns it. Both answer with the API's shapes.
+ * @example
+ * const client = await openClient({ project: 'examples/flights' });
+ * try { console.log((await client.assets()).length); } finally { await client.close(); }
+ */
+export interface SluiceClient {
+  /** The project's definitions (always read from the project folder). */
+  project(): Promise<LoadedProject>;
+  /** Every asset with its status and last materialization (GET /api/assets). */
+  assets(): Promise<AssetSummary[]>;
+  /** One asset with its latest `history` materializations (GET /api/assets/:schema/:name). */
+  asset(key: string, history: number): Promise<AssetDetailResponse>;
+  /** An asset's latest `limit` materializations, newest first (a server returns at most 1,000). */
+  materializations(key: string, limit: number): Promise<MaterializationRecord[]>;
+  /** Column lineage of `keys` (default every asset), against the warehouse's current columns. */
+  columnLineage(keys?: string[]): Promise<ProjectColumnLineage>;
+  runs(limit: number): Promise<RunSummary[]>;
+  run(runId: string): Promise<RunDetailResponse>;
+  submit(request: RunRequest): Promise<SubmittedRun>;
+  /** One SQL statement against the warehouse. */
+  query(sql: string): Promise<Row[]>;
+  /** Evaluates the checks of a selection on the published tables (POST /api/checks). */
+  checks(select: string): Promise<RunChecksResponse>;
+  close(): Promise<void>;
+}
