@@ -11,6 +11,7 @@ import { renderReport } from './lib/report.js';
 import type { BenchResults, MemoryRow } from './lib/results.js';
 import { runEvents } from './sections/events.js';
 import { runFlights } from './sections/flights.js';
+import { runStartup } from './sections/startup.js';
 import { runStore } from './sections/store.js';
 import { runSynthetic } from './sections/synthetic.js';
 import { runUi } from './sections/ui.js';
@@ -60,6 +61,9 @@ await section('events', async () => {
 await section('ui', async () => {
   results.ui = await runUi(options);
   memory.push({ scenario: `ui: lineage layout of ${[...new Set(results.ui.rows.map((r) => r.size.toLocaleString('en-US')))].join(', ')} assets`, peakRssMb: results.ui.peakRssMb });
+});
+await section('startup', async () => {
+  results.startup = await runStartup(options);
 });
 
 results.durationS = (performance.now() - started) / 1000;

@@ -1,6 +1,7 @@
 // Renders bench/results/latest.md from the results: key ratios first, then one section per scenario.
 import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult, FlightsVariant } from '../sections/flights.js';
+import type { StartupResult } from '../sections/startup.js';
 import type { StoreResult } from '../sections/store.js';
 import type { SyntheticResult } from '../sections/synthetic.js';
 import type { UiResult } from '../sections/ui.js';
@@ -22,6 +23,7 @@ export function renderReport(results: BenchResults): string {
   if (results.store) parts.push(storeSection(results.store));
   if (results.events) parts.push(eventsSection(results.events));
   if (results.ui) parts.push(uiSection(results.ui));
+  if (results.startup) parts.push(startupSection(results.startup));
   parts.push(memorySection(results));
   if (results.errors.length > 0) parts.push(`## Errors\n${results.errors.map((e) => `- ${e.replaceAll('\n', ' ')}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;
@@ -49,6 +51,12 @@ export function keyFigures(results: BenchResults): string {
   }
   const chosen = results.ui?.rows.filter((r) => r.chosen) ?? [];
   if (chosen.length > 0) lines.push(`UI lineage layout (ELK, as the browser's worker runs it): ${chosen.map((r) => `${ms(r.layoutMs.median)} at ${num(r.size)} assets (${r.strategy})`).join(', ')}`);
+  const startup = results.startup;
+  if (startup) {
+    const cold = startup.rows.filter((r) => r.command !== 'node -e 0').map((r) => `${r.command} ${ms(r.wallMs.median)}`).join(', ');
+    const node = startup.rows.find((r) => r.command === 'node -e 0');
+    lines.push(`CLI cold start: ${cold} (node -e 0: ${node ? ms(node.wallMs.median) : '?'})${startup.demo ? `; \`npm run demo\` command / DuckDB direct: **${ratio(startup.demo.ratio.median)}** (paired)` : ''}`);
+  }
   return `## Key figures\n${lines.map((l) => `- ${l}`).join('\n')}`;
 }
 
@@ -167,4 +175,16 @@ function memorySection(results: BenchResults): string {
     base === null ? '' : `Baseline: a process that loads Sluice and DuckDB and does nothing peaks at ${mb(base)}.`,
     table(['scenario', 'peak RSS', 'above baseline'], rows),
   ].filter(Boolean).join('\n\n');
+}
+
+function startupSection(s: StartupResult): string {
+  const rows = table(['command', 'wall time', 'over node -e 0 (paired)'], s.rows.map((r) => [r.command, cell(r.wallMs), r.overNodeMs ? cell(r.overNodeMs) : '—']));
+  const demo = s.demo
+    ? `\n\n${table(['', 'median (min–max)'], [
+        ['`npm run demo` command (node scripts/demo.js)', cell(s.demo.commandMs)],
+        ['DuckDB direct, same statements', cell(s.demo.directMs)],
+        ['ratio (paired)', `${ratio(s.demo.ratio.median)} (${ratio(s.demo.ratio.min)}–${ratio(s.demo.ratio.max)})`],
+      ])}`
+    : '';
+  return `## Start-up and the demo command\n${rows}${demo}${s.notes.length > 0 ? `\n\n${s.notes.map((n) => `- ${n}`).join('\n')}` : ''}`;
 }

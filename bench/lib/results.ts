@@ -1,6 +1,7 @@
 // The shape of bench/results/latest.json: every figure with its samples, so later tooling can recompute anything.
 import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult } from '../sections/flights.js';
+import type { StartupResult } from '../sections/startup.js';
 import type { StoreResult } from '../sections/store.js';
 import type { SyntheticResult } from '../sections/synthetic.js';
 import type { UiResult } from '../sections/ui.js';
@@ -23,6 +24,7 @@ export interface BenchResults {
   store?: StoreResult;
   events?: EventsResult;
   ui?: UiResult;
+  startup?: StartupResult;
   memory: { baselineMb: number | null; rows: MemoryRow[] };
   /** Sections that could not run, with why; timing never lands here. */
   errors: string[];
