@@ -13,9 +13,8 @@ export function SignInPage() {
     setError(null);
     try {
       await signIn(token.trim());
-      // A full load: the live stream and every page start again with the new session.
-      window.location.assign('/#/');
-      window.location.reload();
+      // A full load (not a hash change): the live stream and every page start again with the new session.
+      window.location.assign('/');
     } catch (cause) {
       setError(cause instanceof Error ? cause.message : String(cause));
       setBusy(false);
