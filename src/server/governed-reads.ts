@@ -9,7 +9,7 @@ import { HttpError } from './api-errors.js';
 
 /** The governed reader of an app and the policies it applies (for stats and samples that are not queries). */
 export interface GovernedReads {
-  reader(): Promise<GovernedReader>;
+  reader(): Promise<GovernedReader<Principal>>;
   policies(): Promise<PolicySet>;
 }
 
@@ -21,7 +21,7 @@ export interface GovernedReads {
  */
 export function governedReads(sluice: Sluice, audit: GovernedAuditSink = () => undefined): GovernedReads {
   let policies: Promise<PolicySet> | undefined;
-  let reader: Promise<GovernedReader> | undefined;
+  let reader: Promise<GovernedReader<Principal>> | undefined;
   const loadedPolicies = (): Promise<PolicySet> => {
     policies ??= loadPolicies(sluice.project, sluice.warehouse);
     policies.catch(() => (policies = undefined));
@@ -32,11 +32,11 @@ export function governedReads(sluice: Sluice, audit: GovernedAuditSink = () => u
     reader: () => {
       reader ??= loadedPolicies().then(
         (set) =>
-          new GovernedReader({
+          new GovernedReader<Principal>({
             warehouse: sluice.warehouse,
             assetKeys: () => sluice.project.graph.keys(),
             policies: set,
-            mayRead: (principal, key) => mayPreview(principal as Principal, key),
+            mayRead: mayPreview,
             audit,
           }),
       );

@@ -33,13 +33,13 @@ export interface GovernedAuditEntry {
 export type GovernedAuditSink = (entry: GovernedAuditEntry) => void | Promise<void>;
 
 /** Construction options of the reader. */
-export interface GovernedReaderConfig {
+export interface GovernedReaderConfig<P extends PolicyPrincipal = PolicyPrincipal> {
   warehouse: Pick<Warehouse, 'session'>;
   /** Keys of the project's assets (the only relations a governed query may name). */
   assetKeys: () => Iterable<string>;
   policies: PolicySet;
   /** Whether the principal may see the rows of an asset (a role or a scoped grant). */
-  mayRead: (principal: PolicyPrincipal, key: string) => boolean;
+  mayRead: (principal: P, key: string) => boolean;
   audit: GovernedAuditSink;
   /** Default row cap (10,000) and statement timeout (30 s). */
   maxRows?: number;
@@ -79,18 +79,18 @@ const MAX_CACHED_RELATIONS = 2_000;
  * const reader = new GovernedReader({ warehouse, assetKeys: () => graph.keys(), policies, mayRead, audit });
  * const { rows } = await reader.query(analystWest, 'SELECT origin, count(*) FROM silver.flights GROUP BY 1');
  */
-export class GovernedReader {
+export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
   private readonly relations = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly config: GovernedReaderConfig) {}
+  constructor(private readonly config: GovernedReaderConfig<P>) {}
 
   /** Reads rows of one asset (a preview, a sample): `SELECT * FROM asset` through the same rules. */
-  readAsset(principal: PolicyPrincipal, key: string, options: GovernedReadOptions = {}): Promise<GovernedResult> {
+  readAsset(principal: P, key: string, options: GovernedReadOptions = {}): Promise<GovernedResult> {
     return this.query(principal, `SELECT * FROM ${quoteQualified(parseAssetKey(key))}`, { purpose: 'preview', ...options });
   }
 
   /** Runs one read-only statement for `principal`; every refusal and every answer is audited. */
-  async query(principal: PolicyPrincipal, sql: string, options: GovernedReadOptions = {}): Promise<GovernedResult> {
+  async query(principal: P, sql: string, options: GovernedReadOptions = {}): Promise<GovernedResult> {
     const purpose = options.purpose ?? 'query';
     const maxRows = options.maxRows ?? this.config.maxRows ?? 10_000;
     const timeoutMs = options.timeoutMs ?? this.config.timeoutMs ?? 30_000;
@@ -118,7 +118,7 @@ export class GovernedReader {
    * Parses, guards and rewrites `sql` for `principal` without running it (the rewrite whose cost the bench measures).
    * Throws QueryRefusedError for anything outside the rules.
    */
-  async plan(principal: PolicyPrincipal, sql: string, options: { session?: WarehouseSession; rowCap?: number } = {}): Promise<GovernedPlan> {
+  async plan(principal: P, sql: string, options: { session?: WarehouseSession; rowCap?: number } = {}): Promise<GovernedPlan> {
     if (sql.length > MAX_SQL_LENGTH) throw new QueryRefusedError('statement', `the query is ${sql.length} characters long; at most ${MAX_SQL_LENGTH} are accepted`);
     const own = options.session ?? (await this.config.warehouse.session());
     try {
@@ -128,7 +128,7 @@ export class GovernedReader {
     }
   }
 
-  private async planOn(session: WarehouseSession, principal: PolicyPrincipal, sql: string, rowCap: number | undefined): Promise<GovernedPlan> {
+  private async planOn(session: WarehouseSession, principal: P, sql: string, rowCap: number | undefined): Promise<GovernedPlan> {
     const tree = (await this.parse(session, sql)) as { statements: Record<string, unknown>[] };
     if (tree.statements.length !== 1) throw new QueryRefusedError('statement', `send exactly one statement (got ${tree.statements.length}); split them into separate requests`);
     const statement = tree.statements[0]!;
