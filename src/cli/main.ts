@@ -6,6 +6,7 @@ import { configureAuditCommand } from './commands/audit.js';
 import { configureAutomationCommand } from './commands/automation.js';
 import { configureBackfillCommand } from './commands/backfill.js';
 import { configureDaemonCommand } from './commands/daemon.js';
+import { configureWorkerCommand } from './commands/worker.js';
 import { configureDdlCommand } from './commands/ddl.js';
 import { configureEventsCommand } from './commands/events.js';
 import { configureExportCommand } from './commands/export.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   configureTokensCommand(program);
   configureAuditCommand(program);
   configureDaemonCommand(program);
+  configureWorkerCommand(program);
   configureAutomationCommand(program);
   configureBackfillCommand(program);
   configureEventsCommand(program);

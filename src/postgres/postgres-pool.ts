@@ -69,6 +69,8 @@ function newPool(config: PostgresPoolConfig): pg.Pool {
   // An idle connection the server closed (restart, pg_terminate_backend) is dropped from the pool; without a
   // listener the 'error' event would end the process. The next query opens a fresh connection.
   pool.on('error', () => undefined);
+  // A checked-out connection the server drops fails its query; the client's own 'error' event must not crash us.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -50,6 +50,8 @@ export interface RunResources {
   journal: RunJournal;
   /** Where started runs are registered until they stop. */
   runs: ActiveRuns;
+  /** Runs one attempt of a step on another process (the queue executor, src/runtime/queue); absent: in this one. */
+  remoteStep?: (runId: string, key: string, attempt: number, signal: AbortSignal, partition: string | undefined) => Promise<void>;
 }
 
 /**
@@ -64,9 +66,10 @@ export class RunCoordinator {
   private readonly store: MetadataStore;
   private readonly journal: RunJournal;
   private readonly runs: ActiveRuns;
+  private readonly remoteStep: RunResources['remoteStep'];
 
   constructor(resources: RunResources) {
-    ({ project: this.project, warehouse: this.warehouse, store: this.store, journal: this.journal, runs: this.runs } = resources);
+    ({ project: this.project, warehouse: this.warehouse, store: this.store, journal: this.journal, runs: this.runs, remoteStep: this.remoteStep } = resources);
   }
 
   /** Evaluates the checks of the planned assets on their published tables, without rebuilding anything. */
@@ -153,7 +156,9 @@ export class RunCoordinator {
           onRetry: (key, attempt, delayMs, error) =>
             this.journal.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${messageOf(error)}`, { attempt, delayMs, error: serializeError(error) }),
           onFinish: (outcome) => this.reportOutcome(runId, outcome),
-          run: async (key, _attempt, signal) => {
+          run: async (key, attempt, signal) => {
+            // Queue workers take the asset's lock across processes themselves (an advisory lock).
+            if (this.remoteStep) return this.remoteStep(runId, key, attempt, signal, options.partition);
             const release = await this.locks.acquire(key, runId, signal, (holder) =>
               this.journal.logger(runId, key).info(`waiting for run ${holder} to finish building this asset`),
             );
@@ -186,8 +191,8 @@ export class RunCoordinator {
     }
   }
 
-  /** Builds one asset and records its materialization. */
-  private async buildAsset(runId: string, key: string, signal: AbortSignal, runPartition: string | undefined): Promise<void> {
+  /** Builds one asset and records its materialization (also what a queue worker runs for a step). */
+  async buildAsset(runId: string, key: string, signal: AbortSignal, runPartition: string | undefined): Promise<void> {
     const node = this.project.graph.require(key);
     const partition = node.definition.partitions ? runPartition : undefined;
     const { sql } = node.definition;

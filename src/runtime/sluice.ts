@@ -15,6 +15,8 @@ import type { MetadataStore } from '../store/metadata-store.js';
 import type { AssetStatus } from '../store/records.js';
 import { ActiveRuns } from './active-runs.js';
 import { openAdapters, type AdapterConfig } from './adapters.js';
+import { openQueueExecutor, type ExecutorKind } from './queue/queue-executor.js';
+import type { QueueStepRunner } from './queue/queue-step-runner.js';
 import { computeAssetStatuses } from './asset-status.js';
 import { planKeys, planRun, type Plan } from './planner.js';
 import type { SelectionContext } from '../model/selection.js';
@@ -69,6 +71,8 @@ export interface SluiceConfig extends AdapterConfig {
   env?: Readonly<Record<string, string | undefined>>;
   /** Where Sluice logs (default: readable lines on stderr). */
   logger?: Logger;
+  /** Where steps run: in this process (default), or on `sluice worker` processes (`queue`; or SLUICE_EXECUTOR=queue). */
+  executor?: ExecutorKind;
 }
 
 /** What the facade is built from (the composition root hands it over). */
@@ -80,6 +84,7 @@ interface SluiceParts {
   journal: RunJournal;
   logger: Logger;
   openLineage: OpenLineageEmitter | undefined;
+  queue: QueueStepRunner | undefined;
 }
 
 /**
@@ -102,13 +107,16 @@ export class Sluice {
   /** The OpenLineage emitter, when OpenLineage is on. */
   readonly openLineage: OpenLineageEmitter | undefined;
   private readonly coordinator: RunCoordinator;
+  private readonly queue: QueueStepRunner | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(parts: SluiceParts) {
     ({ project: this.project, warehouse: this.warehouse, store: this.store, bus: this.bus, logger: this.logger, openLineage: this.openLineage } = parts);
     this.runs = new ActiveRuns(this.bus);
     this.columnLineage = new ColumnLineageCache({ bus: this.bus, graph: this.project.graph, warehouse: this.warehouse });
-    this.coordinator = new RunCoordinator({ project: this.project, warehouse: this.warehouse, store: this.store, journal: parts.journal, runs: this.runs });
+    this.queue = parts.queue;
+    const remoteStep = parts.queue ? parts.queue.runStep.bind(parts.queue) : undefined;
+    this.coordinator = new RunCoordinator({ project: this.project, warehouse: this.warehouse, store: this.store, journal: parts.journal, runs: this.runs, ...(remoteStep ? { remoteStep } : {}) });
   }
 
   /**
@@ -138,7 +146,11 @@ export class Sluice {
       config.openLineageEmitter,
     );
     openLineage?.addDatasetFacetProvider(checkAssertionsProvider(store, project.graph));
-    const sluice = new Sluice({ project, warehouse, store, bus, journal, logger, openLineage });
+    const queue = await openQueueExecutor({ env: config.env ?? process.env, project, warehouse, ...(config.executor ? { executor: config.executor } : {}) }).catch(async (error: unknown) => {
+      await Promise.all([openLineage?.close(), warehouse.close(), store.close()]);
+      throw error;
+    });
+    const sluice = new Sluice({ project, warehouse, store, bus, journal, logger, openLineage, queue });
     await sluice.recover();
     return sluice;
   }
@@ -258,6 +270,14 @@ export class Sluice {
     return this.coordinator.check(this.plan(options.select ?? '*'));
   }
 
+  /**
+   * Builds one step of a recorded run in this process: what `sluice worker` runs for each job it takes.
+   * @example await sluice.buildStep(runId, 'silver/flights', signal);
+   */
+  buildStep(runId: string, key: string, signal: AbortSignal, partition?: string): Promise<void> {
+    return this.coordinator.buildAsset(runId, key, signal, partition);
+  }
+
   /** Status (fresh, stale, failed, never) of every asset. */
   async assetStatuses(): Promise<Map<string, { status: AssetStatus; reason?: string }>> {
     const [latest, failures] = await Promise.all([this.store.latestMaterializations(), this.store.latestAssetFailures()]);
@@ -275,6 +295,7 @@ export class Sluice {
       } finally {
         await this.columnLineage.close();
         this.runs.cancelAll();
+        await this.queue?.close();
         await this.warehouse.close();
         await this.store.close();
       }

@@ -1,0 +1,159 @@
+// The submitting side of the queue: each step of a run becomes a graphile-worker job; this waits for its outcome.
+import type pg from 'pg';
+import { SluiceError, type SerializedError } from '../../errors.js';
+import { openPostgresPool } from '../../postgres/postgres-pool.js';
+import { QUEUE_SCHEMA, STEP_CANCEL_CHANNEL, STEP_DONE_CHANNEL, STEP_TASK, prepareQueue, stepJobKey, type StepPayload } from './queue-schema.js';
+
+/** Construction options of the step runner. */
+export interface QueueStepRunnerConfig {
+  /** The queue database: the metadata store's PostgreSQL URL. */
+  url: string;
+  /** A worker whose heartbeat is older than this is dead, and its steps go back to the queue (default 5 s). */
+  staleAfterMs?: number;
+}
+
+interface Waiter {
+  resolve: () => void;
+}
+
+/** A step failed on its worker: the message and code travel as the worker serialized them. */
+class RemoteStepError extends SluiceError {
+  constructor(
+    readonly assetKey: string,
+    error: SerializedError,
+  ) {
+    super(error.code === 'CHECK_FAILED' ? 'CHECK_FAILED' : 'COMPUTE_ERROR', error.message);
+    this.name = error.name;
+  }
+}
+
+/**
+ * Enqueues steps and waits for workers (`sluice worker`) to run them. A step whose worker stops heartbeating is
+ * unlocked for another worker; the run's own retries and skips stay with the submitter.
+ * @example const runner = await QueueStepRunner.open({ url }); await runner.runStep(runId, 'silver/flights', 1, signal);
+ */
+export class QueueStepRunner {
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private listener: pg.PoolClient | undefined;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly staleAfterMs: number,
+  ) {}
+
+  static async open(config: QueueStepRunnerConfig): Promise<QueueStepRunner> {
+    const pool = await openPostgresPool({ url: config.url, role: 'queue', max: 4 });
+    try {
+      await prepareQueue(pool);
+      const runner = new QueueStepRunner(pool, config.staleAfterMs ?? 5000);
+      await runner.listen();
+      return runner;
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+  }
+
+  /** One LISTEN connection wakes every waiter of a finished step at once (polling stays as a fallback). */
+  private async listen(): Promise<void> {
+    this.listener = await this.pool.connect();
+    this.listener.on('notification', (message) => {
+      for (const waiter of this.waiters.get(message.payload ?? '') ?? []) waiter.resolve();
+    });
+    this.listener.on('error', () => undefined);
+    await this.listener.query(`LISTEN ${STEP_DONE_CHANNEL}`);
+  }
+
+  /**
+   * Runs one attempt of a step on some worker; resolves when it succeeded, rejects with its error otherwise.
+   * On abort the job is removed (or, when running, its worker is told to cancel it).
+   */
+  async runStep(runId: string, assetKey: string, attempt: number, signal: AbortSignal, partition?: string): Promise<void> {
+    const key = stepJobKey(runId, assetKey, attempt);
+    const payload: StepPayload = { runId, assetKey, attempt, ...(partition !== undefined ? { partition } : {}) };
+    // Many attempts: a job comes back only when its worker died; failures are outcomes, never graphile retries.
+    await this.pool.query(`SELECT graphile_worker.add_job($1, $2::json, job_key := $3, max_attempts := 1000, job_key_mode := 'preserve_run_at')`, [STEP_TASK, JSON.stringify(payload), key]);
+    let canceled = false;
+    const onAbort = (): void => {
+      canceled = true;
+      void this.cancel(key);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        // Listen before looking, so an outcome that lands in between still wakes this wait at once.
+        const woken = this.wait(key, 1000);
+        const outcome = await this.outcome(key);
+        if (outcome) {
+          woken.cancel();
+          if (outcome.status === 'succeeded') return;
+          if (outcome.status === 'canceled' || canceled) throw new SluiceError('RUN_CANCELED', `step "${assetKey}" of run ${runId} was canceled`);
+          throw new RemoteStepError(assetKey, outcome.error ?? { name: 'Error', message: 'the step failed on its worker' });
+        }
+        if (canceled && !(await this.jobExists(key))) {
+          woken.cancel();
+          throw new SluiceError('RUN_CANCELED', `step "${assetKey}" of run ${runId} was canceled before a worker took it`);
+        }
+        await this.requeueIfWorkerDied(key);
+        await woken.promise;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async outcome(key: string): Promise<{ status: string; error: SerializedError | null } | undefined> {
+    const { rows } = await this.pool.query<{ status: string; error: SerializedError | null }>(`SELECT status, error FROM ${QUEUE_SCHEMA}.step_outcomes WHERE job_key = $1`, [key]);
+    return rows[0];
+  }
+
+  private async jobExists(key: string): Promise<boolean> {
+    return (await this.pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [key])).rows.length > 0;
+  }
+
+  /** A job locked by a worker that no longer heartbeats (or never listed it) goes back to the queue. */
+  private async requeueIfWorkerDied(key: string): Promise<void> {
+    const { rows } = await this.pool.query<{ locked_by: string }>(
+      `SELECT j.locked_by FROM graphile_worker.jobs AS j
+       WHERE j.key = $1 AND j.locked_at IS NOT NULL AND j.locked_at < now() - make_interval(secs => $2::float / 1000)
+         AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}.workers AS w
+                         WHERE j.id = ANY (w.running) AND w.heartbeat_at > now() - make_interval(secs => $2::float / 1000))`,
+      [key, this.staleAfterMs],
+    );
+    const lockedBy = rows[0]?.locked_by;
+    if (lockedBy) await this.pool.query(`SELECT graphile_worker.force_unlock_workers($1::text[])`, [[lockedBy]]);
+  }
+
+  private async cancel(key: string): Promise<void> {
+    // Not taken yet: removing it is enough. Taken: its worker aborts the build and records 'canceled'.
+    await this.pool.query(`SELECT graphile_worker.remove_job($1)`, [key]).catch(() => undefined);
+    await this.pool.query(`SELECT pg_notify($1, $2)`, [STEP_CANCEL_CHANNEL, key]).catch(() => undefined);
+    for (const waiter of this.waiters.get(key) ?? []) waiter.resolve();
+  }
+
+  /** Settles on the step's notification or after `ms`, whichever comes first; `cancel` settles it now. */
+  private wait(key: string, ms: number): { promise: Promise<void>; cancel: () => void } {
+    let waiter!: Waiter;
+    const promise = new Promise<void>((resolve) => {
+      const waiters = this.waiters.get(key) ?? new Set<Waiter>();
+      this.waiters.set(key, waiters);
+      waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          if (waiters.size === 0) this.waiters.delete(key);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(), ms);
+      waiters.add(waiter);
+    });
+    return { promise, cancel: () => waiter.resolve() };
+  }
+
+  async close(): Promise<void> {
+    for (const waiters of this.waiters.values()) for (const waiter of waiters) waiter.resolve();
+    this.listener?.release();
+    await this.pool.end();
+  }
+}

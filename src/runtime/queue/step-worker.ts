@@ -1,0 +1,132 @@
+// The executing side of the queue (`sluice worker`): takes step jobs, builds each asset under an advisory lock.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import { run, type Job, type JobHelpers, type Runner } from 'graphile-worker';
+import { serializeError } from '../../errors.js';
+import { openPostgresPool } from '../../postgres/postgres-pool.js';
+import { QUEUE_SCHEMA, STEP_CANCEL_CHANNEL, STEP_DONE_CHANNEL, STEP_TASK, prepareQueue, silentLogger, type StepPayload } from './queue-schema.js';
+
+/** Builds one step of a run in this process (the runtime's own build: stage, audit, publish, record). */
+export type BuildStep = (runId: string, assetKey: string, signal: AbortSignal, partition: string | undefined) => Promise<void>;
+/** Whether a run already recorded a materialization of an asset (a re-queued step whose worker died after it). */
+export type StepRecorded = (runId: string, assetKey: string) => Promise<boolean>;
+
+/** Construction options of a worker process. */
+export interface StepWorkerConfig {
+  /** The queue database: the metadata store's PostgreSQL URL. */
+  url: string;
+  build: BuildStep;
+  alreadyRecorded: StepRecorded;
+  /** Steps this process runs at once (default 1). */
+  concurrency?: number;
+  /** How often this process proves it is alive (default 1 s). */
+  heartbeatMs?: number;
+}
+
+/** First key of the advisory locks that keep two workers from building one asset at once (second: the key's hash). */
+const ASSET_LOCK_SPACE = 0x51_1c_e0_06;
+
+/**
+ * A worker process: any number of them, on any machines, share the queue.
+ * @example const worker = await StepWorker.start({ url, build, alreadyRecorded, concurrency: 4 }); ... await worker.stop();
+ */
+export class StepWorker {
+  readonly id = `sluice-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly running = new Map<string, { jobId: string; controller: AbortController }>();
+  private runner: Runner | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private listener: pg.PoolClient | undefined;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly config: StepWorkerConfig,
+  ) {}
+
+  static async start(config: StepWorkerConfig): Promise<StepWorker> {
+    const concurrency = config.concurrency ?? 1;
+    // Per step: one connection for the asset lock; plus graphile-worker's, the heartbeat and the cancel listener.
+    const pool = await openPostgresPool({ url: config.url, role: 'queue', max: concurrency * 2 + 4 });
+    const worker = new StepWorker(pool, config);
+    try {
+      await prepareQueue(pool);
+      await worker.begin(concurrency);
+      return worker;
+    } catch (error) {
+      await worker.stop();
+      throw error;
+    }
+  }
+
+  private async begin(concurrency: number): Promise<void> {
+    await this.pool.query(`INSERT INTO ${QUEUE_SCHEMA}.workers (id, host, pid, concurrency) VALUES ($1, $2, $3, $4)`, [this.id, hostname(), process.pid, concurrency]);
+    this.heartbeat = setInterval(() => void this.beat(), this.config.heartbeatMs ?? 1000);
+    this.listener = await this.pool.connect();
+    this.listener.on('error', () => undefined);
+    this.listener.on('notification', (message) => this.running.get(message.payload ?? '')?.controller.abort());
+    await this.listener.query(`LISTEN ${STEP_CANCEL_CHANNEL}`);
+    this.runner = await run({
+      pgPool: this.pool,
+      concurrency,
+      noHandleSignals: true,
+      pollInterval: 500,
+      logger: silentLogger(),
+      taskList: { [STEP_TASK]: (payload, helpers) => this.runJob(payload as StepPayload, helpers) },
+    });
+  }
+
+  private async beat(): Promise<void> {
+    const jobs = [...this.running.values()].map((r) => r.jobId);
+    await this.pool.query(`UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), running = $2::bigint[] WHERE id = $1`, [this.id, jobs]).catch(() => undefined);
+  }
+
+  /** Never throws for a failed build: the failure is the step's outcome, and the submitter decides on retries. */
+  private async runJob(payload: StepPayload, helpers: JobHelpers): Promise<void> {
+    const job: Job = helpers.job;
+    const key = job.key ?? `${payload.runId}:${payload.assetKey}:${payload.attempt}`;
+    const controller = new AbortController();
+    this.running.set(key, { jobId: job.id, controller });
+    await this.beat();
+    const lock = await this.pool.connect();
+    let status: 'succeeded' | 'failed' | 'canceled' = 'succeeded';
+    let error: unknown;
+    try {
+      await this.lockAsset(lock, payload.assetKey, controller.signal);
+      if (!(await this.config.alreadyRecorded(payload.runId, payload.assetKey))) {
+        await this.config.build(payload.runId, payload.assetKey, controller.signal, payload.partition);
+      }
+    } catch (caught) {
+      status = controller.signal.aborted ? 'canceled' : 'failed';
+      error = caught;
+    } finally {
+      // A session lock ends with its connection; releasing it explicitly keeps the pooled connection clean.
+      await lock.query(`SELECT pg_advisory_unlock_all()`).then(() => lock.release(), (e: Error) => lock.release(e));
+      this.running.delete(key);
+    }
+    await this.pool.query(
+      `INSERT INTO ${QUEUE_SCHEMA}.step_outcomes (job_key, run_id, asset_key, status, error, worker_id) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (job_key) DO UPDATE SET status = excluded.status, error = excluded.error, worker_id = excluded.worker_id, finished_at = now()`,
+      [key, payload.runId, payload.assetKey, status, error === undefined ? null : JSON.stringify(serializeError(error)), this.id],
+    );
+    await this.pool.query(`SELECT pg_notify($1, $2)`, [STEP_DONE_CHANNEL, key]);
+  }
+
+  /** Waits for the asset's lock (another run may be building it), giving up when the step is canceled. */
+  private async lockAsset(client: pg.PoolClient, assetKey: string, signal: AbortSignal): Promise<void> {
+    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${ASSET_LOCK_SPACE}, hashtext($1)) AS ok`, [assetKey]);
+      if (rows[0]!.ok) return;
+      if (signal.aborted) throw new Error(`canceled while waiting for another run to finish building "${assetKey}"`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  /** Finishes the steps in hand, then leaves the queue. */
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.runner?.stop().catch(() => undefined);
+    this.listener?.release();
+    await this.pool.query(`DELETE FROM ${QUEUE_SCHEMA}.workers WHERE id = $1`, [this.id]).catch(() => undefined);
+    await this.pool.end();
+  }
+}

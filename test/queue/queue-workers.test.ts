@@ -1,0 +1,114 @@
+// Runs spread over worker processes through the queue: every step runs once, a killed worker's step runs elsewhere.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { Sluice } from '../../src/runtime/sluice.js';
+import { startWorker, type RunningWorker } from '../../src/cli/commands/worker.js';
+import { createTestDatabase, postgresUnavailable, type TestDatabase } from '../helpers/postgres-database.js';
+import { tempProject, type TempProject } from '../helpers/temp-project.js';
+
+const skip = await postgresUnavailable();
+const WORKER_SCRIPT = join(fileURLToPath(new URL('.', import.meta.url)), 'worker-process.ts');
+
+/** A diamond-shaped DAG of SQL assets; `slow/step` sleeps so a test can kill the worker building it. */
+const CONFIG = `
+import { asset, checks, defineProject } from '@sluice';
+const chain = Array.from({ length: 6 }, (_, i) => asset({
+  key: 'mid/m' + i,
+  sql: 'SELECT n * ' + (i + 2) + ' AS n FROM base.numbers',
+}));
+export const project = defineProject({
+  name: 'queued',
+  assets: [
+    asset({ key: 'base/numbers', sql: 'SELECT g AS n FROM generate_series(1, 100) AS t(g)', checks: [checks.notNull(['n'])] }),
+    ...chain,
+    asset({ key: 'top/total', sql: 'SELECT ' + chain.map((_, i) => '(SELECT sum(n) FROM mid.m' + i + ')').join(' + ') + ' AS total' }),
+    asset({ key: 'slow/step', sql: 'SELECT count(*) AS n FROM base.numbers, (SELECT pg_sleep(1.5)) AS pause' }),
+  ],
+});
+`;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the queue executor', { skip }, () => {
+  let warehouseDb: TestDatabase;
+  let metadataDb: TestDatabase;
+  let project: TempProject;
+  let meta: pg.Client;
+  let env: Record<string, string>;
+
+  before(async () => {
+    [warehouseDb, metadataDb] = [await createTestDatabase('queue_wh'), await createTestDatabase('queue_meta')];
+    env = { SLUICE_WAREHOUSE_URL: warehouseDb.url, SLUICE_METADATA_URL: metadataDb.url };
+    project = tempProject({ 'sluice.config.ts': CONFIG });
+    meta = new pg.Client({ connectionString: metadataDb.url });
+    await meta.connect();
+  });
+  after(async () => {
+    await meta?.end();
+    project?.remove();
+    await warehouseDb?.drop();
+    await metadataDb?.drop();
+  });
+
+  it('two workers build every step of a queued run exactly once, and the run succeeds', async () => {
+    const workers: RunningWorker[] = [await startWorker({ project: project.dir, concurrency: 2 }, env), await startWorker({ project: project.dir, concurrency: 2 }, env)];
+    const sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
+    try {
+      const result = await sluice.materialize({ select: '+top/total' });
+      assert.equal(result.status, 'succeeded', JSON.stringify(result.assets));
+      const counts = await meta.query<{ asset_key: string; n: number }>(`SELECT asset_key, count(*)::int AS n FROM sluice.materializations WHERE run_id = $1 GROUP BY asset_key`, [result.runId]);
+      assert.equal(counts.rows.length, 8, 'base, six in the middle, top');
+      assert.ok(counts.rows.every((r) => r.n === 1), 'each step recorded once');
+      const builtBy = await meta.query<{ n: number }>(`SELECT count(DISTINCT worker_id)::int AS n FROM sluice_queue.step_outcomes WHERE run_id = $1`, [result.runId]);
+      assert.equal(builtBy.rows[0]!.n, 2, 'both workers took steps');
+      const total = await sluice.warehouse.session().then(async (s) => {
+        try {
+          return await s.query<{ total: number }>('SELECT total FROM top.total');
+        } finally {
+          s.close();
+        }
+      });
+      assert.deepEqual(total, [{ total: 5050 * (2 + 3 + 4 + 5 + 6 + 7) }]);
+    } finally {
+      await sluice.close();
+      await Promise.all(workers.map((w) => w.stop()));
+    }
+  });
+
+  it("a worker killed with -9 mid-step loses nothing: its step runs again on another worker and the run succeeds", async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, project.dir], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
+    let rescuer: RunningWorker | undefined;
+    try {
+      await waitFor('the worker process', async () => ((await meta.query('SELECT 1 FROM sluice_queue.workers WHERE pid = $1', [child.pid])).rows.length > 0 ? true : undefined));
+      const run = sluice.materialize({ select: 'slow/step' });
+      await waitFor('the step to be taken', async () => ((await meta.query(`SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`)).rows.length > 0 ? true : undefined));
+      child.kill('SIGKILL');
+      await exited;
+      rescuer = await startWorker({ project: project.dir }, env);
+      const result = await run;
+      assert.equal(result.status, 'succeeded', JSON.stringify(result.assets));
+      const records = await meta.query(`SELECT 1 FROM sluice.materializations WHERE run_id = $1`, [result.runId]);
+      assert.equal(records.rows.length, 1, 'recorded once');
+      const outcome = await meta.query<{ worker_id: string }>(`SELECT worker_id FROM sluice_queue.step_outcomes WHERE run_id = $1`, [result.runId]);
+      assert.equal(outcome.rows[0]!.worker_id, rescuer.worker.id);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await sluice.close();
+      await rescuer?.stop();
+    }
+  });
+});
