@@ -1,5 +1,5 @@
 // A column lineage graph as SVG: a box per table with its columns, an edge per column that feeds another, labelled with its transform.
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { ColumnLineageGraphResponse, ColumnNode } from '../../../src/server/views/column-lineage-graph';
 import { assetHref, columnHref } from '../routing/route';
 import { BOX_WIDTH, HEADER_HEIGHT, layoutColumnLineage, ROW_HEIGHT } from './column-lineage-layout';
@@ -9,8 +9,15 @@ const VALUE_TRANSFORMS = new Set(['identity', 'transformation', 'aggregation', '
 
 export function ColumnLineageGraph({ graph }: { graph: ColumnLineageGraphResponse }) {
   const layout = useMemo(() => layoutColumnLineage(graph.nodes, graph.edges), [graph]);
+  const scroller = useRef<HTMLDivElement>(null);
+  // A long chain is wider than the window: bring the focused column into view.
+  useEffect(() => {
+    const box = layout.boxes.find((b) => b.columns.some((c) => c.id === graph.focus));
+    const element = scroller.current;
+    if (box && element) element.scrollLeft = Math.max(0, box.x + BOX_WIDTH / 2 - element.clientWidth / 2);
+  }, [layout, graph.focus]);
   return (
-    <div className="column-graph-scroll">
+    <div className="column-graph-scroll" ref={scroller}>
       <svg className="column-graph" width={layout.width} height={layout.height} role="img" aria-label="Column lineage" data-testid="column-lineage-graph" data-nodes={graph.nodes.length}>
         <g className="column-edges">
           {layout.edges.map((e) => {
@@ -29,7 +36,7 @@ export function ColumnLineageGraph({ graph }: { graph: ColumnLineageGraphRespons
           <g key={box.id} className={`column-box column-box-${box.kind}`} transform={`translate(${box.x},${box.y})`}>
             <rect width={BOX_WIDTH} height={box.height} rx={6} />
             <text className="column-box-title" x={10} y={19}>
-              {box.asset ? <a href={assetHref(box.asset)}>{truncate(box.label, 32)}</a> : truncate(box.label, 32)}
+              {box.asset ? <a href={assetHref(box.asset)}>{truncate(box.label, 27)}</a> : truncate(box.label, 27)}
               <title>{box.id}</title>
             </text>
             {box.columns.map((c, i) => (
@@ -43,7 +50,7 @@ export function ColumnLineageGraph({ graph }: { graph: ColumnLineageGraphRespons
 }
 
 function ColumnRow({ node, y, focused }: { node: ColumnNode; y: number; focused: boolean }) {
-  const label = truncate(node.column, 30);
+  const label = truncate(node.column, 26);
   const className = `column-row${focused ? ' column-row-focus' : ''}${node.note ? ' column-row-note' : ''}`;
   return (
     <g className={className} transform={`translate(0,${y})`} data-column={node.id}>

@@ -1,10 +1,10 @@
 // Lays out a column lineage graph: one box per table (asset or file) listing its columns, boxes in layers from sources to consumers (React-free).
 import type { ColumnEdge, ColumnNode } from '../../../src/server/views/column-lineage-graph';
 
-export const BOX_WIDTH = 250;
+export const BOX_WIDTH = 210;
 export const HEADER_HEIGHT = 28;
 export const ROW_HEIGHT = 22;
-const LAYER_GAP = 130;
+const LAYER_GAP = 100;
 const BOX_GAP = 22;
 const MARGIN = 16;
 

@@ -18,7 +18,7 @@ export function ColumnLineagePage({ assetKey, column }: { assetKey: string | nul
           <p className="breadcrumb">
             {assetKey ? <a href={assetHref(assetKey)}>{assetKey}</a> : 'project'} · column lineage
           </p>
-          <h1 className="mono">{title}</h1>
+          <h1>{title}</h1>
           <p className="muted small">
             Click a column to follow its lineage. Solid edges carry values (identity, transformation, aggregation, window); dashed ones decide which rows appear.{' '}
             {assetKey ? <a href={columnHref()}>Show every column of the project</a> : null}
