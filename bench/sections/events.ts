@@ -2,8 +2,9 @@
 // examples/flights/events, at several rates; each replay on a fresh server, and gold checked against a batch build.
 import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import type { ReplayResult } from '../../src/automation/event-replay.js';
-import type { QueryResponse } from '../../src/server/api-types.js';
+import { DuckDbWarehouse } from '../../src/engine/duckdb/duckdb-warehouse.js';
 import { runScenario } from '../lib/child.js';
 import { DevServerProcess } from '../lib/dev-server-process.js';
 import { copyFlightsEventsProject, EVENTS_GOLD_ASSET, EVENTS_SOURCE, goldCheckSql, type GoldCheck } from '../lib/flights-events-project.js';
@@ -112,6 +113,18 @@ export async function runEvents(options: BenchOptions): Promise<EventsResult> {
   };
 }
 
+async function goldCheck(projectDir: string, events: number): Promise<GoldCheck> {
+  const warehouse = await DuckDbWarehouse.open({ path: join(projectDir, 'data', 'warehouse.duckdb') });
+  const session = await warehouse.session();
+  try {
+    const [row] = await session.query(goldCheckSql(events));
+    return row as unknown as GoldCheck;
+  } finally {
+    session.close();
+    await warehouse.close();
+  }
+}
+
 async function replayOnce(rep: number, rate: number, events: number): Promise<EventsReplay> {
   const scratch = scratchDir('events');
   let dev: DevServerProcess | undefined;
@@ -124,8 +137,9 @@ async function replayOnce(rep: number, rate: number, events: number): Promise<Ev
     if (latency.visible < run.sent || latency.p50 === null || latency.p99 === null || latency.max === null) {
       throw new Error(`only ${latency.visible} of ${run.sent} events became visible in ${run.asset} within the replay's 60 s`);
     }
-    const { rows } = await dev.api<QueryResponse>('/api/query', { method: 'POST', body: JSON.stringify({ sql: goldCheckSql(events) }) });
-    const gold = rows[0] as unknown as GoldCheck;
+    // The server's query API reads only published assets (no read_parquet): the check runs on its warehouse once it stopped.
+    await dev.stop();
+    const gold = await goldCheck(dev.projectDir, events);
     if (gold.missing !== 0 || gold.extra !== 0 || gold.bronzeRows !== events || gold.bronzeEventIds !== events || gold.batchRows === 0) {
       throw new Error(`after ${events} events at ${rate}/s, gold is not what a batch build of them gives: ${JSON.stringify(gold)}`);
     }
