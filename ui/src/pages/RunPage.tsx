@@ -12,7 +12,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { formatDateTime, formatDuration, isRunActive, spanMs } from '../format';
 import { useCoalescedCallback } from '../hooks/useCoalescedCallback';
 import { useNow } from '../hooks/useNow';
-import { runHref, runsHref } from '../routing/route';
+import { assetHref, runHref, runsHref } from '../routing/route';
 import { navigate } from '../routing/useRoute';
 
 export function RunPage({ runId }: { runId: string }) {
@@ -125,7 +125,9 @@ export function RunPage({ runId }: { runId: string }) {
       )}
       {failedSteps.map((s) => (
         <section key={s.assetKey} className="card card-error">
-          <h2>{s.assetKey} failed</h2>
+          <h2>
+            <a href={assetHref(s.assetKey)}>{s.assetKey}</a> failed
+          </h2>
           <pre className="error-message">{s.error ?? 'No error message recorded.'}</pre>
         </section>
       ))}
