@@ -9,6 +9,7 @@ import { parseBenchOptions, type SectionName } from './lib/options.js';
 import { progress } from './lib/progress.js';
 import { renderReport } from './lib/report.js';
 import type { BenchResults, MemoryRow } from './lib/results.js';
+import { runAccess } from './sections/access.js';
 import { runEvents } from './sections/events.js';
 import { runFlights } from './sections/flights.js';
 import { runStartup } from './sections/startup.js';
@@ -64,6 +65,10 @@ await section('ui', async () => {
 });
 await section('startup', async () => {
   results.startup = await runStartup(options);
+});
+await section('access', async () => {
+  results.access = await runAccess(options);
+  memory.push({ scenario: `access: ${results.access.assets.toLocaleString('en-US')} assets, authenticated requests + audit`, peakRssMb: results.access.peakRssMb });
 });
 
 results.durationS = (performance.now() - started) / 1000;

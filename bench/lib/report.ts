@@ -1,4 +1,5 @@
 // Renders bench/results/latest.md from the results: key ratios first, then one section per scenario.
+import { accessKeyFigure, accessSection } from '../sections/access.js';
 import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult, FlightsVariant } from '../sections/flights.js';
 import type { StartupResult } from '../sections/startup.js';
@@ -24,6 +25,7 @@ export function renderReport(results: BenchResults): string {
   if (results.events) parts.push(eventsSection(results.events));
   if (results.ui) parts.push(uiSection(results.ui));
   if (results.startup) parts.push(startupSection(results.startup));
+  if (results.access) parts.push(accessSection(results.access));
   parts.push(memorySection(results));
   if (results.errors.length > 0) parts.push(`## Errors\n${results.errors.map((e) => `- ${e.replaceAll('\n', ' ')}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;
@@ -57,6 +59,7 @@ export function keyFigures(results: BenchResults): string {
     const node = startup.rows.find((r) => r.command === 'node -e 0');
     lines.push(`CLI cold start: ${cold} (node -e 0: ${node ? ms(node.wallMs.median) : '?'})${startup.demo ? `; \`npm run demo\` command / DuckDB direct: **${ratio(startup.demo.ratio.median)}** (paired)` : ''}`);
   }
+  if (results.access) lines.push(accessKeyFigure(results.access));
   return `## Key figures\n${lines.map((l) => `- ${l}`).join('\n')}`;
 }
 
