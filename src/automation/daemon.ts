@@ -149,6 +149,8 @@ export class AutomationDaemon {
 
   private async evaluateOnce(): Promise<void> {
     if (this.stopping) return;
+    // Several processes on one PostgreSQL store: only the elected leader evaluates, so no tick fires twice.
+    if (this.sluice.leadership && !(await this.sluice.leadership.holds())) return;
     await this.refreshStates();
     for (const schedule of this.sluice.project.definition.schedules ?? []) await evaluateSchedule(schedule, this.context);
     await this.evaluateConditions();

@@ -17,6 +17,7 @@ import { ActiveRuns } from './active-runs.js';
 import { openAdapters, type AdapterConfig } from './adapters.js';
 import { openQueueExecutor, type ExecutorKind } from './queue/queue-executor.js';
 import type { QueueStepRunner } from './queue/queue-step-runner.js';
+import { Leadership } from './queue/leader-election.js';
 import { computeAssetStatuses } from './asset-status.js';
 import { planKeys, planRun, type Plan } from './planner.js';
 import type { SelectionContext } from '../model/selection.js';
@@ -85,6 +86,7 @@ interface SluiceParts {
   logger: Logger;
   openLineage: OpenLineageEmitter | undefined;
   queue: QueueStepRunner | undefined;
+  leadership: Leadership | undefined;
 }
 
 /**
@@ -108,6 +110,8 @@ export class Sluice {
   readonly openLineage: OpenLineageEmitter | undefined;
   private readonly coordinator: RunCoordinator;
   private readonly queue: QueueStepRunner | undefined;
+  /** With a PostgreSQL store: whether this process is the project's automation leader (one across processes). */
+  readonly leadership: Leadership | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(parts: SluiceParts) {
@@ -115,6 +119,7 @@ export class Sluice {
     this.runs = new ActiveRuns(this.bus);
     this.columnLineage = new ColumnLineageCache({ bus: this.bus, graph: this.project.graph, warehouse: this.warehouse });
     this.queue = parts.queue;
+    this.leadership = parts.leadership;
     const remoteStep = parts.queue ? parts.queue.runStep.bind(parts.queue) : undefined;
     this.coordinator = new RunCoordinator({ project: this.project, warehouse: this.warehouse, store: this.store, journal: parts.journal, runs: this.runs, ...(remoteStep ? { remoteStep } : {}) });
   }
@@ -150,7 +155,14 @@ export class Sluice {
       await Promise.all([openLineage?.close(), warehouse.close(), store.close()]);
       throw error;
     });
-    const sluice = new Sluice({ project, warehouse, store, bus, journal, logger, openLineage, queue });
+    const metadataUrl = (config.env ?? process.env).SLUICE_METADATA_URL || project.definition.metadataUrl;
+    const leadership = metadataUrl && !config.store
+      ? await Leadership.open({ url: metadataUrl, project: project.definition.name }).catch(async (error: unknown) => {
+          await Promise.all([queue?.close(), openLineage?.close(), warehouse.close(), store.close()]);
+          throw error;
+        })
+      : undefined;
+    const sluice = new Sluice({ project, warehouse, store, bus, journal, logger, openLineage, queue, leadership });
     await sluice.recover();
     return sluice;
   }
@@ -296,6 +308,7 @@ export class Sluice {
         await this.columnLineage.close();
         this.runs.cancelAll();
         await this.queue?.close();
+        await this.leadership?.close();
         await this.warehouse.close();
         await this.store.close();
       }
