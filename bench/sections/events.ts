@@ -138,6 +138,7 @@ async function replayOnce(rep: number, rate: number, events: number): Promise<Ev
       throw new Error(`only ${latency.visible} of ${run.sent} events became visible in ${run.asset} within the replay's 60 s`);
     }
     // The server's query API reads only published assets (no read_parquet): the check runs on its warehouse once it stopped.
+    const devPeakRssMb = dev.peakRssMb();
     await dev.stop();
     const gold = await goldCheck(dev.projectDir, events);
     if (gold.missing !== 0 || gold.extra !== 0 || gold.bronzeRows !== events || gold.bronzeEventIds !== events || gold.batchRows === 0) {
@@ -155,7 +156,7 @@ async function replayOnce(rep: number, rate: number, events: number): Promise<Ev
       maxMs: latency.max,
       readyMs: dev.readyMs,
       loadAverage: { start: run.loadAverage.start ?? loadBefore, end: run.loadAverage.end },
-      devPeakRssMb: dev.peakRssMb(),
+      devPeakRssMb,
       gold,
     };
   } finally {
