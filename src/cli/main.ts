@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { EXIT, reportError } from './cli-errors.js';
+import { configureAccessCompileCommand } from './commands/access-compile.js';
+import { configureAccessCommand } from './commands/access.js';
 import { configureAuditCommand } from './commands/audit.js';
 import { configureAutomationCommand } from './commands/automation.js';
 import { configureBackfillCommand } from './commands/backfill.js';
@@ -45,6 +47,7 @@ export function buildProgram(): Command {
   configureServeCommand(program);
   configureTokensCommand(program);
   configureAuditCommand(program);
+  configureAccessCommand(program);
   configureDaemonCommand(program);
   configureWorkerCommand(program);
   configureAutomationCommand(program);
@@ -52,6 +55,7 @@ export function buildProgram(): Command {
   configureEventsCommand(program);
   configureExportCommand(program);
   configureDdlCommand(program);
+  configureAccessCompileCommand(program);
   return program;
 }
 

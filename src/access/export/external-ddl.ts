@@ -27,8 +27,11 @@ const lit = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 const DECIMAL = /^DECIMAL\((\d+),\s*(\d+)\)$/i;
 
-/** DuckDB type -> the engine's type name (lists, structs and the like are not part of the layout's contract). */
-function engineType(type: string, engine: DdlEngine): string {
+/**
+ * DuckDB type -> the engine's type name (lists, structs and the like are not part of the layout's contract).
+ * @example engineType('VARCHAR', 'spark') // 'STRING'
+ */
+export function engineType(type: string, engine: DdlEngine): string {
   const upper = type.toUpperCase();
   if (engine === 'duckdb') return upper;
   const decimal = DECIMAL.exec(upper);
