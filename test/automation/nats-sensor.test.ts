@@ -117,12 +117,28 @@ describe('NATS JetStream sensor', { skip: natsUnavailable }, () => {
     await settled(32);
   });
 
+  it('acknowledges a message that is not JSON or holds an invalid event, keeping it with the reason in landing.readings_rejected', async () => {
+    const js = nc.jetstream();
+    await js.publish(SUBJECT, 'not json {');
+    await js.publish(SUBJECT, JSON.stringify([{ reading_id: '0x10', value: 1 }, { reading_id: 300, value: 3 }]));
+    await settled(33);
+    const session = await sluice.warehouse.session();
+    try {
+      const rejected = await session.query<{ raw: string; reason: string }>("SELECT raw, _reason AS reason FROM landing.readings_rejected WHERE _origin LIKE 'nats:%' ORDER BY raw");
+      assert.deepEqual(rejected.map((r) => r.raw), ['not json {', '{"reading_id":"0x10","value":1}']);
+      assert.match(rejected[0]!.reason, /not valid JSON/);
+      assert.match(rejected[1]!.reason, /reading_id must be a JSON integer/);
+    } finally {
+      session.close();
+    }
+  });
+
   it('keeps its place across a restart: messages published while it was down are consumed once', async () => {
     await daemon!.stop();
     daemon = undefined;
     await publish([{ reading_id: 200, value: 5 }, { reading_id: 201, value: 6 }, { reading_id: 0, value: 0 }]);
     await start();
-    await settled(34);
+    await settled(35);
     assert.equal(await count('SELECT count(*) AS n FROM bronze.readings WHERE reading_id = 0'), 1);
   });
 });
