@@ -158,3 +158,32 @@ describe('the events route under hostile input', () => {
     await landed([60]);
   });
 });
+
+describe('the events route before its sensor runs and after it stopped', () => {
+  it('answers 503 with Retry-After while the sensor is not up (nothing landed), 202 once it is, 503 again once it stopped', async () => {
+    const project = tempProject({ 'sluice.config.ts': CONFIG });
+    const sluice = await Sluice.open({ dir: project.dir, openLineage: false });
+    let daemon: AutomationDaemon | undefined;
+    try {
+      const app = createApp(sluice, { log: () => undefined, automation: () => daemon });
+      const post = () => app.request('/api/events/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([good(1)]) });
+      // A daemon whose sensors have not started yet, as during start-up.
+      daemon = await AutomationDaemon.start(sluice, { intervalMs: 0, sensors: false, log: () => undefined });
+      const starting = await post();
+      assert.equal(starting.status, 503);
+      assert.equal(starting.headers.get('retry-after'), '1');
+      assert.match(((await starting.json()) as { error: { message: string } }).error.message, /the event sensor of "events" is not running yet .* nothing was landed, retry in 1 s/);
+      await daemon.stop();
+      daemon = await AutomationDaemon.start(sluice, { intervalMs: 0, log: () => undefined });
+      assert.equal((await post()).status, 202);
+      await daemon.stop();
+      const stopped = await post();
+      assert.equal(stopped.status, 503);
+      assert.equal(stopped.headers.get('retry-after'), '1');
+    } finally {
+      await daemon?.stop();
+      await sluice.close();
+      project.remove();
+    }
+  });
+});
