@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { ApiClient } from '../api/api-client.js';
 import { findProjectFile } from '../runtime/project-loader.js';
 import { isProcessAlive } from '../runtime/process-alive.js';
+import { serverFetch } from './server-token.js';
 
 export { ApiClient, SseParser, type SseMessage } from '../api/api-client.js';
 
@@ -58,7 +59,7 @@ export function readDevServerFile(projectDir: string): DevServerInfo | undefined
  * @example const client = findDevServer({ project: 'examples/flights' });
  */
 export function findDevServer(options: { project?: string; url?: string }): ApiClient | undefined {
-  if (options.url) return new ApiClient(options.url);
+  if (options.url) return new ApiClient(options.url, serverFetch());
   let projectDir: string;
   try {
     projectDir = dirname(findProjectFile(options.project ?? process.cwd()));
@@ -67,6 +68,6 @@ export function findDevServer(options: { project?: string; url?: string }): ApiC
     return undefined;
   }
   const info = readDevServerFile(projectDir);
-  return info ? new ApiClient(info.url) : undefined;
+  return info ? new ApiClient(info.url, serverFetch()) : undefined;
 }
 
