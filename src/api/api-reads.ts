@@ -2,6 +2,7 @@
 import { parseAssetKey } from '../model/asset-key.js';
 import type { AssetDetailResponse, AssetSummary, AssetsResponse, RunChecksResponse, RunDetailResponse, RunsResponse, RunSummary } from '../server/api-types.js';
 import type { ApiClient } from './api-client.js';
+import type { BackfillView } from './sluice-client.js';
 
 /**
  * Asset, run and check reads through the API's routes, so a command prints the same wherever the project is open.
@@ -25,6 +26,10 @@ export class ApiReads {
 
   run(runId: string): Promise<RunDetailResponse> {
     return this.api.get<RunDetailResponse>(`/api/runs/${encodeURIComponent(runId)}`);
+  }
+
+  async backfills(): Promise<BackfillView[]> {
+    return (await this.api.get<{ backfills: BackfillView[] }>('/api/backfills')).backfills;
   }
 
   checks(select: string): Promise<RunChecksResponse> {

@@ -1,4 +1,5 @@
 // The SluiceClient of a project a server owns: every call goes over its HTTP API.
+import type { BackfillProgress } from '../automation/backfill.js';
 import { loadColumnLineageDetached } from '../lineage/load-column-lineage.js';
 import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
 import type { Row } from '../model/asset-definition.js';
@@ -9,7 +10,7 @@ import { deriveSteps, type RunStep } from '../runtime/run-state.js';
 import type { LaunchRunResponse, MaterializationRecord, QueryResponse } from '../server/api-types.js';
 import type { ApiClient } from './api-client.js';
 import { ApiReads } from './api-reads.js';
-import type { RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
+import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
 
 /**
  * Talks to the server that owns the project's warehouse (`sluice dev`, or the one `--url` names).
@@ -57,6 +58,25 @@ export class HttpClient extends ApiReads implements SluiceClient {
       },
       cancel: async () => void (await this.api.post(`${runPath}/cancel`).catch(() => undefined)),
     };
+  }
+
+  /** Submits the backfill and follows it by polling until it ends (or `signal` aborts); each finished partition is reported once. */
+  async backfill(request: BackfillRequest, listener: BackfillListener): Promise<BackfillView> {
+    let { backfill } = await this.api.post<{ backfill: BackfillView }>('/api/backfills', request);
+    listener.onStart({ backfillId: backfill.id, total: backfill.partitions.length, done: 0, server: this.api.baseUrl });
+    const reported = new Set<string>();
+    for (;;) {
+      const done = backfill.partitions.filter((p) => p.status === 'succeeded').length;
+      backfill.partitions.forEach((p, i) => {
+        if (p.status === 'pending' || reported.has(p.key)) return;
+        reported.add(p.key);
+        listener.onProgress({ backfillId: backfill.id, index: i + 1, total: backfill.partitions.length, done, partition: p.key, phase: p.status as BackfillProgress['phase'], runId: p.runId ?? '' });
+      });
+      // Aborting stops following: the server's backfill goes on.
+      if (backfill.status !== 'running' || listener.signal?.aborted) return backfill;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      ({ backfill } = await this.api.get<{ backfill: BackfillView }>(`/api/backfills/${encodeURIComponent(backfill.id)}`));
+    }
   }
 
   /** The most a server returns per asset. */

@@ -1,4 +1,5 @@
 // The SluiceClient of a project opened in this process: reads through the API's own routes in process, runs and SQL directly.
+import { runBackfill } from '../automation/backfill.js';
 import { SluiceError } from '../errors.js';
 import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
 import { loadColumnLineage } from '../lineage/load-column-lineage.js';
@@ -9,7 +10,7 @@ import type { Sluice } from '../runtime/sluice.js';
 import type { MaterializationRecord } from '../store/records.js';
 import { ApiClient } from './api-client.js';
 import { ApiReads } from './api-reads.js';
-import type { RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
+import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
 
 /**
  * Works on a project this process opened (and owns: one process per DuckDB file). Reads answer through the
@@ -63,6 +64,23 @@ export class LocalClient extends ApiReads implements SluiceClient {
       },
       cancel: async () => controller.abort(),
     };
+  }
+
+  /** Runs the backfill in this process, one partition run at a time. */
+  async backfill(request: BackfillRequest, listener: BackfillListener): Promise<BackfillView> {
+    let started = false;
+    const { backfill } = await runBackfill(this.sluice, {
+      ...request,
+      ...(listener.signal ? { signal: listener.signal } : {}),
+      onProgress: (progress) => {
+        if (!started) {
+          started = true;
+          listener.onStart({ backfillId: progress.backfillId, total: progress.total, done: progress.done, server: undefined });
+        }
+        listener.onProgress(progress);
+      },
+    });
+    return backfill;
   }
 
   materializations(key: string, limit: number): Promise<MaterializationRecord[]> {

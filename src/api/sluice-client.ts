@@ -1,10 +1,12 @@
 // One client of a Sluice project, two transports: in this process (it owns the warehouse) or over HTTP (a server owns it).
+import type { BackfillProgress } from '../automation/backfill.js';
 import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
 import type { Row } from '../model/asset-definition.js';
 import type { RunEvent } from '../model/run-event.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import type { MaterializeResult } from '../runtime/sluice.js';
 import type { AssetDetailResponse, AssetSummary, MaterializationRecord, RunChecksResponse, RunDetailResponse, RunSummary } from '../server/api-types.js';
+import type { BackfillRecord } from '../store/metadata-store.js';
 
 /** A run to start: a selection, or the unfinished part of an earlier run. */
 export interface RunRequest {
@@ -13,6 +15,27 @@ export interface RunRequest {
   retryOf?: string;
   concurrency?: number;
   partition?: string;
+}
+
+/** A range of partitions to build, one run each (or every missing one). */
+export interface BackfillRequest {
+  select: string;
+  from?: string;
+  to?: string;
+  missingOnly?: boolean;
+}
+
+/** A backfill as the API shows it: its record, and `interrupted` when its process died. */
+export type BackfillView = BackfillRecord & { state?: string };
+
+/** What a backfill reports while it runs. */
+export interface BackfillListener {
+  /** Once, when the backfill is recorded: its id, size, what was done before (a resumed one), and where it runs. */
+  onStart(start: { backfillId: string; total: number; done: number; server: string | undefined }): void;
+  /** Each partition that started or ended. */
+  onProgress(progress: BackfillProgress): void;
+  /** Stops the backfill after the current partition (a local one; a server's backfill runs on). */
+  signal?: AbortSignal;
 }
 
 /** A run that was submitted and recorded. */
@@ -51,6 +74,10 @@ export interface SluiceClient {
   submit(request: RunRequest): Promise<SubmittedRun>;
   /** One SQL statement against the warehouse. */
   query(sql: string): Promise<Row[]>;
+  /** Builds a range of partitions and resolves with the backfill when it has ended. */
+  backfill(request: BackfillRequest, listener: BackfillListener): Promise<BackfillView>;
+  /** Recent backfills, newest first. */
+  backfills(): Promise<BackfillView[]>;
   /** Evaluates the checks of a selection on the published tables (POST /api/checks). */
   checks(select: string): Promise<RunChecksResponse>;
   close(): Promise<void>;

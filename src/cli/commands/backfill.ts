@@ -1,12 +1,10 @@
 // `sluice backfill`: builds a range of partitions one run at a time, with progress; run it again after a kill to resume.
 import type { Command } from 'commander';
-import { backfillState, runBackfill, type BackfillProgress } from '../../automation/backfill.js';
+import type { BackfillView } from '../../api/sluice-client.js';
+import type { BackfillProgress } from '../../automation/backfill.js';
 import { formatMs } from '../../runtime/sluice.js';
-import type { BackfillRecord } from '../../store/metadata-store.js';
-import type { ApiClient } from '../api-client.js';
 import { CommandFailed } from '../cli-errors.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { devServerFor, loadDefinitions, withSluice, type ProjectOptions } from '../open-project.js';
+import { withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** Options of `sluice backfill`. */
@@ -17,7 +15,7 @@ export interface BackfillCommandOptions extends ProjectOptions {
   missing?: boolean;
 }
 
-type Record = BackfillRecord & { state?: string };
+type Record = BackfillView;
 
 /**
  * One progress line of a backfill.
@@ -35,62 +33,43 @@ export function progressLine(p: Pick<BackfillProgress, 'index' | 'total' | 'part
  * @example await backfillCommand({ select: 'gold/daily', from: '2001-01-01', to: '2001-01-31' });
  */
 export async function backfillCommand(options: BackfillCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<Record> {
-  const server = devServerFor(options);
-  const backfill = server ? await backfillOnServer(server, options, out) : await backfillHere(options, out);
+  const controller = new AbortController();
+  let remote: string | undefined;
+  const onSigint = (): void => {
+    process.stderr.write(
+      remote
+        ? `\nstopped following the backfill; it goes on in ${remote} (\`sluice backfill --list\` shows it)\n`
+        : '\ncanceling the backfill after the current partition is canceled; run the same command again to resume\n',
+    );
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let backfill: Record;
+  try {
+    const request = { select: options.select, ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.missing ? { missingOnly: true } : {}) };
+    backfill = await withClient(options, (client) =>
+      client.backfill(request, {
+        signal: controller.signal,
+        onStart: ({ backfillId, total, done, server }) => {
+          remote = server;
+          const range = options.from ? ` from ${options.from} to ${options.to}` : options.missing ? ' (every missing partition)' : ' (every complete partition)';
+          if (server) out.write(`backfill ${backfillId} submitted to ${server}: ${total} partition(s)\n`);
+          else out.write(done > 0 ? `resuming backfill ${backfillId}: ${done} of ${total} partition(s) already done\n` : `backfill ${backfillId}: ${total} partition(s) of ${options.select}${range}\n`);
+        },
+        onProgress: (p) => {
+          if (p.phase !== 'started') out.write(`${progressLine(p)}\n`);
+        },
+      }),
+    );
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   const done = backfill.partitions.filter((p) => p.status === 'succeeded').length;
   out.write(`backfill ${backfill.id} ${backfill.status}: ${done} of ${backfill.partitions.length} partition(s) succeeded\n`);
   if (backfill.status !== 'succeeded') {
     throw new CommandFailed(`backfill ${backfill.id} ${backfill.status}; see the failed runs with \`sluice run RUN_ID\`, fix the cause, then run the same command again: only partitions not done are rebuilt`);
   }
   return backfill;
-}
-
-async function backfillHere(options: BackfillCommandOptions, out: NodeJS.WritableStream): Promise<Record> {
-  return withSluice(options, async (sluice) => {
-    const controller = new AbortController();
-    const onSigint = (): void => {
-      process.stderr.write('\ncanceling the backfill after the current partition is canceled; run the same command again to resume\n');
-      controller.abort();
-    };
-    process.once('SIGINT', onSigint);
-    let announced = false;
-    try {
-      const { backfill } = await runBackfill(sluice, {
-        select: options.select,
-        ...(options.from ? { from: options.from } : {}),
-        ...(options.to ? { to: options.to } : {}),
-        ...(options.missing ? { missingOnly: true } : {}),
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (!announced) {
-            announced = true;
-            out.write(p.done > 0 ? `resuming backfill ${p.backfillId}: ${p.done} of ${p.total} partition(s) already done\n` : `backfill ${p.backfillId}: ${p.total} partition(s) of ${options.select}${options.from ? ` from ${options.from} to ${options.to}` : options.missing ? ' (every missing partition)' : ' (every complete partition)'}\n`);
-          }
-          if (p.phase !== 'started') out.write(`${progressLine(p)}\n`);
-        },
-      });
-      return backfill;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-  });
-}
-
-async function backfillOnServer(server: ApiClient, options: BackfillCommandOptions, out: NodeJS.WritableStream): Promise<Record> {
-  const body = { select: options.select, ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.missing ? { missingOnly: true } : {}) };
-  let { backfill } = await server.post<{ backfill: Record }>('/api/backfills', body);
-  out.write(`backfill ${backfill.id} submitted to ${server.baseUrl}: ${backfill.partitions.length} partition(s)\n`);
-  const reported = new Set<string>();
-  for (;;) {
-    backfill.partitions.forEach((p, i) => {
-      if (p.status === 'pending' || reported.has(p.key)) return;
-      reported.add(p.key);
-      out.write(`${progressLine({ index: i + 1, total: backfill.partitions.length, partition: p.key, phase: p.status, runId: p.runId ?? '' })}\n`);
-    });
-    if (backfill.status !== 'running') return backfill;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    ({ backfill } = await server.get<{ backfill: Record }>(`/api/backfills/${encodeURIComponent(backfill.id)}`));
-  }
 }
 
 export function configureBackfillCommand(program: Command): void {
@@ -113,21 +92,8 @@ export function configureBackfillCommand(program: Command): void {
 }
 
 async function listBackfills(options: ProjectOptions): Promise<void> {
-  const server = devServerFor(options);
-  const backfills: Record[] = server
-    ? (await server.get<{ backfills: Record[] }>('/api/backfills')).backfills
-    : await withStore(options, async (store) => (await store.listBackfills(20)).map((b) => ({ ...b, state: backfillState(b) })));
+  const backfills = await withClient(options, (client) => client.backfills());
   if (backfills.length === 0) return void process.stdout.write('no backfills yet\n');
   const rows = backfills.map((b) => [b.id, b.state ?? b.status, b.createdAt.replace('T', ' ').slice(0, 19), `${b.partitions.filter((p) => p.status === 'succeeded').length}/${b.partitions.length}`, `${b.fromKey}..${b.toKey}`, b.selection]);
   process.stdout.write(`${textTable(['backfill', 'state', 'created', 'done', 'range', 'selection'], rows)}\n`);
-}
-
-/** Only the metadata store: listing works while another process (a daemon) owns the warehouse. */
-async function withStore<T>(options: ProjectOptions, work: (store: SqliteStore) => Promise<T>): Promise<T> {
-  const store = SqliteStore.open({ path: (await loadDefinitions(options)).metadataPath });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
 }
