@@ -173,6 +173,10 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
       await assert.rejects(client.query('SELECT count(*) FROM gold.region_monthly_summary WHERE region = $1', ['West']), /bind parameters are not supported/);
       await assert.rejects(client.query("SELECT * FROM read_text('/etc/hostname')"), (error: Error & { code?: string }) => error.code === '42501' && /read_text/.test(error.message));
       await assert.rejects(client.query('DROP TABLE gold.region_monthly_summary'), (error: Error & { code?: string }) => error.code === '42501' && /read-only/.test(error.message));
+      // Result columns are named as PostgreSQL names them, for clients that read them by name.
+      const named = await client.query('SELECT count(*), region, 1 + 1, CAST(flights AS INTEGER), sum(flights) AS total FROM gold.region_monthly_summary GROUP BY region, flights LIMIT 1');
+      assert.deepEqual(named.fields.map((f) => f.name), ['count', 'region', '?column?', 'flights', 'total']);
+      assert.deepEqual((await client.query('SELECT version(), current_database()')).rows, [{ version: 'PostgreSQL 15.0 (Sluice)', current_database: 'flights' }]);
       await client.query('SET application_name = test');
       assert.equal((await client.query('SHOW application_name')).rows[0]!.application_name, 'test');
       await client.query('BEGIN');

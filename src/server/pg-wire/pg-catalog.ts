@@ -4,6 +4,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { CATALOG_TABLES, CATALOG_TYPES, CATALOG_VIEWS, INFO_SCHEMA, INFO_TABLES, PG_CATALOG_SCHEMA, catalogMacros } from './catalog-schema.js';
 import { rewriteCatalogSql } from './catalog-sql.js';
 import { PG_TYPES, pgTypeOf, type PgType } from './pg-types.js';
+import { resultNames } from './result-names.js';
 import type { CatalogRelation, WireResult } from './wire-result.js';
 
 /** What a catalog is built from. */
@@ -124,9 +125,12 @@ export class PgCatalog {
    * @example await catalog.query("SELECT relname FROM pg_catalog.pg_class WHERE relkind = 'r'", [])
    */
   async query(sql: string, params: readonly unknown[]): Promise<WireResult> {
-    const reader = await this.connection.runAndReadAll(rewriteCatalogSql(sql), params.length > 0 ? ([...params] as never) : undefined);
+    const rewritten = rewriteCatalogSql(sql);
+    const reader = await this.connection.runAndReadAll(rewritten, params.length > 0 ? ([...params] as never) : undefined);
     const types = reader.columnTypes();
-    return { columns: reader.columnNames().map((name, i) => ({ name, type: String(types[i]) })), rows: reader.getRows() };
+    const parsed = await this.connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS tree', [rewritten]);
+    const names = resultNames(JSON.parse(String(parsed.getRowObjectsJS()[0]!.tree)), reader.columnNames());
+    return { columns: names.map((name, i) => ({ name, type: String(types[i]) })), rows: reader.getRows() };
   }
 
   close(): void {

@@ -5,6 +5,7 @@ import { backend, type FieldDescription, type FrontendMessage } from './pg-messa
 import { PgCatalog, SETTINGS } from './pg-catalog.js';
 import { isCatalogQuery } from './catalog-sql.js';
 import { PG_TYPES, pgText, pgTypeOf } from './pg-types.js';
+import { resultNames } from './result-names.js';
 import { sessionCommand } from './session-commands.js';
 import { identifierName, significant, splitStatements, tokenize } from './sql-tokens.js';
 import type { PgWireBackend, WireResult } from './wire-result.js';
@@ -58,6 +59,10 @@ function decodeParam(value: Buffer | null, format: number, typeOid: number | und
     default:
       throw new WireError('0A000', `binary parameters of type ${typeOid ?? 'unknown'} are not supported; send parameters in text format`);
   }
+}
+
+function renamed(columns: WireResult['columns'], names: readonly string[]): WireResult['columns'] {
+  return columns.map((column, i) => ({ ...column, name: names[i] ?? column.name }));
 }
 
 /**
@@ -183,7 +188,9 @@ export class PgSession {
         if (!READ_KEYWORDS.has(first)) throw new WireError('25006', 'the catalog is read-only: only SELECT statements may read it');
         return this.rowsOutcome(await (await this.catalogFor()).query(sql, params));
       }
-      return this.rowsOutcome(await this.backendApi.query(this.principal, sql, params));
+      const result = await this.backendApi.query(this.principal, sql, params);
+      const tree = await this.backendApi.parseTree?.(sql).catch(() => undefined);
+      return this.rowsOutcome(tree === undefined ? result : { ...result, columns: renamed(result.columns, resultNames(tree, result.columns.map((c) => c.name))) });
     } catch (error) {
       if (this.status === 'T') this.status = 'E';
       throw error;

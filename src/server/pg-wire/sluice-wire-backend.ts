@@ -27,6 +27,7 @@ export function sluiceWireBackend(config: SluiceWireBackendConfig): PgWireBacken
     database: sluice.project.definition.name,
     query: config.query,
     authenticate: config.authenticate,
+    parseTree: (sql) => sluice.warehouse.parseTree(sql),
     async relations(principal: Principal): Promise<CatalogRelation[]> {
       const relations: CatalogRelation[] = [];
       for (const key of readableKeys(principal, sluice.project.graph.order)) {

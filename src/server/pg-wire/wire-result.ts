@@ -31,6 +31,8 @@ export interface PgWireBackend {
   database: string;
   /** Runs one read-only statement for `principal` through the governed read path (policies applied, audited). */
   query(principal: Principal, sql: string, params: readonly unknown[]): Promise<WireResult>;
+  /** The engine's parse tree of a statement (`json_serialize_sql`), to name result columns as PostgreSQL does. */
+  parseTree?(sql: string): Promise<unknown>;
   /** The relations `principal` may read, each with the columns it sees. */
   relations(principal: Principal): Promise<CatalogRelation[]>;
   /**
