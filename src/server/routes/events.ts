@@ -10,9 +10,6 @@ import type { AssetGraph } from '../../model/asset-graph.js';
 import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { HttpError } from '../api-errors.js';
 
-/** Most events one request may carry; bigger batches should be split (they are landed in one transaction). */
-export const MAX_EVENTS_PER_REQUEST = DEFAULT_EVENT_LIMITS.maxEvents;
-
 /** Seconds a producer should wait before retrying a 503 (sensor starting, server stopping). */
 const RETRY_AFTER_SECONDS = 1;
 
