@@ -44,7 +44,7 @@ const edgeTypes: EdgeTypes = { lineage: LineageEdge };
 const DETAIL_ZOOM = 0.5;
 /** Room kept around a fitted view, in screen pixels: the toolbar is at the top. */
 const FIT_MARGIN = { top: 64, bottom: 20, side: 24 };
-/** Small graphs fit on screen; a minimap would only repeat them. */
+/** Small graphs fit on screen, as does an overview of group cards: a minimap would only repeat them. */
 const MINIMAP_MIN_ASSETS = 40;
 /** Handles at fixed spots, so edges to nodes that are not mounted can be drawn without measuring them. */
 const HANDLES: NodeHandle[] = [
@@ -412,7 +412,7 @@ function LineageCanvas({ assets, edges, view, groupOf, focusKey, expanded, pendi
             <Controls showInteractive={false} position="bottom-right" onFitView={() => fitAll()} />
           </ReactFlow>
         </GroupToggleContext>
-        {assets.length > MINIMAP_MIN_ASSETS && (
+        {assets.length > MINIMAP_MIN_ASSETS && !view.groups.every((g) => view.collapsed.has(g.group)) && (
           <div className="graph-corner">
             <GraphMinimap scene={scene} bounds={bounds} />
           </div>
