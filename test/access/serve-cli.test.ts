@@ -5,11 +5,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { createApiToken } from '../../src/access/identity/api-tokens.js';
+import { Sluice } from '../../src/runtime/sluice.js';
 import type { AuditEntry } from '../../src/store/access-store.js';
 import { SqliteAccessStore } from '../../src/store/sqlite/sqlite-access-store.js';
 import { createFixtureProject } from '../server/fixture-project.js';
 import type { TempProject } from '../helpers/temp-project.js';
-import { accessFixtureProject, startIdentityProvider, type TestIdentityProvider } from './access-fixture.js';
+import { accessFixtureProject, HIDDEN_COLUMNS, HIDDEN_KEYS, startIdentityProvider, type TestIdentityProvider } from './access-fixture.js';
 
 const ENTRY = join(dirname(fileURLToPath(import.meta.url)), 'sluice-from-source.ts');
 /** tsx by its own path: the CLI runs in the project folder, which has no node_modules. */
@@ -22,8 +23,12 @@ interface CliResult {
 }
 
 function sluice(cwd: string, ...args: string[]): Promise<CliResult> {
+  return sluiceWith({}, cwd, ...args);
+}
+
+function sluiceWith(env: Record<string, string>, cwd: string, ...args: string[]): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', TSX, ENTRY, ...args], { cwd, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', TSX, ENTRY, ...args], { cwd, timeout: 120_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -165,4 +170,30 @@ test('kill -9 right after answers loses no audit entry, and sluice audit --denie
   const denied = await sluice(project.dir, 'audit', '--denied', '--user', 'viewer', '--since', since);
   assert.equal(denied.code, 0);
   assert.equal(denied.stdout.split('\n').filter((l) => l.includes('DENIED') && l.includes('POST /api/runs')).length, 6);
+});
+
+test('CLI commands sent through the server with SLUICE_TOKEN show the viewer the gold assets only', async () => {
+  const store = SqliteAccessStore.open({ path: join(project.dir, 'data', 'sluice.sqlite') });
+  const viewer = (await createApiToken(store, { user: 'viewer' })).token;
+  await store.close();
+  const local = await Sluice.open({ dir: project.dir });
+  await local.materialize({ select: '*' });
+  await local.close();
+  const server = await serve(project.dir);
+  try {
+    const forbidden = [...HIDDEN_KEYS, ...HIDDEN_KEYS.map((k) => k.replace('/', '.')), ...HIDDEN_COLUMNS];
+    const noToken = await sluice(project.dir, '--url', server.url, 'list');
+    assert.equal(noToken.code, 2);
+    assert.match(noToken.stderr, /UNAUTHENTICATED.*sluice tokens create --user NAME/);
+    for (const args of [['list'], ['history', 'gold/summary'], ['runs']]) {
+      const result = await sluiceWith({ SLUICE_TOKEN: viewer }, project.dir, '--url', server.url, ...args);
+      const output = result.stdout + result.stderr;
+      assert.equal(result.code, 0, `${args.join(' ')}: ${output}`);
+      if (args[0] !== 'runs') assert.match(output, /gold\/summary/);
+      else assert.match(output, /succeeded/);
+      assert.deepEqual(forbidden.filter((word) => output.includes(word)), [], `${args.join(' ')}:\n${output}`);
+    }
+  } finally {
+    server.process.kill('SIGKILL');
+  }
 });
