@@ -104,28 +104,61 @@ export class AssetGraph {
   }
 }
 
-/** Kahn's algorithm; on a cycle, finds one and reports its path. */
+/**
+ * Kahn's algorithm, always taking the smallest ready key (so the order is stable); on a cycle, finds one and reports
+ * its path. The ready keys live in a binary heap: re-sorting a list at every step cost ~250 ms at 10,000 assets.
+ */
 function topologicalOrder(nodes: Map<string, AssetNode>, children: Map<string, string[]>): string[] {
   const indegree = new Map<string, number>();
   for (const [key, node] of nodes) indegree.set(key, node.deps.length);
-  const ready = [...nodes.keys()].filter((k) => indegree.get(k) === 0).sort().reverse();
+  const ready = new MinHeap();
+  for (const key of nodes.keys()) if (indegree.get(key) === 0) ready.push(key);
   const order: string[] = [];
-  while (ready.length > 0) {
-    const key = ready.pop()!;
+  for (let key = ready.pop(); key !== undefined; key = ready.pop()) {
     order.push(key);
-    const released: string[] = [];
     for (const child of children.get(key)!) {
       const remaining = indegree.get(child)! - 1;
       indegree.set(child, remaining);
-      if (remaining === 0) released.push(child);
-    }
-    if (released.length > 0) {
-      ready.push(...released);
-      ready.sort().reverse();
+      if (remaining === 0) ready.push(child);
     }
   }
   if (order.length < nodes.size) throw new CycleError(findCycle(nodes, new Set(order)));
   return order;
+}
+
+/** Strings, smallest first (in the order of Array.prototype.sort's default: UTF-16 code units). */
+class MinHeap {
+  private readonly items: string[] = [];
+
+  push(item: string): void {
+    const items = this.items;
+    items.push(item);
+    for (let i = items.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= items[i]!) break;
+      [items[parent], items[i]] = [items[i]!, items[parent]!];
+      i = parent;
+    }
+  }
+
+  pop(): string | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (items.length === 0 || last === undefined) return top;
+    items[0] = last;
+    for (let i = 0; ; ) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < items.length && items[left]! < items[smallest]!) smallest = left;
+      if (right < items.length && items[right]! < items[smallest]!) smallest = right;
+      if (smallest === i) break;
+      [items[smallest], items[i]] = [items[i]!, items[smallest]!];
+      i = smallest;
+    }
+    return top;
+  }
 }
 
 function findCycle(nodes: Map<string, AssetNode>, acyclic: Set<string>): string[] {
