@@ -46,7 +46,6 @@ interface EventCursor {
  */
 export class EventSensor {
   readonly latency = new LatencyTracker();
-  readonly schema: ResolvedEventSchema;
   private consumedSeq = 0;
   /** The newest sequence number a launched run will consume (ahead of consumedSeq while runs are in flight). */
   private launchedSeq = 0;
@@ -66,18 +65,19 @@ export class EventSensor {
     readonly definition: EventSensorDefinition,
     private readonly context: AutomationContext,
     private inbox: EventInbox,
+    /** The declared event shape, defaults filled in: every event is checked against it before it is acknowledged. */
+    readonly schema: ResolvedEventSchema,
   ) {
-    this.schema = resolveEventSchema(definition.event, definition.name);
     // One round at a time: measured, two rounds in flight (pipelined through the asset locks) contend for the warehouse and double the latency.
     this.trigger = new RunCoalescer(() => this.round(), { onError: (error) => context.log(`sensor ${definition.name}: ${message(error)}`) });
   }
 
   static async start(definition: EventSensorDefinition, context: AutomationContext): Promise<EventSensor> {
-    resolveEventSchema(definition.event, definition.name);
+    const schema = resolveEventSchema(definition.event, definition.name);
     const saved = context.state(definition.name)?.cursor;
     const consumedSeq = saved ? (JSON.parse(saved) as EventCursor).consumedSeq : 0;
     const inbox = await EventInbox.open(context.sluice.warehouse, definition.source, consumedSeq);
-    const sensor = new EventSensor(definition, context, inbox);
+    const sensor = new EventSensor(definition, context, inbox, schema);
     sensor.consumedSeq = consumedSeq;
     sensor.launchedSeq = consumedSeq;
     context.sluice.bus.on('event', sensor.onEvent);
