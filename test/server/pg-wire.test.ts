@@ -170,7 +170,13 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
       const prepared = await client.query({ name: 'regions', text: 'SELECT DISTINCT region FROM gold.region_monthly_summary ORDER BY region' });
       assert.ok(prepared.rows.length >= 4);
       assert.deepEqual((await client.query({ name: 'regions', text: 'SELECT DISTINCT region FROM gold.region_monthly_summary ORDER BY region' })).rows, prepared.rows);
-      await assert.rejects(client.query('SELECT count(*) FROM gold.region_monthly_summary WHERE region = $1', ['West']), /bind parameters are not supported/);
+      // Bind parameters: typed, quoted, never SQL (a quote in a value stays a quote).
+      const west = await client.query('SELECT count(*) AS n, min(flights) >= $2 AS big FROM gold.region_monthly_summary WHERE region = $1', ['West', 1]);
+      const literal = await client.query("SELECT count(*) AS n FROM gold.region_monthly_summary WHERE region = 'West'");
+      assert.ok(Number(literal.rows[0]!.n) > 0);
+      assert.deepEqual(west.rows, [{ n: literal.rows[0]!.n, big: true }]);
+      assert.deepEqual((await client.query('SELECT count(*) AS n FROM gold.region_monthly_summary WHERE region = $1', ["West' OR '1'='1"])).rows, [{ n: '0' }]);
+      await assert.rejects(client.query('SELECT $2::INTEGER AS x', [1]), /uses \$2 but 1 parameter\(s\) were bound/);
       await assert.rejects(client.query("SELECT * FROM read_text('/etc/hostname')"), (error: Error & { code?: string }) => error.code === '42501' && /read_text/.test(error.message));
       await assert.rejects(client.query('DROP TABLE gold.region_monthly_summary'), (error: Error & { code?: string }) => error.code === '42501' && /read-only/.test(error.message));
       // Result columns are named as PostgreSQL names them, for clients that read them by name.

@@ -24,7 +24,8 @@ class UnsupportedParametersError extends Error {
 export function governedWireQuery(reader: GovernedReaderPort, warehouse: Pick<Warehouse, 'session'>): GovernedWireQuery {
   return async (principal, sql, params) => {
     if (params.length > 0) {
-      throw new UnsupportedParametersError('bind parameters are not supported over the wire protocol yet; put the values in the SQL text');
+      // The session writes a client's parameters into its statement (inlineParameters) before it gets here.
+      throw new UnsupportedParametersError('the governed read path takes whole statements; inline the bind parameters first');
     }
     const plan = await reader.plan(principal, sql);
     const session = await warehouse.session();

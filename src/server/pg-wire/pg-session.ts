@@ -5,6 +5,7 @@ import { backend, type FieldDescription, type FrontendMessage } from './pg-messa
 import { PgCatalog, SETTINGS } from './pg-catalog.js';
 import { isCatalogQuery } from './catalog-sql.js';
 import { PG_TYPES, pgText, pgTypeOf } from './pg-types.js';
+import { inlineParameters } from './inline-params.js';
 import { resultNames } from './result-names.js';
 import { sessionCommand } from './session-commands.js';
 import { identifierName, significant, splitStatements, tokenize } from './sql-tokens.js';
@@ -133,16 +134,16 @@ export class PgSession {
           const count = Math.max(statement.paramTypes.length, (statement.sql.match(/\$\d+/g) ?? []).reduce((n, p) => Math.max(n, Number(p.slice(1))), 0));
           const paramTypes = Array.from({ length: count }, (_, i) => statement.paramTypes[i] || PG_TYPES.text.oid);
           // The columns are known by running it: with NULL parameters, through the same governed path.
-          const outcome = await this.run(statement.sql, paramTypes.map(() => null));
+          const outcome = await this.run(statement.sql, paramTypes.map(() => null), paramTypes);
           return [backend.parameterDescription(paramTypes), outcome.fields ? backend.rowDescription(outcome.fields) : backend.noData()];
         }
         const portal = this.portal(message.name);
-        portal.outcome ??= await this.run(portal.statement.sql, portal.params);
+        portal.outcome ??= await this.run(portal.statement.sql, portal.params, portal.statement.paramTypes);
         return [portal.outcome.fields ? backend.rowDescription(portal.outcome.fields) : backend.noData()];
       }
       case 'execute': {
         const portal = this.portal(message.portal);
-        portal.outcome ??= await this.run(portal.statement.sql, portal.params);
+        portal.outcome ??= await this.run(portal.statement.sql, portal.params, portal.statement.paramTypes);
         const { outcome } = portal;
         if (!outcome.rows) return [outcome.tag === '' ? backend.emptyQuery() : backend.commandComplete(outcome.tag)];
         const end = message.maxRows > 0 ? Math.min(portal.sent + message.maxRows, outcome.rows.length) : outcome.rows.length;
@@ -174,7 +175,8 @@ export class PgSession {
   }
 
   /** Runs one statement: a session command, a catalog query, or a governed query. */
-  private async run(sql: string, params: readonly unknown[]): Promise<Outcome> {
+  private async run(statement: string, params: readonly unknown[], paramTypes: readonly number[] = []): Promise<Outcome> {
+    const sql = inlineParameters(statement, params, paramTypes);
     const words = significant(tokenize(sql));
     if (words.length === 0) return { tag: '' };
     if (this.status === 'E' && !/^(rollback|abort|commit|end)$/i.test(words[0]!.text)) {
@@ -186,9 +188,9 @@ export class PgSession {
       if (isCatalogQuery(sql)) {
         const first = identifierName(words[0]!) ?? words[0]!.text;
         if (!READ_KEYWORDS.has(first)) throw new WireError('25006', 'the catalog is read-only: only SELECT statements may read it');
-        return this.rowsOutcome(await (await this.catalogFor()).query(sql, params));
+        return this.rowsOutcome(await (await this.catalogFor()).query(sql, []));
       }
-      const result = await this.backendApi.query(this.principal, sql, params);
+      const result = await this.backendApi.query(this.principal, sql, []);
       const tree = await this.backendApi.parseTree?.(sql).catch(() => undefined);
       return this.rowsOutcome(tree === undefined ? result : { ...result, columns: renamed(result.columns, resultNames(tree, result.columns.map((c) => c.name))) });
     } catch (error) {
