@@ -1,5 +1,6 @@
 // Renders bench/results/latest.md from the results: key ratios first, then one section per scenario.
 import { accessKeyFigure, accessSection } from '../sections/access.js';
+import { governedKeyFigure, governedSection } from '../sections/governed.js';
 import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult, FlightsVariant } from '../sections/flights.js';
 import type { StartupResult } from '../sections/startup.js';
@@ -26,6 +27,7 @@ export function renderReport(results: BenchResults): string {
   if (results.ui) parts.push(uiSection(results.ui));
   if (results.startup) parts.push(startupSection(results.startup));
   if (results.access) parts.push(accessSection(results.access));
+  if (results.governed) parts.push(governedSection(results.governed));
   parts.push(memorySection(results));
   if (results.errors.length > 0) parts.push(`## Errors\n${results.errors.map((e) => `- ${e.replaceAll('\n', ' ')}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;
@@ -60,6 +62,7 @@ export function keyFigures(results: BenchResults): string {
     lines.push(`CLI cold start: ${cold} (node -e 0: ${node ? ms(node.wallMs.median) : '?'})${startup.demo ? `; \`npm run demo\` command / DuckDB direct: **${ratio(startup.demo.ratio.median)}** (paired)` : ''}`);
   }
   if (results.access) lines.push(accessKeyFigure(results.access));
+  if (results.governed) lines.push(governedKeyFigure(results.governed));
   return `## Key figures\n${lines.map((l) => `- ${l}`).join('\n')}`;
 }
 

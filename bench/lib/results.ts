@@ -1,5 +1,6 @@
 // The shape of bench/results/latest.json: every figure with its samples, so later tooling can recompute anything.
 import type { AccessBenchResult } from '../sections/access.js';
+import type { GovernedBenchResult } from '../sections/governed.js';
 import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult } from '../sections/flights.js';
 import type { StartupResult } from '../sections/startup.js';
@@ -27,6 +28,7 @@ export interface BenchResults {
   ui?: UiResult;
   startup?: StartupResult;
   access?: AccessBenchResult;
+  governed?: GovernedBenchResult;
   memory: { baselineMb: number | null; rows: MemoryRow[] };
   /** Sections that could not run, with why; timing never lands here. */
   errors: string[];
