@@ -70,10 +70,10 @@ await section('startup', async () => {
 await section('access', async () => {
   results.access = await runAccess(options);
   memory.push({ scenario: `access: ${results.access.assets.toLocaleString('en-US')} assets, authenticated requests + audit`, peakRssMb: results.access.peakRssMb });
+});
 await section('governed', async () => {
   results.governed = await runGoverned(options);
   memory.push({ scenario: `governed query: ${results.governed.flights.toLocaleString('en-US')} flights, governed vs raw`, peakRssMb: results.governed.peakRssMb });
-});
 });
 
 results.durationS = (performance.now() - started) / 1000;
