@@ -120,6 +120,11 @@ test('a failing check is listed first on the Checks page, with its failing rows 
   await page.getByLabel('Filter by state').selectOption('passed');
   assert.equal(await page.locator('tr.check-row .badge', { hasText: 'failed' }).count(), 0);
   await page.getByLabel('Filter by state').selectOption('');
+  // The check stays open while filtered out; it is back with its failing rows.
+  await page.locator('.history-cell').first().waitFor();
+  // With a check's failing rows open, the table still ends inside its card (nothing cut off at the right).
+  const overflow = (await page.evaluate(`(() => { const t = document.querySelector('.checks-overview'); return t.getBoundingClientRect().right - t.parentElement.getBoundingClientRect().right; })()`)) as number;
+  assert.ok(overflow <= 1, `the checks table sticks out of its card by ${overflow} px`);
   await screenshot(page, 'ui-checks.png');
   assertNoPageErrors(page);
 });
@@ -150,9 +155,14 @@ test('the quarantine of npm run inject-bad-rows shows every defect with its reas
   const loads = page.locator('[data-quarantine-asset="bronze/flights"] .loads-table tbody tr');
   const accounting = await inPage(loads, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(1, 6).map((td) => td.textContent ?? '')));
   const total = accounting.find((r) => r[0] === 'lateDeliveries')!;
+  await screenshot(page, 'ui-quarantine.png');
   assert.equal(Number(total[1]), Number(total[2]) + Number(total[3]) + Number(total[4]), `read = accepted + quarantined + skipped: ${total.join(' ')}`);
   assert.equal(Number(total[3]), bronzeDefects.length);
-  await screenshot(page, 'ui-quarantine.png');
+  // The asset page shows the same accounting.
+  await page.goto(`${server!.url}/#/assets/bronze/flights`);
+  const assetLoads = page.locator('section.card', { has: page.getByRole('heading', { name: 'Loads' }) }).locator('tr.load-total');
+  await assetLoads.first().waitFor();
+  assert.match((await assetLoads.first().textContent()) ?? '', new RegExp(`lateDeliveries${total[1]}${total[2]}${total[3]}${total[4]}`));
   assertNoPageErrors(page);
 });
 

@@ -74,6 +74,14 @@ export function ChecksPage({ asset }: { asset: string | null }) {
       ) : (
         <div className="card card-flush">
           <table className="data-table checks-overview">
+            <colgroup>
+              <col className="col-result" />
+              <col className="col-asset" />
+              <col />
+              <col className="col-severity" />
+              <col className="col-failing" />
+              <col className="col-checked" />
+            </colgroup>
             <thead>
               <tr>
                 <th>Result</th>
