@@ -1,10 +1,11 @@
 // Child: what a user of the lineage page sees, timed in Debian's Chromium (playwright-core) against a real `sluice dev`
-// of a generated project: first render (first and second visit), expanding a group, search to centred, and a status
-// update to repaint, at each size.
+// of a generated project: first render (first and second visit), expanding a group, search to centred, a status
+// update to repaint, and around it `sluice list`, the asset API and `sluice dev` start-up, at each size.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { emitResult, scenarioArgs } from '../lib/scenario-io.js';
-import { ensureUiBuilt, generateProject, startUiServer, type GeneratedProject } from './ui-project.js';
+import { ensureUiBuilt, generateProject, sluiceCommand, startUiServer, type GeneratedProject } from './ui-project.js';
 
 interface Args {
   /** Assets, and groups they are spread over, per measured project. */
@@ -32,6 +33,13 @@ export interface UiBrowserRow {
   statusToPaintMs: number[];
   /** Launching a one-asset run to the graph repainted with its new status (run time and refresh policy included). */
   runToPaintMs: number[];
+  /** A fresh visit to a URL that expands every group (the whole graph laid out); empty where the page has no groups to expand. */
+  allExpandedMs: number[];
+  /** `sluice list` of the project, the whole command (no `sluice dev` running). */
+  listMs: number[];
+  /** GET /api/assets and GET /api/lineage from the running `sluice dev`. */
+  apiAssetsMs: number[];
+  apiLineageMs: number[];
 }
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -134,6 +142,27 @@ async function statusUpdate(page: Page, url: string, key: string): Promise<{ toP
   return { toPaint, runToPaint: performance.now() - started };
 }
 
+/** A first visit (fresh context) to the graph with every group expanded by its URL. */
+async function allExpanded(browser: Browser, url: string, groups: readonly string[]): Promise<number> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${url}/#/?${groups.map((g) => `expand=${encodeURIComponent(g)}`).join('&')}`);
+    return await inPage<number>(page, `return untilFrame(() => ready() && graphEl().dataset.view === 'assets', ${TIMEOUT_MS});`);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Wall time of `sluice list` in `dir`, process start to exit. */
+function sluiceList(dir: string): number {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, sluiceCommand('list'), { cwd: dir, encoding: 'utf8' });
+  const elapsed = performance.now() - started;
+  if (run.status !== 0) throw new Error(`sluice list failed (${run.status}): ${run.stderr}`);
+  return elapsed;
+}
+
 async function waitForIdleRuns(url: string): Promise<void> {
   for (;;) {
     const active = await Promise.all(['queued', 'started'].map(async (s) => ((await (await fetch(`${url}/api/runs?status=${s}&limit=1`)).json()) as { runs: unknown[] }).runs.length));
@@ -142,14 +171,41 @@ async function waitForIdleRuns(url: string): Promise<void> {
   }
 }
 
+async function timedGet(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url);
+  await response.arrayBuffer();
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return performance.now() - started;
+}
+
 async function measureProject(browser: Browser, project: GeneratedProject, size: number, groups: number, reps: number): Promise<UiBrowserRow> {
+  const listMs: number[] = [];
+  for (let rep = 0; rep < reps; rep++) listMs.push(sluiceList(project.dir));
   const server = await startUiServer(project.dir);
   const names = [...project.groups.keys()];
   const expandGroupName = names[Math.floor(names.length / 2)] as string;
   const searchGroup = project.groups.get(names[names.length - 1] as string) ?? [];
-  const row: UiBrowserRow = { size, groups, devReadyMs: server.readyMs, firstRenderMs: [], secondVisitMs: [], expandMs: [], expandedAssets: project.groups.get(expandGroupName)?.length ?? 0, searchMs: [], statusToPaintMs: [], runToPaintMs: [] };
+  const row: UiBrowserRow = {
+    size,
+    groups,
+    devReadyMs: server.readyMs,
+    firstRenderMs: [],
+    secondVisitMs: [],
+    expandMs: [],
+    expandedAssets: project.groups.get(expandGroupName)?.length ?? 0,
+    searchMs: [],
+    statusToPaintMs: [],
+    runToPaintMs: [],
+    allExpandedMs: [],
+    listMs,
+    apiAssetsMs: [],
+    apiLineageMs: [],
+  };
   try {
     for (let rep = 0; rep < reps; rep++) {
+      row.apiAssetsMs.push(await timedGet(`${server.url}/api/assets`));
+      row.apiLineageMs.push(await timedGet(`${server.url}/api/lineage`));
       const context = await browser.newContext({ viewport: VIEWPORT });
       try {
         const first = await context.newPage();
@@ -171,6 +227,7 @@ async function measureProject(browser: Browser, project: GeneratedProject, size:
       } finally {
         await context.close();
       }
+      if (row.expandMs.length > 0) row.allExpandedMs.push(await allExpanded(browser, server.url, names));
     }
   } finally {
     await server.stop();

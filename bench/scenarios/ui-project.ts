@@ -60,6 +60,17 @@ export function ensureUiBuilt(): void {
 // The project folder is outside the repository, so tsx is named by path.
 const TSX_LOADER = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
+/**
+ * Node arguments that run a sluice command: the built CLI as users run it (bin/sluice.js), or its sources through
+ * tsx where nothing is built.
+ * @example spawnSync(process.execPath, sluiceCommand('list'), { cwd: project.dir })
+ */
+export function sluiceCommand(...args: string[]): string[] {
+  if (existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'))) return [join(REPO_ROOT, 'bin', 'sluice.js'), ...args];
+  const script = `const { main } = await import(${JSON.stringify(join(REPO_ROOT, 'src', 'cli', 'main.ts'))}); process.exitCode = await main(['node', 'sluice', ...process.argv.slice(1)]);`;
+  return ['--import', TSX_LOADER, '--input-type=module', '-e', script, '--', ...args];
+}
+
 /** A running `sluice dev` of a generated project. */
 export interface UiServer {
   url: string;
@@ -74,12 +85,8 @@ export interface UiServer {
  */
 export async function startUiServer(dir: string): Promise<UiServer> {
   mkdirSync(join(dir, 'data'), { recursive: true });
-  const script = `const { main } = await import(${JSON.stringify(join(REPO_ROOT, 'src', 'cli', 'main.ts'))}); process.exitCode = await main(['node', 'sluice', ...process.argv.slice(1)]);`;
   const started = performance.now();
-  // A checkout with a build runs it as users do (bin/sluice.js); a bench snapshot has sources only.
-  const built = existsSync(join(REPO_ROOT, 'dist', 'cli', 'main.js'));
-  const entry = built ? [join(REPO_ROOT, 'bin', 'sluice.js')] : ['--import', TSX_LOADER, '--input-type=module', '-e', script, '--'];
-  const child: ChildProcess = spawn(process.execPath, [...entry, 'dev', '--port', '0', '--host', '127.0.0.1'], {
+  const child: ChildProcess = spawn(process.execPath, sluiceCommand('dev', '--port', '0', '--host', '127.0.0.1'), {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
