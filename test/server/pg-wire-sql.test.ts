@@ -36,6 +36,8 @@ describe('the wire protocol SQL helpers', () => {
     assert.equal(rewriteCatalogSql('FROM pg_catalog.generate_series(0, 3) s, t'), 'FROM generate_series(0, 3) s(s), t');
     assert.equal(rewriteCatalogSql('SELECT * FROM information_schema.columns'), 'SELECT * FROM pginfo.columns');
     assert.equal(rewriteCatalogSql("SELECT 'pg_catalog.pg_class'"), "SELECT 'pg_catalog.pg_class'");
+    assert.equal(rewriteCatalogSql("d.classoid = 'pg_class'::regclass"), 'd.classoid = 1259::regclass');
+    assert.match(rewriteCatalogSql("a.attrelid = 'gold.x'::pg_catalog.regclass"), /c\.relname = 'x' AND n\.nspname = 'gold'\)::regclass$/);
   });
 
   it('answers session statements itself', () => {

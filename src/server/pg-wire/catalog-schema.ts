@@ -100,6 +100,7 @@ export function catalogMacros(database: string, user: string, version: string): 
     pg_get_indexdef: `(i) AS NULL::VARCHAR, (i, c, pretty) AS NULL::VARCHAR`,
     pg_get_constraintdef: `(c) AS NULL::VARCHAR, (c, pretty) AS NULL::VARCHAR`,
     pg_get_viewdef: `(v) AS NULL::VARCHAR, (v, pretty) AS NULL::VARCHAR`,
+    pg_get_ruledef: `(r) AS NULL::VARCHAR, (r, pretty) AS NULL::VARCHAR`,
     pg_get_triggerdef: `(t) AS NULL::VARCHAR, (t, pretty) AS NULL::VARCHAR`,
     pg_get_statisticsobjdef_columns: `(s) AS NULL::VARCHAR`,
     pg_get_function_result: `(f) AS NULL::VARCHAR`,

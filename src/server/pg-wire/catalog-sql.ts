@@ -46,6 +46,7 @@ export function isCatalogQuery(sql: string): boolean {
     const name = identifierName(token);
     if (name === undefined) return false;
     if (name === 'pg_catalog' || name === 'information_schema' || name.startsWith('pg_')) return true;
+    if (token.kind === 'word' && (name === 'current_user' || name === 'session_user')) return true;
     return token.kind === 'word' && CATALOG_FUNCTIONS.has(name) && isSymbol(tokens[nextIndex(tokens, i)], '(');
   });
 }
@@ -71,6 +72,26 @@ function regexOperand(tokens: SqlToken[], at: number, operator: string): void {
   const operand = tokens[nextIndex(tokens, at)];
   if (!REGEX_OPERATORS.has(operator) || operand?.kind !== 'string' || !operand.text.startsWith("'")) return;
   operand.text = `'(?s${operator.endsWith('*') ? 'i' : ''}).*(?:${operand.text.slice(1, -1)}).*'`;
+}
+
+/** OIDs of the system catalogs clients name in `'pg_class'::regclass` (pg_description.classoid and the like). */
+const SYSTEM_RELATIONS: Readonly<Record<string, number>> = { pg_class: 1259, pg_type: 1247, pg_attribute: 1249, pg_proc: 1255, pg_namespace: 2615, pg_constraint: 2606, pg_description: 2609 };
+
+/** The type a `::` at `at` casts to (its `pg_catalog.` qualifier skipped). */
+function castTarget(tokens: readonly SqlToken[], at: number): string | undefined {
+  let target = nextIndex(tokens, at);
+  if (identifierName(tokens[target]!) === 'pg_catalog' && isSymbol(tokens[nextIndex(tokens, target)], '.')) target = nextIndex(tokens, nextIndex(tokens, target));
+  return target < 0 ? undefined : identifierName(tokens[target]!);
+}
+
+/** `'gold.x'::regclass` as PostgreSQL resolves it: the relation's OID (a system catalog's fixed one). */
+function regclassOid(name: string): string {
+  const parts = name.split('.').map((p) => p.replace(/^"(.*)"$/, '$1'));
+  const relation = parts.at(-1)!;
+  const schema = parts.length > 1 ? parts.at(-2)! : undefined;
+  if (SYSTEM_RELATIONS[relation] !== undefined && (schema === undefined || schema === 'pg_catalog')) return String(SYSTEM_RELATIONS[relation]);
+  const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+  return `(SELECT min(c.oid) FROM ${PG_CATALOG_SCHEMA}.pg_class c JOIN ${PG_CATALOG_SCHEMA}.pg_namespace n ON n.oid = c.relnamespace WHERE c.relname = ${literal(relation)}${schema ? ` AND n.nspname = ${literal(schema)}` : ''})`;
 }
 
 const ALIAS_STOP = new Set(['where', 'join', 'on', 'left', 'right', 'inner', 'cross', 'full', 'order', 'group', 'limit', 'union', 'as', 'with']);
@@ -111,9 +132,14 @@ export function rewriteCatalogSql(sql: string): string {
       if (name === 'information_schema') token.text = INFO_SCHEMA;
       else if (!afterCast && EMULATED.has(member) && !(member in CATALOG_TYPES)) token.text = PG_CATALOG_SCHEMA;
       else drop(i, next);
+    } else if (token.kind === 'word' && name === 'current_user' && !isSymbol(tokens[next], '(')) {
+      // DuckDB's current_user is its own ("duckdb"); the connection's user is the one PostgreSQL would name.
+      token.text = 'session_user';
     } else if (token.kind === 'symbol' && REGEX_OPERATORS.has(token.text)) {
       regexOperand(tokens, i, token.text);
       if (token.text.endsWith('*')) token.text = token.text.slice(0, -1);
+    } else if (token.kind === 'string' && isSymbol(tokens[next], '::') && castTarget(tokens, next) === 'regclass') {
+      token.text = regclassOid(token.text.slice(1, -1).replaceAll("''", "'"));
     } else if (token.kind === 'string' && /^'\{[^'{}]*\}'$/.test(token.text)) {
       token.text = `'[${token.text.slice(2, -2)}]'`;
     } else if (name === 'generate_series' && isSymbol(tokens[next], '(')) {
