@@ -53,7 +53,7 @@ test('a user gets their own roles, their groups roles and the scoped grants of b
   assert.deepEqual(wendy.grants.map((g) => [g.role, [...g.keys].sort()]), [['analyst', ['gold/b']], ['operator', ['gold/b', 'raw/a']]]);
   assert.ok(access.isAllowed(wendy, 'run:launch', { kind: 'project', assets: ['raw/a', 'gold/b'] }));
   assert.ok(!access.isAllowed(wendy, 'run:launch', { kind: 'project' }));
-  assert.deepEqual(access.principalFor('wendy', ['ops'])!.roles.sort(), ['operator', 'viewer'], 'OIDC groups add their roles');
+  assert.deepEqual([...access.principalFor('wendy', ['ops'])!.roles].sort(), ['operator', 'viewer'], 'OIDC groups add their roles');
   assert.equal(access.principalFor('nobody'), undefined);
   assert.equal(access.principalForGroups('stranger', ['unknown-group']), undefined, 'strangers get nothing');
 });

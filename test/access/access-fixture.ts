@@ -2,7 +2,7 @@
 // example's shape, an OIDC provider (keys generated here, JWKS served on port 0) and tokens for each user.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { tempProject, type TempProject } from '../helpers/temp-project.js';
 
 /** Asset keys of the fixture; the viewer may read only the gold ones. */
