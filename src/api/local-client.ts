@@ -1,6 +1,6 @@
 // The SluiceClient of a project opened in this process: reads through the API's own routes in process, runs and SQL directly.
 import { runBackfill } from '../automation/backfill.js';
-import { SluiceError } from '../errors.js';
+import { messageOf, SluiceError } from '../errors.js';
 import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
 import { loadColumnLineage } from '../lineage/load-column-lineage.js';
 import type { Row } from '../model/asset-definition.js';
@@ -92,7 +92,7 @@ export class LocalClient extends ApiReads implements SluiceClient {
     try {
       return await session.query(sql);
     } catch (cause) {
-      throw new SluiceError('SQL_ERROR', `query failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new SluiceError('SQL_ERROR', `query failed: ${messageOf(cause)}`, { cause });
     } finally {
       session.close();
     }

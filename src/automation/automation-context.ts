@@ -56,7 +56,7 @@ export function automationEntries(project: LoadedProject): AutomationEntry[] {
     entries.push({ name: s.name, kind: 'sensor', detail: `${input} -> ${s.select}`, enabledByDefault: s.enabled ?? true });
   }
   for (const key of project.graph.order) {
-    const conditions = project.graph.get(key)!.definition.automation;
+    const conditions = project.graph.require(key).definition.automation;
     if (!conditions || conditions.length === 0) continue;
     entries.push({ name: key, kind: 'asset', detail: conditions.map(describeCondition).join(' or '), enabledByDefault: true });
   }

@@ -1,5 +1,5 @@
 // Runs cron schedules: launches due ticks under the missed-tick policy and remembers the last tick handled.
-import { SluiceError } from '../errors.js';
+import { messageOf, SluiceError } from '../errors.js';
 import type { ScheduleDefinition } from '../model/project-definition.js';
 import { partitionKeys } from '../model/partitions.js';
 import type { Sluice } from '../runtime/sluice.js';
@@ -43,7 +43,7 @@ export async function evaluateSchedule(schedule: ScheduleDefinition, context: Au
       const partition = request.partition ? ` for partition ${request.partition}` : '';
       await context.record({ name: schedule.name, kind: 'schedule', launched: true, runId, reason: `tick ${at}${late}${partition}${dropped}`, data: { tick: at, ...(request.partition ? { partition: request.partition } : {}) } });
     } catch (error) {
-      await context.record({ name: schedule.name, kind: 'schedule', launched: false, reason: `tick ${at}: the run could not start: ${error instanceof Error ? error.message : String(error)}`, data: { tick: at } });
+      await context.record({ name: schedule.name, kind: 'schedule', launched: false, reason: `tick ${at}: the run could not start: ${messageOf(error)}`, data: { tick: at } });
     }
   }
   await context.saveState(schedule.name, 'schedule', { lastTickAt: cursor.toISOString(), ...(lastRunId ? { lastRunId } : {}) });
@@ -56,7 +56,7 @@ export async function evaluateSchedule(schedule: ScheduleDefinition, context: Au
  */
 export function launchRequest(sluice: Sluice, select: string, at: Date): LaunchRequest {
   const plan = sluice.plan(select);
-  const partitioned = plan.steps.map((s) => sluice.project.graph.get(s.key)!.definition).find((a) => a.partitions);
+  const partitioned = plan.steps.map((s) => sluice.project.graph.require(s.key).definition).find((a) => a.partitions);
   if (!partitioned) return { select };
   const partition = partitionKeys(partitioned.partitions!, { now: at }).at(-1);
   if (partition === undefined) throw new SluiceError('INVALID_SELECTION', `asset "${partitioned.key}" has no complete partition at ${at.toISOString()} yet`);

@@ -9,7 +9,7 @@ import { serverFetch } from './server-token.js';
 export { ApiClient, SseParser, type SseMessage } from '../api/api-client.js';
 
 /** Where `sluice dev` announces itself, relative to the project folder. */
-export const DEV_SERVER_FILE = join('data', 'sluice-dev.json');
+const DEV_SERVER_FILE = join('data', 'sluice-dev.json');
 
 /** What `sluice dev` writes into DEV_SERVER_FILE while it runs. */
 export interface DevServerInfo {

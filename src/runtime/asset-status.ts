@@ -22,7 +22,7 @@ export function computeAssetStatuses(
 ): Map<string, { status: AssetStatus; reason?: string }> {
   const result = new Map<string, { status: AssetStatus; reason?: string }>();
   for (const key of graph.order) {
-    const node = graph.get(key)!;
+    const node = graph.require(key);
     const materialization = latest.get(key);
     const failedAt = lastFailures.get(key);
     if (failedAt && (!materialization || failedAt > materialization.createdAt)) {

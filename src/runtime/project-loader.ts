@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SluiceError, UnknownDependencyError } from '../errors.js';
+import { messageOf, SluiceError, UnknownDependencyError } from '../errors.js';
 import type { AssetDefinition } from '../model/asset-definition.js';
 import { AssetGraph, type AssetNode } from '../model/asset-graph.js';
 import { didYouMean } from '../model/did-you-mean.js';
@@ -11,7 +11,7 @@ import type { Warehouse } from '../engine/warehouse.js';
 import { importWithTypeScript } from './typescript-loader.js';
 
 /** Names the loader looks for, in order. */
-export const PROJECT_FILES = ['sluice.config.ts', 'sluice.config.mts', 'sluice.config.js', 'sluice.config.mjs'] as const;
+const PROJECT_FILES = ['sluice.config.ts', 'sluice.config.mts', 'sluice.config.js', 'sluice.config.mjs'] as const;
 
 /** A project ready to plan and run. */
 export interface LoadedProject {
@@ -53,7 +53,7 @@ export async function importProjectFile(file: string): Promise<ProjectDefinition
     module = await importWithTypeScript(url);
   } catch (cause) {
     if (cause instanceof SluiceError) throw cause;
-    const message = cause instanceof Error ? cause.message : String(cause);
+    const message = messageOf(cause);
     throw new SluiceError('INVALID_CONFIG', `cannot load "${file}": ${message}`, { cause });
   }
   const project = (module.project ?? module.default) as ProjectDefinition | undefined;
@@ -135,7 +135,7 @@ async function inferredDeps(asset: AssetDefinition, parser: SqlParser, keys: Set
   try {
     refs = await parser.tableReferences(asset.sql!);
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
+    const message = messageOf(cause);
     throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}" (${asset.sqlSource}): ${message}`, { cause });
   }
   const deps: string[] = [];

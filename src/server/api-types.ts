@@ -5,7 +5,7 @@ import type { RunEvent } from '../model/run-event.js';
 import type { RunStep } from '../runtime/run-state.js';
 
 export type { AssetStatus, ColumnSchema, MaterializationRecord, RunStatus, RunSummary, StepStatus } from '../store/records.js';
-export type { RunEvent, RunEventMap, RunEventType } from '../model/run-event.js';
+export type { RunEvent } from '../model/run-event.js';
 export type { RunStep } from '../runtime/run-state.js';
 
 export interface CheckSummary {

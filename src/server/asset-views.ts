@@ -55,7 +55,7 @@ export function assetSummaries(graph: AssetGraph, state: AssetState): AssetSumma
  */
 export function lineageGraph(graph: AssetGraph, state: AssetState): LineageResponse {
   const nodes = graph.order.map((key) => {
-    const { definition } = graph.get(key)!;
+    const { definition } = graph.require(key);
     const { status, reason } = statusOf(key, state);
     const checks = state.checks.get(key);
     return { key, group: definition.group, kind: definition.kind, status, ...(reason ? { statusReason: reason } : {}), ...(checks ? { checks } : {}) };

@@ -125,7 +125,7 @@ export function assetChecks(definitions: readonly CheckDefinition[], results: re
  */
 export function checkSummaries(graph: AssetGraph, results: readonly StoredCheckResult[]): Map<string, CheckSummary> {
   const defined = new Set<string>();
-  for (const key of graph.order) for (const check of graph.get(key)!.definition.checks) defined.add(resultKey(key, check.name, check.type));
+  for (const key of graph.order) for (const check of graph.require(key).definition.checks) defined.add(resultKey(key, check.name, check.type));
   const summaries = new Map<string, CheckSummary>();
   for (const result of results) {
     if (!defined.has(resultKey(result.assetKey, result.checkName, result.checkType))) continue;

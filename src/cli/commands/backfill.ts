@@ -21,7 +21,7 @@ type Record = BackfillView;
  * One progress line of a backfill.
  * @example progressLine({ index: 3, total: 31, partition: '2001-01-03', phase: 'succeeded', durationMs: 240, runId: 'r' }) // '[ 3/31] 2001-01-03 succeeded in 240 ms'
  */
-export function progressLine(p: Pick<BackfillProgress, 'index' | 'total' | 'partition' | 'phase' | 'durationMs' | 'error' | 'runId'>): string {
+function progressLine(p: Pick<BackfillProgress, 'index' | 'total' | 'partition' | 'phase' | 'durationMs' | 'error' | 'runId'>): string {
   const width = String(p.total).length;
   const took = p.durationMs !== undefined ? ` in ${formatMs(p.durationMs)}` : '';
   return `[${String(p.index).padStart(width)}/${p.total}] ${p.partition} ${p.phase}${took}${p.error ? `: ${p.error}` : ''}${p.phase === 'failed' ? ` (run ${p.runId})` : ''}`;

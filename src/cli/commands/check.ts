@@ -7,7 +7,7 @@ import { withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** What the report needs of a check result: the same whether this process ran it or a `sluice dev` did. */
-export type ReportedCheckResult = Pick<CheckResult, 'assetKey' | 'checkName' | 'passed' | 'severity' | 'failingCount' | 'totalCount' | 'failingPercent' | 'sampleFailing'> & {
+type ReportedCheckResult = Pick<CheckResult, 'assetKey' | 'checkName' | 'passed' | 'severity' | 'failingCount' | 'totalCount' | 'failingPercent' | 'sampleFailing'> & {
   error?: { message: string };
 };
 
@@ -17,7 +17,7 @@ function outcome(result: ReportedCheckResult): string {
 }
 
 /** Renders check results as a table with sample failing rows below. */
-export function formatCheckResults(results: readonly ReportedCheckResult[]): string {
+function formatCheckResults(results: readonly ReportedCheckResult[]): string {
   if (results.length === 0) return 'no checks are defined for the selected assets; add `checks` to an asset or to defineProject({ checks })';
   const rows = results.map((r) => [r.assetKey, r.checkName, outcome(r), r.severity, r.error ? 'error' : `${r.failingCount}/${r.totalCount}`, `${r.failingPercent.toFixed(2)} %`]);
   const lines = [textTable(['asset', 'check', 'result', 'severity', 'failing', 'percent'], rows)];
@@ -33,7 +33,7 @@ export function formatCheckResults(results: readonly ReportedCheckResult[]): str
  * else on the project opened here. Both give the same result.
  * @example const { status, results } = await runChecks({ project: 'examples/flights' }, 'silver/flights');
  */
-export async function runChecks(options: ProjectOptions, select: string): Promise<RunChecksResponse> {
+async function runChecks(options: ProjectOptions, select: string): Promise<RunChecksResponse> {
   return withClient(options, (client) => client.checks(select));
 }
 

@@ -10,13 +10,13 @@ import type { ProjectOptions } from '../open-project.js';
 import { runUntilSignal } from '../run-until-signal.js';
 
 /** Options of `sluice daemon`. */
-export interface DaemonCommandOptions extends ProjectOptions {
+interface DaemonCommandOptions extends ProjectOptions {
   /** Milliseconds between evaluations of schedules and conditions (default 1000). */
   intervalMs?: number;
 }
 
 /** A running headless daemon. */
-export interface RunningDaemon {
+interface RunningDaemon {
   daemon: AutomationDaemon;
   /** Stops the daemon (waiting for its runs) and closes the project. */
   stop(): Promise<void>;
@@ -27,7 +27,7 @@ export interface RunningDaemon {
  * it already runs the daemon, and owns the warehouse.
  * @example const running = await startDaemon({ project: 'examples/flights/events' }); await running.stop();
  */
-export async function startDaemon(options: DaemonCommandOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningDaemon> {
+async function startDaemon(options: DaemonCommandOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningDaemon> {
   const dir = options.project ?? process.cwd();
   const dev = readDevServerFile(dirname(findProjectFile(dir)));
   if (dev) throw new CommandFailed(`sluice dev runs for this project at ${dev.url} (pid ${dev.pid}) and already runs the automation daemon; stop it first to run the daemon alone`);

@@ -18,14 +18,14 @@ import { withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** Options of `sluice history`. */
-export interface HistoryOptions {
+interface HistoryOptions {
   limit?: number;
   /** ISO time, date, or duration ago (`24h`, `7d`, `yesterday`). */
   since?: string;
 }
 
 /** The history of one asset, newest first, and with `since` the net change over that period. */
-export interface AssetHistory {
+interface AssetHistory {
   key: string;
   entries: HistoryEntry[];
   since?: ChangesSince;
@@ -38,7 +38,7 @@ const SINCE_SCAN_LIMIT = 100_000;
  * An asset's history from its materializations (newest first, one more than shown when there are more) (pure).
  * @example historyFromRecords('gold/daily', records, { limit: 10 }).entries.length // <= 10
  */
-export function historyFromRecords(key: string, records: readonly MaterializationRecord[], options: HistoryOptions = {}): AssetHistory {
+function historyFromRecords(key: string, records: readonly MaterializationRecord[], options: HistoryOptions = {}): AssetHistory {
   const limit = options.limit ?? 20;
   const since = sinceOf(options);
   const shown = since ? records.filter((r) => r.createdAt >= since) : records;
@@ -58,7 +58,7 @@ function sinceOf(options: HistoryOptions): string | undefined {
  * or through the running `sluice dev`.
  * @example const { entries } = await assetHistory({ project: 'examples/flights' }, 'gold/region_monthly_summary', { limit: 10 });
  */
-export async function assetHistory(projectOptions: ProjectOptions, key: string, options: HistoryOptions = {}): Promise<AssetHistory> {
+async function assetHistory(projectOptions: ProjectOptions, key: string, options: HistoryOptions = {}): Promise<AssetHistory> {
   sinceOf(options);
   // One more than shown, so the oldest shown entry is compared with its predecessor too.
   const wanted = options.since !== undefined ? SINCE_SCAN_LIMIT : (options.limit ?? 20) + 1;
@@ -78,7 +78,7 @@ const shortTime = (iso: string): string => iso.replace('T', ' ').slice(0, 19);
 const short = (version: string | null): string => (version === null ? '-' : version.slice(0, 8));
 
 /** The history as terminal text: one row per materialization, then the net change with `since`. */
-export function historyText(history: AssetHistory): string {
+function historyText(history: AssetHistory): string {
   if (history.entries.length === 0 && !history.since) return `${history.key} has not been materialized; run \`sluice materialize --select ${history.key}\``;
   const rows = history.entries.map((e) => [
     shortTime(e.record.createdAt),

@@ -11,10 +11,10 @@ import { loadDefinitions, withClient, type ProjectOptions } from '../open-projec
 import { textTable } from '../text-table.js';
 
 /** Output formats of `sluice lineage`. */
-export type LineageFormat = 'text' | 'mermaid' | 'dot' | 'json';
+type LineageFormat = 'text' | 'mermaid' | 'dot' | 'json';
 
 /** Options of `sluice lineage`. */
-export interface LineageOptions {
+interface LineageOptions {
   upstream?: boolean;
   downstream?: boolean;
   columns?: boolean;
@@ -26,7 +26,7 @@ export interface LineageOptions {
  * Draws a tree from `root` following `next`; a subtree already drawn is marked instead of repeated.
  * @example renderTree(graph, 'bronze/flights', (k) => graph.childrenOf(k))
  */
-export function renderTree(root: string, next: (key: string) => readonly string[], label: (key: string) => string = (k) => k): string[] {
+function renderTree(root: string, next: (key: string) => readonly string[], label: (key: string) => string = (k) => k): string[] {
   const lines: string[] = [label(root)];
   const seen = new Set<string>([root]);
   const walk = (key: string, prefix: string): void => {
@@ -47,7 +47,7 @@ export function renderTree(root: string, next: (key: string) => readonly string[
 
 /** The lineage text of a project, or of one asset (up- and/or downstream) when `key` is given. */
 export function lineageText(graph: AssetGraph, key?: string, direction: LineageDirection = 'both'): string {
-  const label = (k: string): string => `${k} [${graph.get(k)!.definition.group}, ${graph.get(k)!.definition.kind}]`;
+  const label = (k: string): string => `${k} [${graph.require(k).definition.group}, ${graph.require(k).definition.kind}]`;
   if (key === undefined) {
     const roots = graph.order.filter((k) => graph.parentsOf(k).length === 0);
     return roots.map((root) => renderTree(root, (k) => graph.childrenOf(k), label).join('\n')).join('\n\n');
@@ -63,7 +63,7 @@ export function lineageText(graph: AssetGraph, key?: string, direction: LineageD
  * Splits `schema/name.column` (or `schema.name.column`) into the asset key and the column.
  * @example splitAssetColumn('gold/daily.avg_delay') // { key: 'gold/daily', column: 'avg_delay' }
  */
-export function splitAssetColumn(arg: string): { key: string; column?: string } {
+function splitAssetColumn(arg: string): { key: string; column?: string } {
   const slash = arg.indexOf('/');
   const dot = slash >= 0 ? arg.indexOf('.', slash) : arg.split('.').length > 2 ? arg.indexOf('.', arg.indexOf('.') + 1) : -1;
   return dot < 0 ? { key: arg } : { key: arg.slice(0, dot), column: arg.slice(dot + 1) };
@@ -76,7 +76,7 @@ function resolveAsset(graph: AssetGraph, key: string): string {
 }
 
 /** The per-asset text of column lineage: each column with its direct sources, and what the lineage could not see. */
-export function columnLineageText(lineage: ProjectColumnLineage, keys: readonly string[]): string {
+function columnLineageText(lineage: ProjectColumnLineage, keys: readonly string[]): string {
   return keys
     .map((key) => {
       const asset = lineage.asset(key);
@@ -97,7 +97,7 @@ export function columnLineageText(lineage: ProjectColumnLineage, keys: readonly 
  * `lineage` is needed for columns only.
  * @example renderLineage(graph, lineage, 'gold/daily.avg_delay', { format: 'mermaid' })
  */
-export function renderLineage(graph: AssetGraph, lineage: ProjectColumnLineage | undefined, arg: string | undefined, options: LineageOptions = {}): string {
+function renderLineage(graph: AssetGraph, lineage: ProjectColumnLineage | undefined, arg: string | undefined, options: LineageOptions = {}): string {
   const format = options.format ?? 'text';
   if (!['text', 'mermaid', 'dot', 'json'].includes(format)) throw new SluiceError('INVALID_SELECTION', `--format "${format}" is not one of text, mermaid, dot, json`);
   if (options.upstream && options.downstream) throw new SluiceError('INVALID_SELECTION', 'give --upstream or --downstream, not both (neither shows both sides)');

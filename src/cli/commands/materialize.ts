@@ -5,7 +5,7 @@ import { CommandFailed } from '../cli-errors.js';
 import { withClient, type ProjectOptions } from '../open-project.js';
 import { showProgress } from '../progress-display.js';
 
-export interface MaterializeCommandOptions extends ProjectOptions {
+interface MaterializeCommandOptions extends ProjectOptions {
   select?: string;
   concurrency?: string;
   retryFailed?: string;
@@ -39,7 +39,7 @@ function report(result: MaterializeResult, out: NodeJS.WriteStream): Materialize
  * and outcome; Ctrl-C cancels the run cleanly.
  * @example const result = await materializeCommand({ project: 'examples/flights', select: 'gold/region_monthly_summary' });
  */
-export async function materializeCommand(options: MaterializeCommandOptions, out: NodeJS.WriteStream = process.stdout): Promise<MaterializeResult> {
+async function materializeCommand(options: MaterializeCommandOptions, out: NodeJS.WriteStream = process.stdout): Promise<MaterializeResult> {
   return withClient(options, async (client) => {
     const run = await client.submit({
       ...(options.retryFailed ? { retryOf: options.retryFailed } : { select: options.select ?? '*' }),

@@ -15,7 +15,7 @@ import { withColumnLineage } from './lineage.js';
 import { textTable } from '../text-table.js';
 
 /** One column as `sluice show` reports it. */
-export interface ShownColumn {
+interface ShownColumn {
   name: string;
   type: string | null;
   nullable: boolean | null;
@@ -28,7 +28,7 @@ export interface ShownColumn {
 }
 
 /** Everything `sluice show` prints, as data. */
-export interface AssetReport {
+interface AssetReport {
   key: string;
   group: string;
   kind: string;
@@ -48,7 +48,7 @@ export interface AssetReport {
 }
 
 /** What a report is built from, wherever it came from (the opened project or a running server). */
-export interface AssetReportInput {
+interface AssetReportInput {
   graph: AssetGraph;
   projectFile: string;
   key: string;
@@ -63,8 +63,8 @@ export interface AssetReportInput {
  * The report of one asset from its definition, status, history and column lineage (pure).
  * @example buildAssetReport({ graph, projectFile, key: 'gold/daily', status: 'fresh', statusReason: null, history, lineage })
  */
-export function buildAssetReport(input: AssetReportInput): AssetReport {
-  const node = input.graph.get(input.key)!;
+function buildAssetReport(input: AssetReportInput): AssetReport {
+  const node = input.graph.require(input.key);
   const definition = node.definition;
   const assetLineage = input.lineage.asset(input.key);
   return {
@@ -102,7 +102,7 @@ function assetKeyIn(graph: AssetGraph, key: string): string {
  * Goes through the running `sluice dev` when there is one (it owns the warehouse).
  * @example const report = await showAsset({ project: 'examples/flights' }, 'gold/region_monthly_summary', 5);
  */
-export async function showAsset(options: ProjectOptions, key: string, limit = 5): Promise<AssetReport> {
+async function showAsset(options: ProjectOptions, key: string, limit = 5): Promise<AssetReport> {
   let normalized = key;
   const keysOf = (graph: AssetGraph): string[] => {
     normalized = assetKeyIn(graph, key);
@@ -141,7 +141,7 @@ const shortTime = (iso: string): string => iso.replace('T', ' ').slice(0, 19);
 const cell = (value: unknown): string => (value === null || value === undefined ? '-' : String(value));
 
 /** The report as terminal text. */
-export function showText(report: AssetReport): string {
+function showText(report: AssetReport): string {
   const lines = [`${report.key}  (${report.kind}, group ${report.group})`];
   if (report.description) lines.push(report.description);
   lines.push(

@@ -1,4 +1,5 @@
 // A bounded, in-order delivery queue with retries and backoff, so a slow or dead backend never holds up its producer.
+import { messageOf } from '../../errors.js';
 
 /** How a queue delivers and gives up. */
 export interface DeliveryQueueConfig<T> {
@@ -91,10 +92,6 @@ export class DeliveryQueue<T> {
     this.backendDown = true;
     this.config.onDrop(item, messageOf(lastError), attempts);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

@@ -19,7 +19,7 @@ import {
  * A facet with its `_producer` and the `_schemaURL` of the official schema it follows.
  * @example makeFacet(producer, 'SQLJobFacet', { query: 'SELECT 1', dialect: 'duckdb' })
  */
-export function makeFacet(producer: string, schema: FacetSchemaName, body: Record<string, unknown>): OpenLineageFacet {
+function makeFacet(producer: string, schema: FacetSchemaName, body: Record<string, unknown>): OpenLineageFacet {
   return { _producer: producer, _schemaURL: `https://openlineage.io/spec/facets/${FACET_VERSIONS[schema]}/${schema}.json#/$defs/${schema}`, ...body };
 }
 

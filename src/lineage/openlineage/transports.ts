@@ -1,6 +1,7 @@
 // Where OpenLineage events go: HTTP POST (Marquez-compatible), a JSON-lines file, or the console.
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { messageOf } from '../../errors.js';
 import { describeTransport, type ResolvedTransport } from './openlineage-config.js';
 import type { OpenLineageRunEvent } from './openlineage-types.js';
 
@@ -77,7 +78,7 @@ class FileTransport implements Transport {
       await appendFile(this.path, `${JSON.stringify(event)}\n`, 'utf8');
     } catch (cause) {
       this.ready = undefined;
-      throw new TransportError(`cannot append to ${this.path}: ${cause instanceof Error ? cause.message : String(cause)}`, true, { cause });
+      throw new TransportError(`cannot append to ${this.path}: ${messageOf(cause)}`, true, { cause });
     }
   }
 }
@@ -91,5 +92,5 @@ function networkMessage(cause: unknown, timeoutMs: number): string {
   if (cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')) return `no response within ${timeoutMs} ms`;
   const inner = (cause as { cause?: { code?: string; message?: string } } | undefined)?.cause;
   if (inner?.code) return `connection failed (${inner.code})`;
-  return cause instanceof Error ? cause.message : String(cause);
+  return messageOf(cause);
 }
