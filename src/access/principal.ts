@@ -47,7 +47,8 @@ export type Action =
   | 'check:run'
   | 'stream:read'
   | 'query:sql'
-  | 'audit:read';
+  | 'audit:read'
+  | 'warehouse:change';
 
 /**
  * What an action is about. Changes to the `project` and anything on the `warehouse` need a role on the whole

@@ -16,6 +16,7 @@ import { columnLineageRoutes } from './routes/column-lineage-routes.js';
 import { partitionRoutes } from './routes/partition-routes.js';
 import { quarantineRoutes } from './routes/quarantine-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
+import { warehouseChangeRoutes } from './routes/warehouse-change-routes.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
@@ -107,6 +108,7 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
   app.route('/api', runRoutes(deps));
   app.route('/api', streamRoutes(deps));
   app.route('/api', queryRoutes(deps));
+  app.route('/api', warehouseChangeRoutes(deps));
   app.route('/api', exportRoutes(deps));
   app.route('/api', checkRoutes(deps));
   app.route('/api', automationRoutes(deps));
