@@ -25,6 +25,8 @@ export interface ReplayOptions {
 /** What a replay did and measured. */
 export interface ReplayResult {
   sent: number;
+  /** Events the server quarantined at the door (their reasons are in landing.<source>_rejected). */
+  quarantined: number;
   requests: number;
   firstSeq: number;
   lastSeq: number;
@@ -69,6 +71,7 @@ export async function replayEvents(pages: EventPages, options: ReplayOptions): P
   const iterator = pages[Symbol.asyncIterator]();
   let exhausted = false;
   let sent = 0;
+  let quarantined = 0;
   let requests = 0;
   let firstSeq = 0;
   let lastSeq = 0;
@@ -90,8 +93,9 @@ export async function replayEvents(pages: EventPages, options: ReplayOptions): P
     if (due > 0) {
       const batch = buffer.splice(0, due);
       const answer = await postEvents(base, options.source, batch);
-      if (firstSeq === 0) firstSeq = answer.firstSeq;
-      lastSeq = answer.lastSeq;
+      if (firstSeq === 0 && answer.accepted > 0) firstSeq = answer.firstSeq;
+      if (answer.accepted > 0) lastSeq = answer.lastSeq;
+      quarantined += answer.quarantined;
       sent += batch.length;
       requests += 1;
       options.onProgress?.(sent, performance.now() - started);
@@ -99,8 +103,8 @@ export async function replayEvents(pages: EventPages, options: ReplayOptions): P
     await sleep(batchMs);
   }
   const sendMs = performance.now() - started;
-  const status = await waitVisible(`${path}?from=${firstSeq}&to=${lastSeq}${options.asset ? `&asset=${encodeURIComponent(options.asset)}` : ''}`, sent, options.settleTimeoutMs ?? 60_000);
-  return { sent, requests, firstSeq, lastSeq, sendMs, achievedRate: sent / Math.max(sendMs / 1000, 1e-3), asset: status.asset, latency: status.latency };
+  const status = await waitVisible(`${path}?from=${firstSeq}&to=${lastSeq}${options.asset ? `&asset=${encodeURIComponent(options.asset)}` : ''}`, sent - quarantined, options.settleTimeoutMs ?? 60_000);
+  return { sent, quarantined, requests, firstSeq, lastSeq, sendMs, achievedRate: sent / Math.max(sendMs / 1000, 1e-3), asset: status.asset, latency: status.latency };
 }
 
 /** Polls the source's status until every replayed event is visible (or the timeout passes: the figures then cover what is). */

@@ -89,6 +89,7 @@ export async function replayCommand(options: ReplayCommandOptions, out: NodeJS.W
   });
   const { latency } = result;
   out.write(`replayed ${result.sent} ${flights ? 'flight ' : ''}events to ${url}/api/events/${source} at ${Math.round(result.achievedRate)}/s in ${(result.sendMs / 1000).toFixed(1)} s (${result.requests} requests, seq ${result.firstSeq}-${result.lastSeq})\n`);
+  if (result.quarantined > 0) out.write(`${result.quarantined} event(s) quarantined at the door; their reasons: sluice query "SELECT _reason, raw FROM landing.${source}_rejected"\n`);
   out.write(`${latency.visible} of ${latency.events} visible in ${result.asset} (event received -> published there; max ${latency.max ?? '-'} ms)\n`);
   out.write(`latency p50 ${latency.p50 ?? '-'} ms, p99 ${latency.p99 ?? '-'} ms\n`);
   return result;
