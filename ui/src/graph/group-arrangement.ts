@@ -22,6 +22,8 @@ export interface ArrangeOptions {
 }
 
 const SWEEPS = 4;
+/** Rows of at most this many columns are never folded into bands. */
+const FOLD_MIN_COLUMNS = 6;
 /** Without an aspect given, only columns taller than this share of the picture's width are split. */
 const DEFAULT_ASPECT = 0.6;
 
@@ -170,7 +172,8 @@ function placeColumns(columns: string[][], size: Map<string, GroupSize>, { gapX,
   const tallest = Math.max(1, ...heights);
   const bandGap = gapY * 2;
   // b bands of height (tallest + gap) over a width of totalWidth / b: b^2 = aspect * totalWidth / (tallest + gap).
-  const bandCount = fold && tallest / totalWidth < aspect ? Math.max(1, Math.min(columns.length, Math.round(Math.sqrt((totalWidth * aspect) / (tallest + bandGap))))) : 1;
+  // A few columns stay one row: reading left to right matters more than the shape there.
+  const bandCount = fold && columns.length > FOLD_MIN_COLUMNS && tallest / totalWidth < aspect ? Math.max(1, Math.min(columns.length, Math.round(Math.sqrt((totalWidth * aspect) / (tallest + bandGap))))) : 1;
   const share = totalWidth / bandCount;
   const bands: number[][] = [[]];
   let bandWidth = 0;
