@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { RunChecksResponse } from '../api-types.js';
 import { guard, jsonBody, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { isAllowed } from '../../access/principal.js';
+import { governedReads } from '../governed-reads.js';
 
 const ChecksBody = z.object({ select: z.string().trim().min(1, 'must not be empty').max(10_000).optional() });
 
@@ -15,12 +16,15 @@ const ChecksBody = z.object({ select: z.string().trim().min(1, 'must not be empt
  */
 export function checkRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
+  const reads = governedReads(sluice);
 
   routes.post('/checks', async (c) => {
     const principal = guard(c, 'check:run', { kind: 'project' });
     const { select } = await jsonBody(c, ChecksBody, 'check request');
     const result = await sluice.check({ select: select ?? '*' });
-    const results = result.results.map((r) => (isAllowed(principal, 'asset:preview', { kind: 'asset', id: r.assetKey }) ? r : { ...r, sampleFailing: [] }));
+    // Samples are raw rows: kept only for callers who see the asset's rows unfiltered and unmasked.
+    const policies = await reads.policies();
+    const results = result.results.map((r) => (isAllowed(principal, 'asset:preview', { kind: 'asset', id: r.assetKey }) && !policies.restricts(principal, r.assetKey) ? r : { ...r, sampleFailing: [] }));
     return c.json<RunChecksResponse>({ ...result, results });
   });
 
