@@ -27,6 +27,8 @@ export function signInRoutes(auth: Authenticator, audit: AuditLog): Hono<ApiEnv>
     const client = clientAddress(c);
     // A JSON body cannot be posted cross-site without a CORS preflight, so no one signs a victim in to their account.
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) return c.json({ error: { code: 'INVALID_REQUEST', message: 'send {"token": "..."} as application/json' } }, 400);
+    // A token is at most 16 KB; a bigger body is refused before it is read.
+    if (Number(c.req.header('content-length') ?? 0) > 2 * MAX_AUTHORIZATION_BYTES) return c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `send {"token": "..."} with a token of at most ${MAX_AUTHORIZATION_BYTES / 1024} KB` } }, 413);
     let parsed;
     try {
       parsed = SignIn.safeParse(JSON.parse(await c.req.text()));
