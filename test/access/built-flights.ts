@@ -48,6 +48,11 @@ async function buildOnce(cache: string): Promise<void> {
       await sluice.close();
     }
     mkdirSync(done);
+    // Builds of earlier versions of the example are dead weight (~60 MB each): drop the finished ones.
+    for (const entry of readdirSync(dirname(cache))) {
+      const other = join(dirname(cache), entry);
+      if (entry.startsWith('sluice-test-flights-') && other !== cache && !entry.endsWith('.lock') && existsSync(join(other, 'done'))) rmSync(other, { recursive: true, force: true });
+    }
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
