@@ -18,7 +18,7 @@ export interface ExecutorChoice {
 /**
  * The queue's step runner when `executor: 'queue'` (or SLUICE_EXECUTOR=queue), else undefined (in-process).
  * The queue lives in the metadata database (SLUICE_QUEUE_URL overrides it); workers on other machines must reach the
- * same warehouse, so it must be PostgreSQL.
+ * same warehouse, so it must be PostgreSQL. SLUICE_QUEUE_STALE_MS (default 5000) is how long a silent worker keeps its step.
  * @example const queue = await openQueueExecutor({ env: process.env, project, warehouse });
  */
 export async function openQueueExecutor(choice: ExecutorChoice): Promise<QueueStepRunner | undefined> {
@@ -29,7 +29,9 @@ export async function openQueueExecutor(choice: ExecutorChoice): Promise<QueueSt
   if (choice.warehouse.dialect !== 'postgres') {
     throw new SluiceError('INVALID_CONFIG', 'the queue executor needs a warehouse every worker can reach: set SLUICE_WAREHOUSE_URL to a PostgreSQL database (docs/production.md)');
   }
-  return QueueStepRunner.open({ url });
+  const staleAfterMs = Number(choice.env.SLUICE_QUEUE_STALE_MS ?? 5000);
+  if (!(staleAfterMs >= 100)) throw new SluiceError('INVALID_CONFIG', `SLUICE_QUEUE_STALE_MS must be a number of milliseconds, at least 100, got "${choice.env.SLUICE_QUEUE_STALE_MS}"`);
+  return QueueStepRunner.open({ url, staleAfterMs });
 }
 
 /** The queue's database: SLUICE_QUEUE_URL, else the metadata store's PostgreSQL URL. */

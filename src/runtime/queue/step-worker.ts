@@ -24,6 +24,18 @@ export interface StepWorkerConfig {
   heartbeatMs?: number;
 }
 
+/** Three tries, 100 ms then 400 ms apart. */
+async function withRetries(action: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 4 ** (attempt - 1)));
+    }
+  }
+}
+
 /** First key of the advisory locks that keep two workers from building one asset at once (second: the key's hash). */
 const ASSET_LOCK_SPACE = 0x51_1c_e0_06;
 
@@ -73,7 +85,15 @@ export class StepWorker {
       logger: silentLogger(),
       taskList: { [STEP_TASK]: (payload, helpers) => this.runJob(payload as StepPayload, helpers) },
     });
+    // The runner ends on stop(), or on an error it cannot recover from; `stopped` tells the process which.
+    this.stopped = this.runner.promise.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
   }
+
+  /** Settles when the worker stopped: with the error that stopped it, or undefined after `stop()`. */
+  stopped: Promise<unknown> = new Promise(() => undefined);
 
   private async beat(): Promise<void> {
     const jobs = [...this.running.values()].map((r) => r.jobId);
@@ -103,12 +123,17 @@ export class StepWorker {
       await lock.query(`SELECT pg_advisory_unlock_all()`).then(() => lock.release(), (e: Error) => lock.release(e));
       this.running.delete(key);
     }
-    await this.pool.query(
-      `INSERT INTO ${QUEUE_SCHEMA}.step_outcomes (job_key, run_id, asset_key, status, error, worker_id) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (job_key) DO UPDATE SET status = excluded.status, error = excluded.error, worker_id = excluded.worker_id, finished_at = now()`,
-      [key, payload.runId, payload.assetKey, status, error === undefined ? null : JSON.stringify(serializeError(error)), this.id],
-    );
-    await this.pool.query(`SELECT pg_notify($1, $2)`, [STEP_DONE_CHANNEL, key]);
+    const outcome = [key, payload.runId, payload.assetKey, status, error === undefined ? null : JSON.stringify(serializeError(error)), this.id];
+    // A dropped connection (server restart, pg_terminate_backend) is retried on a fresh one; if the outcome still
+    // cannot be written the job fails, graphile-worker runs it again, and the recorded materialization is reused.
+    await withRetries(async () => {
+      await this.pool.query(
+        `INSERT INTO ${QUEUE_SCHEMA}.step_outcomes (job_key, run_id, asset_key, status, error, worker_id) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (job_key) DO UPDATE SET status = excluded.status, error = excluded.error, worker_id = excluded.worker_id, finished_at = now()`,
+        outcome,
+      );
+      await this.pool.query(`SELECT pg_notify($1, $2)`, [STEP_DONE_CHANNEL, key]);
+    });
   }
 
   /** Waits for the asset's lock (another run may be building it), giving up when the step is canceled. */

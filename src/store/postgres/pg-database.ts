@@ -18,22 +18,49 @@ export class PgDatabase {
   }
 
   async query<T extends pg.QueryResultRow>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.pool.query<T>(sql, params as unknown[])).rows;
+    return reconnecting(async () => (await this.pool.query<T>(sql, params as unknown[])).rows);
   }
 
   /** Runs `body` in one transaction on one connection: all of its writes or none. */
-  async transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return reconnecting(() => this.once(body));
+  }
+
+  private async once<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const result = await body(client);
       await client.query('COMMIT');
+      client.release();
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      // A lost connection is discarded, never handed to the next caller.
+      client.release(lostConnection(error) ? (error as Error) : undefined);
       throw error;
-    } finally {
-      client.release();
+    }
+  }
+}
+
+/**
+ * Whether the server ended the connection under the statement (restart, failover, pg_terminate_backend): the
+ * statement was rolled back with its session, so it may run again on a fresh connection.
+ */
+function lostConnection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '57P01' || code === '57P02' || code === '57P03' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  return /Connection terminated|connection ended|Client has encountered a connection error/i.test((error as Error)?.message ?? '');
+}
+
+/** Runs `action` again (up to twice, 50 then 250 ms later) when the connection was lost under it. */
+async function reconnecting<T>(action: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (attempt >= 3 || !lostConnection(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, attempt === 1 ? 50 : 250));
     }
   }
 }
