@@ -89,7 +89,7 @@ describe('after a build', () => {
   });
 
   test('an error check failing on the published table makes the check run fail, still as a 200 answer', async () => {
-    await postJson(app, '/api/query', { sql: 'INSERT INTO clean.numbers VALUES (NULL, NULL)' });
+    await postJson(app, '/api/warehouse/change', { sql: 'INSERT INTO clean.numbers VALUES (NULL, NULL)' });
     try {
       const { status, body } = await postJson<RunChecksResponse>(app, '/api/checks', { select: 'clean/numbers' });
       assert.equal(status, 200);
@@ -98,7 +98,7 @@ describe('after a build', () => {
       const { body: list } = await getJson<AssetsResponse>(app, '/api/assets');
       assert.deepEqual(list.assets.find((a) => a.key === 'clean/numbers')?.checks, { passed: 0, warned: 1, failed: 1 });
     } finally {
-      await postJson(app, '/api/query', { sql: 'DELETE FROM clean.numbers WHERE n IS NULL' });
+      await postJson(app, '/api/warehouse/change', { sql: 'DELETE FROM clean.numbers WHERE n IS NULL' });
     }
   });
 

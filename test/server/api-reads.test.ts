@@ -150,11 +150,14 @@ describe('after a materialization', () => {
     assert.deepEqual(body.rows[0]!.list, [1, 2]);
   });
 
-  test('a failing query is a 400 SQL_ERROR with the engine message', async () => {
-    const { status, body } = await postJson<ApiErrorResponse>(app, '/api/query', { sql: 'SELECT * FROM no_such_table' });
+  test('a query naming no asset is refused (403) and one failing in the engine is a 400 SQL_ERROR with its message', async () => {
+    const refused = await postJson<ApiErrorResponse>(app, '/api/query', { sql: 'SELECT * FROM no_such_table' });
+    assert.equal(refused.status, 403);
+    assert.match(refused.body.error.message, /"main\.no_such_table" is not an asset you may read/);
+    const { status, body } = await postJson<ApiErrorResponse>(app, '/api/query', { sql: 'SELECT no_such_column FROM clean.numbers' });
     assert.equal(status, 400);
     assert.equal(body.error.code, 'SQL_ERROR');
-    assert.match(body.error.message, /no_such_table/);
+    assert.match(body.error.message, /no_such_column/);
   });
 });
 
