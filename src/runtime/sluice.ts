@@ -1,7 +1,7 @@
 // The runtime facade and composition root: builds the adapters and extensions of a project, plans and submits runs.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { SluiceError } from '../errors.js';
+import { RunNotFoundError, SluiceError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { assertPartitionKey } from '../model/partitions.js';
 import type { OpenLineageConfig, ProjectDefinition } from '../model/project-definition.js';
@@ -248,7 +248,7 @@ export class Sluice {
 
   private async retryPlan(runId: string): Promise<Plan> {
     const run = await this.store.getRun(runId);
-    if (!run) throw new SluiceError('RUN_NOT_FOUND', `run "${runId}" does not exist; run \`sluice runs\` to see recent run ids`);
+    if (!run) throw new RunNotFoundError(runId);
     if (run.status === 'succeeded') throw new SluiceError('INVALID_SELECTION', `run "${runId}" succeeded; there is nothing to retry`);
     const events = await this.store.listEvents(runId);
     const succeeded = new Set(events.flatMap((e) => (e.type === 'asset_succeeded' && e.assetKey !== null ? [e.assetKey] : [])));
