@@ -66,6 +66,11 @@ export function configureWorkerCommand(program: Command): void {
     .action(async (options: { concurrency: number }, command: Command) => {
       const running = await startWorker({ ...command.optsWithGlobals<ProjectOptions>(), ...options });
       process.stderr.write(`sluice worker ${running.worker.id}: taking steps from the queue (concurrency ${options.concurrency}); press Ctrl-C to stop\n`);
-      await runUntilSignal(running.stop, 'finishing the steps in hand', 'abandoning them (another worker will retry them)');
+      // A queue failure the worker cannot recover from ends the process non-zero, so a supervisor restarts it.
+      const failed = running.worker.stopped.then((error) => {
+        if (error === undefined) return;
+        throw new CommandFailed(`the worker stopped: ${error instanceof Error ? error.message : String(error)}; it is safe to start it again`);
+      });
+      await Promise.race([runUntilSignal(running.stop, 'finishing the steps in hand', 'abandoning them (another worker will retry them)'), failed]);
     });
 }
