@@ -36,7 +36,7 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
     flights = await builtFlights();
     sluice = await Sluice.open({ dir: flights.dir });
     access = await openProjectAccess(sluice, 'the test server authenticates');
-    local = await startSluicePgWire(sluice, { port: 0, host: '127.0.0.1' });
+    local = await startSluicePgWire(sluice, { port: 0, host: '127.0.0.1', maxRows: 1_000 });
     shared = await startSluicePgWire(sluice, { port: 0, host: '127.0.0.1', access: { access: access.access, store: access.store, audit: access.shared.audit } });
     // A principal granted the analyst role on the curated (gold) assets only, signed in without a password.
     const goldKeys = new Set([...sluice.project.graph.keys()].filter((k) => k.startsWith('gold/')));
@@ -183,6 +183,12 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
       const named = await client.query('SELECT count(*), region, 1 + 1, CAST(flights AS INTEGER), sum(flights) AS total FROM gold.region_monthly_summary GROUP BY region, flights LIMIT 1');
       assert.deepEqual(named.fields.map((f) => f.name), ['count', 'region', '?column?', 'flights', 'total']);
       assert.deepEqual((await client.query('SELECT version(), current_database()')).rows, [{ version: 'PostgreSQL 15.0 (Sluice)', current_database: 'flights' }]);
+      // A result cut at the row cap says so.
+      const notices: string[] = [];
+      client.on('notice', (notice) => notices.push(notice.message ?? ''));
+      assert.equal((await client.query('SELECT origin, flight_date FROM gold.airport_daily_delays')).rows.length, 1_000);
+      assert.equal((await client.query({ name: 'capped', text: 'SELECT origin FROM gold.airport_daily_delays' })).rows.length, 1_000);
+      assert.deepEqual(notices, Array(2).fill('the result was cut at 1000 rows (the governed row cap); narrow the query or aggregate it'));
       await client.query('SET application_name = test');
       assert.equal((await client.query('SHOW application_name')).rows[0]!.application_name, 'test');
       await client.query('BEGIN');

@@ -7,9 +7,12 @@ import type { GovernedWireQuery } from './sluice-wire-backend.js';
 
 /** What the wire protocol uses of the governed reader (src/access/governed-query). */
 export interface GovernedReaderPort {
-  query(principal: Principal, sql: string, options: { purpose: 'pg-wire' }): Promise<{ columns: string[]; rows: Row[] }>;
+  query(principal: Principal, sql: string, options: { purpose: 'pg-wire'; maxRows: number }): Promise<{ columns: string[]; rows: Row[]; truncated: boolean }>;
   plan(principal: Principal, sql: string): Promise<{ sql: string; params: unknown[] }>;
 }
+
+/** Rows one wire-protocol statement returns by default (BI extracts are bigger than API pages; still bounded). */
+export const WIRE_MAX_ROWS = 100_000;
 
 /** Thrown for what the governed path cannot take from a wire client yet. */
 class UnsupportedParametersError extends Error {
@@ -21,7 +24,7 @@ class UnsupportedParametersError extends Error {
  * policy-applied), described for its column types, then run by the reader, which audits it.
  * @example const query = governedWireQuery(reader, sluice.warehouse); await query(principal, 'SELECT 1', []);
  */
-export function governedWireQuery(reader: GovernedReaderPort, warehouse: Pick<Warehouse, 'session'>): GovernedWireQuery {
+export function governedWireQuery(reader: GovernedReaderPort, warehouse: Pick<Warehouse, 'session'>, maxRows = WIRE_MAX_ROWS): GovernedWireQuery {
   return async (principal, sql, params) => {
     if (params.length > 0) {
       // The session writes a client's parameters into its statement (inlineParameters) before it gets here.
@@ -35,8 +38,8 @@ export function governedWireQuery(reader: GovernedReaderPort, warehouse: Pick<Wa
     } finally {
       session.close();
     }
-    const result = await reader.query(principal, sql, { purpose: 'pg-wire' });
+    const result = await reader.query(principal, sql, { purpose: 'pg-wire', maxRows });
     const columns = described.map((d) => ({ name: d.column_name, type: d.column_type }));
-    return { columns, rows: result.rows.map((row) => columns.map((c) => row[c.name])) };
+    return { columns, rows: result.rows.map((row) => columns.map((c) => row[c.name])), ...(result.truncated ? { truncatedAt: maxRows } : {}) };
   };
 }

@@ -169,6 +169,14 @@ export const backend = {
   parameterStatus(name: string, value: string): Buffer {
     return new Writer().cstring(name).cstring(value).message('S');
   },
+  /** A NoticeResponse: a warning the client shows beside the result (psql prints it). */
+  notice(message: string, hint?: string): Buffer {
+    const w = new Writer();
+    for (const [field, value] of [['S', 'NOTICE'], ['V', 'NOTICE'], ['C', '01000'], ['M', message], ...(hint ? [['H', hint]] : [])] as const) {
+      w.bytes(Buffer.from(field, 'latin1')).cstring(value);
+    }
+    return w.bytes(Buffer.alloc(1)).message('N');
+  },
   /** An ErrorResponse; `code` is a SQLSTATE (42501 insufficient privilege, 42601 syntax error, 0A000 not supported). */
   error(code: string, message: string, hint?: string): Buffer {
     return Buffer.from(BackendError.create({ severity: 'ERROR', code, message, ...(hint ? { hint } : {}) }).flush());

@@ -16,6 +16,8 @@ interface Outcome {
   fields?: FieldDescription[];
   rows?: (string | null)[][];
   tag: string;
+  /** A warning sent before the completion (a result cut at the row cap). */
+  notice?: string;
 }
 
 interface PreparedStatement {
@@ -149,7 +151,8 @@ export class PgSession {
         const end = message.maxRows > 0 ? Math.min(portal.sent + message.maxRows, outcome.rows.length) : outcome.rows.length;
         const replies = outcome.rows.slice(portal.sent, end).map((row) => backend.dataRow(row));
         portal.sent = end;
-        replies.push(end < outcome.rows.length ? backend.portalSuspended() : backend.commandComplete(outcome.tag));
+        if (end < outcome.rows.length) replies.push(backend.portalSuspended());
+        else replies.push(...(outcome.notice ? [backend.notice(outcome.notice)] : []), backend.commandComplete(outcome.tag));
         return replies;
       }
       case 'close':
@@ -171,7 +174,8 @@ export class PgSession {
   private send(outcome: Outcome): Buffer[] {
     if (outcome.tag === '') return [backend.emptyQuery()];
     if (!outcome.fields || !outcome.rows) return [backend.commandComplete(outcome.tag)];
-    return [backend.rowDescription(outcome.fields), ...outcome.rows.map((row) => backend.dataRow(row)), backend.commandComplete(outcome.tag)];
+    const notice = outcome.notice ? [backend.notice(outcome.notice)] : [];
+    return [backend.rowDescription(outcome.fields), ...outcome.rows.map((row) => backend.dataRow(row)), ...notice, backend.commandComplete(outcome.tag)];
   }
 
   /** Runs one statement: a session command, a catalog query, or a governed query. */
@@ -225,7 +229,8 @@ export class PgSession {
   private rowsOutcome(result: WireResult): Outcome {
     const fields = result.columns.map((c) => ({ name: c.name, type: pgTypeOf(c.type) }));
     const rows = result.rows.map((row) => fields.map((f, i) => pgText(row[i], f.type)));
-    return { fields, rows, tag: `SELECT ${rows.length}` };
+    const notice = result.truncatedAt === undefined ? undefined : `the result was cut at ${result.truncatedAt} rows (the governed row cap); narrow the query or aggregate it`;
+    return { fields, rows, tag: `SELECT ${rows.length}`, ...(notice ? { notice } : {}) };
   }
 
   private catalogFor(): Promise<PgCatalog> {

@@ -29,6 +29,8 @@ export interface SluicePgWireOptions {
    * query is audited. Without it (`sluice dev` on a loopback address) the local developer connects without one.
    */
   access?: PgWireAccess;
+  /** Rows a statement returns at most (default 100,000); a cut result comes with a notice. */
+  maxRows?: number;
   log?: (line: string) => void;
 }
 
@@ -61,7 +63,7 @@ export async function startSluicePgWire(sluice: Sluice, options: SluicePgWireOpt
     throw new SluiceError('INVALID_CONFIG', `the PostgreSQL port would accept anyone on ${options.host} without a password; bind 127.0.0.1, or declare access users and connect with an API token`);
   }
   const reads = governedReads(sluice, auditSink(access));
-  const query = async (principal: Principal, sql: string, params: readonly unknown[]) => governedWireQuery(await reads.reader(), sluice.warehouse)(principal, sql, params);
+  const query = async (principal: Principal, sql: string, params: readonly unknown[]) => governedWireQuery(await reads.reader(), sluice.warehouse, options.maxRows)(principal, sql, params);
   const authenticate = async (user: string, password: string | undefined): Promise<Principal | undefined> => {
     if (!access) return LOCAL_DEV_PRINCIPAL;
     const check = password === undefined ? undefined : await verifyApiToken(access.store, password);

@@ -23,6 +23,8 @@ export interface WireResult {
   columns: readonly { name: string; type: string }[];
   /** Values as DuckDB hands them out: primitives, bigints, Dates or @duckdb/node-api value objects. */
   rows: readonly (readonly unknown[])[];
+  /** Set when the governed row cap cut the result: the number of rows kept. */
+  truncatedAt?: number;
 }
 
 /** The part of Sluice a wire-protocol connection talks to; every byte of data comes through `query`. */
