@@ -1,4 +1,5 @@
 // The browser session of a shared server (`sluice serve`): the CSRF token to echo, sign-in and sign-out.
+import { signInHref } from '../routing/route';
 
 /** Cookie the server sets beside the HttpOnly session cookie; its value goes back in `x-csrf-token`. */
 const CSRF_COOKIE = 'sluice_csrf';
@@ -40,5 +41,5 @@ export async function signIn(token: string): Promise<SignInResult> {
 export async function signOut(): Promise<void> {
   const token = csrfToken();
   await fetch('/auth/sign-out', { method: 'POST', headers: token ? { 'x-csrf-token': token } : {} }).catch(() => undefined);
-  window.location.assign('/#/sign-in');
+  window.location.assign(`/${signInHref()}`);
 }
