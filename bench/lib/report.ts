@@ -6,7 +6,7 @@ import type { FlightsResult, FlightsVariant } from '../sections/flights.js';
 import type { StartupResult } from '../sections/startup.js';
 import type { StoreResult } from '../sections/store.js';
 import type { SyntheticResult } from '../sections/synthetic.js';
-import type { UiResult } from '../sections/ui.js';
+import { uiKeyFigure, uiSection } from '../sections/ui.js';
 import { cell, mb, ms, num, ratio, table } from './format.js';
 import type { BenchResults } from './results.js';
 
@@ -53,8 +53,8 @@ export function keyFigures(results: BenchResults): string {
     const loads = events.rates.flatMap((r) => [r.loadStart.min, r.loadStart.max, r.loadEnd.min, r.loadEnd.max]);
     lines.push(`Events to gold (${events.asset}, real \`sluice dev\`, ${num(events.seconds)} s of flights per replay): ${rates}; load average ${num(Math.min(...loads), 1)}–${num(Math.max(...loads), 1)} on ${events.cores} cores`);
   }
-  const chosen = results.ui?.rows.filter((r) => r.chosen) ?? [];
-  if (chosen.length > 0) lines.push(`UI lineage layout (ELK, as the browser's worker runs it): ${chosen.map((r) => `${ms(r.layoutMs.median)} at ${num(r.size)} assets (${r.strategy})`).join(', ')}`);
+  const ui = results.ui ? uiKeyFigure(results.ui) : null;
+  if (ui) lines.push(ui);
   const startup = results.startup;
   if (startup) {
     const cold = startup.rows.filter((r) => r.command !== 'node -e 0').map((r) => `${r.command} ${ms(r.wallMs.median)}`).join(', ');
@@ -159,17 +159,6 @@ function eventsSection(e: EventsResult): string {
     '### Each replay, in the order run',
     each,
     e.notes.map((n) => `- ${n}`).join('\n'),
-  ].join('\n\n');
-}
-
-function uiSection(u: UiResult): string {
-  return [
-    '## 5. Web UI: lineage graph layout',
-    table(
-      ['assets', 'edges', 'groups', 'strategy', 'layout', 'per asset'],
-      u.rows.map((r) => [num(r.size), num(r.edges), num(r.groups), `${r.strategy}${r.chosen ? ' (the UI\'s choice)' : ''}`, cell(r.layoutMs), cell(r.perAssetMs)]),
-    ),
-    u.notes.map((n) => `- ${n}`).join('\n'),
   ].join('\n\n');
 }
 
