@@ -25,7 +25,7 @@ const CHECKS_FALLBACK_LIMIT = 2000;
  * measurement in Chromium on 2 busy cores (docs/ui-large-graphs.md): every asset laid out at once costs more than
  * ~1 s of a user's time past this size, and the zoomed-out picture of that many boxes no longer reads.
  */
-export const OVERVIEW_THRESHOLD = 500;
+const OVERVIEW_THRESHOLD = 500;
 
 /** Structure of the graph, kept referentially stable while only statuses change. */
 function useStableStructure(data: LineageResponse | undefined): { input: LayoutInput; fingerprint: string } | undefined {
