@@ -83,6 +83,8 @@ export interface AssetDetailResponse {
   checks: AssetCheckView[];
   /** Each output column's direct upstream columns, as `asset.column (transform)`; absent when it cannot be analysed. */
   columnLineage?: { method: 'sql' | 'declared' | 'none'; note?: string; columns: Record<string, string[]> };
+  /** Sensitivity tags per column, declared on it or inherited through column lineage (`from`: the tagged source columns). */
+  sensitivity?: Record<string, { tags: string[]; from: string[] }>;
 }
 /** GET /api/assets/:schema/:name/preview?limit=N */
 export interface PreviewResponse {

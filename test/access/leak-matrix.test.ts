@@ -142,6 +142,12 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
           if (!filtered && hidden.size === 0 && stats.length > 0 && key !== 'silver/flights_quarantine' && user === 'admin') assert.ok(stats.some((s) => s.min !== null));
         }
         if (filtered || hidden.size > 0) for (const check of body.checks) assert.deepEqual(check.latest?.sampleFailing ?? [], []);
+        if (key === 'gold/flights_enriched') {
+          assert.deepEqual(body.sensitivity?.origin_name?.tags, ['sensitive']);
+          // Inherited from bronze.airports.name, which a gold-only viewer may not even hear of.
+          if (user === 'viewer') assert.deepEqual(body.sensitivity?.origin_name?.from, []);
+          else assert.deepEqual(body.sensitivity?.origin_name?.from, ['bronze/airports.name']);
+        }
       });
     }
   }

@@ -7,8 +7,9 @@ import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js
 import { HttpError } from '../api-errors.js';
 import { assetSummaries, assetSummary, findAssetKey, lineageGraph, type AssetState } from '../asset-views.js';
 import { assetChecks, checkSummaries } from '../check-views.js';
-import { isAllowed } from '../../access/principal.js';
+import { isAllowed, mayRead, type Principal } from '../../access/principal.js';
 import { governColumnStats } from '../../access/policy/govern-metadata.js';
+import { sensitiveColumns } from '../../access/sensitivity/sensitive-columns.js';
 import { governedHttpError, governedReads } from '../governed-reads.js';
 import { toJsonRows } from '../json-values.js';
 
@@ -52,16 +53,29 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
     }
   };
 
+  /** Tags of the asset's columns, declared or inherited through lineage; an extra like lineage, left out when it cannot be analysed. */
+  const sensitivityOf = async (principal: Principal, key: string): Promise<AssetDetailResponse['sensitivity']> => {
+    try {
+      const columns = sensitiveColumns(sluice.project.definition.policies ?? {}, await sluice.columnLineage.get()).filter((col) => col.asset === key);
+      // A source the caller may not read is not named: its key would tell them about an asset they cannot see.
+      const from = (origins: readonly string[]): string[] => origins.filter((o) => o !== `${key}.${o.split('.').at(-1)}` && mayRead(principal, o.slice(0, o.lastIndexOf('.'))));
+      return columns.length > 0 ? Object.fromEntries(columns.map((col) => [col.column, { tags: col.tags, from: from(col.origins) }])) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   routes.get('/assets/:schema/:name', async (c) => {
     const principal = guard(c, 'asset:read', { kind: 'asset', id: requestedKey(c) });
     const key = findAssetKey(graph(), c.req.param('schema'), c.req.param('name'));
     const { history } = queryParams(c, DetailParams, 'asset');
-    const [current, materializations, described, checks, columnLineage] = await Promise.all([
+    const [current, materializations, described, checks, columnLineage, sensitivity] = await Promise.all([
       state(),
       sluice.store.materializationHistory(key, history),
       describe(key),
       sluice.store.latestCheckResults(key),
       columnLineageOf(key),
+      sensitivityOf(principal, key),
     ]);
     // The live relation is the truth; the last materialization's schema covers a table dropped by hand.
     const columns: ColumnSchema[] = described ?? current.latest.get(key)?.schema ?? [];
@@ -74,6 +88,7 @@ export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
       columns,
       checks: assetChecks(graph().get(key)!.definition.checks, checks, withSamples),
       ...(columnLineage ? { columnLineage } : {}),
+      ...(sensitivity ? { sensitivity } : {}),
     });
   });
 
