@@ -95,6 +95,10 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
     const catalog = await psql(scoped.port, `SELECT table_schema || '.' || table_name FROM information_schema.tables UNION ALL SELECT relname FROM pg_catalog.pg_class ORDER BY 1`);
     assert.doesNotMatch(catalog, /silver|bronze/);
     assert.equal(await psql(scoped.port, 'SELECT count(*) FROM gold.region_monthly_summary'), '32');
+    // The catalog is read-only, private to the connection, small and without files or network.
+    await assert.rejects(psql(scoped.port, "WITH x AS (SELECT 1) INSERT INTO pg_catalog.pg_namespace (oid, nspname) VALUES (1, 'silver')"), /the catalog (is read-only|answers one SELECT)/);
+    await assert.rejects(psql(scoped.port, 'SELECT c.oid FROM pg_catalog.pg_class c, range(20000)'), /at most 10000 rows/);
+    await assert.rejects(psql(scoped.port, "SELECT * FROM pg_catalog.pg_class, read_text('/etc/hostname')"), /disabled by configuration|Permission/);
   });
 
   it('under sluice serve, signs in with an API token as password, refuses anything else, and audits each query', async () => {

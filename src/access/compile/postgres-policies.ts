@@ -15,7 +15,7 @@ const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const qualified = (schema: string, name: string): string => `${q(schema)}.${q(name)}`;
 
 /** Schema of the masking views of `schema`: users with masks read `<schema>_masked.<name>`. */
-export const maskedSchema = (schema: string): string => `${schema}_masked`;
+const maskedSchema = (schema: string): string => `${schema}_masked`;
 
 interface Reader {
   role: string;

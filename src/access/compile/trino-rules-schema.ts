@@ -17,28 +17,28 @@ const Subject = { user: Pattern.optional(), role: Pattern.optional(), group: Pat
 
 const Environment = z.strictObject({ user: z.string().optional() });
 
-export const TrinoCatalogRule = z.strictObject({
+const TrinoCatalogRule = z.strictObject({
   ...Subject,
   catalog: Pattern.optional(),
   /** `all`, `read-only` or `none`; booleans are the legacy spelling. */
   allow: z.union([z.enum(['all', 'read-only', 'none']), z.boolean()]),
 });
 
-export const TrinoSchemaRule = z.strictObject({
+const TrinoSchemaRule = z.strictObject({
   ...Subject,
   catalog: Pattern.optional(),
   schema: Pattern.optional(),
   owner: z.boolean(),
 });
 
-export const TrinoColumnConstraint = z.strictObject({
+const TrinoColumnConstraint = z.strictObject({
   name: z.string().min(1),
   allow: z.boolean().optional(),
   mask: z.string().min(1).optional(),
   mask_environment: Environment.optional(),
 });
 
-export const TrinoTableRule = z.strictObject({
+const TrinoTableRule = z.strictObject({
   ...Subject,
   catalog: Pattern.optional(),
   schema: Pattern.optional(),

@@ -8,7 +8,7 @@ const NUMERIC_TYPES = new Set<number>([PG_TYPES.int2.oid, PG_TYPES.int4.oid, PG_
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Thrown when a parameter does not fit its declared type or a placeholder has no value. */
-export class ParameterError extends Error {
+class ParameterError extends Error {
   readonly code = 'QUERY_REFUSED';
 }
 

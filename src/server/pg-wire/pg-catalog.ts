@@ -17,6 +17,15 @@ export interface PgCatalogConfig {
   relations: readonly CatalogRelation[];
 }
 
+/** Rows and time a catalog query may take. */
+const CATALOG_MAX_ROWS = 10_000;
+const CATALOG_TIMEOUT_MS = 10_000;
+
+/** A catalog statement refused before or while it ran; the client gets a privilege error with this message. */
+class CatalogQueryError extends Error {
+  readonly code = 'QUERY_REFUSED';
+}
+
 const NAMESPACE_OIDS: Readonly<Record<string, number>> = { pg_catalog: 11, public: 2200, information_schema: 13183 };
 const FIRST_OID = 16384;
 const EXTRA_TYPES: readonly PgType[] = [
@@ -121,16 +130,27 @@ export class PgCatalog {
   }
 
   /**
-   * Answers one catalog statement (already known to be a SELECT): PostgreSQL syntax rewritten, run here only.
-   * @example await catalog.query("SELECT relname FROM pg_catalog.pg_class WHERE relkind = 'r'", [])
+   * Answers one catalog statement: PostgreSQL syntax rewritten, SELECT only, run here only, at most
+   * {@link CATALOG_MAX_ROWS} rows within {@link CATALOG_TIMEOUT_MS} (a catalog answer is small; anything else is a mistake or an attack).
+   * @example await catalog.query("SELECT relname FROM pg_catalog.pg_class WHERE relkind = 'r'")
    */
-  async query(sql: string, params: readonly unknown[]): Promise<WireResult> {
+  async query(sql: string): Promise<WireResult> {
     const rewritten = rewriteCatalogSql(sql);
-    const reader = await this.connection.runAndReadAll(rewritten, params.length > 0 ? ([...params] as never) : undefined);
-    const types = reader.columnTypes();
     const parsed = await this.connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS tree', [rewritten]);
-    const names = resultNames(JSON.parse(String(parsed.getRowObjectsJS()[0]!.tree)), reader.columnNames());
-    return { columns: names.map((name, i) => ({ name, type: String(types[i]) })), rows: reader.getRows() };
+    const tree = JSON.parse(String(parsed.getRowObjectsJS()[0]!.tree)) as { error?: boolean; error_message?: string };
+    if (tree.error) throw new CatalogQueryError(`the catalog answers one SELECT at a time: ${tree.error_message ?? 'the statement is not one'}`);
+    const timer = setTimeout(() => this.connection.interrupt(), CATALOG_TIMEOUT_MS);
+    let reader;
+    try {
+      reader = await this.connection.runAndReadUntil(rewritten, CATALOG_MAX_ROWS + 1);
+    } finally {
+      clearTimeout(timer);
+    }
+    const rows = reader.getRows();
+    if (rows.length > CATALOG_MAX_ROWS) throw new CatalogQueryError(`a catalog query may return at most ${CATALOG_MAX_ROWS} rows; narrow it`);
+    const types = reader.columnTypes();
+    const names = resultNames(tree, reader.columnNames());
+    return { columns: names.map((name, i) => ({ name, type: String(types[i]) })), rows };
   }
 
   close(): void {

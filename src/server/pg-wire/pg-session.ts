@@ -192,7 +192,7 @@ export class PgSession {
       if (isCatalogQuery(sql)) {
         const first = identifierName(words[0]!) ?? words[0]!.text;
         if (!READ_KEYWORDS.has(first)) throw new WireError('25006', 'the catalog is read-only: only SELECT statements may read it');
-        return this.rowsOutcome(await (await this.catalogFor()).query(sql, []));
+        return this.rowsOutcome(await (await this.catalogFor()).query(sql));
       }
       const result = await this.backendApi.query(this.principal, sql, []);
       const tree = await this.backendApi.parseTree?.(sql).catch(() => undefined);

@@ -24,7 +24,7 @@ const TAGS: Readonly<Record<string, SessionCommand>> = {
 };
 
 /** Canonical spelling of a setting name (`datestyle` -> `DateStyle`), so SHOW answers as PostgreSQL does. */
-export function settingName(name: string): string {
+function settingName(name: string): string {
   return Object.keys(SETTINGS).find((known) => known.toLowerCase() === name.toLowerCase()) ?? name.toLowerCase();
 }
 
