@@ -5,7 +5,7 @@ import { assetEmphasis, HighlightContext } from './highlight-context';
 import { statusParts, type GroupSummary } from './group-summary';
 import { cardId } from './group-view';
 
-export type GroupCardData = { group: string; summary: GroupSummary | undefined; pending: boolean };
+type GroupCardData = { group: string; summary: GroupSummary | undefined; pending: boolean };
 
 export type GroupCardFlowNode = Node<GroupCardData, 'group-card'>;
 

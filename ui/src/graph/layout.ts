@@ -95,7 +95,7 @@ function assetBox(key: string): ElkNode {
 }
 
 /** The ELK graph for the compound strategy: groups as parent nodes, every edge at the root. */
-export function toCompoundElkGraph(input: LayoutInput): ElkNode {
+function toCompoundElkGraph(input: LayoutInput): ElkNode {
   const children: ElkNode[] = [];
   for (const [group, members] of groupNodes(input)) {
     children.push({
@@ -229,7 +229,7 @@ export function layoutGroupInteriors(elk: ElkLike, groups: GroupGraph[]): Promis
 }
 
 /** Combine laid-out interiors with the groups' corners into absolute positions. */
-export function assembleTwoLevel(interiors: GroupInterior[], origins: Record<string, { x: number; y: number }>, elapsedMs: number): LayoutResult {
+function assembleTwoLevel(interiors: GroupInterior[], origins: Record<string, { x: number; y: number }>, elapsedMs: number): LayoutResult {
   const positions: LayoutResult['positions'] = {};
   const groups: GroupBox[] = [];
   for (const interior of interiors) {

@@ -18,7 +18,7 @@ export interface OverviewScene {
   lineage: Lineage | null;
 }
 
-export const STATUS_COLOURS: Record<AssetStatus, string> = {
+const STATUS_COLOURS: Record<AssetStatus, string> = {
   fresh: '#16a34a',
   stale: '#d97706',
   failed: '#dc2626',
