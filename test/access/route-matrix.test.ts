@@ -16,7 +16,7 @@ const ROLE_TABLE: Record<Role, readonly string[]> = {
   viewer: ['read', 'lineage', 'runs', 'stream'],
   analyst: ['read', 'lineage', 'runs', 'stream', 'preview', 'sql'],
   operator: ['read', 'lineage', 'runs', 'stream', 'preview', 'sql', 'launch', 'cancel', 'reexecute', 'checks'],
-  admin: ['read', 'lineage', 'runs', 'stream', 'preview', 'sql', 'launch', 'cancel', 'reexecute', 'checks', 'audit'],
+  admin: ['read', 'lineage', 'runs', 'stream', 'preview', 'sql', 'launch', 'cancel', 'reexecute', 'checks', 'audit', 'change warehouse'],
 };
 
 /** Who holds what in the fixture: roles on the whole project, and roles on the gold assets only. */
@@ -63,6 +63,7 @@ const ROUTES: Record<string, { needs: string; scope: 'list' | 'gold' | 'project'
   'POST /api/backfills': { needs: 'launch', scope: 'project', body: { select: 'gold/summary' } },
   'POST /api/backfills/:id/cancel': { needs: 'cancel', scope: 'project' },
   'POST /api/events/:source': { needs: 'launch', scope: 'project', body: [{ a: 1 }] },
+  'POST /api/warehouse/change': { needs: 'change warehouse', scope: 'project', body: { sql: 'CREATE TABLE IF NOT EXISTS main.matrix_scratch AS SELECT 1 AS x' } },
   'POST /api/exports': { needs: 'preview', scope: 'gold', body: (dir: string) => ({ select: 'gold/summary', to: `${dir}/exports/matrix` }) },
 };
 
