@@ -87,6 +87,24 @@ describe('the queue executor', { skip }, () => {
     }
   });
 
+  it('canceling a queued run stops the step on its worker and the run ends canceled', async () => {
+    const worker = await startWorker({ project: project.dir }, env);
+    const sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
+    try {
+      const handle = await sluice.submit({ select: 'slow/step' });
+      await waitFor('the step to be taken', async () => ((await meta.query(`SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`)).rows.length > 0 ? true : undefined));
+      assert.equal(sluice.cancel(handle.runId), true);
+      const result = await handle.done;
+      assert.equal(result.status, 'canceled');
+      const outcome = await waitFor('the worker to record the cancel', async () => (await meta.query<{ status: string }>(`SELECT status FROM sluice_queue.step_outcomes WHERE run_id = $1`, [handle.runId])).rows[0]);
+      assert.equal(outcome.status, 'canceled');
+      assert.equal((await meta.query(`SELECT 1 FROM sluice.materializations WHERE run_id = $1`, [handle.runId])).rows.length, 0);
+    } finally {
+      await sluice.close();
+      await worker.stop();
+    }
+  });
+
   it("a worker killed with -9 mid-step loses nothing: its step runs again on another worker and the run succeeds", async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, project.dir], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
