@@ -1,7 +1,5 @@
 // The leak matrix: every flights user x every read path x every flights asset, against figures computed from the raw files.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -9,6 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { Sluice } from '../../src/runtime/sluice.js';
 import { createApp } from '../../src/server/app.js';
 import { AccessControl } from '../../src/access/grants/access-control.js';
+import { builtFlights, type BuiltFlights } from './built-flights.js';
 import { mayRead, type Principal } from '../../src/access/principal.js';
 import { GovernedReader } from '../../src/access/governed-query/governed-reader.js';
 import { loadPolicies } from '../../src/access/policy/load-policies.js';
@@ -53,7 +52,7 @@ const PROBES: Record<string, { sql: string; raw: (west: boolean) => string; name
 };
 
 describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sluice-leak-'));
+  let flights: BuiltFlights;
   let sluice: Sluice;
   let app: ReturnType<typeof createApp>;
   let raw: (sql: string) => Promise<Rows>;
@@ -64,9 +63,9 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
     Promise.resolve(app.request(path, body === undefined ? { headers: { 'x-user': user } } : { method: 'POST', headers: { 'x-user': user, 'content-type': 'application/json' }, body: JSON.stringify(body) }));
 
   before(async () => {
-    sluice = await Sluice.open({ dir: exampleDir, warehousePath: join(dataDir, 'warehouse.duckdb'), metadataPath: join(dataDir, 'sluice.sqlite') });
-    const result = await sluice.materialize();
-    assert.equal(result.status, 'succeeded');
+    // The example built once per machine and shared with the export and wire-protocol tests; this file reads a private copy.
+    flights = await builtFlights();
+    sluice = await Sluice.open({ dir: flights.dir });
     const access = AccessControl.fromProject(sluice.project.definition.access, sluice.project.graph);
     for (const user of USERS) principals.set(user, access.principalFor(user)!);
     app = createApp(sluice, { resolvePrincipal: (request) => principals.get(request.headers.get('x-user') ?? '')! });
@@ -87,7 +86,7 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
   after(async () => {
     closeRaw?.();
     await sluice?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    flights?.remove();
   });
 
   test('the probes cover every asset of the example', () => {
