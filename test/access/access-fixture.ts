@@ -23,7 +23,7 @@ export const project = defineProject({
   assets: [
     asset({ key: 'raw/orders', group: 'ingest', sql: "SELECT * FROM (VALUES (1, 'West', 500), (2, 'East', 700), (3, 'West', 900)) AS t(order_id, region, cost_cents_raw)" }),
     asset({ key: 'clean/orders', group: 'transform', sql: 'SELECT order_id, region, cost_cents_raw / 100.0 AS margin_secret FROM raw.orders' }),
-    asset({ key: 'gold/summary', group: 'curation', sql: 'SELECT region, count(*) AS orders FROM clean.orders GROUP BY region' }),
+    asset({ key: 'gold/summary', group: 'curation', sql: 'SELECT region, count(*) AS orders, sum(margin_secret) AS total_margin FROM clean.orders GROUP BY region' }),
     asset({ key: 'gold/daily', group: 'curation', kind: 'view', sql: 'SELECT region, orders AS order_count FROM gold.summary' }),
   ],
   access: {

@@ -1,7 +1,7 @@
 // Narrowing answers to what a principal may read: objects about hidden assets go, mentions become [restricted].
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AssetVisibility, RESTRICTED } from '../../src/access/grants/visibility.js';
+import { AssetVisibility, RESTRICTED, RESTRICTED_SQL } from '../../src/access/grants/visibility.js';
 import { LOCAL_DEV_PRINCIPAL, principalWithRoles, type Principal } from '../../src/access/principal.js';
 
 const KEYS = ['raw/orders', 'clean/orders', 'gold/summary'];
@@ -40,6 +40,15 @@ test('a run whose every asset is hidden is left out; a mixed run keeps only what
   assert.equal(view.scrub({ id: 7, assetKey: 'raw/orders', type: 'asset_started' }), undefined, 'a whole event about a hidden asset is dropped');
 });
 
+test('SQL that reads a hidden asset is withheld whole, since it names the hidden columns bare', () => {
+  assert.deepEqual(view.scrub({ sqlText: 'SELECT sum(margin_secret) AS m FROM clean.orders', note: 'from clean.orders.margin_secret' }), {
+    sqlText: RESTRICTED_SQL,
+    note: `from ${RESTRICTED}`,
+  });
+  assert.deepEqual(view.scrub({ sqlText: 'SELECT * FROM gold.summary' }), { sqlText: 'SELECT * FROM gold.summary' });
+});
+
 test('record entries keyed by a hidden asset are dropped', () => {
   assert.deepEqual(view.scrub({ checks: { 'raw/orders': [1], 'gold/summary': [2] } }), { checks: { 'gold/summary': [2] } });
+  assert.deepEqual(view.scrub({ columns: { total: ['clean/orders.margin_secret (sum)', 'gold/summary.orders'] } }), { columns: { total: ['gold/summary.orders'] } }, 'lineage through a hidden column goes whole');
 });

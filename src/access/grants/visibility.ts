@@ -5,8 +5,14 @@ import { mayRead, readsEverything } from '../principal.js';
 /** What stands where a hidden asset's key was mentioned in free text (SQL, messages, lineage notes). */
 export const RESTRICTED = '[restricted]';
 
-/** `schema/name`, `schema.name` or `"schema"."name"`: the ways an asset key appears in text. */
-const MENTION = /"?([A-Za-z_][A-Za-z0-9_]*)"?\s*[./]\s*"?([A-Za-z_][A-Za-z0-9_]*)"?/g;
+/** `schema/name`, `schema.name` or `"schema"."name"` (and a `.column` after it): how an asset appears in text. */
+const MENTION = /"?([A-Za-z_][A-Za-z0-9_]*)"?\s*[./]\s*"?([A-Za-z_][A-Za-z0-9_]*)"?(?:\."?[A-Za-z_][A-Za-z0-9_]*"?)?/g;
+
+/** Fields holding SQL: SQL that reads a hidden asset names its columns bare, so it is withheld whole. */
+const SQL_FIELDS: ReadonlySet<string> = new Set(['sql', 'sqlText', 'query', 'compiledSql']);
+
+/** What stands instead of SQL that reads a hidden asset. */
+export const RESTRICTED_SQL = '-- restricted: this SQL reads assets you may not see';
 
 /**
  * Fields whose string value names an asset, or starts with one (`schema.table.column` ids of column lineage):
@@ -73,7 +79,8 @@ export class AssetVisibility {
     if (Array.isArray(value)) {
       const out: unknown[] = [];
       for (const item of value) {
-        if (typeof item === 'string' && this.isHiddenKeyString(item)) continue;
+        // A hidden key, or a path under one (`clean.orders.margin_secret (sum)` in column lineage), goes whole.
+        if (typeof item === 'string' && this.startsWithHidden(item)) continue;
         const scrubbed = this.walk(item);
         if (scrubbed !== undefined) out.push(scrubbed);
       }
@@ -85,6 +92,10 @@ export class AssetVisibility {
     const out: Record<string, unknown> = {};
     for (const [field, item] of Object.entries(record)) {
       if (this.isHiddenKeyString(field)) continue;
+      if (SQL_FIELDS.has(field) && typeof item === 'string' && this.scrubText(item) !== item) {
+        out[field] = RESTRICTED_SQL;
+        continue;
+      }
       const scrubbed = this.walk(item);
       // A nested object about a hidden asset (a run's `asset`, say) becomes null rather than vanishing, keeping the shape.
       out[this.scrubText(field)] = scrubbed === undefined ? null : scrubbed;
