@@ -18,7 +18,9 @@ export type { AssetPolicyDefinition, ColumnMaskDefinition, MaskDefinition, Polic
 export { parseAssetKey, quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from './model/asset-key.js';
 export { AssetGraph } from './model/asset-graph.js';
 export { resolveSelection } from './model/selection.js';
-export { Sluice, type MaterializeOptions, type MaterializeResult, type SluiceConfig } from './runtime/sluice.js';
+export { Sluice, type MaterializeOptions, type MaterializeResult, type RunHandle, type SluiceConfig, type SubmitOptions } from './runtime/sluice.js';
+export { createLogger, type Logger, type LoggerConfig } from './logger.js';
+export type { RunEvent, RunEventType } from './model/run-event.js';
 export { duckDbWarehouse, sqliteStore, postgresWarehouse, postgresStore, type StoreFactory, type WarehouseFactory } from './runtime/adapters.js';
 export type { StepOutcome } from './runtime/executor.js';
 export type { Plan, PlanStep } from './runtime/planner.js';
