@@ -9,7 +9,7 @@ import { type Principal } from '../../src/access/principal.js';
 import { Sluice } from '../../src/index.js';
 import { governedReads } from '../../src/server/governed-reads.js';
 import { openProjectAccess, type ProjectAccess } from '../../src/server/auth/project-access.js';
-import { governedWireQuery } from '../../src/server/pg-wire/governed-wire-query.js';
+import { governedWireDescribe, governedWireQuery } from '../../src/server/pg-wire/governed-wire-query.js';
 import { startPgWireServer, type PgWireServer } from '../../src/server/pg-wire/pg-wire-server.js';
 import { sluiceWireBackend } from '../../src/server/pg-wire/sluice-wire-backend.js';
 import { startSluicePgWire } from '../../src/server/pg-wire/start-pg-wire.js';
@@ -46,7 +46,12 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
       port: 0,
       host: '127.0.0.1',
       auth: 'trust',
-      backend: sluiceWireBackend({ sluice, query: async (p, sql, params) => governedWireQuery(await reads.reader(), sluice.warehouse)(p, sql, params), authenticate: async () => goldAnalyst }),
+      backend: sluiceWireBackend({
+        sluice,
+        query: async (p, sql, params) => governedWireQuery(await reads.reader(), sluice.warehouse)(p, sql, params),
+        describe: async (p, sql) => governedWireDescribe(await reads.reader(), sluice.warehouse)(p, sql),
+        authenticate: async () => goldAnalyst,
+      }),
     });
   });
   after(async () => {

@@ -3,7 +3,7 @@
 import type { Principal } from '../../access/principal.js';
 import type { Row } from '../../model/asset-definition.js';
 import type { Warehouse } from '../../engine/warehouse.js';
-import type { GovernedWireQuery } from './sluice-wire-backend.js';
+import type { GovernedWireDescribe, GovernedWireQuery } from './sluice-wire-backend.js';
 
 /** What the wire protocol uses of the governed reader (src/access/governed-query). */
 export interface GovernedReaderPort {
@@ -20,26 +20,36 @@ class UnsupportedParametersError extends Error {
 }
 
 /**
- * A GovernedWireQuery over the governed reader: the principal's statement is planned (parsed, guarded,
- * policy-applied), described for its column types, then run by the reader, which audits it.
+ * The columns (names and DuckDB types) a statement returns to `principal`: planned by the governed reader
+ * (parsed, guarded, policy-applied) and described by the engine, without reading a row.
+ * @example const columns = await governedWireDescribe(reader, sluice.warehouse)(principal, 'SELECT * FROM gold.x');
+ */
+export function governedWireDescribe(reader: GovernedReaderPort, warehouse: Pick<Warehouse, 'session'>): GovernedWireDescribe {
+  return async (principal, sql) => {
+    const plan = await reader.plan(principal, sql);
+    const session = await warehouse.session();
+    try {
+      const described = await session.query<{ column_name: string; column_type: string }>(`DESCRIBE ${plan.sql}`, plan.params);
+      return described.map((d) => ({ name: d.column_name, type: d.column_type }));
+    } finally {
+      session.close();
+    }
+  };
+}
+
+/**
+ * A GovernedWireQuery over the governed reader: the statement is described for its column types while the
+ * reader runs it (capped, timed, audited).
  * @example const query = governedWireQuery(reader, sluice.warehouse); await query(principal, 'SELECT 1', []);
  */
 export function governedWireQuery(reader: GovernedReaderPort, warehouse: Pick<Warehouse, 'session'>, maxRows = WIRE_MAX_ROWS): GovernedWireQuery {
+  const describe = governedWireDescribe(reader, warehouse);
   return async (principal, sql, params) => {
     if (params.length > 0) {
       // The session writes a client's parameters into its statement (inlineParameters) before it gets here.
       throw new UnsupportedParametersError('the governed read path takes whole statements; inline the bind parameters first');
     }
-    const plan = await reader.plan(principal, sql);
-    const session = await warehouse.session();
-    let described: { column_name: string; column_type: string }[];
-    try {
-      described = await session.query(`DESCRIBE ${plan.sql}`, plan.params);
-    } finally {
-      session.close();
-    }
-    const result = await reader.query(principal, sql, { purpose: 'pg-wire', maxRows });
-    const columns = described.map((d) => ({ name: d.column_name, type: d.column_type }));
+    const [columns, result] = await Promise.all([describe(principal, sql), reader.query(principal, sql, { purpose: 'pg-wire', maxRows })]);
     return { columns, rows: result.rows.map((row) => columns.map((c) => row[c.name])), ...(result.truncated ? { truncatedAt: maxRows } : {}) };
   };
 }

@@ -194,8 +194,7 @@ export class PgSession {
         if (!READ_KEYWORDS.has(first)) throw new WireError('25006', 'the catalog is read-only: only SELECT statements may read it');
         return this.rowsOutcome(await (await this.catalogFor()).query(sql));
       }
-      const result = await this.backendApi.query(this.principal, sql, []);
-      const tree = await this.backendApi.parseTree?.(sql).catch(() => undefined);
+      const [result, tree] = await Promise.all([this.backendApi.query(this.principal, sql, []), this.backendApi.parseTree?.(sql).catch(() => undefined)]);
       return this.rowsOutcome(tree === undefined ? result : { ...result, columns: renamed(result.columns, resultNames(tree, result.columns.map((c) => c.name))) });
     } catch (error) {
       if (this.status === 'T') this.status = 'E';

@@ -8,7 +8,7 @@ import { SluiceError } from '../../errors.js';
 import type { Sluice } from '../../runtime/sluice.js';
 import type { AccessStore } from '../../store/access-store.js';
 import { governedReads } from '../governed-reads.js';
-import { governedWireQuery } from './governed-wire-query.js';
+import { governedWireDescribe, governedWireQuery } from './governed-wire-query.js';
 import { startPgWireServer, type PgWireServer } from './pg-wire-server.js';
 import { sluiceWireBackend } from './sluice-wire-backend.js';
 
@@ -64,6 +64,7 @@ export async function startSluicePgWire(sluice: Sluice, options: SluicePgWireOpt
   }
   const reads = governedReads(sluice, auditSink(access));
   const query = async (principal: Principal, sql: string, params: readonly unknown[]) => governedWireQuery(await reads.reader(), sluice.warehouse, options.maxRows)(principal, sql, params);
+  const describe = async (principal: Principal, sql: string) => governedWireDescribe(await reads.reader(), sluice.warehouse)(principal, sql);
   const authenticate = async (user: string, password: string | undefined): Promise<Principal | undefined> => {
     if (!access) return LOCAL_DEV_PRINCIPAL;
     const check = password === undefined ? undefined : await verifyApiToken(access.store, password);
@@ -79,7 +80,7 @@ export async function startSluicePgWire(sluice: Sluice, options: SluicePgWireOpt
     port: options.port,
     host: options.host,
     auth: access ? 'password' : 'trust',
-    backend: sluiceWireBackend({ sluice, query, authenticate }),
+    backend: sluiceWireBackend({ sluice, query, describe, authenticate }),
     ...(options.log ? { log: options.log } : {}),
   });
   options.log?.(`  PostgreSQL: psql -h ${options.host} -p ${server.port} -U ${access ? 'USER (password: an API token of USER)' : 'local'} -d ${sluice.project.definition.name}`);
