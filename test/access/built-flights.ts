@@ -48,10 +48,14 @@ async function buildOnce(cache: string): Promise<void> {
       await sluice.close();
     }
     mkdirSync(done);
-    // Builds of earlier versions of the example are dead weight (~60 MB each): drop the finished ones.
+    // Builds of earlier versions of the example are dead weight (~60 MB each): drop those finished over an hour ago
+    // (a test that started before the example changed may still be copying a recent one).
     for (const entry of readdirSync(dirname(cache))) {
       const other = join(dirname(cache), entry);
-      if (entry.startsWith('sluice-test-flights-') && other !== cache && !entry.endsWith('.lock') && existsSync(join(other, 'done'))) rmSync(other, { recursive: true, force: true });
+      const finished = join(other, 'done');
+      if (entry.startsWith('sluice-test-flights-') && other !== cache && !entry.endsWith('.lock') && existsSync(finished) && Date.now() - statSync(finished).mtimeMs > 3_600_000) {
+        rmSync(other, { recursive: true, force: true });
+      }
     }
   } finally {
     rmSync(lock, { recursive: true, force: true });
