@@ -15,6 +15,7 @@ import { runEvents } from './sections/events.js';
 import { runFlights } from './sections/flights.js';
 import { runStartup } from './sections/startup.js';
 import { runStore } from './sections/store.js';
+import { postgresSection, runPostgres } from './sections/postgres.js';
 import { runSynthetic } from './sections/synthetic.js';
 import { runUi } from './sections/ui.js';
 
@@ -76,11 +77,16 @@ await section('governed', async () => {
   memory.push({ scenario: `governed query: ${results.governed.flights.toLocaleString('en-US')} flights, governed vs raw`, peakRssMb: results.governed.peakRssMb });
 });
 
+await section('postgres', async () => {
+  results.postgres = await runPostgres(options);
+  memory.push({ scenario: `postgres: store operations, a ${results.postgres.dagAssets}-asset DAG on queue workers (in-process workers)`, peakRssMb: results.postgres.peakRssMb });
+});
+
 results.durationS = (performance.now() - started) / 1000;
 results.machine.loadAverage.end = loadavg()[0]!;
 mkdirSync(options.outDir, { recursive: true });
 writeFileSync(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(options.outDir, 'latest.md'), renderReport(results));
+writeFileSync(join(options.outDir, 'latest.md'), renderReport(results) + (results.postgres ? `\n${postgresSection(results.postgres)}` : ''));
 progress(`wrote ${join(options.outDir, 'latest.md')} and latest.json in ${results.durationS.toFixed(0)} s`);
 
 if (results.errors.length > 0) process.exitCode = 1;

@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { BENCH_DIR } from './paths.js';
 
-export type SectionName = 'flights' | 'synthetic' | 'store' | 'events' | 'ui' | 'startup' | 'access' | 'governed';
-export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store', 'events', 'ui', 'startup', 'access', 'governed'];
+export type SectionName = 'flights' | 'synthetic' | 'store' | 'events' | 'ui' | 'startup' | 'access' | 'governed' | 'postgres';
+export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store', 'events', 'ui', 'startup', 'access', 'governed', 'postgres'];
 export const DEFAULT_OUT_DIR = join(BENCH_DIR, 'results');
 
 /** What one bench run measures. */
@@ -18,6 +18,8 @@ export interface BenchOptions {
   store: { assets: number; materializationsPerAsset: number; events: number; lineageSamples: number };
   /** Event replays to a real `sluice dev`: events per second, and how many seconds of events each replay sends. */
   events: { rates: number[]; seconds: number };
+  /** Production mode: store operations per repetition, the queued DAG's size and the worker counts. */
+  postgres: { storeOps: number; dagAssets: number; workers: number[] };
   /** Lineage graph sizes the UI's layout is timed on; both strategies up to `compareUpTo` assets. */
   ui: { sizes: number[]; compareUpTo: number };
 }
@@ -54,6 +56,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       ? { assets: 1_000, materializationsPerAsset: 5, events: 1_000, lineageSamples: 50 }
       : { assets: 10_000, materializationsPerAsset: 10, events: 20_000, lineageSamples: 200 },
     events: { rates, seconds: quick ? 3 : 20 },
+    postgres: quick ? { storeOps: 200, dagAssets: 50, workers: [1, 2] } : { storeOps: 2_000, dagAssets: 1_000, workers: [1, 2, 4] },
     ui: quick ? { sizes: [100, 1_000], compareUpTo: 100 } : { sizes: [100, 1_000, 10_000], compareUpTo: 1_000 },
   };
 }

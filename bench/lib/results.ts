@@ -1,6 +1,7 @@
 // The shape of bench/results/latest.json: every figure with its samples, so later tooling can recompute anything.
 import type { AccessBenchResult } from '../sections/access.js';
 import type { GovernedBenchResult } from '../sections/governed.js';
+import type { PostgresResult } from '../sections/postgres.js';
 import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult } from '../sections/flights.js';
 import type { StartupResult } from '../sections/startup.js';
@@ -29,6 +30,7 @@ export interface BenchResults {
   startup?: StartupResult;
   access?: AccessBenchResult;
   governed?: GovernedBenchResult;
+  postgres?: PostgresResult;
   memory: { baselineMb: number | null; rows: MemoryRow[] };
   /** Sections that could not run, with why; timing never lands here. */
   errors: string[];
