@@ -118,8 +118,10 @@ describe('while sluice dev runs', () => {
     const { runs } = (await (await fetch(`${url}/api/runs`)).json()) as RunsResponse;
     assert.equal(runs.find((r) => r.id === result.runId)?.selection, 'check clean/numbers', "the check run is the server's");
 
-    const inserted = await sluice(project.dir, 'query', 'INSERT INTO clean.numbers VALUES (NULL, NULL)');
-    assert.equal(inserted.code, 0, inserted.stderr);
+    // `sluice query` is read-only; an admin changes data by hand through the audited warehouse-change route.
+    const change = (sql: string) => fetch(`${url}/api/warehouse/change`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
+    const inserted = await change('INSERT INTO clean.numbers VALUES (NULL, NULL)');
+    assert.equal(inserted.status, 200, await inserted.text());
     try {
       const failed = await sluice(project.dir, 'check', '--select', 'clean/numbers');
       assert.equal(failed.code, 1, failed.stdout + failed.stderr);
@@ -127,7 +129,7 @@ describe('while sluice dev runs', () => {
       assert.match(failed.stderr, /checks failed in run \S+; fix the data/);
       checkOutputs.failed = failed.stdout;
     } finally {
-      await sluice(project.dir, 'query', 'DELETE FROM clean.numbers WHERE n IS NULL');
+      await change('DELETE FROM clean.numbers WHERE n IS NULL');
     }
     const usage = await sluice(project.dir, 'check', '--select', 'clean/numbrs');
     assert.equal(usage.code, 2);
