@@ -106,7 +106,8 @@ export class StepWorker {
     const key = job.key ?? `${payload.runId}:${payload.assetKey}:${payload.attempt}`;
     const controller = new AbortController();
     this.running.set(key, { jobId: job.id, controller });
-    await this.beat();
+    // Listed at once, off the step's critical path (the submitter allows a whole stale window before it looks).
+    void this.beat();
     const lock = await this.pool.connect();
     let status: 'succeeded' | 'failed' | 'canceled' = 'succeeded';
     let error: unknown;
@@ -127,12 +128,15 @@ export class StepWorker {
     // A dropped connection (server restart, pg_terminate_backend) is retried on a fresh one; if the outcome still
     // cannot be written the job fails, graphile-worker runs it again, and the recorded materialization is reused.
     await withRetries(async () => {
+      // One round trip: the outcome and its notification (delivered when the statement commits).
       await this.pool.query(
-        `INSERT INTO ${QUEUE_SCHEMA}.step_outcomes (job_key, run_id, asset_key, status, error, worker_id) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (job_key) DO UPDATE SET status = excluded.status, error = excluded.error, worker_id = excluded.worker_id, finished_at = now()`,
+        `WITH saved AS (
+           INSERT INTO ${QUEUE_SCHEMA}.step_outcomes (job_key, run_id, asset_key, status, error, worker_id) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (job_key) DO UPDATE SET status = excluded.status, error = excluded.error, worker_id = excluded.worker_id, finished_at = now()
+           RETURNING job_key)
+         SELECT pg_notify('${STEP_DONE_CHANNEL}', job_key) FROM saved`,
         outcome,
       );
-      await this.pool.query(`SELECT pg_notify($1, $2)`, [STEP_DONE_CHANNEL, key]);
     });
   }
 
