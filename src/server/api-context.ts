@@ -7,6 +7,7 @@ import { HttpError, invalidRequest } from './api-errors.js';
 import { authorize, mayRead, type Action, type Principal, type Resource } from '../access/principal.js';
 import { AssetNotFoundError } from '../errors.js';
 import type { RunLauncher } from './run-launcher.js';
+import type { GovernedAuditSink } from '../access/governed-query/governed-reader.js';
 
 /** Hono environment of the API: per-request variables set by the principal middleware. */
 export interface ApiEnv {
@@ -32,6 +33,8 @@ export interface ApiDeps {
   heartbeatMs: number;
   /** Aborted when the server shuts down: open streams end so the server can close. */
   shutdown: AbortSignal;
+  /** Where governed reads record what they answered or refused, with the policies applied (`sluice serve`'s audit log). */
+  readAudit?: GovernedAuditSink;
 }
 
 /**

@@ -17,6 +17,7 @@ import { partitionRoutes } from './routes/partition-routes.js';
 import { quarantineRoutes } from './routes/quarantine-routes.js';
 import { queryRoutes } from './routes/query-routes.js';
 import { warehouseChangeRoutes } from './routes/warehouse-change-routes.js';
+import { governedAuditSink } from './governed-reads.js';
 import { exportRoutes } from './routes/export-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
@@ -66,6 +67,7 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
     automation: config.automation ?? (() => undefined),
     heartbeatMs: config.heartbeatMs ?? 15_000,
     shutdown: config.shutdown ?? new AbortController().signal,
+    ...(config.access ? { readAudit: governedAuditSink(config.access.audit) } : {}),
   };
   const resolvePrincipal = config.resolvePrincipal ?? localDevPrincipal;
   const allowedHosts = config.allowedHosts === 'any' ? undefined : new Set((config.allowedHosts ?? LOOPBACK_HOSTS).map((h) => h.toLowerCase()));

@@ -1,4 +1,5 @@
 // The server's one governed reader per app: policies validated on first use, every row the API returns read through it.
+import type { AuditLog } from '../access/audit/audit-log.js';
 import { GovernedReader, type GovernedAuditSink } from '../access/governed-query/governed-reader.js';
 import { QueryRefusedError } from '../access/governed-query/query-refused-error.js';
 import { loadPolicies } from '../access/policy/load-policies.js';
@@ -53,4 +54,23 @@ export function governedReads(sluice: Sluice, audit: GovernedAuditSink = () => u
 export function governedHttpError(error: unknown): unknown {
   if (error instanceof QueryRefusedError && error.code === 'SQL_ERROR') return new HttpError(400, 'SQL_ERROR', error.message);
   return error;
+}
+
+/**
+ * Records each governed read in the audit log: `data:<purpose>` on the assets read, the query, the rows
+ * answered, and the policies applied (or the refusal).
+ * @example governedReads(sluice, governedAuditSink(access.audit))
+ */
+export function governedAuditSink(audit: AuditLog): GovernedAuditSink {
+  return (entry) =>
+    audit.record({
+      principal: entry.principal.id,
+      action: `data:${entry.purpose}`,
+      resource: entry.assets.length > 0 ? entry.assets.join(', ') : 'warehouse',
+      query: entry.sql,
+      rows: entry.rows ?? null,
+      allowed: entry.allowed,
+      status: entry.allowed ? 200 : 403,
+      detail: entry.reason ?? (entry.policies && entry.policies.length > 0 ? `policies: ${entry.policies.join(' | ')}` : null),
+    });
 }

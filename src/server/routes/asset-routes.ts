@@ -28,9 +28,9 @@ function requestedKey(c: Context<ApiEnv>): string {
  * Mounts the asset and lineage routes.
  * @example app.route('/api', assetRoutes(deps));
  */
-export function assetRoutes({ sluice, launcher }: ApiDeps): Hono<ApiEnv> {
+export function assetRoutes({ sluice, launcher, readAudit }: ApiDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
-  const reads = governedReads(sluice);
+  const reads = governedReads(sluice, readAudit);
   const graph = (): typeof sluice.project.graph => sluice.project.graph;
   const state = async (): Promise<AssetState> => {
     const [statuses, latest, checks] = await Promise.all([sluice.assetStatuses(), sluice.store.latestMaterializations(), sluice.store.latestCheckResults()]);

@@ -14,9 +14,9 @@ const ChecksBody = z.object({ select: z.string().trim().min(1, 'must not be empt
  * are rows of the asset, so they are left out for callers who may not see its data.
  * @example await fetch('/api/checks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"select":"silver/flights"}' });
  */
-export function checkRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
+export function checkRoutes({ sluice, readAudit }: ApiDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
-  const reads = governedReads(sluice);
+  const reads = governedReads(sluice, readAudit);
 
   routes.post('/checks', async (c) => {
     const principal = guard(c, 'check:run', { kind: 'project' });

@@ -14,9 +14,9 @@ const QueryBody = z.object({ sql: z.string().trim().min(1, 'must not be empty').
  * at 10,000 rows (`truncated: true` says there were more) and stopped after 30 s.
  * @example await fetch('/api/query', { method: 'POST', body: JSON.stringify({ sql: 'SELECT 42 AS answer' }) });
  */
-export function queryRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
+export function queryRoutes({ sluice, readAudit }: ApiDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
-  const reads = governedReads(sluice);
+  const reads = governedReads(sluice, readAudit);
 
   routes.post('/query', async (c) => {
     const { sql } = await jsonBody(c, QueryBody, 'query');
