@@ -40,6 +40,8 @@ export interface UiBrowserRow {
   /** GET /api/assets and GET /api/lineage from the running `sluice dev`. */
   apiAssetsMs: number[];
   apiLineageMs: number[];
+  /** Repetitions that did not finish (their error), e.g. a first render beyond the timeout. */
+  timeouts: string[];
 }
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -202,9 +204,27 @@ async function measureProject(browser: Browser, project: GeneratedProject, size:
     listMs,
     apiAssetsMs: [],
     apiLineageMs: [],
+    timeouts: [],
   };
   try {
     for (let rep = 0; rep < reps; rep++) {
+      try {
+        await measureRep(browser, server.url, project, row, names, expandGroupName, searchGroup, rep);
+      } catch (error) {
+        // A page that does not finish within the timeout is a result too (the report counts them), not a crash.
+        row.timeouts.push(error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error));
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  return row;
+}
+
+async function measureRep(browser: Browser, url: string, project: GeneratedProject, row: UiBrowserRow, names: string[], expandGroupName: string, searchGroup: string[], rep: number): Promise<void> {
+  const server = { url };
+  {
+    {
       row.apiAssetsMs.push(await timedGet(`${server.url}/api/assets`));
       row.apiLineageMs.push(await timedGet(`${server.url}/api/lineage`));
       const context = await browser.newContext({ viewport: VIEWPORT });
@@ -230,10 +250,7 @@ async function measureProject(browser: Browser, project: GeneratedProject, size:
       }
       if (row.expandMs.length > 0) row.allExpandedMs.push(await allExpanded(browser, server.url, names));
     }
-  } finally {
-    await server.stop();
   }
-  return row;
 }
 
 const args = scenarioArgs<Args>();
