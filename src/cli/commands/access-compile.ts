@@ -90,7 +90,7 @@ function parseEngine(value: string): AccessCompileOptions['engine'] {
 
 /** Adds `compile` to the `access` command group (created here if `sluice access check` has not created it). */
 export function configureAccessCompileCommand(program: Command): void {
-  const group = program.commands.find((c) => c.name() === 'access') ?? program.command('access').description('policies: check them, compile them for other engines');
+  const group = program.commands.find((c) => c.name() === 'access') ?? program.command('access');
   group
     .command('compile')
     .description('write the policies as Trino file-based access-control rules or PostgreSQL row-level security + masking views')

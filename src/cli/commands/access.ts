@@ -51,7 +51,7 @@ export function formatAccessCheck(result: AccessCheckResult): string {
 }
 
 export function configureAccessCommand(program: Command): void {
-  const group = program.commands.find((c) => c.name() === 'access') ?? program.command('access').description('policies: check them, compile them for other engines');
+  const group = program.commands.find((c) => c.name() === 'access') ?? program.command('access');
   group
     .command('check')
     .description('validate the policies and list tagged columns (through column lineage) that a reader sees without a mask; exits 1 if any')

@@ -56,7 +56,6 @@ function parseLimit(value: string): number {
 export function configureAuditCommand(program: Command): void {
   program
     .command('audit')
-    .description('show the audit log of `sluice serve`: sign-ins, failures, denials, data reads and changes')
     .option('--user <name>', 'only this principal')
     .option('--since <when>', 'only entries since, e.g. 24h, 7d or 2026-01-31')
     .option('--denied', 'only denied requests and failed sign-ins')

@@ -80,7 +80,7 @@ async function withStore<T>(options: ProjectOptions, work: (store: SqliteStore, 
 }
 
 export function configureAutomationCommand(program: Command): void {
-  const automation = program.command('automation').description('schedules, sensors and asset conditions: list, switch on/off, history');
+  const automation = program.command('automation');
   automation
     .command('list')
     .description('each schedule, sensor and asset condition with on/off, last tick or run, and its last decision')

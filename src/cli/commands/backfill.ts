@@ -75,7 +75,6 @@ export async function backfillCommand(options: BackfillCommandOptions, out: Node
 export function configureBackfillCommand(program: Command): void {
   program
     .command('backfill')
-    .description('build partitions FROM..TO of the selected partitioned assets, one run each; re-run after a kill to resume')
     .option('-s, --select <selection>', 'partitioned assets (see `sluice materialize --help`)')
     .option('--from <key>', 'first partition key, e.g. 2001-01-01')
     .option('--to <key>', 'last partition key (included)')

@@ -40,7 +40,6 @@ async function runChecks(options: ProjectOptions, select: string): Promise<RunCh
 export function configureCheckCommand(program: Command): void {
   program
     .command('check')
-    .description('run data-quality checks on the published tables (no rebuild)')
     .option('-s, --select <selection>', 'assets to check (same syntax as materialize)', '*')
     .option('--json', 'print JSON')
     .action(async (options: { select: string; json?: boolean }, command: Command) => {

@@ -62,7 +62,6 @@ function parseInterval(value: string): number {
 export function configureDaemonCommand(program: Command): void {
   program
     .command('daemon')
-    .description('run schedules, sensors and asset conditions (without the web server; `sluice dev` runs them too)')
     .option('--interval-ms <ms>', 'how often schedules and conditions are evaluated', parseInterval, 1000)
     .action(async (options: { intervalMs: number }, command: Command) => {
       const running = await startDaemon({ ...command.optsWithGlobals<ProjectOptions>(), ...options });

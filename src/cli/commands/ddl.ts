@@ -55,7 +55,6 @@ function parseEngine(value: string): DdlEngine {
 export function configureDdlCommand(program: Command): void {
   program
     .command('ddl')
-    .description('print external-table DDL over the Parquet/Hive layout `sluice export` wrote')
     .requiredOption('--engine <engine>', `target engine: ${DDL_ENGINES.join(', ')}`, parseEngine)
     .requiredOption('--select <selection>', 'assets, e.g. gold/region_monthly_summary or group:curation')
     .requiredOption('--location <uri>', 'the export folder as the engine reaches it, e.g. s3://lake/exports or /srv/exports')

@@ -143,7 +143,6 @@ function parsePort(value: string): number {
 export function configureDevCommand(program: Command): void {
   program
     .command('dev')
-    .description('serve the web UI and HTTP API; while it runs, other commands in this project go through it')
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 3000)
     .option('--host <address>', 'address to bind; keep the default unless you know who can reach it', '127.0.0.1')
     .option('--pg-port <n>', 'also serve the PostgreSQL protocol on this port, for psql and BI tools (0 picks a free one)', parsePort)

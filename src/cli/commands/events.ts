@@ -104,7 +104,7 @@ function positive(name: string): (value: string) => number {
 }
 
 export function configureEventsCommand(program: Command): void {
-  const events = program.command('events').description('send events to a running `sluice dev`');
+  const events = program.command('events');
   events
     .command('replay')
     .description('replay a dataset in time order as events at a fixed rate, then print the end-to-end latency (p50, p99)')

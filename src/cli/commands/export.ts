@@ -55,7 +55,6 @@ export function formatExports(response: ExportResponse): string {
 export function configureExportCommand(program: Command): void {
   program
     .command('export')
-    .description('write selected assets as Hive-partitioned Parquet with a manifest (atomically; only what you may read)')
     .requiredOption('--select <selection>', 'assets to export, e.g. gold/region_monthly_summary or group:curation')
     .requiredOption('--to <dir>', 'folder that receives <schema>/<name>/ per asset')
     .option('--format <format>', 'file format (parquet)', 'parquet')

@@ -113,7 +113,6 @@ function cellRows(n: number | null): string {
 export function configureHistoryCommand(program: Command): void {
   program
     .command('history')
-    .description("an asset's materializations over time: rows, duration, code and data versions, and what changed each time")
     .argument('<asset>', 'an asset key such as gold/region_monthly_summary')
     .option('-n, --limit <n>', 'materializations to show', '20')
     .option('--since <when>', 'only materializations since a time (2026-11-24, 24h, 7d, yesterday), with the net change over the period')

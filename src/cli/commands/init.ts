@@ -71,7 +71,6 @@ function linkSluice(dir: string): string {
 export function configureInitCommand(program: Command): void {
   program
     .command('init')
-    .description('create a new project: config, bronze/silver/gold SQL over a sample CSV, checks, .gitignore')
     .argument('[dir]', 'folder of the new project (created if missing)', '.')
     .action((dir: string) => {
       const result = initProject(dir);

@@ -168,7 +168,6 @@ export async function withColumnLineage<T>(
 export function configureLineageCommand(program: Command): void {
   program
     .command('lineage')
-    .description('show asset lineage (all assets, or one asset up- and downstream), or column lineage with --columns or ASSET.COLUMN')
     .argument('[asset]', 'an asset key such as silver/flights, or a column such as gold/region_monthly_summary.avg_delay_min')
     .option('--upstream', 'only what the asset (or column) comes from')
     .option('--downstream', 'only what is computed from the asset (or column)')

@@ -36,7 +36,6 @@ export async function listAssets(client: SluiceClient): Promise<AssetListing[]> 
 export function configureListCommand(program: Command): void {
   program
     .command('list')
-    .description('list assets with group, kind, dependencies and last materialization')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       const listing = await withClient(command.optsWithGlobals<ProjectOptions>(), listAssets);

@@ -63,7 +63,6 @@ async function materializeCommand(options: MaterializeCommandOptions, out: NodeJ
 export function configureMaterializeCommand(program: Command): void {
   program
     .command('materialize')
-    .description('build the selected assets in dependency order')
     .option('-s, --select <selection>', 'assets: keys, +key (with upstream), key+ (with downstream), group:NAME, tag:K=V, stale, comma-separated', '*')
     .option('-c, --concurrency <n>', 'how many assets build at once')
     .option('--retry-failed <runId>', 're-run what did not succeed in a failed or canceled run')

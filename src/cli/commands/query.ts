@@ -21,7 +21,6 @@ function formatRows(rows: readonly Row[]): string {
 export function configureQueryCommand(program: Command): void {
   program
     .command('query')
-    .description('run a SQL query against the warehouse')
     .argument('<sql>', 'the query, e.g. "SELECT * FROM gold.region_monthly_summary"')
     .option('--json', 'print JSON rows')
     .action(async (sql: string, options: { json?: boolean }, command: Command) => {

@@ -14,7 +14,6 @@ function duration(run: RunSummary): string {
 export function configureRunsCommands(program: Command): void {
   program
     .command('runs')
-    .description('list recent runs')
     .option('-n, --limit <n>', 'how many', '20')
     .option('--json', 'print JSON')
     .action(async (options: { limit: string; json?: boolean }, command: Command) => {
@@ -27,7 +26,6 @@ export function configureRunsCommands(program: Command): void {
 
   program
     .command('run')
-    .description("show a run's status and event log")
     .argument('<runId>', 'run id (see `sluice runs`)')
     .option('--json', 'print JSON')
     .action(async (runId: string, options: { json?: boolean }, command: Command) => {

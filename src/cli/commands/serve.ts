@@ -22,7 +22,6 @@ function parsePort(value: string): number {
 export function configureServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('serve the web UI, HTTP API and automation to a team: every request authenticates (see docs/sharing-with-a-team.md)')
     .option('--port <n>', 'port to listen on (0 picks a free one)', parsePort, 3000)
     .option('--host <address>', 'address to bind, e.g. 0.0.0.0 to serve the network', '127.0.0.1')
     .option('--pg-port <n>', 'also serve the PostgreSQL protocol on this port (user: an access user, password: one of their API tokens)', parsePort)

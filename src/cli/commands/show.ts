@@ -206,7 +206,6 @@ function indent(text: string): string[] {
 export function configureShowCommand(program: Command): void {
   program
     .command('show')
-    .description('describe an asset: owners, tags, columns with their upstream columns, status and latest materializations')
     .argument('<asset>', 'an asset key such as gold/region_monthly_summary')
     .option('-n, --limit <n>', 'materializations to show', '5')
     .option('--json', 'print JSON')

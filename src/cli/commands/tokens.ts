@@ -58,7 +58,7 @@ function state(token: TokenRecord, now: number): string {
 }
 
 export function configureTokensCommand(program: Command): void {
-  const tokens = program.command('tokens').description('API tokens for `sluice serve` (sent as Authorization: Bearer)');
+  const tokens = program.command('tokens');
   tokens
     .command('create')
     .description('create a token for a user of the access configuration; it is printed once')

@@ -61,7 +61,6 @@ function parseConcurrency(value: string): number {
 export function configureWorkerCommand(program: Command): void {
   program
     .command('worker')
-    .description('build the steps of queued runs (SLUICE_EXECUTOR=queue); start any number, on any machine')
     .option('--concurrency <n>', 'steps this process builds at once', parseConcurrency, 1)
     .action(async (options: { concurrency: number }, command: Command) => {
       const running = await startWorker({ ...command.optsWithGlobals<ProjectOptions>(), ...options });

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { SLUICE_BIN } from '../helpers/temp-project.js';
+
+// A module hook that writes down every module the CLI process resolves, so a test can see what a command imported.
+const dir = mkdtempSync(join(tmpdir(), 'sluice-lazy-cli-'));
+writeFileSync(
+  join(dir, 'hooks.mjs'),
+  `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(process.env.SLUICE_TEST_MODULES, resolved.url + '\\n');
+  return resolved;
+}`,
+);
+writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+
+let runs = 0;
+/** Runs the CLI and returns its output with the modules it resolved. */
+function sluice(...args: string[]): { code: number | null; out: string; modules: string[] } {
+  const record = join(dir, `modules-${runs++}.txt`);
+  writeFileSync(record, '');
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'register.mjs')).href, SLUICE_BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', SLUICE_TEST_MODULES: record },
+  });
+  return { code: result.status, out: result.stdout + result.stderr, modules: readFileSync(record, 'utf8').split('\n').filter(Boolean) };
+}
+
+const commandModules = (modules: string[]): string[] => modules.filter((url) => /\/cli\/commands\//.test(url)).map((url) => url.replace(/^.*\/cli\/commands\//, ''));
+const heavy = (modules: string[]): string[] => modules.filter((url) => /\/(runtime|server|engine|store)\/|@duckdb|better-sqlite3|[/]hono[/]|[/]zod[/]/.test(url));
+
+describe('the sluice CLI imports only the command it runs', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--help lists every command with its description without importing any command module', () => {
+    const { code, out, modules } = sluice('--help');
+    assert.equal(code, 0, out);
+    for (const line of ['list  ', 'list assets with group, kind, dependencies and last', 'materialize', 'run  ', "show a run's status and event log", 'access', 'policies: check them, compile them']) {
+      assert.ok(out.includes(line), `help lacks "${line}":\n${out}`);
+    }
+    assert.deepEqual(commandModules(modules), []);
+    assert.deepEqual(heavy(modules), []);
+  });
+
+  it('--version prints the version without the runtime, DuckDB, SQLite or the server', () => {
+    const { code, out, modules } = sluice('--version');
+    assert.equal(code, 0, out);
+    assert.match(out.trim(), /^\d+\.\d+\.\d+/);
+    assert.deepEqual(commandModules(modules), []);
+    assert.deepEqual(heavy(modules), []);
+  });
+
+  it("`sluice help run` and `sluice run --help` load that command's module and show its own arguments and options", () => {
+    for (const args of [['help', 'run'], ['run', '--help']]) {
+      const { code, out, modules } = sluice(...args);
+      assert.equal(code, 0, out);
+      assert.match(out, /Usage: sluice run \[options\] <runId>/);
+      assert.match(out, /show a run's status and event log/);
+      assert.match(out, /--json/);
+      assert.deepEqual(commandModules(modules).map((m) => m.replace(/\.(js|ts)$/, '')), ['runs']);
+    }
+  });
+
+  it('a subcommand of a group runs from its module, and an unknown command is still refused with usage', () => {
+    const group = sluice('access', '--help');
+    assert.equal(group.code, 0, group.out);
+    assert.match(group.out, /check \[options\]/);
+    assert.match(group.out, /compile \[options\]/);
+    const unknown = sluice('lisst');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.out, /unknown command 'lisst'[\s\S]*Did you mean list\?/);
+  });
+});
