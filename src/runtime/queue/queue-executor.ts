@@ -2,7 +2,7 @@
 import { SluiceError } from '../../errors.js';
 import type { Warehouse } from '../../engine/warehouse.js';
 import type { LoadedProject } from '../project-loader.js';
-import { QueueStepRunner } from './queue-step-runner.js';
+import type { QueueStepRunner } from './queue-step-runner.js';
 
 /** Where a run's steps execute. */
 export type ExecutorKind = 'in-process' | 'queue';
@@ -31,6 +31,8 @@ export async function openQueueExecutor(choice: ExecutorChoice): Promise<QueueSt
   }
   const staleAfterMs = Number(choice.env.SLUICE_QUEUE_STALE_MS ?? 5000);
   if (!(staleAfterMs >= 100)) throw new SluiceError('INVALID_CONFIG', `SLUICE_QUEUE_STALE_MS must be a number of milliseconds, at least 100, got "${choice.env.SLUICE_QUEUE_STALE_MS}"`);
+  // Imported here: graphile-worker reads its configuration files as it loads, which every in-process run would pay.
+  const { QueueStepRunner } = await import('./queue-step-runner.js');
   return QueueStepRunner.open({ url, staleAfterMs });
 }
 
