@@ -96,16 +96,13 @@ function quoteName(name: string): string {
 }
 
 /** The SQLSTATE of a PostgreSQL error, or the errno code of a socket error. */
-export function pgCode(error: unknown): string | undefined {
+function pgCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
-/**
- * Turns a failed connection into a message naming the URL (without its password), the cause and the fix.
- * @example throw describeConnectionError(error, url, 'metadata');
- */
-export function describeConnectionError(error: unknown, url: string, role: PostgresRole): DatabaseUnavailableError {
+/** Turns a failed connection into a message naming the URL (without its password), the cause and the fix. */
+function describeConnectionError(error: unknown, url: string, role: PostgresRole): DatabaseUnavailableError {
   const shown = redactUrl(url);
   const code = pgCode(error);
   const setting = SETTING[role];

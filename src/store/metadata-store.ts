@@ -5,12 +5,11 @@ import type { CheckResultStore } from './check-result-store.js';
 import type { MaterializationStore } from './materialization-store.js';
 import type { RunStore } from './run-store.js';
 
-export type { ColumnSchema, MaterializationRecord, RunEvent, RunStatus, RunSummary } from './records.js';
-export type { ListRunsOptions, NewRun, NewRunEvent, RunOwner, RunStore } from './run-store.js';
-export type { MaterializationStore, NewMaterialization } from './materialization-store.js';
-export type { CheckResultStore, CheckStage, StoredCheckResult } from './check-result-store.js';
-export type { AutomationCursorUpdate, AutomationKind, AutomationState, AutomationStore, EvaluationRecord, NewEvaluation } from './automation-store.js';
-export type { BackfillPartitionStatus, BackfillRecord, BackfillStatus, BackfillStore, NewBackfill } from './backfill-store.js';
+export type { ColumnSchema, MaterializationRecord, RunEvent } from './records.js';
+export type { NewMaterialization } from './materialization-store.js';
+export type { StoredCheckResult } from './check-result-store.js';
+export type { AutomationCursorUpdate, AutomationKind, AutomationState, EvaluationRecord, NewEvaluation } from './automation-store.js';
+export type { BackfillRecord, BackfillStatus } from './backfill-store.js';
 
 /**
  * Everything Sluice keeps about runs, materializations, checks, automation and backfills.

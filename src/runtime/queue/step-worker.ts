@@ -8,9 +8,9 @@ import { openPostgresPool } from '../../postgres/postgres-pool.js';
 import { QUEUE_SCHEMA, STEP_CANCEL_CHANNEL, STEP_DONE_CHANNEL, STEP_TASK, prepareQueue, silentLogger, type StepPayload } from './queue-schema.js';
 
 /** Builds one step of a run in this process (the runtime's own build: stage, audit, publish, record). */
-export type BuildStep = (runId: string, assetKey: string, signal: AbortSignal, partition: string | undefined) => Promise<void>;
+type BuildStep = (runId: string, assetKey: string, signal: AbortSignal, partition: string | undefined) => Promise<void>;
 /** Whether a run already recorded a materialization of an asset (a re-queued step whose worker died after it). */
-export type StepRecorded = (runId: string, assetKey: string) => Promise<boolean>;
+type StepRecorded = (runId: string, assetKey: string) => Promise<boolean>;
 
 /** Construction options of a worker process. */
 export interface StepWorkerConfig {
