@@ -4,11 +4,12 @@ import type { Row } from '../../model/asset-definition.js';
 import { parseAssetKey, quoteQualified } from '../../model/asset-key.js';
 import { didYouMean } from '../../model/did-you-mean.js';
 import type { Warehouse, WarehouseSession } from '../../engine/warehouse.js';
-import type { PolicySet } from '../policy/policy-set.js';
+import type { PolicyRelation, PolicySet } from '../policy/policy-set.js';
 import type { PolicyPrincipal } from '../policy/policy-principal.js';
 import { parseLossless, stringifyLossless } from './lossless-json.js';
 import { capRows, spliceRelations, type ParsedRelation } from './query-rewrite.js';
 import { QueryRefusedError } from './query-refused-error.js';
+import { sideOutputPolicy } from './side-output-policy.js';
 import { guardStatement } from './statement-guard.js';
 
 /** Why data is read; recorded in the audit log. */
@@ -51,6 +52,11 @@ export interface GovernedReadOptions {
   purpose?: ReadPurpose;
   maxRows?: number;
   timeoutMs?: number;
+  /**
+   * Side outputs of assets (`bronze/flights_quarantine` -> `bronze/flights`) this statement may also name: each is
+   * read under its owning asset's permission and policy, or refused as hidden when that policy does not fit it.
+   */
+  sideOutputs?: ReadonlyMap<string, string>;
 }
 
 /** The answer of a governed read. */
@@ -99,7 +105,7 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
     const session = await this.config.warehouse.session();
     let plan: GovernedPlan | undefined;
     try {
-      plan = await this.plan(principal, sql, { session, rowCap: maxRows + 1 });
+      plan = await this.plan(principal, sql, { session, rowCap: maxRows + 1, ...(options.sideOutputs ? { sideOutputs: options.sideOutputs } : {}) });
       const rows = await runWithTimeout(session, plan, timeoutMs);
       const truncated = rows.length > maxRows;
       if (truncated) rows.length = maxRows;
@@ -118,17 +124,17 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
    * Parses, guards and rewrites `sql` for `principal` without running it (the rewrite whose cost the bench measures).
    * Throws QueryRefusedError for anything outside the rules.
    */
-  async plan(principal: P, sql: string, options: { session?: WarehouseSession; rowCap?: number } = {}): Promise<GovernedPlan> {
+  async plan(principal: P, sql: string, options: { session?: WarehouseSession; rowCap?: number; sideOutputs?: ReadonlyMap<string, string> } = {}): Promise<GovernedPlan> {
     if (sql.length > MAX_SQL_LENGTH) throw new QueryRefusedError('statement', `the query is ${sql.length} characters long; at most ${MAX_SQL_LENGTH} are accepted`);
     const own = options.session ?? (await this.config.warehouse.session());
     try {
-      return await this.planOn(own, principal, sql, options.rowCap);
+      return await this.planOn(own, principal, sql, options.rowCap, options.sideOutputs ?? new Map());
     } finally {
       if (!options.session) own.close();
     }
   }
 
-  private async planOn(session: WarehouseSession, principal: P, sql: string, rowCap: number | undefined): Promise<GovernedPlan> {
+  private async planOn(session: WarehouseSession, principal: P, sql: string, rowCap: number | undefined, sideOutputs: ReadonlyMap<string, string>): Promise<GovernedPlan> {
     const tree = (await this.parse(session, sql)) as { statements: Record<string, unknown>[] };
     if (tree.statements.length !== 1) throw new QueryRefusedError('statement', `send exactly one statement (got ${tree.statements.length}); split them into separate requests`);
     const statement = tree.statements[0]!;
@@ -138,13 +144,19 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
     for (const key of keys) {
       const ref = references.find((r) => `${r.schema}/${r.name}` === key)!;
       if (ref.catalog !== '') throw new QueryRefusedError('relation', `relation "${ref.catalog}.${ref.schema}.${ref.name}" is refused: name assets as schema.name, without a database`);
-      if (!known.has(key) || !this.config.mayRead(principal, key)) {
+      const owner = known.has(key) ? key : sideOutputs.get(key);
+      if (owner === undefined || !known.has(owner) || !this.config.mayRead(principal, owner)) {
         const readable = [...known].filter((k) => this.config.mayRead(principal, k));
         const suggestion = didYouMean(key, readable);
         throw new QueryRefusedError('relation', `relation "${key.replace('/', '.')}" is not an asset you may read${suggestion ? `; did you mean "${suggestion.replace('/', '.')}"?` : ''} (list them with GET /api/assets)`);
       }
     }
-    const compiled = new Map(keys.map((key) => [key, this.config.policies.relation(principal, key)]));
+    const compiled = new Map<string, PolicyRelation>();
+    for (const key of keys) {
+      const owner = known.has(key) ? undefined : sideOutputs.get(key);
+      const parse = (text: string): Promise<unknown> => this.parse(session, text);
+      compiled.set(key, owner ? await sideOutputPolicy(session, this.config.policies, principal, owner, parseAssetKey(key), parse) : this.config.policies.relation(principal, key));
+    }
     const parsed = new Map<string, ParsedRelation>();
     await Promise.all(keys.map(async (key) => {
       const relation = compiled.get(key)!;

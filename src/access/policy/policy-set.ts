@@ -1,6 +1,6 @@
 // Compiles a project's policies for one principal: the policy-applied SELECT of an asset, with its bound values.
 import type { AssetPolicyDefinition, MaskDefinition, PoliciesDefinition } from '../../model/policy-definition.js';
-import { parseAssetKey, quoteIdentifier, quoteQualified } from '../../model/asset-key.js';
+import { parseAssetKey, quoteIdentifier, quoteQualified, type QualifiedName } from '../../model/asset-key.js';
 import { maskLabel, maskSql, SALT_PLACEHOLDER } from './mask-sql.js';
 import { ruleApplies, type PolicyPrincipal } from './policy-principal.js';
 
@@ -16,6 +16,13 @@ export interface PolicyRelation {
   filters: string[];
   /** Masked columns (lower case) and how. */
   masks: Map<string, string>;
+}
+
+/** Where `relation()` applies an asset's policy: another table (an asset's side output) with its columns. */
+export interface PolicyTarget {
+  table: QualifiedName;
+  /** The table's columns; masks of columns it does not have are left out (there is nothing to mask). */
+  columns: readonly string[];
 }
 
 /** Construction options of a PolicySet. */
@@ -54,11 +61,13 @@ export class PolicySet {
   /**
    * The policy-applied SELECT of `key` for `principal`: matching filters ANDed, masked columns replaced by
    * `* REPLACE` (so no column list is needed and the column order stays). A filter naming an attribute the
-   * principal lacks lets no row through.
+   * principal lacks lets no row through. With `target`, the same policy is compiled over another table (a side
+   * output of the asset); whether it fits that table is the caller's judgement (see side-output-policy.ts).
    * @example set.relation(viewer, 'gold/region_monthly_summary').masks // Map { 'avg_delay_min' => 'sql: round(avg_delay_min)' }
    */
-  relation(principal: PolicyPrincipal, key: string): PolicyRelation {
+  relation(principal: PolicyPrincipal, key: string, target?: PolicyTarget): PolicyRelation {
     const policy = this.policyOf(key);
+    const present = target ? new Set(target.columns.map((c) => c.toLowerCase())) : undefined;
     const params: unknown[] = [];
     const bind = (value: unknown): string => {
       params.push(value);
@@ -68,7 +77,7 @@ export class PolicySet {
     const replaced: string[] = [];
     for (const mask of policy.masks ?? []) {
       const name = mask.column.toLowerCase();
-      if (masks.has(name) || !ruleApplies(mask, principal)) continue;
+      if (masks.has(name) || !ruleApplies(mask, principal) || (present && !present.has(name))) continue;
       masks.set(name, maskLabel(mask.mask));
       replaced.push(`${maskSql(mask.column, mask.mask).replaceAll(SALT_PLACEHOLDER, () => bind(this.config.hashSalt))} AS ${quoteIdentifier(mask.column)}`);
     }
@@ -82,7 +91,7 @@ export class PolicySet {
     }
     const select = replaced.length > 0 ? `* REPLACE (${replaced.join(', ')})` : '*';
     const where = predicates.length > 0 ? ` WHERE ${predicates.join(' AND ')}` : '';
-    return { sql: `SELECT ${select} FROM ${quoteQualified(parseAssetKey(key))}${where}`, params, filters, masks };
+    return { sql: `SELECT ${select} FROM ${quoteQualified(target?.table ?? parseAssetKey(key))}${where}`, params, filters, masks };
   }
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { mayPreview, readableKeys } from '../../access/principal.js';
 import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { HttpError } from '../api-errors.js';
+import { governedReads } from '../governed-reads.js';
 import { checkHistory, checksOverview, type CheckHistoryResponse, type ChecksOverviewResponse } from '../views/checks-overview.js';
 
 const HistoryParams = z.object({ asset: z.string().min(1), check: z.string().min(1), runs: z.coerce.number().int().min(1).max(1000).default(200) });
@@ -12,14 +13,17 @@ const HistoryParams = z.object({ asset: z.string().min(1), check: z.string().min
  * Mounts GET /checks (every check, worst first) and GET /checks/history?asset=KEY&check=NAME.
  * @example app.route('/api', checksListRoutes(deps));
  */
-export function checksListRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
+export function checksListRoutes({ sluice, readAudit }: ApiDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
+  const reads = governedReads(sluice, readAudit);
   const graph = (): typeof sluice.project.graph => sluice.project.graph;
 
   routes.get('/checks', async (c) => {
     const principal = guard(c, 'asset:read', { kind: 'asset' });
     const keys = readableKeys(principal, graph().order);
-    const withSamples = new Set(keys.filter((key) => mayPreview(principal, key)));
+    // Failing samples are stored raw rows: only for callers whom no row filter or mask of the asset applies to.
+    const policies = await reads.policies();
+    const withSamples = new Set(keys.filter((key) => mayPreview(principal, key) && !policies.restricts(principal, key)));
     return c.json<ChecksOverviewResponse>({ checks: checksOverview(graph(), keys, await sluice.store.latestCheckResults(), withSamples) });
   });
 
@@ -31,7 +35,9 @@ export function checksListRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
     if (!node.definition.checks.some((d) => d.name === check)) {
       throw new HttpError(404, 'NOT_FOUND', `asset "${node.definition.key}" has no check "${check}"; its checks are ${node.definition.checks.map((d) => d.name).join(', ') || 'none'}`);
     }
-    const results = await checkHistory(sluice.store, node.definition.key, check, mayPreview(principal, node.definition.key), runs);
+    const key = node.definition.key;
+    const withSamples = mayPreview(principal, key) && !(await reads.policies()).restricts(principal, key);
+    const results = await checkHistory(sluice.store, key, check, withSamples, runs);
     return c.json<CheckHistoryResponse>({ assetKey: node.definition.key, checkName: check, results });
   });
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { mayPreview, mayRead } from '../../access/principal.js';
 import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { findAssetKey } from '../asset-views.js';
+import { governedHttpError, governedReads } from '../governed-reads.js';
 import { materializationLoads, type LoadsResponse } from '../views/load-accounting.js';
 import { readQuarantine } from '../views/quarantine-read.js';
 import { quarantineSources, relationName, type QuarantineOverviewResponse, type QuarantineResponse } from '../views/quarantine-sources.js';
@@ -22,8 +23,9 @@ function requestedKey(c: Context<ApiEnv>): string {
  * Mounts GET /quarantine, /assets/:schema/:name/quarantine and /assets/:schema/:name/loads.
  * @example app.route('/api', quarantineRoutes(deps));
  */
-export function quarantineRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
+export function quarantineRoutes({ sluice, readAudit }: ApiDeps): Hono<ApiEnv> {
   const routes = new Hono<ApiEnv>();
+  const reads = governedReads(sluice, readAudit);
   const graph = (): typeof sluice.project.graph => sluice.project.graph;
 
   routes.get('/quarantine', async (c) => {
@@ -40,7 +42,7 @@ export function quarantineRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
     return c.json<QuarantineOverviewResponse>({ assets });
   });
 
-  // Quarantined rows are the asset's data: the same permission as its preview.
+  // Quarantined rows are the asset's data: the same permission as its preview, read under its policy.
   routes.get('/assets/:schema/:name/quarantine', async (c) => {
     const principal = guard(c, 'asset:preview', { kind: 'asset', id: requestedKey(c) });
     const key = findAssetKey(graph(), c.req.param('schema'), c.req.param('name'));
@@ -48,9 +50,13 @@ export function quarantineRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
     const [record] = await sluice.store.materializationHistory(key, 1);
     const tables: QuarantineResponse['tables'] = [];
     if (mayPreview(principal, key)) {
+      const reader = await reads.reader();
       for (const source of await quarantineSources(sluice, key, record)) {
-        const read = await readQuarantine(sluice, source, limit);
-        if (read) tables.push({ table: relationName(source.relation), origin: source.origin, reasonColumn: source.reasonColumn, rows: read.rows, total: read.total, byReason: read.byReason, columns: read.columns });
+        const read = await readQuarantine(sluice, reader, principal, key, source, limit).catch((error: unknown) => {
+          throw governedHttpError(error);
+        });
+        if (!read) continue;
+        tables.push({ table: relationName(source.relation), origin: source.origin, reasonColumn: source.reasonColumn, rows: read.rows, total: read.total, byReason: read.byReason, columns: read.columns, ...(read.hidden ? { hidden: read.hidden } : {}) });
       }
     }
     return c.json<QuarantineResponse>({ assetKey: key, tables });

@@ -26,7 +26,8 @@ export interface QuarantineOverviewResponse {
 /** GET /api/assets/:schema/:name/quarantine */
 export interface QuarantineResponse {
   assetKey: string;
-  tables: (Omit<QuarantineSummary, 'rowCount'> & { total: number; byReason: { reason: string | null; count: number }[]; columns: string[]; rows: Record<string, unknown>[] })[];
+  /** Rows and counts are what the caller's policy lets through; `hidden` says why a table's rows are withheld whole. */
+  tables: (Omit<QuarantineSummary, 'rowCount'> & { total: number; byReason: { reason: string | null; count: number }[]; columns: string[]; rows: Record<string, unknown>[]; hidden?: string })[];
 }
 
 /**

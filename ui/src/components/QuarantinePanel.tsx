@@ -39,6 +39,7 @@ export function QuarantinePanel({ assetKey, version }: { assetKey: string; versi
                 </span>
               ))}
             </p>
+            {table.hidden && <p className="muted small quarantine-hidden">{table.hidden}</p>}
             {rows.length > 0 && <SampleTable rows={rows} />}
             {table.total > table.rows.length && <p className="muted small">First {formatCount(table.rows.length)} of {formatCount(table.total)} rows.</p>}
           </div>
