@@ -1,10 +1,9 @@
 // The one place warehouse and metadata-store adapters are built: what `Sluice.open` was given, or the defaults (DuckDB, SQLite).
+// The PostgreSQL adapters are imported when one is built: `pg` is not loaded by projects (and commands) that never use it.
 import { SluiceError } from '../errors.js';
 import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
-import { PostgresWarehouse } from '../engine/postgres/postgres-warehouse.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { LoadedProject } from './project-loader.js';
 
@@ -31,13 +30,13 @@ export const sqliteStore: StoreFactory = (project) => SqliteStore.open({ path: p
  * A PostgreSQL warehouse (docs/production.md).
  * @example await Sluice.open({ warehouse: postgresWarehouse('postgres://sluice@db:5432/warehouse') });
  */
-export const postgresWarehouse = (url: string): WarehouseFactory => () => PostgresWarehouse.open({ url });
+export const postgresWarehouse = (url: string): WarehouseFactory => async () => (await import('../engine/postgres/postgres-warehouse.js')).PostgresWarehouse.open({ url });
 
 /**
  * A PostgreSQL metadata store, safe for many schedulers, workers and servers at once (docs/production.md).
  * @example await Sluice.open({ store: postgresStore('postgres://sluice@db:5432/sluice') });
  */
-export const postgresStore = (url: string): StoreFactory => () => PostgresStore.open({ url });
+export const postgresStore = (url: string): StoreFactory => async () => (await import('../store/postgres/postgres-store.js')).PostgresStore.open({ url });
 
 /** The environment variable first, then the project's `url`; a variable that is set must be a PostgreSQL URL. */
 function configuredUrl(env: AdapterConfig['env'], variable: string, fromProject: string | undefined): string | undefined {

@@ -17,7 +17,7 @@ import { ActiveRuns } from './active-runs.js';
 import { openAdapters, type AdapterConfig } from './adapters.js';
 import { openQueueExecutor, type ExecutorKind } from './queue/queue-executor.js';
 import type { QueueStepRunner } from './queue/queue-step-runner.js';
-import { Leadership } from './queue/leader-election.js';
+import type { Leadership } from './queue/leader-election.js';
 import { computeAssetStatuses } from './asset-status.js';
 import { planKeys, planRun, type Plan } from './planner.js';
 import type { SelectionContext } from '../model/selection.js';
@@ -157,7 +157,7 @@ export class Sluice {
     });
     const metadataUrl = (config.env ?? process.env).SLUICE_METADATA_URL || project.definition.metadataUrl;
     const leadership = metadataUrl && !config.store
-      ? await Leadership.open({ url: metadataUrl, project: project.definition.name }).catch(async (error: unknown) => {
+      ? await import('./queue/leader-election.js').then(({ Leadership }) => Leadership.open({ url: metadataUrl, project: project.definition.name })).catch(async (error: unknown) => {
           await Promise.all([queue?.close(), openLineage?.close(), warehouse.close(), store.close()]);
           throw error;
         })
