@@ -7,7 +7,7 @@ import { DEFAULT_EVENT_LIMITS, EventBodyError, parseEventBody, type EventBodyLim
 import { EventInbox, type RejectedEvent } from './event-inbox.js';
 import { validateEvent } from './event-validation.js';
 import { LatencyTracker, type LatencyStats } from './latency-tracker.js';
-import { startNatsIngest, type NatsIngest } from './nats-ingest.js';
+import type { NatsIngest } from './nats-ingest.js';
 import { RunCoalescer } from './run-coalescer.js';
 
 /** After a failed run, the daemon's tick retries the pending events no sooner than this (new events retry at once). */
@@ -181,6 +181,8 @@ export class EventSensor {
     let lastError = '';
     const attempt = async (): Promise<boolean> => {
       try {
+        // Imported here: loading the NATS client costs every process that loads Sluice tens of ms, and most never use it.
+        const { startNatsIngest } = await import('./nats-ingest.js');
         this.nats = await startNatsIngest(config, this.name, (body, origin, receivedAt) => this.ingestMessage(body, origin, receivedAt), this.context.log);
         if (lastError) this.context.log(`sensor ${this.name}: connected to NATS stream ${config.stream}`);
         if (this.stopped) await this.nats.stop();
