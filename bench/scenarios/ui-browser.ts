@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { emitResult, scenarioArgs } from '../lib/scenario-io.js';
-import { ensureUiBuilt, generateProject, sluiceCommand, startUiServer, type GeneratedProject } from './ui-project.js';
+import { CHROMIUM, ensureUiBuilt, generateProject, sluiceCommand, startUiServer, type GeneratedProject } from './ui-project.js';
 
 interface Args {
   /** Assets, and groups they are spread over, per measured project. */
@@ -44,7 +44,6 @@ export interface UiBrowserRow {
   timeouts: string[];
 }
 
-export const CHROMIUM = '/usr/bin/chromium';
 const VIEWPORT = { width: 1400, height: 900 };
 const TIMEOUT_MS = 120_000;
 

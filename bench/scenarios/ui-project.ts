@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT, scratchDir } from '../lib/paths.js';
 
+/** Debian's Chromium; the bench never downloads a browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
 /** A generated project: its folder and, per group, its asset keys in order. */
 export interface GeneratedProject {
   dir: string;

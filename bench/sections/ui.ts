@@ -7,7 +7,8 @@ import { cell, ms, num, table } from '../lib/format.js';
 import type { BenchOptions } from '../lib/options.js';
 import { progress } from '../lib/progress.js';
 import { perItem, summarize, type Summary } from '../lib/stats.js';
-import { CHROMIUM, type UiBrowserRow } from '../scenarios/ui-browser.js';
+import type { UiBrowserRow } from '../scenarios/ui-browser.js';
+import { CHROMIUM } from '../scenarios/ui-project.js';
 import type { UiLayoutRow } from '../scenarios/ui-layout.js';
 
 export interface UiLayoutResultRow {
