@@ -12,6 +12,8 @@ import { mayRead, type Principal } from '../../src/access/principal.js';
 import { GovernedReader } from '../../src/access/governed-query/governed-reader.js';
 import { loadPolicies } from '../../src/access/policy/load-policies.js';
 import type { AssetDetailResponse, PreviewResponse, QueryResponse } from '../../src/server/api-types.js';
+import type { QuarantineResponse } from '../../src/server/views/quarantine-sources.js';
+import type { CheckHistoryResponse, ChecksOverviewResponse } from '../../src/server/views/checks-overview.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const exampleDir = join(root, 'examples', 'flights');
@@ -158,5 +160,65 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
     const expected = await raw(`SELECT r.region, strftime(f.date, '%Y-%m') AS month, round(avg(f.delay)) AS avg_delay_min FROM distinct_flights f JOIN regions r ON r.iata = f.origin GROUP BY ALL ORDER BY 1, 2`);
     assert.deepEqual(rows.map((r) => [r.region, Number(r.avg_delay_min)]), expected.map((r) => [r.region, Number(r.avg_delay_min)]));
     await assert.rejects(reader.query(viewer, 'SELECT count(*) FROM silver.flights'), /not an asset you may read/);
+  });
+  // The quarantine and checks pages. These tests change the data, so they come last (tests of a describe run in order).
+  const change = async (sql: string): Promise<void> => {
+    const session = await sluice.warehouse.session();
+    try {
+      await session.query(sql);
+    } finally {
+      session.close();
+    }
+  };
+
+  test('every user x GET quarantine x bronze/flights (side output) and silver/flights_quarantine (asset): no row outside policy', async () => {
+    assert.ok(westAirports.has('LAX') && !westAirports.has('JFK'));
+    await change(`INSERT INTO silver.flights_quarantine (SELECT * REPLACE ('leak_probe' AS reject_reason) FROM silver.flights_validated WHERE origin = 'LAX' LIMIT 3)
+      UNION ALL (SELECT * REPLACE ('leak_probe' AS reject_reason) FROM silver.flights_validated WHERE origin = 'JFK' LIMIT 3)`);
+    await change(`INSERT INTO bronze.flights_quarantine BY NAME SELECT 'late.parquet' AS _source_file, 'bad_cast' AS _error_type, '{"origin":"JFK","secret":"east-only"}' AS _raw_line`);
+    for (const user of USERS) {
+      const side = await as(user, '/api/assets/bronze/flights/quarantine?limit=1000');
+      const own = await as(user, '/api/assets/silver/flights_quarantine/quarantine?limit=1000');
+      if (user === 'viewer') {
+        // The viewer may not even hear of bronze and silver assets.
+        assert.deepEqual([side.status, own.status], [404, 404]);
+        continue;
+      }
+      const [sideTable] = ((await side.json()) as QuarantineResponse).tables;
+      assert.equal(sideTable?.table, 'bronze.flights_quarantine');
+      const [ownTable] = ((await own.json()) as QuarantineResponse).tables;
+      assert.equal(ownTable?.table, 'silver.flights_quarantine');
+      if (westOnly(user)) {
+        // bronze/flights filters by origin, which the side output has only inside its raw line: hidden whole.
+        assert.deepEqual([sideTable.rows, sideTable.byReason, sideTable.total], [[], [], 0]);
+        assert.match(sideTable.hidden ?? '', /hidden from you: the policy of bronze\/flights applies to you/);
+        assert.equal(ownTable.total, 3);
+        assert.deepEqual(ownTable.byReason, [{ reason: 'leak_probe', count: 3 }]);
+        assert.ok(ownTable.rows.every((r) => westAirports.has(String(r.origin))), JSON.stringify(ownTable.rows.map((r) => r.origin)));
+      } else {
+        assert.equal(sideTable.hidden, undefined);
+        assert.ok(sideTable.rows.some((r) => String(r._raw_line).includes('east-only')));
+        assert.equal(ownTable.total, 6);
+        assert.deepEqual(ownTable.rows.map((r) => r.origin).sort(), ['JFK', 'JFK', 'JFK', 'LAX', 'LAX', 'LAX']);
+      }
+    }
+  });
+
+  test('every user x GET /api/checks and /api/checks/history: failing samples only for callers no policy restricts', async () => {
+    await change(`INSERT INTO silver.airports SELECT * REPLACE ('ZZZ' AS iata, 'Atlantis' AS region, 'Secret Airfield' AS name) FROM silver.airports LIMIT 1`);
+    const run = await as('admin', '/api/checks', { select: 'silver/airports' });
+    assert.equal(run.status, 200, await run.clone().text());
+    for (const user of USERS) {
+      const response = await as(user, '/api/checks');
+      assert.equal(response.status, 200);
+      const { checks } = (await response.json()) as ChecksOverviewResponse;
+      const failing = checks.find((c) => c.assetKey === 'silver/airports' && c.state === 'failed');
+      const history = failing ? ((await (await as(user, `/api/checks/history?asset=silver/airports&check=${encodeURIComponent(failing.name)}`)).json()) as CheckHistoryResponse) : undefined;
+      const samples = [...checks.flatMap((c) => c.latest?.sampleFailing ?? []), ...(history?.results.flatMap((r) => r.sampleFailing ?? []) ?? [])];
+      if (user === 'viewer') assert.equal(failing, undefined);
+      else assert.ok(failing && history && history.results.length > 0, `${user} sees the failing check and its history`);
+      if (namesMasked(user)) assert.deepEqual(samples, [], `${user} got failing samples`);
+      else assert.match(JSON.stringify(samples), /Atlantis/);
+    }
   });
 });
