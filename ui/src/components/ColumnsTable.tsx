@@ -4,8 +4,23 @@ import type { ColumnStatsView } from '../api/materialization-metadata';
 import { formatCount } from '../format';
 import { assetHref, columnHref } from '../routing/route';
 
-/** Columns with type, profile and, when known, the upstream columns each one comes from. */
-export function ColumnsTable({ assetKey, columns, stats, upstream }: { assetKey: string; columns: ColumnSchema[]; stats: ReadonlyMap<string, ColumnStatsView>; upstream?: Readonly<Record<string, string[]>> }) {
+/** Sensitivity tags of a column (`AssetDetailResponse.sensitivity`): declared on it, or inherited from the `from` columns. */
+type Sensitivity = Readonly<Record<string, { tags: string[]; from: string[] }>>;
+
+/** Columns with type, sensitivity tags, profile and, when known, the upstream columns each one comes from. */
+export function ColumnsTable({
+  assetKey,
+  columns,
+  stats,
+  upstream,
+  sensitivity,
+}: {
+  assetKey: string;
+  columns: ColumnSchema[];
+  stats: ReadonlyMap<string, ColumnStatsView>;
+  upstream?: Readonly<Record<string, string[]>>;
+  sensitivity?: Sensitivity;
+}) {
   const profiled = stats.size > 0;
   return (
     <div className="table-scroll">
@@ -35,6 +50,7 @@ export function ColumnsTable({ assetKey, columns, stats, upstream }: { assetKey:
                   <a href={columnHref(assetKey, c.name)} title={`Column lineage of ${c.name}`}>
                     {c.name}
                   </a>
+                  <SensitivityTags sensitivity={sensitivity?.[c.name]} />
                 </td>
                 <td className="mono muted">{c.type}</td>
                 {profiled ? (
@@ -71,5 +87,20 @@ function SourceLink({ source }: { source: string }) {
     <div>
       <a href={assetHref(asset!)}>{asset}</a>.<a href={columnHref(asset!, column!)}>{column}</a> <span className="muted">({transform})</span>
     </div>
+  );
+}
+
+/** `sensitive` pills after a column name; the tooltip says whether the tag is declared here or where it comes from. */
+function SensitivityTags({ sensitivity }: { sensitivity: { tags: string[]; from: string[] } | undefined }) {
+  if (!sensitivity || sensitivity.tags.length === 0) return null;
+  const origin = sensitivity.from.length > 0 ? `inherited from ${sensitivity.from.join(', ')}` : 'declared on this column, or inherited from a column you may not read';
+  return (
+    <>
+      {sensitivity.tags.map((tag) => (
+        <span key={tag} className="tag sensitivity-tag" data-tag={tag} title={`${tag}: ${origin}`}>
+          {tag}
+        </span>
+      ))}
+    </>
   );
 }

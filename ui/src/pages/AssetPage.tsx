@@ -125,7 +125,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           {columns.length === 0 ? (
             <p className="muted">The schema is known after the first materialization.</p>
           ) : (
-            <ColumnsTable assetKey={asset.key} columns={columns} stats={last ? readColumnStats(last.metadata) : new Map()} {...(detail.data.columnLineage ? { upstream: detail.data.columnLineage.columns } : {})} />
+            <ColumnsTable assetKey={asset.key} columns={columns} stats={last ? readColumnStats(last.metadata) : new Map()} {...(detail.data.columnLineage ? { upstream: detail.data.columnLineage.columns } : {})} {...(detail.data.sensitivity ? { sensitivity: detail.data.sensitivity } : {})} />
           )}
         </section>
 
