@@ -11,6 +11,7 @@ import { renderReport } from './lib/report.js';
 import type { BenchResults, MemoryRow } from './lib/results.js';
 import { runAccess } from './sections/access.js';
 import { runGoverned } from './sections/governed.js';
+import { runOperations } from './sections/operations.js';
 import { runEvents } from './sections/events.js';
 import { runFlights } from './sections/flights.js';
 import { runStartup } from './sections/startup.js';
@@ -64,6 +65,10 @@ await section('events', async () => {
 await section('ui', async () => {
   results.ui = await runUi(options);
   memory.push({ scenario: `ui: lineage layout of ${[...new Set(results.ui.rows.map((r) => r.size.toLocaleString('en-US')))].join(', ')} assets`, peakRssMb: results.ui.peakRssMb });
+});
+await section('operations', async () => {
+  results.operations = await runOperations(options);
+  memory.push({ scenario: `operations UI: sluice dev + Chromium, ${results.operations.partitions.toLocaleString('en-US')}-partition grid`, peakRssMb: results.operations.peakRssMb });
 });
 await section('startup', async () => {
   results.startup = await runStartup(options);

@@ -2,8 +2,8 @@
 import { join } from 'node:path';
 import { BENCH_DIR } from './paths.js';
 
-export type SectionName = 'flights' | 'synthetic' | 'store' | 'events' | 'ui' | 'startup' | 'access' | 'governed' | 'postgres';
-export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store', 'events', 'ui', 'startup', 'access', 'governed', 'postgres'];
+export type SectionName = 'flights' | 'synthetic' | 'store' | 'events' | 'ui' | 'operations' | 'startup' | 'access' | 'governed' | 'postgres';
+export const SECTIONS: readonly SectionName[] = ['flights', 'synthetic', 'store', 'events', 'ui', 'operations', 'startup', 'access', 'governed', 'postgres'];
 export const DEFAULT_OUT_DIR = join(BENCH_DIR, 'results');
 
 /** What one bench run measures. */
@@ -24,7 +24,7 @@ export interface BenchOptions {
   ui: { sizes: number[]; compareUpTo: number };
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--only flights,synthetic,store,events,ui,startup,access,governed] [--reps N] [--rates 500,1000] [--out DIR]`;
+const USAGE = `usage: npm run bench -- [--quick] [--only flights,synthetic,store,events,ui,operations,startup,access,governed] [--reps N] [--rates 500,1000] [--out DIR]`;
 
 /**
  * Parses the bench's arguments. Quick mode is the CI smoke: 3 repetitions, a 25k-flight subset, small graphs.

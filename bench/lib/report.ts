@@ -1,6 +1,7 @@
 // Renders bench/results/latest.md from the results: key ratios first, then one section per scenario.
 import { accessKeyFigure, accessSection } from '../sections/access.js';
 import { governedKeyFigure, governedSection } from '../sections/governed.js';
+import { operationsKeyFigure, operationsSection } from '../sections/operations.js';
 import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult, FlightsVariant } from '../sections/flights.js';
 import type { StartupResult } from '../sections/startup.js';
@@ -25,6 +26,7 @@ export function renderReport(results: BenchResults): string {
   if (results.store) parts.push(storeSection(results.store));
   if (results.events) parts.push(eventsSection(results.events));
   if (results.ui) parts.push(uiSection(results.ui));
+  if (results.operations) parts.push(operationsSection(results.operations));
   if (results.startup) parts.push(startupSection(results.startup));
   if (results.access) parts.push(accessSection(results.access));
   if (results.governed) parts.push(governedSection(results.governed));
@@ -55,6 +57,7 @@ export function keyFigures(results: BenchResults): string {
   }
   const ui = results.ui ? uiKeyFigure(results.ui) : null;
   if (ui) lines.push(ui);
+  if (results.operations) lines.push(operationsKeyFigure(results.operations));
   const startup = results.startup;
   if (startup) {
     const cold = startup.rows.filter((r) => r.command !== 'node -e 0').map((r) => `${r.command} ${ms(r.wallMs.median)}`).join(', ');

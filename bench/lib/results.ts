@@ -1,6 +1,7 @@
 // The shape of bench/results/latest.json: every figure with its samples, so later tooling can recompute anything.
 import type { AccessBenchResult } from '../sections/access.js';
 import type { GovernedBenchResult } from '../sections/governed.js';
+import type { OperationsBenchResult } from '../sections/operations.js';
 import type { PostgresResult } from '../sections/postgres.js';
 import type { EventsResult } from '../sections/events.js';
 import type { FlightsResult } from '../sections/flights.js';
@@ -27,6 +28,7 @@ export interface BenchResults {
   store?: StoreResult;
   events?: EventsResult;
   ui?: UiResult;
+  operations?: OperationsBenchResult;
   startup?: StartupResult;
   access?: AccessBenchResult;
   governed?: GovernedBenchResult;
