@@ -37,6 +37,8 @@ export const project = defineProject({
     }),
   ],
   checks: flights.checks,
+  // The demo's sensitivity tag only (its filters need the demo's access users): shown on the asset page.
+  policies: { 'bronze/airports': { tags: { name: ['sensitive'] } } },
 });
 `;
 
@@ -228,5 +230,15 @@ test('the asset page does not overflow sideways at 1280 px, and numbers show to 
   const fraction = cells.find(([, title]) => title !== null);
   assert.ok(fraction, 'a fraction has its exact value on hover');
   assert.ok(fraction[0]!.replace(/[^0-9]/g, '').length <= 6, `shown as ${fraction[0]}, exactly ${fraction[1]}`);
+  assertNoPageErrors(page);
+});
+
+test('the asset page shows a column sensitivity tag inherited through column lineage', OPTIONS, async (t) => {
+  const page = await open(t, '#/assets/gold/flights_enriched');
+  const tag = page.locator('.columns-table tr', { has: page.getByRole('link', { name: 'origin_name', exact: true }) }).locator('.sensitivity-tag[data-tag="sensitive"]');
+  await tag.waitFor();
+  assert.equal(await tag.textContent(), 'sensitive');
+  assert.match((await tag.getAttribute('title')) ?? '', /inherited from bronze\/airports\.name/);
+  assert.equal(await page.locator('.columns-table tr', { has: page.getByRole('link', { name: 'origin_city', exact: true }) }).locator('.sensitivity-tag').count(), 0);
   assertNoPageErrors(page);
 });
