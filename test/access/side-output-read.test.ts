@@ -24,8 +24,15 @@ describe('side outputs through the governed reader', () => {
   after(() => fixture.close());
 
   test('the owner filter applies where its columns exist; the owner mask masks them', async () => {
-    const typed = await fixture.reader.query(ANALYST_WEST, 'SELECT origin, delay_min FROM silver.flights_typed_rejects', side('flights_typed_rejects', 'silver/flights'));
-    assert.deepEqual(typed.rows.map((r) => r.origin), ['LAX']);
+    const typed = await fixture.reader.query(
+      ANALYST_WEST,
+      'SELECT origin, delay_min FROM silver.flights_typed_rejects',
+      side('flights_typed_rejects', 'silver/flights'),
+    );
+    assert.deepEqual(
+      typed.rows.map((r) => r.origin),
+      ['LAX'],
+    );
     const masked = await fixture.reader.query(ANALYST_WEST, 'SELECT iata, name FROM silver.airports_rejects', side('airports_rejects', 'silver/airports'));
     assert.deepEqual(masked.rows, [{ iata: 'JFK', name: 'Jo**************************' }]);
     const entry = fixture.audit.at(-1)!;
@@ -53,6 +60,9 @@ describe('side outputs through the governed reader', () => {
 
   test('a side output is readable only when the caller names it with its owner, and only if the owner is readable', async () => {
     await assert.rejects(fixture.reader.query(ADMIN, 'SELECT * FROM silver.flights_rejects'), /not an asset you may read/);
-    await assert.rejects(fixture.reader.query(ADMIN, 'SELECT * FROM silver.flights_rejects', side('flights_rejects', 'secret/payroll')), /not an asset you may read/);
+    await assert.rejects(
+      fixture.reader.query(ADMIN, 'SELECT * FROM silver.flights_rejects', side('flights_rejects', 'secret/payroll')),
+      /not an asset you may read/,
+    );
   });
 });

@@ -46,7 +46,8 @@ export async function sideOutputPolicy<P extends PolicyPrincipal>(
   const hidden = (why: string): QueryRefusedError =>
     new QueryRefusedError('hidden', `the rows of ${table.schema}.${table.name} are hidden from you: the policy of ${owner} applies to you and ${why}`);
   const sideColumns = await session.describe(table);
-  if (!sideColumns) throw new QueryRefusedError('relation', `relation "${table.schema}.${table.name}" is not an asset you may read (list them with GET /api/assets)`);
+  if (!sideColumns)
+    throw new QueryRefusedError('relation', `relation "${table.schema}.${table.name}" is not an asset you may read (list them with GET /api/assets)`);
   const columns = sideColumns.map((c) => c.name);
   const relation = policies.relation(principal, owner, { table, columns });
   const own = policies.relation(principal, owner);
