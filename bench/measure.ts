@@ -68,7 +68,7 @@ await section('ui', async () => {
 });
 await section('operations', async () => {
   results.operations = await runOperations(options);
-  memory.push({ scenario: `operations UI: sluice dev + Chromium, ${results.operations.partitions.toLocaleString('en-US')}-partition grid`, peakRssMb: results.operations.peakRssMb });
+  memory.push({ scenario: `operations UI: the driver of sluice dev and Chromium (their own memory not counted), ${results.operations.partitions.toLocaleString('en-US')}-partition grid`, peakRssMb: results.operations.peakRssMb });
 });
 await section('startup', async () => {
   results.startup = await runStartup(options);

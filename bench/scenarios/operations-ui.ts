@@ -5,6 +5,7 @@
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO_ROOT } from '../lib/paths.js';
 import { emitResult, scenarioArgs } from '../lib/scenario-io.js';
@@ -84,8 +85,21 @@ async function render(browser: Browser, url: string, condition: string): Promise
   }
 }
 
+/**
+ * The demo's config imports `sluice`, which resolves to dist/; where nothing is built (the bench's snapshot), `sluice dev`
+ * runs from src/ through tsx, and so must that import: a resolve hook in the child's NODE_OPTIONS points it at src/index.ts.
+ */
+function aliasSluiceToSourceInChildren(): void {
+  if (existsSync(join(REPO_ROOT, 'dist', 'index.js'))) return;
+  const target = JSON.stringify(pathToFileURL(join(REPO_ROOT, 'src', 'index.ts')).href);
+  const hook = `export async function resolve(specifier, context, next) { return specifier === 'sluice' ? { url: ${target}, shortCircuit: true } : next(specifier, context); }`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=data:text/javascript,${encodeURIComponent(register)}`.trim();
+}
+
 const { reps } = scenarioArgs<Args>();
 ensureUiBuilt();
+aliasSluiceToSourceInChildren();
 const dir = project();
 const server = await startUiServer(dir);
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
