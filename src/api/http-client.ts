@@ -1,5 +1,6 @@
 // The SluiceClient of a project a server owns: every call goes over its HTTP API.
 import type { BackfillProgress } from '../automation/backfill.js';
+import { AssetVisibility } from '../access/grants/visibility.js';
 import { loadColumnLineageDetached } from '../lineage/load-column-lineage.js';
 import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
 import type { Row } from '../model/asset-definition.js';
@@ -18,14 +19,31 @@ import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, Sluic
  * @example const client = new HttpClient(new ApiClient('http://127.0.0.1:3000'), () => Sluice.load({ dir: '.' }));
  */
 export class HttpClient extends ApiReads implements SluiceClient {
-  private loaded: Promise<LoadedProject> | undefined;
+  private loaded: Promise<{ project: LoadedProject; visibility: AssetVisibility }> | undefined;
 
   constructor(api: ApiClient, private readonly loadProject: () => Promise<LoadedProject>) {
     super(api);
   }
 
-  project(): Promise<LoadedProject> {
-    return (this.loaded ??= this.loadProject());
+  async project(): Promise<LoadedProject> {
+    return (await this.visibleProject()).project;
+  }
+
+  async redact<T>(value: T): Promise<T> {
+    return (await this.visibleProject()).visibility.scrub(value) as T;
+  }
+
+  /**
+   * The definitions narrowed to the assets the server lists for this caller (it omits those the caller may not
+   * read): the project folder holds every definition, but a hidden asset's key, SQL and edges must not reach the output.
+   */
+  private visibleProject(): Promise<{ project: LoadedProject; visibility: AssetVisibility }> {
+    return (this.loaded ??= Promise.all([this.loadProject(), this.assets()]).then(([project, assets]) => {
+      const visible = new Set(assets.map((asset) => asset.key));
+      const hidden = [...project.graph.keys()].filter((key) => !visible.has(key));
+      if (hidden.length === 0) return { project, visibility: AssetVisibility.hiding([]) };
+      return { project: { ...project, graph: project.graph.restrictedTo(visible) }, visibility: AssetVisibility.hiding(hidden) };
+    }));
   }
 
   /** From the definitions plus the schemas the server last recorded: the server's warehouse file is not ours to open. */

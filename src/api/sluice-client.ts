@@ -59,8 +59,17 @@ export interface SubmittedRun {
  * try { console.log((await client.assets()).length); } finally { await client.close(); }
  */
 export interface SluiceClient {
-  /** The project's definitions (always read from the project folder). */
+  /**
+   * The project's definitions (read from the project folder); through a server, narrowed to the assets the
+   * server lets this caller see.
+   */
   project(): Promise<LoadedProject>;
+  /**
+   * Output about the project made fit for this caller, as the server narrows its own answers: through a server
+   * that hides assets from it, entries about a hidden asset are dropped and any text mentioning one (or its
+   * columns) has the mention replaced; in process, unchanged.
+   */
+  redact<T>(value: T): Promise<T>;
   /** Every asset with its status and last materialization (GET /api/assets). */
   assets(): Promise<AssetSummary[]>;
   /** One asset with its latest `history` materializations (GET /api/assets/:schema/:name). */

@@ -44,6 +44,16 @@ export class AssetGraph {
     return new AssetGraph(nodes, children, topologicalOrder(nodes, children));
   }
 
+  /**
+   * The graph of only `keys`, without the edges that reach other assets: what someone who may see only these
+   * assets is shown (a hidden asset between two visible ones leaves them unconnected).
+   * @example graph.restrictedTo(new Set(['gold/daily'])).has('silver/flights') // false
+   */
+  restrictedTo(keys: ReadonlySet<string>): AssetGraph {
+    const kept = this.order.filter((key) => keys.has(key));
+    return AssetGraph.build(kept.map((key) => ({ ...this.require(key), deps: this.require(key).deps.filter((dep) => keys.has(dep)) })));
+  }
+
   get size(): number {
     return this.nodes.size;
   }

@@ -176,7 +176,7 @@ test('kill -9 right after answers loses no audit entry, and sluice audit --denie
   assert.equal(denied.stdout.split('\n').filter((l) => l.includes('DENIED') && l.includes('POST /api/runs')).length, 6);
 });
 
-test('CLI commands sent through the server with SLUICE_TOKEN show the viewer the gold assets only', async () => {
+test('CLI commands sent through the server with SLUICE_TOKEN (list, history, runs, lineage, show) show the viewer the gold assets only', async () => {
   const store = SqliteAccessStore.open({ path: join(project.dir, 'data', 'sluice.sqlite') });
   const viewer = (await createApiToken(store, { user: 'viewer' })).token;
   await store.close();
@@ -189,7 +189,8 @@ test('CLI commands sent through the server with SLUICE_TOKEN show the viewer the
     const noToken = await sluice(project.dir, '--url', server.url, 'list');
     assert.equal(noToken.code, 2);
     assert.match(noToken.stderr, /UNAUTHENTICATED.*sluice tokens create --user NAME/);
-    for (const args of [['list'], ['history', 'gold/summary'], ['runs']]) {
+    const commands = [['list'], ['history', 'gold/summary'], ['runs'], ['lineage'], ['lineage', 'gold/summary'], ['lineage', 'gold/summary', '--columns'], ['lineage', 'gold/summary.total_margin', '--format', 'json'], ['show', 'gold/summary'], ['show', 'gold/summary', '--json']];
+    for (const args of commands) {
       const result = await sluiceWith({ SLUICE_TOKEN: viewer }, project.dir, '--url', server.url, ...args);
       const output = result.stdout + result.stderr;
       assert.equal(result.code, 0, `${args.join(' ')}: ${output}`);

@@ -41,6 +41,11 @@ export class AssetVisibility {
     return new AssetVisibility(new Set([...keys].filter((key) => !mayRead(principal, key))));
   }
 
+  /** A visibility that hides exactly these keys (e.g. what a server left out of its answer to this caller). */
+  static hiding(keys: Iterable<string>): AssetVisibility {
+    return new AssetVisibility(new Set([...keys].map((key) => key.replace('.', '/').toLowerCase())));
+  }
+
   /** Whether nothing is hidden (then answers pass untouched). */
   get everything(): boolean {
     return this.hidden.size === 0;

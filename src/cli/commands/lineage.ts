@@ -7,7 +7,7 @@ import { normalizeAssetKey } from '../../model/asset-key.js';
 import { assetGraphView, columnGraphView, toDot, toMermaid, traceText, type LineageDirection } from '../../lineage/lineage-views.js';
 import type { ProjectColumnLineage } from '../../lineage/project-column-lineage.js';
 import type { SluiceClient } from '../../api/sluice-client.js';
-import { loadDefinitions, withClient, type ProjectOptions } from '../open-project.js';
+import { withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** Output formats of `sluice lineage`. */
@@ -161,6 +161,11 @@ export async function withColumnLineage<T>(
   });
 }
 
+/** The output fit for the caller: JSON is redacted as data (entries about hidden assets dropped), other formats as text. */
+async function redacted(client: SluiceClient, output: string, format: LineageOptions['format']): Promise<string> {
+  return format === 'json' ? JSON.stringify(await client.redact(JSON.parse(output) as unknown), null, 2) : client.redact(output);
+}
+
 /**
  * Registers the command on the program.
  * @example configureLineageCommand(program); // sluice lineage gold/region_monthly_summary.avg_delay_min --upstream
@@ -185,9 +190,9 @@ export function configureLineageCommand(program: Command): void {
               if (arg !== undefined) resolveAsset(graph, splitAssetColumn(arg).key);
               return undefined;
             },
-            ({ graph, lineage }) => renderLineage(graph, lineage, arg, options),
+            ({ graph, lineage, client }) => redacted(client, renderLineage(graph, lineage, arg, options), options.format),
           )
-        : renderLineage((await loadDefinitions(projectOptions)).graph, undefined, arg, options);
+        : await withClient(projectOptions, async (client) => redacted(client, renderLineage((await client.project()).graph, undefined, arg, options), options.format));
       process.stdout.write(`${output}\n`);
     });
 }

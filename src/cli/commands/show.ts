@@ -100,9 +100,10 @@ function assetKeyIn(graph: AssetGraph, key: string): string {
 /**
  * Gathers the report of one asset: definition, status, column lineage and the last `limit` materializations.
  * Goes through the running `sluice dev` when there is one (it owns the warehouse).
- * @example const report = await showAsset({ project: 'examples/flights' }, 'gold/region_monthly_summary', 5);
+ * The report is redacted for the caller before it is rendered (a server may hide some of its upstream assets).
+ * @example const text = await showAsset({ project: 'examples/flights' }, 'gold/region_monthly_summary', 5, showText);
  */
-async function showAsset(options: ProjectOptions, key: string, limit = 5): Promise<AssetReport> {
+async function showAsset(options: ProjectOptions, key: string, limit: number, render: (report: AssetReport) => string): Promise<string> {
   let normalized = key;
   const keysOf = (graph: AssetGraph): string[] => {
     normalized = assetKeyIn(graph, key);
@@ -111,7 +112,7 @@ async function showAsset(options: ProjectOptions, key: string, limit = 5): Promi
   return withColumnLineage(options, keysOf, async ({ graph, projectFile, lineage, client }) => {
     const detail = await client.asset(normalized, limit);
     const { status, statusReason } = detail.asset;
-    return buildAssetReport({ graph, projectFile, key: normalized, status, statusReason: statusReason ?? null, history: detail.materializations, lineage });
+    return render(await client.redact(buildAssetReport({ graph, projectFile, key: normalized, status, statusReason: statusReason ?? null, history: detail.materializations, lineage })));
   });
 }
 
@@ -211,7 +212,7 @@ export function configureShowCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (key: string, options: { limit: string; json?: boolean }, command: Command) => {
       const limit = Math.max(1, Number.parseInt(options.limit, 10) || 5);
-      const report = await showAsset(command.optsWithGlobals<ProjectOptions>(), key, limit);
-      process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : showText(report)}\n`);
+      const render = options.json ? (report: AssetReport) => JSON.stringify(report, null, 2) : showText;
+      process.stdout.write(`${await showAsset(command.optsWithGlobals<ProjectOptions>(), key, limit, render)}\n`);
     });
 }
