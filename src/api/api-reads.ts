@@ -2,7 +2,7 @@
 import { parseAssetKey } from '../model/asset-key.js';
 import type { AssetDetailResponse, AssetSummary, AssetsResponse, RunChecksResponse, RunDetailResponse, RunsResponse, RunSummary } from '../server/api-types.js';
 import type { ApiClient } from './api-client.js';
-import type { BackfillView } from './sluice-client.js';
+import type { BackfillView, ExportRequest, ExportResponse } from './sluice-client.js';
 
 /**
  * Asset, run and check reads through the API's routes, so a command prints the same wherever the project is open.
@@ -34,5 +34,9 @@ export class ApiReads {
 
   checks(select: string): Promise<RunChecksResponse> {
     return this.api.post<RunChecksResponse>('/api/checks', { select });
+  }
+
+  exportAssets(request: ExportRequest): Promise<ExportResponse> {
+    return this.api.post<ExportResponse>('/api/exports', request);
   }
 }

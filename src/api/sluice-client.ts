@@ -1,4 +1,5 @@
 // One client of a Sluice project, two transports: in this process (it owns the warehouse) or over HTTP (a server owns it).
+import type { AssetExport } from '../access/export/parquet-export.js';
 import type { BackfillProgress } from '../automation/backfill.js';
 import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
 import type { Row } from '../model/asset-definition.js';
@@ -51,6 +52,18 @@ export interface SubmittedRun {
   cancel(): Promise<void>;
 }
 
+/** What `sluice export` asks for: a selection, an absolute target folder, and optionally a partition column. */
+export interface ExportRequest {
+  select: string;
+  to: string;
+  partitionBy?: string;
+}
+
+/** The assets an export wrote, each with its manifest. */
+export interface ExportResponse {
+  exports: AssetExport[];
+}
+
 /**
  * What every CLI command needs of a project, written once: `LocalClient` opens the project in this process,
  * `HttpClient` talks to the `sluice dev` (or `--url` server) that owns it. Both answer with the API's shapes.
@@ -89,5 +102,7 @@ export interface SluiceClient {
   backfills(): Promise<BackfillView[]>;
   /** Evaluates the checks of a selection on the published tables (POST /api/checks). */
   checks(select: string): Promise<RunChecksResponse>;
+  /** Writes the selected assets as Hive-partitioned Parquet, each read through the governed path (POST /api/exports). */
+  exportAssets(request: ExportRequest): Promise<ExportResponse>;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import { LocalClient } from '../api/local-client.js';
 import type { SluiceClient } from '../api/sluice-client.js';
 import { Sluice } from '../runtime/sluice.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
-import { findDevServer, type ApiClient } from './api-client.js';
+import { findDevServer } from './api-client.js';
 
 /** Options every project command accepts. */
 export interface ProjectOptions {
@@ -35,7 +35,7 @@ export function loadDefinitions(options: ProjectOptions): Promise<LoadedProject>
   return Sluice.load({ dir: options.project ?? process.cwd() });
 }
 
-/** Runs `work` with the project opened in this process, then closes it (commands not yet written against SluiceClient). */
+/** Runs `work` with the project opened in this process, then closes it (for commands that only work on local files, e.g. `sluice access check`). */
 export async function withSluice<T>(options: ProjectOptions, work: (sluice: Sluice) => Promise<T>): Promise<T> {
   const sluice = await Sluice.open({ dir: options.project ?? process.cwd() });
   try {
@@ -43,9 +43,4 @@ export async function withSluice<T>(options: ProjectOptions, work: (sluice: Slui
   } finally {
     await sluice.close();
   }
-}
-
-/** The server a command must go through instead of opening the warehouse (commands not yet written against SluiceClient). */
-export function devServerFor(options: ProjectOptions): ApiClient | undefined {
-  return findDevServer(options);
 }

@@ -1,12 +1,9 @@
 // `sluice export`: writes selected assets as Hive-partitioned Parquet with a manifest, through the governed read path.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { LOCAL_DEV_PRINCIPAL } from '../../access/principal.js';
-import { exportParquet, type AssetExport } from '../../access/export/parquet-export.js';
+import type { ExportResponse } from '../../api/sluice-client.js';
 import { SluiceError } from '../../errors.js';
-import { resolveSelection } from '../../model/selection.js';
-import { governedReads } from '../../server/governed-reads.js';
-import { devServerFor, withSluice, type ProjectOptions } from '../open-project.js';
+import { withClient, type ProjectOptions } from '../open-project.js';
 
 /** Options of one export. */
 export interface ExportCommandOptions {
@@ -16,30 +13,17 @@ export interface ExportCommandOptions {
   partitionBy?: string;
 }
 
-/** What `sluice export` (and POST /api/exports) answers. */
-export interface ExportResponse {
-  exports: AssetExport[];
-}
-
 /**
- * Exports a selection: through the `sluice dev` that owns the warehouse when one runs, else on the project opened
- * here as the local developer. Either way each asset is read through the governed path.
+ * Exports a selection through the project's client (the `sluice dev` that owns the warehouse, or the project
+ * opened here as the local developer): either way POST /api/exports reads each asset through the governed path.
  * @example await runExport({ project: 'examples/flights' }, { select: 'gold/region_monthly_summary', to: 'exports', partitionBy: 'region' });
  */
 export async function runExport(options: ProjectOptions, command: ExportCommandOptions): Promise<ExportResponse> {
   if ((command.format ?? 'parquet') !== 'parquet') {
     throw new SluiceError('INVALID_CONFIG', `--format ${command.format} is not supported; exports are written as parquet (the one format Trino, Spark, DuckDB and parquet_fdw all read)`);
   }
-  const body = { select: command.select, to: resolve(command.to), ...(command.partitionBy ? { partitionBy: command.partitionBy } : {}) };
-  const server = devServerFor(options);
-  if (server) return server.post<ExportResponse>('/api/exports', body);
-  return withSluice(options, async (sluice) => {
-    const selected = resolveSelection(sluice.project.graph, body.select);
-    const keys = sluice.project.graph.order.filter((key) => selected.has(key));
-    const reader = await governedReads(sluice).reader();
-    const exports = await exportParquet({ warehouse: sluice.warehouse, store: sluice.store, planner: reader }, { principal: LOCAL_DEV_PRINCIPAL, keys, to: body.to, ...(body.partitionBy ? { partitionBy: body.partitionBy } : {}) });
-    return { exports };
-  });
+  const request = { select: command.select, to: resolve(command.to), ...(command.partitionBy ? { partitionBy: command.partitionBy } : {}) };
+  return withClient(options, (client) => client.exportAssets(request));
 }
 
 /** One line per exported asset. */
