@@ -50,7 +50,7 @@ describe('bench --quick', { timeout: 300_000 }, () => {
       assert.ok(results.memory.baselineMb! > 0);
       assert.equal(results.memory.rows.length, rows.length + 2);
       const markdown = readFileSync(join(out, 'latest.md'), 'utf8');
-      for (const heading of ['## Key figures', '## 2. Orchestration overhead', '## 3. Metadata store', '## 5. Web UI: lineage graph layout', '## 6. Peak memory']) assert.ok(markdown.includes(heading), `latest.md lacks "${heading}"`);
+      for (const heading of ['## Key figures', '## 2. Orchestration overhead', '## 3. Metadata store', '## 5. Web UI: the lineage graph', '## 6. Peak memory']) assert.ok(markdown.includes(heading), `latest.md lacks "${heading}"`);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
