@@ -52,39 +52,66 @@ await section('flights', async () => {
 });
 await section('synthetic', async () => {
   results.synthetic = await runSynthetic(options);
-  for (const r of results.synthetic.rows) memory.push({ scenario: `synthetic ${r.shape} ${r.size.toLocaleString('en-US')}: ${r.execute ? 'load/plan + materialize' : 'load/plan'}`, peakRssMb: r.peakRssMb });
+  for (const r of results.synthetic.rows)
+    memory.push({
+      scenario: `synthetic ${r.shape} ${r.size.toLocaleString('en-US')}: ${r.execute ? 'load/plan + materialize' : 'load/plan'}`,
+      peakRssMb: r.peakRssMb,
+    });
 });
 await section('store', async () => {
   results.store = await runStore(options);
-  memory.push({ scenario: `store: ${results.store.assets.toLocaleString('en-US')} assets, ${results.store.materializations.toLocaleString('en-US')} materializations, list + lineage`, peakRssMb: results.store.peakRssMb });
+  memory.push({
+    scenario: `store: ${results.store.assets.toLocaleString('en-US')} assets, ${results.store.materializations.toLocaleString('en-US')} materializations, list + lineage`,
+    peakRssMb: results.store.peakRssMb,
+  });
 });
 await section('events', async () => {
   results.events = await runEvents(options);
-  for (const r of results.events.rates) if (r.devPeakRssMb !== null) memory.push({ scenario: `events: sluice dev, start-up + ${r.events.toLocaleString('en-US')} events at ${r.rate.toLocaleString('en-US')}/s`, peakRssMb: r.devPeakRssMb });
+  for (const r of results.events.rates)
+    if (r.devPeakRssMb !== null)
+      memory.push({
+        scenario: `events: sluice dev, start-up + ${r.events.toLocaleString('en-US')} events at ${r.rate.toLocaleString('en-US')}/s`,
+        peakRssMb: r.devPeakRssMb,
+      });
 });
 await section('ui', async () => {
   results.ui = await runUi(options);
-  memory.push({ scenario: `ui: lineage layout of ${[...new Set(results.ui.rows.map((r) => r.size.toLocaleString('en-US')))].join(', ')} assets`, peakRssMb: results.ui.peakRssMb });
+  memory.push({
+    scenario: `ui: lineage layout of ${[...new Set(results.ui.rows.map((r) => r.size.toLocaleString('en-US')))].join(', ')} assets`,
+    peakRssMb: results.ui.peakRssMb,
+  });
 });
 await section('operations', async () => {
   results.operations = await runOperations(options);
-  memory.push({ scenario: `operations UI: the driver of sluice dev and Chromium (their own memory not counted), ${results.operations.partitions.toLocaleString('en-US')}-partition grid`, peakRssMb: results.operations.peakRssMb });
+  memory.push({
+    scenario: `operations UI: the driver of sluice dev and Chromium (their own memory not counted), ${results.operations.partitions.toLocaleString('en-US')}-partition grid`,
+    peakRssMb: results.operations.peakRssMb,
+  });
 });
 await section('startup', async () => {
   results.startup = await runStartup(options);
 });
 await section('access', async () => {
   results.access = await runAccess(options);
-  memory.push({ scenario: `access: ${results.access.assets.toLocaleString('en-US')} assets, authenticated requests + audit`, peakRssMb: results.access.peakRssMb });
+  memory.push({
+    scenario: `access: ${results.access.assets.toLocaleString('en-US')} assets, authenticated requests + audit`,
+    peakRssMb: results.access.peakRssMb,
+  });
 });
 await section('governed', async () => {
   results.governed = await runGoverned(options);
-  memory.push({ scenario: `governed query: ${results.governed.flights.toLocaleString('en-US')} flights, governed vs raw`, peakRssMb: results.governed.peakRssMb });
+  memory.push({
+    scenario: `governed query: ${results.governed.flights.toLocaleString('en-US')} flights, governed vs raw`,
+    peakRssMb: results.governed.peakRssMb,
+  });
 });
 
 await section('postgres', async () => {
   results.postgres = await runPostgres(options);
-  memory.push({ scenario: `postgres: store operations, a ${results.postgres.dagAssets}-asset DAG on queue workers (in-process workers)`, peakRssMb: results.postgres.peakRssMb });
+  memory.push({
+    scenario: `postgres: store operations, a ${results.postgres.dagAssets}-asset DAG on queue workers (in-process workers)`,
+    peakRssMb: results.postgres.peakRssMb,
+  });
 });
 
 results.durationS = (performance.now() - started) / 1000;

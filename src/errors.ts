@@ -39,7 +39,10 @@ export class SluiceError extends Error {
 
 /** A name that cannot be used as a schema, table or column identifier. */
 export class InvalidIdentifierError extends SluiceError {
-  constructor(readonly identifier: string, readonly context: string) {
+  constructor(
+    readonly identifier: string,
+    readonly context: string,
+  ) {
     super(
       'INVALID_IDENTIFIER',
       `${context}: "${identifier}" is not a valid identifier; use letters, digits and underscores, starting with a letter or underscore (at most 63 characters)`,
@@ -56,7 +59,12 @@ export class DuplicateAssetError extends SluiceError {
 
 /** An asset depends on a key that no asset defines. */
 export class UnknownDependencyError extends SluiceError {
-  constructor(readonly key: string, readonly dependency: string, readonly suggestion?: string, detail?: string) {
+  constructor(
+    readonly key: string,
+    readonly dependency: string,
+    readonly suggestion?: string,
+    detail?: string,
+  ) {
     super(
       'UNKNOWN_DEPENDENCY',
       `asset "${key}" depends on "${dependency}", which is not defined` +
@@ -82,11 +90,11 @@ export class InvalidSelectionError extends SluiceError {
 
 /** No asset has the given key. */
 export class AssetNotFoundError extends SluiceError {
-  constructor(readonly key: string, readonly suggestion?: string) {
-    super(
-      'ASSET_NOT_FOUND',
-      `asset "${key}" is not defined` + (suggestion ? `; did you mean "${suggestion}"?` : '; run `sluice list` to see the assets'),
-    );
+  constructor(
+    readonly key: string,
+    readonly suggestion?: string,
+  ) {
+    super('ASSET_NOT_FOUND', `asset "${key}" is not defined` + (suggestion ? `; did you mean "${suggestion}"?` : '; run `sluice list` to see the assets'));
   }
 }
 
@@ -99,11 +107,17 @@ export class RunNotFoundError extends SluiceError {
 
 /** Blocking data-quality checks failed on a staged table, so it was not published. */
 export class CheckFailedError extends SluiceError {
-  constructor(readonly assetKey: string, readonly failedChecks: readonly { checkName: string; failingCount: number; totalCount: number; error?: { message: string } }[]) {
+  constructor(
+    readonly assetKey: string,
+    readonly failedChecks: readonly { checkName: string; failingCount: number; totalCount: number; error?: { message: string } }[],
+  ) {
     const details = failedChecks
       .map((c) => (c.error ? `"${c.checkName}" could not run (${c.error.message})` : `"${c.checkName}" (${c.failingCount} of ${c.totalCount} rows failing)`))
       .join(', ');
-    super('CHECK_FAILED', `asset "${assetKey}": blocking check${failedChecks.length > 1 ? 's' : ''} ${details} failed; the previous version stays published and downstream assets are skipped. See \`sluice check\` results, fix the data or the check, and re-run`);
+    super(
+      'CHECK_FAILED',
+      `asset "${assetKey}": blocking check${failedChecks.length > 1 ? 's' : ''} ${details} failed; the previous version stays published and downstream assets are skipped. See \`sluice check\` results, fix the data or the check, and re-run`,
+    );
   }
 }
 
@@ -132,7 +146,7 @@ export function serializeError(error: unknown, depth = 0): SerializedError {
     if (error.cause !== undefined && depth < 4) serialized.cause = serializeError(error.cause, depth + 1);
     return serialized;
   }
-  return { name: 'Error', message: typeof error === 'string' ? error : JSON.stringify(error) ?? String(error) };
+  return { name: 'Error', message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)) };
 }
 
 /**

@@ -1,6 +1,16 @@
 // Sluice's public API: define assets and projects, then materialize them.
 export { asset } from './model/asset-definition.js';
-export type { AssetConfig, AssetContext, AssetDefinition, AssetKind, AssetLogger, ComputeFunction, IncrementalConfig, Row, SqlConnection } from './model/asset-definition.js';
+export type {
+  AssetConfig,
+  AssetContext,
+  AssetDefinition,
+  AssetKind,
+  AssetLogger,
+  ComputeFunction,
+  IncrementalConfig,
+  Row,
+  SqlConnection,
+} from './model/asset-definition.js';
 export {
   dailyPartitions,
   hourlyPartitions,
@@ -14,7 +24,14 @@ export {
 } from './model/partitions.js';
 export { sqlAssets, type SqlAssetsOptions } from './model/sql-assets.js';
 export { defineProject, type ProjectConfig, type ProjectDefinition } from './model/project-definition.js';
-export type { AssetPolicyDefinition, ColumnMaskDefinition, MaskDefinition, PoliciesDefinition, PrincipalSelector, RowFilterDefinition } from './model/policy-definition.js';
+export type {
+  AssetPolicyDefinition,
+  ColumnMaskDefinition,
+  MaskDefinition,
+  PoliciesDefinition,
+  PrincipalSelector,
+  RowFilterDefinition,
+} from './model/policy-definition.js';
 export { parseAssetKey, quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from './model/asset-key.js';
 export { AssetGraph } from './model/asset-graph.js';
 export { resolveSelection } from './model/selection.js';

@@ -23,7 +23,10 @@ export interface LoggerConfig {
 export function createLogger(config: LoggerConfig = {}): Logger {
   const write = config.write ?? ((line: string) => void process.stderr.write(line));
   const json = config.format === 'json';
-  return pino({ level: config.level ?? 'info', base: undefined, ...(json ? {} : { timestamp: false }) }, { write: (line: string) => write(json ? line : textLine(line)) });
+  return pino(
+    { level: config.level ?? 'info', base: undefined, ...(json ? {} : { timestamp: false }) },
+    { write: (line: string) => write(json ? line : textLine(line)) },
+  );
 }
 
 /** A logger that drops everything (tests, embedding programs that log elsewhere). */

@@ -11,7 +11,11 @@ export interface ChildOptions {
 
 /** A scenario that did not produce a result. */
 export class ScenarioFailed extends Error {
-  constructor(readonly scenario: string, message: string, readonly stderr: string) {
+  constructor(
+    readonly scenario: string,
+    message: string,
+    readonly stderr: string,
+  ) {
     super(`${scenario}: ${message}${stderr ? `\n${stderr.trim().split('\n').slice(-15).join('\n')}` : ''}`);
   }
 }

@@ -28,7 +28,10 @@ export class DevServerProcess {
   private output = '';
   private readonly exited: Promise<void>;
 
-  private constructor(private readonly child: ChildProcess, readonly projectDir: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly projectDir: string,
+  ) {
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString()).slice(-OUTPUT_LIMIT);
     };
@@ -56,7 +59,10 @@ export class DevServerProcess {
     const server = new DevServerProcess(child, projectDir);
     try {
       server.url = await server.until('listening', () => server.announcedUrl());
-      await server.until('the event route answering', async () => (await fetch(`${server.url}/api/events/${encodeURIComponent(eventSource)}`)).status === 200 || undefined);
+      await server.until(
+        'the event route answering',
+        async () => (await fetch(`${server.url}/api/events/${encodeURIComponent(eventSource)}`)).status === 200 || undefined,
+      );
       await server.until('the daemon to be quiet', () => server.daemonQuiet());
       server.readyMs = performance.now() - started;
       return server;
@@ -78,7 +84,10 @@ export class DevServerProcess {
 
   /** JSON from the server's API; a non-2xx answer throws with its message. */
   async api<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const response = await fetch(`${this.url}${path}`, { ...init, headers: { accept: 'application/json', 'content-type': 'application/json', ...init.headers } });
+    const response = await fetch(`${this.url}${path}`, {
+      ...init,
+      headers: { accept: 'application/json', 'content-type': 'application/json', ...init.headers },
+    });
     const text = await response.text();
     if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
     return JSON.parse(text) as T;
@@ -125,7 +134,8 @@ export class DevServerProcess {
   private async until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
     const deadline = performance.now() + READY_TIMEOUT_MS;
     for (;;) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`sluice dev exited (${this.child.exitCode ?? this.child.signalCode}) while waiting for ${what}:\n${this.output.trim()}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`sluice dev exited (${this.child.exitCode ?? this.child.signalCode}) while waiting for ${what}:\n${this.output.trim()}`);
       try {
         const value = await probe();
         if (value !== undefined) return value;

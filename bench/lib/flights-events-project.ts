@@ -21,7 +21,10 @@ const SKIPPED = /^events\/(data|landing)(\/|$)/;
 export function copyFlightsEventsProject(scratch: string): string {
   const root = join(scratch, 'flights');
   for (const part of ['seeds', 'sql', 'events']) {
-    cpSync(join(FLIGHTS_DIR, part), join(root, part), { recursive: true, filter: (source) => !SKIPPED.test(relative(FLIGHTS_DIR, source).split('\\').join('/')) });
+    cpSync(join(FLIGHTS_DIR, part), join(root, part), {
+      recursive: true,
+      filter: (source) => !SKIPPED.test(relative(FLIGHTS_DIR, source).split('\\').join('/')),
+    });
   }
   writeFileSync(join(root, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
   // The config finds vega-datasets (airports) through node_modules, as it does inside the checkout.
@@ -56,7 +59,11 @@ export interface GoldCheck {
  * by row with the gold table the events built. Zero missing and zero extra means gold is what a batch build gives.
  */
 export function goldCheckSql(events: number): string {
-  const body = (file: string): string => readFileSync(join(FLIGHTS_DIR, 'sql', file), 'utf8').split('\n').filter((l) => !l.startsWith('--')).join('\n');
+  const body = (file: string): string =>
+    readFileSync(join(FLIGHTS_DIR, 'sql', file), 'utf8')
+      .split('\n')
+      .filter((l) => !l.startsWith('--'))
+      .join('\n');
   const replace = (sql: string, from: string, to: string): string => {
     if (!sql.includes(from)) throw new Error(`examples/flights/sql changed: "${from}" not found; update goldCheckSql in bench/lib/flights-events-project.ts`);
     return sql.replace(from, to);

@@ -36,7 +36,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const only = value('--only')?.split(',').map((s) => s.trim());
+  const only = value('--only')
+    ?.split(',')
+    .map((s) => s.trim());
   for (const name of only ?? []) if (!SECTIONS.includes(name as SectionName)) throw new Error(`unknown section "${name}"; ${USAGE}`);
   const reps = Number(value('--reps') ?? (quick ? 3 : 5));
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a whole number >= 1; ${USAGE}`);

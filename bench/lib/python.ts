@@ -10,5 +10,7 @@ export function findPandasPython(): PandasPython {
     const probe = spawnSync(command, ['-c', 'import pandas, sys; print(pandas.__version__, sys.version.split()[0])'], { encoding: 'utf8' });
     if (probe.status === 0) return { command, version: probe.stdout.trim() };
   }
-  return { skipped: `no Python with pandas among ${candidates.join(', ')}; install Debian's python3-pandas (apt-get install -y python3-pandas) or set BENCH_PYTHON` };
+  return {
+    skipped: `no Python with pandas among ${candidates.join(', ')}; install Debian's python3-pandas (apt-get install -y python3-pandas) or set BENCH_PYTHON`,
+  };
 }

@@ -38,31 +38,48 @@ export function renderReport(results: BenchResults): string {
 /** The headline ratios and per-asset figures, also quoted in bench/README.md. */
 export function keyFigures(results: BenchResults): string {
   const lines: string[] = [];
-  for (const r of results.flights?.ratios ?? []) lines.push(`Flights end to end, ${r.name}: **${ratio(r.paired.median)}** (paired; range ${ratio(r.paired.min)}–${ratio(r.paired.max)}; ratio of medians ${ratio(r.ofMedians)})`);
+  for (const r of results.flights?.ratios ?? [])
+    lines.push(
+      `Flights end to end, ${r.name}: **${ratio(r.paired.median)}** (paired; range ${ratio(r.paired.min)}–${ratio(r.paired.max)}; ratio of medians ${ratio(r.ofMedians)})`,
+    );
   for (const shape of new Set(results.synthetic?.rows.map((r) => r.shape))) {
     const rows = results.synthetic!.rows.filter((r) => r.shape === shape);
     const plan = rows.map((r) => `${ms(r.loadPlanPerAssetMs.median)} at ${num(r.size)}`).join(', ');
-    const run = rows.filter((r) => r.execute).map((r) => `${ms(r.execute!.perAssetMs.median)} at ${num(r.size)}`).join(', ');
+    const run = rows
+      .filter((r) => r.execute)
+      .map((r) => `${ms(r.execute!.perAssetMs.median)} at ${num(r.size)}`)
+      .join(', ');
     lines.push(`Synthetic ${shape}: load + plan per asset ${plan}${run ? `; execute per asset ${run}` : ''}`);
   }
   const store = results.store;
   if (store) {
-    lines.push(`Store: **${num(store.eventsPerSecond.median)} events/s** appended; \`sluice list\` of ${num(store.assets)} assets with ${num(store.materializations)} materializations in **${ms(store.listMs.median)}**; upstream closure ${ms(store.upstreamMs.median)}, downstream ${ms(store.downstreamMs.median)} per query`);
+    lines.push(
+      `Store: **${num(store.eventsPerSecond.median)} events/s** appended; \`sluice list\` of ${num(store.assets)} assets with ${num(store.materializations)} materializations in **${ms(store.listMs.median)}**; upstream closure ${ms(store.upstreamMs.median)}, downstream ${ms(store.downstreamMs.median)} per query`,
+    );
   }
   const events = results.events;
   if (events) {
-    const rates = events.rates.map((r) => `${num(r.rate)}/s (achieved ${num(r.achievedRate.median)}/s): p50 **${ms(r.p50Ms.median)}**, p99 **${ms(r.p99Ms.median)}**`).join('; ');
+    const rates = events.rates
+      .map((r) => `${num(r.rate)}/s (achieved ${num(r.achievedRate.median)}/s): p50 **${ms(r.p50Ms.median)}**, p99 **${ms(r.p99Ms.median)}**`)
+      .join('; ');
     const loads = events.rates.flatMap((r) => [r.loadStart.min, r.loadStart.max, r.loadEnd.min, r.loadEnd.max]);
-    lines.push(`Events to gold (${events.asset}, real \`sluice dev\`, ${num(events.seconds)} s of flights per replay): ${rates}; load average ${num(Math.min(...loads), 1)}–${num(Math.max(...loads), 1)} on ${events.cores} cores`);
+    lines.push(
+      `Events to gold (${events.asset}, real \`sluice dev\`, ${num(events.seconds)} s of flights per replay): ${rates}; load average ${num(Math.min(...loads), 1)}–${num(Math.max(...loads), 1)} on ${events.cores} cores`,
+    );
   }
   const ui = results.ui ? uiKeyFigure(results.ui) : null;
   if (ui) lines.push(ui);
   if (results.operations) lines.push(operationsKeyFigure(results.operations));
   const startup = results.startup;
   if (startup) {
-    const cold = startup.rows.filter((r) => r.command !== 'node -e 0').map((r) => `${r.command} ${ms(r.wallMs.median)}`).join(', ');
+    const cold = startup.rows
+      .filter((r) => r.command !== 'node -e 0')
+      .map((r) => `${r.command} ${ms(r.wallMs.median)}`)
+      .join(', ');
     const node = startup.rows.find((r) => r.command === 'node -e 0');
-    lines.push(`CLI cold start: ${cold} (node -e 0: ${node ? ms(node.wallMs.median) : '?'})${startup.demo ? `; \`npm run demo\` command / DuckDB direct: **${ratio(startup.demo.ratio.median)}** (paired)` : ''}`);
+    lines.push(
+      `CLI cold start: ${cold} (node -e 0: ${node ? ms(node.wallMs.median) : '?'})${startup.demo ? `; \`npm run demo\` command / DuckDB direct: **${ratio(startup.demo.ratio.median)}** (paired)` : ''}`,
+    );
   }
   if (results.access) lines.push(accessKeyFigure(results.access));
   if (results.governed) lines.push(governedKeyFigure(results.governed));
@@ -75,36 +92,72 @@ function flightsSection(f: FlightsResult): string {
     ['variant', 'total', 'build (materialize / statements / transforms)', 'open', 'close', 'peak RSS'],
     variants.map(([, v]) => [v.label, cell(v.totalMs), cell(v.materializeMs), cell(v.openMs), cell(v.closeMs), mb(v.peakRssMb)]),
   );
-  const ratios = table(['ratio of totals', 'paired median (range)', 'of medians'], f.ratios.map((r) => [r.name, cell(r.paired, ratio), ratio(r.ofMedians)]));
+  const ratios = table(
+    ['ratio of totals', 'paired median (range)', 'of medians'],
+    f.ratios.map((r) => [r.name, cell(r.paired, ratio), ratio(r.ofMedians)]),
+  );
   const keys = [...new Set(variants.flatMap(([, v]) => Object.keys(v.steps)))];
-  const steps = table(['asset', ...variants.map(([name]) => name)], keys.map((k) => [k, ...variants.map(([, v]) => cell(v.steps[k]))]));
+  const steps = table(
+    ['asset', ...variants.map(([name]) => name)],
+    keys.map((k) => [k, ...variants.map(([, v]) => cell(v.steps[k]))]),
+  );
   const pandas = f.variants.pandas?.pandas;
   return [
     `## 1. Flights end to end (${num(f.flightRows)} flights${f.subset ? ', subset' : ''}, every asset from scratch)`,
     main,
     ratios,
-    '### Per asset\nSluice: the step as the executor timed it (build, profile scan, publish, events). Direct: the statement (plus the profile scan in directProfile). pandas: the table\'s transform (bronze/flights includes reading the CSV).',
+    "### Per asset\nSluice: the step as the executor timed it (build, profile scan, publish, events). Direct: the statement (plus the profile scan in directProfile). pandas: the table's transform (bronze/flights includes reading the CSV).",
     steps,
     pandas ? `pandas split: read ${cell(pandas.readMs)}, transform ${cell(pandas.transformMs)}, write ${cell(pandas.writeMs)}.` : '',
     f.rowCheck.ok ? 'Row counts: every variant built the same rows per asset as Sluice.' : `**Row counts differ:** ${f.rowCheck.mismatches.join('; ')}`,
     f.notes.map((n) => `- ${n}`).join('\n'),
-  ].filter(Boolean).join('\n\n');
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 function syntheticSection(s: SyntheticResult): string {
   const plan = table(
     ['shape', 'assets', 'edges', 'define', 'load + validate', 'graph build', "plan '*'", "plan '+last'", "plan 'first+'", '(load + plan) / asset', 'peak RSS'],
-    s.rows.map((r) => [r.shape, num(r.size), num(r.edges), cell(r.defineMs), cell(r.loadMs), cell(r.graphMs), cell(r.planAllMs), cell(r.planUpstreamMs), cell(r.planDownstreamMs), cell(r.loadPlanPerAssetMs), mb(r.peakRssMb)]),
+    s.rows.map((r) => [
+      r.shape,
+      num(r.size),
+      num(r.edges),
+      cell(r.defineMs),
+      cell(r.loadMs),
+      cell(r.graphMs),
+      cell(r.planAllMs),
+      cell(r.planUpstreamMs),
+      cell(r.planDownstreamMs),
+      cell(r.loadPlanPerAssetMs),
+      mb(r.peakRssMb),
+    ]),
   );
   const run = table(
     ['shape', 'assets', 'scheduler only (no-op steps) / asset', 'Sluice.open', 'materialize', 'per asset', 'close'],
-    s.rows.map((r) => r.execute
-      ? [r.shape, num(r.size), cell(r.schedulerPerAssetMs), cell(r.execute.openMs), cell(r.execute.materializeMs), cell(r.execute.perAssetMs), cell(r.execute.closeMs)]
-      : [r.shape, num(r.size), cell(r.schedulerPerAssetMs), '-', r.executeSkipped ?? 'not run in this mode', '-', '-']),
+    s.rows.map((r) =>
+      r.execute
+        ? [
+            r.shape,
+            num(r.size),
+            cell(r.schedulerPerAssetMs),
+            cell(r.execute.openMs),
+            cell(r.execute.materializeMs),
+            cell(r.execute.perAssetMs),
+            cell(r.execute.closeMs),
+          ]
+        : [r.shape, num(r.size), cell(r.schedulerPerAssetMs), '-', r.executeSkipped ?? 'not run in this mode', '-', '-'],
+    ),
   );
   const growth = table(
     ['shape', 'size', '(load + plan) / asset grew', 'scheduler / asset grew', 'execute / asset grew'],
-    s.growth.map((g) => [g.shape, `${num(g.from)} → ${num(g.to)}`, ratio(g.loadPlanPerAsset), ratio(g.schedulerPerAsset), g.executePerAsset === null ? '-' : ratio(g.executePerAsset)]),
+    s.growth.map((g) => [
+      g.shape,
+      `${num(g.from)} → ${num(g.to)}`,
+      ratio(g.loadPlanPerAsset),
+      ratio(g.schedulerPerAsset),
+      g.executePerAsset === null ? '-' : ratio(g.executePerAsset),
+    ]),
   );
   return [
     '## 2. Orchestration overhead (synthetic DAGs)',
@@ -150,11 +203,30 @@ function eventsSection(e: EventsResult): string {
   const load = (v: number): string => num(v, 1);
   const main = table(
     ['rate asked', 'events', 'achieved', 'latency p50', 'latency p99', 'max', 'load avg at start', 'load avg at end', 'gold rows (= batch build)'],
-    e.rates.map((r) => [perSecond(r.rate), num(r.events), cell(r.achievedRate, perSecond), cell(r.p50Ms), cell(r.p99Ms), cell(r.maxMs), cell(r.loadStart, load), cell(r.loadEnd, load), num(r.goldRows)]),
+    e.rates.map((r) => [
+      perSecond(r.rate),
+      num(r.events),
+      cell(r.achievedRate, perSecond),
+      cell(r.p50Ms),
+      cell(r.p99Ms),
+      cell(r.maxMs),
+      cell(r.loadStart, load),
+      cell(r.loadEnd, load),
+      num(r.goldRows),
+    ]),
   );
   const each = table(
     ['rep', 'rate', 'achieved', 'p50', 'p99', 'max', 'load avg start → end', 'server ready in'],
-    e.replays.map((r) => [String(r.rep + 1), perSecond(r.rate), perSecond(r.achievedRate), ms(r.p50Ms), ms(r.p99Ms), ms(r.maxMs), `${load(r.loadAverage.start)} → ${load(r.loadAverage.end)}`, ms(r.readyMs)]),
+    e.replays.map((r) => [
+      String(r.rep + 1),
+      perSecond(r.rate),
+      perSecond(r.achievedRate),
+      ms(r.p50Ms),
+      ms(r.p99Ms),
+      ms(r.maxMs),
+      `${load(r.loadAverage.start)} → ${load(r.loadAverage.end)}`,
+      ms(r.readyMs),
+    ]),
   );
   return [
     `## 4. Event-to-gold latency (flights replayed as events to \`sluice dev\` of examples/flights/events, ${e.cores} cores)`,
@@ -169,20 +241,28 @@ function memorySection(results: BenchResults): string {
   const base = results.memory.baselineMb;
   const rows = results.memory.rows.map((r) => [r.scenario, mb(r.peakRssMb), base === null ? '-' : mb(r.peakRssMb - base)]);
   return [
-    '## 6. Peak memory (RSS of each scenario\'s own process; the max over its repetitions)',
+    "## 6. Peak memory (RSS of each scenario's own process; the max over its repetitions)",
     base === null ? '' : `Baseline: a process that loads Sluice and DuckDB and does nothing peaks at ${mb(base)}.`,
     table(['scenario', 'peak RSS', 'above baseline'], rows),
-  ].filter(Boolean).join('\n\n');
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 function startupSection(s: StartupResult): string {
-  const rows = table(['command', 'wall time', 'over node -e 0 (paired)'], s.rows.map((r) => [r.command, cell(r.wallMs), r.overNodeMs ? cell(r.overNodeMs) : '—']));
+  const rows = table(
+    ['command', 'wall time', 'over node -e 0 (paired)'],
+    s.rows.map((r) => [r.command, cell(r.wallMs), r.overNodeMs ? cell(r.overNodeMs) : '—']),
+  );
   const demo = s.demo
-    ? `\n\n${table(['', 'median (min–max)'], [
-        ['`npm run demo` command (node scripts/demo.js)', cell(s.demo.commandMs)],
-        ['DuckDB direct, same statements', cell(s.demo.directMs)],
-        ['ratio (paired)', `${ratio(s.demo.ratio.median)} (${ratio(s.demo.ratio.min)}–${ratio(s.demo.ratio.max)})`],
-      ])}`
+    ? `\n\n${table(
+        ['', 'median (min–max)'],
+        [
+          ['`npm run demo` command (node scripts/demo.js)', cell(s.demo.commandMs)],
+          ['DuckDB direct, same statements', cell(s.demo.directMs)],
+          ['ratio (paired)', `${ratio(s.demo.ratio.median)} (${ratio(s.demo.ratio.min)}–${ratio(s.demo.ratio.max)})`],
+        ],
+      )}`
     : '';
   return `## Start-up and the demo command\n${rows}${demo}${s.notes.length > 0 ? `\n\n${s.notes.map((n) => `- ${n}`).join('\n')}` : ''}`;
 }

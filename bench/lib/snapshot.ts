@@ -15,7 +15,10 @@ const SKIPPED = /^(examples\/[^/]+\/(data|landing|node_modules)|bench\/results|u
 export function snapshotWorkingTree(): string {
   const root = scratchDir('snapshot');
   for (const entry of COPIED) {
-    cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true, filter: (source) => !SKIPPED.test(relative(REPO_ROOT, source).split('\\').join('/')) });
+    cpSync(join(REPO_ROOT, entry), join(root, entry), {
+      recursive: true,
+      filter: (source) => !SKIPPED.test(relative(REPO_ROOT, source).split('\\').join('/')),
+    });
   }
   // The repository's packages, except that `sluice` (what the examples import) is the snapshot itself.
   mkdirSync(join(root, 'node_modules'));

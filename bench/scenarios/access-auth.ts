@@ -48,7 +48,8 @@ const variants: Record<string, () => Promise<unknown>> = {
   'API token + authorization (admin)': () => answer(shared, path, { headers: { authorization: admin } }),
   'API token + authorization + narrowing (gold-only viewer)': () => answer(shared, path, { headers: { authorization: viewer } }),
   'token check alone (authenticate header)': () => access.shared.authenticator.authenticateHeader(admin),
-  'audited denial (fsynced audit entry, 403)': () => answer(shared, '/api/runs', { method: 'POST', headers: { authorization: viewer, 'content-type': 'application/json' }, body: '{}' }),
+  'audited denial (fsynced audit entry, 403)': () =>
+    answer(shared, '/api/runs', { method: 'POST', headers: { authorization: viewer, 'content-type': 'application/json' }, body: '{}' }),
 };
 
 // Warm-up: JIT, prepared statements, principal caches.

@@ -72,7 +72,12 @@ try {
       steps[s.key] = ms;
     }
   });
-  const rowCounts = verify ? await countRows((sql) => runner.query(sql), statements.map((s) => s.key)) : undefined;
+  const rowCounts = verify
+    ? await countRows(
+        (sql) => runner.query(sql),
+        statements.map((s) => s.key),
+      )
+    : undefined;
   const [closeMs] = await timed(() => runner.close());
   emitResult({ openMs, materializeMs: statementsMs, closeMs, totalMs: openMs + statementsMs + closeMs, steps, rowCounts });
 } finally {

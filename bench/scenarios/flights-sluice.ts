@@ -25,7 +25,12 @@ try {
     throw new Error(`flights run ${result.status}:\n${failed.join('\n')}`);
   }
   const session = await sluice.warehouse.session();
-  const rowCounts = verify ? await countRows((sql) => session.query(sql), result.assets.map((a) => a.key)) : undefined;
+  const rowCounts = verify
+    ? await countRows(
+        (sql) => session.query(sql),
+        result.assets.map((a) => a.key),
+      )
+    : undefined;
   session.close();
   const [closeMs] = await timed(() => sluice.close());
   emitResult({

@@ -26,9 +26,20 @@ setup.close();
 const filter = "origin IN (SELECT iata FROM silver.airports WHERE state IN ('CA', 'OR', 'WA'))";
 const policies = new PolicySet({
   hashSalt: 'bench',
-  policies: { 'silver/flights': { rowFilters: [{ where: filter.replace("('CA', 'OR', 'WA')", "({{ user.a }}, {{ user.b }}, {{ user.c }})"), appliesTo: { roles: ['analyst'] } }] } },
+  policies: {
+    'silver/flights': {
+      rowFilters: [{ where: filter.replace("('CA', 'OR', 'WA')", '({{ user.a }}, {{ user.b }}, {{ user.c }})'), appliesTo: { roles: ['analyst'] } }],
+    },
+  },
 });
-const reader = new GovernedReader({ warehouse, assetKeys: () => ['silver/flights', 'silver/airports'], policies, mayRead: () => true, audit: () => undefined, maxRows: 100_000 });
+const reader = new GovernedReader({
+  warehouse,
+  assetKeys: () => ['silver/flights', 'silver/airports'],
+  policies,
+  mayRead: () => true,
+  audit: () => undefined,
+  maxRows: 100_000,
+});
 const admin: PolicyPrincipal = { id: 'admin', name: 'admin', roles: ['admin'], groups: [], attributes: {} };
 const analyst: PolicyPrincipal = { id: 'west', name: 'west', roles: ['analyst'], groups: [], attributes: { a: 'CA', b: 'OR', c: 'WA' } };
 

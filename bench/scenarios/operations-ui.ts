@@ -102,15 +102,28 @@ ensureUiBuilt();
 aliasSluiceToSourceInChildren();
 const dir = project();
 const server = await startUiServer(dir);
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
-const result: OperationsUiResult = { partitions: PARTITIONS, gridFirstRenderMs: [], grid100FirstRenderMs: [], columnViewMs: [], wholeColumnGraphMs: [], wholeColumnGraphNodes: 0, runEventToGridMs: [] };
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+});
+const result: OperationsUiResult = {
+  partitions: PARTITIONS,
+  gridFirstRenderMs: [],
+  grid100FirstRenderMs: [],
+  columnViewMs: [],
+  wholeColumnGraphMs: [],
+  wholeColumnGraphNodes: 0,
+  runEventToGridMs: [],
+};
 const grid = `document.querySelector('[data-testid="partition-grid"] canvas')?.width > 0`;
 try {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing`);
   for (let rep = 0; rep < reps; rep++) {
     result.gridFirstRenderMs.push(await render(browser, `${server.url}/#/assets/ops/ticks`, grid));
     result.grid100FirstRenderMs.push(await render(browser, `${server.url}/#/assets/ops/ticks_100`, grid));
-    result.columnViewMs.push(await render(browser, `${server.url}/#/columns/gold/region_monthly_summary/avg_delay_min`, `document.querySelector('.column-row-focus') !== null`));
+    result.columnViewMs.push(
+      await render(browser, `${server.url}/#/columns/gold/region_monthly_summary/avg_delay_min`, `document.querySelector('.column-row-focus') !== null`),
+    );
     result.wholeColumnGraphMs.push(await render(browser, `${server.url}/#/columns`, `document.querySelectorAll('.column-row').length > 50`));
   }
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -129,7 +142,11 @@ try {
       source.addEventListener('open', () => { window.__streamOpen = true; });
     }))`);
     await until(page, 'window.__streamOpen === true');
-    const launched = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ select: 'ops/ticks', partition: key }) });
+    const launched = await fetch(`${server.url}/api/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ select: 'ops/ticks', partition: key }),
+    });
     if (launched.status !== 202) throw new Error(`launching partition ${key}: ${launched.status} ${await launched.text()}`);
     const shown = await until(page, `document.querySelector('[data-testid="partition-grid"]').dataset.status[${index}] === 'm'`);
     const ended = (await page.evaluate('window.__runEnded')) as number;

@@ -61,11 +61,22 @@ async function storeOps(open: () => Promise<MetadataStore>, rep: number): Promis
       await store.setRunStatus(runId, 'started');
     });
     const [appendMs] = await timed(async () => {
-      for (let i = 0; i < args.storeOps; i++) await store.appendEvent({ runId, type: 'asset_succeeded', assetKey: `a/x${i % 100}`, level: 'info', message: 'materialized', data: { rowCount: 3 } });
+      for (let i = 0; i < args.storeOps; i++)
+        await store.appendEvent({ runId, type: 'asset_succeeded', assetKey: `a/x${i % 100}`, level: 'info', message: 'materialized', data: { rowCount: 3 } });
     });
     const [recordMs] = await timed(async () => {
       for (let i = 0; i < args.storeOps; i++) {
-        await store.recordMaterialization({ runId, assetKey: `a/x${i % 100}`, rowCount: 3, durationMs: 1, codeVersion: 'c', dataVersion: `v${i}`, schema: [], sql: null, metadata: {} });
+        await store.recordMaterialization({
+          runId,
+          assetKey: `a/x${i % 100}`,
+          rowCount: 3,
+          durationMs: 1,
+          codeVersion: 'c',
+          dataVersion: `v${i}`,
+          schema: [],
+          sql: null,
+          metadata: {},
+        });
       }
     });
     const [latestMs] = await timed(() => store.latestMaterializations());
@@ -143,24 +154,35 @@ try {
   }
 
   // A worker killed with -9 while it builds a slow step: time until another worker has started that step again.
-  const slow = projectDir('slow', `import { asset, defineProject } from '@sluice';
-export const project = defineProject({ name: 'slow', assets: [asset({ key: 'slow/step', sql: 'SELECT 1 AS v FROM (SELECT pg_sleep(1)) AS pause' })] });`);
+  const slow = projectDir(
+    'slow',
+    `import { asset, defineProject } from '@sluice';
+export const project = defineProject({ name: 'slow', assets: [asset({ key: 'slow/step', sql: 'SELECT 1 AS v FROM (SELECT pg_sleep(1)) AS pause' })] });`,
+  );
   const deathToRerunMs: number[] = [];
   try {
     for (let rep = 0; rep < Math.min(args.reps, 3); rep++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'scenarios', 'postgres-worker.ts'), slow.dir], { env: { ...process.env, ...env }, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--import', 'tsx', join(BENCH_DIR, 'scenarios', 'postgres-worker.ts'), slow.dir], {
+        env: { ...process.env, ...env },
+        stdio: 'ignore',
+      });
       const exited = new Promise((resolve) => child.once('exit', resolve));
       const submitter = await Sluice.open({ dir: slow.dir, env, executor: 'queue' });
       try {
-        while ((await meta.query('SELECT 1 FROM sluice_queue.workers WHERE pid = $1', [child.pid])).rows.length === 0) await new Promise((r) => setTimeout(r, 50));
+        while ((await meta.query('SELECT 1 FROM sluice_queue.workers WHERE pid = $1', [child.pid])).rows.length === 0)
+          await new Promise((r) => setTimeout(r, 50));
         const run = submitter.materialize();
-        while ((await meta.query('SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL')).rows.length === 0) await new Promise((r) => setTimeout(r, 20));
+        while ((await meta.query('SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL')).rows.length === 0)
+          await new Promise((r) => setTimeout(r, 20));
         const rescuer = await startWorker({ project: slow.dir }, env);
         const killedAt = (await meta.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
         child.kill('SIGKILL');
         await exited;
         const result = await run;
-        const { rows } = await meta.query<{ started: Date }>(`SELECT created_at - make_interval(secs => duration_ms / 1000) AS started FROM sluice.materializations WHERE run_id = $1`, [result.runId]);
+        const { rows } = await meta.query<{ started: Date }>(
+          `SELECT created_at - make_interval(secs => duration_ms / 1000) AS started FROM sluice.materializations WHERE run_id = $1`,
+          [result.runId],
+        );
         deathToRerunMs.push(rows[0]!.started.getTime() - killedAt.getTime());
         await rescuer.stop();
       } finally {
@@ -172,7 +194,21 @@ export const project = defineProject({ name: 'slow', assets: [asset({ key: 'slow
     slow.remove();
   }
   await meta.end();
-  emitResult({ storeOps: args.storeOps, dagAssets: args.dagAssets, sqlite, postgres, inProcessMs, queued: queued.map((q) => ({ ...q, overheadMedianMs: median(q.overheadMs), overheadP99Ms: p99(q.overheadMs), startP50Ms: median(q.startLatencyMs), startP99Ms: p99(q.startLatencyMs) })), deathToRerunMs });
+  emitResult({
+    storeOps: args.storeOps,
+    dagAssets: args.dagAssets,
+    sqlite,
+    postgres,
+    inProcessMs,
+    queued: queued.map((q) => ({
+      ...q,
+      overheadMedianMs: median(q.overheadMs),
+      overheadP99Ms: p99(q.overheadMs),
+      startP50Ms: median(q.startLatencyMs),
+      startP99Ms: p99(q.startLatencyMs),
+    })),
+    deathToRerunMs,
+  });
 } finally {
   project.remove();
   await Promise.all([warehouseDb.drop(), metadataDb.drop(), storeDb.drop()]);

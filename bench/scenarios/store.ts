@@ -38,7 +38,14 @@ try {
     await store.createRun({ id: runId, selection: '*', assetKeys: [] });
     const [ms] = await timed(async () => {
       for (let i = 0; i < args.events; i++) {
-        await store.appendEvent({ runId, type: 'asset_succeeded', assetKey: keys[i % keys.length]!, level: 'info', message: 'materialized 3 rows in 12 ms', data: { durationMs: 12, rowCount: 3, dataVersion: 'abc', attempts: 1 } });
+        await store.appendEvent({
+          runId,
+          type: 'asset_succeeded',
+          assetKey: keys[i % keys.length]!,
+          level: 'info',
+          message: 'materialized 3 rows in 12 ms',
+          data: { durationMs: 12, rowCount: 3, dataVersion: 'abc', attempts: 1 },
+        });
       }
     });
     appendMs.push(ms);
@@ -54,7 +61,16 @@ try {
   for (let rep = 0; rep < args.reps; rep++) {
     const data = { durationMs: 12, rowCount: 3, dataVersion: 'abc', attempts: 1 };
     const [ms] = await timed(() => {
-      for (let i = 0; i < args.events; i++) insert.run(`events-${rep}`, new Date().toISOString(), 'asset_succeeded', keys[i % keys.length]!, 'info', 'materialized 3 rows in 12 ms', JSON.stringify(data));
+      for (let i = 0; i < args.events; i++)
+        insert.run(
+          `events-${rep}`,
+          new Date().toISOString(),
+          'asset_succeeded',
+          keys[i % keys.length]!,
+          'info',
+          'materialized 3 rows in 12 ms',
+          JSON.stringify(data),
+        );
     });
     rawAppendMs.push(ms);
   }
@@ -69,8 +85,15 @@ try {
       for (let i = 0; i < keys.length; i++) {
         const inputVersions = Object.fromEntries(parents[i]!.map((p) => [keys[p]!, `${keys[p]}@${round}`]));
         await store.recordMaterialization({
-          runId, assetKey: keys[i]!, rowCount: 3, durationMs: 12, codeVersion: '1', dataVersion: `${keys[i]}@${round}`, schema,
-          sql: 'SELECT 1 AS x', metadata: { inputVersions, columnStats, kind: 'table' },
+          runId,
+          assetKey: keys[i]!,
+          rowCount: 3,
+          durationMs: 12,
+          codeVersion: '1',
+          dataVersion: `${keys[i]}@${round}`,
+          schema,
+          sql: 'SELECT 1 AS x',
+          metadata: { inputVersions, columnStats, kind: 'table' },
         });
       }
     });
@@ -79,12 +102,18 @@ try {
   }
   // 1% of assets failed after their last success, so `list` has failures to merge.
   await store.createRun({ id: 'failures', selection: '*', assetKeys: [] });
-  for (let i = 0; i < keys.length; i += 100) await store.appendEvent({ runId: 'failures', type: 'asset_failed', assetKey: keys[i]!, level: 'error', message: 'boom', data: {} });
+  for (let i = 0; i < keys.length; i += 100)
+    await store.appendEvent({ runId: 'failures', type: 'asset_failed', assetKey: keys[i]!, level: 'error', message: 'boom', data: {} });
   await store.setRunStatus('failures', 'failed');
   await store.close();
 
   // `sluice list` on a project of declared assets (no SQL to parse) whose metadata is the store above.
-  const project = defineProject({ name: 'store-bench', assets: syntheticDeclaredAssets('random', args.assets), warehouse: { path: ':memory:' }, metadata: { path: metadataPath } });
+  const project = defineProject({
+    name: 'store-bench',
+    assets: syntheticDeclaredAssets('random', args.assets),
+    warehouse: { path: ':memory:' },
+    metadata: { path: metadataPath },
+  });
   const [openMs, sluice] = await timed(() => Sluice.open({ dir, project }));
   const graph = sluice.project.graph;
   // What `sluice list` runs on a project it opened: the API's asset listing, called in process.
@@ -103,12 +132,21 @@ try {
   // Lineage: transitive closures (what `+key` / `key+` selections and the UI's highlight need) and the CLI's tree.
   const random = seededRandom(7);
   const sample = Array.from({ length: args.lineageSamples }, () => keys[Math.floor(random() * keys.length)]!);
-  const lineage = { upstreamMs: [] as number[], downstreamMs: [] as number[], upstreamSize: [] as number[], downstreamSize: [] as number[], treeMs: [] as number[], historyMs: [] as number[] };
+  const lineage = {
+    upstreamMs: [] as number[],
+    downstreamMs: [] as number[],
+    upstreamSize: [] as number[],
+    downstreamSize: [] as number[],
+    treeMs: [] as number[],
+    historyMs: [] as number[],
+  };
   for (const key of sample) {
     const [upstreamMs, up] = await timed(() => graph.upstreamOf(key));
     const [downstreamMs, down] = await timed(() => graph.downstreamOf(key));
     const [historyMs] = await timed(() => sluice.store.materializationHistory(key, 100));
-    Object.entries({ upstreamMs, downstreamMs, historyMs, upstreamSize: up.size, downstreamSize: down.size }).forEach(([k, v]) => lineage[k as keyof typeof lineage].push(v));
+    Object.entries({ upstreamMs, downstreamMs, historyMs, upstreamSize: up.size, downstreamSize: down.size }).forEach(([k, v]) =>
+      lineage[k as keyof typeof lineage].push(v),
+    );
   }
   // `sluice lineage KEY` draws the whole up- and downstream tree; a few keys suffice, it is the slowest query.
   for (const key of sample.slice(0, Math.min(10, sample.length))) lineage.treeMs.push((await timed(() => lineageText(graph, key)))[0]);

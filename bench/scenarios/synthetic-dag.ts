@@ -17,13 +17,26 @@ interface Args {
 }
 
 const { shape, size, reps, executeReps } = scenarioArgs<Args>();
-const samples = { defineMs: [] as number[], loadMs: [] as number[], graphMs: [] as number[], planAllMs: [] as number[], planUpstreamMs: [] as number[], planDownstreamMs: [] as number[], schedulerMs: [] as number[] };
+const samples = {
+  defineMs: [] as number[],
+  loadMs: [] as number[],
+  graphMs: [] as number[],
+  planAllMs: [] as number[],
+  planUpstreamMs: [] as number[],
+  planDownstreamMs: [] as number[],
+  schedulerMs: [] as number[],
+};
 const execute = { openMs: [] as number[], materializeMs: [] as number[], closeMs: [] as number[] };
 let edges = 0;
 
 function project(dir: string) {
   const assets = syntheticSqlAssets(shape, size);
-  return defineProject({ name: `${shape}-${size}`, assets, warehouse: { path: join(dir, 'warehouse.duckdb') }, metadata: { path: join(dir, 'sluice.sqlite') } });
+  return defineProject({
+    name: `${shape}-${size}`,
+    assets,
+    warehouse: { path: join(dir, 'warehouse.duckdb') },
+    metadata: { path: join(dir, 'sluice.sqlite') },
+  });
 }
 
 for (let rep = 0; rep < reps; rep++) {
@@ -38,9 +51,17 @@ for (let rep = 0; rep < reps; rep++) {
     const [planUpstreamMs] = await timed(() => planRun(loaded.graph, `+${syntheticKey(size - 1)}`));
     const [planDownstreamMs] = await timed(() => planRun(loaded.graph, `${syntheticKey(0)}+`));
     // The executor with steps that do nothing: scheduling cost alone, apart from warehouse and store work.
-    const [schedulerMs] = await timed(() => executePlan(planRun(loaded.graph, '*'), { run: async () => undefined, retryPolicy: () => ({ retries: 0, delayMs: 0 }) }, { concurrency: definition.concurrency }));
+    const [schedulerMs] = await timed(() =>
+      executePlan(
+        planRun(loaded.graph, '*'),
+        { run: async () => undefined, retryPolicy: () => ({ retries: 0, delayMs: 0 }) },
+        { concurrency: definition.concurrency },
+      ),
+    );
     edges = nodes.reduce((sum, n) => sum + n.deps.length, 0);
-    Object.entries({ defineMs, loadMs, graphMs, planAllMs, planUpstreamMs, planDownstreamMs, schedulerMs }).forEach(([k, v]) => samples[k as keyof typeof samples].push(v));
+    Object.entries({ defineMs, loadMs, graphMs, planAllMs, planUpstreamMs, planDownstreamMs, schedulerMs }).forEach(([k, v]) =>
+      samples[k as keyof typeof samples].push(v),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -52,7 +73,8 @@ for (let rep = 0; rep < executeReps; rep++) {
     const [openMs, sluice] = await timed(() => Sluice.open({ dir, project: project(dir) }));
     const [materializeMs, result] = await timed(() => sluice.materialize({ select: '*' }));
     const [closeMs] = await timed(() => sluice.close());
-    if (result.status !== 'succeeded') throw new Error(`synthetic ${shape}-${size} run ${result.status}: ${result.assets.find((a) => a.error)?.error?.message ?? ''}`);
+    if (result.status !== 'succeeded')
+      throw new Error(`synthetic ${shape}-${size} run ${result.status}: ${result.assets.find((a) => a.error)?.error?.message ?? ''}`);
     execute.openMs.push(openMs);
     execute.materializeMs.push(materializeMs);
     execute.closeMs.push(closeMs);

@@ -139,7 +139,7 @@ async function statusUpdate(page: Page, url: string, key: string): Promise<{ toP
   const started = performance.now();
   const launched = await fetch(`${url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ select: key }) });
   if (launched.status !== 202) throw new Error(`launching ${key} answered ${launched.status}: ${await launched.text()}`);
-  const toPaint = await page.evaluate('window.__statusProbe') as number;
+  const toPaint = (await page.evaluate('window.__statusProbe')) as number;
   return { toPaint, runToPaint: performance.now() - started };
 }
 
@@ -167,7 +167,9 @@ function sluiceList(dir: string): number {
 
 async function waitForIdleRuns(url: string): Promise<void> {
   for (;;) {
-    const active = await Promise.all(['queued', 'started'].map(async (s) => ((await (await fetch(`${url}/api/runs?status=${s}&limit=1`)).json()) as { runs: unknown[] }).runs.length));
+    const active = await Promise.all(
+      ['queued', 'started'].map(async (s) => ((await (await fetch(`${url}/api/runs?status=${s}&limit=1`)).json()) as { runs: unknown[] }).runs.length),
+    );
     if (active.every((n) => n === 0)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -211,7 +213,7 @@ async function measureProject(browser: Browser, project: GeneratedProject, size:
         await measureRep(browser, server.url, project, row, names, expandGroupName, searchGroup, rep);
       } catch (error) {
         // A page that does not finish within the timeout is a result too (the report counts them), not a crash.
-        row.timeouts.push(error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error));
+        row.timeouts.push(error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
       }
     }
   } finally {
@@ -220,7 +222,16 @@ async function measureProject(browser: Browser, project: GeneratedProject, size:
   return row;
 }
 
-async function measureRep(browser: Browser, url: string, project: GeneratedProject, row: UiBrowserRow, names: string[], expandGroupName: string, searchGroup: string[], rep: number): Promise<void> {
+async function measureRep(
+  browser: Browser,
+  url: string,
+  project: GeneratedProject,
+  row: UiBrowserRow,
+  names: string[],
+  expandGroupName: string,
+  searchGroup: string[],
+  rep: number,
+): Promise<void> {
   const server = { url };
   {
     {

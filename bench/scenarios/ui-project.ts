@@ -38,7 +38,9 @@ export function generateProject(size: number, groups: number, seed = 7): Generat
     }
     keys.push(key);
     byGroup.set(group, [...(byGroup.get(group) ?? []), key]);
-    lines.push(`  asset({ key: ${JSON.stringify(key)}, group: ${JSON.stringify(group)}, kind: 'view', sql: 'SELECT 1 AS x', deps: ${JSON.stringify([...deps])} }),`);
+    lines.push(
+      `  asset({ key: ${JSON.stringify(key)}, group: ${JSON.stringify(group)}, kind: 'view', sql: 'SELECT 1 AS x', deps: ${JSON.stringify([...deps])} }),`,
+    );
   }
   const dir = scratchDir(`ui-${size}`);
   const built = join(REPO_ROOT, 'dist', 'index.js');
@@ -54,10 +56,14 @@ export function generateProject(size: number, groups: number, seed = 7): Generat
 /** Builds ui/dist of the measured tree when it is missing (a bench snapshot copies the sources only). */
 export function ensureUiBuilt(): void {
   if (existsSync(join(REPO_ROOT, 'ui', 'dist', 'index.html'))) return;
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO_ROOT, 'ui', 'vite.config.ts'), '--logLevel', 'warn'], {
-    cwd: REPO_ROOT,
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(REPO_ROOT, 'ui', 'vite.config.ts'), '--logLevel', 'warn'],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    },
+  );
 }
 
 // The project folder is outside the repository, so tsx is named by path.

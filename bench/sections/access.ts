@@ -28,7 +28,11 @@ export async function runAccess(options: BenchOptions): Promise<AccessBenchResul
   const requests = options.quick ? 200 : 1_000;
   const rounds = Math.max(options.reps, 3);
   progress(`access: ${rounds} rounds of ${requests} requests per variant`);
-  const result = await runScenario<{ medians: Record<string, number[]>; path: string; assets: number }>('access-auth', { requests, rounds, assets: options.quick ? 100 : 1_000 }, { timeoutMs: 10 * 60_000 });
+  const result = await runScenario<{ medians: Record<string, number[]>; path: string; assets: number }>(
+    'access-auth',
+    { requests, rounds, assets: options.quick ? 100 : 1_000 },
+    { timeoutMs: 10 * 60_000 },
+  );
   const base = result.medians[BASELINE]!;
   const rows = Object.entries(result.medians).map(([variant, medians]): AccessRow => ({
     variant,
@@ -48,6 +52,10 @@ export function accessKeyFigure(r: AccessBenchResult): string {
 
 /** The section of the report. */
 export function accessSection(r: AccessBenchResult): string {
-  const rows = r.rows.map((row) => [row.variant, cell(row.perRequestMs), row.overUnauthenticated ? `${ratio(row.overUnauthenticated.median)} (${ratio(row.overUnauthenticated.min)}–${ratio(row.overUnauthenticated.max)})` : '—']);
+  const rows = r.rows.map((row) => [
+    row.variant,
+    cell(row.perRequestMs),
+    row.overUnauthenticated ? `${ratio(row.overUnauthenticated.median)} (${ratio(row.overUnauthenticated.min)}–${ratio(row.overUnauthenticated.max)})` : '—',
+  ]);
   return `## Authentication and authorization per request\nIn-process \`app.request()\`, ${r.requestsPerRound.toLocaleString('en-US')} requests per variant per round, variants interleaved; GET ${r.path} on a project of ${r.assets.toLocaleString('en-US')} assets; each cell is the median over rounds of the per-request median.\n\n${table(['variant', 'per request', 'vs unauthenticated (paired)'], rows)}`;
 }

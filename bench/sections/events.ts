@@ -131,7 +131,11 @@ async function replayOnce(rep: number, rate: number, events: number): Promise<Ev
   try {
     dev = await DevServerProcess.start(copyFlightsEventsProject(scratch), EVENTS_SOURCE);
     const loadBefore = loadavg()[0]!;
-    const run = await runScenario<ReplayRun>('events-replay', { url: dev.url, source: EVENTS_SOURCE, asset: EVENTS_GOLD_ASSET, rate, events }, { timeoutMs: (events / rate) * 1000 + 240_000 });
+    const run = await runScenario<ReplayRun>(
+      'events-replay',
+      { url: dev.url, source: EVENTS_SOURCE, asset: EVENTS_GOLD_ASSET, rate, events },
+      { timeoutMs: (events / rate) * 1000 + 240_000 },
+    );
     const { latency } = run;
     if (run.sent !== events) throw new Error(`the replay sent ${run.sent} events, expected ${events}`);
     if (latency.visible < run.sent || latency.p50 === null || latency.p99 === null || latency.max === null) {

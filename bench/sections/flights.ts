@@ -66,15 +66,19 @@ export interface FlightsResult {
 export async function runFlights(options: BenchOptions): Promise<FlightsResult> {
   const notes: string[] = [];
   const sources = await flightsSources(options.flightRows);
-  if (!sources.original) notes.push(`quick mode: the first ${sources.flightRows.toLocaleString('en-US')} flights only; bronze/flights reads that subset with the example's SQL`);
+  if (!sources.original)
+    notes.push(`quick mode: the first ${sources.flightRows.toLocaleString('en-US')} flights only; bronze/flights reads that subset with the example's SQL`);
   const { statements, checks } = await directStatements(sources);
-  if (checks > 0) notes.push(`Sluice also runs the example's ${checks} data checks (blocking ones on the staged tables, before publishing); the baselines run none`);
+  if (checks > 0)
+    notes.push(`Sluice also runs the example's ${checks} data checks (blocking ones on the staged tables, before publishing); the baselines run none`);
   const python = findPandasPython();
   let csv: string | null = null;
   if ('skipped' in python) notes.push(`pandas skipped: ${python.skipped}`);
   else {
     csv = await flightsCsv(sources);
-    notes.push(`pandas ${python.version}: no Parquet reader in Debian's pandas (no pyarrow/fastparquet), so it reads a CSV export of the same flights (written once by DuckDB, untimed); Sluice and DuckDB read the Parquet file`);
+    notes.push(
+      `pandas ${python.version}: no Parquet reader in Debian's pandas (no pyarrow/fastparquet), so it reads a CSV export of the same flights (written once by DuckDB, untimed); Sluice and DuckDB read the Parquet file`,
+    );
   }
   const variants: FlightsVariant[] = ['sluice', 'direct', ...(options.quick ? [] : (['directProfile'] as const)), ...(csv ? (['pandas'] as const) : [])];
   if (options.quick) notes.push("quick mode: the 'DuckDB direct + profile' diagnostic is left out");
@@ -86,7 +90,15 @@ export async function runFlights(options: BenchOptions): Promise<FlightsResult> 
       runs.get(variant)!.push(await runVariant(variant, { sources, statements, csv, python: 'command' in python ? python.command : '', verify: rep === 0 }));
     }
   }
-  const result: FlightsResult = { flightRows: sources.flightRows, subset: !sources.original, pandasInput: csv, variants: {}, ratios: [], rowCheck: { ok: true, mismatches: [] }, notes };
+  const result: FlightsResult = {
+    flightRows: sources.flightRows,
+    subset: !sources.original,
+    pandasInput: csv,
+    variants: {},
+    ratios: [],
+    rowCheck: { ok: true, mismatches: [] },
+    notes,
+  };
   for (const [variant, list] of runs) result.variants[variant] = summarizeVariant(variant, list);
   const total = (v: FlightsVariant): number[] => runs.get(v)?.map((r) => r.totalMs) ?? [];
   const ratio = (name: string, a: FlightsVariant, b: FlightsVariant): void => {
@@ -119,7 +131,11 @@ function runVariant(variant: FlightsVariant, input: VariantInput): Promise<Fligh
       return runChild<FlightsRun>('pandas', input.python, [join(BENCH_DIR, 'flights_pandas.py'), JSON.stringify(args)], { timeoutMs });
     }
     default:
-      return runScenario<FlightsRun>('flights-direct', { statements: input.statements, fileSearchPath: FLIGHTS_DIR, profile: variant === 'directProfile', verify: input.verify }, { timeoutMs });
+      return runScenario<FlightsRun>(
+        'flights-direct',
+        { statements: input.statements, fileSearchPath: FLIGHTS_DIR, profile: variant === 'directProfile', verify: input.verify },
+        { timeoutMs },
+      );
   }
 }
 
@@ -136,7 +152,8 @@ function summarizeVariant(variant: FlightsVariant, runs: FlightsRun[]): FlightsV
     steps: Object.fromEntries(keys.map((k) => [k, of((r) => r.steps[k] ?? Number.NaN)])),
     peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
   };
-  if (variant === 'pandas') result.pandas = { readMs: of((r) => r.readMs ?? 0), transformMs: of((r) => r.transformMs ?? 0), writeMs: of((r) => r.writeMs ?? 0) };
+  if (variant === 'pandas')
+    result.pandas = { readMs: of((r) => r.readMs ?? 0), transformMs: of((r) => r.transformMs ?? 0), writeMs: of((r) => r.writeMs ?? 0) };
   const counted = runs.find((r) => r.rowCounts);
   if (counted?.rowCounts) result.rowCounts = counted.rowCounts;
   return result;

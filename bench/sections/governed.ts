@@ -49,8 +49,18 @@ export function governedKeyFigure(r: GovernedBenchResult): string {
 /** The section of the report. */
 export function governedSection(r: GovernedBenchResult): string {
   const rows = [
-    ['GROUP BY origin, no policy applies (admin)', cell(r.rawMs), cell(r.governedMs), `${ratio(r.governedRatio.median)} (${ratio(r.governedRatio.min)}–${ratio(r.governedRatio.max)})`],
-    ['same, analyst with a row filter vs the filter by hand', cell(r.rawFilteredMs), cell(r.governedFilteredMs), `${ratio(r.governedFilteredRatio.median)} (${ratio(r.governedFilteredRatio.min)}–${ratio(r.governedFilteredRatio.max)})`],
+    [
+      'GROUP BY origin, no policy applies (admin)',
+      cell(r.rawMs),
+      cell(r.governedMs),
+      `${ratio(r.governedRatio.median)} (${ratio(r.governedRatio.min)}–${ratio(r.governedRatio.max)})`,
+    ],
+    [
+      'same, analyst with a row filter vs the filter by hand',
+      cell(r.rawFilteredMs),
+      cell(r.governedFilteredMs),
+      `${ratio(r.governedFilteredRatio.median)} (${ratio(r.governedFilteredRatio.min)}–${ratio(r.governedFilteredRatio.max)})`,
+    ],
   ];
   return `## Governed query\nsilver.flights with ${r.flights.toLocaleString('en-US')} rows; raw = a warehouse session running the SQL as written; governed = \`GovernedReader.query\` (parse with json_serialize_sql, guard, rewrite each relation to its policy-applied subquery, json_deserialize_sql, run with a row cap and a timeout). Rounds interleaved, order alternating.\n\n${table(['query', 'raw', 'governed', 'governed / raw (paired)'], rows)}\n\nRewrite alone (\`plan\`, no execution): ${cell(r.rewriteMs)} without a policy, ${cell(r.rewriteFilteredMs)} with a row filter.`;
 }

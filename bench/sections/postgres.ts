@@ -49,24 +49,44 @@ export async function runPostgres(options: BenchOptions): Promise<PostgresResult
   progress(`postgres: ${storeOps} store operations on SQLite and PostgreSQL; a ${dagAssets}-asset DAG in-process and on ${workers.join('/')} queue workers`);
   const run = await runScenario<PostgresRun>('postgres', { reps: options.reps, storeOps, dagAssets, workers }, { timeoutMs: 60 * 60_000 });
   const store = (reps: StoreRep[]) => ({
-    eventsPerSecond: rate(reps.map((r) => r.appendMs), run.storeOps),
-    materializationsPerSecond: rate(reps.map((r) => r.recordMs), run.storeOps),
+    eventsPerSecond: rate(
+      reps.map((r) => r.appendMs),
+      run.storeOps,
+    ),
+    materializationsPerSecond: rate(
+      reps.map((r) => r.recordMs),
+      run.storeOps,
+    ),
     latestMs: summarize(reps.map((r) => r.latestMs)),
   });
   return {
     storeOps: run.storeOps,
     dagAssets: run.dagAssets,
     store: { sqlite: store(run.sqlite), postgres: store(run.postgres) },
-    appendRatio: pairedRatio(run.postgres.map((r) => r.appendMs), run.sqlite.map((r) => r.appendMs)),
-    recordRatio: pairedRatio(run.postgres.map((r) => r.recordMs), run.sqlite.map((r) => r.recordMs)),
+    appendRatio: pairedRatio(
+      run.postgres.map((r) => r.appendMs),
+      run.sqlite.map((r) => r.appendMs),
+    ),
+    recordRatio: pairedRatio(
+      run.postgres.map((r) => r.recordMs),
+      run.sqlite.map((r) => r.recordMs),
+    ),
     inProcessMs: summarize(run.inProcessMs),
-    queued: run.queued.map((q) => ({ workers: q.workers, wallMs: summarize(q.wallMs), overheadMedianMs: q.overheadMedianMs, overheadP99Ms: q.overheadP99Ms, startP50Ms: q.startP50Ms, startP99Ms: q.startP99Ms })),
+    queued: run.queued.map((q) => ({
+      workers: q.workers,
+      wallMs: summarize(q.wallMs),
+      overheadMedianMs: q.overheadMedianMs,
+      overheadP99Ms: q.overheadP99Ms,
+      startP50Ms: q.startP50Ms,
+      startP99Ms: q.startP99Ms,
+    })),
     deathToRerunMs: summarize(run.deathToRerunMs),
     peakRssMb: run.peakRssMb,
   };
 }
 
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
 
 /** The section's Markdown for results/latest.md. */
 export function postgresSection(r: PostgresResult): string {
@@ -85,7 +105,10 @@ export function postgresSection(r: PostgresResult): string {
     '',
     '| workers (2 steps each) | run wall time | speed-up vs 1 worker | per-step overhead p50 / p99 | enqueue-to-start p50 / p99 |',
     '|---|---|---|---|---|',
-    ...r.queued.map((q) => `| ${q.workers} | ${fmt(q.wallMs.median)} ms | ${fmt(r.queued[0]!.wallMs.median / q.wallMs.median, 2)}x | ${fmt(q.overheadMedianMs, 1)} / ${fmt(q.overheadP99Ms, 1)} ms | ${fmt(q.startP50Ms, 1)} / ${fmt(q.startP99Ms, 1)} ms |`),
+    ...r.queued.map(
+      (q) =>
+        `| ${q.workers} | ${fmt(q.wallMs.median)} ms | ${fmt(r.queued[0]!.wallMs.median / q.wallMs.median, 2)}x | ${fmt(q.overheadMedianMs, 1)} / ${fmt(q.overheadP99Ms, 1)} ms | ${fmt(q.startP50Ms, 1)} / ${fmt(q.startP99Ms, 1)} ms |`,
+    ),
     '',
     `Per-step overhead: the submitter's started-to-succeeded time minus the build the worker timed. A worker killed with -9 mid-step: its step started again on another worker after ${fmt(r.deathToRerunMs.median)} ms (median; the default SLUICE_QUEUE_STALE_MS is 5,000).`,
     '',

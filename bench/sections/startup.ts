@@ -35,7 +35,10 @@ function wallMs(argv: readonly string[], cwd: string): number {
 export async function runStartup(options: BenchOptions): Promise<StartupResult> {
   const notes: string[] = [];
   // The snapshot was built (dist/) before measuring, so the CLI runs as an installed package does.
-  const build = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed: ${build.stdout.slice(-800)}`);
   const bin = join(REPO_ROOT, 'bin', 'sluice.js');
   const commands: Record<string, string[]> = {
@@ -70,12 +73,18 @@ export async function runStartup(options: BenchOptions): Promise<StartupResult> 
   const direct: number[] = [];
   for (let rep = 0; rep < options.reps; rep++) {
     progress(`startup rep ${rep + 1}/${options.reps}: npm run demo's command and DuckDB direct`);
-    const directRun = await runScenario<{ totalMs: number }>('flights-direct', { statements, fileSearchPath: FLIGHTS_DIR, profile: false, verify: false }, { timeoutMs: 15 * 60_000 });
+    const directRun = await runScenario<{ totalMs: number }>(
+      'flights-direct',
+      { statements, fileSearchPath: FLIGHTS_DIR, profile: false, verify: false },
+      { timeoutMs: 15 * 60_000 },
+    );
     // The direct scenario times its statements only; its process start is part of neither figure's comparison.
     direct.push(directRun.totalMs);
     demo.push(wallMs([join(REPO_ROOT, 'scripts', 'demo.js')], REPO_ROOT));
   }
   result.demo = { commandMs: summarize(demo), directMs: summarize(direct), ratio: pairedRatio(demo, direct) };
-  notes.push('demo command: `node scripts/demo.js` (what `npm run demo` runs) wall time, processes included, from an empty examples/flights/data of the snapshot; DuckDB direct: the same statements in one connection, statements only');
+  notes.push(
+    'demo command: `node scripts/demo.js` (what `npm run demo` runs) wall time, processes included, from an empty examples/flights/data of the snapshot; DuckDB direct: the same statements in one connection, statements only',
+  );
   return result;
 }

@@ -60,7 +60,11 @@ export interface StoreResult {
 export async function runStore(options: BenchOptions): Promise<StoreResult> {
   const { assets, materializationsPerAsset, events, lineageSamples } = options.store;
   progress(`store: ${assets} assets, ${assets * materializationsPerAsset} materializations, ${options.reps} x ${events} events`);
-  const run = await runScenario<StoreRun>('store', { assets, materializationsPerAsset, events, reps: options.reps, lineageSamples }, { timeoutMs: 30 * 60_000 });
+  const run = await runScenario<StoreRun>(
+    'store',
+    { assets, materializationsPerAsset, events, reps: options.reps, lineageSamples },
+    { timeoutMs: 30 * 60_000 },
+  );
   if (run.listed !== assets) throw new Error(`store scenario listed ${run.listed} assets, expected ${assets}`);
   return {
     assets: run.assets,

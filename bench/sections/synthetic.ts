@@ -73,12 +73,16 @@ export async function runSynthetic(options: BenchOptions): Promise<SyntheticResu
       let executeReps = executeSizes.includes(size) && executeShapes.includes(shape) ? options.reps : 0;
       let executeSkipped: string | undefined;
       if (executeReps > 0 && size > ALWAYS_EXECUTE_UP_TO) {
-        const projected = projectExecuteMs(rows.filter((r) => r.shape === shape && r.execute), size);
+        const projected = projectExecuteMs(
+          rows.filter((r) => r.shape === shape && r.execute),
+          size,
+        );
         if (projected === undefined || projected > maxExecuteMs) {
           executeReps = 0;
-          executeSkipped = projected === undefined
-            ? `not run: no smaller ${shape} run to project its time from`
-            : `not run: one run projects to ${(projected / 1000).toFixed(0)} s from the per-asset times measured at smaller sizes, over the ${maxExecuteMs / 1000} s limit`;
+          executeSkipped =
+            projected === undefined
+              ? `not run: no smaller ${shape} run to project its time from`
+              : `not run: one run projects to ${(projected / 1000).toFixed(0)} s from the per-asset times measured at smaller sizes, over the ${maxExecuteMs / 1000} s limit`;
         }
       }
       progress(`synthetic ${shape} ${size}: ${options.reps} load/plan reps${executeReps ? `, ${executeReps} materializations` : ''}`);

@@ -50,7 +50,12 @@ export interface UiResult {
 
 /** Projects measured in the browser: the shape the issue measured (groups of 500 at 10,000 assets). */
 function browserProjects(options: BenchOptions): { size: number; groups: number }[] {
-  return options.quick ? [{ size: 1_000, groups: 10 }] : [{ size: 1_000, groups: 10 }, { size: 10_000, groups: 20 }];
+  return options.quick
+    ? [{ size: 1_000, groups: 10 }]
+    : [
+        { size: 1_000, groups: 10 },
+        { size: 10_000, groups: 20 },
+      ];
 }
 
 async function runBrowser(options: BenchOptions): Promise<UiBrowserResultRow[] | null> {
@@ -93,8 +98,8 @@ export async function runUi(options: BenchOptions): Promise<UiResult> {
     notes: [
       ...(browser ? [] : [`the browser figures are missing: ${CHROMIUM} is not installed (apt-get install -y chromium)`]),
       'Chromium (Debian, headless, 1400x900) against a real `sluice dev` of generated projects: views in equal groups, each reading 0-3 earlier assets (mostly nearby); above 500 assets the page opens at the group level',
-      'first render: navigation to the graph drawn, in a fresh browser context; second visit: a new tab of that context; expand: a click on the middle group\'s card to its assets drawn; search: picking an asset of the last (collapsed) group to it selected and centred (the view animates for 400 ms)',
-      'status to repaint: the lineage response\'s last byte in the page to the frame after the graph changed; run to repaint: launching a one-asset run to that frame (the run, the 1 s refresh coalescing and the fetch included)',
+      "first render: navigation to the graph drawn, in a fresh browser context; second visit: a new tab of that context; expand: a click on the middle group's card to its assets drawn; search: picking an asset of the last (collapsed) group to it selected and centred (the view animates for 400 ms)",
+      "status to repaint: the lineage response's last byte in the page to the frame after the graph changed; run to repaint: launching a one-asset run to that frame (the run, the 1 s refresh coalescing and the fetch included)",
       'every group expanded: a fresh visit to a URL naming every group, i.e. the whole graph laid out (ELK for groups of up to 50 assets, our layered arrangement above)',
       '`sluice list`: the whole command with no `sluice dev` running; the API figures: GET from the running `sluice dev`',
       "layout alone: ui/src/graph/layout.ts's computeLayout in Node on ui/bench/synthetic-lineage.ts's graphs (bronze/silver/gold, ~25 assets per group, i.e. the whole graph expanded), after one warm-up layout, as a worker pays ELK's warm-up once",
@@ -107,7 +112,21 @@ export async function runUi(options: BenchOptions): Promise<UiResult> {
 export function uiSection(u: UiResult): string {
   const browser = u.browser
     ? table(
-        ['assets', 'groups', 'first render', 'second visit', `expand a group`, 'search to centred', 'status to repaint', 'run to repaint', 'every group expanded', '`sluice list`', 'GET /api/assets', 'GET /api/lineage', '`sluice dev` ready'],
+        [
+          'assets',
+          'groups',
+          'first render',
+          'second visit',
+          `expand a group`,
+          'search to centred',
+          'status to repaint',
+          'run to repaint',
+          'every group expanded',
+          '`sluice list`',
+          'GET /api/assets',
+          'GET /api/lineage',
+          '`sluice dev` ready',
+        ],
         u.browser.map((r) => [
           num(r.size),
           num(r.groups),
@@ -132,7 +151,14 @@ export function uiSection(u: UiResult): string {
     '### Layout alone (Node)',
     table(
       ['assets', 'edges', 'groups', 'strategy', 'layout', 'per asset'],
-      u.rows.map((r) => [num(r.size), num(r.edges), num(r.groups), `${r.strategy}${r.chosen ? " (the UI's choice)" : ''}`, cell(r.layoutMs), cell(r.perAssetMs)]),
+      u.rows.map((r) => [
+        num(r.size),
+        num(r.edges),
+        num(r.groups),
+        `${r.strategy}${r.chosen ? " (the UI's choice)" : ''}`,
+        cell(r.layoutMs),
+        cell(r.perAssetMs),
+      ]),
     ),
     u.notes.map((n) => `- ${n}`).join('\n'),
   ]
@@ -145,7 +171,9 @@ export function uiKeyFigure(u: UiResult): string | null {
   const largest = u.browser?.at(-1);
   if (!largest) {
     const chosen = u.rows.filter((r) => r.chosen);
-    return chosen.length > 0 ? `UI lineage layout (Node): ${chosen.map((r) => `${ms(r.layoutMs.median)} at ${num(r.size)} assets (${r.strategy})`).join(', ')}` : null;
+    return chosen.length > 0
+      ? `UI lineage layout (Node): ${chosen.map((r) => `${ms(r.layoutMs.median)} at ${num(r.size)} assets (${r.strategy})`).join(', ')}`
+      : null;
   }
   return `UI lineage graph in Chromium at ${num(largest.size)} assets: first render **${ms(largest.firstRenderMs.median)}**, expand a ${num(largest.expandedAssets)}-asset group ${ms(largest.expandMs.median)}, status to repaint ${ms(largest.statusToPaintMs.median)}; \`sluice list\` ${ms(largest.listMs.median)}`;
 }

@@ -10,8 +10,7 @@ const flightsFile = join(vegaData, 'flights-3m.parquet');
 const airportsFile = join(vegaData, 'airports.csv');
 
 /** Sluice cannot see inside a TypeScript compute, so its column lineage is declared: each column's source file columns. */
-const fromFile = (file: string, columns: readonly string[]): Record<string, string[]> =>
-  Object.fromEntries(columns.map((c) => [c, [`file:${file}.${c}`]]));
+const fromFile = (file: string, columns: readonly string[]): Record<string, string[]> => Object.fromEntries(columns.map((c) => [c, [`file:${file}.${c}`]]));
 
 /** Columns of a late delivery in landing/ (same as the parquet's), as CSV or JSON lines. */
 const LATE_COLUMNS: IngestColumn[] = [
@@ -25,7 +24,12 @@ const LATE_COLUMNS: IngestColumn[] = [
 /** Late deliveries: every `*.csv` and `*.jsonl` in the landing folder (see `npm run inject-bad-rows`). */
 function lateFiles(projectDir: string, extension: string): string[] {
   const landing = process.env.SLUICE_FLIGHTS_LANDING ?? join(projectDir, 'landing');
-  return existsSync(landing) ? readdirSync(landing).filter((f) => f.endsWith(extension)).sort().map((f) => join(landing, f)) : [];
+  return existsSync(landing)
+    ? readdirSync(landing)
+        .filter((f) => f.endsWith(extension))
+        .sort()
+        .map((f) => join(landing, f))
+    : [];
 }
 
 const LATE_FORMATS = [
@@ -43,7 +47,8 @@ function totalOf(results: Record<string, IngestResult>): Record<string, unknown>
 const bronzeFlights = asset({
   key: 'bronze/flights',
   group: 'fact_ingestion',
-  description: 'Raw US domestic flights, Jan-Jun 2001 (vega-datasets flights-3m.parquet) plus any late CSV or JSON-lines deliveries in landing/, with ingestion columns.',
+  description:
+    'Raw US domestic flights, Jan-Jun 2001 (vega-datasets flights-3m.parquet) plus any late CSV or JSON-lines deliveries in landing/, with ingestion columns.',
   owners: ['data-platform'],
   tags: { layer: 'bronze', source: 'vega-datasets' },
   codeVersion: '3',
@@ -128,7 +133,12 @@ const westOrigins = {
 };
 
 /** Airport names show their first two letters to everyone below operator. */
-const partialName = (column: string) => ({ column, mask: 'partial' as const, appliesTo: { roles: ['analyst', 'viewer'], groups: ['gold-readers'] }, unless: { roles: ['admin', 'operator'] } });
+const partialName = (column: string) => ({
+  column,
+  mask: 'partial' as const,
+  appliesTo: { roles: ['analyst', 'viewer'], groups: ['gold-readers'] },
+  unless: { roles: ['admin', 'operator'] },
+});
 
 /** Gold readers see delays in whole minutes. */
 const wholeMinutes = { column: 'avg_delay_min', mask: { sql: 'round(avg_delay_min)' }, appliesTo: { groups: ['gold-readers'] } };

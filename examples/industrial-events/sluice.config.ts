@@ -21,7 +21,10 @@ function landingAsset(key: string, pattern: string, columns: CsvColumn[], descri
         errorBudgetPercent: 5,
       });
       ctx.addMetadata({ ingestion: result });
-      ctx.log.info(`read ${result.read} lines from ${result.files} file(s): ${result.accepted} accepted, ${result.quarantined} quarantined, ${result.skipped} skipped`, { ...result });
+      ctx.log.info(
+        `read ${result.read} lines from ${result.files} file(s): ${result.accepted} accepted, ${result.quarantined} quarantined, ${result.skipped} skipped`,
+        { ...result },
+      );
     },
   });
 }
@@ -59,7 +62,11 @@ export const project = defineProject({
     'gold/pz_fact_combined': [
       checks.unique('event_id'),
       checks.reconciliation('count(*)', { to: 'silver/events', expression: 'count(*)' }, { name: 'every_event_exactly_once' }),
-      checks.notNull('asset_name', { name: 'event_asset_known', severity: 'warn', description: 'events whose asset is not (yet) in the asset list are kept with a null name' }),
+      checks.notNull('asset_name', {
+        name: 'event_asset_known',
+        severity: 'warn',
+        description: 'events whose asset is not (yet) in the asset list are kept with a null name',
+      }),
     ],
   },
 });

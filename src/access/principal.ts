@@ -101,9 +101,17 @@ export function roleAllows(role: Role, action: Action): boolean {
 
 /** Thrown when a principal may not perform an action; the API answers 403. */
 export class AccessDeniedError extends SluiceError {
-  constructor(readonly principal: Principal, readonly action: Action, readonly resource: Resource) {
+  constructor(
+    readonly principal: Principal,
+    readonly action: Action,
+    readonly resource: Resource,
+  ) {
     // The message names the resource only by what the caller sent: it never reveals keys they may not read.
-    const target = resource.id ? `${resource.kind} "${resource.id}"` : resource.assets ? `the selected ${resource.kind === 'warehouse' ? 'tables' : 'assets'}` : `${resource.kind}s`;
+    const target = resource.id
+      ? `${resource.kind} "${resource.id}"`
+      : resource.assets
+        ? `the selected ${resource.kind === 'warehouse' ? 'tables' : 'assets'}`
+        : `${resource.kind}s`;
     super('ACCESS_DENIED', `"${principal.name}" (roles: ${describeRoles(principal)}) may not ${action} on ${target}; ask an admin for a role that grants it`);
   }
 }
@@ -135,7 +143,8 @@ export function isAllowed(principal: Principal, action: Action, resource: Resour
   if (resource.assets && resource.assets.length > 0) return resource.assets.every((key) => allowedOnAsset(principal, action, key));
   if (resource.kind === 'asset' && resource.id !== undefined) return allowedOnAsset(principal, action, resource.id);
   // Reading a collection (or a run) with a scoped grant is allowed: what it returns is narrowed per asset (visibility.ts).
-  if (COLLECTION_READS.has(action) && resource.kind !== 'warehouse' && resource.id === undefined) return principal.grants.some((g) => roleAllows(g.role, action));
+  if (COLLECTION_READS.has(action) && resource.kind !== 'warehouse' && resource.id === undefined)
+    return principal.grants.some((g) => roleAllows(g.role, action));
   if (COLLECTION_READS.has(action) && resource.kind === 'run') return principal.grants.some((g) => roleAllows(g.role, action));
   return false;
 }

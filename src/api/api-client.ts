@@ -34,7 +34,8 @@ export class SseParser {
       const line = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + (this.buffer.startsWith('\r\n', end) ? 2 : 1));
       if (line === '') {
-        if (this.data.length > 0) messages.push({ event: this.event || 'message', data: this.data.join('\n'), ...(this.id !== undefined ? { id: this.id } : {}) });
+        if (this.data.length > 0)
+          messages.push({ event: this.event || 'message', data: this.data.join('\n'), ...(this.id !== undefined ? { id: this.id } : {}) });
         this.event = '';
         this.data = [];
         continue;
@@ -94,7 +95,9 @@ export class ApiClient {
     for (;;) {
       const { run, events } = await this.get<RunDetailResponse>(`/api/runs/${encodeURIComponent(runId)}`).catch((error: unknown) => {
         if (!(error instanceof ServerUnavailableError)) throw error;
-        throw new ServerUnavailableError(`lost ${this.baseUrl} before run ${runId} ended (did \`sluice dev\` stop? It cancels its runs when it does); see \`sluice run ${runId}\``);
+        throw new ServerUnavailableError(
+          `lost ${this.baseUrl} before run ${runId} ended (did \`sluice dev\` stop? It cancels its runs when it does); see \`sluice run ${runId}\``,
+        );
       });
       for (const event of events) deliver(event);
       if (FINAL_RUN_STATUSES.has(run.status)) return run;
@@ -144,7 +147,10 @@ export class ApiClient {
         response = await this.send(`${this.baseUrl}${path}`, init);
       } catch (cause) {
         const reason = cause instanceof Error ? ((cause.cause as Error | undefined)?.message ?? cause.message) : String(cause);
-        throw new ServerUnavailableError(`cannot reach the Sluice server at ${this.baseUrl} (${reason}); is \`sluice dev\` still running? Stop it cleanly, or pass --url`, { cause });
+        throw new ServerUnavailableError(
+          `cannot reach the Sluice server at ${this.baseUrl} (${reason}); is \`sluice dev\` still running? Stop it cleanly, or pass --url`,
+          { cause },
+        );
       }
       if (response.status !== 503 || Date.now() >= deadline) return response;
       await response.body?.cancel();

@@ -21,7 +21,10 @@ import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, Sluic
 export class HttpClient extends ApiReads implements SluiceClient {
   private loaded: Promise<{ project: LoadedProject; visibility: AssetVisibility }> | undefined;
 
-  constructor(api: ApiClient, private readonly loadProject: () => Promise<LoadedProject>) {
+  constructor(
+    api: ApiClient,
+    private readonly loadProject: () => Promise<LoadedProject>,
+  ) {
     super(api);
   }
 
@@ -49,7 +52,11 @@ export class HttpClient extends ApiReads implements SluiceClient {
   /** From the definitions plus the schemas the server last recorded: the server's warehouse file is not ours to open. */
   async columnLineage(keys?: string[]): Promise<ProjectColumnLineage> {
     const [project, assets] = await Promise.all([this.project(), this.assets()]);
-    const known = new Map(assets.flatMap((a) => (a.lastMaterialization && a.lastMaterialization.schema.length > 0 ? [[a.key.replace('/', '.'), a.lastMaterialization.schema] as const] : [])));
+    const known = new Map(
+      assets.flatMap((a) =>
+        a.lastMaterialization && a.lastMaterialization.schema.length > 0 ? [[a.key.replace('/', '.'), a.lastMaterialization.schema] as const] : [],
+      ),
+    );
     return loadColumnLineageDetached(project.graph, project.dir, known, keys ? { keys } : {});
   }
 
@@ -58,7 +65,11 @@ export class HttpClient extends ApiReads implements SluiceClient {
     const { runId } =
       request.retryOf !== undefined
         ? await this.api.post<LaunchRunResponse>(`/api/runs/${encodeURIComponent(request.retryOf)}/reexecute`, concurrency)
-        : await this.api.post<LaunchRunResponse>('/api/runs', { select: request.select ?? '*', ...concurrency, ...(request.partition ? { partition: request.partition } : {}) });
+        : await this.api.post<LaunchRunResponse>('/api/runs', {
+            select: request.select ?? '*',
+            ...concurrency,
+            ...(request.partition ? { partition: request.partition } : {}),
+          });
     const runPath = `/api/runs/${encodeURIComponent(runId)}`;
     const { run } = await this.run(runId);
     return {
@@ -88,7 +99,15 @@ export class HttpClient extends ApiReads implements SluiceClient {
       backfill.partitions.forEach((p, i) => {
         if (p.status === 'pending' || reported.has(p.key)) return;
         reported.add(p.key);
-        listener.onProgress({ backfillId: backfill.id, index: i + 1, total: backfill.partitions.length, done, partition: p.key, phase: p.status as BackfillProgress['phase'], runId: p.runId ?? '' });
+        listener.onProgress({
+          backfillId: backfill.id,
+          index: i + 1,
+          total: backfill.partitions.length,
+          done,
+          partition: p.key,
+          phase: p.status as BackfillProgress['phase'],
+          runId: p.runId ?? '',
+        });
       });
       // Aborting stops following: the server's backfill goes on.
       if (backfill.status !== 'running' || listener.signal?.aborted) return backfill;

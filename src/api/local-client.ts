@@ -21,7 +21,10 @@ import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, Sluic
  * const { runId } = await client.submit({ select: 'gold/region_monthly_summary' });
  */
 export class LocalClient extends ApiReads implements SluiceClient {
-  private constructor(private readonly sluice: Sluice, api: ApiClient) {
+  private constructor(
+    private readonly sluice: Sluice,
+    api: ApiClient,
+  ) {
     super(api);
   }
 

@@ -49,10 +49,18 @@ export function automationEntries(project: LoadedProject): AutomationEntry[] {
   const entries: AutomationEntry[] = [];
   for (const s of schedules) {
     const policy = s.missedTicks ?? 'latest';
-    entries.push({ name: s.name, kind: 'schedule', detail: `cron "${s.cron}" ${s.timezone ?? 'UTC'}, missed ticks: ${policy} -> ${s.select}`, enabledByDefault: s.enabled ?? true });
+    entries.push({
+      name: s.name,
+      kind: 'schedule',
+      detail: `cron "${s.cron}" ${s.timezone ?? 'UTC'}, missed ticks: ${policy} -> ${s.select}`,
+      enabledByDefault: s.enabled ?? true,
+    });
   }
   for (const s of sensors) {
-    const input = s.type === 'file' ? `files ${s.path}/${s.pattern ?? '*'}` : `events POST /api/events/${s.source}${s.nats ? ` + NATS stream ${s.nats.stream}` : ''} -> landing.${s.source}`;
+    const input =
+      s.type === 'file'
+        ? `files ${s.path}/${s.pattern ?? '*'}`
+        : `events POST /api/events/${s.source}${s.nats ? ` + NATS stream ${s.nats.stream}` : ''} -> landing.${s.source}`;
     entries.push({ name: s.name, kind: 'sensor', detail: `${input} -> ${s.select}`, enabledByDefault: s.enabled ?? true });
   }
   for (const key of project.graph.order) {

@@ -57,7 +57,11 @@ export function planBackfill(sluice: Sluice, select: string, from?: string, to?:
   const definitions = sluice.plan(select).steps.map((s) => sluice.project.graph.get(s.key)!.definition);
   const plain = definitions.filter((d) => !d.partitions).map((d) => d.key);
   const partitioned = definitions.filter((d) => d.partitions);
-  if (partitioned.length === 0) throw new SluiceError('INVALID_SELECTION', `selection "${select}" has no partitioned asset; \`sluice backfill\` builds partitions, use \`sluice materialize\` for the rest`);
+  if (partitioned.length === 0)
+    throw new SluiceError(
+      'INVALID_SELECTION',
+      `selection "${select}" has no partitioned asset; \`sluice backfill\` builds partitions, use \`sluice materialize\` for the rest`,
+    );
   if (plain.length > 0) {
     throw new SluiceError(
       'INVALID_SELECTION',
@@ -68,7 +72,8 @@ export function planBackfill(sluice: Sluice, select: string, from?: string, to?:
   const complete = from === undefined || to === undefined ? partitionKeys(definition, { now }) : [];
   const first = from ?? complete[0];
   const last = to ?? complete.at(-1);
-  if (first === undefined || last === undefined) throw new SluiceError('INVALID_SELECTION', `asset "${partitioned[0]!.key}" has no complete partition yet; give --from and --to`);
+  if (first === undefined || last === undefined)
+    throw new SluiceError('INVALID_SELECTION', `asset "${partitioned[0]!.key}" has no complete partition yet; give --from and --to`);
   const partitions = partitionRange(definition, first, last);
   for (const other of partitioned.slice(1)) for (const key of partitions) assertPartitionKey(other.partitions!, key);
   return { assetKeys: partitioned.map((d) => d.key), partitions, from: first, to: last };
@@ -139,7 +144,12 @@ async function runPartitions(sluice: Sluice, existing: BackfillRecord, select: s
     }
   }
   const status: BackfillStatus = canceled ? 'canceled' : done === total ? 'succeeded' : 'failed';
-  const error = status === 'failed' ? serializeError(new SluiceError('SQL_ERROR', `${total - done} of ${total} partition(s) failed; fix the cause and run the same backfill again to redo only those`)) : undefined;
+  const error =
+    status === 'failed'
+      ? serializeError(
+          new SluiceError('SQL_ERROR', `${total - done} of ${total} partition(s) failed; fix the cause and run the same backfill again to redo only those`),
+        )
+      : undefined;
   await store.setBackfillStatus(backfillId, status, error);
   return { backfill: (await store.getBackfill(backfillId))!, resumed };
 }
@@ -149,7 +159,10 @@ async function findUnfinished(sluice: Sluice, select: string, from: string, to: 
   for (const backfill of await sluice.store.listBackfills(100)) {
     if (backfill.selection !== select || backfill.fromKey !== from || backfill.toKey !== to || backfill.status === 'succeeded') continue;
     if (backfill.status === 'running' && isAlive(backfill.owner)) {
-      throw new SluiceError('INVALID_SELECTION', `backfill ${backfill.id} of the same partitions is running in process ${backfill.owner.pid}; wait for it or stop it first`);
+      throw new SluiceError(
+        'INVALID_SELECTION',
+        `backfill ${backfill.id} of the same partitions is running in process ${backfill.owner.pid}; wait for it or stop it first`,
+      );
     }
     return backfill;
   }

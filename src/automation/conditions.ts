@@ -61,7 +61,14 @@ interface Verdict {
   cronCursor?: Date;
 }
 
-function decide(graph: AssetGraph, key: string, conditions: readonly AutomationCondition[], facts: ConditionFacts, launching: ReadonlySet<string>, partitioned: boolean): ConditionDecision {
+function decide(
+  graph: AssetGraph,
+  key: string,
+  conditions: readonly AutomationCondition[],
+  facts: ConditionFacts,
+  launching: ReadonlySet<string>,
+  partitioned: boolean,
+): ConditionDecision {
   const cronCursor = cronCursorOf(conditions, key, facts);
   const hold = (reason: string): ConditionDecision => ({ key, launch: false, reason, ...(cronCursor.keep ? { cronCursor: cronCursor.keep } : {}) });
   if (facts.disabled.has(key)) return hold('automation is off (`sluice automation on ASSET` turns it on)');
@@ -85,7 +92,14 @@ function decide(graph: AssetGraph, key: string, conditions: readonly AutomationC
   return { key, launch: true, reason, ...(cursor ? { cronCursor: cursor } : {}) };
 }
 
-function verdictOf(graph: AssetGraph, key: string, condition: AutomationCondition, facts: ConditionFacts, launching: ReadonlySet<string>, partitioned: boolean): Verdict {
+function verdictOf(
+  graph: AssetGraph,
+  key: string,
+  condition: AutomationCondition,
+  facts: ConditionFacts,
+  launching: ReadonlySet<string>,
+  partitioned: boolean,
+): Verdict {
   const own = facts.latest.get(key);
   const deps = graph.parentsOf(key);
   const unavailable = deps.filter((dep) => !facts.latest.has(dep) && !launching.has(dep));
@@ -95,16 +109,23 @@ function verdictOf(graph: AssetGraph, key: string, condition: AutomationConditio
   switch (condition.type) {
     case 'missing':
       if (own) return { launch: false, reason: 'already materialized' };
-      if (unavailable.length > 0) return { launch: false, reason: `never materialized, but upstream ${quoteList(unavailable)} ${unavailable.length > 1 ? 'are' : 'is'} not materialized yet` };
+      if (unavailable.length > 0)
+        return {
+          launch: false,
+          reason: `never materialized, but upstream ${quoteList(unavailable)} ${unavailable.length > 1 ? 'are' : 'is'} not materialized yet`,
+        };
       return { launch: true, reason: 'never materialized' };
     case 'upstream_changed': {
-      if (unavailable.length > 0) return { launch: false, reason: `upstream ${quoteList(unavailable)} ${unavailable.length > 1 ? 'are' : 'is'} not materialized yet` };
+      if (unavailable.length > 0)
+        return { launch: false, reason: `upstream ${quoteList(unavailable)} ${unavailable.length > 1 ? 'are' : 'is'} not materialized yet` };
       const joining = deps.filter((dep) => launching.has(dep));
-      if (joining.length > 0) return { launch: true, reason: `upstream ${quoteList(joining)} ${joining.length > 1 ? 'are' : 'is'} materialized in the same run` };
+      if (joining.length > 0)
+        return { launch: true, reason: `upstream ${quoteList(joining)} ${joining.length > 1 ? 'are' : 'is'} materialized in the same run` };
       if (!own) return { launch: true, reason: 'never materialized and its upstream data is available' };
       const inputs = (own.metadata.inputVersions ?? {}) as Record<string, string | null>;
       const changed = deps.filter((dep) => (facts.latest.get(dep)?.dataVersion ?? null) !== (inputs[dep] ?? null));
-      if (changed.length > 0) return { launch: true, reason: `upstream ${quoteList(changed)} ${changed.length > 1 ? 'have' : 'has'} new data since the last materialization` };
+      if (changed.length > 0)
+        return { launch: true, reason: `upstream ${quoteList(changed)} ${changed.length > 1 ? 'have' : 'has'} new data since the last materialization` };
       return { launch: false, reason: 'no upstream has new data since the last materialization' };
     }
     case 'fresh_within': {
@@ -113,14 +134,23 @@ function verdictOf(graph: AssetGraph, key: string, condition: AutomationConditio
         return { launch: true, reason: `never materialized (must be fresh within ${condition.minutes} min)` };
       }
       const ageMin = (facts.now.getTime() - Date.parse(own.createdAt)) / 60_000;
-      if (ageMin > condition.minutes) return { launch: true, reason: `last materialized ${Math.round(ageMin)} min ago, over the ${condition.minutes} min limit` };
+      if (ageMin > condition.minutes)
+        return { launch: true, reason: `last materialized ${Math.round(ageMin)} min ago, over the ${condition.minutes} min limit` };
       return { launch: false, reason: `fresh: materialized ${Math.round(ageMin)} min ago (limit ${condition.minutes} min)` };
     }
     case 'cron': {
-      const { ticks, cursor } = dueTicks({ cron: condition.cron, ...(condition.timezone ? { timezone: condition.timezone } : {}) }, { lastTick: facts.cronCursors.get(key), now: facts.now });
+      const { ticks, cursor } = dueTicks(
+        { cron: condition.cron, ...(condition.timezone ? { timezone: condition.timezone } : {}) },
+        { lastTick: facts.cronCursors.get(key), now: facts.now },
+      );
       const keep = cursor ?? facts.cronCursors.get(key) ?? facts.now;
-      if (ticks.length === 0) return { launch: false, reason: `no cron tick due (${condition.cron}${condition.timezone ? ` ${condition.timezone}` : ''})`, cronCursor: keep };
-      return { launch: true, reason: `cron tick ${ticks.at(-1)!.toISOString()} (${condition.cron}${condition.timezone ? ` ${condition.timezone}` : ''})`, cronCursor: keep };
+      if (ticks.length === 0)
+        return { launch: false, reason: `no cron tick due (${condition.cron}${condition.timezone ? ` ${condition.timezone}` : ''})`, cronCursor: keep };
+      return {
+        launch: true,
+        reason: `cron tick ${ticks.at(-1)!.toISOString()} (${condition.cron}${condition.timezone ? ` ${condition.timezone}` : ''})`,
+        cronCursor: keep,
+      };
     }
   }
 }
@@ -132,7 +162,10 @@ function verdictOf(graph: AssetGraph, key: string, condition: AutomationConditio
 function cronCursorOf(conditions: readonly AutomationCondition[], key: string, facts: ConditionFacts): { keep?: Date } {
   const cron = conditions.find((c): c is Extract<AutomationCondition, { type: 'cron' }> => c.type === 'cron');
   if (!cron) return {};
-  const { cursor } = dueTicks({ cron: cron.cron, ...(cron.timezone ? { timezone: cron.timezone } : {}) }, { lastTick: facts.cronCursors.get(key), now: facts.now, policy: 'skip' });
+  const { cursor } = dueTicks(
+    { cron: cron.cron, ...(cron.timezone ? { timezone: cron.timezone } : {}) },
+    { lastTick: facts.cronCursors.get(key), now: facts.now, policy: 'skip' },
+  );
   return { keep: cursor ?? facts.cronCursors.get(key) ?? facts.now };
 }
 

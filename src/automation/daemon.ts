@@ -57,10 +57,16 @@ export class AutomationDaemon {
     if (FINAL_RUN_STATUSES.has(status)) this.evaluation.request();
   };
 
-  private constructor(readonly sluice: Sluice, private readonly config: DaemonConfig) {
+  private constructor(
+    readonly sluice: Sluice,
+    private readonly config: DaemonConfig,
+  ) {
     this.log = config.log ?? ((line) => sluice.logger.info(line));
     this.entries = automationEntries(sluice.project);
-    this.evaluation = new RunCoalescer(() => this.evaluateOnce(), (error) => this.log(`automation: evaluation failed: ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`));
+    this.evaluation = new RunCoalescer(
+      () => this.evaluateOnce(),
+      (error) => this.log(`automation: evaluation failed: ${error instanceof Error ? (error.stack ?? error.message) : messageOf(error)}`),
+    );
     const now = config.clock ?? (() => new Date());
     this.context = {
       sluice,
@@ -169,7 +175,12 @@ export class AutomationDaemon {
     const disabled = new Set(assets.filter((e) => !this.isEnabled(e.name)).map((e) => e.name));
     const now = this.context.now();
     const decisions = evaluateConditions(project.graph, {
-      now, latest, failures, inFlight, cronCursors, disabled,
+      now,
+      latest,
+      failures,
+      inFlight,
+      cronCursors,
+      disabled,
       lastLaunched: this.lastLaunched,
       minIntervalMs: this.config.minIntervalMs ?? 1000,
       ...(this.config.retryAfterMs !== undefined ? { retryAfterMs: this.config.retryAfterMs } : {}),
@@ -232,7 +243,15 @@ export class AutomationDaemon {
   private async saveState(name: string, kind: AutomationKind, update: AutomationCursorUpdate): Promise<void> {
     await this.sluice.store.saveAutomationCursor(name, kind, update);
     const previous = this.states.get(name);
-    const base: AutomationState = previous ?? { name, kind, enabled: null, cursor: null, lastTickAt: null, lastRunId: null, updatedAt: new Date().toISOString() };
+    const base: AutomationState = previous ?? {
+      name,
+      kind,
+      enabled: null,
+      cursor: null,
+      lastTickAt: null,
+      lastRunId: null,
+      updatedAt: new Date().toISOString(),
+    };
     this.states.set(name, { ...base, ...definedOnly(update), updatedAt: new Date().toISOString() });
   }
 

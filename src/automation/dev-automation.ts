@@ -28,8 +28,11 @@ export async function startDevAutomation(sluice: Sluice, config: DevAutomationCo
   if (schedules.length + sensors.length + conditions.length === 0) return { daemon: undefined, stop: async () => undefined };
   try {
     const daemon = await AutomationDaemon.start(sluice, { log });
-    log(`  automation: ${schedules.length} schedule(s), ${sensors.length} sensor(s), ${conditions.length} asset condition(s); \`sluice automation list\` shows them`);
-    for (const sensor of sensors) if (sensor.type === 'events') log(`  events: POST /api/events/${sensor.source} (JSON array) lands in landing.${sensor.source}`);
+    log(
+      `  automation: ${schedules.length} schedule(s), ${sensors.length} sensor(s), ${conditions.length} asset condition(s); \`sluice automation list\` shows them`,
+    );
+    for (const sensor of sensors)
+      if (sensor.type === 'events') log(`  events: POST /api/events/${sensor.source} (JSON array) lands in landing.${sensor.source}`);
     return { daemon, stop: () => daemon.stop() };
   } catch (error) {
     log(`  automation did not start: ${messageOf(error)}`);

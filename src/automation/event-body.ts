@@ -29,7 +29,11 @@ export interface RawEvent {
 
 /** A body refused as a whole: 400 (malformed) or 413 (over a size limit), with what to change. */
 export class EventBodyError extends SluiceError {
-  constructor(readonly status: 400 | 413, readonly limit: keyof EventBodyLimits | 'json' | 'shape', message: string) {
+  constructor(
+    readonly status: 400 | 413,
+    readonly limit: keyof EventBodyLimits | 'json' | 'shape',
+    message: string,
+  ) {
     super('SOURCE_ERROR', message);
     this.name = 'EventBodyError';
   }
@@ -46,7 +50,12 @@ export function parseEventBody(text: string, limits: EventBodyLimits = DEFAULT_E
   const events = scanner.body();
   return events.map(({ start, end, members, problem }) => {
     const raw = text.slice(start, end);
-    return { raw, value: JSON.parse(raw) as unknown, members: new Map([...members].map(([k, [s, e]]) => [k, text.slice(s, e)])), ...(problem ? { problem } : {}) };
+    return {
+      raw,
+      value: JSON.parse(raw) as unknown,
+      members: new Map([...members].map(([k, [s, e]]) => [k, text.slice(s, e)])),
+      ...(problem ? { problem } : {}),
+    };
   });
 }
 
@@ -64,7 +73,10 @@ class Scanner {
   private event = 0;
   private problem: string | undefined;
 
-  constructor(private readonly text: string, private readonly limits: EventBodyLimits) {}
+  constructor(
+    private readonly text: string,
+    private readonly limits: EventBodyLimits,
+  ) {}
 
   body(): Span[] {
     this.ws();
@@ -116,7 +128,11 @@ class Scanner {
     }
     for (;;) {
       if (events.length >= this.limits.maxEvents) {
-        throw new EventBodyError(413, 'maxEvents', `more than ${this.limits.maxEvents} events in one request (the limit); split the batch into requests of at most ${this.limits.maxEvents} events`);
+        throw new EventBodyError(
+          413,
+          'maxEvents',
+          `more than ${this.limits.maxEvents} events in one request (the limit); split the batch into requests of at most ${this.limits.maxEvents} events`,
+        );
       }
       this.event = events.length;
       events.push(this.eventAt());
@@ -151,7 +167,11 @@ class Scanner {
 
   private deeper(depth: number): void {
     if (depth > this.limits.maxDepth) {
-      throw new EventBodyError(400, 'maxDepth', `event ${this.event} is nested more than ${this.limits.maxDepth} levels deep (the limit); send events as flat objects with few levels of nesting`);
+      throw new EventBodyError(
+        400,
+        'maxDepth',
+        `event ${this.event} is nested more than ${this.limits.maxDepth} levels deep (the limit); send events as flat objects with few levels of nesting`,
+      );
     }
   }
 
@@ -236,7 +256,11 @@ class Scanner {
       }
       length++;
       if (length > this.limits.maxStringLength) {
-        throw new EventBodyError(400, 'maxStringLength', `event ${this.event} has a string longer than ${this.limits.maxStringLength} characters (the limit); shorten it, or store large content elsewhere and send a reference`);
+        throw new EventBodyError(
+          400,
+          'maxStringLength',
+          `event ${this.event} has a string longer than ${this.limits.maxStringLength} characters (the limit); shorten it, or store large content elsewhere and send a reference`,
+        );
       }
     }
     if (pendingHigh) this.loneSurrogate();

@@ -111,7 +111,8 @@ export class EventInbox {
   /** Lands the events (and the rejected ones); resolves once they are committed. */
   append(events: IncomingEvents): Promise<LandedBatch> {
     if (this.closed) return Promise.reject(new InboxClosedError(this.table.name));
-    if (events.events.length === 0 && (events.rejected ?? []).length === 0) return Promise.resolve({ firstSeq: this.committedSeq + 1, lastSeq: this.committedSeq, count: 0, receivedAt: events.receivedAt });
+    if (events.events.length === 0 && (events.rejected ?? []).length === 0)
+      return Promise.resolve({ firstSeq: this.committedSeq + 1, lastSeq: this.committedSeq, count: 0, receivedAt: events.receivedAt });
     return new Promise((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
       this.kick();
@@ -195,11 +196,19 @@ export class EventInbox {
       const rejected = [...(events.rejected ?? []), ...[...refused].map(([i, reason]) => ({ raw: events.events[i]!, reasons: [reason] }))];
       if (rejected.length > 0) await this.write([{ ...events, events: [], rejected }]);
       const count = events.events.length - refused.size;
-      pending.resolve({ firstSeq: firstSeq || this.committedSeq + 1, lastSeq: count > 0 ? firstSeq + count - 1 : this.committedSeq, count, receivedAt: events.receivedAt, refused });
+      pending.resolve({
+        firstSeq: firstSeq || this.committedSeq + 1,
+        lastSeq: count > 0 ? firstSeq + count - 1 : this.committedSeq,
+        count,
+        receivedAt: events.receivedAt,
+        refused,
+      });
     } catch (error) {
       const count = events.events.length + (events.rejected ?? []).length;
       const reason = error instanceof Error ? error.message : String(error);
-      pending.reject(new SluiceError('SOURCE_ERROR', `could not land ${count} event(s) in ${this.table.schema}.${this.table.name}: ${reason}`, { cause: firstError }));
+      pending.reject(
+        new SluiceError('SOURCE_ERROR', `could not land ${count} event(s) in ${this.table.schema}.${this.table.name}: ${reason}`, { cause: firstError }),
+      );
     }
   }
 
@@ -214,7 +223,8 @@ export class EventInbox {
       const firstSeq = seq + 1;
       const head = `{"r":${Math.trunc(events.receivedAt)},"o":${JSON.stringify(events.origin)}`;
       for (const raw of events.events) rows.push(`${head},"s":${++seq},"p":${raw}}`);
-      for (const event of events.rejected ?? []) rejected.push(`${head},"q":${JSON.stringify(event.reasons.join('; '))},"p":${JSON.stringify(event.raw.replace(/\p{Surrogate}/gu, '\ufffd'))}}`);
+      for (const event of events.rejected ?? [])
+        rejected.push(`${head},"q":${JSON.stringify(event.reasons.join('; '))},"p":${JSON.stringify(event.raw.replace(/\p{Surrogate}/gu, '\ufffd'))}}`);
       batches.push({ firstSeq, lastSeq: seq, count: events.events.length, receivedAt: events.receivedAt });
     }
     const statements: [string, string][] = [];

@@ -103,8 +103,22 @@ export async function replayEvents(pages: EventPages, options: ReplayOptions): P
     await sleep(batchMs);
   }
   const sendMs = performance.now() - started;
-  const status = await waitVisible(`${path}?from=${firstSeq}&to=${lastSeq}${options.asset ? `&asset=${encodeURIComponent(options.asset)}` : ''}`, sent - quarantined, options.settleTimeoutMs ?? 60_000);
-  return { sent, quarantined, requests, firstSeq, lastSeq, sendMs, achievedRate: sent / Math.max(sendMs / 1000, 1e-3), asset: status.asset, latency: status.latency };
+  const status = await waitVisible(
+    `${path}?from=${firstSeq}&to=${lastSeq}${options.asset ? `&asset=${encodeURIComponent(options.asset)}` : ''}`,
+    sent - quarantined,
+    options.settleTimeoutMs ?? 60_000,
+  );
+  return {
+    sent,
+    quarantined,
+    requests,
+    firstSeq,
+    lastSeq,
+    sendMs,
+    achievedRate: sent / Math.max(sendMs / 1000, 1e-3),
+    asset: status.asset,
+    latency: status.latency,
+  };
 }
 
 /** Polls the source's status until every replayed event is visible (or the timeout passes: the figures then cover what is). */

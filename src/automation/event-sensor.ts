@@ -188,7 +188,8 @@ export class EventSensor {
         if (this.stopped) await this.nats.stop();
         return true;
       } catch (error) {
-        if (message(error) !== lastError) this.context.log(`sensor ${this.name}: ${message(error)}; retrying every ${NATS_RETRY_MS / 1000} s (HTTP events still work)`);
+        if (message(error) !== lastError)
+          this.context.log(`sensor ${this.name}: ${message(error)}; retrying every ${NATS_RETRY_MS / 1000} s (HTTP events still work)`);
         lastError = message(error);
         return false;
       }
@@ -222,12 +223,24 @@ export class EventSensor {
       const result = await launched.done;
       if (result.status !== 'succeeded') {
         this.failed();
-        await this.context.record({ name: this.name, kind: 'sensor', launched: false, runId: launched.runId, reason: `run ${launched.runId} ${result.status}; the events stay in landing.${this.source} and are retried with the next events or in ${RETRY_AFTER_MS / 1000} s` });
+        await this.context.record({
+          name: this.name,
+          kind: 'sensor',
+          launched: false,
+          runId: launched.runId,
+          reason: `run ${launched.runId} ${result.status}; the events stay in landing.${this.source} and are retried with the next events or in ${RETRY_AFTER_MS / 1000} s`,
+        });
         return;
       }
     } catch (error) {
       this.failed();
-      await this.context.record({ name: this.name, kind: 'sensor', launched: false, runId: launched.runId, reason: `run ${launched.runId} failed: ${message(error)}` });
+      await this.context.record({
+        name: this.name,
+        kind: 'sensor',
+        launched: false,
+        runId: launched.runId,
+        reason: `run ${launched.runId} failed: ${message(error)}`,
+      });
       return;
     } finally {
       this.running.delete(launched.runId);

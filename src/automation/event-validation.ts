@@ -41,11 +41,15 @@ function checkId(event: RawEvent, schema: ResolvedEventSchema): string | undefin
   const raw = event.members.get(schema.id);
   if (id === undefined || id === null) {
     const keys = Object.keys(event.value as object);
-    const hint = keys.length === 1 && Array.isArray((event.value as Record<string, unknown>)[keys[0]!]) ? `; to send several events, send the array itself (or {"events": [...]}), not {"${keys[0]}": [...]}` : '';
+    const hint =
+      keys.length === 1 && Array.isArray((event.value as Record<string, unknown>)[keys[0]!])
+        ? `; to send several events, send the array itself (or {"events": [...]}), not {"${keys[0]}": [...]}`
+        : '';
     return `${schema.id} (the event id) is ${id === null ? 'null' : 'missing'}${hint}`;
   }
   if (schema.idType === 'string') {
-    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_STRING_ID) return `${schema.id} must be a non-empty JSON string of at most ${MAX_STRING_ID} characters, got ${describe(id)}`;
+    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_STRING_ID)
+      return `${schema.id} must be a non-empty JSON string of at most ${MAX_STRING_ID} characters, got ${describe(id)}`;
     return undefined;
   }
   if (typeof id !== 'number' || raw === undefined || !INTEGER_LITERAL.test(raw) || !Number.isSafeInteger(id)) {
@@ -63,9 +67,13 @@ function checkType(v: unknown, type: EventFieldType, raw: string | undefined): s
     case 'number':
       return typeof v === 'number' && Number.isFinite(v) ? undefined : `must be a finite number, got ${raw && raw.length <= 40 ? raw : describe(v)}`;
     case 'integer':
-      return typeof v === 'number' && Number.isSafeInteger(v) && raw !== undefined && INTEGER_LITERAL.test(raw) ? undefined : `must be a JSON integer (no fraction, |n| <= 9007199254740991), got ${raw && raw.length <= 40 ? raw : describe(v)}`;
+      return typeof v === 'number' && Number.isSafeInteger(v) && raw !== undefined && INTEGER_LITERAL.test(raw)
+        ? undefined
+        : `must be a JSON integer (no fraction, |n| <= 9007199254740991), got ${raw && raw.length <= 40 ? raw : describe(v)}`;
     case 'timestamp':
-      return typeof v === 'string' && validCalendar(TIMESTAMP.exec(v)) ? undefined : `must be a timestamp "YYYY-MM-DD HH:MM:SS" (UTC, a real date and time), got ${describe(v)}`;
+      return typeof v === 'string' && validCalendar(TIMESTAMP.exec(v))
+        ? undefined
+        : `must be a timestamp "YYYY-MM-DD HH:MM:SS" (UTC, a real date and time), got ${describe(v)}`;
     case 'date':
       return typeof v === 'string' && validCalendar(DATE.exec(v)) ? undefined : `must be a date "YYYY-MM-DD" (a real date), got ${describe(v)}`;
   }

@@ -16,7 +16,10 @@ const RETRY_AFTER_MS = 30_000;
  * @example filePattern('*.csv').test('events-2.csv') // true
  */
 export function filePattern(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }
 
@@ -42,7 +45,10 @@ export class FileSensor {
   ) {
     const saved = context.state(definition.name)?.cursor;
     this.consumed = saved ? (JSON.parse(saved) as Record<string, string>) : {};
-    this.trigger = new RunCoalescer(() => this.round(), (error) => context.log(`sensor ${definition.name}: ${error instanceof Error ? error.message : String(error)}`));
+    this.trigger = new RunCoalescer(
+      () => this.round(),
+      (error) => context.log(`sensor ${definition.name}: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   static async start(definition: FileSensorDefinition, context: AutomationContext): Promise<FileSensor> {
@@ -61,7 +67,10 @@ export class FileSensor {
       sensor.present.set(relative(dir, path), `${Math.round(stats.mtimeMs)}:${stats.size}`);
       if (sensor.ready) sensor.poke(true);
     };
-    watcher.on('add', seen).on('change', seen).on('unlink', (path) => sensor.present.delete(relative(dir, path)));
+    watcher
+      .on('add', seen)
+      .on('change', seen)
+      .on('unlink', (path) => sensor.present.delete(relative(dir, path)));
     watcher.on('error', (error) => context.log(`sensor ${definition.name}: watching ${dir} failed: ${error instanceof Error ? error.message : String(error)}`));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     sensor.ready = true;
@@ -75,7 +84,10 @@ export class FileSensor {
 
   /** Files new or changed since the last successful run. */
   changedFiles(): string[] {
-    return [...this.present].filter(([file, version]) => this.consumed[file] !== version).map(([file]) => file).sort();
+    return [...this.present]
+      .filter(([file, version]) => this.consumed[file] !== version)
+      .map(([file]) => file)
+      .sort();
   }
 
   /** Requests a run if files changed (a new arrival always; otherwise not during a failure's back-off). */
@@ -105,14 +117,25 @@ export class FileSensor {
       launched = await this.context.launch({ select: this.definition.select });
     } catch (error) {
       this.failedAt = Date.now();
-      await this.context.record({ name: this.name, kind: 'sensor', launched: false, reason: `${reason}, but the run could not start: ${error instanceof Error ? error.message : String(error)}` });
+      await this.context.record({
+        name: this.name,
+        kind: 'sensor',
+        launched: false,
+        reason: `${reason}, but the run could not start: ${error instanceof Error ? error.message : String(error)}`,
+      });
       return;
     }
     await this.context.record({ name: this.name, kind: 'sensor', launched: true, reason, runId: launched.runId, data: { files: changed } });
     const result = await launched.done.catch(() => undefined);
     if (result?.status !== 'succeeded') {
       this.failedAt = Date.now();
-      await this.context.record({ name: this.name, kind: 'sensor', launched: false, runId: launched.runId, reason: `run ${launched.runId} ${result?.status ?? 'failed'}; the files are retried when they change or in ${RETRY_AFTER_MS / 1000} s` });
+      await this.context.record({
+        name: this.name,
+        kind: 'sensor',
+        launched: false,
+        runId: launched.runId,
+        reason: `run ${launched.runId} ${result?.status ?? 'failed'}; the files are retried when they change or in ${RETRY_AFTER_MS / 1000} s`,
+      });
       return;
     }
     this.failedAt = 0;

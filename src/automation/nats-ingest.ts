@@ -33,7 +33,11 @@ export async function startNatsIngest(config: NatsIngestConfig, sensorName: stri
   try {
     nc = await connect({ servers, name: `sluice ${sensorName}`, maxReconnectAttempts: -1 });
   } catch (cause) {
-    throw new SluiceError('SOURCE_ERROR', `sensor "${sensorName}": cannot connect to NATS at ${String(servers)}: ${cause instanceof Error ? cause.message : String(cause)}; start nats-server with JetStream (-js) or fix \`nats.servers\``, { cause });
+    throw new SluiceError(
+      'SOURCE_ERROR',
+      `sensor "${sensorName}": cannot connect to NATS at ${String(servers)}: ${cause instanceof Error ? cause.message : String(cause)}; start nats-server with JetStream (-js) or fix \`nats.servers\``,
+      { cause },
+    );
   }
   try {
     const durable = config.durable ?? `sluice_${sensorName.replace(/[^A-Za-z0-9_-]/g, '_')}`;
@@ -67,7 +71,10 @@ async function ensureConsumer(nc: NatsConnection, config: NatsIngestConfig, dura
     await jsm.streams.info(config.stream);
   } catch {
     if (!config.subjects || config.subjects.length === 0) {
-      throw new SluiceError('SOURCE_ERROR', `sensor "${sensorName}": NATS stream "${config.stream}" does not exist; create it, or give \`nats.subjects\` so Sluice creates it`);
+      throw new SluiceError(
+        'SOURCE_ERROR',
+        `sensor "${sensorName}": NATS stream "${config.stream}" does not exist; create it, or give \`nats.subjects\` so Sluice creates it`,
+      );
     }
     await jsm.streams.add({ name: config.stream, subjects: [...config.subjects] });
   }
@@ -86,7 +93,9 @@ async function land(message: JsMsg, stream: string, sink: EventSink, log: (line:
     await sink(body, `nats:${stream}:${message.seq}`, receivedAt);
     message.ack();
   } catch (error) {
-    log(`NATS ${stream} message ${message.seq} could not be landed (${error instanceof Error ? error.message : String(error)}); redelivered in ${NAK_DELAY_MS} ms`);
+    log(
+      `NATS ${stream} message ${message.seq} could not be landed (${error instanceof Error ? error.message : String(error)}); redelivered in ${NAK_DELAY_MS} ms`,
+    );
     message.nak(NAK_DELAY_MS);
   }
 }

@@ -27,7 +27,10 @@ export class RunCoalescer {
   private readonly concurrency: number;
   private readonly onError: (error: unknown) => void;
 
-  constructor(private readonly round: () => Promise<void>, options: RunCoalescerOptions | ((error: unknown) => void) = {}) {
+  constructor(
+    private readonly round: () => Promise<void>,
+    options: RunCoalescerOptions | ((error: unknown) => void) = {},
+  ) {
     const config = typeof options === 'function' ? { onError: options } : options;
     this.concurrency = Math.max(1, config.concurrency ?? 1);
     this.onError = config.onError ?? (() => undefined);

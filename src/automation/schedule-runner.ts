@@ -18,7 +18,12 @@ export async function evaluateSchedule(schedule: ScheduleDefinition, context: Au
   const saved = context.state(schedule.name)?.lastTickAt;
   const lastTick = saved ? new Date(saved) : undefined;
   const due = dueTicks(
-    { cron: schedule.cron, ...(schedule.timezone ? { timezone: schedule.timezone } : {}), ...(schedule.missedTicks ? { missedTicks: schedule.missedTicks } : {}), ...(schedule.maxCatchUp ? { maxCatchUp: schedule.maxCatchUp } : {}) },
+    {
+      cron: schedule.cron,
+      ...(schedule.timezone ? { timezone: schedule.timezone } : {}),
+      ...(schedule.missedTicks ? { missedTicks: schedule.missedTicks } : {}),
+      ...(schedule.maxCatchUp ? { maxCatchUp: schedule.maxCatchUp } : {}),
+    },
     { lastTick, now },
   );
   const cursor = due.cursor ?? lastTick ?? now;
@@ -41,9 +46,22 @@ export async function evaluateSchedule(schedule: ScheduleDefinition, context: Au
       const { runId } = await context.launch(request);
       lastRunId = runId;
       const partition = request.partition ? ` for partition ${request.partition}` : '';
-      await context.record({ name: schedule.name, kind: 'schedule', launched: true, runId, reason: `tick ${at}${late}${partition}${dropped}`, data: { tick: at, ...(request.partition ? { partition: request.partition } : {}) } });
+      await context.record({
+        name: schedule.name,
+        kind: 'schedule',
+        launched: true,
+        runId,
+        reason: `tick ${at}${late}${partition}${dropped}`,
+        data: { tick: at, ...(request.partition ? { partition: request.partition } : {}) },
+      });
     } catch (error) {
-      await context.record({ name: schedule.name, kind: 'schedule', launched: false, reason: `tick ${at}: the run could not start: ${messageOf(error)}`, data: { tick: at } });
+      await context.record({
+        name: schedule.name,
+        kind: 'schedule',
+        launched: false,
+        reason: `tick ${at}: the run could not start: ${messageOf(error)}`,
+        data: { tick: at },
+      });
     }
   }
   await context.saveState(schedule.name, 'schedule', { lastTickAt: cursor.toISOString(), ...(lastRunId ? { lastRunId } : {}) });

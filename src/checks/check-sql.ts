@@ -117,8 +117,7 @@ export function compileCheck(check: CheckDefinition, options: CheckSqlOptions): 
     case 'relationships': {
       const column = `_t.${quoteIdentifier(check.column)}`;
       const predicate =
-        `(${column} IS NOT NULL AND NOT EXISTS ` +
-        `(SELECT 1 FROM ${related(check.to)} AS _ref WHERE _ref.${quoteIdentifier(check.toColumn)} = ${column}))`;
+        `(${column} IS NOT NULL AND NOT EXISTS ` + `(SELECT 1 FROM ${related(check.to)} AS _ref WHERE _ref.${quoteIdentifier(check.toColumn)} = ${column}))`;
       return predicateCheck(relation, predicate, p.values, samplesWith([check.column]), limit);
     }
     case 'row_count': {

@@ -108,8 +108,12 @@ export async function runCheck(connection: CheckConnection, check: CheckDefiniti
     result.failingCount = toCount(failing);
     result.totalCount = toCount(total);
     result.failingPercent = compiled.aggregate
-      ? result.failingCount > 0 ? 100 : 0
-      : result.totalCount > 0 ? (result.failingCount / result.totalCount) * 100 : 0;
+      ? result.failingCount > 0
+        ? 100
+        : 0
+      : result.totalCount > 0
+        ? (result.failingCount / result.totalCount) * 100
+        : 0;
     result.passed = checkPassed(check, result.failingCount, result.totalCount, compiled.aggregate);
     if (result.failingCount > 0) {
       if (compiled.aggregate) {
@@ -131,11 +135,7 @@ export async function runCheck(connection: CheckConnection, check: CheckDefiniti
  * Runs `checks` one after another (they share one connection) and returns every result.
  * @example const results = await runChecks(conn, definition.checks, { assetKey, relation: staging });
  */
-export async function runChecks(
-  connection: CheckConnection,
-  checkList: readonly CheckDefinition[],
-  options: RunCheckOptions,
-): Promise<CheckResult[]> {
+export async function runChecks(connection: CheckConnection, checkList: readonly CheckDefinition[], options: RunCheckOptions): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const check of checkList) results.push(await runCheck(connection, check, options));
   return results;

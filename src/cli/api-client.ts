@@ -18,7 +18,6 @@ export interface DevServerInfo {
   startedAt?: string;
 }
 
-
 /** Announces a dev server for `projectDir`. */
 export function writeDevServerFile(projectDir: string, info: DevServerInfo): string {
   const path = join(projectDir, DEV_SERVER_FILE);
@@ -70,4 +69,3 @@ export function findDevServer(options: { project?: string; url?: string }): ApiC
   const info = readDevServerFile(projectDir);
   return info ? new ApiClient(info.url, serverFetch()) : undefined;
 }
-

@@ -19,32 +19,103 @@ const loadRuns = async (): Promise<ConfigureCommand[]> => [(await import('./comm
 
 /** Every command, in the order the help lists them. */
 const COMMANDS: readonly CommandEntry[] = [
-  { name: 'init', description: 'create a new project: config, bronze/silver/gold SQL over a sample CSV, checks, .gitignore', load: async () => [(await import('./commands/init.js')).configureInitCommand] },
-  { name: 'list', description: 'list assets with group, kind, dependencies and last materialization', load: async () => [(await import('./commands/list.js')).configureListCommand] },
-  { name: 'materialize', description: 'build the selected assets in dependency order', load: async () => [(await import('./commands/materialize.js')).configureMaterializeCommand] },
+  {
+    name: 'init',
+    description: 'create a new project: config, bronze/silver/gold SQL over a sample CSV, checks, .gitignore',
+    load: async () => [(await import('./commands/init.js')).configureInitCommand],
+  },
+  {
+    name: 'list',
+    description: 'list assets with group, kind, dependencies and last materialization',
+    load: async () => [(await import('./commands/list.js')).configureListCommand],
+  },
+  {
+    name: 'materialize',
+    description: 'build the selected assets in dependency order',
+    load: async () => [(await import('./commands/materialize.js')).configureMaterializeCommand],
+  },
   { name: 'runs', description: 'list recent runs', load: loadRuns },
   { name: 'run', description: "show a run's status and event log", load: loadRuns },
-  { name: 'lineage', description: 'show asset lineage (all assets, or one asset up- and downstream), or column lineage with --columns or ASSET.COLUMN', load: async () => [(await import('./commands/lineage.js')).configureLineageCommand] },
-  { name: 'show', description: 'describe an asset: owners, tags, columns with their upstream columns, status and latest materializations', load: async () => [(await import('./commands/show.js')).configureShowCommand] },
-  { name: 'history', description: "an asset's materializations over time: rows, duration, code and data versions, and what changed each time", load: async () => [(await import('./commands/history.js')).configureHistoryCommand] },
-  { name: 'check', description: 'run data-quality checks on the published tables (no rebuild)', load: async () => [(await import('./commands/check.js')).configureCheckCommand] },
+  {
+    name: 'lineage',
+    description: 'show asset lineage (all assets, or one asset up- and downstream), or column lineage with --columns or ASSET.COLUMN',
+    load: async () => [(await import('./commands/lineage.js')).configureLineageCommand],
+  },
+  {
+    name: 'show',
+    description: 'describe an asset: owners, tags, columns with their upstream columns, status and latest materializations',
+    load: async () => [(await import('./commands/show.js')).configureShowCommand],
+  },
+  {
+    name: 'history',
+    description: "an asset's materializations over time: rows, duration, code and data versions, and what changed each time",
+    load: async () => [(await import('./commands/history.js')).configureHistoryCommand],
+  },
+  {
+    name: 'check',
+    description: 'run data-quality checks on the published tables (no rebuild)',
+    load: async () => [(await import('./commands/check.js')).configureCheckCommand],
+  },
   { name: 'query', description: 'run a SQL query against the warehouse', load: async () => [(await import('./commands/query.js')).configureQueryCommand] },
-  { name: 'dev', description: 'serve the web UI and HTTP API; while it runs, other commands in this project go through it', load: async () => [(await import('./commands/dev.js')).configureDevCommand] },
-  { name: 'serve', description: 'serve the web UI, HTTP API and automation to a team: every request authenticates (see docs/sharing-with-a-team.md)', load: async () => [(await import('./commands/serve.js')).configureServeCommand] },
-  { name: 'tokens', description: 'API tokens for `sluice serve` (sent as Authorization: Bearer)', load: async () => [(await import('./commands/tokens.js')).configureTokensCommand] },
-  { name: 'audit', description: 'show the audit log of `sluice serve`: sign-ins, failures, denials, data reads and changes', load: async () => [(await import('./commands/audit.js')).configureAuditCommand] },
+  {
+    name: 'dev',
+    description: 'serve the web UI and HTTP API; while it runs, other commands in this project go through it',
+    load: async () => [(await import('./commands/dev.js')).configureDevCommand],
+  },
+  {
+    name: 'serve',
+    description: 'serve the web UI, HTTP API and automation to a team: every request authenticates (see docs/sharing-with-a-team.md)',
+    load: async () => [(await import('./commands/serve.js')).configureServeCommand],
+  },
+  {
+    name: 'tokens',
+    description: 'API tokens for `sluice serve` (sent as Authorization: Bearer)',
+    load: async () => [(await import('./commands/tokens.js')).configureTokensCommand],
+  },
+  {
+    name: 'audit',
+    description: 'show the audit log of `sluice serve`: sign-ins, failures, denials, data reads and changes',
+    load: async () => [(await import('./commands/audit.js')).configureAuditCommand],
+  },
   {
     name: 'access',
     description: 'policies: check them, compile them for other engines',
-    load: async () => [(await import('./commands/access.js')).configureAccessCommand, (await import('./commands/access-compile.js')).configureAccessCompileCommand],
+    load: async () => [
+      (await import('./commands/access.js')).configureAccessCommand,
+      (await import('./commands/access-compile.js')).configureAccessCompileCommand,
+    ],
   },
-  { name: 'daemon', description: 'run schedules, sensors and asset conditions (without the web server; `sluice dev` runs them too)', load: async () => [(await import('./commands/daemon.js')).configureDaemonCommand] },
-  { name: 'worker', description: 'build the steps of queued runs (SLUICE_EXECUTOR=queue); start any number, on any machine', load: async () => [(await import('./commands/worker.js')).configureWorkerCommand] },
-  { name: 'automation', description: 'schedules, sensors and asset conditions: list, switch on/off, history', load: async () => [(await import('./commands/automation.js')).configureAutomationCommand] },
-  { name: 'backfill', description: 'build partitions FROM..TO of the selected partitioned assets, one run each; re-run after a kill to resume', load: async () => [(await import('./commands/backfill.js')).configureBackfillCommand] },
+  {
+    name: 'daemon',
+    description: 'run schedules, sensors and asset conditions (without the web server; `sluice dev` runs them too)',
+    load: async () => [(await import('./commands/daemon.js')).configureDaemonCommand],
+  },
+  {
+    name: 'worker',
+    description: 'build the steps of queued runs (SLUICE_EXECUTOR=queue); start any number, on any machine',
+    load: async () => [(await import('./commands/worker.js')).configureWorkerCommand],
+  },
+  {
+    name: 'automation',
+    description: 'schedules, sensors and asset conditions: list, switch on/off, history',
+    load: async () => [(await import('./commands/automation.js')).configureAutomationCommand],
+  },
+  {
+    name: 'backfill',
+    description: 'build partitions FROM..TO of the selected partitioned assets, one run each; re-run after a kill to resume',
+    load: async () => [(await import('./commands/backfill.js')).configureBackfillCommand],
+  },
   { name: 'events', description: 'send events to a running `sluice dev`', load: async () => [(await import('./commands/events.js')).configureEventsCommand] },
-  { name: 'export', description: 'write selected assets as Hive-partitioned Parquet with a manifest (atomically; only what you may read)', load: async () => [(await import('./commands/export.js')).configureExportCommand] },
-  { name: 'ddl', description: 'print external-table DDL over the Parquet/Hive layout `sluice export` wrote', load: async () => [(await import('./commands/ddl.js')).configureDdlCommand] },
+  {
+    name: 'export',
+    description: 'write selected assets as Hive-partitioned Parquet with a manifest (atomically; only what you may read)',
+    load: async () => [(await import('./commands/export.js')).configureExportCommand],
+  },
+  {
+    name: 'ddl',
+    description: 'print external-table DDL over the Parquet/Hive layout `sluice export` wrote',
+    load: async () => [(await import('./commands/ddl.js')).configureDdlCommand],
+  },
 ];
 
 /**

@@ -3,7 +3,16 @@ import type { RunEvent } from '../model/run-event.js';
 import { formatMs } from '../runtime/format-ms.js';
 import { RunState, type StepState } from '../runtime/run-state.js';
 
-const SYMBOLS: Record<string, string> = { pending: '·', running: '▶', succeeded: '✔', failed: '✖', skipped: '↷', canceled: '■', 'not executed': '■', retrying: '↻' };
+const SYMBOLS: Record<string, string> = {
+  pending: '·',
+  running: '▶',
+  succeeded: '✔',
+  failed: '✖',
+  skipped: '↷',
+  canceled: '■',
+  'not executed': '■',
+  retrying: '↻',
+};
 
 /** A progress display fed with a run's events; `stop()` draws the last state and ends the redraws. */
 export interface ProgressDisplay {
@@ -32,7 +41,9 @@ export function showProgress(assetKeys: readonly string[], out: NodeJS.WriteStre
       const since = startedAt.get(key);
       const elapsed = step.durationMs ?? (step.status === 'running' && since !== undefined ? now - since : null);
       const rows = step.rowCount !== null ? `${step.rowCount.toLocaleString('en-US')} rows` : '';
-      out.write(`\x1b[2K ${SYMBOLS[label] ?? ' '} ${key.padEnd(width)}  ${label.padEnd(12)} ${rows.padStart(16)}  ${elapsed !== null ? formatMs(elapsed) : ''}\n`);
+      out.write(
+        `\x1b[2K ${SYMBOLS[label] ?? ' '} ${key.padEnd(width)}  ${label.padEnd(12)} ${rows.padStart(16)}  ${elapsed !== null ? formatMs(elapsed) : ''}\n`,
+      );
     }
     drawn = state.steps.size;
   };

@@ -48,7 +48,13 @@ async function readHeaders(connection: IngestConnection, files: readonly string[
   const lines: (string | null)[] = [];
   for (const file of files) lines.push(await readHeaderLine(file));
   const present = lines.flatMap((line, index) => (line === null ? [] : [{ line, index }]));
-  const parsed = present.length === 0 ? [] : await connection.query(headerFieldsSql(present.length, delimiter), present.map(({ line }) => line));
+  const parsed =
+    present.length === 0
+      ? []
+      : await connection.query(
+          headerFieldsSql(present.length, delimiter),
+          present.map(({ line }) => line),
+        );
   const headers: ParsedHeader[] = files.map((file) => ({ file, line: null, fieldCount: 0, names: [] }));
   present.forEach(({ line, index }, i) => {
     const row = parsed[i];

@@ -53,7 +53,10 @@ function applyKeyContract(contract: SchemaContract, columns: readonly IngestColu
     throw new SluiceError(
       'SOURCE_ERROR',
       `schema contract 'freeze': ${found.added.length} file(s) have keys that are not configured columns, nothing was loaded: ` +
-        `${found.drift.filter((d) => d.added.length > 0).map((d) => `${d.file} (${describeDrift({ ...d, missing: [] })})`).join('; ')}. ` +
+        `${found.drift
+          .filter((d) => d.added.length > 0)
+          .map((d) => `${d.file} (${describeDrift({ ...d, missing: [] })})`)
+          .join('; ')}. ` +
         `Remove the keys at the source, or add them to \`columns\`, or use schemaContract 'evolve', 'ignore_extra' or 'discard_row'.`,
     );
   }
@@ -63,7 +66,10 @@ function applyKeyContract(contract: SchemaContract, columns: readonly IngestColu
     for (const key of added) {
       const other = spellings.get(key.toLowerCase());
       if (other !== undefined && other !== key) {
-        throw new SluiceError('SOURCE_ERROR', `${file}: the key "${key}" differs from "${other}" only in case, so it cannot become a column of its own under schemaContract 'evolve'; use one spelling at the source`);
+        throw new SluiceError(
+          'SOURCE_ERROR',
+          `${file}: the key "${key}" differs from "${other}" only in case, so it cannot become a column of its own under schemaContract 'evolve'; use one spelling at the source`,
+        );
       }
       spellings.set(key.toLowerCase(), key);
     }
@@ -96,7 +102,12 @@ export async function ingestJsonLines(connection: IngestConnection, options: Jso
   const rows = scratchTable('rows');
   try {
     await execOverTextLines(connection, 'JSON lines', files, (escaped) =>
-      createParsedLinesSql(parsed, files, options.columns.map((column) => column.name), escaped),
+      createParsedLinesSql(
+        parsed,
+        files,
+        options.columns.map((column) => column.name),
+        escaped,
+      ),
     );
     const found = await findKeyDrift(connection, parsed, files, options.columns);
     const columns = applyKeyContract(contract, options.columns, found);

@@ -51,7 +51,10 @@ async function readSchemas(connection: IngestConnection, files: readonly string[
   const rows = await readingFiles('Parquet', files, () =>
     connection.query(`SELECT file_name, name, coalesce(num_children, 0) AS children FROM parquet_schema(${fileList(files)})`),
   );
-  return topLevelColumns(rows.map((row) => ({ file: String(row.file_name), name: String(row.name), children: Number(row.children) })), files);
+  return topLevelColumns(
+    rows.map((row) => ({ file: String(row.file_name), name: String(row.name), children: Number(row.children) })),
+    files,
+  );
 }
 
 /** One column as `union_by_name` reads it across all files. */
@@ -141,7 +144,10 @@ export async function ingestParquet(connection: IngestConnection, options: Parqu
   const { columns, headers, drift, discarded } = applySchemaContract(contract, options.columns, parsed);
   const unified = await unifiedColumns(connection, files);
   if (unified.some((column) => [FILE_COLUMN, 'file_row_number'].includes(column.name.toLowerCase()))) {
-    throw new SluiceError('SOURCE_ERROR', `${files.join(', ')}: a column is named ${FILE_COLUMN} or file_row_number, which Parquet ingestion reserves; rename it at the source`);
+    throw new SluiceError(
+      'SOURCE_ERROR',
+      `${files.join(', ')}: a column is named ${FILE_COLUMN} or file_row_number, which Parquet ingestion reserves; rename it at the source`,
+    );
   }
   const classify = classifiedParquetSql(files, columns, options.columns.length, headers, unified);
   // Reading Parquet again costs less than writing every row to a scratch table first, so without a key (whose

@@ -35,7 +35,11 @@ const SKIP_REASONS = ['header_repeat', 'blank_line'] as const;
 
 /** Thrown when the quarantined share exceeds the error budget; nothing was created. Carries the full accounting. */
 export class ErrorBudgetExceededError extends SluiceError {
-  constructor(readonly result: IngestResult, readonly budgetPercent: number, readonly quarantinedPercent: number) {
+  constructor(
+    readonly result: IngestResult,
+    readonly budgetPercent: number,
+    readonly quarantinedPercent: number,
+  ) {
     const reasons = Object.entries(result.byReason)
       .filter(([reason]) => !(SKIP_REASONS as readonly string[]).includes(reason))
       .map(([reason, count]) => `${reason} ${count}`)
@@ -72,9 +76,7 @@ export async function readingFiles<T>(format: SourceFormat, files: readonly stri
 
 /** Expands globs with DuckDB itself (the same matcher that reads them), de-duplicated and in name order. */
 export async function resolveFiles(connection: IngestConnection, format: SourceFormat, patterns: readonly string[]): Promise<string[]> {
-  const rows = await readingFiles(format, patterns, () =>
-    connection.query(`SELECT DISTINCT filename FROM read_blob(${fileList(patterns)}) ORDER BY filename`),
-  );
+  const rows = await readingFiles(format, patterns, () => connection.query(`SELECT DISTINCT filename FROM read_blob(${fileList(patterns)}) ORDER BY filename`));
   const files = rows.map((row) => String(row.filename));
   // DuckDB silently yields nothing for a missing file; an empty load would replace good data with nothing.
   const found = new Set(files.map((file) => resolve(file)));

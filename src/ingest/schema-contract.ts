@@ -103,7 +103,11 @@ export function evolvedColumns(drift: readonly SchemaDrift[]): IngestColumn[] {
       try {
         assertIdentifier(name, 'new source column');
       } catch (error) {
-        throw new SluiceError('SOURCE_ERROR', `${file}: the new column "${name}" cannot be added under schemaContract 'evolve': it is not a valid identifier; rename it in the file`, { cause: error });
+        throw new SluiceError(
+          'SOURCE_ERROR',
+          `${file}: the new column "${name}" cannot be added under schemaContract 'evolve': it is not a valid identifier; rename it in the file`,
+          { cause: error },
+        );
       }
       if (LINEAGE_COLUMNS.includes(lower)) {
         throw new SluiceError('SOURCE_ERROR', `${file}: the new column "${name}" clashes with the lineage column Sluice adds; rename it in the file`);

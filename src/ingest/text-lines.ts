@@ -21,7 +21,9 @@ export function textLinesCte(files: readonly string[], escapedFiles: ReadonlySet
   const blobFiles = files.filter((_, i) => escapedFiles.has(i + 1));
   const sources: string[] = [];
   if (textFiles.length > 0) {
-    sources.push(`SELECT list_position(${list}, filename) AS file_index, true AS utf8, string_split(content, chr(10)) AS pieces FROM read_text(${fileList(textFiles)})`);
+    sources.push(
+      `SELECT list_position(${list}, filename) AS file_index, true AS utf8, string_split(content, chr(10)) AS pieces FROM read_text(${fileList(textFiles)})`,
+    );
   }
   if (blobFiles.length > 0) {
     sources.push(

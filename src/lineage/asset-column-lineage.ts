@@ -161,7 +161,17 @@ function sqlLineage(
   const tree = inputs.parseTrees.get(definition.key);
   if (tree === undefined) {
     missing.parseTrees.add(definition.key);
-    return { key: definition.key, table, method: 'sql', complete: false, columnsKnown: false, note: 'its SQL has not been parsed', columns: [], indirect: [], warnings: [] };
+    return {
+      key: definition.key,
+      table,
+      method: 'sql',
+      complete: false,
+      columnsKnown: false,
+      note: 'its SQL has not been parsed',
+      columns: [],
+      indirect: [],
+      warnings: [],
+    };
   }
   let result: ColumnLineageResult = inferColumnLineage(tree, catalog);
   // The published names settle how DuckDB spelled unaliased expressions; only usable when they line up.

@@ -9,13 +9,7 @@ import type { TreeNode } from './parse-tree.js';
 import { asNode, child, cteDefinitions, nodes, positionOf, text } from './parse-tree.js';
 import { selectItem } from './select-list.js';
 
-export type {
-  CatalogLookup,
-  ColumnLineageResult,
-  ColumnSource,
-  ColumnTransform,
-  OutputColumnLineage,
-} from './lineage-model.js';
+export type { CatalogLookup, ColumnLineageResult, ColumnSource, ColumnTransform, OutputColumnLineage } from './lineage-model.js';
 export { DUCKDB_AGGREGATE_FUNCTIONS } from './expression-lineage.js';
 
 /** Per-call settings for `inferColumnLineage`. */
@@ -119,9 +113,10 @@ function withCtes(node: TreeNode, outer: Scope | undefined, env: LineageEnv): Li
     const analyze = (): Relation => {
       if (memo) return memo;
       const query = definition.query;
-      const relation = text(query, 'type') === 'RECURSIVE_CTE_NODE'
-        ? recursiveCte(query ?? {}, definition.name, outer, before, definition.aliases)
-        : queryLineage(query, outer, before);
+      const relation =
+        text(query, 'type') === 'RECURSIVE_CTE_NODE'
+          ? recursiveCte(query ?? {}, definition.name, outer, before, definition.aliases)
+          : queryLineage(query, outer, before);
       memo = renameTo(relation, definition.aliases, definition.name, env);
       return memo;
     };

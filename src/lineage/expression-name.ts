@@ -47,7 +47,9 @@ function render(expr: TreeNode | undefined): string {
     case 'COMPARISON':
       return `(${render(child(expr, 'left'))} ${COMPARISONS[kind] ?? kind} ${render(child(expr, 'right'))})`;
     case 'CONJUNCTION':
-      return `(${nodes(expr, 'children').map(render).join(kind === 'CONJUNCTION_OR' ? ' OR ' : ' AND ')})`;
+      return `(${nodes(expr, 'children')
+        .map(render)
+        .join(kind === 'CONJUNCTION_OR' ? ' OR ' : ' AND ')})`;
     case 'CAST': {
       const type = text(child(expr, 'cast_type'), 'id');
       return `${expr['try_cast'] === true ? 'TRY_CAST' : 'CAST'}(${render(child(expr, 'child'))} AS ${type})`;
@@ -57,10 +59,9 @@ function render(expr: TreeNode | undefined): string {
     case 'WINDOW': {
       const partitions = nodes(expr, 'partitions').map(render);
       const orders = nodes(expr, 'orders').map((order) => render(child(order, 'expression')));
-      const over = [
-        partitions.length > 0 ? `PARTITION BY ${partitions.join(', ')}` : '',
-        orders.length > 0 ? `ORDER BY ${orders.join(', ')}` : '',
-      ].filter(Boolean);
+      const over = [partitions.length > 0 ? `PARTITION BY ${partitions.join(', ')}` : '', orders.length > 0 ? `ORDER BY ${orders.join(', ')}` : ''].filter(
+        Boolean,
+      );
       return `${text(expr, 'function_name')}(${nodes(expr, 'children').map(render).join(', ')}) OVER (${over.join(' ')})`;
     }
     default:

@@ -9,8 +9,19 @@ import { asNode, child, constantValue, nodes, strings, text } from './parse-tree
 
 /** Table functions that read files; their first argument is the path (or a list of paths). */
 const FILE_READERS = new Set([
-  'read_parquet', 'parquet_scan', 'read_csv', 'read_csv_auto', 'read_json', 'read_json_auto', 'read_ndjson',
-  'read_ndjson_auto', 'read_json_objects', 'read_json_objects_auto', 'read_ndjson_objects', 'read_text', 'read_blob',
+  'read_parquet',
+  'parquet_scan',
+  'read_csv',
+  'read_csv_auto',
+  'read_json',
+  'read_json_auto',
+  'read_ndjson',
+  'read_ndjson_auto',
+  'read_json_objects',
+  'read_json_objects_auto',
+  'read_ndjson_objects',
+  'read_text',
+  'read_blob',
 ]);
 
 /** Table functions that generate one column, named after the function, from their arguments. */

@@ -1,15 +1,7 @@
 // The vocabulary of column lineage: transforms, sources, relations, and how sources combine.
 
 /** How an input column reaches an output: directly (first four) or by shaping the rows (last four). */
-export type ColumnTransform =
-  | 'identity'
-  | 'transformation'
-  | 'aggregation'
-  | 'filter'
-  | 'join'
-  | 'group_by'
-  | 'sort'
-  | 'window';
+export type ColumnTransform = 'identity' | 'transformation' | 'aggregation' | 'filter' | 'join' | 'group_by' | 'sort' | 'window';
 
 /** One input column and how it feeds an output. */
 export interface ColumnSource {

@@ -31,7 +31,12 @@ export function assetGraphView(graph: AssetGraph, key?: string, direction: Linea
   const onPath = (from: string, to: string): boolean => key === undefined || (up.has(from) && up.has(to)) || (down.has(from) && down.has(to));
   return {
     nodes: ordered.map((k) => ({ key: k, group: graph.get(k)!.definition.group, kind: graph.get(k)!.definition.kind })),
-    edges: ordered.flatMap((to) => graph.parentsOf(to).filter((from) => keys.has(from) && onPath(from, to)).map((from) => ({ from, to }))),
+    edges: ordered.flatMap((to) =>
+      graph
+        .parentsOf(to)
+        .filter((from) => keys.has(from) && onPath(from, to))
+        .map((from) => ({ from, to })),
+    ),
   };
 }
 
@@ -53,7 +58,8 @@ export function columnGraphView(lineage: ProjectColumnLineage, key?: string, dir
     if (!nodes.has(id)) nodes.set(id, { id, table: n.table, column: n.column, ...(n.asset ? { asset: n.asset } : {}), ...(n.note ? { note: n.note } : {}) });
     return id;
   };
-  const addEdge = (from: string, to: string, transform: ColumnTransform): void => void edges.set(`${from}\u0000${to}\u0000${transform}`, { from, to, transform });
+  const addEdge = (from: string, to: string, transform: ColumnTransform): void =>
+    void edges.set(`${from}\u0000${to}\u0000${transform}`, { from, to, transform });
   if (key === undefined) {
     for (const asset of lineage.assets.values()) {
       for (const c of asset.columns) {

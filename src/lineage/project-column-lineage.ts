@@ -127,5 +127,8 @@ function columnNotFound(lineage: AssetLineage, column: string): SluiceError {
   const names = lineage.columns.map((c) => c.name);
   const suggestion = didYouMean(column, names);
   const known = names.length > 0 ? `its columns are ${names.join(', ')}` : (lineage.note ?? 'its columns are unknown');
-  return new SluiceError('INVALID_SELECTION', `asset "${lineage.key}" has no column "${column}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (${known})`);
+  return new SluiceError(
+    'INVALID_SELECTION',
+    `asset "${lineage.key}" has no column "${column}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (${known})`,
+  );
 }

@@ -51,9 +51,7 @@ function starEntries(relationName: string, scope: Scope, env: LineageEnv): { ent
     env.sink.warn(`"${relationName}.*" names no table in the FROM clause, so its columns are unknown`);
     return { entries: [], relation: { columns: [], complete: false } };
   }
-  const entries = relationName
-    ? bindings.flatMap((b) => b.relation.columns.map((column) => ({ binding: b.name, column })))
-    : scope.from.star;
+  const entries = relationName ? bindings.flatMap((b) => b.relation.columns.map((column) => ({ binding: b.name, column }))) : scope.from.star;
   const open = bindings.filter((b) => !b.relation.complete);
   if (open.length === 0) return { entries, relation: { columns: [], complete: true } };
   const rests = open.map((b) => b.relation.rest);
@@ -69,9 +67,7 @@ function expandStar(item: TreeNode, scope: Scope, env: LineageEnv): Relation {
   const excluded = new Set(strings(item, 'exclude_list').map(lower));
   const qualifiedExcluded = new Set(nodes(item, 'qualified_exclude_list').map((q) => `${lower(text(q, 'table'))}.${lower(text(q, 'column'))}`));
   const replacements = new Map(nodes(item, 'replace_list').map((r) => [lower(text(r, 'key')), child(r, 'value')] as const));
-  const renames = new Map(
-    nodes(item, 'rename_list').map((r) => [lower(text(child(r, 'key'), 'column')), text(r, 'value')] as const),
-  );
+  const renames = new Map(nodes(item, 'rename_list').map((r) => [lower(text(child(r, 'key'), 'column')), text(r, 'value')] as const));
   const columns: RelationColumn[] = [];
   const replaced = new Set<string>();
   for (const { binding, column } of entries) {

@@ -164,11 +164,11 @@ export interface AssetDefinition {
 function applyPublishing(definition: AssetDefinition, config: AssetConfig): void {
   const { key } = definition;
   if (config.partitions || config.incremental) {
-    if (definition.kind !== 'table') throw invalid(key, 'only tables can be partitioned or incremental; remove `kind: \'view\'`');
+    if (definition.kind !== 'table') throw invalid(key, "only tables can be partitioned or incremental; remove `kind: 'view'`");
   }
   if (config.partitions && config.incremental) throw invalid(key, 'choose `partitions` or `incremental`, not both');
   if (config.partitions) {
-    if (config.partitionColumn === undefined) throw invalid(key, 'a partitioned asset needs `partitionColumn`, the column that holds each row\'s partition');
+    if (config.partitionColumn === undefined) throw invalid(key, "a partitioned asset needs `partitionColumn`, the column that holds each row's partition");
     definition.partitions = config.partitions;
     definition.partitionColumn = assertIdentifier(config.partitionColumn, `partitionColumn of asset "${key}"`);
   } else if (config.partitionColumn !== undefined) {
@@ -177,16 +177,20 @@ function applyPublishing(definition: AssetDefinition, config: AssetConfig): void
   if (config.incremental) {
     const incremental = config.incremental;
     if (incremental.strategy === 'merge') {
-      if (!Array.isArray(incremental.uniqueKey) || incremental.uniqueKey.length === 0) throw invalid(key, 'incremental `merge` needs `uniqueKey`: one or more columns');
+      if (!Array.isArray(incremental.uniqueKey) || incremental.uniqueKey.length === 0)
+        throw invalid(key, 'incremental `merge` needs `uniqueKey`: one or more columns');
       definition.incremental = { strategy: 'merge', uniqueKey: incremental.uniqueKey.map((c) => assertIdentifier(c, `uniqueKey of asset "${key}"`)) };
     } else if (incremental.strategy === 'append') {
       definition.incremental = { strategy: 'append' };
     } else {
       throw invalid(key, `incremental strategy "${String((incremental as { strategy: unknown }).strategy)}" is not "append" or "merge"`);
     }
-    if (incremental.rejectColumn !== undefined && incremental.deleteColumn !== undefined) throw invalid(key, 'incremental takes `rejectColumn` (quarantine) or `deleteColumn` (tombstones), not both');
-    if (incremental.rejectColumn !== undefined) definition.incremental.rejectColumn = assertIdentifier(incremental.rejectColumn, `rejectColumn of asset "${key}"`);
-    if (incremental.deleteColumn !== undefined) definition.incremental.deleteColumn = assertIdentifier(incremental.deleteColumn, `deleteColumn of asset "${key}"`);
+    if (incremental.rejectColumn !== undefined && incremental.deleteColumn !== undefined)
+      throw invalid(key, 'incremental takes `rejectColumn` (quarantine) or `deleteColumn` (tombstones), not both');
+    if (incremental.rejectColumn !== undefined)
+      definition.incremental.rejectColumn = assertIdentifier(incremental.rejectColumn, `rejectColumn of asset "${key}"`);
+    if (incremental.deleteColumn !== undefined)
+      definition.incremental.deleteColumn = assertIdentifier(incremental.deleteColumn, `deleteColumn of asset "${key}"`);
   }
 }
 
@@ -196,15 +200,18 @@ function automationOf(key: string, config: AutomationCondition | readonly Automa
   return list.map((condition) => {
     switch (condition?.type) {
       case 'upstream_changed':
-        if (condition.minIntervalSeconds !== undefined && !(condition.minIntervalSeconds >= 0)) throw invalid(key, 'automation `upstream_changed` takes `minIntervalSeconds` >= 0, e.g. { type: \'upstream_changed\', minIntervalSeconds: 10 }');
+        if (condition.minIntervalSeconds !== undefined && !(condition.minIntervalSeconds >= 0))
+          throw invalid(key, "automation `upstream_changed` takes `minIntervalSeconds` >= 0, e.g. { type: 'upstream_changed', minIntervalSeconds: 10 }");
         return { type: 'upstream_changed', ...(condition.minIntervalSeconds !== undefined ? { minIntervalSeconds: condition.minIntervalSeconds } : {}) };
       case 'missing':
         return { type: 'missing' };
       case 'cron':
-        if (typeof condition.cron !== 'string' || condition.cron.trim() === '') throw invalid(key, "automation `cron` needs a cron expression, e.g. { type: 'cron', cron: '0 3 * * *' }");
+        if (typeof condition.cron !== 'string' || condition.cron.trim() === '')
+          throw invalid(key, "automation `cron` needs a cron expression, e.g. { type: 'cron', cron: '0 3 * * *' }");
         return { type: 'cron', cron: condition.cron, ...(condition.timezone !== undefined ? { timezone: condition.timezone } : {}) };
       case 'fresh_within':
-        if (typeof condition.minutes !== 'number' || !(condition.minutes > 0)) throw invalid(key, "automation `fresh_within` needs `minutes` > 0, e.g. { type: 'fresh_within', minutes: 60 }");
+        if (typeof condition.minutes !== 'number' || !(condition.minutes > 0))
+          throw invalid(key, "automation `fresh_within` needs `minutes` > 0, e.g. { type: 'fresh_within', minutes: 60 }");
         return { type: 'fresh_within', minutes: condition.minutes };
       default:
         throw invalid(key, `automation condition ${JSON.stringify(condition)} is not one of upstream_changed, cron, fresh_within, missing`);
@@ -255,7 +262,8 @@ export function asset(config: AssetConfig): AssetDefinition {
   }
   if (config.sqlFile !== undefined) definition.sqlFile = config.sqlFile;
   applyPublishing(definition, config);
-  if (config.columnLineage !== undefined) definition.columnLineage = Object.fromEntries(Object.entries(config.columnLineage).map(([c, refs]) => [c, [...refs]]));
+  if (config.columnLineage !== undefined)
+    definition.columnLineage = Object.fromEntries(Object.entries(config.columnLineage).map(([c, refs]) => [c, [...refs]]));
   if (config.automation !== undefined) definition.automation = automationOf(key, config.automation);
   return Object.freeze(definition);
 }

@@ -143,7 +143,7 @@ class MinHeap {
   push(item: string): void {
     const items = this.items;
     items.push(item);
-    for (let i = items.length - 1; i > 0; ) {
+    for (let i = items.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (items[parent]! <= items[i]!) break;
       [items[parent], items[i]] = [items[i]!, items[parent]!];
@@ -157,7 +157,7 @@ class MinHeap {
     const last = items.pop();
     if (items.length === 0 || last === undefined) return top;
     items[0] = last;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;

@@ -221,11 +221,7 @@ export const checks = {
   },
 
   /** Fails for every non-null value of `column` below `min` or above `max` (numbers, or ISO date strings). */
-  acceptedRange(
-    column: string,
-    range: { min?: number | string; max?: number | string; inclusive?: boolean },
-    options?: CheckOptions,
-  ): AcceptedRangeCheck {
+  acceptedRange(column: string, range: { min?: number | string; max?: number | string; inclusive?: boolean }, options?: CheckOptions): AcceptedRangeCheck {
     const check = base('accepted_range', `accepted_range_${column}`, options);
     assertIdentifier(column, `column of check "${check.name}"`);
     if (range.min === undefined && range.max === undefined) throw invalid(`check "${check.name}" needs a min, a max or both`);
@@ -271,11 +267,7 @@ export const checks = {
   },
 
   /** Fails when `expression` over this asset and `toExpression` over `to` differ by more than `tolerance`. */
-  reconciliation(
-    expression: string,
-    target: { to: string; expression: string; tolerance?: number },
-    options?: CheckOptions,
-  ): ReconciliationCheck {
+  reconciliation(expression: string, target: { to: string; expression: string; tolerance?: number }, options?: CheckOptions): ReconciliationCheck {
     const to = normalizeAssetKey(target.to);
     const check = base('reconciliation', `reconciliation_${keyPart(to)}`, options);
     if (!expression.trim() || !target.expression.trim()) throw invalid(`check "${check.name}" needs an expression on both sides`);

@@ -42,11 +42,14 @@ export function resolveEventSchema(schema: EventSchema | undefined, sensorName: 
   const id = schema?.id ?? 'event_id';
   const idType = schema?.idType ?? 'integer';
   const where = `sensor "${sensorName}": event`;
-  if (typeof id !== 'string' || id.length === 0) throw new SluiceError('INVALID_CONFIG', `${where}.id must be the name of the field that identifies an event, e.g. 'event_id'`);
-  if (idType !== 'integer' && idType !== 'string') throw new SluiceError('INVALID_CONFIG', `${where}.idType must be 'integer' or 'string', got ${JSON.stringify(idType)}`);
+  if (typeof id !== 'string' || id.length === 0)
+    throw new SluiceError('INVALID_CONFIG', `${where}.id must be the name of the field that identifies an event, e.g. 'event_id'`);
+  if (idType !== 'integer' && idType !== 'string')
+    throw new SluiceError('INVALID_CONFIG', `${where}.idType must be 'integer' or 'string', got ${JSON.stringify(idType)}`);
   const fields = Object.entries(schema?.fields ?? {}).map(([name, spec]) => {
     const field = typeof spec === 'string' ? { type: spec } : spec;
-    if (!FIELD_TYPES.includes(field?.type)) throw new SluiceError('INVALID_CONFIG', `${where}.fields.${name} has type ${JSON.stringify(field?.type)}; use one of ${FIELD_TYPES.join(', ')}`);
+    if (!FIELD_TYPES.includes(field?.type))
+      throw new SluiceError('INVALID_CONFIG', `${where}.fields.${name} has type ${JSON.stringify(field?.type)}; use one of ${FIELD_TYPES.join(', ')}`);
     if (name === id) throw new SluiceError('INVALID_CONFIG', `${where}.fields.${name} is the id field; declare its type with event.idType instead`);
     return { name, type: field.type, required: field.required === true };
   });

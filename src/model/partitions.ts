@@ -69,8 +69,18 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   const numeric = 'numeric';
-  const formatter = formatters.get(timeZone) ??
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: numeric, month: numeric, day: numeric, hour: numeric, minute: numeric, second: numeric });
+  const formatter =
+    formatters.get(timeZone) ??
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: numeric,
+      month: numeric,
+      day: numeric,
+      hour: numeric,
+      minute: numeric,
+      second: numeric,
+    });
   formatters.set(timeZone, formatter);
   return formatter;
 }
@@ -191,7 +201,12 @@ function boundsOf(def: TimePartitionsDefinition): { first: number; end: number }
 /** Why `key` is not a partition of `def`, or undefined when it is one. */
 function invalidKeyReason(def: PartitionsDefinition, key: string): string | undefined {
   if (def.type === 'static') {
-    return def.keys.includes(key) ? undefined : `it is not one of the ${def.keys.length} static keys (${def.keys.slice(0, 5).map((k) => `"${k}"`).join(', ')}${def.keys.length > 5 ? ', ...' : ''})`;
+    return def.keys.includes(key)
+      ? undefined
+      : `it is not one of the ${def.keys.length} static keys (${def.keys
+          .slice(0, 5)
+          .map((k) => `"${k}"`)
+          .join(', ')}${def.keys.length > 5 ? ', ...' : ''})`;
   }
   const slot = parseSlot(def.type, key);
   if (typeof slot === 'string') return `${slot}; ${def.type} keys look like "${EXAMPLES[def.type]}" (${FORMATS[def.type]})`;

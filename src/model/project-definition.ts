@@ -167,7 +167,10 @@ export function defineProject(config: ProjectConfig): ProjectDefinition {
 /** A PostgreSQL connection URL, or a clear error naming the setting (never echoing the value: it may hold a password). */
 function postgresUrl(url: string, setting: string): string {
   if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new SluiceError('INVALID_CONFIG', `${setting} must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE); for a file use \`path\` instead`);
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      `${setting} must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE); for a file use \`path\` instead`,
+    );
   }
   return url;
 }
@@ -187,9 +190,11 @@ function automationOf(config: ProjectConfig): Pick<ProjectDefinition, 'schedules
   const names = new Set<string>();
   for (const item of [...schedules, ...sensors]) {
     const what = 'type' in item ? `sensor "${item.name}"` : `schedule "${item.name}"`;
-    if (typeof item.name !== 'string' || !AUTOMATION_NAME.test(item.name)) throw new SluiceError('INVALID_CONFIG', `${what}: the name must start with a letter or _ and hold only letters, digits, _ and -`);
+    if (typeof item.name !== 'string' || !AUTOMATION_NAME.test(item.name))
+      throw new SluiceError('INVALID_CONFIG', `${what}: the name must start with a letter or _ and hold only letters, digits, _ and -`);
     if (names.has(item.name)) throw new SluiceError('INVALID_CONFIG', `${what} is defined more than once; give each schedule and sensor a unique name`);
-    if (typeof item.select !== 'string' || item.select.trim() === '') throw new SluiceError('INVALID_CONFIG', `${what} needs \`select\`, e.g. select: 'group:dim_ingestion+'`);
+    if (typeof item.select !== 'string' || item.select.trim() === '')
+      throw new SluiceError('INVALID_CONFIG', `${what} needs \`select\`, e.g. select: 'group:dim_ingestion+'`);
     names.add(item.name);
   }
   return { schedules, sensors };

@@ -55,8 +55,18 @@ export type RunEvent = { [T in RunEventType]: RunEventBase & { type: T; data: Ru
 export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
 
 const TYPES: ReadonlySet<string> = new Set<RunEventType>([
-  'run_started', 'run_succeeded', 'run_failed', 'run_canceled', 'asset_started', 'asset_retrying',
-  'asset_succeeded', 'asset_failed', 'asset_skipped', 'asset_not_executed', 'asset_checked', 'asset_log',
+  'run_started',
+  'run_succeeded',
+  'run_failed',
+  'run_canceled',
+  'asset_started',
+  'asset_retrying',
+  'asset_succeeded',
+  'asset_failed',
+  'asset_skipped',
+  'asset_not_executed',
+  'asset_checked',
+  'asset_log',
 ]);
 
 /**

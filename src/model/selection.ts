@@ -18,7 +18,10 @@ export interface SelectionContext {
  * @example resolveSelection(graph, '+gold/airport_daily_delays,group:dim_ingestion')
  */
 export function resolveSelection(graph: AssetGraph, expression: string, context: SelectionContext = {}): Set<string> {
-  const terms = expression.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  const terms = expression
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
   if (terms.length === 0) throw new InvalidSelectionError('the selection is empty; pass asset keys, `group:NAME`, `tag:K=V`, `+key`, `key+` or `*`');
   const selected = new Set<string>();
   for (const term of terms) for (const key of resolveTerm(graph, term, context)) selected.add(key);
@@ -43,12 +46,16 @@ function resolveTerm(graph: AssetGraph, term: string, context: SelectionContext)
       const tags = graph.get(k)!.definition.tags;
       return Object.hasOwn(tags, name) && (value === undefined || tags[name] === value);
     });
-    if (matched.length === 0) throw new InvalidSelectionError(`selection term "${term}" matches no asset; check the tag name and value in your asset definitions`);
+    if (matched.length === 0)
+      throw new InvalidSelectionError(`selection term "${term}" matches no asset; check the tag name and value in your asset definitions`);
     return new Set(matched);
   }
   const upstream = term.startsWith('+');
   const downstream = term.endsWith('+');
-  const key = term.slice(upstream ? 1 : 0, downstream ? -1 : undefined).replace('.', '/').toLowerCase();
+  const key = term
+    .slice(upstream ? 1 : 0, downstream ? -1 : undefined)
+    .replace('.', '/')
+    .toLowerCase();
   if (!graph.has(key)) {
     throw new InvalidSelectionError(noMatch(term, `asset "${key}" is not defined`, didYouMean(key, graph.keys())));
   }
@@ -59,10 +66,6 @@ function resolveTerm(graph: AssetGraph, term: string, context: SelectionContext)
 }
 
 function noMatch(term: string, problem: string, suggestion: string | undefined, known?: string[]): string {
-  const hint = suggestion
-    ? `did you mean "${suggestion}"?`
-    : known
-      ? `known: ${known.sort().join(', ')}`
-      : 'run `sluice list` to see the assets';
+  const hint = suggestion ? `did you mean "${suggestion}"?` : known ? `known: ${known.sort().join(', ')}` : 'run `sluice list` to see the assets';
   return `selection term "${term}": ${problem}; ${hint}`;
 }

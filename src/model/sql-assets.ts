@@ -63,19 +63,37 @@ function applyHeader(config: AssetConfig, sql: string, file: string): void {
     if (!match) continue;
     const [, name, value] = match as unknown as [string, string, string];
     switch (name) {
-      case 'group': config.group = value.trim(); break;
-      case 'kind': config.kind = value.trim() as AssetConfig['kind']; break;
-      case 'description': config.description = value.trim(); break;
-      case 'owner': owners.push(value.trim()); break;
-      case 'code_version': config.codeVersion = value.trim(); break;
-      case 'deps': config.deps = value.split(',').map((d) => d.trim()).filter(Boolean); break;
+      case 'group':
+        config.group = value.trim();
+        break;
+      case 'kind':
+        config.kind = value.trim() as AssetConfig['kind'];
+        break;
+      case 'description':
+        config.description = value.trim();
+        break;
+      case 'owner':
+        owners.push(value.trim());
+        break;
+      case 'code_version':
+        config.codeVersion = value.trim();
+        break;
+      case 'deps':
+        config.deps = value
+          .split(',')
+          .map((d) => d.trim())
+          .filter(Boolean);
+        break;
       case 'tag': {
         const [k, v = ''] = value.split('=', 2);
         tags[k!.trim()] = v.trim();
         break;
       }
       default:
-        throw new SluiceError('INVALID_DEFINITION', `${file}: unknown header "@${name}"; use @group, @kind, @description, @owner, @tag, @deps or @code_version`);
+        throw new SluiceError(
+          'INVALID_DEFINITION',
+          `${file}: unknown header "@${name}"; use @group, @kind, @description, @owner, @tag, @deps or @code_version`,
+        );
     }
   }
   config.tags = tags;

@@ -113,7 +113,11 @@ function describeConnectionError(error: unknown, url: string, role: PostgresRole
     user = decodeURIComponent(parsed.username) || user;
     database = decodeURIComponent(parsed.pathname.slice(1));
   } catch {
-    return new DatabaseUnavailableError(shown, role, `the ${role} database URL is not a valid URL; write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE in ${setting}`);
+    return new DatabaseUnavailableError(
+      shown,
+      role,
+      `the ${role} database URL is not a valid URL; write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE in ${setting}`,
+    );
   }
   const what = `the PostgreSQL ${role} database at ${shown}`;
   const fix =

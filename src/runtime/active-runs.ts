@@ -83,7 +83,14 @@ export class ActiveRuns {
   async drain(): Promise<void> {
     const entries = [...this.runs.values()];
     for (const entry of entries) entry.controller.abort();
-    await Promise.all(entries.map((e) => e.done.then(() => undefined, () => undefined)));
+    await Promise.all(
+      entries.map((e) =>
+        e.done.then(
+          () => undefined,
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   /** Cancels every run without waiting. */

@@ -30,20 +30,29 @@ export const sqliteStore: StoreFactory = (project) => SqliteStore.open({ path: p
  * A PostgreSQL warehouse (docs/production.md).
  * @example await Sluice.open({ warehouse: postgresWarehouse('postgres://sluice@db:5432/warehouse') });
  */
-export const postgresWarehouse = (url: string): WarehouseFactory => async () => (await import('../engine/postgres/postgres-warehouse.js')).PostgresWarehouse.open({ url });
+export const postgresWarehouse =
+  (url: string): WarehouseFactory =>
+  async () =>
+    (await import('../engine/postgres/postgres-warehouse.js')).PostgresWarehouse.open({ url });
 
 /**
  * A PostgreSQL metadata store, safe for many schedulers, workers and servers at once (docs/production.md).
  * @example await Sluice.open({ store: postgresStore('postgres://sluice@db:5432/sluice') });
  */
-export const postgresStore = (url: string): StoreFactory => async () => (await import('../store/postgres/postgres-store.js')).PostgresStore.open({ url });
+export const postgresStore =
+  (url: string): StoreFactory =>
+  async () =>
+    (await import('../store/postgres/postgres-store.js')).PostgresStore.open({ url });
 
 /** The environment variable first, then the project's `url`; a variable that is set must be a PostgreSQL URL. */
 function configuredUrl(env: AdapterConfig['env'], variable: string, fromProject: string | undefined): string | undefined {
   const value = env?.[variable];
   if (value === undefined || value === '') return fromProject;
   if (!/^postgres(ql)?:\/\//.test(value)) {
-    throw new SluiceError('INVALID_CONFIG', `${variable} must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE); unset it to use the project's files`);
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      `${variable} must be a PostgreSQL URL (postgres://USER:PASSWORD@HOST:PORT/DATABASE); unset it to use the project's files`,
+    );
   }
   return value;
 }
@@ -68,7 +77,8 @@ export async function openAdapters(project: LoadedProject, config: AdapterConfig
   const env = config.env ?? process.env;
   const store = typeof config.store === 'function' ? await config.store(project) : (config.store ?? (await defaultStore(project, env)(project)));
   try {
-    const warehouse = typeof config.warehouse === 'function' ? await config.warehouse(project) : (config.warehouse ?? (await defaultWarehouse(project, env)(project)));
+    const warehouse =
+      typeof config.warehouse === 'function' ? await config.warehouse(project) : (config.warehouse ?? (await defaultWarehouse(project, env)(project)));
     return { warehouse, store };
   } catch (error) {
     await store.close();

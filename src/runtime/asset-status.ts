@@ -54,7 +54,8 @@ function stalenessOf(
       return { status: 'stale', reason: `upstream "${dep}" has new data since ${key} was built` };
     }
     const upstreamStatus = known.get(dep)?.status;
-    if (upstreamStatus === 'stale' || upstreamStatus === 'never') return { status: 'stale', reason: `upstream "${dep}" is ${upstreamStatus === 'never' ? 'not materialized' : 'stale'}` };
+    if (upstreamStatus === 'stale' || upstreamStatus === 'never')
+      return { status: 'stale', reason: `upstream "${dep}" is ${upstreamStatus === 'never' ? 'not materialized' : 'stale'}` };
   }
   return { status: 'fresh' };
 }

@@ -26,8 +26,6 @@ export function planRun(graph: AssetGraph, selection: string, context: Selection
 
 /** Plans an explicit set of keys (used to re-execute the unfinished part of a run). */
 export function planKeys(graph: AssetGraph, keys: ReadonlySet<string>, selection: string): Plan {
-  const steps = graph.order
-    .filter((key) => keys.has(key))
-    .map((key) => ({ key, waitsFor: graph.parentsOf(key).filter((dep) => keys.has(dep)) }));
+  const steps = graph.order.filter((key) => keys.has(key)).map((key) => ({ key, waitsFor: graph.parentsOf(key).filter((dep) => keys.has(dep)) }));
   return { selection, steps };
 }

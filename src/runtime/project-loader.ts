@@ -41,7 +41,10 @@ export function findProjectFile(dir: string): string {
     if (parent === current) break;
     current = parent;
   }
-  throw new SluiceError('PROJECT_NOT_FOUND', `no sluice.config.ts in "${resolve(dir)}" or its parents; create one (see README "Define assets") or run the command in a project folder`);
+  throw new SluiceError(
+    'PROJECT_NOT_FOUND',
+    `no sluice.config.ts in "${resolve(dir)}" or its parents; create one (see README "Define assets") or run the command in a project folder`,
+  );
 }
 
 /** Imports a project file and returns its `project` (or default) export. */
@@ -78,8 +81,14 @@ export async function resolveProject(definition: ProjectDefinition, projectDir: 
   const assets = definition.assets.map((a) => withChecks(withSqlFileRead(a, projectDir), definition));
   for (const key of Object.keys(definition.checks)) {
     if (!assets.some((a) => a.key === key)) {
-      const suggestion = didYouMean(key, assets.map((a) => a.key));
-      throw new SluiceError('UNKNOWN_DEPENDENCY', `the project declares checks for asset "${key}", which is not defined${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+      const suggestion = didYouMean(
+        key,
+        assets.map((a) => a.key),
+      );
+      throw new SluiceError(
+        'UNKNOWN_DEPENDENCY',
+        `the project declares checks for asset "${key}", which is not defined${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+      );
     }
   }
   const keys = new Set(assets.map((a) => a.key));
@@ -110,7 +119,8 @@ function withChecks(asset: AssetDefinition, definition: ProjectDefinition): Asse
   const checks = [...asset.checks, ...(definition.checks[asset.key] ?? [])];
   const names = new Set<string>();
   for (const check of checks) {
-    if (names.has(check.name)) throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}" has two checks named "${check.name}"; give one a different \`name\``);
+    if (names.has(check.name))
+      throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}" has two checks named "${check.name}"; give one a different \`name\``);
     names.add(check.name);
   }
   return checks.length === asset.checks.length ? asset : Object.freeze({ ...asset, checks });
@@ -126,7 +136,9 @@ function withSqlFileRead(asset: AssetDefinition, projectDir: string): AssetDefin
   try {
     return Object.freeze({ ...asset, sql: readFileSync(path, 'utf8'), sqlSource: path });
   } catch (cause) {
-    throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}": cannot read SQL file "${path}"; sqlFile paths are relative to the project folder`, { cause });
+    throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}": cannot read SQL file "${path}"; sqlFile paths are relative to the project folder`, {
+      cause,
+    });
   }
 }
 

@@ -33,7 +33,7 @@ export class ReadyQueue {
     const last = heap.pop();
     if (heap.length === 0 || last === undefined) return first;
     heap[0] = last;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let smallest = i;

@@ -87,7 +87,10 @@ export class RunCoordinator {
         const asset = this.project.graph.require(key).definition;
         const relation = parseAssetKey(key);
         if (!(await session.describe(relation))) {
-          await this.journal.emit(runId, 'asset_skipped', key, `not checked: "${key}" is not published yet; materialize it first`, { reason: 'not_published', failedUpstream: [] });
+          await this.journal.emit(runId, 'asset_skipped', key, `not checked: "${key}" is not published yet; materialize it first`, {
+            reason: 'not_published',
+            failedUpstream: [],
+          });
           continue;
         }
         const assetResults = await auditRelation(session, asset, relation);
@@ -127,7 +130,13 @@ export class RunCoordinator {
     return { runId, done };
   }
 
-  private async execute(runId: string, plan: Plan, options: ExecuteOptions, controller: AbortController, recorded: (value: boolean) => void): Promise<MaterializeResult> {
+  private async execute(
+    runId: string,
+    plan: Plan,
+    options: ExecuteOptions,
+    controller: AbortController,
+    recorded: (value: boolean) => void,
+  ): Promise<MaterializeResult> {
     const onOuterAbort = (): void => controller.abort();
     options.signal?.addEventListener('abort', onOuterAbort, { once: true });
     const started = performance.now();
@@ -154,7 +163,11 @@ export class RunCoordinator {
           },
           onStart: (key, attempt) => this.journal.emit(runId, 'asset_started', key, attempt > 1 ? `attempt ${attempt}` : 'started', { attempt }),
           onRetry: (key, attempt, delayMs, error) =>
-            this.journal.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${messageOf(error)}`, { attempt, delayMs, error: serializeError(error) }),
+            this.journal.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${messageOf(error)}`, {
+              attempt,
+              delayMs,
+              error: serializeError(error),
+            }),
           onFinish: (outcome) => this.reportOutcome(runId, outcome),
           run: async (key, attempt, signal) => {
             // Queue workers take the asset's lock across processes themselves (an advisory lock).
@@ -184,7 +197,11 @@ export class RunCoordinator {
     } catch (error) {
       const serialized = serializeError(error);
       await this.journal.setStatus(runId, 'failed', serialized);
-      await this.journal.emit(runId, 'run_failed', undefined, `run failed: ${serialized.message}`, { durationMs: performance.now() - started, failed: [], error: serialized });
+      await this.journal.emit(runId, 'run_failed', undefined, `run failed: ${serialized.message}`, {
+        durationMs: performance.now() - started,
+        failed: [],
+        error: serialized,
+      });
       throw error;
     } finally {
       options.signal?.removeEventListener('abort', onOuterAbort);
@@ -267,16 +284,26 @@ export class RunCoordinator {
     switch (outcome.status) {
       case 'succeeded': {
         const record = (await this.store.materializationHistory(key, 1))[0];
-        await this.journal.emit(runId, 'asset_succeeded', key, `materialized${record?.rowCount != null ? ` ${record.rowCount} rows` : ''} in ${formatMs(outcome.durationMs)}`, {
-          durationMs: outcome.durationMs,
-          rowCount: record?.rowCount ?? null,
-          dataVersion: record?.dataVersion ?? null,
-          attempts: outcome.attempts,
-        });
+        await this.journal.emit(
+          runId,
+          'asset_succeeded',
+          key,
+          `materialized${record?.rowCount != null ? ` ${record.rowCount} rows` : ''} in ${formatMs(outcome.durationMs)}`,
+          {
+            durationMs: outcome.durationMs,
+            rowCount: record?.rowCount ?? null,
+            dataVersion: record?.dataVersion ?? null,
+            attempts: outcome.attempts,
+          },
+        );
         return;
       }
       case 'failed':
-        await this.journal.emit(runId, 'asset_failed', key, outcome.error!.message, { durationMs: outcome.durationMs, attempts: outcome.attempts, error: outcome.error! });
+        await this.journal.emit(runId, 'asset_failed', key, outcome.error!.message, {
+          durationMs: outcome.durationMs,
+          attempts: outcome.attempts,
+          error: outcome.error!,
+        });
         return;
       case 'skipped':
         await this.journal.emit(runId, 'asset_skipped', key, `skipped because upstream ${outcome.failedUpstream!.map((k) => `"${k}"`).join(', ')} failed`, {
@@ -288,5 +315,4 @@ export class RunCoordinator {
         await this.journal.emit(runId, 'asset_not_executed', key, outcome.status === 'canceled' ? 'canceled' : 'not executed', { reason: outcome.status });
     }
   }
-
 }

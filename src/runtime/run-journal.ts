@@ -24,7 +24,14 @@ export class RunJournal {
     this.bus.emit('status', { runId, status });
   }
 
-  async emit<T extends RunEventType>(runId: string, type: T, assetKey: string | undefined, message: string, data: RunEventMap[T], level = EVENT_LEVELS[type]): Promise<void> {
+  async emit<T extends RunEventType>(
+    runId: string,
+    type: T,
+    assetKey: string | undefined,
+    message: string,
+    data: RunEventMap[T],
+    level = EVENT_LEVELS[type],
+  ): Promise<void> {
     const stored = await this.store.appendEvent({ runId, type, level, message, data: data as Record<string, unknown>, ...(assetKey ? { assetKey } : {}) });
     // The store keeps what it was given: the record is the event of type T that was just written.
     this.bus.emit('event', stored as RunEventOf<T>);

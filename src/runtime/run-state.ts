@@ -128,7 +128,17 @@ export class RunState {
   }
 
   private addStep(key: string): void {
-    this.steps.set(key, { assetKey: key, status: 'pending', startedAt: null, endedAt: null, attempts: 0, rowCount: null, error: null, retrying: false, durationMs: null });
+    this.steps.set(key, {
+      assetKey: key,
+      status: 'pending',
+      startedAt: null,
+      endedAt: null,
+      attempts: 0,
+      rowCount: null,
+      error: null,
+      retrying: false,
+      durationMs: null,
+    });
   }
 }
 
@@ -149,6 +159,7 @@ function numberOr(value: unknown, fallback: number): number {
 }
 
 function messageOf(error: unknown): string | null {
-  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') return (error as { message: string }).message;
+  if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string')
+    return (error as { message: string }).message;
   return null;
 }

@@ -121,7 +121,14 @@ export class Sluice {
     this.queue = parts.queue;
     this.leadership = parts.leadership;
     const remoteStep = parts.queue ? parts.queue.runStep.bind(parts.queue) : undefined;
-    this.coordinator = new RunCoordinator({ project: this.project, warehouse: this.warehouse, store: this.store, journal: parts.journal, runs: this.runs, ...(remoteStep ? { remoteStep } : {}) });
+    this.coordinator = new RunCoordinator({
+      project: this.project,
+      warehouse: this.warehouse,
+      store: this.store,
+      journal: parts.journal,
+      runs: this.runs,
+      ...(remoteStep ? { remoteStep } : {}),
+    });
   }
 
   /**
@@ -141,7 +148,14 @@ export class Sluice {
     const bus = new RunEventBus();
     const journal = new RunJournal(store, bus);
     const openLineage = createOpenLineageEmitter(
-      { bus, store, warehouse, project, logger, warnRun: (runId, message, assetKey) => journal.emit(runId, 'asset_log', assetKey, message, { source: 'openlineage' }, 'warn') },
+      {
+        bus,
+        store,
+        warehouse,
+        project,
+        logger,
+        warnRun: (runId, message, assetKey) => journal.emit(runId, 'asset_log', assetKey, message, { source: 'openlineage' }, 'warn'),
+      },
       {
         env: config.env ?? process.env,
         warehousePath: project.warehousePath,
@@ -151,17 +165,25 @@ export class Sluice {
       config.openLineageEmitter,
     );
     openLineage?.addDatasetFacetProvider(checkAssertionsProvider(store, project.graph));
-    const queue = await openQueueExecutor({ env: config.env ?? process.env, project, warehouse, ...(config.executor ? { executor: config.executor } : {}) }).catch(async (error: unknown) => {
+    const queue = await openQueueExecutor({
+      env: config.env ?? process.env,
+      project,
+      warehouse,
+      ...(config.executor ? { executor: config.executor } : {}),
+    }).catch(async (error: unknown) => {
       await Promise.all([openLineage?.close(), warehouse.close(), store.close()]);
       throw error;
     });
     const metadataUrl = (config.env ?? process.env).SLUICE_METADATA_URL || project.definition.metadataUrl;
-    const leadership = metadataUrl && !config.store
-      ? await import('./queue/leader-election.js').then(({ Leadership }) => Leadership.open({ url: metadataUrl, project: project.definition.name })).catch(async (error: unknown) => {
-          await Promise.all([queue?.close(), openLineage?.close(), warehouse.close(), store.close()]);
-          throw error;
-        })
-      : undefined;
+    const leadership =
+      metadataUrl && !config.store
+        ? await import('./queue/leader-election.js')
+            .then(({ Leadership }) => Leadership.open({ url: metadataUrl, project: project.definition.name }))
+            .catch(async (error: unknown) => {
+              await Promise.all([queue?.close(), openLineage?.close(), warehouse.close(), store.close()]);
+              throw error;
+            })
+        : undefined;
     const sluice = new Sluice({ project, warehouse, store, bus, journal, logger, openLineage, queue, leadership });
     await sluice.recover();
     return sluice;
@@ -261,7 +283,10 @@ export class Sluice {
     const partitioned = plan.steps.map((s) => this.project.graph.require(s.key).definition).filter((a) => a.partitions);
     if (partition === undefined) {
       if (partitioned.length > 0) {
-        throw new SluiceError('INVALID_SELECTION', `asset "${partitioned[0]!.key}" is partitioned; pass a partition key (--partition KEY) or run \`sluice backfill\``);
+        throw new SluiceError(
+          'INVALID_SELECTION',
+          `asset "${partitioned[0]!.key}" is partitioned; pass a partition key (--partition KEY) or run \`sluice backfill\``,
+        );
       }
       return;
     }

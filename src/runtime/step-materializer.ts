@@ -73,14 +73,23 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
         await session.publishTables([{ staging, target }, ...sides]);
         return { ...measured, codeVersion, sql: asset.sql ?? null, ...(sides.length > 0 ? { sideOutputs } : {}), ...extras() };
       }
-      if (sides.length > 0) throw new SluiceError('COMPUTE_ERROR', `asset "${asset.key}": side outputs are only supported on fully rebuilt tables, not on partitioned or incremental ones; an incremental asset quarantines rows with \`incremental.rejectColumn\``);
+      if (sides.length > 0)
+        throw new SluiceError(
+          'COMPUTE_ERROR',
+          `asset "${asset.key}": side outputs are only supported on fully rebuilt tables, not on partitioned or incremental ones; an incremental asset quarantines rows with \`incremental.rejectColumn\``,
+        );
       const batchRows = await session.rowCount(staging);
       const rejects = rejectsOf(asset, target);
       const quarantined = rejects?.quarantine;
       const rejected = quarantined ? await countRejected(session, staging, rejects.column) : 0;
       await publishInto(input, staging, target, rejects);
-      if (quarantined && rejected > 0) input.log.warn(`${rejected} row(s) of this batch quarantined in ${quarantined.schema}.${quarantined.name} (see its ${rejects.column} column); the rest was published`);
-      const quarantine = quarantined ? { sideOutputs: { [`${quarantined.schema}.${quarantined.name}`]: { rowCount: rejected, reasonColumn: rejects.column } } } : {};
+      if (quarantined && rejected > 0)
+        input.log.warn(
+          `${rejected} row(s) of this batch quarantined in ${quarantined.schema}.${quarantined.name} (see its ${rejects.column} column); the rest was published`,
+        );
+      const quarantine = quarantined
+        ? { sideOutputs: { [`${quarantined.schema}.${quarantined.name}`]: { rowCount: rejected, reasonColumn: rejects.column } } }
+        : {};
       return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null, ...quarantine, ...extras() };
     } catch (error) {
       for (const relation of [staging, ...sides.map((side) => side.staging)]) await session.dropRelation(relation).catch(() => undefined);
@@ -118,7 +127,12 @@ function sqlBindings(input: StepInput): Record<string, unknown> {
   const bindings: Record<string, unknown> = {};
   for (const name of input.sqlParameters ?? []) {
     if (!(name in available)) {
-      throw new SluiceError('INVALID_DEFINITION', `asset "${input.asset.key}": its SQL uses $${name}, which Sluice does not provide; available: ${Object.keys(available).map((k) => `$${k}`).join(', ')}`);
+      throw new SluiceError(
+        'INVALID_DEFINITION',
+        `asset "${input.asset.key}": its SQL uses $${name}, which Sluice does not provide; available: ${Object.keys(available)
+          .map((k) => `$${k}`)
+          .join(', ')}`,
+      );
     }
     bindings[name] = available[name];
   }
@@ -134,20 +148,25 @@ function utcTimestamp(date: Date): string {
 function rejectsOf(asset: AssetDefinition, target: QualifiedName): PublishRejects | undefined {
   const { rejectColumn, deleteColumn } = asset.incremental ?? {};
   if (deleteColumn) return { column: deleteColumn };
-  return rejectColumn ? { column: rejectColumn, quarantine: { schema: target.schema, name: assertIdentifier(`${target.name}_quarantine`, `quarantine of asset "${asset.key}"`) } } : undefined;
+  return rejectColumn
+    ? { column: rejectColumn, quarantine: { schema: target.schema, name: assertIdentifier(`${target.name}_quarantine`, `quarantine of asset "${asset.key}"`) } }
+    : undefined;
 }
 
 async function countRejected(session: WarehouseSession, staging: QualifiedName, column: string): Promise<number> {
   const columns = await session.describe(staging);
   if (!columns?.some((c) => c.name === column)) return 0;
-  const [row] = await session.query<{ n: number | bigint }>(`SELECT count(*) AS n FROM ${quoteQualified(staging)} WHERE ${quoteIdentifier(column)} IS NOT NULL`);
+  const [row] = await session.query<{ n: number | bigint }>(
+    `SELECT count(*) AS n FROM ${quoteQualified(staging)} WHERE ${quoteIdentifier(column)} IS NOT NULL`,
+  );
   return Number(row?.n ?? 0);
 }
 
 async function publishInto(input: StepInput, staging: QualifiedName, target: QualifiedName, rejects?: PublishRejects): Promise<void> {
   const { asset, session } = input;
   if (asset.partitions) {
-    if (input.partition === undefined) throw new SluiceError('INVALID_SELECTION', `asset "${asset.key}" is partitioned; pass a partition (--partition KEY) or use sluice backfill`);
+    if (input.partition === undefined)
+      throw new SluiceError('INVALID_SELECTION', `asset "${asset.key}" is partitioned; pass a partition (--partition KEY) or use sluice backfill`);
     const column = asset.partitionColumn!;
     if (isTimePartitioned(asset.partitions)) {
       const window = partitionWindow(asset.partitions, input.partition);
@@ -172,7 +191,10 @@ async function measureSides(session: WarehouseSession, sides: readonly SideOutpu
   const out: Record<string, { rowCount: number }> = {};
   for (const side of sides) {
     if (!(await session.describe(side.staging))) {
-      throw new SluiceError('COMPUTE_ERROR', `side output "${side.target.schema}.${side.target.name}" was requested but never created; create it with CREATE TABLE \${ctx.sideOutput(...)} AS ...`);
+      throw new SluiceError(
+        'COMPUTE_ERROR',
+        `side output "${side.target.schema}.${side.target.name}" was requested but never created; create it with CREATE TABLE \${ctx.sideOutput(...)} AS ...`,
+      );
     }
     out[`${side.target.schema}.${side.target.name}`] = { rowCount: await session.rowCount(side.staging) };
   }
@@ -235,6 +257,10 @@ async function withSqlContext<T>(asset: AssetDefinition, action: () => Promise<T
   } catch (cause) {
     if (cause instanceof SluiceError) throw cause;
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new SluiceError('SQL_ERROR', `asset "${asset.key}" failed in ${asset.sqlSource ?? 'its SQL'}: ${message}\nFix the SQL and run the asset again; the published version was left unchanged.`, { cause });
+    throw new SluiceError(
+      'SQL_ERROR',
+      `asset "${asset.key}" failed in ${asset.sqlSource ?? 'its SQL'}: ${message}\nFix the SQL and run the asset again; the published version was left unchanged.`,
+      { cause },
+    );
   }
 }

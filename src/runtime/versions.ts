@@ -20,7 +20,9 @@ export function codeVersionOf(asset: AssetDefinition): string {
 
 /** Data version derived from the code and the inputs' data versions (used for views). */
 export function derivedDataVersion(codeVersion: string, inputVersions: Readonly<Record<string, string | null>>): string {
-  const inputs = Object.keys(inputVersions).sort().map((k) => `${k}=${inputVersions[k] ?? 'none'}`);
+  const inputs = Object.keys(inputVersions)
+    .sort()
+    .map((k) => `${k}=${inputVersions[k] ?? 'none'}`);
   return digest([codeVersion, ...inputs]);
 }
 

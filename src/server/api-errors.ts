@@ -8,7 +8,11 @@ export type ErrorStatus = 400 | 403 | 404 | 409 | 500;
 
 /** An error raised by the HTTP layer itself (bad payloads, unknown routes), with its status. */
 export class HttpError extends Error {
-  constructor(readonly status: ErrorStatus, readonly code: string, message: string) {
+  constructor(
+    readonly status: ErrorStatus,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'HttpError';
   }

@@ -81,7 +81,12 @@ export function createApp(sluice: Sluice, config: AppConfig = {}): Hono<ApiEnv> 
 
   app.use('*', async (c, next) => {
     const host = hostName(c.req.header('host') ?? new URL(c.req.url).host);
-    if (allowedHosts && !allowedHosts.has(host)) throw new HttpError(403, 'FORBIDDEN_HOST', `this server answers to ${[...allowedHosts].join(', ')}, not "${host}"; open it by the URL \`sluice dev\` printed`);
+    if (allowedHosts && !allowedHosts.has(host))
+      throw new HttpError(
+        403,
+        'FORBIDDEN_HOST',
+        `this server answers to ${[...allowedHosts].join(', ')}, not "${host}"; open it by the URL \`sluice dev\` printed`,
+      );
     await next();
   });
 

@@ -16,7 +16,13 @@ function literal(value: string | number | boolean): string {
   return typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
 }
 
-const DURATIONS: readonly [unit: string, ms: number][] = [['w', 604_800_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
+const DURATIONS: readonly [unit: string, ms: number][] = [
+  ['w', 604_800_000],
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+];
 
 /** `5400000` -> `1h30m`, as the durations `checks.freshness()` accepts. */
 function duration(ms: number): string {
@@ -33,7 +39,8 @@ function duration(ms: number): string {
 
 function bounds(subject: string, min: number | string | undefined, max: number | string | undefined, inclusive = true): string {
   const [ge, le] = inclusive ? ['>=', '<='] : ['>', '<'];
-  if (min !== undefined && max !== undefined) return inclusive ? `${subject} between ${literal(min)} and ${literal(max)}` : `${literal(min)} < ${subject} < ${literal(max)}`;
+  if (min !== undefined && max !== undefined)
+    return inclusive ? `${subject} between ${literal(min)} and ${literal(max)}` : `${literal(min)} < ${subject} < ${literal(max)}`;
   return min !== undefined ? `${subject} ${ge} ${literal(min)}` : `${subject} ${le} ${literal(max!)}`;
 }
 

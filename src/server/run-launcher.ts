@@ -15,7 +15,10 @@ export class RunLauncher {
   /** Work started beside the runs (a backfill's loop), which a shutdown cancels and awaits. */
   private readonly background = new Map<Promise<void>, () => void>();
 
-  constructor(private readonly sluice: Sluice, logger?: Logger) {
+  constructor(
+    private readonly sluice: Sluice,
+    logger?: Logger,
+  ) {
     this.logger = logger ?? sluice.logger;
   }
 

@@ -67,7 +67,10 @@ export function serveUi(uiDir: string = DEFAULT_UI_DIR): (c: Context) => Promise
     if (file) {
       // Vite fingerprints everything under assets/, so those never change; the rest may.
       const cache = relative.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
-      return c.body(await readFile(file), 200, { 'content-type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'cache-control': cache });
+      return c.body(await readFile(file), 200, {
+        'content-type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'cache-control': cache,
+      });
     }
     if (extname(relative) !== '') return c.text(`not found: ${relative}`, 404);
     return c.html(await readFile(index, 'utf8'), 200, { 'cache-control': 'no-cache' });

@@ -34,12 +34,18 @@ describe('sluice access check', () => {
   it('follows a tag downstream and exits 1 naming each column and reader left unmasked', () => {
     const { code, out, err } = sluice('access', 'check', '--json');
     assert.equal(code, 1, err);
-    const result = JSON.parse(out) as { columns: { asset: string; column: string; tags: string[]; declared: boolean }[]; findings: { asset: string; column: string; reader: string }[] };
-    assert.deepEqual(result.columns.map((c) => [`${c.asset}.${c.column}`, c.tags, c.declared]), [
-      ['clean/contacts.email_lc', ['pii'], false],
-      ['gold/domains.domain', ['pii'], false],
-      ['raw/people.email', ['pii'], true],
-    ]);
+    const result = JSON.parse(out) as {
+      columns: { asset: string; column: string; tags: string[]; declared: boolean }[];
+      findings: { asset: string; column: string; reader: string }[];
+    };
+    assert.deepEqual(
+      result.columns.map((c) => [`${c.asset}.${c.column}`, c.tags, c.declared]),
+      [
+        ['clean/contacts.email_lc', ['pii'], false],
+        ['gold/domains.domain', ['pii'], false],
+        ['raw/people.email', ['pii'], true],
+      ],
+    );
     // No project access configuration: each role is a reader; a viewer may not read rows at all.
     assert.deepEqual(result.findings.map((f) => `${f.asset}.${f.column}:${f.reader}`).sort(), [
       'gold/domains.domain:admin',
@@ -51,22 +57,28 @@ describe('sluice access check', () => {
   });
 
   it('passes once every reader is masked or exempted', () => {
-    project.write('sluice.config.ts', config(`{
+    project.write(
+      'sluice.config.ts',
+      config(`{
       'raw/people': { tags: { email: ['pii'] }, masks: [{ column: 'email', mask: 'hash', unless: { roles: ['admin'] } }] },
       'clean/contacts': { masks: [{ column: 'email_lc', mask: 'redact', unless: { roles: ['admin'] } }] },
       'gold/domains': { masks: [{ column: 'domain', mask: 'partial', unless: { users: ['admin'], roles: ['admin'] } }] },
-    }`));
+    }`),
+    );
     const { code, out, err } = sluice('access', 'check');
     assert.equal(code, 0, err);
     assert.match(out, /gold\/domains\.domain \[pii\] \(from raw\/people\.email\): masked or exempt for every reader/);
   });
 
   it('refuses policies naming a missing column, an unknown role or mask, with a did-you-mean each', () => {
-    project.write('sluice.config.ts', config(`{
+    project.write(
+      'sluice.config.ts',
+      config(`{
       'raw/people': { masks: [{ column: 'emial', mask: 'hash' }, { column: 'name', mask: 'redcat' }] },
       'clean/contacts': { rowFilters: [{ where: 'idd = 1', appliesTo: { roles: ['analist'] } }] },
       'gold/domain': { masks: [] },
-    }`));
+    }`),
+    );
     const { code, err } = sluice('access', 'check');
     assert.equal(code, 2, err);
     assert.match(err, /"raw\/people" has no column "emial"; did you mean "email"\?/);

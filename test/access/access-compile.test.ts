@@ -27,8 +27,14 @@ describe('sluice access compile', { timeout: 300_000 }, () => {
     assert.ok(tables.every((t) => !new RegExp(`^(?:${t.user})$`).test(`x${t.user}`)));
     const west = forUser('analyst-west');
     assert.equal(west.find((t) => t.schema === 'gold' && t.table === 'region_monthly_summary')!.filter, "(region = 'West')");
-    assert.match(west.find((t) => t.schema === 'gold' && t.table === 'airport_daily_delays')!.filter!, /origin IN \(SELECT iata FROM silver\.airports WHERE region = 'West'\)/);
-    assert.deepEqual(west.find((t) => t.schema === 'silver' && t.table === 'airports')!.columns!.map((c) => c.name), ['name']);
+    assert.match(
+      west.find((t) => t.schema === 'gold' && t.table === 'airport_daily_delays')!.filter!,
+      /origin IN \(SELECT iata FROM silver\.airports WHERE region = 'West'\)/,
+    );
+    assert.deepEqual(
+      west.find((t) => t.schema === 'silver' && t.table === 'airports')!.columns!.map((c) => c.name),
+      ['name'],
+    );
     const admin = forUser('admin');
     assert.ok(admin.length > 0 && admin.every((t) => t.filter === undefined && t.columns === undefined && t.catalog === 'lake'));
     assert.deepEqual(rules.catalogs!.map((c) => c.user).sort(), ['admin', 'analyst\\-west', 'operator']);
@@ -52,18 +58,34 @@ describe('sluice access compile', { timeout: 300_000 }, () => {
       const session = await sluice.warehouse.session();
       try {
         await db.query('CREATE SCHEMA silver; CREATE SCHEMA gold');
-        await db.query('CREATE TABLE silver.airports (iata text, name text, city text, state text, country text, latitude double precision, longitude double precision, region text)');
-        await db.query('CREATE TABLE gold.region_monthly_summary (region text, month date, flights bigint, delayed_flights bigint, avg_delay_min double precision, pct_delayed double precision)');
-        await db.query('CREATE TABLE gold.airport_daily_delays (origin text, flight_date date, flights bigint, delayed_flights bigint, avg_delay_min double precision, total_distance_mi bigint)');
+        await db.query(
+          'CREATE TABLE silver.airports (iata text, name text, city text, state text, country text, latitude double precision, longitude double precision, region text)',
+        );
+        await db.query(
+          'CREATE TABLE gold.region_monthly_summary (region text, month date, flights bigint, delayed_flights bigint, avg_delay_min double precision, pct_delayed double precision)',
+        );
+        await db.query(
+          'CREATE TABLE gold.airport_daily_delays (origin text, flight_date date, flights bigint, delayed_flights bigint, avg_delay_min double precision, total_distance_mi bigint)',
+        );
         for (const [table, columns, types] of [
           ['silver.airports', 'iata, name, city, state, country, latitude, longitude, region', 'text,text,text,text,text,float8,float8,text'],
           ['gold.region_monthly_summary', 'region, month::VARCHAR, flights, delayed_flights, avg_delay_min, pct_delayed', 'text,date,int8,int8,float8,float8'],
-          ['gold.airport_daily_delays', 'origin, flight_date::VARCHAR, flights, delayed_flights, avg_delay_min, total_distance_mi', 'text,date,int8,int8,float8,int8'],
+          [
+            'gold.airport_daily_delays',
+            'origin, flight_date::VARCHAR, flights, delayed_flights, avg_delay_min, total_distance_mi',
+            'text,date,int8,int8,float8,int8',
+          ],
         ] as const) {
           const rows = await session.query(`SELECT ${columns} FROM ${table}`);
           const names = Object.keys(rows[0]!);
           const arrays = names.map((n) => rows.map((r) => (r[n] === null || r[n] === undefined ? null : String(r[n]))));
-          await db.query(`INSERT INTO ${table} SELECT * FROM unnest(${types.split(',').map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`, arrays);
+          await db.query(
+            `INSERT INTO ${table} SELECT * FROM unnest(${types
+              .split(',')
+              .map((t, i) => `$${i + 1}::${t}[]`)
+              .join(', ')})`,
+            arrays,
+          );
         }
       } finally {
         session.close();
@@ -81,15 +103,24 @@ describe('sluice access compile', { timeout: 300_000 }, () => {
         }
       };
       const governed = async (user: string, sql: string) => (await reader.query(access.principalFor(user)!, sql, { maxRows: 100_000 })).rows;
-      const norm = (rows: Record<string, unknown>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : String(v)])));
+      const norm = (rows: Record<string, unknown>[]) =>
+        rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : String(v)])));
 
       for (const user of ['admin', 'operator', 'analyst-west']) {
         const summary = 'SELECT region, month::VARCHAR AS month, flights, avg_delay_min FROM gold.region_monthly_summary ORDER BY region, month';
-        assert.deepEqual(norm(await asRole(user, summary.replace('month::VARCHAR', 'month::text'))), norm(await governed(user, summary)), `${user}: gold.region_monthly_summary`);
+        assert.deepEqual(
+          norm(await asRole(user, summary.replace('month::VARCHAR', 'month::text'))),
+          norm(await governed(user, summary)),
+          `${user}: gold.region_monthly_summary`,
+        );
         const daily = 'SELECT origin, count(*) AS days, sum(flights) AS flights FROM gold.airport_daily_delays GROUP BY origin ORDER BY origin';
         assert.deepEqual(norm(await asRole(user, daily)), norm(await governed(user, daily)), `${user}: gold.airport_daily_delays`);
         const airports = 'SELECT iata, name FROM {} ORDER BY iata';
-        assert.deepEqual(norm(await asRole(user, airports.replace('{}', 'silver_masked.airports'))), norm(await governed(user, airports.replace('{}', 'silver.airports'))), `${user}: airport names`);
+        assert.deepEqual(
+          norm(await asRole(user, airports.replace('{}', 'silver_masked.airports'))),
+          norm(await governed(user, airports.replace('{}', 'silver.airports'))),
+          `${user}: airport names`,
+        );
       }
       const westRegions = await asRole('analyst-west', 'SELECT DISTINCT region FROM gold.region_monthly_summary');
       assert.deepEqual(westRegions, [{ region: 'West' }]);

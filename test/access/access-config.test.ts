@@ -16,7 +16,10 @@ const graph = AssetGraph.build(
 );
 
 function rejects(access: unknown, message: RegExp): void {
-  assert.throws(() => AccessControl.fromProject(access as AccessDefinition, graph), (error: unknown) => error instanceof Error && message.test(error.message) && !/\n\s+at /.test(error.message));
+  assert.throws(
+    () => AccessControl.fromProject(access as AccessDefinition, graph),
+    (error: unknown) => error instanceof Error && message.test(error.message) && !/\n\s+at /.test(error.message),
+  );
 }
 
 test('a missing access configuration says what to add', () => {
@@ -25,17 +28,35 @@ test('a missing access configuration says what to add', () => {
 
 test('shape errors name the path of the bad entry', () => {
   rejects({ users: {} }, /at access\.users: name at least one user/);
-  rejects({ users: { 'analyst-west': { roles: ['superuser'] } } }, /at access\.users\["analyst-west"\]\.roles\[0\]: Invalid option: expected one of "viewer"\|"analyst"\|"operator"\|"admin"/);
+  rejects(
+    { users: { 'analyst-west': { roles: ['superuser'] } } },
+    /at access\.users\["analyst-west"\]\.roles\[0\]: Invalid option: expected one of "viewer"\|"analyst"\|"operator"\|"admin"/,
+  );
   rejects({ users: { a: { roles: ['admin'], colour: 'red' } } }, /at access\.users\.a: Unrecognized key: "colour"/);
-  rejects({ users: { a: {} }, grants: [{ user: 'a', group: 'g', role: 'viewer', select: '*' }] }, /at access\.grants\[0\]: give exactly one of `user` and `group`/);
+  rejects(
+    { users: { a: {} }, grants: [{ user: 'a', group: 'g', role: 'viewer', select: '*' }] },
+    /at access\.grants\[0\]: give exactly one of `user` and `group`/,
+  );
   rejects({ users: { 'bad name!': {} } }, /at access\.users\["bad name!"\]: not a valid name: use letters, digits/);
 });
 
 test('unknown users, groups and selections are named with a suggestion', () => {
-  rejects({ users: { alice: {} }, grants: [{ user: 'alise', role: 'viewer', select: '*' }] }, /at access\.grants\[0\]\.user: user "alise" is not defined in access\.users; did you mean "alice"\?/);
-  rejects({ users: { alice: { groups: ['readers'] } } }, /at access\.users\.alice\.groups\[0\]: group "readers" is not defined in access\.groups; define it there first/);
-  rejects({ users: { alice: {} }, grants: [{ user: 'alice', role: 'viewer', select: 'group:curatoin' }] }, /at access\.grants\[0\]\.select: .*no asset is in group "curatoin".*curation/);
-  rejects({ users: { alice: {} }, grants: [{ user: 'alice', role: 'viewer', select: 'gold/c' }] }, /at access\.grants\[0\]\.select: .*asset "gold\/c" is not defined/);
+  rejects(
+    { users: { alice: {} }, grants: [{ user: 'alise', role: 'viewer', select: '*' }] },
+    /at access\.grants\[0\]\.user: user "alise" is not defined in access\.users; did you mean "alice"\?/,
+  );
+  rejects(
+    { users: { alice: { groups: ['readers'] } } },
+    /at access\.users\.alice\.groups\[0\]: group "readers" is not defined in access\.groups; define it there first/,
+  );
+  rejects(
+    { users: { alice: {} }, grants: [{ user: 'alice', role: 'viewer', select: 'group:curatoin' }] },
+    /at access\.grants\[0\]\.select: .*no asset is in group "curatoin".*curation/,
+  );
+  rejects(
+    { users: { alice: {} }, grants: [{ user: 'alice', role: 'viewer', select: 'gold/c' }] },
+    /at access\.grants\[0\]\.select: .*asset "gold\/c" is not defined/,
+  );
 });
 
 test('a user gets their own roles, their groups roles and the scoped grants of both', () => {
@@ -43,14 +64,23 @@ test('a user gets their own roles, their groups roles and the scoped grants of b
     {
       users: { wendy: { roles: ['viewer'], groups: ['gold'], attributes: { region: 'West' } } },
       groups: { gold: { roles: [] }, ops: { roles: ['operator'] } },
-      grants: [{ group: 'gold', role: 'analyst', select: 'tag:layer=gold' }, { user: 'wendy', role: 'operator', select: '+gold/b' }],
+      grants: [
+        { group: 'gold', role: 'analyst', select: 'tag:layer=gold' },
+        { user: 'wendy', role: 'operator', select: '+gold/b' },
+      ],
     },
     graph,
   );
   const wendy = access.principalFor('wendy')!;
   assert.deepEqual(wendy.roles, ['viewer']);
   assert.deepEqual(wendy.attributes, { region: 'West' });
-  assert.deepEqual(wendy.grants.map((g) => [g.role, [...g.keys].sort()]), [['analyst', ['gold/b']], ['operator', ['gold/b', 'raw/a']]]);
+  assert.deepEqual(
+    wendy.grants.map((g) => [g.role, [...g.keys].sort()]),
+    [
+      ['analyst', ['gold/b']],
+      ['operator', ['gold/b', 'raw/a']],
+    ],
+  );
   assert.ok(access.isAllowed(wendy, 'run:launch', { kind: 'project', assets: ['raw/a', 'gold/b'] }));
   assert.ok(!access.isAllowed(wendy, 'run:launch', { kind: 'project' }));
   assert.deepEqual([...access.principalFor('wendy', ['ops'])!.roles].sort(), ['operator', 'viewer'], 'OIDC groups add their roles');

@@ -13,7 +13,9 @@ const SLUICE_SRC = join(REPO_ROOT, 'src', 'index.ts');
 const FLIGHTS_DIR = join(REPO_ROOT, 'examples', 'flights');
 
 function filesUnder(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => !f.startsWith('data') && !f.startsWith('landing') && statSync(join(dir, f)).isFile()).sort();
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => !f.startsWith('data') && !f.startsWith('landing') && statSync(join(dir, f)).isFile())
+    .sort();
 }
 
 /** A key that changes whenever the example's definitions, SQL or seeds change. */
@@ -43,7 +45,8 @@ async function buildOnce(cache: string): Promise<void> {
     const sluice = await Sluice.open({ dir: FLIGHTS_DIR, warehousePath: join(cache, 'warehouse.duckdb'), metadataPath: join(cache, 'sluice.sqlite') });
     try {
       const result = await sluice.materialize();
-      if (result.status !== 'succeeded') throw new Error(`building the flights example failed: ${JSON.stringify(result.assets.filter((a) => a.status !== 'succeeded'))}`);
+      if (result.status !== 'succeeded')
+        throw new Error(`building the flights example failed: ${JSON.stringify(result.assets.filter((a) => a.status !== 'succeeded'))}`);
     } finally {
       await sluice.close();
     }
@@ -53,7 +56,13 @@ async function buildOnce(cache: string): Promise<void> {
     for (const entry of readdirSync(dirname(cache))) {
       const other = join(dirname(cache), entry);
       const finished = join(other, 'done');
-      if (entry.startsWith('sluice-test-flights-') && other !== cache && !entry.endsWith('.lock') && existsSync(finished) && Date.now() - statSync(finished).mtimeMs > 3_600_000) {
+      if (
+        entry.startsWith('sluice-test-flights-') &&
+        other !== cache &&
+        !entry.endsWith('.lock') &&
+        existsSync(finished) &&
+        Date.now() - statSync(finished).mtimeMs > 3_600_000
+      ) {
         rmSync(other, { recursive: true, force: true });
       }
     }

@@ -62,7 +62,10 @@ describe('sluice export and sluice ddl', { timeout: 300_000 }, () => {
       (await rows(`SELECT DISTINCT region FROM read_parquet('${path}/**/*.parquet', hive_partitioning = true) ORDER BY 1`)).map((r) => r.region),
     );
     assert.ok(manifest.files.every((f) => f.path.startsWith(`region=${f.partition.region}/`)));
-    assert.deepEqual(manifest.columns.map((c) => c.name), ['region', 'month', 'flights', 'delayed_flights', 'avg_delay_min', 'pct_delayed']);
+    assert.deepEqual(
+      manifest.columns.map((c) => c.name),
+      ['region', 'month', 'flights', 'delayed_flights', 'avg_delay_min', 'pct_delayed'],
+    );
     assert.equal(await difference(path, 'gold.region_monthly_summary'), 0);
     const sluice = await Sluice.open({ dir: flights.dir });
     try {
@@ -93,10 +96,16 @@ describe('sluice export and sluice ddl', { timeout: 300_000 }, () => {
     const path = join(out, 'gold', 'region_monthly_summary');
     const current = realpathSync(path);
     const entries = readdirSync(join(out, 'gold')).sort();
-    await assert.rejects(runExport({ project: flights.dir }, { select: 'gold/region_monthly_summary', to: out, partitionBy: 'regoin' }), /"regoin" is not a column of gold\/region_monthly_summary; did you mean "region"\?/);
+    await assert.rejects(
+      runExport({ project: flights.dir }, { select: 'gold/region_monthly_summary', to: out, partitionBy: 'regoin' }),
+      /"regoin" is not a column of gold\/region_monthly_summary; did you mean "region"\?/,
+    );
     assert.equal(realpathSync(path), current);
     assert.deepEqual(readdirSync(join(out, 'gold')).sort(), entries);
-    await assert.rejects(runExport({ project: flights.dir }, { select: 'gold/region_monthly_summary', to: out, format: 'csv' }), /--format csv is not supported/);
+    await assert.rejects(
+      runExport({ project: flights.dir }, { select: 'gold/region_monthly_summary', to: out, format: 'csv' }),
+      /--format csv is not supported/,
+    );
   });
 
   it('exports what the governed path answers the principal, no more: a gold-only viewer cannot export silver', async () => {
@@ -105,15 +114,23 @@ describe('sluice export and sluice ddl', { timeout: 300_000 }, () => {
       const access = AccessControl.fromProject(sluice.project.definition.access, sluice.project.graph);
       const reader = await governedReads(sluice).reader();
       const config = { warehouse: sluice.warehouse, store: sluice.store, planner: reader };
-      await assert.rejects(exportParquet(config, { principal: access.principalFor('viewer')!, keys: ['silver/flights'], to: out }), /not an asset you may read/);
+      await assert.rejects(
+        exportParquet(config, { principal: access.principalFor('viewer')!, keys: ['silver/flights'], to: out }),
+        /not an asset you may read/,
+      );
       assert.equal(existsSync(join(out, 'silver')) && readdirSync(join(out, 'silver')).length > 0, false);
       const analyst = access.principalFor('analyst-west')!;
       const [done] = await exportParquet(config, { principal: analyst, keys: ['gold/region_monthly_summary'], to: join(out, 'analyst'), partitionBy: 'month' });
       assert.equal(done!.manifest.exportedBy, 'analyst-west');
       // Row for row what the same principal's governed query returns (policies applied the same way).
       const governed = await reader.query(analyst, 'SELECT region, month::VARCHAR AS month, flights FROM gold.region_monthly_summary ORDER BY ALL');
-      const exported = await rows(`SELECT region, month::VARCHAR AS month, flights FROM read_parquet('${done!.path}/**/*.parquet', hive_partitioning = true) ORDER BY ALL`);
-      assert.deepEqual(exported.map((r) => ({ ...r, flights: Number(r.flights) })), governed.rows.map((r) => ({ ...r, flights: Number(r.flights) })));
+      const exported = await rows(
+        `SELECT region, month::VARCHAR AS month, flights FROM read_parquet('${done!.path}/**/*.parquet', hive_partitioning = true) ORDER BY ALL`,
+      );
+      assert.deepEqual(
+        exported.map((r) => ({ ...r, flights: Number(r.flights) })),
+        governed.rows.map((r) => ({ ...r, flights: Number(r.flights) })),
+      );
       assert.equal(done!.manifest.rows, governed.rows.length);
     } finally {
       await sluice.close();
@@ -126,7 +143,10 @@ describe('sluice export and sluice ddl', { timeout: 300_000 }, () => {
       const { exports } = await runExport({ project: flights.dir }, { select: 'gold/region_monthly_summary', to: join(out, 'via-dev'), partitionBy: 'region' });
       assert.equal(exports[0]!.manifest.rows, 32);
       assert.equal(exports[0]!.manifest.exportedBy, 'local');
-      await assert.rejects(runExport({ project: flights.dir }, { select: 'gold/region_monthly_summary', to: join(out, 'via-dev'), partitionBy: 'nope' }), /"nope" is not a column/);
+      await assert.rejects(
+        runExport({ project: flights.dir }, { select: 'gold/region_monthly_summary', to: join(out, 'via-dev'), partitionBy: 'nope' }),
+        /"nope" is not a column/,
+      );
     } finally {
       await dev.stop();
     }
@@ -149,16 +169,28 @@ describe('sluice export and sluice ddl', { timeout: 300_000 }, () => {
     } finally {
       await duck.run('DETACH wh');
     }
-    const trino = await ddlFor({ project: flights.dir }, { engine: 'trino', select: 'gold/airport_daily_delays', location: 's3://lake/exports/', from: out, catalog: 'hive' });
+    const trino = await ddlFor(
+      { project: flights.dir },
+      { engine: 'trino', select: 'gold/airport_daily_delays', location: 's3://lake/exports/', from: out, catalog: 'hive' },
+    );
     assert.match(trino, /CREATE TABLE "hive"\."gold"\."airport_daily_delays" \(\n {2}"origin" varchar,[\s\S]*"flight_date" date\n\)/);
     assert.match(trino, /external_location = 's3:\/\/lake\/exports\/gold\/airport_daily_delays'[\s\S]*partitioned_by = ARRAY\['flight_date'\]/);
     assert.match(trino, /CALL "hive"\.system\.sync_partition_metadata\('gold', 'airport_daily_delays', 'FULL'\)/);
     const spark = await ddlFor({ project: flights.dir }, { engine: 'spark', select: 'gold/airport_daily_delays', location: 's3://lake/exports', from: out });
-    assert.match(spark, /CREATE TABLE IF NOT EXISTS `gold`\.`airport_daily_delays` \([\s\S]*`flights` BIGINT[\s\S]*\)\nUSING PARQUET\nPARTITIONED BY \(`flight_date`\)\nLOCATION 's3:\/\/lake\/exports\/gold\/airport_daily_delays';\nMSCK REPAIR TABLE `gold`\.`airport_daily_delays`;/);
+    assert.match(
+      spark,
+      /CREATE TABLE IF NOT EXISTS `gold`\.`airport_daily_delays` \([\s\S]*`flights` BIGINT[\s\S]*\)\nUSING PARQUET\nPARTITIONED BY \(`flight_date`\)\nLOCATION 's3:\/\/lake\/exports\/gold\/airport_daily_delays';\nMSCK REPAIR TABLE `gold`\.`airport_daily_delays`;/,
+    );
     const postgres = await ddlFor({ project: flights.dir }, { engine: 'postgres', select: 'gold/airport_daily_delays', location: out });
     assert.equal((postgres.match(/CREATE FOREIGN TABLE/g) ?? []).length, readManifest(join(out, 'gold', 'airport_daily_delays')).files.length);
     assert.match(postgres, /'2001-01-01'::date AS "flight_date" FROM "gold"\."airport_daily_delays__part_0"/);
-    await assert.rejects(ddlFor({ project: flights.dir }, { engine: 'postgres', select: 'gold/airport_daily_delays', location: 's3://lake/x', from: out }), /reads local files only/);
-    await assert.rejects(ddlFor({ project: flights.dir }, { engine: 'trino', select: 'gold/airport_daily_delays', location: 's3://lake/x' }), /pass --from DIR/);
+    await assert.rejects(
+      ddlFor({ project: flights.dir }, { engine: 'postgres', select: 'gold/airport_daily_delays', location: 's3://lake/x', from: out }),
+      /reads local files only/,
+    );
+    await assert.rejects(
+      ddlFor({ project: flights.dir }, { engine: 'trino', select: 'gold/airport_daily_delays', location: 's3://lake/x' }),
+      /pass --from DIR/,
+    );
   });
 });

@@ -14,7 +14,8 @@ describe('the audit log of governed reads', { timeout: 600_000 }, () => {
   let app: ReturnType<typeof createApp>;
   let bearer: string;
   const query = async (sql: string): Promise<number> =>
-    (await app.request('/api/query', { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' }, body: JSON.stringify({ sql }) })).status;
+    (await app.request('/api/query', { method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' }, body: JSON.stringify({ sql }) }))
+      .status;
 
   before(async () => {
     flights = await builtFlights();

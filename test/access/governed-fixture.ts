@@ -9,7 +9,11 @@ import type { PoliciesDefinition } from '../../src/model/policy-definition.js';
 export const HIDDEN_VALUES = ['Angeles', 'Francisco', 'Kennedy', '70771', '70781', 's3cr3t-salary', '777.5'];
 
 export const FIXTURE_POLICIES: PoliciesDefinition = {
-  'silver/flights': { rowFilters: [{ name: 'own-region', where: 'origin IN (SELECT iata FROM silver.airports WHERE region = {{ user.region }})', appliesTo: { roles: ['analyst'] } }] },
+  'silver/flights': {
+    rowFilters: [
+      { name: 'own-region', where: 'origin IN (SELECT iata FROM silver.airports WHERE region = {{ user.region }})', appliesTo: { roles: ['analyst'] } },
+    ],
+  },
   'silver/airports': { masks: [{ column: 'name', mask: 'partial', appliesTo: { roles: ['analyst'] } }], tags: { name: ['pii'] } },
   'gold/summary': {
     rowFilters: [{ where: 'region = {{ user.region }}', appliesTo: { roles: ['analyst'] } }],

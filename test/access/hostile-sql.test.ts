@@ -11,8 +11,15 @@ process.env.SLUICE_TEST_SECRET = 'env-s3cr3t-value';
 type Case = { sql: string; refused: RegExp } | { sql: string; answer: (result: GovernedResult) => void; generated?: boolean };
 
 const origins = (r: GovernedResult): string[] => r.rows.map((row) => String(row.origin));
-const onlyWest = (r: GovernedResult): void => assert.ok(origins(r).every((o) => o === 'LAX' || o === 'SFO'), JSON.stringify(r.rows));
-const rowCount = (n: number) => (r: GovernedResult): void => assert.equal(r.rows.length, n, JSON.stringify(r.rows));
+const onlyWest = (r: GovernedResult): void =>
+  assert.ok(
+    origins(r).every((o) => o === 'LAX' || o === 'SFO'),
+    JSON.stringify(r.rows),
+  );
+const rowCount =
+  (n: number) =>
+  (r: GovernedResult): void =>
+    assert.equal(r.rows.length, n, JSON.stringify(r.rows));
 
 const CORPUS: Case[] = [
   // Files and the network
@@ -55,7 +62,10 @@ const CORPUS: Case[] = [
   { sql: 'SELECT * FROM loose', refused: /"main\.loose" is not an asset/ },
   // CTEs that shadow names
   { sql: 'WITH flights AS (SELECT * FROM silver.flights) SELECT * FROM flights', answer: onlyWest },
-  { sql: 'WITH airports AS (SELECT 1 AS x) SELECT * FROM silver.airports', answer: (r) => assert.ok(r.rows.every((row) => /^[A-Z][a-z]\*+$/.test(String(row.name)))) },
+  {
+    sql: 'WITH airports AS (SELECT 1 AS x) SELECT * FROM silver.airports',
+    answer: (r) => assert.ok(r.rows.every((row) => /^[A-Z][a-z]\*+$/.test(String(row.name)))),
+  },
   { sql: 'WITH loose AS (SELECT 1 AS x) SELECT * FROM loose', answer: (r) => assert.deepEqual(r.rows, [{ x: 1 }]) },
   { sql: 'WITH loose AS (SELECT * FROM loose) SELECT * FROM loose', refused: /./ },
   { sql: 'WITH x AS (SELECT * FROM secret.payroll) SELECT 1', refused: /secret\.payroll/ },
@@ -66,8 +76,14 @@ const CORPUS: Case[] = [
   { sql: "SELECT count(*) AS n FROM silver.flights WHERE origin = 'JFK'", answer: (r) => assert.equal(r.rows[0]!.n, 0) },
   { sql: 'SELECT (SELECT max(delay_min) FROM silver.flights) AS worst', answer: (r) => assert.equal(r.rows[0]!.worst, 20) },
   { sql: 'SELECT * FROM silver.airports WHERE iata IN (SELECT destination FROM silver.flights)', answer: (r) => assert.ok(r.rows.length > 0) },
-  { sql: 'SELECT a.name, n FROM silver.airports a, LATERAL (SELECT length(a.name) AS n)', answer: (r) => assert.ok(r.rows.every((row) => String(row.name).includes('*'))) },
-  { sql: "SELECT * FROM silver.flights PIVOT (sum(delay_min) FOR origin IN ('LAX', 'JFK'))", answer: (r) => assert.ok(r.rows.every((row) => row.JFK === null)) },
+  {
+    sql: 'SELECT a.name, n FROM silver.airports a, LATERAL (SELECT length(a.name) AS n)',
+    answer: (r) => assert.ok(r.rows.every((row) => String(row.name).includes('*'))),
+  },
+  {
+    sql: "SELECT * FROM silver.flights PIVOT (sum(delay_min) FOR origin IN ('LAX', 'JFK'))",
+    answer: (r) => assert.ok(r.rows.every((row) => row.JFK === null)),
+  },
   { sql: 'SELECT count(*) OVER () AS visible FROM silver.flights', answer: (r) => assert.ok(r.rows.every((row) => row.visible === 2)) },
   { sql: 'SELECT * FROM gold.summary', answer: (r) => assert.deepEqual(r.rows, [{ region: 'West', avg_delay_min: 12 }]) },
   { sql: 'SELECT * FROM silver.flights AS airports', answer: onlyWest },
@@ -92,7 +108,11 @@ const CORPUS: Case[] = [
   { sql: 'SELECT ?', refused: /parameters/ },
   // Huge results
   { sql: 'SELECT i FROM range(100000000) t(i)', answer: (r) => (assert.equal(r.rows.length, 50), assert.equal(r.truncated, true)), generated: true },
-  { sql: 'SELECT * FROM (SELECT i FROM range(1000) t(i) LIMIT 900)', answer: (r) => (assert.equal(r.rows.length, 50), assert.equal(r.truncated, true)), generated: true },
+  {
+    sql: 'SELECT * FROM (SELECT i FROM range(1000) t(i) LIMIT 900)',
+    answer: (r) => (assert.equal(r.rows.length, 50), assert.equal(r.truncated, true)),
+    generated: true,
+  },
 ];
 
 describe('hostile SQL against the governed reader', () => {
@@ -141,7 +161,10 @@ describe('hostile SQL against the governed reader', () => {
   });
 
   test('nothing the corpus sent changed the warehouse', async () => {
-    const result = await fixture.reader.query({ ...ANALYST_WEST, roles: ['admin'] }, 'SELECT (SELECT count(*) FROM silver.flights) AS flights, (SELECT count(*) FROM gold.summary) AS summary');
+    const result = await fixture.reader.query(
+      { ...ANALYST_WEST, roles: ['admin'] },
+      'SELECT (SELECT count(*) FROM silver.flights) AS flights, (SELECT count(*) FROM gold.summary) AS summary',
+    );
     assert.deepEqual(result.rows, [{ flights: 4, summary: 2 }]);
   });
 });

@@ -29,7 +29,11 @@ const GOLD = ['gold/airport_daily_delays', 'gold/flights_enriched', 'gold/region
 const westOnly = (user: User): boolean => user === 'analyst-west';
 const namesMasked = (user: User): boolean => user === 'analyst-west' || user === 'viewer';
 const FILTERED = ['bronze/flights', 'silver/flights', 'silver/flights_validated', 'silver/flights_quarantine', ...GOLD];
-const NAME_COLUMNS: Record<string, string[]> = { 'bronze/airports': ['name'], 'silver/airports': ['name'], 'gold/flights_enriched': ['origin_name', 'destination_name'] };
+const NAME_COLUMNS: Record<string, string[]> = {
+  'bronze/airports': ['name'],
+  'silver/airports': ['name'],
+  'gold/flights_enriched': ['origin_name', 'destination_name'],
+};
 const ROUNDED: Record<string, string[]> = { 'gold/airport_daily_delays': ['avg_delay_min'], 'gold/region_monthly_summary': ['avg_delay_min'] };
 
 /** The `partial` mask, implemented again here: first two characters, the rest `*`; short values all `*`. */
@@ -37,20 +41,49 @@ const partial = (value: string): string => (value.length <= 2 ? '*'.repeat(value
 
 /** Probe per asset: one query whose answer covers the asset's policy-relevant columns, and its expectation from the raw files. */
 const PROBES: Record<string, { sql: string; raw: (west: boolean) => string; names?: boolean }> = {
-  'bronze/flights': { sql: 'SELECT origin, count(*) AS n FROM bronze.flights GROUP BY origin ORDER BY origin', raw: (w) => `SELECT origin, count(*) AS n FROM raw_flights ${w ? 'WHERE origin IN (SELECT iata FROM west)' : ''} GROUP BY origin ORDER BY origin` },
-  'silver/flights_validated': { sql: 'SELECT origin, count(*) AS n FROM silver.flights_validated GROUP BY origin ORDER BY origin', raw: (w) => `SELECT origin, count(*) AS n FROM raw_flights ${w ? 'WHERE origin IN (SELECT iata FROM west)' : ''} GROUP BY origin ORDER BY origin` },
-  'silver/flights': { sql: 'SELECT origin, count(*) AS n FROM silver.flights GROUP BY origin ORDER BY origin', raw: (w) => `SELECT origin, count(*) AS n FROM distinct_flights ${w ? 'WHERE origin IN (SELECT iata FROM west)' : ''} GROUP BY origin ORDER BY origin` },
+  'bronze/flights': {
+    sql: 'SELECT origin, count(*) AS n FROM bronze.flights GROUP BY origin ORDER BY origin',
+    raw: (w) => `SELECT origin, count(*) AS n FROM raw_flights ${w ? 'WHERE origin IN (SELECT iata FROM west)' : ''} GROUP BY origin ORDER BY origin`,
+  },
+  'silver/flights_validated': {
+    sql: 'SELECT origin, count(*) AS n FROM silver.flights_validated GROUP BY origin ORDER BY origin',
+    raw: (w) => `SELECT origin, count(*) AS n FROM raw_flights ${w ? 'WHERE origin IN (SELECT iata FROM west)' : ''} GROUP BY origin ORDER BY origin`,
+  },
+  'silver/flights': {
+    sql: 'SELECT origin, count(*) AS n FROM silver.flights GROUP BY origin ORDER BY origin',
+    raw: (w) => `SELECT origin, count(*) AS n FROM distinct_flights ${w ? 'WHERE origin IN (SELECT iata FROM west)' : ''} GROUP BY origin ORDER BY origin`,
+  },
   'silver/flights_quarantine': { sql: 'SELECT count(*) AS n FROM silver.flights_quarantine', raw: () => 'SELECT 0::BIGINT AS n' },
-  'gold/airport_daily_delays': { sql: 'SELECT origin, sum(flights) AS n FROM gold.airport_daily_delays GROUP BY origin ORDER BY origin', raw: (w) => `SELECT origin, count(*)::HUGEINT AS n FROM distinct_flights ${w ? 'WHERE origin IN (SELECT iata FROM west)' : ''} GROUP BY origin ORDER BY origin` },
-  'gold/region_monthly_summary': { sql: 'SELECT region, sum(flights) AS n FROM gold.region_monthly_summary GROUP BY region ORDER BY region', raw: (w) => `SELECT r.region, count(*)::HUGEINT AS n FROM distinct_flights f JOIN regions r ON r.iata = f.origin ${w ? "WHERE r.region = 'West'" : ''} GROUP BY r.region ORDER BY r.region` },
+  'gold/airport_daily_delays': {
+    sql: 'SELECT origin, sum(flights) AS n FROM gold.airport_daily_delays GROUP BY origin ORDER BY origin',
+    raw: (w) =>
+      `SELECT origin, count(*)::HUGEINT AS n FROM distinct_flights ${w ? 'WHERE origin IN (SELECT iata FROM west)' : ''} GROUP BY origin ORDER BY origin`,
+  },
+  'gold/region_monthly_summary': {
+    sql: 'SELECT region, sum(flights) AS n FROM gold.region_monthly_summary GROUP BY region ORDER BY region',
+    raw: (w) =>
+      `SELECT r.region, count(*)::HUGEINT AS n FROM distinct_flights f JOIN regions r ON r.iata = f.origin ${w ? "WHERE r.region = 'West'" : ''} GROUP BY r.region ORDER BY r.region`,
+  },
   'gold/flights_enriched': {
     sql: 'SELECT origin, min(origin_name) AS origin_name, count(*) AS n FROM gold.flights_enriched GROUP BY origin ORDER BY origin',
-    raw: (w) => `SELECT f.origin, min(a.name) AS origin_name, count(*) AS n FROM distinct_flights f LEFT JOIN raw_airports a ON a.iata = f.origin ${w ? 'WHERE f.origin IN (SELECT iata FROM west)' : ''} GROUP BY f.origin ORDER BY f.origin`,
+    raw: (w) =>
+      `SELECT f.origin, min(a.name) AS origin_name, count(*) AS n FROM distinct_flights f LEFT JOIN raw_airports a ON a.iata = f.origin ${w ? 'WHERE f.origin IN (SELECT iata FROM west)' : ''} GROUP BY f.origin ORDER BY f.origin`,
     names: true,
   },
-  'bronze/airports': { sql: 'SELECT iata, name FROM bronze.airports ORDER BY iata', raw: () => 'SELECT iata, name FROM raw_airports ORDER BY iata', names: true },
-  'silver/airports': { sql: 'SELECT iata, name FROM silver.airports ORDER BY iata', raw: () => 'SELECT iata, name FROM raw_airports WHERE iata IS NOT NULL ORDER BY iata', names: true },
-  'bronze/state_regions': { sql: 'SELECT * FROM bronze.state_regions ORDER BY state', raw: () => `SELECT * FROM read_csv('${join(exampleDir, 'seeds', 'state_regions.csv')}', header = true) ORDER BY state` },
+  'bronze/airports': {
+    sql: 'SELECT iata, name FROM bronze.airports ORDER BY iata',
+    raw: () => 'SELECT iata, name FROM raw_airports ORDER BY iata',
+    names: true,
+  },
+  'silver/airports': {
+    sql: 'SELECT iata, name FROM silver.airports ORDER BY iata',
+    raw: () => 'SELECT iata, name FROM raw_airports WHERE iata IS NOT NULL ORDER BY iata',
+    names: true,
+  },
+  'bronze/state_regions': {
+    sql: 'SELECT * FROM bronze.state_regions ORDER BY state',
+    raw: () => `SELECT * FROM read_csv('${join(exampleDir, 'seeds', 'state_regions.csv')}', header = true) ORDER BY state`,
+  },
 };
 
 describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
@@ -62,7 +95,14 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
   let westAirports: Set<string>;
   const principals = new Map<string, Principal>();
   const as = (user: User, path: string, body?: unknown): Promise<Response> =>
-    Promise.resolve(app.request(path, body === undefined ? { headers: { 'x-user': user } } : { method: 'POST', headers: { 'x-user': user, 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+    Promise.resolve(
+      app.request(
+        path,
+        body === undefined
+          ? { headers: { 'x-user': user } }
+          : { method: 'POST', headers: { 'x-user': user, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      ),
+    );
 
   before(async () => {
     // The example built once per machine and shared with the export and wire-protocol tests; this file reads a private copy.
@@ -105,7 +145,13 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
         const expected = await raw(PROBES[key]!.raw(westOnly(user)));
         const mask = PROBES[key]!.names && namesMasked(user);
         const normalize = (rows: Rows, masked: boolean): string =>
-          JSON.stringify(rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, k.endsWith('name') && masked && typeof v === 'string' ? partial(v) : v === null ? null : String(v)]))));
+          JSON.stringify(
+            rows.map((row) =>
+              Object.fromEntries(
+                Object.entries(row).map(([k, v]) => [k, k.endsWith('name') && masked && typeof v === 'string' ? partial(v) : v === null ? null : String(v)]),
+              ),
+            ),
+          );
         assert.equal(normalize(body.rows, false), normalize(expected, Boolean(mask)));
       });
 
@@ -117,7 +163,8 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
         const { rows } = (await response.json()) as PreviewResponse;
         assert.ok(rows.length <= 1000);
         for (const row of rows) {
-          if ('origin' in row && FILTERED.includes(key) && westOnly(user)) assert.ok(westAirports.has(String(row.origin)), `${String(row.origin)} is not a West airport`);
+          if ('origin' in row && FILTERED.includes(key) && westOnly(user))
+            assert.ok(westAirports.has(String(row.origin)), `${String(row.origin)} is not a West airport`);
           for (const column of NAME_COLUMNS[key] ?? []) {
             const value = row[column];
             if (typeof value === 'string' && namesMasked(user)) assert.match(value, /^.{0,2}\**$/u, `${column} = ${value} is not masked`);
@@ -140,7 +187,8 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
           for (const s of stats) {
             if (filtered || hidden.has(s.name)) assert.deepEqual([s.name, s.min, s.max], [s.name, null, null]);
           }
-          if (!filtered && hidden.size === 0 && stats.length > 0 && key !== 'silver/flights_quarantine' && user === 'admin') assert.ok(stats.some((s) => s.min !== null));
+          if (!filtered && hidden.size === 0 && stats.length > 0 && key !== 'silver/flights_quarantine' && user === 'admin')
+            assert.ok(stats.some((s) => s.min !== null));
         }
         if (filtered || hidden.size > 0) for (const check of body.checks) assert.deepEqual(check.latest?.sampleFailing ?? [], []);
         if (key === 'gold/flights_enriched') {
@@ -154,11 +202,22 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
   }
 
   test('viewer x the governed reader (TypeScript API) x gold: avg_delay_min in whole minutes, other assets refused', async () => {
-    const reader = new GovernedReader({ warehouse: sluice.warehouse, assetKeys: () => sluice.project.graph.keys(), policies: await loadPolicies(sluice.project, sluice.warehouse), mayRead, audit: () => undefined });
+    const reader = new GovernedReader({
+      warehouse: sluice.warehouse,
+      assetKeys: () => sluice.project.graph.keys(),
+      policies: await loadPolicies(sluice.project, sluice.warehouse),
+      mayRead,
+      audit: () => undefined,
+    });
     const viewer = principals.get('viewer')!;
     const { rows } = await reader.query(viewer, 'SELECT region, month, avg_delay_min FROM gold.region_monthly_summary ORDER BY region, month');
-    const expected = await raw(`SELECT r.region, strftime(f.date, '%Y-%m') AS month, round(avg(f.delay)) AS avg_delay_min FROM distinct_flights f JOIN regions r ON r.iata = f.origin GROUP BY ALL ORDER BY 1, 2`);
-    assert.deepEqual(rows.map((r) => [r.region, Number(r.avg_delay_min)]), expected.map((r) => [r.region, Number(r.avg_delay_min)]));
+    const expected = await raw(
+      `SELECT r.region, strftime(f.date, '%Y-%m') AS month, round(avg(f.delay)) AS avg_delay_min FROM distinct_flights f JOIN regions r ON r.iata = f.origin GROUP BY ALL ORDER BY 1, 2`,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.region, Number(r.avg_delay_min)]),
+      expected.map((r) => [r.region, Number(r.avg_delay_min)]),
+    );
     await assert.rejects(reader.query(viewer, 'SELECT count(*) FROM silver.flights'), /not an asset you may read/);
   });
   // The quarantine and checks pages. These tests change the data, so they come last (tests of a describe run in order).
@@ -175,7 +234,9 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
     assert.ok(westAirports.has('LAX') && !westAirports.has('JFK'));
     await change(`INSERT INTO silver.flights_quarantine (SELECT * REPLACE ('leak_probe' AS reject_reason) FROM silver.flights_validated WHERE origin = 'LAX' LIMIT 3)
       UNION ALL (SELECT * REPLACE ('leak_probe' AS reject_reason) FROM silver.flights_validated WHERE origin = 'JFK' LIMIT 3)`);
-    await change(`INSERT INTO bronze.flights_quarantine BY NAME SELECT 'late.parquet' AS _source_file, 'bad_cast' AS _error_type, '{"origin":"JFK","secret":"east-only"}' AS _raw_line`);
+    await change(
+      `INSERT INTO bronze.flights_quarantine BY NAME SELECT 'late.parquet' AS _source_file, 'bad_cast' AS _error_type, '{"origin":"JFK","secret":"east-only"}' AS _raw_line`,
+    );
     for (const user of USERS) {
       const side = await as(user, '/api/assets/bronze/flights/quarantine?limit=1000');
       const own = await as(user, '/api/assets/silver/flights_quarantine/quarantine?limit=1000');
@@ -194,7 +255,10 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
         assert.match(sideTable.hidden ?? '', /hidden from you: the policy of bronze\/flights applies to you/);
         assert.equal(ownTable.total, 3);
         assert.deepEqual(ownTable.byReason, [{ reason: 'leak_probe', count: 3 }]);
-        assert.ok(ownTable.rows.every((r) => westAirports.has(String(r.origin))), JSON.stringify(ownTable.rows.map((r) => r.origin)));
+        assert.ok(
+          ownTable.rows.every((r) => westAirports.has(String(r.origin))),
+          JSON.stringify(ownTable.rows.map((r) => r.origin)),
+        );
       } else {
         assert.equal(sideTable.hidden, undefined);
         assert.ok(sideTable.rows.some((r) => String(r._raw_line).includes('east-only')));
@@ -213,7 +277,9 @@ describe('the leak matrix of the flights example', { timeout: 600_000 }, () => {
       assert.equal(response.status, 200);
       const { checks } = (await response.json()) as ChecksOverviewResponse;
       const failing = checks.find((c) => c.assetKey === 'silver/airports' && c.state === 'failed');
-      const history = failing ? ((await (await as(user, `/api/checks/history?asset=silver/airports&check=${encodeURIComponent(failing.name)}`)).json()) as CheckHistoryResponse) : undefined;
+      const history = failing
+        ? ((await (await as(user, `/api/checks/history?asset=silver/airports&check=${encodeURIComponent(failing.name)}`)).json()) as CheckHistoryResponse)
+        : undefined;
       const samples = [...checks.flatMap((c) => c.latest?.sampleFailing ?? []), ...(history?.results.flatMap((r) => r.sampleFailing ?? []) ?? [])];
       if (user === 'viewer') assert.equal(failing, undefined);
       else assert.ok(failing && history && history.results.length > 0, `${user} sees the failing check and its history`);

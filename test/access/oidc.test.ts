@@ -45,7 +45,10 @@ test('a valid token names a configured user, whose roles apply', async () => {
 
 test('someone not in access.users gets the roles of their configured groups, or nothing', async () => {
   assert.equal(await check(await idp.sign({ sub: 'bob', roles_groups: ['analysts', 'unrelated'] })), 'bob:analyst');
-  assert.match(await check(await idp.sign({ sub: 'eve', roles_groups: ['unrelated'] })), /OIDC user "eve" is not in access\.users and none of their groups is in access\.groups/);
+  assert.match(
+    await check(await idp.sign({ sub: 'eve', roles_groups: ['unrelated'] })),
+    /OIDC user "eve" is not in access\.users and none of their groups is in access\.groups/,
+  );
 });
 
 test('expiry is checked with the configured clock skew', async () => {

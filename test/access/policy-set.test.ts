@@ -6,12 +6,20 @@ import { GovernedReader } from '../../src/access/governed-query/governed-reader.
 import { PolicySet } from '../../src/access/policy/policy-set.js';
 import type { PolicyPrincipal } from '../../src/access/policy/policy-principal.js';
 
-const who = (id: string, roles: string[], attributes: Record<string, string> = {}, groups: string[] = []): PolicyPrincipal => ({ id, name: id, roles, groups, attributes });
+const who = (id: string, roles: string[], attributes: Record<string, string> = {}, groups: string[] = []): PolicyPrincipal => ({
+  id,
+  name: id,
+  roles,
+  groups,
+  attributes,
+});
 const set = new PolicySet({
   hashSalt: 'pepper',
   policies: {
     'crm/people': {
-      rowFilters: [{ name: 'own-team', where: "team = {{ user.team }} OR {{ user.id }} = 'boss'", appliesTo: { roles: ['analyst'] }, unless: { users: ['auditor'] } }],
+      rowFilters: [
+        { name: 'own-team', where: "team = {{ user.team }} OR {{ user.id }} = 'boss'", appliesTo: { roles: ['analyst'] }, unless: { users: ['auditor'] } },
+      ],
       masks: [
         { column: 'email', mask: 'hash', appliesTo: { roles: ['analyst'] } },
         { column: 'phone', mask: { partial: { showFirst: 0, showLast: 2, fill: '#' } }, appliesTo: { groups: ['support'] } },
@@ -23,7 +31,7 @@ const set = new PolicySet({
 });
 
 describe('policies compiled per principal', () => {
-  test("attribute values become bound parameters, never SQL text, even when they look like SQL", () => {
+  test('attribute values become bound parameters, never SQL text, even when they look like SQL', () => {
     const relation = set.relation(who('mallory', ['analyst'], { team: "x' OR 1=1 --" }), 'crm/people');
     assert.ok(!relation.sql.includes('1=1'), relation.sql);
     assert.match(relation.sql, /team = \$\d+ OR \$\d+ = 'boss'/);
@@ -59,18 +67,30 @@ describe('policies compiled per principal', () => {
       const analyst = who('ann', ['analyst'], { team: 'red' });
       const first = await reader.query(analyst, 'SELECT * FROM crm.people ORDER BY team, salary');
       const again = await reader.query(analyst, 'SELECT email FROM crm.people ORDER BY salary');
-      assert.deepEqual(first.rows.map((r) => [r.team, r.name, r.salary]), [['red', '[redacted]', null], ['red', '[redacted]', null]]);
+      assert.deepEqual(
+        first.rows.map((r) => [r.team, r.name, r.salary]),
+        [
+          ['red', '[redacted]', null],
+          ['red', '[redacted]', null],
+        ],
+      );
       assert.match(String(first.rows[0]!.email), /^[0-9a-f]{64}$/);
       assert.notEqual(first.rows[0]!.email, 'ann@x.org');
       assert.equal(first.rows[1]!.email, null);
-      assert.deepEqual(again.rows.map((r) => r.email), first.rows.map((r) => r.email));
+      assert.deepEqual(
+        again.rows.map((r) => r.email),
+        first.rows.map((r) => r.email),
+      );
       const injected = await reader.query(who('mallory', ['analyst'], { team: "x' OR 1=1 --" }), 'SELECT count(*) AS n FROM crm.people');
       assert.equal(injected.rows[0]!.n, 0);
     });
 
     test('support sees phones with only the last two digits', async () => {
       const { rows } = await reader.query(who('sue', ['operator'], {}, ['support']), 'SELECT phone FROM crm.people ORDER BY salary');
-      assert.deepEqual(rows.map((r) => r.phone), ['######01', '######02', null]);
+      assert.deepEqual(
+        rows.map((r) => r.phone),
+        ['######01', '######02', null],
+      );
     });
   });
 });

@@ -2,9 +2,31 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SluiceError } from '../../src/errors.js';
-import { authorize, isAllowed, LOCAL_DEV_PRINCIPAL, mayRead, principalWithRoles, readableKeys, type Action, type Principal, type Role } from '../../src/access/principal.js';
+import {
+  authorize,
+  isAllowed,
+  LOCAL_DEV_PRINCIPAL,
+  mayRead,
+  principalWithRoles,
+  readableKeys,
+  type Action,
+  type Principal,
+  type Role,
+} from '../../src/access/principal.js';
 
-const ACTIONS: Action[] = ['asset:read', 'asset:preview', 'lineage:read', 'run:read', 'run:launch', 'run:cancel', 'run:reexecute', 'check:run', 'stream:read', 'query:sql', 'audit:read'];
+const ACTIONS: Action[] = [
+  'asset:read',
+  'asset:preview',
+  'lineage:read',
+  'run:read',
+  'run:launch',
+  'run:cancel',
+  'run:reexecute',
+  'check:run',
+  'stream:read',
+  'query:sql',
+  'audit:read',
+];
 const as = (...roles: Role[]): Principal => principalWithRoles(roles.join('+'), roles);
 
 test('the local dev principal is an admin allowed every action', () => {
@@ -16,7 +38,10 @@ test('each role adds to the one below: viewer reads, analyst also sees data, ope
   const allowed = (role: Role): Action[] => ACTIONS.filter((a) => isAllowed(as(role), a, { kind: 'project' }));
   assert.deepEqual(allowed('viewer'), ['asset:read', 'lineage:read', 'run:read', 'stream:read']);
   assert.deepEqual(allowed('analyst'), ['asset:read', 'asset:preview', 'lineage:read', 'run:read', 'stream:read', 'query:sql']);
-  assert.deepEqual(allowed('operator'), ACTIONS.filter((a) => a !== 'audit:read'));
+  assert.deepEqual(
+    allowed('operator'),
+    ACTIONS.filter((a) => a !== 'audit:read'),
+  );
   assert.deepEqual(allowed('admin'), ACTIONS);
 });
 
@@ -27,7 +52,12 @@ test('a principal with several roles gets the union of their grants', () => {
 test('a denied action throws ACCESS_DENIED naming the principal, the action and the resource', () => {
   assert.throws(
     () => authorize(as('viewer'), 'asset:preview', { kind: 'asset', id: 'gold/daily' }),
-    (error: unknown) => error instanceof SluiceError && error.code === 'ACCESS_DENIED' && /viewer/.test(error.message) && /asset:preview/.test(error.message) && /gold\/daily/.test(error.message),
+    (error: unknown) =>
+      error instanceof SluiceError &&
+      error.code === 'ACCESS_DENIED' &&
+      /viewer/.test(error.message) &&
+      /asset:preview/.test(error.message) &&
+      /gold\/daily/.test(error.message),
   );
   assert.throws(() => authorize(as(), 'run:read', { kind: 'run' }), /roles: none/);
 });
@@ -58,5 +88,8 @@ test('a scoped grant opens reads of collections (narrowed later) but never proje
 test('an action on several assets needs a grant on every one of them', () => {
   assert.ok(isAllowed(scoped, 'query:sql', { kind: 'warehouse', assets: ['gold/a', 'gold/b'] }));
   assert.ok(!isAllowed(scoped, 'query:sql', { kind: 'warehouse', assets: ['gold/a', 'silver/x'] }));
-  assert.throws(() => authorize(scoped, 'query:sql', { kind: 'warehouse', assets: ['silver/x'] }), (error: unknown) => error instanceof SluiceError && !/silver/.test(error.message) && /analyst on group:curation/.test(error.message));
+  assert.throws(
+    () => authorize(scoped, 'query:sql', { kind: 'warehouse', assets: ['silver/x'] }),
+    (error: unknown) => error instanceof SluiceError && !/silver/.test(error.message) && /analyst on group:curation/.test(error.message),
+  );
 });

@@ -63,7 +63,11 @@ const ROUTES: Record<string, { needs: string; scope: 'list' | 'gold' | 'project'
   'POST /api/backfills': { needs: 'launch', scope: 'project', body: { select: 'gold/summary' } },
   'POST /api/backfills/:id/cancel': { needs: 'cancel', scope: 'project' },
   'POST /api/events/:source': { needs: 'launch', scope: 'project', body: [{ a: 1 }] },
-  'POST /api/warehouse/change': { needs: 'change warehouse', scope: 'project', body: { sql: 'CREATE TABLE IF NOT EXISTS main.matrix_scratch AS SELECT 1 AS x' } },
+  'POST /api/warehouse/change': {
+    needs: 'change warehouse',
+    scope: 'project',
+    body: { sql: 'CREATE TABLE IF NOT EXISTS main.matrix_scratch AS SELECT 1 AS x' },
+  },
   'POST /api/exports': { needs: 'preview', scope: 'gold', body: (dir: string) => ({ select: 'gold/summary', to: `${dir}/exports/matrix` }) },
 };
 
@@ -91,7 +95,8 @@ before(async () => {
   app = createApp(sluice, { uiDir: project.dir, log: () => undefined, access: access.shared, shutdown: shutdown.signal, heartbeatMs: 60_000 });
   const token = async (user: string): Promise<string> => `Bearer ${(await createApiToken(access.store, { user })).token}`;
   credentials['no token'] = undefined;
-  credentials['expired token'] = `Bearer ${(await createApiToken(access.store, { user: 'admin', expiresIn: '1m', now: new Date(Date.now() - 3_600_000) })).token}`;
+  credentials['expired token'] =
+    `Bearer ${(await createApiToken(access.store, { user: 'admin', expiresIn: '1m', now: new Date(Date.now() - 3_600_000) })).token}`;
   const revoked = await createApiToken(access.store, { user: 'admin' });
   await access.store.revokeToken(revoked.id, new Date().toISOString());
   credentials['revoked token'] = `Bearer ${revoked.token}`;
@@ -116,7 +121,11 @@ async function call(route: string, authorization: string | undefined): Promise<n
   const spec = ROUTES[route]!;
   const path = spec.path ?? pattern.replace(':id', runId).replace(':source', 'orders');
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
-  const response = await app.request(path, { method, headers, ...(method === 'POST' ? { body: JSON.stringify(typeof spec.body === 'function' ? spec.body(project.dir) : (spec.body ?? {})) } : {}) });
+  const response = await app.request(path, {
+    method,
+    headers,
+    ...(method === 'POST' ? { body: JSON.stringify(typeof spec.body === 'function' ? spec.body(project.dir) : (spec.body ?? {})) } : {}),
+  });
   await response.body?.cancel();
   return response.status;
 }

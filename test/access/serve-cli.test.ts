@@ -75,7 +75,10 @@ test('sluice serve refuses to start without an access configuration, and says ho
     assert.match(result.stderr, /sluice tokens create --user admin/);
     const dev = await sluice(open.dir, 'dev', '--port', '0', '--host', '0.0.0.0');
     assert.equal(dev.code, 2);
-    assert.match(dev.stderr, /sluice dev --host 0\.0\.0\.0 would let anyone who reaches it act as the local admin, but the project has no access configuration/);
+    assert.match(
+      dev.stderr,
+      /sluice dev --host 0\.0\.0\.0 would let anyone who reaches it act as the local admin, but the project has no access configuration/,
+    );
     assert.doesNotMatch(dev.stderr + result.stderr, /\n\s+at /, 'no stack trace');
   } finally {
     open.remove();
@@ -159,7 +162,10 @@ test('kill -9 right after answers loses no audit entry, and sluice audit --denie
   }
   await new Promise((resolve) => server.process.once('exit', resolve));
   const json = (await sluice(project.dir, 'audit', '--since', since, '--json')).stdout;
-  assert.ok(!json.includes(viewer) && !json.includes(admin) && !json.includes(viewer.slice(22)) && !json.includes(admin.slice(22)), 'tokens never reach the log');
+  assert.ok(
+    !json.includes(viewer) && !json.includes(admin) && !json.includes(viewer.slice(22)) && !json.includes(admin.slice(22)),
+    'tokens never reach the log',
+  );
   const all = JSON.parse(json) as AuditEntry[];
   const mine = all.filter((e) => e.resource === 'POST /api/runs' || e.resource === 'POST /api/query');
   assert.equal(mine.length, 12, `every answered request is in the log (answers: ${answered.join(',')})`);
@@ -189,14 +195,28 @@ test('CLI commands sent through the server with SLUICE_TOKEN (list, history, run
     const noToken = await sluice(project.dir, '--url', server.url, 'list');
     assert.equal(noToken.code, 2);
     assert.match(noToken.stderr, /UNAUTHENTICATED.*sluice tokens create --user NAME/);
-    const commands = [['list'], ['history', 'gold/summary'], ['runs'], ['lineage'], ['lineage', 'gold/summary'], ['lineage', 'gold/summary', '--columns'], ['lineage', 'gold/summary.total_margin', '--format', 'json'], ['show', 'gold/summary'], ['show', 'gold/summary', '--json']];
+    const commands = [
+      ['list'],
+      ['history', 'gold/summary'],
+      ['runs'],
+      ['lineage'],
+      ['lineage', 'gold/summary'],
+      ['lineage', 'gold/summary', '--columns'],
+      ['lineage', 'gold/summary.total_margin', '--format', 'json'],
+      ['show', 'gold/summary'],
+      ['show', 'gold/summary', '--json'],
+    ];
     for (const args of commands) {
       const result = await sluiceWith({ SLUICE_TOKEN: viewer }, project.dir, '--url', server.url, ...args);
       const output = result.stdout + result.stderr;
       assert.equal(result.code, 0, `${args.join(' ')}: ${output}`);
       if (args[0] !== 'runs') assert.match(output, /gold\/summary/);
       else assert.match(output, /succeeded/);
-      assert.deepEqual(forbidden.filter((word) => output.includes(word)), [], `${args.join(' ')}:\n${output}`);
+      assert.deepEqual(
+        forbidden.filter((word) => output.includes(word)),
+        [],
+        `${args.join(' ')}:\n${output}`,
+      );
     }
   } finally {
     server.process.kill('SIGKILL');

@@ -26,7 +26,8 @@ after(async () => {
   project.remove();
 });
 
-const signIn = (body: string, type = 'application/json'): Promise<Response> => Promise.resolve(app.request('/auth/sign-in', { method: 'POST', headers: { 'content-type': type }, body }));
+const signIn = (body: string, type = 'application/json'): Promise<Response> =>
+  Promise.resolve(app.request('/auth/sign-in', { method: 'POST', headers: { 'content-type': type }, body }));
 
 test('sign-in refuses a form post, bad JSON, an oversized body and a wrong token, each in words', async () => {
   assert.equal((await signIn('token=x', 'application/x-www-form-urlencoded')).status, 400);
@@ -47,12 +48,21 @@ test('a session works until its token is revoked; changes need the CSRF token; s
   const answer = await signIn(JSON.stringify({ token: token.token }));
   assert.equal(answer.status, 200);
   const cookies = answer.headers.getSetCookie();
-  assert.ok(cookies.some((c) => /^sluice_session=[\w-]{43}; Path=\/; Max-Age=\d+; SameSite=Strict; HttpOnly$/.test(c)), cookies.join('\n'));
+  assert.ok(
+    cookies.some((c) => /^sluice_session=[\w-]{43}; Path=\/; Max-Age=\d+; SameSite=Strict; HttpOnly$/.test(c)),
+    cookies.join('\n'),
+  );
   const { csrfToken } = (await answer.json()) as { csrfToken: string };
   const session = cookies.map((c) => c.split(';')[0]).join('; ');
   const get = (): Promise<number> => Promise.resolve(app.request('/api/assets', { headers: { cookie: session } })).then((r) => r.status);
   const post = (csrf?: string): Promise<number> =>
-    Promise.resolve(app.request('/api/checks', { method: 'POST', headers: { cookie: session, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) }, body: '{"select":"gold/summary"}' })).then((r) => r.status);
+    Promise.resolve(
+      app.request('/api/checks', {
+        method: 'POST',
+        headers: { cookie: session, 'content-type': 'application/json', ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+        body: '{"select":"gold/summary"}',
+      }),
+    ).then((r) => r.status);
   assert.equal(await get(), 200);
   assert.equal(await post(), 403);
   assert.equal(await post('x'.repeat(43)), 403);
@@ -62,7 +72,10 @@ test('a session works until its token is revoked; changes need the CSRF token; s
   assert.equal(await get(), 401, 'revoking the token ends its sessions');
 
   const again = await signIn(JSON.stringify({ token: (await createApiToken(access.store, { user: 'viewer' })).token }));
-  const second = again.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const second = again.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const { csrfToken: csrf2 } = (await again.json()) as { csrfToken: string };
   assert.equal((await app.request('/auth/session', { headers: { cookie: second } })).status, 200);
   assert.equal((await app.request('/auth/sign-out', { method: 'POST', headers: { cookie: second } })).status, 403, 'sign-out needs the CSRF token too');

@@ -100,7 +100,11 @@ test('every GET route the app serves (new ones too), for a gold and a hidden ass
 });
 
 test('denied and failed requests say nothing about hidden assets either', async () => {
-  for (const [path, body] of [['/api/runs', { select: 'raw/orders' }], ['/api/query', { sql: 'SELECT * FROM clean.orders' }], ['/api/checks', { select: '*' }]] as const) {
+  for (const [path, body] of [
+    ['/api/runs', { select: 'raw/orders' }],
+    ['/api/query', { sql: 'SELECT * FROM clean.orders' }],
+    ['/api/checks', { select: '*' }],
+  ] as const) {
     const response = await app.request(path, { method: 'POST', headers: viewer, body: JSON.stringify(body) });
     assert.equal(response.status, 403, path);
     const text = await response.text();

@@ -21,11 +21,19 @@ test('nodes, edges, steps and events of hidden assets are omitted; lists of keys
     steps: [{ assetKey: 'clean/orders' }, { assetKey: 'gold/summary' }],
     columns: [{ id: 'clean.orders.margin_secret' }, { id: 'gold.summary.region' }],
   });
-  assert.deepEqual(narrowed, { nodes: [{ key: 'gold/summary', deps: [] }], edges: [], steps: [{ assetKey: 'gold/summary' }], columns: [{ id: 'gold.summary.region' }] });
+  assert.deepEqual(narrowed, {
+    nodes: [{ key: 'gold/summary', deps: [] }],
+    edges: [],
+    steps: [{ assetKey: 'gold/summary' }],
+    columns: [{ id: 'gold.summary.region' }],
+  });
 });
 
 test('text mentioning a hidden asset keeps its words but not the key, in any spelling', () => {
-  assert.equal(view.scrubText('SELECT region FROM clean.orders JOIN "raw"."orders" USING (id) -- gold/summary'), `SELECT region FROM ${RESTRICTED} JOIN ${RESTRICTED} USING (id) -- gold/summary`);
+  assert.equal(
+    view.scrubText('SELECT region FROM clean.orders JOIN "raw"."orders" USING (id) -- gold/summary'),
+    `SELECT region FROM ${RESTRICTED} JOIN ${RESTRICTED} USING (id) -- gold/summary`,
+  );
   assert.equal(view.scrubText('see data/warehouse.duckdb and e.g. 3.5'), 'see data/warehouse.duckdb and e.g. 3.5');
 });
 
@@ -50,5 +58,9 @@ test('SQL that reads a hidden asset is withheld whole, since it names the hidden
 
 test('record entries keyed by a hidden asset are dropped', () => {
   assert.deepEqual(view.scrub({ checks: { 'raw/orders': [1], 'gold/summary': [2] } }), { checks: { 'gold/summary': [2] } });
-  assert.deepEqual(view.scrub({ columns: { total: ['clean/orders.margin_secret (sum)', 'gold/summary.orders'] } }), { columns: { total: ['gold/summary.orders'] } }, 'lineage through a hidden column goes whole');
+  assert.deepEqual(
+    view.scrub({ columns: { total: ['clean/orders.margin_secret (sum)', 'gold/summary.orders'] } }),
+    { columns: { total: ['gold/summary.orders'] } },
+    'lineage through a hidden column goes whole',
+  );
 });

@@ -11,7 +11,11 @@ describe('changing the warehouse by hand', () => {
   let sluice: Sluice;
   let app: ReturnType<typeof createApp>;
   const send = async (role: 'admin' | 'analyst', path: string, sql: string) => {
-    const response = await app.request(path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-role': role }, body: JSON.stringify({ sql }) });
+    const response = await app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-role': role },
+      body: JSON.stringify({ sql }),
+    });
     return { status: response.status, body: (await response.json()) as { error?: { code: string; message: string }; rows?: Record<string, unknown>[] } };
   };
 
@@ -22,7 +26,9 @@ export const project = defineProject({ assets: [asset({ key: 'clean/numbers', sq
     });
     sluice = await Sluice.open({ dir: project.dir });
     assert.equal((await sluice.materialize()).status, 'succeeded');
-    app = createApp(sluice, { resolvePrincipal: (request) => principalWithRoles('someone', [request.headers.get('x-role') === 'admin' ? 'admin' : 'analyst']) });
+    app = createApp(sluice, {
+      resolvePrincipal: (request) => principalWithRoles('someone', [request.headers.get('x-role') === 'admin' ? 'admin' : 'analyst']),
+    });
   });
   after(async () => {
     await sluice.close();
@@ -36,7 +42,13 @@ export const project = defineProject({ assets: [asset({ key: 'clean/numbers', sq
   });
 
   test('dropping, altering or replacing a published asset by hand is refused: only a run may', async () => {
-    for (const sql of ['DROP TABLE clean.numbers', 'drop table "clean"."numbers"', 'ALTER TABLE clean.numbers RENAME TO old', 'CREATE OR REPLACE TABLE clean.numbers AS SELECT 1', 'SELECT 1; DROP TABLE clean.numbers']) {
+    for (const sql of [
+      'DROP TABLE clean.numbers',
+      'drop table "clean"."numbers"',
+      'ALTER TABLE clean.numbers RENAME TO old',
+      'CREATE OR REPLACE TABLE clean.numbers AS SELECT 1',
+      'SELECT 1; DROP TABLE clean.numbers',
+    ]) {
       const { status, body } = await send('admin', '/api/warehouse/change', sql);
       assert.equal(status, 403, sql);
       assert.match(body.error!.message, /published asset.*sluice materialize --select clean\/numbers/, sql);
@@ -45,7 +57,13 @@ export const project = defineProject({ assets: [asset({ key: 'clean/numbers', sq
   });
 
   test('reaching the host is refused even for an admin', async () => {
-    for (const sql of ["COPY clean.numbers TO '/tmp/sluice-change.csv'", "ATTACH '/tmp/x.duckdb'", 'INSTALL httpfs', "SET threads = 1", "CREATE TABLE scratch.f AS SELECT * FROM read_text('/etc/hostname')"]) {
+    for (const sql of [
+      "COPY clean.numbers TO '/tmp/sluice-change.csv'",
+      "ATTACH '/tmp/x.duckdb'",
+      'INSTALL httpfs',
+      'SET threads = 1',
+      "CREATE TABLE scratch.f AS SELECT * FROM read_text('/etc/hostname')",
+    ]) {
       assert.equal((await send('admin', '/api/warehouse/change', sql)).status, 403, sql);
     }
   });

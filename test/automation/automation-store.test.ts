@@ -46,18 +46,27 @@ describe('automation state in the SQLite store', () => {
 
   it('records a backfill and the state of each partition in order', async () => {
     const store = SqliteStore.open({ path });
-    await store.createBackfill({ id: 'b1', selection: 'gold/daily', fromKey: '2001-01-01', toKey: '2001-01-03', partitions: ['2001-01-01', '2001-01-02', '2001-01-03'] });
+    await store.createBackfill({
+      id: 'b1',
+      selection: 'gold/daily',
+      fromKey: '2001-01-01',
+      toKey: '2001-01-03',
+      partitions: ['2001-01-01', '2001-01-02', '2001-01-03'],
+    });
     await store.setBackfillPartition('b1', '2001-01-02', 'succeeded', 'run-2');
     await store.setBackfillPartition('b1', '2001-01-01', 'failed', 'run-1');
     await store.setBackfillStatus('b1', 'failed', { name: 'Error', message: 'boom' });
     const backfill = (await store.getBackfill('b1'))!;
     assert.equal(backfill.status, 'failed');
     assert.equal(backfill.error!.message, 'boom');
-    assert.deepEqual(backfill.partitions.map((p) => [p.key, p.status, p.runId]), [
-      ['2001-01-01', 'failed', 'run-1'],
-      ['2001-01-02', 'succeeded', 'run-2'],
-      ['2001-01-03', 'pending', null],
-    ]);
+    assert.deepEqual(
+      backfill.partitions.map((p) => [p.key, p.status, p.runId]),
+      [
+        ['2001-01-01', 'failed', 'run-1'],
+        ['2001-01-02', 'succeeded', 'run-2'],
+        ['2001-01-03', 'pending', null],
+      ],
+    );
     await store.setBackfillStatus('b1', 'running');
     assert.equal((await store.listBackfills())[0]!.status, 'running');
     assert.equal((await store.getBackfill('b1'))!.owner.pid, process.pid);

@@ -42,17 +42,32 @@ describe('backfills through the API', () => {
     assert.match(printed, new RegExp(`backfill ${backfill.id} submitted to ${server.url}: 6 partition\\(s\\)`));
     for (const month of ['2001-01', '2001-06']) assert.match(printed, new RegExp(`\\] ${month} succeeded`));
     assert.match(printed, /succeeded: 6 of 6 partition\(s\) succeeded/);
-    assert.deepEqual([...(await sluice.store.materializedPartitions('gold/monthly'))].sort(), ['2001-01', '2001-02', '2001-03', '2001-04', '2001-05', '2001-06']);
+    assert.deepEqual([...(await sluice.store.materializedPartitions('gold/monthly'))].sort(), [
+      '2001-01',
+      '2001-02',
+      '2001-03',
+      '2001-04',
+      '2001-05',
+      '2001-06',
+    ]);
   });
 
   it('static partitions backfill by key order, and bad ranges are refused before anything runs', async () => {
-    const post = (body: unknown) => fetch(`${server.url}/api/backfills`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(`${server.url}/api/backfills`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const accepted = await post({ select: 'gold/regions', from: 'east', to: 'west' });
     assert.equal(accepted.status, 202);
     const { backfill } = (await accepted.json()) as { backfill: { id: string } };
     await daemon.idle();
-    for (let i = 0; i < 100 && (await sluice.store.getBackfill(backfill.id))!.status === 'running'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.deepEqual((await sluice.store.getBackfill(backfill.id))!.partitions.map((p) => [p.key, p.status]), [['east', 'succeeded'], ['west', 'succeeded']]);
+    for (let i = 0; i < 100 && (await sluice.store.getBackfill(backfill.id))!.status === 'running'; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(
+      (await sluice.store.getBackfill(backfill.id))!.partitions.map((p) => [p.key, p.status]),
+      [
+        ['east', 'succeeded'],
+        ['west', 'succeeded'],
+      ],
+    );
     const reversed = await post({ select: 'gold/monthly', from: '2001-06', to: '2001-01' });
     assert.equal(reversed.status, 400);
     assert.match(((await reversed.json()) as { error: { message: string } }).error.message, /is reversed; put the earlier key first/);

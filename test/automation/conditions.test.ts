@@ -10,14 +10,33 @@ import type { MaterializationRecord } from '../../src/store/metadata-store.js';
 const NOW = new Date('2024-03-10T12:00:00Z');
 
 function graphOf(automation: Record<string, AutomationCondition[] | undefined>): AssetGraph {
-  const node = (key: string, deps: string[]) => ({ definition: asset({ key, sql: 'SELECT 1', ...(automation[key] ? { automation: automation[key] } : {}) }), deps });
+  const node = (key: string, deps: string[]) => ({
+    definition: asset({ key, sql: 'SELECT 1', ...(automation[key] ? { automation: automation[key] } : {}) }),
+    deps,
+  });
   return AssetGraph.build([node('raw/a', []), node('raw/b', []), node('mid/c', ['raw/a', 'raw/b']), node('top/d', ['mid/c'])]);
 }
 
 let nextId = 1;
 function built(key: string, dataVersion: string, minutesAgo: number, inputVersions: Record<string, string> = {}): [string, MaterializationRecord] {
   const createdAt = new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
-  return [key, { id: nextId++, runId: 'r', assetKey: key, partition: null, createdAt, rowCount: 1, durationMs: 1, codeVersion: 'x', dataVersion, schema: [], sql: null, metadata: { inputVersions } }];
+  return [
+    key,
+    {
+      id: nextId++,
+      runId: 'r',
+      assetKey: key,
+      partition: null,
+      createdAt,
+      rowCount: 1,
+      durationMs: 1,
+      codeVersion: 'x',
+      dataVersion,
+      schema: [],
+      sql: null,
+      metadata: { inputVersions },
+    },
+  ];
 }
 
 function facts(overrides: Partial<ConditionFacts> = {}): ConditionFacts {
@@ -38,14 +57,29 @@ describe('declarative automation conditions', () => {
   it('upstream_changed does not launch when every upstream is as it was, and says so', () => {
     const graph = graphOf({ 'mid/c': [{ type: 'upstream_changed' }] });
     const latest = new Map([built('raw/a', 'a1', 20), built('raw/b', 'b1', 30), built('mid/c', 'c1', 10, { 'raw/a': 'a1', 'raw/b': 'b1' })]);
-    assert.deepEqual(decisionOf(graph, facts({ latest }), 'mid/c'), { key: 'mid/c', launch: false, reason: 'no upstream has new data since the last materialization' });
+    assert.deepEqual(decisionOf(graph, facts({ latest }), 'mid/c'), {
+      key: 'mid/c',
+      launch: false,
+      reason: 'no upstream has new data since the last materialization',
+    });
   });
 
   it('an asset whose upstream is launched in the same pass is launched with it, in one run', () => {
     const graph = graphOf({ 'mid/c': [{ type: 'upstream_changed' }], 'top/d': [{ type: 'upstream_changed' }] });
-    const latest = new Map([built('raw/a', 'a2', 1), built('raw/b', 'b1', 30), built('mid/c', 'c1', 10, { 'raw/a': 'a1', 'raw/b': 'b1' }), built('top/d', 'd1', 9, { 'mid/c': 'c1' })]);
+    const latest = new Map([
+      built('raw/a', 'a2', 1),
+      built('raw/b', 'b1', 30),
+      built('mid/c', 'c1', 10, { 'raw/a': 'a1', 'raw/b': 'b1' }),
+      built('top/d', 'd1', 9, { 'mid/c': 'c1' }),
+    ]);
     const decisions = evaluateConditions(graph, facts({ latest }));
-    assert.deepEqual(decisions.map((d) => [d.key, d.launch]), [['mid/c', true], ['top/d', true]]);
+    assert.deepEqual(
+      decisions.map((d) => [d.key, d.launch]),
+      [
+        ['mid/c', true],
+        ['top/d', true],
+      ],
+    );
     assert.match(decisions[1]!.reason, /upstream "mid\/c" is materialized in the same run/);
   });
 
@@ -93,20 +127,35 @@ describe('declarative automation conditions', () => {
     assert.match(throttled.reason, /has new data since the last materialization; waiting: at most one run per 1000 ms/);
     assert.equal(decisionOf(graph, facts({ latest, lastLaunched: new Map([['mid/c', NOW.getTime() - 1400]]), minIntervalMs: 1000 }), 'mid/c').launch, true);
     const slow = graphOf({ 'mid/c': [{ type: 'upstream_changed', minIntervalSeconds: 10 }] });
-    assert.match(decisionOf(slow, facts({ latest, lastLaunched: new Map([['mid/c', NOW.getTime() - 5000]]), minIntervalMs: 1000 }), 'mid/c').reason, /at most one run per 10000 ms/);
+    assert.match(
+      decisionOf(slow, facts({ latest, lastLaunched: new Map([['mid/c', NOW.getTime() - 5000]]), minIntervalMs: 1000 }), 'mid/c').reason,
+      /at most one run per 10000 ms/,
+    );
   });
 
   it('several conditions mean any of them, and a partitioned asset only takes cron', () => {
     const graph = graphOf({ 'raw/a': [{ type: 'fresh_within', minutes: 60 }, { type: 'missing' }] });
     assert.equal(decisionOf(graph, facts(), 'raw/a').launch, true);
     const partitioned = AssetGraph.build([
-      { definition: asset({ key: 'p/x', sql: 'SELECT 1 AS d', partitions: dailyPartitions({ start: '2024-01-01' }), partitionColumn: 'd', automation: { type: 'missing' } }), deps: [] },
+      {
+        definition: asset({
+          key: 'p/x',
+          sql: 'SELECT 1 AS d',
+          partitions: dailyPartitions({ start: '2024-01-01' }),
+          partitionColumn: 'd',
+          automation: { type: 'missing' },
+        }),
+        deps: [],
+      },
     ]);
     assert.match(decisionOf(partitioned, facts(), 'p/x').reason, /"missing" is not supported on partitioned assets/);
   });
 
   it('asset() refuses malformed conditions with the fix', () => {
     assert.throws(() => asset({ key: 'a/b', sql: 'SELECT 1', automation: { type: 'fresh_within', minutes: 0 } }), /fresh_within` needs `minutes` > 0/);
-    assert.throws(() => asset({ key: 'a/b', sql: 'SELECT 1', automation: { type: 'sometimes' } as never }), /is not one of upstream_changed, cron, fresh_within, missing/);
+    assert.throws(
+      () => asset({ key: 'a/b', sql: 'SELECT 1', automation: { type: 'sometimes' } as never }),
+      /is not one of upstream_changed, cron, fresh_within, missing/,
+    );
   });
 });

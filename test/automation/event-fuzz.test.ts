@@ -27,22 +27,42 @@ interface Piece {
 }
 
 let nextId = 1;
-const timestamp = fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2030-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 19).replace('T', ' '));
+const timestamp = fc
+  .date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2030-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 19).replace('T', ' '));
 const good = fc.record({ at: timestamp, note: fc.option(fc.string({ unit: 'grapheme', maxLength: 30 }), { nil: undefined }) }).map((e): Piece => {
   const id = nextId++;
   return { text: JSON.stringify({ event_id: id, ...e }), kind: 'good', id };
 });
-const badId = fc.oneof(fc.constant('"7-0.5"'), fc.constant('"0x10"'), fc.constant('1e30'), fc.constant('1.5'), fc.constant('null'), fc.constant('{}'), fc.constant('9007199254740993'), fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)));
+const badId = fc.oneof(
+  fc.constant('"7-0.5"'),
+  fc.constant('"0x10"'),
+  fc.constant('1e30'),
+  fc.constant('1.5'),
+  fc.constant('null'),
+  fc.constant('{}'),
+  fc.constant('9007199254740993'),
+  fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)),
+);
 const bad = fc.oneof(
   // Arbitrary JSON that is not an event object, or an object without a usable id.
   fc.jsonValue({ maxDepth: 4 }).map((v): Piece => ({ text: JSON.stringify(v) ?? 'null', kind: 'bad' })),
   badId.map((id): Piece => ({ text: `{"event_id": ${id}, "at": "2001-01-01 00:00:00"}`, kind: 'bad' })),
-  fc.constantFrom('yesterday', '20010101', '2001-02-30 10:00:00', '', '2001-13-01 00:00:00').map((at): Piece => ({ text: JSON.stringify({ event_id: nextId++, at }), kind: 'bad' })),
-  fc.constantFrom('\\ud800', '\\udfff', 'a\\ud83d', '\\ude00b').map((s): Piece => ({ text: `{"event_id": ${nextId++}, "at": "2001-01-01 00:00:00", "note": "${s}"}`, kind: 'bad' })),
+  fc
+    .constantFrom('yesterday', '20010101', '2001-02-30 10:00:00', '', '2001-13-01 00:00:00')
+    .map((at): Piece => ({ text: JSON.stringify({ event_id: nextId++, at }), kind: 'bad' })),
+  fc
+    .constantFrom('\\ud800', '\\udfff', 'a\\ud83d', '\\ude00b')
+    .map((s): Piece => ({ text: `{"event_id": ${nextId++}, "at": "2001-01-01 00:00:00", "note": "${s}"}`, kind: 'bad' })),
 );
 const overLimit = fc.oneof(
-  fc.integer({ min: 33, max: 5_000 }).map((depth): Piece => ({ text: `{"event_id": ${nextId++}, "at": "2001-01-01 00:00:00", "x": ${'['.repeat(depth)}${']'.repeat(depth)}}`, kind: 'over-limit' })),
-  fc.integer({ min: 65_537, max: 200_000 }).map((length): Piece => ({ text: `{"event_id": ${nextId++}, "at": "2001-01-01 00:00:00", "note": "${'y'.repeat(length)}"}`, kind: 'over-limit' })),
+  fc.integer({ min: 33, max: 5_000 }).map((depth): Piece => ({
+    text: `{"event_id": ${nextId++}, "at": "2001-01-01 00:00:00", "x": ${'['.repeat(depth)}${']'.repeat(depth)}}`,
+    kind: 'over-limit',
+  })),
+  fc
+    .integer({ min: 65_537, max: 200_000 })
+    .map((length): Piece => ({ text: `{"event_id": ${nextId++}, "at": "2001-01-01 00:00:00", "note": "${'y'.repeat(length)}"}`, kind: 'over-limit' })),
 );
 const body = fc.array(fc.oneof({ weight: 5, arbitrary: good }, { weight: 4, arbitrary: bad }, { weight: 1, arbitrary: overLimit }), { maxLength: 12 });
 
@@ -78,7 +98,11 @@ describe('fuzzing the events route', () => {
     await fc.assert(
       fc.asyncProperty(body, fc.boolean(), async (pieces, wrapped) => {
         const list = `[${pieces.map((p) => p.text).join(',')}]`;
-        const response = await app.request('/api/events/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: wrapped ? `{"events": ${list}}` : list });
+        const response = await app.request('/api/events/events', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: wrapped ? `{"events": ${list}}` : list,
+        });
         const answer = (await response.json()) as { results?: { status: string; seq?: number; reasons?: string[] }[]; error?: { message: string } };
         assert.ok(response.status < 500, `${response.status}: ${JSON.stringify(answer).slice(0, 500)}`);
         if (pieces.some((p) => p.kind === 'over-limit')) {
@@ -105,14 +129,34 @@ describe('fuzzing the events route', () => {
     );
     // The route still answers, and everything acknowledged lands exactly once; nothing refused does.
     const last = nextId++;
-    assert.equal((await app.request('/api/events/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ event_id: last, at: '2001-01-01 00:00:00' }]) })).status, 202);
+    assert.equal(
+      (
+        await app.request('/api/events/events', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify([{ event_id: last, at: '2001-01-01 00:00:00' }]),
+        })
+      ).status,
+      202,
+    );
     accepted.add(last);
     await daemon.idle();
     const rows = await query('SELECT event_id::INTEGER AS id, count(*)::INTEGER AS n FROM bronze.events GROUP BY ALL');
-    assert.ok(rows.every((r) => r.n === 1), 'no event twice');
+    assert.ok(
+      rows.every((r) => r.n === 1),
+      'no event twice',
+    );
     const landed = new Set(rows.map((r) => Number(r.id)));
-    assert.deepEqual([...accepted].filter((id) => !landed.has(id)), [], 'every acknowledged good event landed');
-    assert.deepEqual([...landed].filter((id) => !accepted.has(id)), [], 'nothing refused or quarantined landed');
+    assert.deepEqual(
+      [...accepted].filter((id) => !landed.has(id)),
+      [],
+      'every acknowledged good event landed',
+    );
+    assert.deepEqual(
+      [...landed].filter((id) => !accepted.has(id)),
+      [],
+      'nothing refused or quarantined landed',
+    );
     assert.ok(refused.size > 0);
   });
 });

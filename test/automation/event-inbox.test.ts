@@ -26,16 +26,23 @@ describe('EventInbox', () => {
   });
 
   it('lands the callers of a failing round separately; only the event the warehouse refuses is set aside, with the reason', async () => {
-    const callers = Array.from({ length: 12 }, (_, i) => inbox.append({ events: [`{"id": ${i * 2}}`, `{"id": ${i * 2 + 1}}`], origin: 'http', receivedAt: Date.now() }));
+    const callers = Array.from({ length: 12 }, (_, i) =>
+      inbox.append({ events: [`{"id": ${i * 2}}`, `{"id": ${i * 2 + 1}}`], origin: 'http', receivedAt: Date.now() }),
+    );
     // Text the door would never let through (it is not JSON): the warehouse refuses it, and it alone.
     const broken = inbox.append({ events: ['{"id": 100}', '{"id": }', '{"id": 101}'], origin: 'http', receivedAt: Date.now() });
     const batches = await Promise.all(callers);
-    assert.deepEqual(batches.map((b) => b.count), batches.map(() => 2));
+    assert.deepEqual(
+      batches.map((b) => b.count),
+      batches.map(() => 2),
+    );
     const mixed = await broken;
     assert.equal(mixed.count, 2);
     assert.deepEqual([...(mixed.refused ?? new Map()).keys()], [1]);
     assert.match(mixed.refused!.get(1)!, /the warehouse could not store it/);
-    assert.deepEqual(await query("SELECT count(*)::INTEGER AS n, count(DISTINCT _seq)::INTEGER AS seqs, max(_seq)::INTEGER AS last FROM landing.readings"), [{ n: 26, seqs: 26, last: 26 }]);
+    assert.deepEqual(await query('SELECT count(*)::INTEGER AS n, count(DISTINCT _seq)::INTEGER AS seqs, max(_seq)::INTEGER AS last FROM landing.readings'), [
+      { n: 26, seqs: 26, last: 26 },
+    ]);
     assert.deepEqual(await query('SELECT raw FROM landing.readings_rejected'), [{ raw: '{"id": }' }]);
   });
 

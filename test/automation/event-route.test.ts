@@ -37,7 +37,11 @@ describe('the events route under hostile input', () => {
   let daemon: AutomationDaemon;
   let app: ReturnType<typeof createApp>;
   const post = (body: string | unknown, headers: Record<string, string> = {}) =>
-    app.request('/api/events/events', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body) });
+    app.request('/api/events/events', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    });
   const query = async (sql: string): Promise<Record<string, unknown>[]> => {
     const session = await sluice.warehouse.session();
     try {
@@ -48,8 +52,13 @@ describe('the events route under hostile input', () => {
   };
   const landed = async (ids: number[]): Promise<void> => {
     await daemon.idle();
-    const rows = await query(`SELECT event_id::INTEGER AS id, count(*)::INTEGER AS n FROM bronze.events WHERE event_id IN (${ids.join(',')}) GROUP BY ALL ORDER BY id`);
-    assert.deepEqual(rows, ids.sort((a, b) => a - b).map((id) => ({ id, n: 1 })));
+    const rows = await query(
+      `SELECT event_id::INTEGER AS id, count(*)::INTEGER AS n FROM bronze.events WHERE event_id IN (${ids.join(',')}) GROUP BY ALL ORDER BY id`,
+    );
+    assert.deepEqual(
+      rows,
+      ids.sort((a, b) => a - b).map((id) => ({ id, n: 1 })),
+    );
   };
 
   before(async () => {
@@ -79,7 +88,10 @@ describe('the events route under hostile input', () => {
     const bad = `[{"event_id": 10, "at": "2001-01-01 00:00:00", "note": "\\ud800"}, ${JSON.stringify(good(11))}]`;
     const requests = [post(bad), ...Array.from({ length: 53 }, (_, i) => post([good(100 + i)]))];
     const answers = await Promise.all(requests);
-    assert.deepEqual(answers.map((a) => a.status), answers.map(() => 202));
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      answers.map(() => 202),
+    );
     const first = (await answers[0]!.json()) as Ack;
     assert.equal(first.accepted, 1);
     assert.equal(first.results[0]!.status, 'quarantined');
@@ -128,7 +140,10 @@ describe('the events route under hostile input', () => {
     ]);
     assert.equal(answer.status, 202);
     const ack = (await answer.json()) as Ack;
-    assert.deepEqual(ack.results.map((r) => r.status), [...Array(9).fill('quarantined'), 'accepted']);
+    assert.deepEqual(
+      ack.results.map((r) => r.status),
+      [...Array(9).fill('quarantined'), 'accepted'],
+    );
     assert.match(JSON.stringify(ack.results[3]), /send the array itself \(or \{\\"events\\": \[...\]\}\), not \{\\"flights\\": \[...\]\}/);
     assert.match(JSON.stringify(ack.results[6]), /at must be a timestamp/);
     const rejected = await query(`SELECT raw, _reason FROM landing.events_rejected ORDER BY rowid OFFSET ${before}`);
@@ -166,13 +181,17 @@ describe('the events route before its sensor runs and after it stopped', () => {
     let daemon: AutomationDaemon | undefined;
     try {
       const app = createApp(sluice, { log: () => undefined, automation: () => daemon });
-      const post = () => app.request('/api/events/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([good(1)]) });
+      const post = () =>
+        app.request('/api/events/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([good(1)]) });
       // A daemon whose sensors have not started yet, as during start-up.
       daemon = await AutomationDaemon.start(sluice, { intervalMs: 0, sensors: false, log: () => undefined });
       const starting = await post();
       assert.equal(starting.status, 503);
       assert.equal(starting.headers.get('retry-after'), '1');
-      assert.match(((await starting.json()) as { error: { message: string } }).error.message, /the event sensor of "events" is not running yet .* nothing was landed, retry in 1 s/);
+      assert.match(
+        ((await starting.json()) as { error: { message: string } }).error.message,
+        /the event sensor of "events" is not running yet .* nothing was landed, retry in 1 s/,
+      );
       await daemon.stop();
       daemon = await AutomationDaemon.start(sluice, { intervalMs: 0, log: () => undefined });
       assert.equal((await post()).status, 202);

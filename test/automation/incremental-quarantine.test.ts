@@ -35,7 +35,9 @@ describe('incremental assets with a reject column', () => {
     }
   };
   const land = async (batch: number, rows: [number, string | null, string][]) => {
-    await sql(`INSERT INTO raw.readings VALUES ${rows.map(([id, at, value]) => `(${id}, ${at === null ? 'NULL' : `'${at}'`}, '${value}', ${batch})`).join(', ')}`);
+    await sql(
+      `INSERT INTO raw.readings VALUES ${rows.map(([id, at, value]) => `(${id}, ${at === null ? 'NULL' : `'${at}'`}, '${value}', ${batch})`).join(', ')}`,
+    );
     const result = await sluice.materialize({ select: 'bronze/readings,gold/daily' });
     assert.equal(result.status, 'succeeded', JSON.stringify(result));
   };
@@ -51,7 +53,13 @@ describe('incremental assets with a reject column', () => {
   });
 
   it('quarantines the rows that cannot be typed with their reason and publishes the rest, batch after batch', async () => {
-    await land(1, [[1, '2001-01-01 10:00:00', '5'], [2, 'yesterday', '6'], [3, '2001-02-30 10:00:00', '7'], [4, '2001-01-02 10:00:00', 'x'], [5, '2001-01-02 11:00:00', '8']]);
+    await land(1, [
+      [1, '2001-01-01 10:00:00', '5'],
+      [2, 'yesterday', '6'],
+      [3, '2001-02-30 10:00:00', '7'],
+      [4, '2001-01-02 10:00:00', 'x'],
+      [5, '2001-01-02 11:00:00', '8'],
+    ]);
     assert.deepEqual(await sql('SELECT id FROM bronze.readings ORDER BY id'), [{ id: 1 }, { id: 5 }]);
     assert.deepEqual(await sql('SELECT id, reject_reason FROM bronze.readings_quarantine ORDER BY id'), [
       { id: 2, reject_reason: 'ts is not a timestamp: yesterday' },
@@ -60,17 +68,22 @@ describe('incremental assets with a reject column', () => {
     ]);
     assert.equal((await sql('SELECT * FROM bronze.readings LIMIT 0')).length, 0);
     // Later batches keep flowing; the poison rows are not read again.
-    await land(2, [[6, '2001-01-03 10:00:00', '9'], [7, '', '1']]);
+    await land(2, [
+      [6, '2001-01-03 10:00:00', '9'],
+      [7, '', '1'],
+    ]);
     assert.deepEqual(await sql('SELECT id FROM bronze.readings ORDER BY id'), [{ id: 1 }, { id: 5 }, { id: 6 }]);
     assert.deepEqual(await sql('SELECT count(*)::INTEGER AS n FROM bronze.readings_quarantine'), [{ n: 4 }]);
     const [materialization] = await sluice.store.materializationHistory('bronze/readings', 1);
-    assert.deepEqual((materialization?.metadata as { sideOutputs?: unknown } | undefined)?.sideOutputs, { 'bronze.readings_quarantine': { rowCount: 1, reasonColumn: 'reject_reason' } });
+    assert.deepEqual((materialization?.metadata as { sideOutputs?: unknown } | undefined)?.sideOutputs, {
+      'bronze.readings_quarantine': { rowCount: 1, reasonColumn: 'reject_reason' },
+    });
   });
 
   it('a later untypeable version of a key takes the key out of the table (latest version wins), into the quarantine', async () => {
     await land(3, [[5, 'not a time', '8']]);
     assert.deepEqual(await sql('SELECT id FROM bronze.readings ORDER BY id'), [{ id: 1 }, { id: 6 }]);
-    assert.deepEqual(await sql("SELECT count(*)::INTEGER AS n FROM bronze.readings_quarantine WHERE id = 5"), [{ n: 1 }]);
+    assert.deepEqual(await sql('SELECT count(*)::INTEGER AS n FROM bronze.readings_quarantine WHERE id = 5'), [{ n: 1 }]);
   });
 
   it('a tombstone row (deleteColumn) removes its key: a day left without readings leaves gold', async () => {
@@ -78,6 +91,9 @@ describe('incremental assets with a reject column', () => {
       { day: '2001-01-01', readings: 1 },
       { day: '2001-01-03', readings: 1 },
     ]);
-    assert.deepEqual((await sql('DESCRIBE gold.daily')).map((c) => c.column_name), ['day', 'readings']);
+    assert.deepEqual(
+      (await sql('DESCRIBE gold.daily')).map((c) => c.column_name),
+      ['day', 'readings'],
+    );
   });
 });

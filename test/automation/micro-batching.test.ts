@@ -23,16 +23,22 @@ describe('RunCoalescer', () => {
   it('keeps going after a failed round and reports the error', async () => {
     const errors: unknown[] = [];
     let rounds = 0;
-    const coalescer = new RunCoalescer(async () => {
-      rounds += 1;
-      throw new Error(`round ${rounds}`);
-    }, (error) => errors.push(error));
+    const coalescer = new RunCoalescer(
+      async () => {
+        rounds += 1;
+        throw new Error(`round ${rounds}`);
+      },
+      (error) => errors.push(error),
+    );
     coalescer.request();
     await coalescer.settled();
     coalescer.request();
     await coalescer.settled();
     assert.equal(rounds, 2);
-    assert.deepEqual(errors.map((e) => (e as Error).message), ['round 1', 'round 2']);
+    assert.deepEqual(
+      errors.map((e) => (e as Error).message),
+      ['round 1', 'round 2'],
+    );
   });
 
   it('ignores requests once stopped', async () => {

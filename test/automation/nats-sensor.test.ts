@@ -66,7 +66,10 @@ describe('NATS JetStream sensor', { skip: natsUnavailable }, () => {
       const consumer = await (await nc.jetstreamManager()).consumers.info(STREAM, 'sluice_readings_stream');
       const rows = await count('SELECT count(*) AS n FROM bronze.readings').catch(() => -1);
       if (rows === expected && consumer.num_pending === 0 && consumer.num_ack_pending === 0) return consumer;
-      if (Date.now() > deadline) throw new Error(`waited for ${expected} rows and every message acknowledged: ${rows} rows, ${consumer.num_pending} pending, ${consumer.num_ack_pending} unacknowledged\n${logs.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `waited for ${expected} rows and every message acknowledged: ${rows} rows, ${consumer.num_pending} pending, ${consumer.num_ack_pending} unacknowledged\n${logs.join('\n')}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -102,7 +105,10 @@ describe('NATS JetStream sensor', { skip: natsUnavailable }, () => {
     try {
       // Landing fails while the table is gone (as a full disk or a crash would make it fail).
       await session.exec('DROP TABLE landing.readings');
-      await publish([{ reading_id: 100, value: 1 }, { reading_id: 101, value: 2 }]);
+      await publish([
+        { reading_id: 100, value: 1 },
+        { reading_id: 101, value: 2 },
+      ]);
       const deadline = Date.now() + 10_000;
       while (!logs.some((l) => /could not be landed/.test(l))) {
         if (Date.now() > deadline) throw new Error(`the failed landing was not reported:\n${logs.join('\n')}`);
@@ -120,12 +126,23 @@ describe('NATS JetStream sensor', { skip: natsUnavailable }, () => {
   it('acknowledges a message that is not JSON or holds an invalid event, keeping it with the reason in landing.readings_rejected', async () => {
     const js = nc.jetstream();
     await js.publish(SUBJECT, 'not json {');
-    await js.publish(SUBJECT, JSON.stringify([{ reading_id: '0x10', value: 1 }, { reading_id: 300, value: 3 }]));
+    await js.publish(
+      SUBJECT,
+      JSON.stringify([
+        { reading_id: '0x10', value: 1 },
+        { reading_id: 300, value: 3 },
+      ]),
+    );
     await settled(33);
     const session = await sluice.warehouse.session();
     try {
-      const rejected = await session.query<{ raw: string; reason: string }>("SELECT raw, _reason AS reason FROM landing.readings_rejected WHERE _origin LIKE 'nats:%' ORDER BY raw");
-      assert.deepEqual(rejected.map((r) => r.raw), ['not json {', '{"reading_id":"0x10","value":1}']);
+      const rejected = await session.query<{ raw: string; reason: string }>(
+        "SELECT raw, _reason AS reason FROM landing.readings_rejected WHERE _origin LIKE 'nats:%' ORDER BY raw",
+      );
+      assert.deepEqual(
+        rejected.map((r) => r.raw),
+        ['not json {', '{"reading_id":"0x10","value":1}'],
+      );
       assert.match(rejected[0]!.reason, /not valid JSON/);
       assert.match(rejected[1]!.reason, /reading_id must be a JSON integer/);
     } finally {
@@ -136,7 +153,11 @@ describe('NATS JetStream sensor', { skip: natsUnavailable }, () => {
   it('keeps its place across a restart: messages published while it was down are consumed once', async () => {
     await daemon!.stop();
     daemon = undefined;
-    await publish([{ reading_id: 200, value: 5 }, { reading_id: 201, value: 6 }, { reading_id: 0, value: 0 }]);
+    await publish([
+      { reading_id: 200, value: 5 },
+      { reading_id: 201, value: 6 },
+      { reading_id: 0, value: 0 },
+    ]);
     await start();
     await settled(35);
     assert.equal(await count('SELECT count(*) AS n FROM bronze.readings WHERE reading_id = 0'), 1);

@@ -10,10 +10,14 @@ describe('isProcessAlive', () => {
     assert.equal(isProcessAlive(2 ** 22 + 12_345), false);
   });
 
-  it('is false for a zombie (exited, not yet reaped), although kill(pid, 0) still succeeds on it', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
-    await withZombie((pid) => {
-      assert.doesNotThrow(() => process.kill(pid, 0));
-      assert.equal(isProcessAlive(pid), false);
-    });
-  });
+  it(
+    'is false for a zombie (exited, not yet reaped), although kill(pid, 0) still succeeds on it',
+    { skip: process.platform !== 'linux' && 'needs /proc' },
+    async () => {
+      await withZombie((pid) => {
+        assert.doesNotThrow(() => process.kill(pid, 0));
+        assert.equal(isProcessAlive(pid), false);
+      });
+    },
+  );
 });

@@ -260,7 +260,10 @@ describe('cronPreview', () => {
   test('the preview shows each tick in UTC and in local time with its offset', () => {
     const preview = cronPreview('30 2 * * *', 'Europe/Berlin', 3, at('2024-03-30T12:00:00Z'));
     assert.equal(preview.timezone, 'Europe/Berlin');
-    assert.deepEqual(preview.ticks.map((tick) => tick.local), ['2024-03-31 03:00 +02:00', '2024-04-01 02:30 +02:00', '2024-04-02 02:30 +02:00']);
+    assert.deepEqual(
+      preview.ticks.map((tick) => tick.local),
+      ['2024-03-31 03:00 +02:00', '2024-04-01 02:30 +02:00', '2024-04-02 02:30 +02:00'],
+    );
     assert.equal(preview.ticks[0]?.utc, '2024-03-31T01:00:00.000Z');
   });
 

@@ -50,7 +50,8 @@ describe('sensors', () => {
       session.close();
     }
   };
-  const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) =>
+    fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const startDaemon = async () => (daemon = await AutomationDaemon.start(sluice, { intervalMs: 200, log: () => undefined }));
 
   before(async () => {
@@ -68,7 +69,12 @@ describe('sensors', () => {
 
   it('a file landing in the folder launches a run; re-delivered rows merge by key; the cursor survives a restart', async () => {
     project.write('landing/a.csv', 'id,v\n1,10\n2,20\n');
-    await until('the first file to be built', async () => (await query('SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = \'files\''))[0]!.n === 1 && (await query('SELECT count(*)::INTEGER AS n FROM bronze.files'))[0]!.n === 2);
+    await until(
+      'the first file to be built',
+      async () =>
+        (await query("SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'files'"))[0]!.n === 1 &&
+        (await query('SELECT count(*)::INTEGER AS n FROM bronze.files'))[0]!.n === 2,
+    );
     const [first] = await sluice.store.listEvaluations({ name: 'landing_files', limit: 1 });
     assert.match(first!.reason, /1 new or changed file\(s\) in landing: a\.csv/);
     // The same rows again in a second file, plus one new row.

@@ -46,7 +46,10 @@ describe('runCheck', () => {
     assert.ok(Math.abs(result.failingPercent - 100 / 3) < 1e-9);
     assert.deepEqual(
       result.sampleFailing.map((row) => Object.keys(row)),
-      [['flight_id', 'delay_min', 'destination'], ['flight_id', 'delay_min', 'destination']],
+      [
+        ['flight_id', 'delay_min', 'destination'],
+        ['flight_id', 'delay_min', 'destination'],
+      ],
     );
   });
 
@@ -131,12 +134,12 @@ describe('runCheck', () => {
         relation: '"silver"."daily"',
       });
     assert.equal((await reconcile()).passed, true);
-    await db.exec('INSERT INTO silver.daily VALUES (DATE \'2001-06-28\', 1)');
+    await db.exec("INSERT INTO silver.daily VALUES (DATE '2001-06-28', 1)");
     const off = await reconcile();
     assert.equal(off.passed, false);
     assert.deepEqual(off.sampleFailing, [{ left_value: 7, right_value: 6, difference: 1 }]);
     assert.equal((await reconcile(1)).passed, true);
-    await db.exec('DELETE FROM silver.daily WHERE day = DATE \'2001-06-28\'');
+    await db.exec("DELETE FROM silver.daily WHERE day = DATE '2001-06-28'");
   });
 
   it('custom_sql fails for each row it returns and samples them', async () => {
@@ -184,12 +187,18 @@ describe('runChecks and blockingFailures', () => {
       [checks.unique('flight_id', { severity: 'warn' }), checks.notNull('origin'), checks.acceptedRange('delay_min', { max: 2880 })],
       { assetKey: 'silver/flights', relation: FLIGHTS },
     );
-    assert.deepEqual(results.map((result) => [result.checkName, result.passed]), [
-      ['unique_flight_id', false],
-      ['not_null_origin', true],
-      ['accepted_range_delay_min', false],
-    ]);
-    assert.deepEqual(blockingFailures(results).map((result) => result.checkName), ['accepted_range_delay_min']);
+    assert.deepEqual(
+      results.map((result) => [result.checkName, result.passed]),
+      [
+        ['unique_flight_id', false],
+        ['not_null_origin', true],
+        ['accepted_range_delay_min', false],
+      ],
+    );
+    assert.deepEqual(
+      blockingFailures(results).map((result) => result.checkName),
+      ['accepted_range_delay_min'],
+    );
   });
 
   it('checkPassed treats zero failures of zero rows as passing', () => {

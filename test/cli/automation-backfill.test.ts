@@ -22,10 +22,17 @@ export const project = defineProject({ assets: [
 ] });`;
 
 /** Runs the CLI from source (no build needed); resolves with its exit code and output. */
-function sluice(cwd: string, args: string[], onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function sluice(
+  cwd: string,
+  args: string[],
+  onStdout?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const main = JSON.stringify(join(SLUICE_SRC, '..', 'cli', 'main.ts'));
   const script = `const { main } = await import(${main}); process.exitCode = await main(['node', 'sluice', ...process.argv.slice(1)]);`;
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script, '--', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script, '--', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => {

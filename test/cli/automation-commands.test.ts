@@ -19,10 +19,16 @@ export const project = defineProject({
   sensors: [{ type: 'file', name: 'drops', path: 'landing', pattern: '*.csv', select: 'bronze/drops' }],
 });`;
 
-function cli(cwd: string, args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }>; output: () => string } {
+function cli(
+  cwd: string,
+  args: string[],
+): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }>; output: () => string } {
   const main = JSON.stringify(join(SLUICE_SRC, '..', 'cli', 'main.ts'));
   const script = `const { main } = await import(${main}); process.exitCode = await main(['node', 'sluice', ...process.argv.slice(1)]);`;
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script, '--', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script, '--', ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -48,10 +54,20 @@ describe('sluice automation and sluice daemon', () => {
     assert.equal(off.code, 0, off.stderr);
     assert.equal(off.stdout, 'nightly: off\n');
     const rows = await automationList({ project: project.dir });
-    assert.deepEqual(rows.map((r) => [r.name, r.kind, r.enabled]), [['nightly', 'schedule', false], ['drops', 'sensor', true], ['gold/count', 'asset', true]]);
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.kind, r.enabled]),
+      [
+        ['nightly', 'schedule', false],
+        ['drops', 'sensor', true],
+        ['gold/count', 'asset', true],
+      ],
+    );
     assert.equal(rows[0]!.detail, 'cron "0 3 * * *" Europe/Berlin, missed ticks: skip -> gold/count');
     assert.equal(rows[2]!.detail, 'on any upstream change');
-    await assert.rejects(automationSwitch({ project: project.dir }, 'nigthly', true), /no schedule, sensor or asset condition is named "nigthly"; known: nightly, drops, gold\/count/);
+    await assert.rejects(
+      automationSwitch({ project: project.dir }, 'nigthly', true),
+      /no schedule, sensor or asset condition is named "nigthly"; known: nightly, drops, gold\/count/,
+    );
     await automationSwitch({ project: project.dir }, 'nightly', true);
     assert.equal((await automationList({ project: project.dir }))[0]!.enabled, true);
   });
@@ -67,7 +83,9 @@ describe('sluice automation and sluice daemon', () => {
       while (!/gold\/count\s+launched/.test(history)) {
         if (Date.now() > deadline) throw new Error(`no condition run:\n${history}\n${daemon.output()}`);
         await new Promise((resolve) => setTimeout(resolve, 300));
-        history = (await automationHistory({ project: project.dir }, undefined, 50)).map((r) => `${r.name}  ${r.launched ? 'launched' : 'skipped'}  ${r.runId ?? '-'}  ${r.reason}`).join('\n');
+        history = (await automationHistory({ project: project.dir }, undefined, 50))
+          .map((r) => `${r.name}  ${r.launched ? 'launched' : 'skipped'}  ${r.runId ?? '-'}  ${r.reason}`)
+          .join('\n');
       }
       assert.match(history, /drops\s+launched\s+[0-9a-f-]{36}\s+1 new or changed file\(s\) in landing: one\.csv/);
       assert.match(history, /gold\/count\s+launched\s+[0-9a-f-]{36}\s+never materialized and its upstream data is available/);
@@ -84,12 +102,18 @@ describe('sluice automation and sluice daemon', () => {
     try {
       await sluice.materialize({ select: 'gold/daily', partition: '2024-01-02' });
       const { backfill } = await runBackfill(sluice, { select: 'gold/daily', from: '2024-01-01', to: '2024-01-04', missingOnly: true });
-      assert.deepEqual(backfill.partitions.map((p) => p.key), ['2024-01-01', '2024-01-03', '2024-01-04']);
+      assert.deepEqual(
+        backfill.partitions.map((p) => p.key),
+        ['2024-01-01', '2024-01-03', '2024-01-04'],
+      );
       assert.equal(backfill.status, 'succeeded');
       assert.deepEqual([...(await sluice.store.materializedPartitions('gold/daily'))].sort(), ['2024-01-01', '2024-01-02', '2024-01-03', '2024-01-04']);
       // Without a range: every complete partition that is still missing.
       const all = await runBackfill(sluice, { select: 'gold/daily', missingOnly: true });
-      assert.deepEqual(all.backfill.partitions.map((p) => p.key), ['2024-01-05', '2024-01-06', '2024-01-07']);
+      assert.deepEqual(
+        all.backfill.partitions.map((p) => p.key),
+        ['2024-01-05', '2024-01-06', '2024-01-07'],
+      );
       assert.deepEqual([all.backfill.fromKey, all.backfill.toKey], ['2024-01-01', '2024-01-07']);
     } finally {
       await sluice.close();

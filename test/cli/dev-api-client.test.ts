@@ -15,10 +15,14 @@ describe('SseParser', () => {
     for (let cut = 0; cut <= text.length; cut++) {
       const parser = new SseParser();
       const messages = [...parser.push(text.slice(0, cut)), ...parser.push(text.slice(cut))];
-      assert.deepEqual(messages, [
-        { event: 'run-event', data: '{"a":1}', id: '7' },
-        { event: 'run-status', data: '{"b":2}', id: '7' },
-      ], `cut at ${cut}`);
+      assert.deepEqual(
+        messages,
+        [
+          { event: 'run-event', data: '{"a":1}', id: '7' },
+          { event: 'run-status', data: '{"b":2}', id: '7' },
+        ],
+        `cut at ${cut}`,
+      );
     }
   });
 

@@ -20,7 +20,9 @@ function ensureBuilt(): void {
     });
   if (!existsSync(join(REPO_ROOT, 'dist')) || !stale(join(REPO_ROOT, 'src'))) return;
   try {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], { stdio: 'pipe' });
+    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], {
+      stdio: 'pipe',
+    });
   } catch {
     // Type errors elsewhere still emit JavaScript; the tests below show whether it works.
   }
@@ -86,7 +88,7 @@ describe('while sluice dev runs', () => {
     const runId = /run (\S+) succeeded: 4 succeeded/.exec(result.stdout)?.[1];
     assert.ok(runId, result.stdout);
     const { runs } = (await (await fetch(`${url}/api/runs`)).json()) as RunsResponse;
-    assert.equal(runs.find((r) => r.id === runId)?.status, 'succeeded', 'the run is the server\'s');
+    assert.equal(runs.find((r) => r.id === runId)?.status, 'succeeded', "the run is the server's");
   });
 
   test('sluice list, runs, run and query read through the server', async () => {
@@ -119,7 +121,8 @@ describe('while sluice dev runs', () => {
     assert.equal(runs.find((r) => r.id === result.runId)?.selection, 'check clean/numbers', "the check run is the server's");
 
     // `sluice query` is read-only; an admin changes data by hand through the audited warehouse-change route.
-    const change = (sql: string) => fetch(`${url}/api/warehouse/change`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
+    const change = (sql: string) =>
+      fetch(`${url}/api/warehouse/change`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
     const inserted = await change('INSERT INTO clean.numbers VALUES (NULL, NULL)');
     assert.equal(inserted.status, 200, await inserted.text());
     try {
@@ -192,8 +195,7 @@ describe('after Ctrl-C', () => {
     const json = await sluice(project.dir, 'check', '--select', 'clean/numbers', '--json');
     assert.equal(json.code, 0, json.stderr);
     // Only the run id and the measured durations differ between two runs.
-    const normalized = (text: string): unknown =>
-      JSON.parse(text, (key, value: unknown) => (key === 'runId' ? 'RUN' : key === 'durationMs' ? 0 : value));
+    const normalized = (text: string): unknown => JSON.parse(text, (key, value: unknown) => (key === 'runId' ? 'RUN' : key === 'durationMs' ? 0 : value));
     assert.deepEqual(normalized(json.stdout), normalized(checkOutputs.json!));
     assert.equal(JSON.stringify(Object.keys(JSON.parse(json.stdout) as object)), JSON.stringify(Object.keys(JSON.parse(checkOutputs.json!) as object)));
     await sluice(project.dir, 'query', 'INSERT INTO clean.numbers VALUES (NULL, NULL)');

@@ -24,7 +24,8 @@ describe('sluice init', () => {
     assert.equal(init.code, 0, init.err);
     assert.match(init.out, /Created a Sluice project/);
     const dir = join(root, 'shop');
-    for (const file of ['sluice.config.ts', 'sql/silver/orders.sql', 'landing/orders.csv', '.gitignore', 'package.json']) assert.ok(existsSync(join(dir, file)), file);
+    for (const file of ['sluice.config.ts', 'sql/silver/orders.sql', 'landing/orders.csv', '.gitignore', 'package.json'])
+      assert.ok(existsSync(join(dir, file)), file);
     assert.match(readFileSync(join(dir, '.gitignore'), 'utf8'), /^data\/$/m);
 
     const build = sluice(dir, 'materialize');

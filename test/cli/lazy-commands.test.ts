@@ -33,8 +33,10 @@ function sluice(...args: string[]): { code: number | null; out: string; modules:
   return { code: result.status, out: result.stdout + result.stderr, modules: readFileSync(record, 'utf8').split('\n').filter(Boolean) };
 }
 
-const commandModules = (modules: string[]): string[] => modules.filter((url) => /\/cli\/commands\//.test(url)).map((url) => url.replace(/^.*\/cli\/commands\//, ''));
-const heavy = (modules: string[]): string[] => modules.filter((url) => /\/(runtime|server|engine|store)\/|@duckdb|better-sqlite3|[/]hono[/]|[/]zod[/]/.test(url));
+const commandModules = (modules: string[]): string[] =>
+  modules.filter((url) => /\/cli\/commands\//.test(url)).map((url) => url.replace(/^.*\/cli\/commands\//, ''));
+const heavy = (modules: string[]): string[] =>
+  modules.filter((url) => /\/(runtime|server|engine|store)\/|@duckdb|better-sqlite3|[/]hono[/]|[/]zod[/]/.test(url));
 
 describe('the sluice CLI imports only the command it runs', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +44,15 @@ describe('the sluice CLI imports only the command it runs', () => {
   it('--help lists every command with its description without importing any command module', () => {
     const { code, out, modules } = sluice('--help');
     assert.equal(code, 0, out);
-    for (const line of ['list  ', 'list assets with group, kind, dependencies and last', 'materialize', 'run  ', "show a run's status and event log", 'access', 'policies: check them, compile them']) {
+    for (const line of [
+      'list  ',
+      'list assets with group, kind, dependencies and last',
+      'materialize',
+      'run  ',
+      "show a run's status and event log",
+      'access',
+      'policies: check them, compile them',
+    ]) {
       assert.ok(out.includes(line), `help lacks "${line}":\n${out}`);
     }
     assert.deepEqual(commandModules(modules), []);
@@ -58,13 +68,19 @@ describe('the sluice CLI imports only the command it runs', () => {
   });
 
   it("`sluice help run` and `sluice run --help` load that command's module and show its own arguments and options", () => {
-    for (const args of [['help', 'run'], ['run', '--help']]) {
+    for (const args of [
+      ['help', 'run'],
+      ['run', '--help'],
+    ]) {
       const { code, out, modules } = sluice(...args);
       assert.equal(code, 0, out);
       assert.match(out, /Usage: sluice run \[options\] <runId>/);
       assert.match(out, /show a run's status and event log/);
       assert.match(out, /--json/);
-      assert.deepEqual(commandModules(modules).map((m) => m.replace(/\.(js|ts)$/, '')), ['runs']);
+      assert.deepEqual(
+        commandModules(modules).map((m) => m.replace(/\.(js|ts)$/, '')),
+        ['runs'],
+      );
     }
   });
 

@@ -19,7 +19,11 @@ export const project = defineProject({ name: 'shop', assets: [
 const project = tempProject({ 'sluice.config.ts': config('o.amount > 0') });
 
 function sluice(...args: string[]) {
-  const result = spawnSync(process.execPath, [SLUICE_BIN, ...args], { cwd: project.dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', OPENLINEAGE_DISABLED: 'true' } });
+  const result = spawnSync(process.execPath, [SLUICE_BIN, ...args], {
+    cwd: project.dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', OPENLINEAGE_DISABLED: 'true' },
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -47,8 +51,14 @@ describe('lineage, show and history on the command line', { timeout: 180_000 }, 
   });
 
   it('prints column lineage as JSON, Mermaid and DOT, and the asset graph one side at a time', () => {
-    const json = JSON.parse(sluice('lineage', 'mart/total', '--columns', '--format', 'json').out) as { asset: { columns: { name: string }[]; indirect: { column: string; transform: string }[] }; traces: unknown[] };
-    assert.deepEqual(json.asset.columns.map((c) => c.name), ['revenue_eur', 'orders']);
+    const json = JSON.parse(sluice('lineage', 'mart/total', '--columns', '--format', 'json').out) as {
+      asset: { columns: { name: string }[]; indirect: { column: string; transform: string }[] };
+      traces: unknown[];
+    };
+    assert.deepEqual(
+      json.asset.columns.map((c) => c.name),
+      ['revenue_eur', 'orders'],
+    );
     assert.ok(json.asset.indirect.some((s) => s.column === 'amount' && s.transform === 'filter'));
     assert.equal(json.traces.length, 2);
     const mermaid = sluice('lineage', '--columns', '--format', 'mermaid').out;
@@ -85,7 +95,10 @@ describe('lineage, show and history on the command line', { timeout: 180_000 }, 
     const report = JSON.parse(typed.out) as { lineage: { method: string; note: string }; columns: { name: string; upstream: string[] }[] };
     assert.equal(report.lineage.method, 'none');
     assert.match(report.lineage.note, /cannot analyse; declare `columnLineage`/);
-    assert.deepEqual(report.columns.map((c) => [c.name, c.upstream]), [['rate', []]]);
+    assert.deepEqual(
+      report.columns.map((c) => [c.name, c.upstream]),
+      [['rate', []]],
+    );
   });
 
   it('answers "what changed?" with each materialization against the one before, and the net change over a period', () => {
@@ -116,7 +129,11 @@ describe('lineage, show and history while sluice dev owns the warehouse', { time
 
   before(async () => {
     for (const [name, args] of Object.entries(commands)) local[name] = sluice(...args).out;
-    dev = spawn(process.execPath, [SLUICE_BIN, 'dev', '--port', '0'], { cwd: project.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OPENLINEAGE_DISABLED: 'true' } });
+    dev = spawn(process.execPath, [SLUICE_BIN, 'dev', '--port', '0'], {
+      cwd: project.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, OPENLINEAGE_DISABLED: 'true' },
+    });
     dev.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     dev.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const started = Date.now();

@@ -10,7 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { docBlocks, headingAnchors, relativeLinks } from './markdown-blocks.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PAGES = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const PAGES = [
+  'README.md',
+  ...readdirSync(join(REPO, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const EXAMPLES = ['examples/flights', 'examples/industrial-events'];
 
 /**
@@ -52,7 +57,12 @@ describe('the docs', { timeout: 900_000 }, () => {
   before(() => {
     root = readerCheckout();
     // One build of the flights demo serves every page (the pages' own blocks rebuild only what they select).
-    const build = spawnSync('npx', ['sluice', 'materialize'], { cwd: join(root, 'examples/flights'), env: { ...process.env, npm_config_offline: 'true' }, encoding: 'utf8', timeout: 300_000 });
+    const build = spawnSync('npx', ['sluice', 'materialize'], {
+      cwd: join(root, 'examples/flights'),
+      env: { ...process.env, npm_config_offline: 'true' },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     assert.equal(build.status, 0, `${build.stdout}${build.stderr}`);
   });
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -61,7 +71,11 @@ describe('the docs', { timeout: 900_000 }, () => {
     it(`${page}: every shell and TypeScript block runs as written`, () => {
       docBlocks(readFileSync(join(REPO, page), 'utf8')).forEach((block, index) => {
         const { status, output } = run(root, page, block, index);
-        assert.equal(status, 0, `${page}:${block.line} (${block.lang}, in ${block.cwd ?? 'the repository root'}) failed:\n${block.code}\n--- output ---\n${output.slice(-3000)}`);
+        assert.equal(
+          status,
+          0,
+          `${page}:${block.line} (${block.lang}, in ${block.cwd ?? 'the repository root'}) failed:\n${block.code}\n--- output ---\n${output.slice(-3000)}`,
+        );
       });
     });
   }
@@ -73,7 +87,8 @@ describe('the docs', { timeout: 900_000 }, () => {
         const [path = '', anchor] = target.split('#');
         const file = resolve(REPO, dirname(page), decodeURIComponent(path));
         if (!existsSync(file)) broken.push(`${page}:${line} -> ${target} (no ${relative(REPO, file)})`);
-        else if (anchor && file.endsWith('.md') && !headingAnchors(readFileSync(file, 'utf8')).has(anchor)) broken.push(`${page}:${line} -> ${target} (no heading #${anchor})`);
+        else if (anchor && file.endsWith('.md') && !headingAnchors(readFileSync(file, 'utf8')).has(anchor))
+          broken.push(`${page}:${line} -> ${target} (no heading #${anchor})`);
       }
     }
     assert.deepEqual(broken, []);

@@ -86,7 +86,12 @@ test('after a materialization the asset page shows the description, the columns 
     rows.map((r) => `${r.getAttribute('data-check')} ${r.querySelector('.badge')?.textContent} ${r.querySelector('.check-assertion')?.textContent}`),
   );
   assert.deepEqual(checks, ['accepted_range_quantity warned quantity between 1 and 5', 'not_null_customer_id passed customer_id is not null']);
-  assert.equal(await card(page, 'Checks').getByText(/not run yet/).count(), 0);
+  assert.equal(
+    await card(page, 'Checks')
+      .getByText(/not run yet/)
+      .count(),
+    0,
+  );
 
   const preview = card(page, 'Preview');
   await preview.locator('table').waitFor();
@@ -129,7 +134,10 @@ test('the Materialize button launches a run, opens its page and shows it succeed
     const rows = await timeline(page);
     assert.deepEqual(rows.map((r) => r.asset).sort(), ['bronze/orders', 'bronze/products', 'gold/daily_revenue', 'silver/orders']);
     assert.equal(rows.find((r) => r.asset === 'bronze/orders')?.status, 'running', JSON.stringify(rows));
-    assert.ok(rows.filter((r) => r.asset !== 'bronze/products').every((r) => r.status !== 'succeeded'), JSON.stringify(rows));
+    assert.ok(
+      rows.filter((r) => r.asset !== 'bronze/products').every((r) => r.status !== 'succeeded'),
+      JSON.stringify(rows),
+    );
   });
   assert.equal(await page.getByRole('button', { name: 'Cancel' }).isEnabled(), true, 'a running run can be canceled');
   await page.getByRole('status').getByText('live', { exact: true }).waitFor();
@@ -141,11 +149,17 @@ test('the Materialize button launches a run, opens its page and shows it succeed
   await eventually(async () => {
     const rows = await timeline(page);
     assert.deepEqual(rows.map((r) => r.asset).sort(), ['bronze/orders', 'bronze/products', 'gold/daily_revenue', 'silver/orders']);
-    assert.ok(rows.every((r) => r.status === 'succeeded' && r.bar), `every step succeeded and has its bar: ${JSON.stringify(rows)}`);
+    assert.ok(
+      rows.every((r) => r.status === 'succeeded' && r.bar),
+      `every step succeeded and has its bar: ${JSON.stringify(rows)}`,
+    );
   });
   // Bars are in start order: nothing starts before what it reads from.
   const order = (await timeline(page)).map((r) => r.asset);
-  assert.ok(order.indexOf('bronze/orders') < order.indexOf('silver/orders') && order.indexOf('silver/orders') < order.indexOf('gold/daily_revenue'), order.join(', '));
+  assert.ok(
+    order.indexOf('bronze/orders') < order.indexOf('silver/orders') && order.indexOf('silver/orders') < order.indexOf('gold/daily_revenue'),
+    order.join(', '),
+  );
   await eventually(async () => assert.ok((await page.locator('.event-type').allTextContents()).includes('run_succeeded')));
   assert.equal(await page.getByRole('button', { name: 'Cancel' }).isEnabled(), false, 'a finished run cannot be canceled');
   assert.equal(await page.evaluate(() => (globalThis as { e2eMark?: string }).e2eMark), 'same page');
@@ -227,7 +241,10 @@ test('a failed run shows the error of the failed asset, and Re-execute from fail
   await eventually(async () => {
     const steps = await timeline(page);
     assert.deepEqual(steps.map((r) => r.asset).sort(), ['bronze/customers', 'gold/customer_value', 'silver/customers']);
-    assert.ok(steps.every((r) => r.status === 'succeeded'), JSON.stringify(steps));
+    assert.ok(
+      steps.every((r) => r.status === 'succeeded'),
+      JSON.stringify(steps),
+    );
   });
   assertNoPageErrors(page);
 });

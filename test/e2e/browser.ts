@@ -111,7 +111,9 @@ function ensureBuilt(): 'fresh' | 'rebuilt' | 'rebuilt by another test file' {
   }
   try {
     if (!stale(join(REPO_ROOT, 'src'))) return 'rebuilt by another test file';
-    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], { stdio: 'pipe' });
+    execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], {
+      stdio: 'pipe',
+    });
   } catch {
     // Type errors elsewhere still emit JavaScript; the tests show whether it works.
   } finally {
@@ -183,7 +185,8 @@ export async function materialize(url: string, select: string, timeoutMs = 60_00
   for (;;) {
     const detail = (await (await fetch(`${url}/api/runs/${runId}`)).json()) as RunDetailResponse;
     if (['succeeded', 'failed', 'canceled'].includes(detail.run.status)) {
-      if (detail.run.status !== 'succeeded') throw new Error(`run ${runId} of "${select}" ${detail.run.status}: ${JSON.stringify(detail.run.error ?? detail.steps)}`);
+      if (detail.run.status !== 'succeeded')
+        throw new Error(`run ${runId} of "${select}" ${detail.run.status}: ${JSON.stringify(detail.run.error ?? detail.steps)}`);
       return detail;
     }
     if (Date.now() > deadline) throw new Error(`run ${runId} of "${select}" still ${detail.run.status} after ${timeoutMs} ms`);
@@ -264,7 +267,8 @@ export const project = defineProject({
  */
 export function medallionProject(): TempProject & { holdOrders(held: boolean): void } {
   const orders = ['order_id,customer_id,product_id,quantity,ordered_at'];
-  for (let i = 1; i <= 60; i++) orders.push(`${i},${(i % 12) + 1},${(i % 5) + 1},${(i % 6) + 1},2026-11-${String((i % 20) + 1).padStart(2, '0')} 10:${String(i % 60).padStart(2, '0')}:00`);
+  for (let i = 1; i <= 60; i++)
+    orders.push(`${i},${(i % 12) + 1},${(i % 5) + 1},${(i % 6) + 1},2026-11-${String((i % 20) + 1).padStart(2, '0')} 10:${String(i % 60).padStart(2, '0')}:00`);
   const customers = ['customer_id,name,country'];
   const countries = ['fr', 'de', 'us', 'jp'];
   for (let i = 1; i <= 12; i++) customers.push(`${i}, Customer ${i} ,${countries[i % countries.length]}`);
@@ -302,7 +306,9 @@ export function syntheticProject(size: number, groups: number, seed = 7): TempPr
     }
     keys.push(key);
     depsOf.set(key, [...deps]);
-    lines.push(`  asset({ key: ${JSON.stringify(key)}, group: ${JSON.stringify(group)}, kind: 'view', sql: 'SELECT 1 AS x', deps: ${JSON.stringify([...deps])} }),`);
+    lines.push(
+      `  asset({ key: ${JSON.stringify(key)}, group: ${JSON.stringify(group)}, kind: 'view', sql: 'SELECT 1 AS x', deps: ${JSON.stringify([...deps])} }),`,
+    );
   }
   const config = `import { asset, defineProject } from '@sluice';\n\nexport const project = defineProject({\n  name: 'synthetic-${size}',\n  assets: [\n${lines.join('\n')}\n  ],\n});\n`;
   return { ...tempProject({ 'sluice.config.ts': config }), keys, groups: groupNames, deps: depsOf };
@@ -334,7 +340,10 @@ export function medallionTestbed(): MedallionTestbed {
   before(async () => {
     if (e2eSkipReason()) return;
     project = medallionProject();
-    await settle(startDevServer(project.dir).then((s) => (server = s)), launchBrowser().then((b) => (browser = b)));
+    await settle(
+      startDevServer(project.dir).then((s) => (server = s)),
+      launchBrowser().then((b) => (browser = b)),
+    );
   });
   after(async () => {
     await browser?.close();

@@ -21,7 +21,10 @@ test('an asset that was never materialized says so and tells how to build it', O
   assert.match(text, /sluice materialize --select gold\/daily_revenue/);
   assert.match(text, /click Materialize/);
   assert.ok(await page.getByRole('button', { name: 'Materialize', exact: true }).isEnabled(), 'the button the guidance names is there');
-  assert.match((await page.locator('section.card', { has: page.getByRole('heading', { name: 'Columns' }) }).textContent()) ?? '', /known after the first materialization/);
+  assert.match(
+    (await page.locator('section.card', { has: page.getByRole('heading', { name: 'Columns' }) }).textContent()) ?? '',
+    /known after the first materialization/,
+  );
   assert.match((await page.locator('section.card', { has: page.getByRole('heading', { name: 'Last materialization' }) }).textContent()) ?? '', /None yet/);
   assert.equal(await page.getByRole('heading', { name: 'Preview' }).count(), 0, 'no preview of a table that does not exist');
   assertNoPageErrors(page);
@@ -58,7 +61,10 @@ test('in the graph of a project without materializations every asset reads "neve
   await eventually(async () => {
     const statuses = await inPage(page.locator('.asset-node'), (nodes) => nodes.map((n) => n.querySelector('.asset-node-meta')?.textContent ?? ''));
     assert.equal(statuses.length, 8);
-    assert.ok(statuses.every((s) => s.startsWith('never materialized')), JSON.stringify(statuses));
+    assert.ok(
+      statuses.every((s) => s.startsWith('never materialized')),
+      JSON.stringify(statuses),
+    );
   });
   await page.locator('.asset-node[data-key="silver/orders"]').click();
   const panel = page.getByRole('complementary', { name: 'Asset silver/orders' });

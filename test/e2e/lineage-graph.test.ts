@@ -76,7 +76,10 @@ test('the lineage graph shows every asset of the medallion project inside the bo
       assert.equal(node.name, key.slice(key.indexOf('/') + 1), `${key} is labelled with its name`);
       assert.match(node.text, /never materialized/, `${key} shows its status`);
       const { rect } = node;
-      assert.ok(rect.left >= 0 && rect.top >= 0 && rect.right <= viewport.width && rect.bottom <= viewport.height && node.onTop, `${key} is visible: ${JSON.stringify(node)}`);
+      assert.ok(
+        rect.left >= 0 && rect.top >= 0 && rect.right <= viewport.width && rect.bottom <= viewport.height && node.onTop,
+        `${key} is visible: ${JSON.stringify(node)}`,
+      );
       assert.ok(
         rect.left >= area.left && rect.top >= area.top && rect.right <= area.right && rect.bottom <= area.bottom,
         `${key} is drawn inside the "${group}" box: ${JSON.stringify(rect)} in ${JSON.stringify(area)}`,
@@ -91,7 +94,10 @@ test('the lineage graph shows every asset of the medallion project inside the bo
 test('clicking an asset highlights all its upstream and downstream assets and edges, and dims the rest', OPTIONS, async (t) => {
   const page = await openPage(bed.browser, t);
   await openGraph(page, bed.server.url, 'dom');
-  assert.ok(Object.values(await emphasis(page)).every((e) => e === 'plain'), 'nothing is highlighted before a click');
+  assert.ok(
+    Object.values(await emphasis(page)).every((e) => e === 'plain'),
+    'nothing is highlighted before a click',
+  );
 
   await page.locator('.asset-node[data-key="silver/orders"]').click();
   const expected = {
@@ -166,16 +172,18 @@ test('double-clicking an asset opens its page, and "Show in graph" comes back to
   await page.getByRole('link', { name: 'Show in graph' }).click();
   await page.getByRole('complementary', { name: 'Asset silver/customers' }).waitFor();
   assert.match(page.url(), /#\/\?focus=silver%2Fcustomers$/);
-  await eventually(async () => assert.deepEqual(await emphasis(page), {
-    'silver/customers': 'selected',
-    'bronze/customers': 'lit',
-    'gold/customer_value': 'lit',
-    'gold/country_revenue': 'lit',
-    'bronze/orders': 'dimmed',
-    'bronze/products': 'dimmed',
-    'silver/orders': 'dimmed',
-    'gold/daily_revenue': 'dimmed',
-  }));
+  await eventually(async () =>
+    assert.deepEqual(await emphasis(page), {
+      'silver/customers': 'selected',
+      'bronze/customers': 'lit',
+      'gold/customer_value': 'lit',
+      'gold/country_revenue': 'lit',
+      'bronze/orders': 'dimmed',
+      'bronze/products': 'dimmed',
+      'silver/orders': 'dimmed',
+      'gold/daily_revenue': 'dimmed',
+    }),
+  );
   assertNoPageErrors(page);
 });
 
@@ -191,7 +199,11 @@ test('asset colours follow a run live: running while it builds, fresh once it is
   assert.ok(Object.values(await statusOf()).every((s) => s === 'never'));
 
   bed.project.holdOrders(true);
-  const launched = await fetch(`${bed.server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ select: '*' }) });
+  const launched = await fetch(`${bed.server.url}/api/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ select: '*' }),
+  });
   assert.equal(launched.status, 202);
   try {
     await eventually(async () => {
@@ -204,7 +216,14 @@ test('asset colours follow a run live: running while it builds, fresh once it is
   } finally {
     bed.project.holdOrders(false);
   }
-  await eventually(async () => assert.ok(Object.values(await statusOf()).every((s) => s === 'fresh'), JSON.stringify(await statusOf())), 30_000);
+  await eventually(
+    async () =>
+      assert.ok(
+        Object.values(await statusOf()).every((s) => s === 'fresh'),
+        JSON.stringify(await statusOf()),
+      ),
+    30_000,
+  );
   // silver/orders has a warn-level check that fails on some rows: its node shows the badge.
   await eventually(async () => assert.equal(await page.locator('.asset-node[data-key="silver/orders"] .check-warned').textContent(), '! 1'));
   assertNoPageErrors(page);

@@ -9,7 +9,19 @@ import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { tempProject, type TempProject } from '../helpers/temp-project.js';
 import { LATE_DELIVERY, LATE_DELIVERY_JSONL } from '../../examples/flights/scripts/inject-bad-rows.js';
-import { assertNoPageErrors, e2eSkipReason, eventually, inPage, launchBrowser, materialize, openPage, REPO_ROOT, settle, startDevServer, type DevServer } from './browser.js';
+import {
+  assertNoPageErrors,
+  e2eSkipReason,
+  eventually,
+  inPage,
+  launchBrowser,
+  materialize,
+  openPage,
+  REPO_ROOT,
+  settle,
+  startDevServer,
+  type DevServer,
+} from './browser.js';
 
 const SKIP = e2eSkipReason();
 const OPTIONS = { skip: SKIP, timeout: 120_000 };
@@ -67,8 +79,14 @@ before(async () => {
   project = tempProject({ 'sluice.config.ts': CONFIG });
   cpSync(join(FLIGHTS, 'seeds'), join(project.dir, 'seeds'), { recursive: true });
   // The demo's own script writes the late deliveries with their defects.
-  execFileSync(process.execPath, ['--import', 'tsx', join(FLIGHTS, 'scripts', 'inject-bad-rows.ts')], { env: { ...process.env, SLUICE_FLIGHTS_LANDING: join(project.dir, 'landing') }, cwd: FLIGHTS });
-  await settle(startDevServer(project.dir).then((s) => (server = s)), launchBrowser().then((b) => (browser = b)));
+  execFileSync(process.execPath, ['--import', 'tsx', join(FLIGHTS, 'scripts', 'inject-bad-rows.ts')], {
+    env: { ...process.env, SLUICE_FLIGHTS_LANDING: join(project.dir, 'landing') },
+    cwd: FLIGHTS,
+  });
+  await settle(
+    startDevServer(project.dir).then((s) => (server = s)),
+    launchBrowser().then((b) => (browser = b)),
+  );
   await materialize(server!.url, FLIGHTS_GROUPS, 240_000);
 });
 
@@ -106,16 +124,23 @@ test('the automation page shows the decision a condition made, with its reason a
 
 test('a failing check is listed first on the Checks page, with its failing rows and its history', OPTIONS, async (t) => {
   const page = await open(t, '#/checks');
-  await eventually(async () => {
-    await page.reload();
-    await page.locator('tr.check-row').first().waitFor();
-    assert.equal(await page.locator('tr.check-row').first().getAttribute('data-check'), 'ops/delay_watch:accepted_range_worst_avg_delay_min');
-  }, 60_000, 500);
+  await eventually(
+    async () => {
+      await page.reload();
+      await page.locator('tr.check-row').first().waitFor();
+      assert.equal(await page.locator('tr.check-row').first().getAttribute('data-check'), 'ops/delay_watch:accepted_range_worst_avg_delay_min');
+    },
+    60_000,
+    500,
+  );
   const first = page.locator('tr.check-row').first();
   assert.equal(await first.locator('.badge').textContent(), 'failed');
   const rows = await inPage(page.locator('tr.check-row'), (trs) => trs.map((tr) => tr.querySelector('.badge')?.textContent ?? ''));
   assert.ok(rows.length >= 12, `every check of the project is listed (${rows.length})`);
-  assert.ok(rows.slice(1).every((r) => r !== 'failed' && r !== 'error'), `only one failing check: ${rows.join(', ')}`);
+  assert.ok(
+    rows.slice(1).every((r) => r !== 'failed' && r !== 'error'),
+    `only one failing check: ${rows.join(', ')}`,
+  );
   await first.locator('.check-name').click();
   await page.locator('.history-cell').first().waitFor();
   assert.ok((await page.locator('.check-detail .sample-table tbody tr').count()) > 0, 'failing rows are shown');
@@ -125,7 +150,9 @@ test('a failing check is listed first on the Checks page, with its failing rows 
   // The check stays open while filtered out; it is back with its failing rows.
   await page.locator('.history-cell').first().waitFor();
   // With a check's failing rows open, the table still ends inside its card (nothing cut off at the right).
-  const overflow = (await page.evaluate(`(() => { const t = document.querySelector('.checks-overview'); return t.getBoundingClientRect().right - t.parentElement.getBoundingClientRect().right; })()`)) as number;
+  const overflow = (await page.evaluate(
+    `(() => { const t = document.querySelector('.checks-overview'); return t.getBoundingClientRect().right - t.parentElement.getBoundingClientRect().right; })()`,
+  )) as number;
   assert.ok(overflow <= 1, `the checks table sticks out of its card by ${overflow} px`);
   await screenshot(page, 'ui-checks.png');
   assertNoPageErrors(page);
@@ -147,7 +174,9 @@ test('the quarantine of npm run inject-bad-rows shows every defect with its reas
     assert.equal(row[3], BRONZE_REASONS[defect.expect.replace('bronze quarantine: ', '')], `reason of "${defect.line}" (${defect.expect})`);
   }
   const silver = page.locator('.quarantine-table[data-table="silver.flights_quarantine"]');
-  const reasons = await inPage(silver.locator('.reason-count'), (tags) => tags.map((tag) => [tag.getAttribute('data-reason'), tag.querySelector('strong')?.textContent]));
+  const reasons = await inPage(silver.locator('.reason-count'), (tags) =>
+    tags.map((tag) => [tag.getAttribute('data-reason'), tag.querySelector('strong')?.textContent]),
+  );
   assert.deepEqual(Object.fromEntries(reasons), {
     'missing or non-integer delay': '2',
     'origin equals destination': '1',
@@ -175,7 +204,10 @@ test('a backfill launched from the partition grid runs, shows on the Backfills p
   assert.equal(await grid.getAttribute('data-status'), '-'.repeat(181));
   // Click 2001-01-02, shift-click 2001-01-04 on the canvas.
   const [cell, gap, columns] = await Promise.all(['data-cell', 'data-gap', 'data-columns'].map(async (a) => Number(await grid.getAttribute(a))));
-  const at = (i: number): { x: number; y: number } => ({ x: (i % columns!) * (cell! + gap!) + cell! / 2, y: Math.floor(i / columns!) * (cell! + gap!) + cell! / 2 });
+  const at = (i: number): { x: number; y: number } => ({
+    x: (i % columns!) * (cell! + gap!) + cell! / 2,
+    y: Math.floor(i / columns!) * (cell! + gap!) + cell! / 2,
+  });
   const canvas = grid.locator('canvas');
   await canvas.click({ position: at(1) });
   await canvas.click({ position: at(3), modifiers: ['Shift'] });
@@ -222,7 +254,9 @@ test('the asset page does not overflow sideways at 1280 px, and numbers show to 
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.locator('.preview tbody tr').first().waitFor();
   const overflow = await page.evaluate(() => {
-    const main = (globalThis as unknown as { document: { querySelector(s: string): { scrollWidth: number; clientWidth: number } } }).document.querySelector('main')!;
+    const main = (globalThis as unknown as { document: { querySelector(s: string): { scrollWidth: number; clientWidth: number } } }).document.querySelector(
+      'main',
+    )!;
     return main.scrollWidth - main.clientWidth;
   });
   assert.ok(overflow <= 0, `the page is ${overflow} px wider than the window`);
@@ -235,10 +269,18 @@ test('the asset page does not overflow sideways at 1280 px, and numbers show to 
 
 test('the asset page shows a column sensitivity tag inherited through column lineage', OPTIONS, async (t) => {
   const page = await open(t, '#/assets/gold/flights_enriched');
-  const tag = page.locator('.columns-table tr', { has: page.getByRole('link', { name: 'origin_name', exact: true }) }).locator('.sensitivity-tag[data-tag="sensitive"]');
+  const tag = page
+    .locator('.columns-table tr', { has: page.getByRole('link', { name: 'origin_name', exact: true }) })
+    .locator('.sensitivity-tag[data-tag="sensitive"]');
   await tag.waitFor();
   assert.equal(await tag.textContent(), 'sensitive');
   assert.match((await tag.getAttribute('title')) ?? '', /inherited from bronze\/airports\.name/);
-  assert.equal(await page.locator('.columns-table tr', { has: page.getByRole('link', { name: 'origin_city', exact: true }) }).locator('.sensitivity-tag').count(), 0);
+  assert.equal(
+    await page
+      .locator('.columns-table tr', { has: page.getByRole('link', { name: 'origin_city', exact: true }) })
+      .locator('.sensitivity-tag')
+      .count(),
+    0,
+  );
   assertNoPageErrors(page);
 });

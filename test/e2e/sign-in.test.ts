@@ -75,7 +75,11 @@ describe('signing in to sluice serve', { skip }, () => {
       page.evaluate(async (withCsrf) => {
         const doc = (globalThis as unknown as { document: { cookie: string } }).document;
         const csrf = /sluice_csrf=([^;]+)/.exec(doc.cookie)?.[1] ?? '';
-        const response = await fetch('/api/runs', { method: 'POST', headers: { 'content-type': 'application/json', ...(withCsrf ? { 'x-csrf-token': csrf } : {}) }, body: '{"select":"gold/summary"}' });
+        const response = await fetch('/api/runs', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(withCsrf ? { 'x-csrf-token': csrf } : {}) },
+          body: '{"select":"gold/summary"}',
+        });
         const body = (await response.json()) as { error?: { code: string } };
         return { status: response.status, ...(body.error ? { code: body.error.code } : {}) };
       }, withCsrf);

@@ -60,7 +60,11 @@ describe('DuckDB warehouse catalog', () => {
     );
     await session.exec(`CREATE VIEW "Odd Schema".v AS SELECT * FROM "Odd Schema"."t.x"`);
     await session.exec(`CREATE TABLE cat.ctas AS SELECT * FROM "Odd Schema"."t.x"`);
-    for (const [schema, name] of [['Odd Schema', 't.x'], ['Odd Schema', 'v'], ['cat', 'ctas']] as const) {
+    for (const [schema, name] of [
+      ['Odd Schema', 't.x'],
+      ['Odd Schema', 'v'],
+      ['cat', 'ctas'],
+    ] as const) {
       const expected = await catalogColumns(schema, name);
       assert.equal(expected.length, 12);
       assert.deepEqual(await session.describe({ schema, name }), expected, `${schema}.${name}`);
@@ -78,7 +82,10 @@ describe('DuckDB warehouse catalog', () => {
     try {
       await other.exec('CREATE TABLE main.shadowed AS SELECT 1 AS kept, 2 AS also_kept');
       await other.exec('CREATE TEMP TABLE shadowed AS SELECT 1 AS temp_only');
-      assert.deepEqual((await other.describe({ schema: 'main', name: 'shadowed' }))!.map((c) => c.name), ['kept', 'also_kept']);
+      assert.deepEqual(
+        (await other.describe({ schema: 'main', name: 'shadowed' }))!.map((c) => c.name),
+        ['kept', 'also_kept'],
+      );
       await other.exec('CREATE TEMP TABLE only_temp AS SELECT 1 AS t');
       assert.equal(await other.describe({ schema: 'main', name: 'only_temp' }), undefined);
     } finally {
@@ -94,7 +101,10 @@ describe('DuckDB warehouse catalog', () => {
       await session.publishTable(staging, target);
       assert.deepEqual(await session.describe(target), await catalogColumns('cat', 'evolving'));
     }
-    assert.deepEqual((await session.describe(target))!.map((c) => `${c.name}:${c.type}`), ['c:DECIMAL(2,1)']);
+    assert.deepEqual(
+      (await session.describe(target))!.map((c) => `${c.name}:${c.type}`),
+      ['c:DECIMAL(2,1)'],
+    );
   });
 
   it('publishes a table over a view and a view over a table, each in place', async () => {
@@ -121,7 +131,12 @@ describe('DuckDB warehouse catalog', () => {
     const staging = await session.stagingName(first, 'run-pair');
     await session.stageQuery(staging, 'SELECT 2 AS version');
     const missing = { schema: 'cat', name: '__sluice_stage_never_created' };
-    await assert.rejects(session.publishTables([{ staging, target: first }, { staging: missing, target: second }]));
+    await assert.rejects(
+      session.publishTables([
+        { staging, target: first },
+        { staging: missing, target: second },
+      ]),
+    );
     assert.deepEqual(await session.query('SELECT * FROM cat.pair_a'), [{ version: 1 }]);
     assert.deepEqual(await session.query('SELECT * FROM cat.pair_b'), [{ version: 1 }]);
     assert.equal(await kindOf('cat', 'pair_b'), 'VIEW');
@@ -186,7 +201,10 @@ describe('DuckDB warehouse catalog', () => {
     const first = await warehouse.tableReferences(sql);
     first.pop();
     (await warehouse.sqlParameters(sql)).push('tampered');
-    assert.deepEqual(await warehouse.tableReferences(sql), [{ schema: 'cat', name: 'a' }, { schema: 'other', name: 'b' }]);
+    assert.deepEqual(await warehouse.tableReferences(sql), [
+      { schema: 'cat', name: 'a' },
+      { schema: 'other', name: 'b' },
+    ]);
     assert.deepEqual(await warehouse.sqlParameters(sql), ['partition_start']);
     await assert.rejects(warehouse.tableReferences('SELEC nonsense'), /cannot parse SQL/);
     await assert.rejects(warehouse.sqlParameters('SELEC nonsense'), /cannot parse SQL/);

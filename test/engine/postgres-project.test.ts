@@ -53,14 +53,26 @@ describe('a project on PostgreSQL', { skip }, () => {
       const result = await sluice.materialize();
       assert.equal(result.status, 'succeeded', JSON.stringify(result.assets));
       const { rows } = await raw.query('SELECT sensor, readings::int AS readings, mean::float AS mean FROM gold.latest ORDER BY sensor');
-      assert.deepEqual(rows, [{ sensor: 'a', readings: 2, mean: 15 }, { sensor: 'b', readings: 1, mean: 30 }]);
+      assert.deepEqual(rows, [
+        { sensor: 'a', readings: 2, mean: 15 },
+        { sensor: 'b', readings: 1, mean: 30 },
+      ]);
       const statuses = await sluice.assetStatuses();
-      assert.deepEqual([...statuses.values()].map((s) => s.status), ['fresh', 'fresh', 'fresh', 'fresh']);
+      assert.deepEqual(
+        [...statuses.values()].map((s) => s.status),
+        ['fresh', 'fresh', 'fresh', 'fresh'],
+      );
       const latest = await sluice.store.latestMaterializations();
       assert.equal(latest.get('silver/readings')!.rowCount, 3);
       assert.ok((latest.get('silver/readings')!.metadata.columnStats as unknown[]).length === 3);
       const checkResults = await sluice.store.runCheckResults(result.runId);
-      assert.deepEqual(checkResults.map((r) => [r.checkName, r.passed]), [['not_null_sensor', true], ['accepted_range_value', true]]);
+      assert.deepEqual(
+        checkResults.map((r) => [r.checkName, r.passed]),
+        [
+          ['not_null_sensor', true],
+          ['accepted_range_value', true],
+        ],
+      );
     } finally {
       await sluice.close();
     }
@@ -72,12 +84,15 @@ describe('a project on PostgreSQL', { skip }, () => {
     try {
       const result = await sluice.materialize();
       assert.equal(result.status, 'failed');
-      assert.deepEqual(result.assets.map((a) => [a.key, a.status]), [
-        ['silver/readings', 'failed'],
-        ['gold/by_sensor', 'skipped'],
-        ['gold/ids', 'skipped'],
-        ['gold/latest', 'skipped'],
-      ].sort((a, b) => result.assets.findIndex((x) => x.key === a[0]) - result.assets.findIndex((x) => x.key === b[0])));
+      assert.deepEqual(
+        result.assets.map((a) => [a.key, a.status]),
+        [
+          ['silver/readings', 'failed'],
+          ['gold/by_sensor', 'skipped'],
+          ['gold/ids', 'skipped'],
+          ['gold/latest', 'skipped'],
+        ].sort((a, b) => result.assets.findIndex((x) => x.key === a[0]) - result.assets.findIndex((x) => x.key === b[0])),
+      );
       assert.equal((await raw.query('SELECT count(*)::int AS n FROM silver.readings')).rows[0].n, 3, 'the bad batch never reached the table');
       const { rows } = await raw.query(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE '\\_\\_sluice\\_stage\\_%'`);
       assert.equal(rows[0].n, 0, 'no staging table is left behind');
@@ -93,7 +108,12 @@ describe('a project on PostgreSQL', { skip }, () => {
       const result = await sluice.materialize();
       assert.equal(result.status, 'succeeded', JSON.stringify(result.assets));
       const { rows } = await raw.query('SELECT id, sensor FROM gold.ids ORDER BY id');
-      assert.deepEqual(rows, [{ id: 1, sensor: 'a' }, { id: 2, sensor: 'a' }, { id: 3, sensor: 'b' }, { id: 4, sensor: 'c2' }]);
+      assert.deepEqual(rows, [
+        { id: 1, sensor: 'a' },
+        { id: 2, sensor: 'a' },
+        { id: 3, sensor: 'b' },
+        { id: 4, sensor: 'c2' },
+      ]);
       assert.equal((await sluice.store.listRuns()).length, 3);
     } finally {
       await sluice.close();

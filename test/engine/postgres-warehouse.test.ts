@@ -42,7 +42,10 @@ describe('PostgresWarehouse', { skip }, () => {
     const db = await createTestDatabase('parser');
     const warehouse = await PostgresWarehouse.open({ url: db.url });
     try {
-      await assert.rejects(warehouse.tableReferences(`SELECT 'a.b'::regclass FROM s.t FOR UPDATE OF t NOWAIT SKIP LOCKED`), /DuckDB's SQL parser, which does not parse this PostgreSQL statement/);
+      await assert.rejects(
+        warehouse.tableReferences(`SELECT 'a.b'::regclass FROM s.t FOR UPDATE OF t NOWAIT SKIP LOCKED`),
+        /DuckDB's SQL parser, which does not parse this PostgreSQL statement/,
+      );
     } finally {
       await warehouse.close();
       await db.drop();

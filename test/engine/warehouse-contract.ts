@@ -49,7 +49,10 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
       assert.deepEqual(await rows('SELECT * FROM wc.swapped'), [{ a: 1 }], 'readers see the old version until the publish');
       await session.publishTable(staging, target);
       assert.deepEqual(await rows('SELECT * FROM wc.swapped'), [{ a: 2, b: 'x' }]);
-      assert.deepEqual((await session.describe(target))!.map((c) => c.name), ['a', 'b']);
+      assert.deepEqual(
+        (await session.describe(target))!.map((c) => c.name),
+        ['a', 'b'],
+      );
       assert.equal(await session.describe(staging), undefined, 'the staging name is gone');
     });
 
@@ -79,7 +82,12 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
       await session.publishView(t('pair_b'), 'SELECT 1 AS version');
       const staging = await stage(first, 'SELECT 2 AS version');
       const missing = t('__sluice_stage_never_created');
-      await assert.rejects(session.publishTables([{ staging, target: first }, { staging: missing, target: t('pair_b') }]));
+      await assert.rejects(
+        session.publishTables([
+          { staging, target: first },
+          { staging: missing, target: t('pair_b') },
+        ]),
+      );
       assert.deepEqual(await rows('SELECT * FROM wc.pair_a'), [{ version: 1 }]);
       assert.deepEqual(await rows('SELECT * FROM wc.pair_b'), [{ version: 1 }]);
       assert.ok(await session.describe(staging), 'the staging table is still there to drop');
@@ -121,7 +129,11 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
       const day = (d: string, v: number) => `SELECT CAST('${d}' AS TIMESTAMP) AS ts, ${v} AS v`;
       const window = (d: string, next: string) => ({ column: 'ts', start: `${d} 00:00:00`, end: `${next} 00:00:00` });
       await session.publishPartition(await stage(target, day('2024-01-01', 1)), target, window('2024-01-01', '2024-01-02'));
-      await session.publishPartition(await stage(target, `${day('2024-01-02', 2)} UNION ALL ${day('2024-01-02', 3)}`), target, window('2024-01-02', '2024-01-03'));
+      await session.publishPartition(
+        await stage(target, `${day('2024-01-02', 2)} UNION ALL ${day('2024-01-02', 3)}`),
+        target,
+        window('2024-01-02', '2024-01-03'),
+      );
       await session.publishPartition(await stage(target, day('2024-01-02', 4)), target, window('2024-01-02', '2024-01-03'));
       const outside = await stage(target, day('2024-01-05', 9));
       await assert.rejects(session.publishPartition(outside, target, window('2024-01-02', '2024-01-03')), /outside the partition/);
@@ -134,7 +146,10 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
       await session.publishPartition(await stage(keyed, `SELECT 'west' AS region, 1 AS n`), keyed, { column: 'region', equals: 'west' });
       await session.publishPartition(await stage(keyed, `SELECT 'east' AS region, 2 AS n`), keyed, { column: 'region', equals: 'east' });
       await session.publishPartition(await stage(keyed, `SELECT 'west' AS region, 3 AS n`), keyed, { column: 'region', equals: 'west' });
-      assert.deepEqual(await rows('SELECT * FROM wc.by_region ORDER BY region'), [{ region: 'east', n: 2 }, { region: 'west', n: 3 }]);
+      assert.deepEqual(await rows('SELECT * FROM wc.by_region ORDER BY region'), [
+        { region: 'east', n: 2 },
+        { region: 'west', n: 3 },
+      ]);
     });
 
     it('incremental publishes create the table first, then append and merge by key (null keys match null keys)', async () => {
@@ -162,9 +177,17 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
       const rejects = { column: '_reject', quarantine };
       const batch = (values: string) => stage(target, `SELECT id, v, _reject FROM (VALUES ${values}) AS b(id, v, _reject)`);
       await session.publishAppend(await batch(`(1, 'a', CAST(NULL AS VARCHAR)), (2, 'bad', 'v is not a number')`), target, rejects);
-      await session.publishMerge(await batch(`(1, 'a2', CAST(NULL AS VARCHAR)), (3, 'c', NULL), (3, 'c-bad', 'late'), (4, 'd-bad', 'broken')`), target, ['id'], rejects);
+      await session.publishMerge(
+        await batch(`(1, 'a2', CAST(NULL AS VARCHAR)), (3, 'c', NULL), (3, 'c-bad', 'late'), (4, 'd-bad', 'broken')`),
+        target,
+        ['id'],
+        rejects,
+      );
       await session.publishMerge(await batch(`(3, 'c3', 'now broken'), (5, 'e', CAST(NULL AS VARCHAR))`), target, ['id'], rejects);
-      assert.deepEqual(await rows('SELECT * FROM wc.events_inc ORDER BY id'), [{ id: 1, v: 'a2' }, { id: 5, v: 'e' }]);
+      assert.deepEqual(await rows('SELECT * FROM wc.events_inc ORDER BY id'), [
+        { id: 1, v: 'a2' },
+        { id: 5, v: 'e' },
+      ]);
       assert.deepEqual(await rows('SELECT id, v, _reject FROM wc.events_inc_quarantine ORDER BY id, v'), [
         { id: 2, v: 'bad', _reject: 'v is not a number' },
         { id: 3, v: 'c-bad', _reject: 'late' },
@@ -182,7 +205,13 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
       const [pa, pb] = [await session.profile(a), await session.profile(b)];
       assert.equal(pa.rowCount, 3);
       assert.equal(pa.contentHash, pb.contentHash);
-      assert.deepEqual(pa.columns.map((c) => [c.name, c.nullCount, c.min, c.max]), [['n', 0, '1', '3'], ['s', 1, 'x', 'z']]);
+      assert.deepEqual(
+        pa.columns.map((c) => [c.name, c.nullCount, c.min, c.max]),
+        [
+          ['n', 0, '1', '3'],
+          ['s', 1, 'x', 'z'],
+        ],
+      );
       assert.ok(pa.columns.every((c) => c.distinctApprox === null || c.distinctApprox >= 1));
       await session.publishTable(await stage(b, `SELECT 3 AS n, 'z' AS s UNION ALL SELECT 1, 'x' UNION ALL SELECT 2, 'y'`), b);
       assert.notEqual((await session.profile(b)).contentHash, pa.contentHash);
@@ -211,18 +240,25 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
         checks.customSql('negative_delay', 'SELECT * FROM {{ this }} WHERE delay < 0'),
       ];
       const results = await runChecks(session, list, { assetKey: 'wc/checked', relation: quoteQualified(staging) });
-      assert.deepEqual(results.map((r) => r.error), list.map(() => undefined), 'every check runs on this engine');
-      assert.deepEqual(results.map((r) => [r.checkName, r.failingCount, r.totalCount]), [
-        ['not_null_origin', 1, 4],
-        ['unique_origin', 2, 4],
-        ['accepted_values_origin', 1, 4],
-        ['accepted_range_delay', 4, 4],
-        ['relationships_origin_wc_airports_iata', 1, 4],
-        ['row_count', 1, 4],
-        ['freshness_ts', 1, 4],
-        ['reconciliation_wc_airports', 0, 4],
-        ['negative_delay', 1, 4],
-      ]);
+      assert.deepEqual(
+        results.map((r) => r.error),
+        list.map(() => undefined),
+        'every check runs on this engine',
+      );
+      assert.deepEqual(
+        results.map((r) => [r.checkName, r.failingCount, r.totalCount]),
+        [
+          ['not_null_origin', 1, 4],
+          ['unique_origin', 2, 4],
+          ['accepted_values_origin', 1, 4],
+          ['accepted_range_delay', 4, 4],
+          ['relationships_origin_wc_airports_iata', 1, 4],
+          ['row_count', 1, 4],
+          ['freshness_ts', 1, 4],
+          ['reconciliation_wc_airports', 0, 4],
+          ['negative_delay', 1, 4],
+        ],
+      );
       assert.equal(await session.describe(target), undefined, 'nothing was published');
     });
 
@@ -232,7 +268,10 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
       await other.stageQuery(orphan, 'SELECT 1 AS x');
       other.close();
       await session.publishTable(await stage(t('kept'), 'SELECT 1 AS x'), t('kept'));
-      const dropped = await waitFor(() => warehouse.dropAbandonedStaging(), (names) => names.includes(`wc.${orphan.name}`));
+      const dropped = await waitFor(
+        () => warehouse.dropAbandonedStaging(),
+        (names) => names.includes(`wc.${orphan.name}`),
+      );
       assert.ok(dropped.includes(`wc.${orphan.name}`));
       assert.equal(await session.describe(orphan), undefined);
       assert.ok(await session.describe(t('kept')));
@@ -249,8 +288,13 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
     it('interrupting a session stops its running statement', async () => {
       const other = await warehouse.session();
       try {
-        const long = other.query('SELECT count(*) AS n FROM (SELECT a.x FROM (SELECT * FROM generate_series(1, 100000000) AS g(x)) AS a, (SELECT 1) AS b) AS c');
-        const settled = long.then(() => 'finished', () => 'interrupted');
+        const long = other.query(
+          'SELECT count(*) AS n FROM (SELECT a.x FROM (SELECT * FROM generate_series(1, 100000000) AS g(x)) AS a, (SELECT 1) AS b) AS c',
+        );
+        const settled = long.then(
+          () => 'finished',
+          () => 'interrupted',
+        );
         // Interrupt until the statement stops: the first call may land before it started.
         let outcome: string | undefined;
         void settled.then((o) => (outcome = o));

@@ -23,7 +23,11 @@ async function independentFigures() {
     `SELECT origin, strftime(date, '%Y-%m') AS month, count(*) AS flights, count(*) FILTER (WHERE delay > 15) AS delayed, sum(delay) AS delay_sum
      FROM (SELECT DISTINCT * FROM ${parquet}) GROUP BY ALL`,
   );
-  const ordDay = (await rows(`SELECT count(*) AS flights, sum(distance) AS distance FROM (SELECT DISTINCT * FROM ${parquet}) WHERE origin = 'ORD' AND date::DATE = DATE '2001-03-15'`))[0]!;
+  const ordDay = (
+    await rows(
+      `SELECT count(*) AS flights, sum(distance) AS distance FROM (SELECT DISTINCT * FROM ${parquet}) WHERE origin = 'ORD' AND date::DATE = DATE '2001-03-15'`,
+    )
+  )[0]!;
   connection.closeSync();
   db.closeSync();
   return { distinctFlights, perOriginMonth, ordDay };
@@ -32,7 +36,11 @@ async function independentFigures() {
 /** origin airport -> census region, by parsing the two CSV files in JavaScript. */
 function regionByAirport(): Map<string, string> {
   const regions = new Map(
-    readFileSync(join(exampleDir, 'seeds', 'state_regions.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',') as [string, string]),
+    readFileSync(join(exampleDir, 'seeds', 'state_regions.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',') as [string, string]),
   );
   const result = new Map<string, string>();
   for (const line of readFileSync(join(vegaData, 'airports.csv'), 'utf8').trim().split('\n').slice(1)) {
@@ -63,7 +71,9 @@ describe('the flights demo', { timeout: 600_000 }, () => {
     assert.equal(figures.distinctFlights, 2_999_809);
     assert.deepEqual(await query('SELECT count(*) AS n FROM silver.flights'), [{ n: 2_999_809 }]);
     assert.deepEqual(await query('SELECT count(*) AS n FROM bronze.flights'), [{ n: 3_000_000 }]);
-    const types = await query(`SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_schema = 'silver' AND table_name = 'flights' ORDER BY ordinal_position`);
+    const types = await query(
+      `SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_schema = 'silver' AND table_name = 'flights' ORDER BY ordinal_position`,
+    );
     assert.deepEqual(types, [
       { c: 'departed_at', t: 'TIMESTAMP' },
       { c: 'flight_date', t: 'DATE' },
@@ -73,8 +83,13 @@ describe('the flights demo', { timeout: 600_000 }, () => {
       { c: 'distance_mi', t: 'INTEGER' },
       { c: 'is_delayed', t: 'BOOLEAN' },
     ]);
-    const bronzeColumns = await query(`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = 'flights' AND starts_with(column_name, '_') ORDER BY 1`);
-    assert.deepEqual(bronzeColumns.map((r) => r.c), ['_batch_id', '_ingested_at', '_source']);
+    const bronzeColumns = await query(
+      `SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'bronze' AND table_name = 'flights' AND starts_with(column_name, '_') ORDER BY 1`,
+    );
+    assert.deepEqual(
+      bronzeColumns.map((r) => r.c),
+      ['_batch_id', '_ingested_at', '_source'],
+    );
   });
 
   it('assigns census regions to airports, DC in the South and Other for non-states', async () => {
@@ -110,7 +125,9 @@ describe('the flights demo', { timeout: 600_000 }, () => {
       e.delaySum += Number(r.delay_sum);
       expected.set(key, e);
     }
-    const actual = await query(`SELECT region, strftime(month, '%Y-%m') AS month, flights, delayed_flights, avg_delay_min, pct_delayed FROM gold.region_monthly_summary`);
+    const actual = await query(
+      `SELECT region, strftime(month, '%Y-%m') AS month, flights, delayed_flights, avg_delay_min, pct_delayed FROM gold.region_monthly_summary`,
+    );
     assert.equal(actual.length, expected.size);
     for (const row of actual) {
       const e = expected.get(`${row.region} ${row.month}`)!;
@@ -120,12 +137,16 @@ describe('the flights demo', { timeout: 600_000 }, () => {
       assert.ok(Math.abs(Number(row.avg_delay_min) - e.delaySum / e.flights) < 1e-9);
       assert.ok(Math.abs(Number(row.pct_delayed) - (100 * e.delayed) / e.flights) < 1e-9);
     }
-    const types = await query(`SELECT data_type AS t FROM information_schema.columns WHERE table_schema = 'gold' AND table_name = 'region_monthly_summary' AND column_name = 'month'`);
+    const types = await query(
+      `SELECT data_type AS t FROM information_schema.columns WHERE table_schema = 'gold' AND table_name = 'region_monthly_summary' AND column_name = 'month'`,
+    );
     assert.deepEqual(types, [{ t: 'DATE' }]);
   });
 
   it('exposes flights with both airports through the gold.flights_enriched view', async () => {
-    const [row] = await query(`SELECT count(*) AS n, count(origin_region) AS with_origin, count(destination_name) AS with_destination FROM gold.flights_enriched`);
+    const [row] = await query(
+      `SELECT count(*) AS n, count(origin_region) AS with_origin, count(destination_name) AS with_destination FROM gold.flights_enriched`,
+    );
     assert.deepEqual(row, { n: 2_999_809, with_origin: 2_999_809, with_destination: 2_999_809 });
     const kind = await query(`SELECT table_type AS t FROM information_schema.tables WHERE table_schema = 'gold' AND table_name = 'flights_enriched'`);
     assert.deepEqual(kind, [{ t: 'VIEW' }]);
@@ -150,7 +171,10 @@ describe('the flights demo', { timeout: 600_000 }, () => {
     ]) {
       assert.ok(names.includes(expected), `missing check ${expected}`);
     }
-    assert.deepEqual(results.filter((r) => !r.passed).map((r) => r.checkName), []);
+    assert.deepEqual(
+      results.filter((r) => !r.passed).map((r) => r.checkName),
+      [],
+    );
   });
 
   it('quarantines late CSV and JSON-lines deliveries with realistic defects, each with its reason, and keeps the good rows', async () => {
@@ -163,15 +187,42 @@ describe('the flights demo', { timeout: 600_000 }, () => {
       const result = await sluice.materialize();
       assert.equal(result.status, 'succeeded');
       const bronzeRejects = await query(`SELECT _error_type AS e, _column AS c FROM bronze.flights_quarantine ORDER BY _source_file, _line_number`);
-      assert.deepEqual(bronzeRejects.map((r) => `${r.e}${r.c ? `:${r.c}` : ''}`), [
-        'bad_cast:date', 'bad_cast:delay', 'missing_columns', 'extra_columns', 'bad_quoting', 'null_required:origin',
-        'bad_json', 'not_an_object', 'bad_cast:delay', 'missing_columns:origin', 'duplicate_field:origin',
-      ]);
+      assert.deepEqual(
+        bronzeRejects.map((r) => `${r.e}${r.c ? `:${r.c}` : ''}`),
+        [
+          'bad_cast:date',
+          'bad_cast:delay',
+          'missing_columns',
+          'extra_columns',
+          'bad_quoting',
+          'null_required:origin',
+          'bad_json',
+          'not_an_object',
+          'bad_cast:delay',
+          'missing_columns:origin',
+          'duplicate_field:origin',
+        ],
+      );
       const silverRejects = await query(`SELECT reject_reason AS r FROM silver.flights_quarantine ORDER BY r`);
-      assert.deepEqual(silverRejects.map((r) => r.r), ['invalid origin airport code', 'missing or non-integer delay', 'missing or non-integer delay', 'missing or non-positive distance', 'origin equals destination']);
+      assert.deepEqual(
+        silverRejects.map((r) => r.r),
+        [
+          'invalid origin airport code',
+          'missing or non-integer delay',
+          'missing or non-integer delay',
+          'missing or non-positive distance',
+          'origin equals destination',
+        ],
+      );
       const accepted = [...LATE_DELIVERY, ...LATE_DELIVERY_JSONL].filter((l) => l.expect === 'accepted').length;
       assert.deepEqual(await query('SELECT count(*) AS n FROM silver.flights'), [{ n: 2_999_809 + accepted }]);
-      const late = (await sluice.store.materializationHistory('bronze/flights', 1))[0]!.metadata.lateDeliveries as { read: number; accepted: number; quarantined: number; skipped: number; byFormat: Record<string, { read: number }> };
+      const late = (await sluice.store.materializationHistory('bronze/flights', 1))[0]!.metadata.lateDeliveries as {
+        read: number;
+        accepted: number;
+        quarantined: number;
+        skipped: number;
+        byFormat: Record<string, { read: number }>;
+      };
       assert.equal(late.read, LATE_DELIVERY.length + LATE_DELIVERY_JSONL.length);
       assert.equal(late.byFormat.jsonl?.read, LATE_DELIVERY_JSONL.length);
       assert.equal(late.accepted + late.quarantined + late.skipped, late.read);

@@ -46,14 +46,33 @@ describe('the industrial-events example', { timeout: 300_000 }, () => {
     const sluice = await openWithLanding(landing);
     try {
       assert.equal((await sluice.materialize()).status, 'succeeded');
-      assert.deepEqual(await queryRows(sluice, 'SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(asset_name) AS named FROM gold.pz_fact_combined'), [{ n: 180, ids: 180, named: 180 }]);
-      const types = await queryRows(sluice, `SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_schema = 'gold' AND table_name = 'pz_fact_combined' ORDER BY ordinal_position`);
-      assert.deepEqual(types.map((r) => `${r.c}:${r.t}`), ['created_ts:TIMESTAMP', 'event_id:UUID', 'asset_id:INTEGER', 'value:INTEGER', 'hourly_partition:VARCHAR', 'asset_name:VARCHAR', 'asset_type:VARCHAR']);
-      const [sample] = await queryRows(sluice, `SELECT hourly_partition, asset_name FROM gold.pz_fact_combined WHERE event_id = '48527327-6fd3-4599-b242-f3de287b1e38'`);
+      assert.deepEqual(
+        await queryRows(sluice, 'SELECT count(*) AS n, count(DISTINCT event_id) AS ids, count(asset_name) AS named FROM gold.pz_fact_combined'),
+        [{ n: 180, ids: 180, named: 180 }],
+      );
+      const types = await queryRows(
+        sluice,
+        `SELECT column_name AS c, data_type AS t FROM information_schema.columns WHERE table_schema = 'gold' AND table_name = 'pz_fact_combined' ORDER BY ordinal_position`,
+      );
+      assert.deepEqual(
+        types.map((r) => `${r.c}:${r.t}`),
+        ['created_ts:TIMESTAMP', 'event_id:UUID', 'asset_id:INTEGER', 'value:INTEGER', 'hourly_partition:VARCHAR', 'asset_name:VARCHAR', 'asset_type:VARCHAR'],
+      );
+      const [sample] = await queryRows(
+        sluice,
+        `SELECT hourly_partition, asset_name FROM gold.pz_fact_combined WHERE event_id = '48527327-6fd3-4599-b242-f3de287b1e38'`,
+      );
       assert.deepEqual(sample, { hourly_partition: '2025-03-18-00', asset_name: 'Mining' });
       // The asset list was delivered three times; the latest delivery wins.
-      assert.deepEqual(await queryRows(sluice, `SELECT count(*) AS n, min(strftime(created_on, '%Y-%m-%d')) AS day FROM silver.assets`), [{ n: 10, day: '2025-07-14' }]);
-      const ingestion = (await sluice.store.materializationHistory('bronze/events', 1))[0]!.metadata.ingestion as { read: number; accepted: number; quarantined: number; skipped: number };
+      assert.deepEqual(await queryRows(sluice, `SELECT count(*) AS n, min(strftime(created_on, '%Y-%m-%d')) AS day FROM silver.assets`), [
+        { n: 10, day: '2025-07-14' },
+      ]);
+      const ingestion = (await sluice.store.materializationHistory('bronze/events', 1))[0]!.metadata.ingestion as {
+        read: number;
+        accepted: number;
+        quarantined: number;
+        skipped: number;
+      };
       assert.equal(ingestion.read, 182);
       assert.equal(ingestion.skipped, 2, 'the two repeated header lines are recognised and counted');
       assert.equal(ingestion.accepted + ingestion.quarantined + ingestion.skipped, ingestion.read);
@@ -65,7 +84,10 @@ describe('the industrial-events example', { timeout: 300_000 }, () => {
   it('keeps every event exactly once however often batches are re-delivered or the pipeline re-run', async () => {
     const { landing } = scratch();
     const simulate = (...args: string[]) => {
-      const result = spawnSync(process.execPath, ['--import', 'tsx', join(exampleDir, 'scripts', 'simulate.ts'), '--landing', landing, ...args], { cwd: root, encoding: 'utf8' });
+      const result = spawnSync(process.execPath, ['--import', 'tsx', join(exampleDir, 'scripts', 'simulate.ts'), '--landing', landing, ...args], {
+        cwd: root,
+        encoding: 'utf8',
+      });
       assert.equal(result.status, 0, result.stderr);
     };
     simulate();
@@ -78,7 +100,10 @@ describe('the industrial-events example', { timeout: 300_000 }, () => {
       assert.deepEqual(await queryRows(sluice, 'SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM gold.pz_fact_combined'), [{ n: 120, ids: 120 }]);
       assert.deepEqual(await queryRows(sluice, 'SELECT count(*) AS n FROM bronze.events'), [{ n: 180 }]);
       const checks = await sluice.store.latestCheckResults('gold/pz_fact_combined');
-      assert.ok(checks.every((c) => c.passed), JSON.stringify(checks.filter((c) => !c.passed)));
+      assert.ok(
+        checks.every((c) => c.passed),
+        JSON.stringify(checks.filter((c) => !c.passed)),
+      );
     } finally {
       await sluice.close();
     }
@@ -100,10 +125,13 @@ describe('the industrial-events example', { timeout: 300_000 }, () => {
     try {
       const result = await sluice.materialize();
       assert.equal(result.status, 'succeeded');
-      assert.deepEqual(await queryRows(sluice, `SELECT asset_id, asset_name FROM gold.pz_fact_combined WHERE starts_with(event_id::VARCHAR, '0b7d3c1e') ORDER BY created_ts`), [
-        { asset_id: 99, asset_name: null },
-        { asset_id: 3, asset_name: 'Steel Manufacturing' },
-      ]);
+      assert.deepEqual(
+        await queryRows(sluice, `SELECT asset_id, asset_name FROM gold.pz_fact_combined WHERE starts_with(event_id::VARCHAR, '0b7d3c1e') ORDER BY created_ts`),
+        [
+          { asset_id: 99, asset_name: null },
+          { asset_id: 3, asset_name: 'Steel Manufacturing' },
+        ],
+      );
       const flagged = (await sluice.store.latestCheckResults('gold/pz_fact_combined')).find((c) => c.checkName === 'event_asset_known')!;
       assert.equal(flagged.passed, false);
       assert.equal(flagged.failingCount, 1);

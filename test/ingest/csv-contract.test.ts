@@ -28,7 +28,10 @@ function ingest(options: Partial<CsvIngestOptions> = {}): Promise<CsvIngestResul
 
 function assertBalanced(result: CsvIngestResult): void {
   assert.equal(result.accepted + result.quarantined + result.skipped, result.read);
-  assert.equal(Object.values(result.byReason).reduce((sum, n) => sum + n, 0), result.quarantined + result.skipped);
+  assert.equal(
+    Object.values(result.byReason).reduce((sum, n) => sum + n, 0),
+    result.quarantined + result.skipped,
+  );
 }
 
 async function columnTypes(table: string): Promise<string[]> {
@@ -39,7 +42,10 @@ async function columnTypes(table: string): Promise<string[]> {
 async function assertNothingCreated(): Promise<void> {
   assert.equal(await tableExists(bed.db, 'target'), false);
   assert.equal(await tableExists(bed.db, 'target_quarantine'), false);
-  assert.deepEqual((await temporaryTables(bed.db)).filter((name) => name.startsWith('_sluice_ingest_')), []);
+  assert.deepEqual(
+    (await temporaryTables(bed.db)).filter((name) => name.startsWith('_sluice_ingest_')),
+    [],
+  );
 }
 
 const DRIFT = () => [{ file: drifted, added: ['Region'], missing: ['amount'] }];
@@ -98,7 +104,14 @@ describe('schemaContract evolve', () => {
   it('adds the new header column as VARCHAR, spelled as in the header, and reports the drift', async () => {
     const result = await ingest({ schemaContract: 'evolve' });
     assert.deepEqual(result.drift, DRIFT());
-    assert.deepEqual(await columnTypes('target'), ['id INTEGER', 'name VARCHAR', 'amount DOUBLE', 'Region VARCHAR', '_source_file VARCHAR', '_line_number BIGINT']);
+    assert.deepEqual(await columnTypes('target'), [
+      'id INTEGER',
+      'name VARCHAR',
+      'amount DOUBLE',
+      'Region VARCHAR',
+      '_source_file VARCHAR',
+      '_line_number BIGINT',
+    ]);
     assertBalanced(result);
     assert.deepEqual([result.read, result.accepted, result.quarantined, result.skipped], [7, 4, 1, 2]);
     assert.deepEqual(result.byReason, { blank_line: 1, header_repeat: 1, invalid_utf8: 1 });
@@ -123,7 +136,10 @@ describe('schemaContract evolve', () => {
 
   it('refuses a new header column that is not a valid identifier or clashes with a lineage column', async () => {
     const spaced = bed.dir.write('spaced.csv', 'id,name,amount,my note\n1,a,1,x\n');
-    await assert.rejects(ingest({ files: [spaced], schemaContract: 'evolve' }), /spaced\.csv: the new column "my note" cannot be added.*not a valid identifier/);
+    await assert.rejects(
+      ingest({ files: [spaced], schemaContract: 'evolve' }),
+      /spaced\.csv: the new column "my note" cannot be added.*not a valid identifier/,
+    );
     const lineage = bed.dir.write('lineage.csv', 'id,name,amount,_line_number\n1,a,1,7\n');
     await assert.rejects(ingest({ files: [lineage], schemaContract: 'evolve' }), /lineage\.csv: the new column "_line_number" clashes with the lineage column/);
     await assertNothingCreated();

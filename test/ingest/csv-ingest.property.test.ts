@@ -38,10 +38,26 @@ const labelArb = fc.string({ unit: fc.constantFrom('a', 'b', 'z', ' ', ',', '"',
 const specArb = fc.record({
   kind: fc.oneof(
     { weight: 10, arbitrary: fc.constant<Kind>('good') },
-    { weight: 1, arbitrary: fc.constantFrom<Kind>('missing_columns', 'extra_columns', 'bad_cast', 'null_required', 'bad_quoting', 'invalid_utf8', 'duplicate_key', 'header_repeat', 'blank_line') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<Kind>(
+        'missing_columns',
+        'extra_columns',
+        'bad_cast',
+        'null_required',
+        'bad_quoting',
+        'invalid_utf8',
+        'duplicate_key',
+        'header_repeat',
+        'blank_line',
+      ),
+    },
   ),
   label: labelArb,
-  score: fc.option(fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100), { nil: null }),
+  score: fc.option(
+    fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100),
+    { nil: null },
+  ),
   quoteLabel: fc.boolean(),
   crlf: fc.boolean(),
 });

@@ -27,7 +27,10 @@ function ingest(files: string[], options: Partial<CsvIngestOptions> = {}): Promi
 
 function assertBalanced(result: CsvIngestResult): void {
   assert.equal(result.accepted + result.quarantined + result.skipped, result.read);
-  assert.equal(Object.values(result.byReason).reduce((sum, n) => sum + n, 0), result.quarantined + result.skipped);
+  assert.equal(
+    Object.values(result.byReason).reduce((sum, n) => sum + n, 0),
+    result.quarantined + result.skipped,
+  );
 }
 
 const DEFECTS = bytes(
@@ -132,12 +135,20 @@ describe('ingestCsv on a file with every defect kind', () => {
   it('keeps the raw bytes of an invalid UTF-8 line recoverable from its escaped form', async () => {
     await ingest([bed.dir.write('defects.csv', DEFECTS)]);
     const [row] = await bed.db.query(`SELECT hex(CAST(_raw_line AS BLOB)) AS hex FROM target_quarantine WHERE _error_type = 'invalid_utf8'`);
-    assert.equal(row?.hex, Buffer.from(bytes('8,io', [0xff], 'ta,1,2024-01-01,true,')).toString('hex').toUpperCase());
+    assert.equal(
+      row?.hex,
+      Buffer.from(bytes('8,io', [0xff], 'ta,1,2024-01-01,true,'))
+        .toString('hex')
+        .toUpperCase(),
+    );
   });
 
   it('leaves no scratch tables behind', async () => {
     await ingest([bed.dir.write('defects.csv', DEFECTS)]);
-    assert.deepEqual((await temporaryTables(bed.db)).filter((name) => name.startsWith('_sluice_ingest_')), []);
+    assert.deepEqual(
+      (await temporaryTables(bed.db)).filter((name) => name.startsWith('_sluice_ingest_')),
+      [],
+    );
   });
 });
 
@@ -150,7 +161,15 @@ describe('ingestCsv over several files', () => {
       sub.write('c.csv', '');
       sub.write('d.csv', 'id,name,amount,day,ok,uid\n');
       const result = await ingest([`${sub.path}/*.csv`, `${sub.path}/a.csv`]);
-      assert.deepEqual(result, { read: 4, accepted: 3, quarantined: 1, skipped: 0, files: 4, byReason: { duplicate_key: 1 }, drift: [{ file: b, added: ['comment'], missing: [] }] });
+      assert.deepEqual(result, {
+        read: 4,
+        accepted: 3,
+        quarantined: 1,
+        skipped: 0,
+        files: 4,
+        byReason: { duplicate_key: 1 },
+        drift: [{ file: b, added: ['comment'], missing: [] }],
+      });
       const rows = await bed.db.query('SELECT id, name, amount FROM target ORDER BY _source_file, _line_number');
       assert.deepEqual(rows, [
         { id: 1, name: 'one', amount: 1 },
@@ -166,7 +185,16 @@ describe('ingestCsv over several files', () => {
 
   it('treats a null key as never duplicate', async () => {
     const file = bed.dir.write('nullkeys.csv', 'id,name\n,a\n,b\n1,c\n');
-    const result = await ingestCsv(bed.db, { files: [file], columns: [{ name: 'id', type: 'INTEGER' }, { name: 'name', type: 'VARCHAR' }], key: ['id'], target: 'target', quarantine: 'target_quarantine' });
+    const result = await ingestCsv(bed.db, {
+      files: [file],
+      columns: [
+        { name: 'id', type: 'INTEGER' },
+        { name: 'name', type: 'VARCHAR' },
+      ],
+      key: ['id'],
+      target: 'target',
+      quarantine: 'target_quarantine',
+    });
     assert.equal(result.accepted, 3);
   });
 
@@ -174,7 +202,10 @@ describe('ingestCsv over several files', () => {
     const file = bed.dir.write('semi.csv', 'id;name\n1;"a;b"\n2;c,d\n');
     const result = await ingestCsv(bed.db, {
       files: [file],
-      columns: [{ name: 'id', type: 'INTEGER' }, { name: 'name', type: 'VARCHAR' }],
+      columns: [
+        { name: 'id', type: 'INTEGER' },
+        { name: 'name', type: 'VARCHAR' },
+      ],
       delimiter: ';',
       target: 'target',
       quarantine: 'target_quarantine',
@@ -197,7 +228,10 @@ describe('ingestCsv refusals', () => {
     });
     assert.equal(await tableExists(bed.db, 'target'), false);
     assert.equal(await tableExists(bed.db, 'target_quarantine'), false);
-    assert.deepEqual((await temporaryTables(bed.db)).filter((name) => name.startsWith('_sluice_ingest_')), []);
+    assert.deepEqual(
+      (await temporaryTables(bed.db)).filter((name) => name.startsWith('_sluice_ingest_')),
+      [],
+    );
     const within = await ingest([file], { errorBudgetPercent: 2 });
     assert.equal(within.quarantined, 2);
   });
@@ -220,7 +254,10 @@ describe('ingestCsv refusals', () => {
       ['endless.csv', 'x'.repeat(1_048_577), /endless\.csv: no line break in the first 1048576 bytes/],
     ];
     for (const [name, content, pattern] of cases) {
-      await assert.rejects(ingest([bed.dir.write(name, content)]), (error: unknown) => error instanceof SluiceError && error.code === 'SOURCE_ERROR' && pattern.test(error.message));
+      await assert.rejects(
+        ingest([bed.dir.write(name, content)]),
+        (error: unknown) => error instanceof SluiceError && error.code === 'SOURCE_ERROR' && pattern.test(error.message),
+      );
     }
   });
 
@@ -233,7 +270,15 @@ describe('ingestCsv refusals', () => {
     const file = bed.dir.write('ok.csv', 'id\n1\n');
     const cases: [Partial<CsvIngestOptions>, RegExp][] = [
       [{ columns: [{ name: 'id', type: 'TEXT' as 'VARCHAR' }] }, /type "TEXT"/],
-      [{ columns: [{ name: 'id', type: 'INTEGER' }, { name: 'ID', type: 'INTEGER' }] }, /listed twice/],
+      [
+        {
+          columns: [
+            { name: 'id', type: 'INTEGER' },
+            { name: 'ID', type: 'INTEGER' },
+          ],
+        },
+        /listed twice/,
+      ],
       [{ columns: [{ name: '_source_file', type: 'VARCHAR' }] }, /clashes with the lineage column/],
       [{ columns: [{ name: 'id', type: 'INTEGER' }], key: ['nope'] }, /key column "nope"/],
       [{ columns: [{ name: 'id', type: 'INTEGER' }], delimiter: '"' }, /delimiter/],

@@ -128,7 +128,12 @@ export interface ReasonRules {
  * Asserts a property test's load of `prop_target` (columns id, label, score) and `prop_quarantine`: every line is
  * counted, every good line is accepted as written, every other line is quarantined or skipped with its reason.
  */
-export async function assertLoadedAsExpected(db: TestDuckDb, result: IngestResult, expected: readonly (ExpectedLine & { file: string })[], rules: ReasonRules): Promise<void> {
+export async function assertLoadedAsExpected(
+  db: TestDuckDb,
+  result: IngestResult,
+  expected: readonly (ExpectedLine & { file: string })[],
+  rules: ReasonRules,
+): Promise<void> {
   assert.equal(result.read, expected.length);
   assert.equal(result.accepted + result.quarantined + result.skipped, result.read);
   const accepted = await db.query('SELECT _source_file AS file, _line_number AS line, id, label, score FROM prop_target ORDER BY file, line');
@@ -136,10 +141,18 @@ export async function assertLoadedAsExpected(db: TestDuckDb, result: IngestResul
     accepted.map((row) => ({ file: row.file, line: Number(row.line), id: row.id, label: row.label, score: row.score })),
     expected.filter((line) => line.reason === null).map((line) => ({ file: line.file, line: line.line, id: line.id, label: line.label, score: line.score })),
   );
-  const rejected = await db.query('SELECT _source_file AS file, _line_number AS line, _error_type AS type, _column AS col FROM prop_quarantine ORDER BY file, line');
+  const rejected = await db.query(
+    'SELECT _source_file AS file, _line_number AS line, _error_type AS type, _column AS col FROM prop_quarantine ORDER BY file, line',
+  );
   assert.deepEqual(
-    rejected.map((row) => ({ file: row.file, line: Number(row.line), reason: row.col && !rules.unqualified.includes(String(row.type)) ? `${String(row.type)}:${String(row.col)}` : row.type })),
-    expected.filter((line) => line.reason !== null && !rules.skipped.includes(line.reason)).map((line) => ({ file: line.file, line: line.line, reason: line.reason })),
+    rejected.map((row) => ({
+      file: row.file,
+      line: Number(row.line),
+      reason: row.col && !rules.unqualified.includes(String(row.type)) ? `${String(row.type)}:${String(row.col)}` : row.type,
+    })),
+    expected
+      .filter((line) => line.reason !== null && !rules.skipped.includes(line.reason))
+      .map((line) => ({ file: line.file, line: line.line, reason: line.reason })),
   );
   assert.equal(result.skipped, expected.filter((line) => line.reason !== null && rules.skipped.includes(line.reason)).length);
 }

@@ -12,7 +12,17 @@ const COLUMNS: IngestColumn[] = [
   { name: 'score', type: 'DOUBLE' },
 ];
 
-const KINDS = ['bad_json', 'not_an_object', 'invalid_utf8', 'missing_columns', 'null_required', 'bad_cast', 'duplicate_field', 'duplicate_key', 'blank_line'] as const;
+const KINDS = [
+  'bad_json',
+  'not_an_object',
+  'invalid_utf8',
+  'missing_columns',
+  'null_required',
+  'bad_cast',
+  'duplicate_field',
+  'duplicate_key',
+  'blank_line',
+] as const;
 type Kind = 'good' | (typeof KINDS)[number];
 
 // Labels mix quotes, backslashes, control characters and multi-byte characters: what breaks naive JSON handling.
@@ -20,7 +30,10 @@ const labelArb = fc.string({ unit: fc.constantFrom('a', 'z', ' ', '"', '\\', '\n
 const specArb = fc.record({
   kind: fc.oneof({ weight: 8, arbitrary: fc.constant<Kind>('good') }, { weight: 1, arbitrary: fc.constantFrom<Kind>(...KINDS) }),
   label: fc.option(labelArb, { nil: null }),
-  score: fc.option(fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100), { nil: null }),
+  score: fc.option(
+    fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100),
+    { nil: null },
+  ),
   crlf: fc.boolean(),
 });
 
@@ -105,7 +118,13 @@ describe('ingestJsonLines on random files with random defects', () => {
           const { body, expected } = render(specs, index * 100_000, accepted);
           return { path: bed.dir.write(`run${run}-${index}.jsonl`, body), expected };
         });
-        const result = await ingestJsonLines(bed.db, { files: written.map((file) => file.path), columns: COLUMNS, key: ['id'], target: 'prop_target', quarantine: 'prop_quarantine' });
+        const result = await ingestJsonLines(bed.db, {
+          files: written.map((file) => file.path),
+          columns: COLUMNS,
+          key: ['id'],
+          target: 'prop_target',
+          quarantine: 'prop_quarantine',
+        });
         try {
           const expected = written.flatMap((file) => file.expected.map((line) => ({ ...line, file: file.path })));
           await assertLoadedAsExpected(bed.db, result, expected, { skipped: ['blank_line'], unqualified: ['duplicate_key', 'duplicate_field'] });

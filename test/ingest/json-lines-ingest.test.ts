@@ -9,7 +9,6 @@ import type { IngestResult } from '../../src/ingest/quarantine-load.js';
 import { SluiceError } from '../../src/errors.js';
 import { bytes, ingestTestbed, quarantineRows, tableExists, temporaryTables } from './ingest-fixtures.js';
 
-
 const bed = ingestTestbed();
 
 const COLUMNS: IngestColumn[] = [
@@ -26,7 +25,10 @@ function ingest(files: string[], options: Partial<JsonLinesIngestOptions> = {}):
 
 function assertBalanced(result: IngestResult): void {
   assert.equal(result.accepted + result.quarantined + result.skipped, result.read);
-  assert.equal(Object.values(result.byReason).reduce((sum, n) => sum + n, 0), result.quarantined + result.skipped);
+  assert.equal(
+    Object.values(result.byReason).reduce((sum, n) => sum + n, 0),
+    result.quarantined + result.skipped,
+  );
 }
 
 const DEFECTS = bytes(
@@ -111,7 +113,14 @@ describe('ingestJsonLines across files', () => {
     const result = await ingest([`${bed.dir.path}/batch-*.jsonl`]);
     assert.deepEqual([result.files, result.accepted, result.quarantined], [2, 3, 1]);
     const rows = await bed.db.query('SELECT id, _source_file FROM target ORDER BY id');
-    assert.deepEqual(rows.map((row) => [row.id, row._source_file]), [[1, first], [2, first], [3, second]]);
+    assert.deepEqual(
+      rows.map((row) => [row.id, row._source_file]),
+      [
+        [1, first],
+        [2, first],
+        [3, second],
+      ],
+    );
     const [dup] = await bed.db.query('SELECT _source_file, _line_number, _error_type FROM target_quarantine');
     assert.deepEqual([dup?._source_file, Number(dup?._line_number), dup?._error_type], [second, 1, 'duplicate_key']);
   });
@@ -150,14 +159,26 @@ describe('ingestJsonLines schema contracts', () => {
 
   it('evolve adds each new key as a VARCHAR column, objects and arrays as JSON text', async () => {
     const result = await ingest([drifting()], { schemaContract: 'evolve' });
-    assert.deepEqual(result.drift.map((d) => d.added), [['site', 'tags']]);
+    assert.deepEqual(
+      result.drift.map((d) => d.added),
+      [['site', 'tags']],
+    );
     const rows = await bed.db.query('SELECT id, site, tags FROM target ORDER BY id');
-    assert.deepEqual(rows.map((row) => [row.id, row.site, row.tags]), [[1, null, null], [2, 'north', '["x"]']]);
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.site, row.tags]),
+      [
+        [1, null, null],
+        [2, 'north', '["x"]'],
+      ],
+    );
   });
 
   it('freeze fails on a new key, naming the file and the key, and creates nothing', async () => {
     const file = drifting();
-    await assert.rejects(ingest([file], { schemaContract: 'freeze' }), new RegExp(`schema contract 'freeze'.*drift\\.jsonl \\(added site, tags\\).*nothing was loaded|nothing was loaded.*drift\\.jsonl \\(added site, tags\\)`));
+    await assert.rejects(
+      ingest([file], { schemaContract: 'freeze' }),
+      new RegExp(`schema contract 'freeze'.*drift\\.jsonl \\(added site, tags\\).*nothing was loaded|nothing was loaded.*drift\\.jsonl \\(added site, tags\\)`),
+    );
     assert.equal(await tableExists(bed.db, 'target'), false);
     assert.deepEqual(await temporaryTables(bed.db), []);
   });
@@ -167,7 +188,10 @@ describe('ingestJsonLines schema contracts', () => {
     assertBalanced(result);
     assert.deepEqual([result.accepted, result.quarantined], [1, 1]);
     const rows = await quarantineRows(bed.db, 'target_quarantine');
-    assert.deepEqual(rows.map((row) => [row.line, row.type, row.column]), [[2, 'schema_drift', 'added site, tags']]);
+    assert.deepEqual(
+      rows.map((row) => [row.line, row.type, row.column]),
+      [[2, 'schema_drift', 'added site, tags']],
+    );
   });
 
   it('evolve refuses a key that differs from a column only in case, since DuckDB columns ignore case', async () => {
@@ -179,6 +203,9 @@ describe('ingestJsonLines schema contracts', () => {
 describe('ingestJsonLines options', () => {
   it('rejects a key that is not a column and an unknown contract, naming the fix', async () => {
     await assert.rejects(ingest(['/x.jsonl'], { key: ['nope'] }), /JSON lines ingestion: key column "nope" is not one of the columns/);
-    await assert.rejects(ingest(['/x.jsonl'], { schemaContract: 'loose' as never }), /schemaContract "loose" is not one of ignore_extra, evolve, freeze, discard_row/);
+    await assert.rejects(
+      ingest(['/x.jsonl'], { schemaContract: 'loose' as never }),
+      /schemaContract "loose" is not one of ignore_extra, evolve, freeze, discard_row/,
+    );
   });
 });

@@ -8,7 +8,6 @@ import { ErrorBudgetExceededError } from '../../src/ingest/quarantine-load.js';
 import type { IngestResult } from '../../src/ingest/quarantine-load.js';
 import { ingestTestbed, tableExists, temporaryTables } from './ingest-fixtures.js';
 
-
 const bed = ingestTestbed();
 
 const COLUMNS: IngestColumn[] = [
@@ -31,7 +30,12 @@ function ingest(files: string[], options: Partial<ParquetIngestOptions> = {}): P
 
 async function quarantine(): Promise<{ offset: number; type: string; column: string | null; raw: string }[]> {
   const rows = await bed.db.query('SELECT _row_offset, _error_type, _column, _raw_line FROM target_quarantine ORDER BY _source_file, _row_offset');
-  return rows.map((row) => ({ offset: Number(row._row_offset), type: String(row._error_type), column: row._column === null ? null : String(row._column), raw: String(row._raw_line) }));
+  return rows.map((row) => ({
+    offset: Number(row._row_offset),
+    type: String(row._error_type),
+    column: row._column === null ? null : String(row._column),
+    raw: String(row._raw_line),
+  }));
 }
 
 /** Source columns typed loosely (text ids and days, a BIGINT amount), as exports from other systems often are. */
@@ -60,7 +64,10 @@ describe('ingestParquet on loosely typed columns', () => {
       ],
     );
     const types = await bed.db.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'target' ORDER BY ordinal_position`);
-    assert.deepEqual(types.slice(0, 4).map((row) => row.data_type), ['INTEGER', 'VARCHAR', 'DOUBLE', 'DATE']);
+    assert.deepEqual(
+      types.slice(0, 4).map((row) => row.data_type),
+      ['INTEGER', 'VARCHAR', 'DOUBLE', 'DATE'],
+    );
   });
 
   it('quarantines each bad row with its offset, error type, column and values as JSON', async () => {
@@ -96,11 +103,14 @@ describe('ingestParquet on natively typed columns', () => {
     ];
     const result = await ingest([file], { columns });
     assert.deepEqual([result.accepted, result.quarantined], [1, 3]);
-    assert.deepEqual((await quarantine()).map((row) => [row.offset, row.type, row.column]), [
-      [1, 'bad_cast', 'amount'],
-      [2, 'bad_cast', 'id'],
-      [3, 'bad_cast', 'day'],
-    ]);
+    assert.deepEqual(
+      (await quarantine()).map((row) => [row.offset, row.type, row.column]),
+      [
+        [1, 'bad_cast', 'amount'],
+        [2, 'bad_cast', 'id'],
+        [3, 'bad_cast', 'day'],
+      ],
+    );
   });
 });
 
@@ -120,7 +130,13 @@ describe('ingestParquet across files and contracts', () => {
     const evolved = await ingest([good, drifted], { schemaContract: 'evolve' });
     assert.deepEqual(evolved.drift, [{ file: drifted, added: ['site_id'], missing: ['amount'] }]);
     const rows = await bed.db.query('SELECT id, amount, site_id, typeof(site_id) AS t FROM target ORDER BY id');
-    assert.deepEqual(rows.map((row) => [row.id, row.amount, row.site_id, row.t]), [[1, 1.5, null, 'BIGINT'], [2, null, 7n, 'BIGINT']]);
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.amount, row.site_id, row.t]),
+      [
+        [1, 1.5, null, 'BIGINT'],
+        [2, null, 7n, 'BIGINT'],
+      ],
+    );
     await bed.db.exec('DROP TABLE target; DROP TABLE target_quarantine');
 
     await assert.rejects(ingest([good, drifted]), /c-2\.parquet: its schema \(id, name, site_id, day\) lacks column\(s\) amount/);
@@ -128,7 +144,10 @@ describe('ingestParquet across files and contracts', () => {
 
     const discarded = await ingest([good, drifted], { schemaContract: 'discard_row' });
     assert.deepEqual([discarded.accepted, discarded.quarantined], [1, 1]);
-    assert.deepEqual((await quarantine()).map((row) => [row.type, row.column]), [['schema_drift', 'added site_id; missing amount']]);
+    assert.deepEqual(
+      (await quarantine()).map((row) => [row.type, row.column]),
+      [['schema_drift', 'added site_id; missing amount']],
+    );
   });
 
   it('fails, naming the file and creating nothing, when a file is not Parquet', async () => {

@@ -18,10 +18,18 @@ const definition = defineProject({
   name: 'shop',
   assets: [
     asset({ key: 'raw/orders', compute: () => [{ id: 1, amount: 10, currency: 'EUR' }] }),
-    asset({ key: 'raw/customers', compute: () => [{ id: 1, name: 'a' }], columnLineage: { id: ['file:crm.parquet.customer_id'], name: ['file:crm.parquet.full_name'], loaded_at: [] } }),
+    asset({
+      key: 'raw/customers',
+      compute: () => [{ id: 1, name: 'a' }],
+      columnLineage: { id: ['file:crm.parquet.customer_id'], name: ['file:crm.parquet.full_name'], loaded_at: [] },
+    }),
     asset({ key: 'raw/rates', sql: `SELECT * FROM read_csv('rates.csv', header = true)` }),
     asset({ key: 'staging/orders', kind: 'view', sql: 'SELECT id AS order_id, amount, upper(currency) AS currency FROM raw.orders WHERE amount > 0' }),
-    asset({ key: 'staging/orders_eur', kind: 'view', sql: 'SELECT o.*, o.amount * r.rate AS amount_eur FROM staging.orders o JOIN raw.rates r USING (currency)' }),
+    asset({
+      key: 'staging/orders_eur',
+      kind: 'view',
+      sql: 'SELECT o.*, o.amount * r.rate AS amount_eur FROM staging.orders o JOIN raw.rates r USING (currency)',
+    }),
     asset({
       key: 'mart/revenue',
       sql: `WITH by_currency AS (SELECT currency, sum(amount_eur) AS revenue FROM staging.orders_eur GROUP BY currency)
@@ -52,7 +60,7 @@ describe('column lineage across a project', () => {
   it('traces a column through a CTE, a view over a view and a join to the unanalysable TypeScript source, saying why it stops', async () => {
     const session = await warehouse.session();
     await session.ensureSchema('raw');
-    await session.exec('CREATE TABLE raw.orders AS SELECT 1 AS id, 10 AS amount, \'EUR\' AS currency');
+    await session.exec("CREATE TABLE raw.orders AS SELECT 1 AS id, 10 AS amount, 'EUR' AS currency");
     session.close();
     const lineage = await loadColumnLineage(project.graph, warehouse);
     assert.deepEqual(chain(lineage.trace('mart/revenue', 'revenue')), [
@@ -65,13 +73,20 @@ describe('column lineage across a project', () => {
     ]);
     const orders = lineage.asset('raw/orders');
     assert.equal(orders.method, 'none');
-    assert.deepEqual(orders.columns.map((c) => c.name), ['id', 'amount', 'currency'], 'the published columns are still listed');
+    assert.deepEqual(
+      orders.columns.map((c) => c.name),
+      ['id', 'amount', 'currency'],
+      'the published columns are still listed',
+    );
   });
 
-  it('uses an upstream asset\'s own inferred columns when it was never built (views over views, SELECT * and USING)', async () => {
+  it("uses an upstream asset's own inferred columns when it was never built (views over views, SELECT * and USING)", async () => {
     const lineage = await loadColumnLineage(project.graph, warehouse, { keys: ['staging/orders_eur'] });
     const eur = lineage.asset('staging/orders_eur');
-    assert.deepEqual(eur.columns.map((c) => c.name), ['order_id', 'amount', 'currency', 'amount_eur']);
+    assert.deepEqual(
+      eur.columns.map((c) => c.name),
+      ['order_id', 'amount', 'currency', 'amount_eur'],
+    );
     assert.deepEqual(eur.columns.find((c) => c.name === 'currency')!.sources, [
       { table: 'staging.orders', column: 'currency', transform: 'identity', asset: 'staging/orders' },
     ]);
@@ -83,11 +98,14 @@ describe('column lineage across a project', () => {
     const lineage = await loadColumnLineage(project.graph, warehouse, { keys: ['raw/customers'] });
     const customers = lineage.asset('raw/customers');
     assert.equal(customers.method, 'declared');
-    assert.deepEqual(customers.columns.map((c) => [c.name, c.sources.map((s) => `${s.table}.${s.column}`)]), [
-      ['id', ['file:crm.parquet.customer_id']],
-      ['name', ['file:crm.parquet.full_name']],
-      ['loaded_at', []],
-    ]);
+    assert.deepEqual(
+      customers.columns.map((c) => [c.name, c.sources.map((s) => `${s.table}.${s.column}`)]),
+      [
+        ['id', ['file:crm.parquet.customer_id']],
+        ['name', ['file:crm.parquet.full_name']],
+        ['loaded_at', []],
+      ],
+    );
     assert.deepEqual(chain(lineage.trace('raw/customers', 'loaded_at')), ['raw/customers.loaded_at [declared with no upstream columns]']);
   });
 
@@ -114,7 +132,10 @@ describe('column lineage across a project', () => {
 
   it('rejects an unknown column with a suggestion and the columns it has', async () => {
     const lineage = await loadColumnLineage(project.graph, warehouse, { keys: ['mart/revenue'] });
-    assert.throws(() => lineage.trace('mart/revenue', 'revenu'), /asset "mart\/revenue" has no column "revenu"; did you mean "revenue"\? \(its columns are currency, revenue, revenue_rank, currencies\)/);
+    assert.throws(
+      () => lineage.trace('mart/revenue', 'revenu'),
+      /asset "mart\/revenue" has no column "revenu"; did you mean "revenue"\? \(its columns are currency, revenue, revenue_rank, currencies\)/,
+    );
   });
 
   it('reports what it still needs when the inputs lack parse trees, relations or files', () => {

@@ -80,7 +80,10 @@ describe('flights demo gold SQL', () => {
       avg_delay_min: [src('silver.flights', 'delay_min', 'aggregation')],
       pct_delayed: [src('silver.flights', 'is_delayed', 'aggregation')],
     });
-    assert.deepEqual(result.columns.map((c) => c.transform), ['identity', 'transformation', 'aggregation', 'aggregation', 'aggregation', 'aggregation']);
+    assert.deepEqual(
+      result.columns.map((c) => c.transform),
+      ['identity', 'transformation', 'aggregation', 'aggregation', 'aggregation', 'aggregation'],
+    );
     assertIndirect(result, [
       src('silver.airports', 'iata', 'join'),
       src('silver.flights', 'origin', 'join'),
@@ -113,15 +116,14 @@ describe('flights demo gold SQL', () => {
       LEFT JOIN silver.airports AS o ON o.iata = f.origin
       LEFT JOIN silver.airports AS d ON d.iata = f.destination`);
     assert.deepEqual(result.warnings, []);
-    assert.deepEqual(result.columns.map((c) => c.column), [...(CATALOG['silver.flights'] ?? []), 'origin_name', 'origin_region', 'destination_region']);
+    assert.deepEqual(
+      result.columns.map((c) => c.column),
+      [...(CATALOG['silver.flights'] ?? []), 'origin_name', 'origin_region', 'destination_region'],
+    );
     const byColumn = sourcesByColumn(result);
     assert.deepEqual(byColumn['delay_min'], [src('silver.flights', 'delay_min', 'identity')]);
     assert.deepEqual(byColumn['destination_region'], [src('silver.airports', 'region', 'identity')]);
-    assertIndirect(result, [
-      src('silver.airports', 'iata', 'join'),
-      src('silver.flights', 'origin', 'join'),
-      src('silver.flights', 'destination', 'join'),
-    ]);
+    assertIndirect(result, [src('silver.airports', 'iata', 'join'), src('silver.flights', 'origin', 'join'), src('silver.flights', 'destination', 'join')]);
   });
 
   test('the silver flights SQL keeps DISTINCT columns as identity and reports the WHERE column as a filter', async () => {
@@ -139,19 +141,31 @@ describe('flights demo gold SQL', () => {
     assertIndirect(result, [src('bronze.flights', '_source', 'filter')]);
   });
   const sqlDir = new URL('../../examples/flights/sql/', import.meta.url);
-  test('the demo pipeline SQL files chain through a catalog built from their own lineage, without warnings', { skip: !existsSync(sqlDir) && 'examples/flights/sql is absent' }, async () => {
-    const chained: Record<string, string[]> = { ...CATALOG };
-    const files = ['silver/flights_validated', 'silver/flights', 'silver/flights_quarantine', 'silver/airports', 'gold/flights_enriched', 'gold/airport_daily_delays', 'gold/region_monthly_summary'];
-    for (const file of files.filter((f) => existsSync(new URL(`${f}.sql`, sqlDir)))) {
-      const result = await lineageOf(readFileSync(new URL(`${file}.sql`, sqlDir), 'utf8'), {}, (table) => chained[table]);
-      assert.deepEqual(result.warnings, [], file);
-      // What this asset outputs is what the next one reads: a view over a view resolves one hop at a time.
-      chained[file.replace('/', '.')] = result.columns.map((c) => c.column);
-      for (const column of result.columns) {
-        assert.ok(column.sources.length > 0 || column.transform === 'aggregation', `${file}.${column.column} should have a source`);
+  test(
+    'the demo pipeline SQL files chain through a catalog built from their own lineage, without warnings',
+    { skip: !existsSync(sqlDir) && 'examples/flights/sql is absent' },
+    async () => {
+      const chained: Record<string, string[]> = { ...CATALOG };
+      const files = [
+        'silver/flights_validated',
+        'silver/flights',
+        'silver/flights_quarantine',
+        'silver/airports',
+        'gold/flights_enriched',
+        'gold/airport_daily_delays',
+        'gold/region_monthly_summary',
+      ];
+      for (const file of files.filter((f) => existsSync(new URL(`${f}.sql`, sqlDir)))) {
+        const result = await lineageOf(readFileSync(new URL(`${file}.sql`, sqlDir), 'utf8'), {}, (table) => chained[table]);
+        assert.deepEqual(result.warnings, [], file);
+        // What this asset outputs is what the next one reads: a view over a view resolves one hop at a time.
+        chained[file.replace('/', '.')] = result.columns.map((c) => c.column);
+        for (const column of result.columns) {
+          assert.ok(column.sources.length > 0 || column.transform === 'aggregation', `${file}.${column.column} should have a source`);
+        }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('stars and aliases', () => {
@@ -168,14 +182,20 @@ describe('stars and aliases', () => {
     const result = await lineageOf(`
       SELECT * EXCLUDE (latitude, longitude) REPLACE (upper(name) AS name) RENAME (iata AS code)
       FROM bronze.airports`);
-    assert.deepEqual(result.columns.map((c) => c.column), ['code', 'name', 'city', 'state', 'country']);
+    assert.deepEqual(
+      result.columns.map((c) => c.column),
+      ['code', 'name', 'city', 'state', 'country'],
+    );
     assert.deepEqual(sourcesByColumn(result)['name'], [src('bronze.airports', 'name', 'transformation')]);
     assert.deepEqual(sourcesByColumn(result)['code'], [src('bronze.airports', 'iata', 'identity')]);
   });
 
   test('t.* expands only that table and qualified EXCLUDE removes only its column', async () => {
     const result = await lineageOf('SELECT a.* EXCLUDE (a.asset_type), e.value FROM main.assets a JOIN main.events e USING (asset_id)');
-    assert.deepEqual(result.columns.map((c) => c.column), ['asset_id', 'asset_name', 'value']);
+    assert.deepEqual(
+      result.columns.map((c) => c.column),
+      ['asset_id', 'asset_name', 'value'],
+    );
     assert.deepEqual(sourcesByColumn(result)['asset_id'], [src('main.assets', 'asset_id', 'identity')]);
   });
 
@@ -202,7 +222,10 @@ describe('stars and aliases', () => {
 
   test('an unaliased column is named as the catalog spells it, whatever case the query uses', async () => {
     const result = await lineageOf('SELECT ORIGIN, F.Delay_Min FROM Silver.Flights F');
-    assert.deepEqual(result.columns.map((c) => c.column), ['origin', 'delay_min']);
+    assert.deepEqual(
+      result.columns.map((c) => c.column),
+      ['origin', 'delay_min'],
+    );
     assert.deepEqual(result.warnings, []);
   });
 
@@ -253,7 +276,10 @@ describe('query structure', () => {
 
   test('JOIN USING merges the key into one column fed by both sides and records both as join keys', async () => {
     const result = await lineageOf('SELECT * FROM main.assets JOIN main.events USING (asset_id)');
-    assert.deepEqual(result.columns.map((c) => c.column), ['asset_id', 'asset_name', 'asset_type', 'event_id', 'created_ts', 'value', 'tags', 'payload']);
+    assert.deepEqual(
+      result.columns.map((c) => c.column),
+      ['asset_id', 'asset_name', 'asset_type', 'event_id', 'created_ts', 'value', 'tags', 'payload'],
+    );
     assert.deepEqual(sourcesByColumn(result)['asset_id'], [src('main.assets', 'asset_id', 'identity'), src('main.events', 'asset_id', 'identity')]);
     assertIndirect(result, [src('main.assets', 'asset_id', 'join'), src('main.events', 'asset_id', 'join')]);
   });
@@ -294,8 +320,16 @@ describe('query structure', () => {
       FROM silver.flights WINDOW w AS (PARTITION BY destination ORDER BY departed_at)
       QUALIFY rn = 1`);
     assert.deepEqual(sourcesByColumn(result), {
-      running_delay: [src('silver.flights', 'delay_min', 'aggregation'), src('silver.flights', 'origin', 'window'), src('silver.flights', 'departed_at', 'window')],
-      previous_delay: [src('silver.flights', 'delay_min', 'window'), src('silver.flights', 'destination', 'window'), src('silver.flights', 'departed_at', 'window')],
+      running_delay: [
+        src('silver.flights', 'delay_min', 'aggregation'),
+        src('silver.flights', 'origin', 'window'),
+        src('silver.flights', 'departed_at', 'window'),
+      ],
+      previous_delay: [
+        src('silver.flights', 'delay_min', 'window'),
+        src('silver.flights', 'destination', 'window'),
+        src('silver.flights', 'departed_at', 'window'),
+      ],
       rn: [src('silver.flights', 'origin', 'window'), src('silver.flights', 'departed_at', 'window')],
     });
     assertIndirect(result, [src('silver.flights', 'origin', 'filter'), src('silver.flights', 'departed_at', 'filter')]);
@@ -409,7 +443,10 @@ describe('sources outside the catalog', () => {
   test('the catalog may list a file’s columns under file:<path>, which lets SELECT * expand', async () => {
     const lookup = (table: string): string[] | undefined => (table === 'file:seeds/state_regions.csv' ? ['state', 'region'] : undefined);
     const result = await lineageOf(`SELECT * FROM read_csv('seeds/state_regions.csv') UNION ALL SELECT * FROM 'seeds/state_regions.csv'`, {}, lookup);
-    assert.deepEqual(result.columns.map((c) => c.column), ['state', 'region']);
+    assert.deepEqual(
+      result.columns.map((c) => c.column),
+      ['state', 'region'],
+    );
     assert.deepEqual(result.warnings, []);
   });
 
@@ -453,10 +490,16 @@ describe('output column names', () => {
   test('an unaliased expression gets DuckDB’s usual name and a warning; given names replace it', async () => {
     const sql = 'SELECT count(*), avg(delay_min) FROM silver.flights';
     const guessed = await lineageOf(sql);
-    assert.deepEqual(guessed.columns.map((c) => c.column), ['count_star()', 'avg(delay_min)']);
+    assert.deepEqual(
+      guessed.columns.map((c) => c.column),
+      ['count_star()', 'avg(delay_min)'],
+    );
     assert.equal(guessed.warnings.length, 2);
     const named = await lineageOf(sql, { outputColumns: ['n', 'mean_delay'] });
-    assert.deepEqual(named.columns.map((c) => c.column), ['n', 'mean_delay']);
+    assert.deepEqual(
+      named.columns.map((c) => c.column),
+      ['n', 'mean_delay'],
+    );
     assert.deepEqual(named.warnings, []);
   });
 
@@ -481,7 +524,11 @@ describe('output column names', () => {
       const reader = await connection.runAndReadAll(sql);
       const lookup = (table: string): string[] | undefined => CATALOG[table];
       const result = await lineageOf(sql, {}, lookup);
-      assert.deepEqual(result.columns.map((c) => c.column), reader.columnNames(), sql);
+      assert.deepEqual(
+        result.columns.map((c) => c.column),
+        reader.columnNames(),
+        sql,
+      );
     }
   });
 });
@@ -489,14 +536,12 @@ describe('output column names', () => {
 describe('properties', () => {
   const flightColumns = CATALOG['silver.flights'] ?? [];
   const aliasArbitrary = fc.stringMatching(/^[a-z_][a-z0-9_]{0,12}$/);
-  const selection = fc
-    .uniqueArray(fc.constantFrom(...flightColumns), { minLength: 1, maxLength: flightColumns.length })
-    .chain((columns) =>
-      fc.record({
-        columns: fc.constant(columns),
-        aliases: fc.uniqueArray(aliasArbitrary, { minLength: columns.length, maxLength: columns.length }),
-      }),
-    );
+  const selection = fc.uniqueArray(fc.constantFrom(...flightColumns), { minLength: 1, maxLength: flightColumns.length }).chain((columns) =>
+    fc.record({
+      columns: fc.constant(columns),
+      aliases: fc.uniqueArray(aliasArbitrary, { minLength: columns.length, maxLength: columns.length }),
+    }),
+  );
 
   test('selecting any catalog columns under any aliases maps each alias to its column as identity', async () => {
     await fc.assert(

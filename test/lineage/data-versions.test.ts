@@ -46,7 +46,9 @@ async function versions(sluice: Sluice): Promise<Versions> {
 }
 
 async function statuses(): Promise<Record<string, string>> {
-  return withProject(async (sluice) => Object.fromEntries([...(await sluice.assetStatuses())].map(([k, s]) => [k, s.reason ? `${s.status}: ${s.reason}` : s.status])));
+  return withProject(async (sluice) =>
+    Object.fromEntries([...(await sluice.assetStatuses())].map(([k, s]) => [k, s.reason ? `${s.status}: ${s.reason}` : s.status])),
+  );
 }
 
 async function staleSelection(): Promise<string[]> {
@@ -85,7 +87,7 @@ describe('data versions', { timeout: 120_000 }, () => {
     assert.notEqual(after['mid/clean']!.codeVersion, first['mid/clean']!.codeVersion);
     assert.notEqual(after['mid/clean']!.dataVersion, first['mid/clean']!.dataVersion);
     assert.equal(after['mid/view']!.codeVersion, first['mid/view']!.codeVersion, 'the view itself did not change');
-    assert.notEqual(after['mid/view']!.dataVersion, first['mid/view']!.dataVersion, 'a view\'s data version follows its inputs');
+    assert.notEqual(after['mid/view']!.dataVersion, first['mid/view']!.dataVersion, "a view's data version follows its inputs");
     assert.notEqual(after['out/total']!.dataVersion, first['out/total']!.dataVersion);
     assert.deepEqual(after['raw/source'], first['raw/source']);
     first = after;

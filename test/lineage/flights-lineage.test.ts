@@ -64,7 +64,11 @@ const GOLD_SOURCES: Record<string, Record<string, string[]>> = {
 
 function assertGoldLineage(lineage: ProjectColumnLineage): void {
   for (const [key, columns] of Object.entries(GOLD_SOURCES)) {
-    assert.deepEqual(lineage.asset(key).columns.map((c) => c.name), Object.keys(columns), `${key} columns`);
+    assert.deepEqual(
+      lineage.asset(key).columns.map((c) => c.name),
+      Object.keys(columns),
+      `${key} columns`,
+    );
     for (const [column, sources] of Object.entries(columns)) {
       const expected = sources.length > 0 ? sources : [`${key}.${column}`];
       assert.deepEqual(leaves(lineage.trace(key, column)), expected, `${key}.${column}`);
@@ -74,7 +78,9 @@ function assertGoldLineage(lineage: ProjectColumnLineage): void {
 
 /** A comparable digest of a project's column lineage: every column's direct sources. */
 function digest(lineage: ProjectColumnLineage): string[] {
-  return [...lineage.assets.values()].flatMap((a) => a.columns.map((c) => `${a.key}.${c.name} <- ${c.sources.map((s) => `${s.table}.${s.column}:${s.transform}`).join(',')}`)).sort();
+  return [...lineage.assets.values()]
+    .flatMap((a) => a.columns.map((c) => `${a.key}.${c.name} <- ${c.sources.map((s) => `${s.table}.${s.column}:${s.transform}`).join(',')}`))
+    .sort();
 }
 
 describe('flights demo column lineage before anything is built', () => {
@@ -117,7 +123,10 @@ describe('the flights demo with OpenLineage to a file', { timeout: 600_000 }, ()
     assert.equal(result.status, 'succeeded', JSON.stringify(result.assets.filter((a) => a.status !== 'succeeded')));
     runId = result.runId;
     await sluice.openLineage!.flush();
-    events = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as OpenLineageRunEvent);
+    events = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as OpenLineageRunEvent);
   });
   after(async () => {
     await sluice?.close();
@@ -131,15 +140,27 @@ describe('the flights demo with OpenLineage to a file', { timeout: 600_000 }, ()
     assert.equal(events.length, 2 * keys.length + 2);
     for (const key of keys) {
       const own = events.filter((e) => e.job.name === key);
-      assert.deepEqual(own.map((e) => e.eventType), ['START', 'COMPLETE'], key);
+      assert.deepEqual(
+        own.map((e) => e.eventType),
+        ['START', 'COMPLETE'],
+        key,
+      );
       assert.equal(own[0]!.run.runId, own[1]!.run.runId);
       assert.equal((own[1]!.run.facets!.parent as unknown as { run: { runId: string } }).run.runId, runId);
     }
-    assert.deepEqual(events.filter((e) => e.job.name === 'flights').map((e) => [e.eventType, e.run.runId]), [['START', runId], ['COMPLETE', runId]]);
+    assert.deepEqual(
+      events.filter((e) => e.job.name === 'flights').map((e) => [e.eventType, e.run.runId]),
+      [
+        ['START', runId],
+        ['COMPLETE', runId],
+      ],
+    );
     assert.equal(events[0]!.job.name, 'flights', 'the run starts first');
     assert.equal(events.at(-1)!.job.name, 'flights', 'the run completes last');
     const stats = sluice.openLineage!.stats;
-    t.diagnostic(`run ${Math.round(runMs)} ms; ${stats.built} events built in ${Math.round(stats.buildMs)} ms off the run's path; ${stats.delivered} delivered`);
+    t.diagnostic(
+      `run ${Math.round(runMs)} ms; ${stats.built} events built in ${Math.round(stats.buildMs)} ms off the run's path; ${stats.delivered} delivered`,
+    );
   });
 
   it('describes gold.region_monthly_summary with its SQL, schema, row count, version and column lineage down to silver.flights.delay_min', () => {
@@ -147,33 +168,61 @@ describe('the flights demo with OpenLineage to a file', { timeout: 600_000 }, ()
     const namespace = `duckdb://${join(dataDir, 'warehouse.duckdb')}`;
     assert.match(String(complete.job.facets!.sql!.query), /avg\(f\.delay_min\) AS avg_delay_min/);
     assert.deepEqual(complete.job.facets!.jobType, { ...complete.job.facets!.jobType, processingType: 'BATCH', integration: 'SLUICE', jobType: 'ASSET' });
-    assert.deepEqual(complete.inputs.map((d) => [d.namespace, d.name]), [[namespace, 'silver.airports'], [namespace, 'silver.flights']]);
+    assert.deepEqual(
+      complete.inputs.map((d) => [d.namespace, d.name]),
+      [
+        [namespace, 'silver.airports'],
+        [namespace, 'silver.flights'],
+      ],
+    );
     const [output] = complete.outputs;
     assert.equal(output!.name, 'gold.region_monthly_summary');
     assert.equal(output!.outputFacets!.outputStatistics!.rowCount, 32);
-    assert.deepEqual((output!.facets!.schema!.fields as { name: string }[]).map((f) => f.name), ['region', 'month', 'flights', 'delayed_flights', 'avg_delay_min', 'pct_delayed']);
-    const lineage = output!.facets!.columnLineage as unknown as { fields: Record<string, { inputFields: unknown[] }>; dataset: { name: string; field: string }[] };
-    assert.deepEqual(lineage.fields.avg_delay_min!.inputFields, [{ namespace, name: 'silver.flights', field: 'delay_min', transformations: [{ type: 'DIRECT', subtype: 'AGGREGATION' }] }]);
-    assert.ok(lineage.dataset.some((f) => f.name === 'silver.airports' && f.field === 'iata'), 'the join key shapes the rows');
+    assert.deepEqual(
+      (output!.facets!.schema!.fields as { name: string }[]).map((f) => f.name),
+      ['region', 'month', 'flights', 'delayed_flights', 'avg_delay_min', 'pct_delayed'],
+    );
+    const lineage = output!.facets!.columnLineage as unknown as {
+      fields: Record<string, { inputFields: unknown[] }>;
+      dataset: { name: string; field: string }[];
+    };
+    assert.deepEqual(lineage.fields.avg_delay_min!.inputFields, [
+      { namespace, name: 'silver.flights', field: 'delay_min', transformations: [{ type: 'DIRECT', subtype: 'AGGREGATION' }] },
+    ]);
+    assert.ok(
+      lineage.dataset.some((f) => f.name === 'silver.airports' && f.field === 'iata'),
+      'the join key shapes the rows',
+    );
     const latest = sluice.store.latestMaterializations();
-    return latest.then((m) => assert.equal((output!.facets!.version as unknown as { datasetVersion: string }).datasetVersion, m.get('gold/region_monthly_summary')!.dataVersion));
+    return latest.then((m) =>
+      assert.equal((output!.facets!.version as unknown as { datasetVersion: string }).datasetVersion, m.get('gold/region_monthly_summary')!.dataVersion),
+    );
   });
 
   it("carries each asset's check results as the dataQualityAssertions facet of its output", () => {
     const complete = events.find((e) => e.eventType === 'COMPLETE' && e.job.name === 'silver/flights')!;
     const facet = complete.outputs[0]!.facets!.dataQualityAssertions as unknown as { assertions: { assertion: string; success: boolean; column?: string }[] };
-    assert.deepEqual(
-      facet.assertions.map((a) => `${a.assertion}:${a.column ?? '-'}:${a.success}`).sort(),
-      ['accepted_range:delay_min:true', 'accepted_range:distance_mi:true', 'not_null:-:true', 'relationships:destination:true', 'relationships:origin:true'],
-    );
+    assert.deepEqual(facet.assertions.map((a) => `${a.assertion}:${a.column ?? '-'}:${a.success}`).sort(), [
+      'accepted_range:delay_min:true',
+      'accepted_range:distance_mi:true',
+      'not_null:-:true',
+      'relationships:destination:true',
+      'relationships:origin:true',
+    ]);
   });
 
   it('names the parquet file as the input of bronze.flights, with the declared column lineage', () => {
     const complete = events.find((e) => e.eventType === 'COMPLETE' && e.job.name === 'bronze/flights')!;
     assert.equal(complete.job.facets!.sql, undefined, 'a TypeScript compute has no SQL facet');
-    assert.deepEqual(complete.inputs.map((d) => [d.namespace, d.name]), [['file', join(vegaData, 'flights-3m.parquet')]]);
+    assert.deepEqual(
+      complete.inputs.map((d) => [d.namespace, d.name]),
+      [['file', join(vegaData, 'flights-3m.parquet')]],
+    );
     const lineage = complete.outputs[0]!.facets!.columnLineage as unknown as { fields: Record<string, { inputFields: { name: string; field: string }[] }> };
-    assert.deepEqual(lineage.fields.delay!.inputFields.map((f) => [f.name, f.field]), [[join(vegaData, 'flights-3m.parquet'), 'delay']]);
+    assert.deepEqual(
+      lineage.fields.delay!.inputFields.map((f) => [f.name, f.field]),
+      [[join(vegaData, 'flights-3m.parquet'), 'delay']],
+    );
     assert.equal(complete.outputs[0]!.outputFacets!.outputStatistics!.rowCount, 3_000_000);
   });
 

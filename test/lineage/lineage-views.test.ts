@@ -31,9 +31,12 @@ const project = new ProjectColumnLineage(
 );
 
 describe('lineage views', () => {
-  it('cut the asset graph to what an asset comes from, leaving out its consumers\' other parents', () => {
+  it("cut the asset graph to what an asset comes from, leaving out its consumers' other parents", () => {
     assert.deepEqual(assetGraphView(graph, 'mid/c', 'upstream'), {
-      nodes: [{ key: 'raw/a', group: 'ingest', kind: 'table' }, { key: 'mid/c', group: 'transform', kind: 'view' }],
+      nodes: [
+        { key: 'raw/a', group: 'ingest', kind: 'table' },
+        { key: 'mid/c', group: 'transform', kind: 'view' },
+      ],
       edges: [{ from: 'raw/a', to: 'mid/c' }],
     });
     assert.deepEqual(assetGraphView(graph, 'mid/c', 'downstream').edges, [{ from: 'mid/c', to: 'out/d' }]);
@@ -50,7 +53,7 @@ describe('lineage views', () => {
     );
   });
 
-  it('draw one column\'s trace as a column graph grouped by asset, with transforms on the edges', () => {
+  it("draw one column's trace as a column graph grouped by asset, with transforms on the edges", () => {
     const view = columnGraphView(project, 'out/d', 'upstream', 'x');
     assert.deepEqual(view.edges, [
       { from: 'file:a.csv.x', to: 'raw/a.x', transform: 'identity' },

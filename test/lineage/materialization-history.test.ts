@@ -29,8 +29,16 @@ function record(over: Partial<MaterializationRecord>): MaterializationRecord {
 describe('materialization history', () => {
   it('diffs schemas by name: added, removed, retyped and nullability', () => {
     const diff = diffSchemas(
-      [{ name: 'a', type: 'INTEGER', nullable: true }, { name: 'b', type: 'VARCHAR', nullable: true }, { name: 'c', type: 'DATE', nullable: true }],
-      [{ name: 'A', type: 'BIGINT', nullable: true }, { name: 'c', type: 'DATE', nullable: false }, { name: 'd', type: 'DOUBLE', nullable: true }],
+      [
+        { name: 'a', type: 'INTEGER', nullable: true },
+        { name: 'b', type: 'VARCHAR', nullable: true },
+        { name: 'c', type: 'DATE', nullable: true },
+      ],
+      [
+        { name: 'A', type: 'BIGINT', nullable: true },
+        { name: 'c', type: 'DATE', nullable: false },
+        { name: 'd', type: 'DOUBLE', nullable: true },
+      ],
     );
     assert.deepEqual(diff, {
       added: [{ name: 'd', type: 'DOUBLE', nullable: true }],
@@ -43,13 +51,22 @@ describe('materialization history', () => {
   it('describes each materialization against the one before: code, columns, rows and new input data', () => {
     const oldest = record({ createdAt: '2026-11-23T10:00:00.000Z' });
     const rerun = record({ createdAt: '2026-11-23T11:00:00.000Z' });
-    const newInput = record({ createdAt: '2026-11-24T10:00:00.000Z', rowCount: 103, dataVersion: 'd2', metadata: { inputVersions: { 'silver/flights': 'v2' } } });
+    const newInput = record({
+      createdAt: '2026-11-24T10:00:00.000Z',
+      rowCount: 103,
+      dataVersion: 'd2',
+      metadata: { inputVersions: { 'silver/flights': 'v2' } },
+    });
     const newCode = record({
       createdAt: '2026-11-25T10:00:00.000Z',
       rowCount: 103,
       codeVersion: 'c2',
       dataVersion: 'd3',
-      schema: [{ name: 'day', type: 'DATE', nullable: true }, { name: 'flights', type: 'BIGINT', nullable: true }, { name: 'delayed', type: 'BIGINT', nullable: true }],
+      schema: [
+        { name: 'day', type: 'DATE', nullable: true },
+        { name: 'flights', type: 'BIGINT', nullable: true },
+        { name: 'delayed', type: 'BIGINT', nullable: true },
+      ],
       metadata: { inputVersions: { 'silver/flights': 'v2' } },
     });
     const entries = historyEntries([newCode, newInput, rerun, oldest]);

@@ -23,20 +23,34 @@ describe('OpenLineage settings', () => {
   });
 
   it('append OPENLINEAGE_ENDPOINT to the URL path and read the timeout in seconds', () => {
-    const settings = resolveOpenLineageSettings(undefined, { OPENLINEAGE_URL: 'https://ol.example.com/marquez', OPENLINEAGE_ENDPOINT: '/v2/events', OPENLINEAGE__TRANSPORT__TIMEOUT: '2' }, defaults);
+    const settings = resolveOpenLineageSettings(
+      undefined,
+      { OPENLINEAGE_URL: 'https://ol.example.com/marquez', OPENLINEAGE_ENDPOINT: '/v2/events', OPENLINEAGE__TRANSPORT__TIMEOUT: '2' },
+      defaults,
+    );
     assert.deepEqual(settings?.transport, { type: 'http', url: 'https://ol.example.com/marquez/v2/events', timeoutMs: 2000 });
   });
 
   it('write JSON lines to OPENLINEAGE__TRANSPORT__LOG_FILE_PATH when OPENLINEAGE__TRANSPORT__TYPE=file, relative to the project', () => {
     const env = { OPENLINEAGE__TRANSPORT__TYPE: 'file', OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: 'lineage/events.jsonl' };
     assert.deepEqual(resolveOpenLineageSettings(undefined, env, defaults)?.transport, { type: 'file', path: '/p/lineage/events.jsonl' });
-    assert.throws(() => resolveOpenLineageSettings(undefined, { OPENLINEAGE__TRANSPORT__TYPE: 'file' }, defaults), /needs OPENLINEAGE__TRANSPORT__LOG_FILE_PATH/);
-    assert.throws(() => resolveOpenLineageSettings(undefined, { OPENLINEAGE__TRANSPORT__TYPE: 'kafka' }, defaults), /"kafka" is not supported; use http, file, console or noop/);
+    assert.throws(
+      () => resolveOpenLineageSettings(undefined, { OPENLINEAGE__TRANSPORT__TYPE: 'file' }, defaults),
+      /needs OPENLINEAGE__TRANSPORT__LOG_FILE_PATH/,
+    );
+    assert.throws(
+      () => resolveOpenLineageSettings(undefined, { OPENLINEAGE__TRANSPORT__TYPE: 'kafka' }, defaults),
+      /"kafka" is not supported; use http, file, console or noop/,
+    );
   });
 
   it('let the environment override the project file, OPENLINEAGE_DISABLED switch everything off, and Sluice.open override both', () => {
     const project = { transport: { type: 'file' as const, path: 'ol.jsonl' }, namespace: 'team', datasetNamespace: 'duckdb://prod' };
-    assert.deepEqual(resolveOpenLineageSettings(project, {}, defaults), { transport: { type: 'file', path: '/p/ol.jsonl' }, namespace: 'team', datasetNamespace: 'duckdb://prod' });
+    assert.deepEqual(resolveOpenLineageSettings(project, {}, defaults), {
+      transport: { type: 'file', path: '/p/ol.jsonl' },
+      namespace: 'team',
+      datasetNamespace: 'duckdb://prod',
+    });
     assert.equal(resolveOpenLineageSettings(project, { OPENLINEAGE_URL: 'http://m:5000' }, defaults)?.transport.type, 'http');
     assert.equal(resolveOpenLineageSettings(project, { OPENLINEAGE_NAMESPACE: 'ops' }, defaults)?.namespace, 'ops');
     assert.equal(resolveOpenLineageSettings(project, { OPENLINEAGE_DISABLED: 'true', OPENLINEAGE_URL: 'http://m:5000' }, defaults), undefined);
@@ -52,7 +66,10 @@ describe('OpenLineage settings', () => {
   });
 
   it('reject a URL that is not http(s), without echoing credentials', () => {
-    assert.throws(() => resolveOpenLineageSettings(undefined, { OPENLINEAGE_URL: 'ftp://u:pw@h/x' }, defaults), (e: Error) => /must be http or https/.test(e.message) && !e.message.includes('pw'));
+    assert.throws(
+      () => resolveOpenLineageSettings(undefined, { OPENLINEAGE_URL: 'ftp://u:pw@h/x' }, defaults),
+      (e: Error) => /must be http or https/.test(e.message) && !e.message.includes('pw'),
+    );
     assert.equal(redactUrl('https://user:secret@host:1/api?key=abc'), 'https://host:1/api');
     assert.equal(describeTransport({ type: 'http', url: 'https://u:p@h/api/v1/lineage', apiKey: 'k', timeoutMs: 1 }), 'HTTP POST https://h/api/v1/lineage');
   });
@@ -92,14 +109,22 @@ describe('the delivery queue', () => {
   it('drops an item after its retries, then tries later items once each while the backend stays down', async () => {
     let sends = 0;
     const dropped: [number, number][] = [];
-    const queue = new DeliveryQueue<number>({ ...quick, retries: 3, send: async () => {
+    const queue = new DeliveryQueue<number>({
+      ...quick,
+      retries: 3,
+      send: async () => {
         sends++;
         throw new Error('down');
       },
-      onDrop: (n, _why, attempts) => dropped.push([n, attempts]) });
+      onDrop: (n, _why, attempts) => dropped.push([n, attempts]),
+    });
     for (const n of [1, 2, 3]) queue.push(n);
     await queue.flush(1000);
-    assert.deepEqual(dropped, [[1, 4], [2, 1], [3, 1]]);
+    assert.deepEqual(dropped, [
+      [1, 4],
+      [2, 1],
+      [3, 1],
+    ]);
     assert.equal(sends, 6);
   });
 

@@ -31,7 +31,9 @@ interface Received {
 }
 
 /** A lineage backend on 127.0.0.1 that records each POST and answers with `status(n)` for the n-th request. */
-async function backend(status: (n: number) => number | 'hang' = () => 201): Promise<{ url: string; received: Received[]; server: Server; close(): Promise<void> }> {
+async function backend(
+  status: (n: number) => number | 'hang' = () => 201,
+): Promise<{ url: string; received: Received[]; server: Server; close(): Promise<void> }> {
   const received: Received[] = [];
   let count = 0;
   const server = createServer((req: IncomingMessage, res) => {
@@ -41,7 +43,12 @@ async function backend(status: (n: number) => number | 'hang' = () => 201): Prom
       const answer = status(++count);
       if (answer === 'hang') return;
       if (answer < 300) {
-        received.push({ path: req.url ?? '', authorization: req.headers.authorization, contentType: req.headers['content-type'], event: JSON.parse(Buffer.concat(chunks).toString('utf8')) as OpenLineageRunEvent });
+        received.push({
+          path: req.url ?? '',
+          authorization: req.headers.authorization,
+          contentType: req.headers['content-type'],
+          event: JSON.parse(Buffer.concat(chunks).toString('utf8')) as OpenLineageRunEvent,
+        });
       }
       res.writeHead(answer).end();
     });
@@ -95,9 +102,18 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
         assert.deepEqual(validate(r.event), [], `${r.event.eventType} ${r.event.job.name}`);
       }
       const seen = server.received.map((r) => `${r.event.eventType} ${r.event.job.name}`);
-      assert.deepEqual(seen.filter((s) => s.endsWith('raw/numbers')), ['START raw/numbers', 'COMPLETE raw/numbers']);
-      assert.deepEqual(seen.filter((s) => s.endsWith('mart/broken')), ['START mart/broken', 'FAIL mart/broken']);
-      assert.deepEqual(seen.filter((s) => s.includes('after_broken')), []);
+      assert.deepEqual(
+        seen.filter((s) => s.endsWith('raw/numbers')),
+        ['START raw/numbers', 'COMPLETE raw/numbers'],
+      );
+      assert.deepEqual(
+        seen.filter((s) => s.endsWith('mart/broken')),
+        ['START mart/broken', 'FAIL mart/broken'],
+      );
+      assert.deepEqual(
+        seen.filter((s) => s.includes('after_broken')),
+        [],
+      );
       assert.deepEqual([seen[0], seen.at(-1)], ['START numbers', 'FAIL numbers']);
       const fail = server.received.find((r) => r.event.eventType === 'FAIL' && r.event.job.name === 'mart/broken')!.event;
       assert.match(String(fail.run.facets!.errorMessage!.message), /missing_column/);
@@ -115,9 +131,15 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
     try {
       const { runId } = await sluice.materialize({ select: 'raw/numbers' });
       await sluice.openLineage!.flush();
-      assert.deepEqual(server.received.map((r) => `${r.event.eventType} ${r.event.job.name}`), ['START numbers', 'START raw/numbers', 'COMPLETE raw/numbers', 'COMPLETE numbers']);
+      assert.deepEqual(
+        server.received.map((r) => `${r.event.eventType} ${r.event.job.name}`),
+        ['START numbers', 'START raw/numbers', 'COMPLETE raw/numbers', 'COMPLETE numbers'],
+      );
       assert.equal(server.received[0]!.authorization, undefined, 'no key, no Authorization header');
-      assert.deepEqual((await sluice.store.listEvents(runId)).filter((e) => e.level === 'warn'), []);
+      assert.deepEqual(
+        (await sluice.store.listEvents(runId)).filter((e) => e.level === 'warn'),
+        [],
+      );
     } finally {
       await sluice.close();
       await server.close();
@@ -141,7 +163,10 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
       closeMs = performance.now() - flushStarted;
       const warnings = (await sluice.store.listEvents(runId)).filter((e) => e.level === 'warn');
       assert.equal(warnings.length, 2, JSON.stringify(warnings));
-      assert.match(warnings[0]!.message, /^OpenLineage: the START event of numbers was dropped: HTTP POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/lineage failed after 4 attempts \(connection failed \(ECONNREFUSED\)\)\. .*The run itself is unaffected\.$/);
+      assert.match(
+        warnings[0]!.message,
+        /^OpenLineage: the START event of numbers was dropped: HTTP POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/lineage failed after 4 attempts \(connection failed \(ECONNREFUSED\)\)\. .*The run itself is unaffected\.$/,
+      );
       assert.match(warnings[1]!.message, /^OpenLineage: 5 more event\(s\) of this run were dropped/);
       assert.deepEqual(warnings[0]!.data, { source: 'openlineage' });
       assert.ok(!(await allStoredText(sluice)).includes(API_KEY), 'the API key is never stored');
@@ -154,7 +179,11 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
 
   it('with a backend that never answers, close waits no longer than the flush limit', async () => {
     const server = await backend(() => 'hang');
-    const sluice = await Sluice.open({ dir: project.dir, openLineage: { transport: { type: 'http', url: server.url, timeoutMs: 60_000 } }, openLineageEmitter: { flushTimeoutMs: 300 } });
+    const sluice = await Sluice.open({
+      dir: project.dir,
+      openLineage: { transport: { type: 'http', url: server.url, timeoutMs: 60_000 } },
+      openLineageEmitter: { flushTimeoutMs: 300 },
+    });
     const { runId, status } = await sluice.materialize({ select: 'raw/numbers' });
     assert.equal(status, 'succeeded');
     const started = performance.now();
@@ -186,7 +215,10 @@ describe('OpenLineage over HTTP', { timeout: 120_000 }, () => {
       await sluice.openLineage!.flush();
       const validate = openLineageValidator();
       for (const r of server.received) assert.deepEqual(validate(r.event), []);
-      assert.deepEqual(server.received.map((r) => `${r.event.eventType} ${r.event.job.name}`), ['START numbers', 'START slow/waits', 'ABORT slow/waits', 'ABORT numbers']);
+      assert.deepEqual(
+        server.received.map((r) => `${r.event.eventType} ${r.event.job.name}`),
+        ['START numbers', 'START slow/waits', 'ABORT slow/waits', 'ABORT numbers'],
+      );
     } finally {
       await sluice.close();
       await server.close();

@@ -31,12 +31,20 @@ const SUFFIX: Record<FacetPlace, RegExp> = {
 export function openLineageValidator(): (event: unknown) => string[] {
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   (addFormatsModule as unknown as (a: Ajv2020) => void)(ajv);
-  const files = [join(SPEC_DIR, 'OpenLineage.json'), ...readdirSync(join(SPEC_DIR, 'facets')).filter((f) => f.endsWith('.json')).map((f) => join(SPEC_DIR, 'facets', f))];
+  const files = [
+    join(SPEC_DIR, 'OpenLineage.json'),
+    ...readdirSync(join(SPEC_DIR, 'facets'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => join(SPEC_DIR, 'facets', f)),
+  ];
   const byName = new Map<string, { id: string; facetNames: string[] }>();
   for (const file of files) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as SchemaFile;
     ajv.addSchema(schema);
-    const name = file.split('/').pop()!.replace(/\.json$/, '');
+    const name = file
+      .split('/')
+      .pop()!
+      .replace(/\.json$/, '');
     byName.set(name, { id: schema.$id, facetNames: Object.keys(schema.properties ?? {}) });
   }
   const runEvent = ajv.getSchema('https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent')!;
@@ -63,8 +71,12 @@ export function openLineageValidator(): (event: unknown) => string[] {
     if (!runEvent(event)) problems.push(...errorsOf(runEvent, 'RunEvent'));
     const e = event as { run?: { facets?: unknown }; job?: { facets?: unknown }; inputs?: Record<string, unknown>[]; outputs?: Record<string, unknown>[] };
     problems.push(...checkFacets(e.run?.facets, 'run', 'run.facets'), ...checkFacets(e.job?.facets, 'job', 'job.facets'));
-    (e.inputs ?? []).forEach((d, i) => problems.push(...checkFacets(d.facets, 'dataset', `inputs[${i}].facets`), ...checkFacets(d.inputFacets, 'inputFacets', `inputs[${i}].inputFacets`)));
-    (e.outputs ?? []).forEach((d, i) => problems.push(...checkFacets(d.facets, 'dataset', `outputs[${i}].facets`), ...checkFacets(d.outputFacets, 'outputFacets', `outputs[${i}].outputFacets`)));
+    (e.inputs ?? []).forEach((d, i) =>
+      problems.push(...checkFacets(d.facets, 'dataset', `inputs[${i}].facets`), ...checkFacets(d.inputFacets, 'inputFacets', `inputs[${i}].inputFacets`)),
+    );
+    (e.outputs ?? []).forEach((d, i) =>
+      problems.push(...checkFacets(d.facets, 'dataset', `outputs[${i}].facets`), ...checkFacets(d.outputFacets, 'outputFacets', `outputs[${i}].outputFacets`)),
+    );
     return problems;
   };
 }

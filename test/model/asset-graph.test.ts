@@ -44,7 +44,10 @@ describe('asset graph validation', () => {
   });
 
   it('requires exactly one compute and forbids function views', () => {
-    assert.throws(() => asset({ key: 'a/b' }), (e: unknown) => e instanceof SluiceError && e.code === 'INVALID_DEFINITION');
+    assert.throws(
+      () => asset({ key: 'a/b' }),
+      (e: unknown) => e instanceof SluiceError && e.code === 'INVALID_DEFINITION',
+    );
     assert.throws(() => asset({ key: 'a/b', sql: 'SELECT 1', compute: () => [] }), /exactly one/);
     assert.throws(() => asset({ key: 'a/b', kind: 'view', compute: () => [] }), /a view must be defined by `sql`/);
   });

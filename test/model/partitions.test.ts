@@ -118,7 +118,13 @@ describe('partition keys', () => {
 
   test('more than the key limit fails with a clear error instead of building them all', () => {
     const def = hourlyPartitions({ start: '2000-01-01-00' });
-    throwsSluice(() => partitionKeys(def, { now: at('2024-01-01T00:00:00Z') }), 'INVALID_DEFINITION', String(MAX_PARTITION_KEYS), '"2000-01-01-00"', 'later start');
+    throwsSluice(
+      () => partitionKeys(def, { now: at('2024-01-01T00:00:00Z') }),
+      'INVALID_DEFINITION',
+      String(MAX_PARTITION_KEYS),
+      '"2000-01-01-00"',
+      'later start',
+    );
   });
 
   test('a bounded definition stays under the limit however late now is', () => {
@@ -174,7 +180,10 @@ describe('partition windows and DST', () => {
     assert.deepEqual(iso(partitionWindow(def, '2024-11-03-01')), ['2024-11-03T05:00:00.000Z', '2024-11-03T07:00:00.000Z']);
     const keys = partitionKeys(def, { now: at('2024-11-04T05:00:00Z') });
     assert.equal(keys.length, 24);
-    assert.equal(keys.reduce((sum, key) => sum + hours(partitionWindow(def, key)), 0), 25);
+    assert.equal(
+      keys.reduce((sum, key) => sum + hours(partitionWindow(def, key)), 0),
+      25,
+    );
   });
 
   test('Berlin hourly partitions skip 02 in March and stretch 02 over two hours in October', () => {

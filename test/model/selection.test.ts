@@ -34,7 +34,10 @@ describe('selection language', () => {
   });
 
   it('rejects an unknown asset with a suggestion instead of planning nothing', () => {
-    assert.throws(() => select('silver/flight'), (e: unknown) => e instanceof InvalidSelectionError && /did you mean "silver\/flights"/.test(e.message));
+    assert.throws(
+      () => select('silver/flight'),
+      (e: unknown) => e instanceof InvalidSelectionError && /did you mean "silver\/flights"/.test(e.message),
+    );
   });
 
   it('rejects an unknown group, listing the known ones, and an unmatched tag', () => {

@@ -36,7 +36,10 @@ describe('automation on a PostgreSQL store', { skip }, () => {
     let now = new Date('2026-01-01T00:00:30Z');
     const clock = (): Date => now;
     const [a, b] = [await Sluice.open({ dir: project.dir, env }), await Sluice.open({ dir: project.dir, env })];
-    let [da, db] = [await AutomationDaemon.start(a, { clock, intervalMs: 0, log: () => undefined }), await AutomationDaemon.start(b, { clock, intervalMs: 0, log: () => undefined })];
+    let [da, db] = [
+      await AutomationDaemon.start(a, { clock, intervalMs: 0, log: () => undefined }),
+      await AutomationDaemon.start(b, { clock, intervalMs: 0, log: () => undefined }),
+    ];
     try {
       for (let minute = 1; minute <= 12; minute++) {
         now = new Date(now.getTime() + 60_000);

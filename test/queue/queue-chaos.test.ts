@@ -17,7 +17,7 @@ const ASSETS = 200;
 /** A seeded DAG: asset i reads up to two earlier ones; its one row holds its depth, so a wrong build shows. */
 function dag(): { parents: number[][]; depth: number[] } {
   let seed = 42;
-  const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const parents: number[][] = [];
   const depth: number[] = [];
   for (let i = 0; i < ASSETS; i++) {
@@ -79,11 +79,12 @@ describe('queue chaos', { skip }, () => {
     // Kill a random worker every 0.2-0.6 s while steps are flowing, and start a replacement at once.
     const killer = (async () => {
       let seed = 7;
-      const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+      const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
       while (killing && kills < 10) {
         await new Promise((resolve) => setTimeout(resolve, 200 + random() * 400));
         const alive = [...workers];
-        const busy = (await meta.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0]!.n;
+        const busy = (await meta.query(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`).catch(() => ({ rows: [{ n: 0 }] })))
+          .rows[0]!.n;
         if (alive.length === 0 || busy === 0) continue;
         alive[Math.floor(random() * alive.length)]!.kill('SIGKILL');
         kills++;
@@ -105,10 +106,16 @@ describe('queue chaos', { skip }, () => {
         assert.equal(final.status, 'succeeded', JSON.stringify(final.assets.filter((a) => a.status !== 'succeeded')));
         runs.push(final);
       }
-      assert.ok([...(await sluice.assetStatuses()).values()].every((s) => s.status === 'fresh'), 'everything is fresh');
+      assert.ok(
+        [...(await sluice.assetStatuses()).values()].every((s) => s.status === 'fresh'),
+        'everything is fresh',
+      );
 
       for (const run of runs) {
-        const { rows } = await meta.query<{ asset_key: string; n: number }>(`SELECT asset_key, count(*)::int AS n FROM sluice.materializations WHERE run_id = $1 GROUP BY asset_key`, [run.runId]);
+        const { rows } = await meta.query<{ asset_key: string; n: number }>(
+          `SELECT asset_key, count(*)::int AS n FROM sluice.materializations WHERE run_id = $1 GROUP BY asset_key`,
+          [run.runId],
+        );
         const recorded = new Map(rows.map((r) => [r.asset_key, r.n]));
         for (const step of run.assets) {
           assert.equal(recorded.get(step.key) ?? 0, step.status === 'succeeded' ? 1 : 0, `run ${run.runId} ${step.key} (${step.status})`);
@@ -116,7 +123,8 @@ describe('queue chaos', { skip }, () => {
       }
       const session = await sluice.warehouse.session();
       try {
-        for (let i = 0; i < ASSETS; i++) assert.deepEqual(await session.query(`SELECT v FROM chaos.a${i}`), [{ v: depth[i] }], `chaos.a${i} holds its whole, correct version`);
+        for (let i = 0; i < ASSETS; i++)
+          assert.deepEqual(await session.query(`SELECT v FROM chaos.a${i}`), [{ v: depth[i] }], `chaos.a${i} holds its whole, correct version`);
       } finally {
         session.close();
       }
@@ -133,9 +141,16 @@ describe('queue chaos', { skip }, () => {
     const admin = new pg.Client({ connectionString: metadataDb.url });
     await admin.connect();
     try {
-      const run = sluice.materialize().then((result) => result, (error: unknown) => error as Error);
+      const run = sluice.materialize().then(
+        (result) => result,
+        (error: unknown) => error as Error,
+      );
       await waitForSteps(meta, 20);
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid() AND pid <> $3`, [metadataDb.name, warehouseDb.name, (meta as unknown as { processID: number }).processID]);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid() AND pid <> $3`, [
+        metadataDb.name,
+        warehouseDb.name,
+        (meta as unknown as { processID: number }).processID,
+      ]);
       const outcome = await run;
       const runId = outcome instanceof Error ? undefined : outcome.runId;
       if (runId) {

@@ -63,15 +63,26 @@ describe('the queue executor', { skip }, () => {
   });
 
   it('two workers build every step of a queued run exactly once, and the run succeeds', async () => {
-    const workers: RunningWorker[] = [await startWorker({ project: project.dir, concurrency: 2 }, env), await startWorker({ project: project.dir, concurrency: 2 }, env)];
+    const workers: RunningWorker[] = [
+      await startWorker({ project: project.dir, concurrency: 2 }, env),
+      await startWorker({ project: project.dir, concurrency: 2 }, env),
+    ];
     const sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
     try {
       const result = await sluice.materialize({ select: '+top/total' });
       assert.equal(result.status, 'succeeded', JSON.stringify(result.assets));
-      const counts = await meta.query<{ asset_key: string; n: number }>(`SELECT asset_key, count(*)::int AS n FROM sluice.materializations WHERE run_id = $1 GROUP BY asset_key`, [result.runId]);
+      const counts = await meta.query<{ asset_key: string; n: number }>(
+        `SELECT asset_key, count(*)::int AS n FROM sluice.materializations WHERE run_id = $1 GROUP BY asset_key`,
+        [result.runId],
+      );
       assert.equal(counts.rows.length, 8, 'base, six in the middle, top');
-      assert.ok(counts.rows.every((r) => r.n === 1), 'each step recorded once');
-      const builtBy = await meta.query<{ n: number }>(`SELECT count(DISTINCT worker_id)::int AS n FROM sluice_queue.step_outcomes WHERE run_id = $1`, [result.runId]);
+      assert.ok(
+        counts.rows.every((r) => r.n === 1),
+        'each step recorded once',
+      );
+      const builtBy = await meta.query<{ n: number }>(`SELECT count(DISTINCT worker_id)::int AS n FROM sluice_queue.step_outcomes WHERE run_id = $1`, [
+        result.runId,
+      ]);
       assert.equal(builtBy.rows[0]!.n, 2, 'both workers took steps');
       const total = await sluice.warehouse.session().then(async (s) => {
         try {
@@ -92,11 +103,16 @@ describe('the queue executor', { skip }, () => {
     const sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
     try {
       const handle = await sluice.submit({ select: 'slow/step' });
-      await waitFor('the step to be taken', async () => ((await meta.query(`SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`)).rows.length > 0 ? true : undefined));
+      await waitFor('the step to be taken', async () =>
+        (await meta.query(`SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`)).rows.length > 0 ? true : undefined,
+      );
       assert.equal(sluice.cancel(handle.runId), true);
       const result = await handle.done;
       assert.equal(result.status, 'canceled');
-      const outcome = await waitFor('the worker to record the cancel', async () => (await meta.query<{ status: string }>(`SELECT status FROM sluice_queue.step_outcomes WHERE run_id = $1`, [handle.runId])).rows[0]);
+      const outcome = await waitFor(
+        'the worker to record the cancel',
+        async () => (await meta.query<{ status: string }>(`SELECT status FROM sluice_queue.step_outcomes WHERE run_id = $1`, [handle.runId])).rows[0],
+      );
       assert.equal(outcome.status, 'canceled');
       assert.equal((await meta.query(`SELECT 1 FROM sluice.materializations WHERE run_id = $1`, [handle.runId])).rows.length, 0);
     } finally {
@@ -105,15 +121,19 @@ describe('the queue executor', { skip }, () => {
     }
   });
 
-  it("a worker killed with -9 mid-step loses nothing: its step runs again on another worker and the run succeeds", async () => {
+  it('a worker killed with -9 mid-step loses nothing: its step runs again on another worker and the run succeeds', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, project.dir], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));
     const sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
     let rescuer: RunningWorker | undefined;
     try {
-      await waitFor('the worker process', async () => ((await meta.query('SELECT 1 FROM sluice_queue.workers WHERE pid = $1', [child.pid])).rows.length > 0 ? true : undefined));
+      await waitFor('the worker process', async () =>
+        (await meta.query('SELECT 1 FROM sluice_queue.workers WHERE pid = $1', [child.pid])).rows.length > 0 ? true : undefined,
+      );
       const run = sluice.materialize({ select: 'slow/step' });
-      await waitFor('the step to be taken', async () => ((await meta.query(`SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`)).rows.length > 0 ? true : undefined));
+      await waitFor('the step to be taken', async () =>
+        (await meta.query(`SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`)).rows.length > 0 ? true : undefined,
+      );
       child.kill('SIGKILL');
       await exited;
       rescuer = await startWorker({ project: project.dir }, env);

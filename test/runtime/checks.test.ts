@@ -83,11 +83,17 @@ describe('checks on materialization (write-audit-publish)', () => {
       const byKey = new Map(result.assets.map((a) => [a.key, a]));
       assert.equal(result.status, 'failed');
       assert.equal(byKey.get('silver/flights')!.status, 'failed');
-      assert.match(byKey.get('silver/flights')!.error!.message, /blocking checks "not_null_delay_min" \(1 of 2 rows failing\), "relationships_origin_bronze_airports_iata" \(1 of 2 rows failing\) failed; the previous version stays published/);
+      assert.match(
+        byKey.get('silver/flights')!.error!.message,
+        /blocking checks "not_null_delay_min" \(1 of 2 rows failing\), "relationships_origin_bronze_airports_iata" \(1 of 2 rows failing\) failed; the previous version stays published/,
+      );
       assert.equal(byKey.get('gold/summary')!.status, 'skipped');
       assert.deepEqual(await queryRows(sluice, 'SELECT origin FROM silver.flights ORDER BY origin'), [{ origin: 'JFK' }, { origin: 'ORD' }]);
       const failing = (await sluice.store.runCheckResults(result.runId)).find((r) => r.checkName === 'relationships_origin_bronze_airports_iata')!;
-      assert.deepEqual(failing.sampleFailing.map((r) => r.origin), ['XXX']);
+      assert.deepEqual(
+        failing.sampleFailing.map((r) => r.origin),
+        ['XXX'],
+      );
       assert.deepEqual(await queryRows(sluice, `SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '__sluice_stage_')`), []);
       await sluice.close();
     } finally {

@@ -29,7 +29,11 @@ async function expectedHash(version: number): Promise<string> {
 
 function runAndKill(version: number, killAfterMs: number): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SLUICE_BIN, 'materialize'], { cwd: project.dir, env: { ...process.env, SLUICE_TEST_VERSION: String(version) }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [SLUICE_BIN, 'materialize'], {
+      cwd: project.dir,
+      env: { ...process.env, SLUICE_TEST_VERSION: String(version) },
+      stdio: 'ignore',
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -51,14 +55,16 @@ describe('crash safety', { timeout: 600_000 }, () => {
     let killed = 0;
     const seed = Number(process.env.SLUICE_TEST_SEED ?? Date.now() % 100000);
     let state = seed;
-    const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let version = 1; version <= 20; version++) {
       const outcome = await runAndKill(version, 300 + Math.floor(random() * 1500));
       if (outcome === 'SIGKILL') killed++;
       const sluice = await Sluice.open({ dir: project.dir });
       try {
         const session = await sluice.warehouse.session();
-        const [big] = await session.query<{ h: string; n: number; versions: number }>(`SELECT sum(hash(t))::VARCHAR AS h, count(*) AS n, count(DISTINCT v) AS versions FROM bronze.big t`);
+        const [big] = await session.query<{ h: string; n: number; versions: number }>(
+          `SELECT sum(hash(t))::VARCHAR AS h, count(*) AS n, count(DISTINCT v) AS versions FROM bronze.big t`,
+        );
         const summary = await session.query<{ v: number; c: number }>('SELECT v, c FROM silver.summary');
         const staging = await session.query(`SELECT table_name FROM information_schema.tables WHERE starts_with(table_name, '__sluice_stage_')`);
         session.close();

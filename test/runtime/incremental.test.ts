@@ -61,7 +61,10 @@ describe('incremental and partitioned assets', () => {
     try {
       const first = await sluice.materialize({ select: '+silver/event_log' });
       const second = await sluice.materialize({ select: 'silver/event_log' });
-      assert.deepEqual(await queryRows(sluice, 'SELECT run_id FROM silver.event_log ORDER BY run_id'), [{ run_id: first.runId }, { run_id: second.runId }].sort((a, b) => a.run_id.localeCompare(b.run_id)));
+      assert.deepEqual(
+        await queryRows(sluice, 'SELECT run_id FROM silver.event_log ORDER BY run_id'),
+        [{ run_id: first.runId }, { run_id: second.runId }].sort((a, b) => a.run_id.localeCompare(b.run_id)),
+      );
     } finally {
       await sluice.close();
     }
@@ -106,7 +109,10 @@ describe('incremental and partitioned assets', () => {
       await sluice.materialize({ select: 'gold/by_kind', partition: 'odd' });
       await sluice.materialize({ select: 'gold/by_kind', partition: 'even' });
       await sluice.materialize({ select: 'gold/by_kind', partition: 'odd' });
-      assert.deepEqual(await queryRows(sluice, 'SELECT kind, n FROM gold.by_kind ORDER BY kind'), [{ kind: 'even', n: 1 }, { kind: 'odd', n: 2 }]);
+      assert.deepEqual(await queryRows(sluice, 'SELECT kind, n FROM gold.by_kind ORDER BY kind'), [
+        { kind: 'even', n: 1 },
+        { kind: 'odd', n: 2 },
+      ]);
     } finally {
       await sluice.close();
     }
@@ -115,7 +121,10 @@ describe('incremental and partitioned assets', () => {
   it('a partitioned selection without a partition, or with an invalid key, is refused with the fix', async () => {
     const { sluice } = await open({ 'landing/a.csv': 'event_id,ts,value\n' });
     try {
-      await assert.rejects(sluice.materialize({ select: 'gold/daily' }), (e: unknown) => e instanceof SluiceError && /is partitioned; pass a partition key/.test(e.message));
+      await assert.rejects(
+        sluice.materialize({ select: 'gold/daily' }),
+        (e: unknown) => e instanceof SluiceError && /is partitioned; pass a partition key/.test(e.message),
+      );
       await assert.rejects(sluice.materialize({ select: 'gold/daily', partition: '2001-13-01' }), SluiceError);
       await assert.rejects(sluice.materialize({ select: 'silver/events', partition: '2001-01-01' }), /no selected asset is partitioned/);
     } finally {

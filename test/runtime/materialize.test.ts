@@ -36,7 +36,10 @@ describe('materialize (DuckDB + SQLite)', () => {
       const result = await sluice.materialize();
       assert.equal(result.status, 'succeeded');
       assert.deepEqual(await queryRows(sluice, 'SELECT * FROM gold.total_view'), [{ doubled: 40 }]);
-      assert.deepEqual(await queryRows(sluice, 'SELECT id, label FROM bronze.rows ORDER BY id'), [{ id: 1, label: 'a' }, { id: 2, label: 'b' }]);
+      assert.deepEqual(await queryRows(sluice, 'SELECT id, label FROM bronze.rows ORDER BY id'), [
+        { id: 1, label: 'a' },
+        { id: 2, label: 'b' },
+      ]);
       const history = await sluice.store.materializationHistory('silver/evens');
       assert.equal(history[0]!.rowCount, 5);
       assert.deepEqual(history[0]!.schema, [{ name: 'n', type: 'BIGINT', nullable: true }]);
@@ -101,7 +104,9 @@ describe('materialize (DuckDB + SQLite)', () => {
     await store.createRun({ id: 'crashed-run', selection: '*', assetKeys: ['bronze/numbers'] });
     await store.setRunStatus('crashed-run', 'started');
     // Pretend the run belonged to a process that no longer exists.
-    (store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): void } } }).db.prepare(`UPDATE runs SET pid = 2147483646 WHERE id = 'crashed-run'`).run();
+    (store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): void } } }).db
+      .prepare(`UPDATE runs SET pid = 2147483646 WHERE id = 'crashed-run'`)
+      .run();
     await store.close();
     const sluice = await Sluice.open({ dir: project.dir });
     try {
@@ -110,7 +115,10 @@ describe('materialize (DuckDB + SQLite)', () => {
       assert.match(run!.error!.message, /stopped before it finished/);
       const retry = await sluice.retryFailed('crashed-run');
       assert.equal(retry.status, 'succeeded');
-      assert.deepEqual(retry.assets.map((a) => a.key), ['bronze/numbers']);
+      assert.deepEqual(
+        retry.assets.map((a) => a.key),
+        ['bronze/numbers'],
+      );
     } finally {
       await sluice.close();
     }
@@ -125,7 +133,10 @@ export const project = defineProject({ assets: [
 ] });`,
     });
     projects.push(project);
-    await assert.rejects(Sluice.load({ dir: project.dir }), (e: unknown) => e instanceof SluiceError && e.code === 'UNKNOWN_DEPENDENCY' && /did you mean "bronze\/flights"/.test(e.message));
+    await assert.rejects(
+      Sluice.load({ dir: project.dir }),
+      (e: unknown) => e instanceof SluiceError && e.code === 'UNKNOWN_DEPENDENCY' && /did you mean "bronze\/flights"/.test(e.message),
+    );
   });
 
   it('a folder without a project file gets an error naming the folder and the fix', async () => {
@@ -158,7 +169,9 @@ export const project = defineProject({ assets: [
       assert.equal(intervals.length, 2);
       const [first, second] = intervals.sort((x, y) => x[0] - y[0]) as [[number, number], [number, number]];
       assert.ok(second[0] >= first[1], 'the second build started only after the first one finished');
-      const waited = [...(await sluice.store.listEvents(a.runId)), ...(await sluice.store.listEvents(b.runId))].filter((e) => /waiting for run/.test(e.message));
+      const waited = [...(await sluice.store.listEvents(a.runId)), ...(await sluice.store.listEvents(b.runId))].filter((e) =>
+        /waiting for run/.test(e.message),
+      );
       assert.equal(waited.length, 1);
     } finally {
       await sluice.close();
@@ -212,9 +225,18 @@ export const project = defineProject({ assets: [
       const result = await sluice.materialize({ signal: controller.signal });
       const elapsed = performance.now() - started;
       assert.equal(result.status, 'canceled');
-      assert.deepEqual(result.assets.map((a) => a.status), ['canceled', 'canceled']);
+      assert.deepEqual(
+        result.assets.map((a) => a.status),
+        ['canceled', 'canceled'],
+      );
       assert.ok(elapsed < 10_000, `the run ended ${Math.round(elapsed)} ms after start`);
-      assert.deepEqual(await queryRows(sluice, `SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('slow', 'after') OR starts_with(table_name, '__sluice_stage_')`), [{ n: 0 }]);
+      assert.deepEqual(
+        await queryRows(
+          sluice,
+          `SELECT count(*) AS n FROM information_schema.tables WHERE table_name IN ('slow', 'after') OR starts_with(table_name, '__sluice_stage_')`,
+        ),
+        [{ n: 0 }],
+      );
       assert.equal((await sluice.store.getRun(result.runId))!.status, 'canceled');
     } finally {
       await sluice.close();

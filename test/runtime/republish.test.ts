@@ -17,7 +17,10 @@ function scratch(): string {
 }
 
 async function run(dir: string, assets: AssetDefinition[]): Promise<Sluice> {
-  const sluice = await Sluice.open({ dir, project: defineProject({ assets, warehouse: { path: 'data/warehouse.duckdb' }, metadata: { path: 'data/sluice.sqlite' } }) });
+  const sluice = await Sluice.open({
+    dir,
+    project: defineProject({ assets, warehouse: { path: 'data/warehouse.duckdb' }, metadata: { path: 'data/sluice.sqlite' } }),
+  });
   const result = await sluice.materialize();
   assert.equal(result.status, 'succeeded', result.assets.map((a) => a.error?.message).join('; '));
   return sluice;
@@ -39,14 +42,27 @@ describe('re-publishing assets', () => {
       const sluice = await run(dir, [asset({ key: 'silver/shape', kind: version.kind, sql: version.sql }), downstream]);
       try {
         const [record] = await sluice.store.materializationHistory('silver/shape', 1);
-        assert.deepEqual(record!.schema.map((c) => `${c.name}:${c.type}`), version.schema, `version ${i}`);
+        assert.deepEqual(
+          record!.schema.map((c) => `${c.name}:${c.type}`),
+          version.schema,
+          `version ${i}`,
+        );
         assert.equal(record!.rowCount, version.kind === 'view' ? null : version.rows, `version ${i}`);
         if (version.kind === 'table') {
-          assert.deepEqual((record!.metadata.columnStats as { name: string }[]).map((c) => c.name), version.schema.map((c) => c.split(':')[0]));
+          assert.deepEqual(
+            (record!.metadata.columnStats as { name: string }[]).map((c) => c.name),
+            version.schema.map((c) => c.split(':')[0]),
+          );
         }
         dataVersions.add(record!.dataVersion);
-        const columns = await queryRows(sluice, `SELECT column_name FROM information_schema.columns WHERE table_schema = 'silver' AND table_name = 'shape' ORDER BY ordinal_position`);
-        assert.deepEqual(columns.map((c) => c.column_name), version.schema.map((c) => c.split(':')[0]));
+        const columns = await queryRows(
+          sluice,
+          `SELECT column_name FROM information_schema.columns WHERE table_schema = 'silver' AND table_name = 'shape' ORDER BY ordinal_position`,
+        );
+        assert.deepEqual(
+          columns.map((c) => c.column_name),
+          version.schema.map((c) => c.split(':')[0]),
+        );
         const kind = await queryRows(sluice, `SELECT table_type FROM information_schema.tables WHERE table_schema = 'silver' AND table_name = 'shape'`);
         assert.deepEqual(kind, [{ table_type: version.kind === 'view' ? 'VIEW' : 'BASE TABLE' }]);
         assert.deepEqual(await queryRows(sluice, 'SELECT n FROM gold.summary'), [{ n: version.rows }]);

@@ -36,7 +36,16 @@ describe('before the first build', () => {
     assert.equal(status, 200);
     assert.deepEqual(body.checks, [
       { name: 'not_null_n', type: 'not_null', severity: 'error', blocking: true, assertion: 'n is not null', description: null, threshold: null, latest: null },
-      { name: 'accepted_range_n', type: 'accepted_range', severity: 'warn', blocking: false, assertion: 'n between 0 and 3', description: null, threshold: null, latest: null },
+      {
+        name: 'accepted_range_n',
+        type: 'accepted_range',
+        severity: 'warn',
+        blocking: false,
+        assertion: 'n between 0 and 3',
+        description: null,
+        threshold: null,
+        latest: null,
+      },
     ]);
     assert.deepEqual(body.asset.checks, { passed: 0, warned: 0, failed: 0 }, 'a check that has not run counts nowhere');
   });
@@ -58,24 +67,33 @@ describe('after a build', () => {
     assert.equal((await sluice.materialize({ select: '*' })).status, 'succeeded');
   });
 
-  test("each defined check carries its latest result from the run that built the asset", async () => {
+  test('each defined check carries its latest result from the run that built the asset', async () => {
     const { body } = await getJson<AssetDetailResponse>(app, '/api/assets/clean/numbers');
     const [notNull, range] = body.checks;
     assert.equal(notNull?.name, 'not_null_n');
     assert.deepEqual({ passed: notNull?.latest?.passed, stage: notNull?.latest?.stage }, { passed: true, stage: 'staged' });
     assert.equal(range?.assertion, 'n between 0 and 3');
-    assert.deepEqual({ passed: range?.latest?.passed, failing: range?.latest?.failingCount, total: range?.latest?.totalCount }, { passed: false, failing: 1, total: 4 });
-    assert.deepEqual(range?.latest?.sampleFailing.map((row) => row.n), [4]);
+    assert.deepEqual(
+      { passed: range?.latest?.passed, failing: range?.latest?.failingCount, total: range?.latest?.totalCount },
+      { passed: false, failing: 1, total: 4 },
+    );
+    assert.deepEqual(
+      range?.latest?.sampleFailing.map((row) => row.n),
+      [4],
+    );
   });
 
   test('POST /api/checks evaluates the checks on the published tables, as `sluice check --json` prints them, and records a run', async () => {
     const { status, body } = await postJson<RunChecksResponse>(app, '/api/checks', { select: 'clean/numbers' });
     assert.equal(status, 200);
     assert.equal(body.status, 'succeeded', 'a failed warn check does not fail the run');
-    assert.deepEqual(body.results.map((r) => [r.assetKey, r.checkName, r.passed, r.severity]), [
-      ['clean/numbers', 'not_null_n', true, 'error'],
-      ['clean/numbers', 'accepted_range_n', false, 'warn'],
-    ]);
+    assert.deepEqual(
+      body.results.map((r) => [r.assetKey, r.checkName, r.passed, r.severity]),
+      [
+        ['clean/numbers', 'not_null_n', true, 'error'],
+        ['clean/numbers', 'accepted_range_n', false, 'warn'],
+      ],
+    );
     const range = body.results[1]!;
     assert.deepEqual(range.sampleFailing, [{ n: 4 }]);
     assert.match(range.sql, /clean/);
@@ -85,7 +103,10 @@ describe('after a build', () => {
     assert.equal(run.body.run.status, 'succeeded');
     assert.equal(run.body.run.selection, 'check clean/numbers');
     const page = await getJson<AssetDetailResponse>(app, '/api/assets/clean/numbers');
-    assert.ok(page.body.checks.every((c) => c.latest?.stage === 'published' && c.latest.runId === body.runId), 'the page shows the new results');
+    assert.ok(
+      page.body.checks.every((c) => c.latest?.stage === 'published' && c.latest.runId === body.runId),
+      'the page shows the new results',
+    );
   });
 
   test('an error check failing on the published table makes the check run fail, still as a 200 answer', async () => {
@@ -137,7 +158,12 @@ describe('after the checks of an asset change', () => {
     const range = "checks.acceptedRange('n', { min: 0, max: 3 }, { severity: 'warn' })";
     assert.ok(source.includes(range));
     // The range check is replaced by a row count under another name, and not_null_n keeps its name but becomes a warning.
-    writeFileSync(config, source.replace(range, "checks.rowCount({ min: 1 }, { description: 'never empty' })").replace("checks.notNull('n')", "checks.notNull('n', { severity: 'warn', threshold: { maxFailingPercent: 5 } })"));
+    writeFileSync(
+      config,
+      source
+        .replace(range, "checks.rowCount({ min: 1 }, { description: 'never empty' })")
+        .replace("checks.notNull('n')", "checks.notNull('n', { severity: 'warn', threshold: { maxFailingPercent: 5 } })"),
+    );
     changed = await Sluice.open({ dir: project.dir });
     sluice = changed;
     changedApp = createApp(changed, { uiDir: project.dir, log: () => undefined });

@@ -48,7 +48,9 @@ test('the column lineage is analysed once for the whole project and reused by ev
   const cache = sluice.columnLineage;
   const before = cache.analyses;
   // Requests arriving together share the one analysis.
-  const pages = await Promise.all(['/api/assets/view/numbers', '/api/assets/src/numbers', '/api/assets/view/numbers'].map((path) => getJson<AssetDetailResponse>(app, path)));
+  const pages = await Promise.all(
+    ['/api/assets/view/numbers', '/api/assets/src/numbers', '/api/assets/view/numbers'].map((path) => getJson<AssetDetailResponse>(app, path)),
+  );
   assert.ok(pages.every((page) => page.status === 200 && page.body.columnLineage?.method === 'sql'));
   assert.equal(cache.analyses, before + 1);
   assert.deepEqual(await viewLineage(), { n: ['src/numbers.n (identity)'] });
@@ -72,7 +74,11 @@ test("after a materialization that changes a view's columns, the asset page show
 test('the query API cannot change the relations lineage reads; a change by hand (admins) makes the next asset page analyse again', async () => {
   const analysed = sluice.columnLineage.analyses;
   assert.equal((await postJson<QueryResponse>(app, '/api/query', { sql: 'ALTER TABLE src.numbers ADD COLUMN extra INTEGER' })).status, 403);
-  assert.equal((await postJson(app, '/api/warehouse/change', { sql: 'ALTER TABLE src.numbers ADD COLUMN extra INTEGER' })).status, 403, 'only a run changes an asset');
+  assert.equal(
+    (await postJson(app, '/api/warehouse/change', { sql: 'ALTER TABLE src.numbers ADD COLUMN extra INTEGER' })).status,
+    403,
+    'only a run changes an asset',
+  );
   assert.equal((await postJson(app, '/api/warehouse/change', { sql: 'CREATE TABLE main.scratch AS SELECT 1 AS x' })).status, 200);
   assert.deepEqual(await viewLineage(), { n: ['src/numbers.n (identity)'], m: ['src/numbers.m (identity)'] });
   assert.equal(sluice.columnLineage.analyses, analysed + 1);

@@ -60,7 +60,10 @@ describe('quarantine', () => {
     const [table] = body.tables;
     assert.ok(table);
     assert.equal(table.total, 2);
-    assert.deepEqual(table.byReason.map((r) => [r.reason, r.count]).sort(), [['bad_cast', 1], ['null_required', 1]]);
+    assert.deepEqual(table.byReason.map((r) => [r.reason, r.count]).sort(), [
+      ['bad_cast', 1],
+      ['null_required', 1],
+    ]);
     assert.deepEqual(
       table.rows.map((r) => [String(r._source_file).endsWith('events.csv'), r._line_number, r._column, r._error_type, r._raw_line]),
       [
@@ -73,7 +76,10 @@ describe('quarantine', () => {
   test('each load states accepted + quarantined + skipped = read', async () => {
     const { body } = await getJson<LoadsResponse>(app, '/api/assets/raw/events/loads');
     const [load] = body.materializations[0]!.loads;
-    assert.deepEqual({ ...load, byReason: undefined, parts: undefined }, { name: 'ingestion', read: 7, accepted: 4, quarantined: 2, skipped: 1, balanced: true, byReason: undefined, parts: undefined });
+    assert.deepEqual(
+      { ...load, byReason: undefined, parts: undefined },
+      { name: 'ingestion', read: 7, accepted: 4, quarantined: 2, skipped: 1, balanced: true, byReason: undefined, parts: undefined },
+    );
     assert.equal(load!.byReason['blank_line'], 1);
   });
 

@@ -44,11 +44,11 @@ describe('before anything is materialized', () => {
     const { status, body } = await getJson<LineageResponse>(app, '/api/lineage');
     assert.equal(status, 200);
     assert.equal(body.nodes.length, FIXTURE_KEYS.length);
-    assert.deepEqual(body.nodes.find((n) => n.key === 'mart/totals'), { key: 'mart/totals', group: 'mart', kind: 'view', status: 'never' });
     assert.deepEqual(
-      body.edges.map((e) => `${e.from}->${e.to}`).sort(),
-      ['clean/numbers->mart/totals', 'raw/numbers->clean/numbers'],
+      body.nodes.find((n) => n.key === 'mart/totals'),
+      { key: 'mart/totals', group: 'mart', kind: 'view', status: 'never' },
     );
+    assert.deepEqual(body.edges.map((e) => `${e.from}->${e.to}`).sort(), ['clean/numbers->mart/totals', 'raw/numbers->clean/numbers']);
   });
 
   test('a preview of an asset without data answers 409 and says to materialize it', async () => {
@@ -73,7 +73,10 @@ describe('after a materialization', () => {
     assert.equal(body.materializations.length, 1);
     assert.equal(body.materializations[0]!.assetKey, 'clean/numbers');
     assert.match(body.materializations[0]!.sql ?? '', /n \* 2 AS doubled/);
-    assert.deepEqual(body.columns.map((c) => c.name), ['n', 'doubled']);
+    assert.deepEqual(
+      body.columns.map((c) => c.name),
+      ['n', 'doubled'],
+    );
   });
 
   test('an asset page says where each column comes from (column lineage inferred from the SQL)', async () => {
@@ -91,7 +94,10 @@ describe('after a materialization', () => {
     const range = body.checks.find((c) => c.latest && !c.latest.passed)?.latest;
     assert.equal(range?.severity, 'warn');
     assert.equal(range?.failingCount, 1);
-    assert.deepEqual(range?.sampleFailing.map((row) => row.n), [4]);
+    assert.deepEqual(
+      range?.sampleFailing.map((row) => row.n),
+      [4],
+    );
   });
 
   test('asset URLs are case-insensitive, like the warehouse identifiers they name', async () => {

@@ -48,7 +48,10 @@ describe('launching a run', () => {
   test('a launched run is listed at once, streams its events from the start and ends succeeded', async () => {
     const runId = await launch({ select: '*' });
     const listed = await getJson<RunsResponse>(app, '/api/runs');
-    assert.ok(listed.body.runs.some((r) => r.id === runId), 'the run is listed as soon as the launch answers');
+    assert.ok(
+      listed.body.runs.some((r) => r.id === runId),
+      'the run is listed as soon as the launch answers',
+    );
     const { run, types } = await follow(runId);
     assert.equal(run.status, 'succeeded');
     assert.equal(types[0], 'run_started');
@@ -62,7 +65,10 @@ describe('launching a run', () => {
     const { status, body } = await getJson<RunDetailResponse>(app, `/api/runs/${runId}`);
     assert.equal(status, 200);
     assert.equal(body.run.status, 'succeeded');
-    assert.deepEqual(body.steps.map((s) => s.assetKey), ['raw/numbers', 'clean/numbers']);
+    assert.deepEqual(
+      body.steps.map((s) => s.assetKey),
+      ['raw/numbers', 'clean/numbers'],
+    );
     for (const step of body.steps) {
       assert.equal(step.status, 'succeeded');
       assert.equal(step.attempts, 1);
@@ -70,7 +76,10 @@ describe('launching a run', () => {
       assert.ok(step.startedAt && step.endedAt && step.startedAt <= step.endedAt);
     }
     assert.ok(body.events.length >= 5);
-    assert.ok(body.events.every((e, i) => i === 0 || e.id > body.events[i - 1]!.id), 'events in log order');
+    assert.ok(
+      body.events.every((e, i) => i === 0 || e.id > body.events[i - 1]!.id),
+      'events in log order',
+    );
   });
 
   test('the shared stream sends every run event and full run summaries, then releases its listeners on disconnect', async () => {
@@ -101,7 +110,10 @@ describe('launching a run', () => {
     const lastButOne = detail.body.events.at(-2)!.id;
     const stream = await openStream(app, `/api/stream?runId=${runId}&after=${lastButOne}`);
     await stream.until(runStatus(runId));
-    assert.deepEqual(eventsOf(stream.messages).map((e) => e.id), [detail.body.events.at(-1)!.id]);
+    assert.deepEqual(
+      eventsOf(stream.messages).map((e) => e.id),
+      [detail.body.events.at(-1)!.id],
+    );
     await stream.close();
   });
 
@@ -175,7 +187,10 @@ describe('canceling', () => {
 
       const detail = await getJson<RunDetailResponse>(app, `/api/runs/${runId}`);
       assert.equal(detail.body.run.status, 'canceled');
-      assert.deepEqual(detail.body.steps.map((s) => s.status), ['canceled']);
+      assert.deepEqual(
+        detail.body.steps.map((s) => s.status),
+        ['canceled'],
+      );
       const again = await postJson<CancelRunResponse>(app, `/api/runs/${runId}/cancel`);
       assert.deepEqual(again.body, { runId, canceled: false, status: 'canceled' });
     } finally {

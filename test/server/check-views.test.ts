@@ -44,14 +44,17 @@ test('each built-in check type says what it asserts in one line', () => {
 });
 
 test('a definition shows its severity, blocking, description and threshold; aggregate checks never show a threshold', () => {
-  assert.deepEqual(checkDefinitionView(checks.unique('iata', { severity: 'warn', threshold: { maxFailingPercent: 0.1 }, description: 'IATA codes identify airports' })), {
-    name: 'unique_iata',
-    type: 'unique',
-    severity: 'warn',
-    blocking: false,
-    assertion: 'iata is unique',
-    description: 'IATA codes identify airports',
-    threshold: { maxFailingPercent: 0.1 },
-  });
+  assert.deepEqual(
+    checkDefinitionView(checks.unique('iata', { severity: 'warn', threshold: { maxFailingPercent: 0.1 }, description: 'IATA codes identify airports' })),
+    {
+      name: 'unique_iata',
+      type: 'unique',
+      severity: 'warn',
+      blocking: false,
+      assertion: 'iata is unique',
+      description: 'IATA codes identify airports',
+      threshold: { maxFailingPercent: 0.1 },
+    },
+  );
   assert.equal(checkDefinitionView(checks.rowCount({ min: 1 }, { threshold: { maxFailingRows: 3 } })).threshold, null);
 });

@@ -65,7 +65,8 @@ export function createFixtureProject(): FixtureProject {
   writeFileSync(join(dir, 'numbers.csv'), 'n\n1\n2\n3\n4\n');
   return {
     dir,
-    breakSource: (broken) => (broken ? renameSync(join(dir, 'numbers.csv'), join(dir, 'numbers.csv.off')) : renameSync(join(dir, 'numbers.csv.off'), join(dir, 'numbers.csv'))),
+    breakSource: (broken) =>
+      broken ? renameSync(join(dir, 'numbers.csv'), join(dir, 'numbers.csv.off')) : renameSync(join(dir, 'numbers.csv.off'), join(dir, 'numbers.csv')),
     hold: (held) => (held ? writeFileSync(join(dir, 'hold'), '') : rmSync(join(dir, 'hold'), { force: true })),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

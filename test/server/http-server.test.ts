@@ -49,7 +49,11 @@ test('a client that disconnects from the stream releases its bus listeners', asy
 });
 
 test('a launched run can be followed over HTTP to its end', async () => {
-  const launch = await fetch(`${server.url}/api/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ select: 'raw/numbers' }) });
+  const launch = await fetch(`${server.url}/api/runs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ select: 'raw/numbers' }),
+  });
   assert.equal(launch.status, 202);
   const { runId } = (await launch.json()) as { runId: string };
   const response = await fetch(`${server.url}/api/stream?runId=${runId}`);

@@ -9,8 +9,16 @@ import { splitStatements, tokenize } from '../../src/server/pg-wire/sql-tokens.j
 describe('the wire protocol SQL helpers', () => {
   it('tokenizes without looking inside strings, quoted names, dollar quotes or comments', () => {
     const sql = `SELECT 'a;b''c', "x;""y", $$ $1; $$, E'\\';' /* ; */ -- ;\n, $1`;
-    assert.equal(tokenize(sql).map((t) => t.text).join(''), sql);
-    assert.deepEqual(splitStatements(`${sql}; SET x = 1;;`).map((s) => s.trim()), [sql, 'SET x = 1']);
+    assert.equal(
+      tokenize(sql)
+        .map((t) => t.text)
+        .join(''),
+      sql,
+    );
+    assert.deepEqual(
+      splitStatements(`${sql}; SET x = 1;;`).map((s) => s.trim()),
+      [sql, 'SET x = 1'],
+    );
     assert.throws(() => tokenize("SELECT 'open"), /unterminated string/);
   });
 

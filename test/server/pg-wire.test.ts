@@ -20,7 +20,9 @@ const run = promisify(execFile);
 /** psql's unaligned, tuples-only output of one command (`-c`), as a user would run it. */
 async function psql(port: number, command: string, user = 'local', password?: string): Promise<string> {
   const env = { ...process.env, PGCONNECT_TIMEOUT: '10', ...(password ? { PGPASSWORD: password } : { PGPASSWORD: '' }) };
-  const { stdout } = await run('/usr/bin/psql', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', 'flights', '-X', '-A', '-t', '-w', '-c', command], { env });
+  const { stdout } = await run('/usr/bin/psql', ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', 'flights', '-X', '-A', '-t', '-w', '-c', command], {
+    env,
+  });
   return stdout.trim();
 }
 
@@ -37,10 +39,21 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
     sluice = await Sluice.open({ dir: flights.dir });
     access = await openProjectAccess(sluice, 'the test server authenticates');
     local = await startSluicePgWire(sluice, { port: 0, host: '127.0.0.1', maxRows: 1_000 });
-    shared = await startSluicePgWire(sluice, { port: 0, host: '127.0.0.1', access: { access: access.access, store: access.store, audit: access.shared.audit } });
+    shared = await startSluicePgWire(sluice, {
+      port: 0,
+      host: '127.0.0.1',
+      access: { access: access.access, store: access.store, audit: access.shared.audit },
+    });
     // A principal granted the analyst role on the curated (gold) assets only, signed in without a password.
     const goldKeys = new Set([...sluice.project.graph.keys()].filter((k) => k.startsWith('gold/')));
-    const goldAnalyst: Principal = { id: 'gold-analyst', name: 'gold analyst', roles: [], grants: [{ role: 'analyst', selection: 'group:curation', keys: goldKeys }], groups: [], attributes: {} };
+    const goldAnalyst: Principal = {
+      id: 'gold-analyst',
+      name: 'gold analyst',
+      roles: [],
+      grants: [{ role: 'analyst', selection: 'group:curation', keys: goldKeys }],
+      groups: [],
+      attributes: {},
+    };
     const reads = governedReads(sluice);
     scoped = await startPgWireServer({
       port: 0,
@@ -65,13 +78,18 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
     assert.equal(await psql(local.port, 'SELECT count(*) FROM gold.region_monthly_summary'), '32');
   });
 
-  it('lists with \\dt the published tables, and with \\d a table\'s columns as PostgreSQL types', async () => {
+  it("lists with \\dt the published tables, and with \\d a table's columns as PostgreSQL types", async () => {
     const published = async (kind: 'table' | 'view'): Promise<string[]> => {
       const session = await sluice.warehouse.session();
       try {
         const keys = [...sluice.project.graph.keys()].filter((k) => (sluice.project.graph.get(k)!.definition.kind === 'view') === (kind === 'view'));
-        const built = await Promise.all(keys.map(async (k) => ((await session.describe({ schema: k.split('/')[0]!, name: k.split('/')[1]! })) ? k : undefined)));
-        return built.filter((k): k is string => k !== undefined).sort().map((k) => `${k.replace('/', '|')}|${kind}`);
+        const built = await Promise.all(
+          keys.map(async (k) => ((await session.describe({ schema: k.split('/')[0]!, name: k.split('/')[1]! })) ? k : undefined)),
+        );
+        return built
+          .filter((k): k is string => k !== undefined)
+          .sort()
+          .map((k) => `${k.replace('/', '|')}|${kind}`);
       } finally {
         session.close();
       }
@@ -79,29 +97,47 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
     const tables = (await psql(local.port, '\\dt')).split('\n').map((line) => line.split('|').slice(0, 3).join('|'));
     assert.deepEqual(tables, await published('table'));
     assert.ok(tables.includes('gold|region_monthly_summary|table') && tables.includes('bronze|flights|table'));
-    assert.deepEqual((await psql(local.port, '\\dv')).split('\n').map((line) => line.split('|').slice(0, 3).join('|')), await published('view'));
+    assert.deepEqual(
+      (await psql(local.port, '\\dv')).split('\n').map((line) => line.split('|').slice(0, 3).join('|')),
+      await published('view'),
+    );
     const columns = await psql(local.port, '\\d silver.flights');
-    assert.deepEqual(columns.split('\n').map((line) => line.split('|').slice(0, 2).join(' ')), [
-      'departed_at timestamp without time zone',
-      'flight_date date',
-      'origin text',
-      'destination text',
-      'delay_min integer',
-      'distance_mi integer',
-      'is_delayed boolean',
-    ]);
+    assert.deepEqual(
+      columns.split('\n').map((line) => line.split('|').slice(0, 2).join(' ')),
+      [
+        'departed_at timestamp without time zone',
+        'flight_date date',
+        'origin text',
+        'destination text',
+        'delay_min integer',
+        'distance_mi integer',
+        'is_delayed boolean',
+      ],
+    );
   });
 
   it('shows a principal only what they may read: \\dt, \\d and queries of a gold-only analyst', async () => {
-    assert.deepEqual((await psql(scoped.port, '\\dt')).split('\n').map((l) => l.split('|').slice(0, 2).join('.')), ['gold.airport_daily_delays', 'gold.region_monthly_summary']);
-    assert.deepEqual((await psql(scoped.port, '\\dn')).split('\n').map((l) => l.split('|')[0]), ['gold', 'public']);
+    assert.deepEqual(
+      (await psql(scoped.port, '\\dt')).split('\n').map((l) => l.split('|').slice(0, 2).join('.')),
+      ['gold.airport_daily_delays', 'gold.region_monthly_summary'],
+    );
+    assert.deepEqual(
+      (await psql(scoped.port, '\\dn')).split('\n').map((l) => l.split('|')[0]),
+      ['gold', 'public'],
+    );
     await assert.rejects(psql(scoped.port, '\\d silver.flights'), /Did not find any relation named "silver.flights"/);
     await assert.rejects(psql(scoped.port, 'SELECT count(*) FROM silver.flights'), /ERROR: {2}relation "silver.flights" is not an asset you may read/);
-    const catalog = await psql(scoped.port, `SELECT table_schema || '.' || table_name FROM information_schema.tables UNION ALL SELECT relname FROM pg_catalog.pg_class ORDER BY 1`);
+    const catalog = await psql(
+      scoped.port,
+      `SELECT table_schema || '.' || table_name FROM information_schema.tables UNION ALL SELECT relname FROM pg_catalog.pg_class ORDER BY 1`,
+    );
     assert.doesNotMatch(catalog, /silver|bronze/);
     assert.equal(await psql(scoped.port, 'SELECT count(*) FROM gold.region_monthly_summary'), '32');
     // The catalog is read-only, private to the connection, small and without files or network.
-    await assert.rejects(psql(scoped.port, "WITH x AS (SELECT 1) INSERT INTO pg_catalog.pg_namespace (oid, nspname) VALUES (1, 'silver')"), /the catalog (is read-only|answers one SELECT)/);
+    await assert.rejects(
+      psql(scoped.port, "WITH x AS (SELECT 1) INSERT INTO pg_catalog.pg_namespace (oid, nspname) VALUES (1, 'silver')"),
+      /the catalog (is read-only|answers one SELECT)/,
+    );
     await assert.rejects(psql(scoped.port, 'SELECT c.oid FROM pg_catalog.pg_class c, range(20000)'), /at most 10000 rows/);
     await assert.rejects(psql(scoped.port, "SELECT * FROM pg_catalog.pg_class, read_text('/etc/hostname')"), /disabled by configuration|Permission/);
   });
@@ -114,10 +150,17 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
     await assert.rejects(psql(shared.port, 'SELECT 1', 'admin', `${admin.token.slice(0, -1)}x`), /password authentication failed for user "admin"/);
     await assert.rejects(psql(shared.port, 'SELECT 1', 'admin', viewer.token), /password authentication failed for user "admin"/);
     const entries = await access.shared.audit.list({});
-    assert.ok(entries.some((e) => e.principal === 'admin' && e.client === 'pg-wire' && e.allowed && e.query === 'SELECT count(*) FROM gold.region_monthly_summary' && e.rows === 1));
+    assert.ok(
+      entries.some(
+        (e) => e.principal === 'admin' && e.client === 'pg-wire' && e.allowed && e.query === 'SELECT count(*) FROM gold.region_monthly_summary' && e.rows === 1,
+      ),
+    );
     const refusals = entries.filter((e) => e.client === 'pg-wire' && e.action === 'sign-in' && !e.allowed);
     assert.equal(refusals.length, 2);
-    assert.ok(refusals.every((e) => !JSON.stringify(e).includes(admin.token.split('_')[2]!)), 'no secret reaches the audit log');
+    assert.ok(
+      refusals.every((e) => !JSON.stringify(e).includes(admin.token.split('_')[2]!)),
+      'no secret reaches the audit log',
+    );
   });
 
   it("round-trips every column type through the pg client's type parsers", async () => {
@@ -132,7 +175,19 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
       );
       assert.deepEqual(
         result.fields.map((f) => [f.name, f.dataTypeID]),
-        [['departed_at', 1114], ['flight_date', 1082], ['origin', 25], ['delay_min', 23], ['small', 21], ['big', 20], ['is_delayed', 16], ['ratio', 701], ['exact', 1700], ['single', 700], ['maybe', 25]],
+        [
+          ['departed_at', 1114],
+          ['flight_date', 1082],
+          ['origin', 25],
+          ['delay_min', 23],
+          ['small', 21],
+          ['big', 20],
+          ['is_delayed', 16],
+          ['ratio', 701],
+          ['exact', 1700],
+          ['single', 700],
+          ['maybe', 25],
+        ],
       );
       const session = await sluice.warehouse.session();
       let expected: Record<string, unknown>[];
@@ -178,7 +233,10 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
     try {
       const prepared = await client.query({ name: 'regions', text: 'SELECT DISTINCT region FROM gold.region_monthly_summary ORDER BY region' });
       assert.ok(prepared.rows.length >= 4);
-      assert.deepEqual((await client.query({ name: 'regions', text: 'SELECT DISTINCT region FROM gold.region_monthly_summary ORDER BY region' })).rows, prepared.rows);
+      assert.deepEqual(
+        (await client.query({ name: 'regions', text: 'SELECT DISTINCT region FROM gold.region_monthly_summary ORDER BY region' })).rows,
+        prepared.rows,
+      );
       // Bind parameters: typed, quoted, never SQL (a quote in a value stays a quote).
       const west = await client.query('SELECT count(*) AS n, min(flights) >= $2 AS big FROM gold.region_monthly_summary WHERE region = $1', ['West', 1]);
       const literal = await client.query("SELECT count(*) AS n FROM gold.region_monthly_summary WHERE region = 'West'");
@@ -186,12 +244,25 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
       assert.deepEqual(west.rows, [{ n: literal.rows[0]!.n, big: true }]);
       assert.deepEqual((await client.query('SELECT count(*) AS n FROM gold.region_monthly_summary WHERE region = $1', ["West' OR '1'='1"])).rows, [{ n: '0' }]);
       await assert.rejects(client.query('SELECT $2::INTEGER AS x', [1]), /uses \$2 but 1 parameter\(s\) were bound/);
-      await assert.rejects(client.query("SELECT * FROM read_text('/etc/hostname')"), (error: Error & { code?: string }) => error.code === '42501' && /read_text/.test(error.message));
-      await assert.rejects(client.query('DROP TABLE gold.region_monthly_summary'), (error: Error & { code?: string }) => error.code === '42501' && /read-only/.test(error.message));
+      await assert.rejects(
+        client.query("SELECT * FROM read_text('/etc/hostname')"),
+        (error: Error & { code?: string }) => error.code === '42501' && /read_text/.test(error.message),
+      );
+      await assert.rejects(
+        client.query('DROP TABLE gold.region_monthly_summary'),
+        (error: Error & { code?: string }) => error.code === '42501' && /read-only/.test(error.message),
+      );
       // Result columns are named as PostgreSQL names them, for clients that read them by name.
-      const named = await client.query('SELECT count(*), region, 1 + 1, CAST(flights AS INTEGER), sum(flights) AS total FROM gold.region_monthly_summary GROUP BY region, flights LIMIT 1');
-      assert.deepEqual(named.fields.map((f) => f.name), ['count', 'region', '?column?', 'flights', 'total']);
-      assert.deepEqual((await client.query('SELECT version(), current_database()')).rows, [{ version: 'PostgreSQL 15.0 (Sluice)', current_database: 'flights' }]);
+      const named = await client.query(
+        'SELECT count(*), region, 1 + 1, CAST(flights AS INTEGER), sum(flights) AS total FROM gold.region_monthly_summary GROUP BY region, flights LIMIT 1',
+      );
+      assert.deepEqual(
+        named.fields.map((f) => f.name),
+        ['count', 'region', '?column?', 'flights', 'total'],
+      );
+      assert.deepEqual((await client.query('SELECT version(), current_database()')).rows, [
+        { version: 'PostgreSQL 15.0 (Sluice)', current_database: 'flights' },
+      ]);
       // A result cut at the row cap says so.
       const notices: string[] = [];
       client.on('notice', (notice) => notices.push(notice.message ?? ''));
@@ -214,7 +285,10 @@ describe('the PostgreSQL wire protocol', { timeout: 300_000 }, () => {
     const dev = await startDevServer({ project: copy.dir, port: 0, pgPort: 0 }, (line) => lines.push(line));
     try {
       assert.equal(await psql(dev.pgPort!, 'SELECT count(*) FROM gold.region_monthly_summary'), '32');
-      assert.ok(lines.some((line) => line.includes(`psql -h 127.0.0.1 -p ${dev.pgPort} -U local -d flights`)), lines.join('\n'));
+      assert.ok(
+        lines.some((line) => line.includes(`psql -h 127.0.0.1 -p ${dev.pgPort} -U local -d flights`)),
+        lines.join('\n'),
+      );
     } finally {
       await dev.stop();
       copy.remove();

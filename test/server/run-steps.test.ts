@@ -19,7 +19,10 @@ const run = (status: RunSummary['status'], assetKeys: string[] = ['a/x', 'b/y', 
 
 test('a step that never started is pending while the run is going', () => {
   const steps = deriveSteps(run('started'), [event('run_started', null)]);
-  assert.deepEqual(steps.map((s) => s.status), ['pending', 'pending', 'pending']);
+  assert.deepEqual(
+    steps.map((s) => s.status),
+    ['pending', 'pending', 'pending'],
+  );
   assert.deepEqual(steps[0], { assetKey: 'a/x', status: 'pending', startedAt: null, endedAt: null, attempts: 0, rowCount: null, error: null });
 });
 
@@ -45,26 +48,41 @@ test('a failed step carries the error message; its downstream is skipped with th
     event('asset_failed', 'a/x', { durationMs: 1, attempts: 1, error: { name: 'SluiceError', message: 'bad SQL' } }),
     event('asset_skipped', 'b/y', { reason: 'upstream_failed', failedUpstream: ['a/x'] }, 'skipped because upstream "a/x" failed'),
   ]);
-  assert.deepEqual(steps.map((s) => [s.status, s.error]), [['failed', 'bad SQL'], ['skipped', 'skipped because upstream "a/x" failed']]);
+  assert.deepEqual(
+    steps.map((s) => [s.status, s.error]),
+    [
+      ['failed', 'bad SQL'],
+      ['skipped', 'skipped because upstream "a/x" failed'],
+    ],
+  );
 });
 
 test('a canceled run closes its running and pending steps as canceled', () => {
-  const steps = deriveSteps(run('canceled'), [
-    event('asset_started', 'a/x', { attempt: 1 }),
-    event('asset_not_executed', 'b/y', { reason: 'canceled' }),
-  ]);
-  assert.deepEqual(steps.map((s) => s.status), ['canceled', 'canceled', 'canceled']);
+  const steps = deriveSteps(run('canceled'), [event('asset_started', 'a/x', { attempt: 1 }), event('asset_not_executed', 'b/y', { reason: 'canceled' })]);
+  assert.deepEqual(
+    steps.map((s) => s.status),
+    ['canceled', 'canceled', 'canceled'],
+  );
   assert.equal(steps[0]!.endedAt, '2001-01-01T00:01:00.000Z');
 });
 
 test('a run whose process died shows the asset it was building as failed with the run error, the rest not executed', () => {
   const crash = { name: 'AbandonedRunError', message: 'the process running this run stopped' };
   const steps = deriveSteps(run('failed', ['a/x', 'b/y'], crash), [event('asset_started', 'a/x', { attempt: 1 }), event('run_failed', null)]);
-  assert.deepEqual(steps.map((s) => [s.status, s.error]), [['failed', crash.message], ['not_executed', null]]);
+  assert.deepEqual(
+    steps.map((s) => [s.status, s.error]),
+    [
+      ['failed', crash.message],
+      ['not_executed', null],
+    ],
+  );
   assert.equal(steps[0]!.endedAt, '2001-01-01T00:01:00.000Z');
 });
 
 test('events of assets outside the plan and log lines are ignored', () => {
   const steps = deriveSteps(run('started', ['a/x']), [event('asset_started', 'z/other', { attempt: 1 }), event('asset_log', 'a/x', {})]);
-  assert.deepEqual(steps.map((s) => s.status), ['pending']);
+  assert.deepEqual(
+    steps.map((s) => s.status),
+    ['pending'],
+  );
 });

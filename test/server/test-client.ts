@@ -69,7 +69,15 @@ export async function openStream(app: App, path: string): Promise<OpenStream> {
           if (found) return finish(() => resolve(found));
           if (ended) finish(() => reject(new Error(`stream ${path} ended before the expected message; got ${messages.map((m) => m.event).join(', ')}`)));
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(`no expected message on ${path} within ${timeoutMs} ms; got ${messages.map((m) => `${m.event} ${m.data.slice(0, 80)}`).join(' | ')}`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish(() =>
+              reject(
+                new Error(`no expected message on ${path} within ${timeoutMs} ms; got ${messages.map((m) => `${m.event} ${m.data.slice(0, 80)}`).join(' | ')}`),
+              ),
+            ),
+          timeoutMs,
+        );
         const finish = (settle: () => void): void => {
           clearTimeout(timer);
           waiters.delete(check);

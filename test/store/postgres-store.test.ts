@@ -37,7 +37,10 @@ describe('PostgresStore', { skip }, () => {
       await client.connect();
       const { rows } = await client.query<{ version: number }>('SELECT version FROM sluice.schema_migrations ORDER BY version');
       await client.end();
-      assert.deepEqual(rows.map((r) => r.version), [1, 2]);
+      assert.deepEqual(
+        rows.map((r) => r.version),
+        [1, 2],
+      );
     } finally {
       await db.drop();
     }

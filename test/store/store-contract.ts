@@ -38,9 +38,24 @@ export function materialization(runId: string, assetKey: string, dataVersion: st
 
 function checkResult(assetKey: string, checkName: string, passed: boolean, extra: Partial<CheckResult> = {}): CheckResult {
   return {
-    assetKey, checkName, checkType: 'not_null', passed, severity: 'error', blocking: true,
-    failingCount: passed ? 0 : 2, totalCount: 10, failingPercent: passed ? 0 : 20,
-    sampleFailing: passed ? [] : [{ id: 1, note: 'ü "quoted"' }, { id: 2, note: null }], sql: 'SELECT 1', durationMs: 1.5, ...extra,
+    assetKey,
+    checkName,
+    checkType: 'not_null',
+    passed,
+    severity: 'error',
+    blocking: true,
+    failingCount: passed ? 0 : 2,
+    totalCount: 10,
+    failingPercent: passed ? 0 : 20,
+    sampleFailing: passed
+      ? []
+      : [
+          { id: 1, note: 'ü "quoted"' },
+          { id: 2, note: null },
+        ],
+    sql: 'SELECT 1',
+    durationMs: 1.5,
+    ...extra,
   };
 }
 
@@ -83,21 +98,37 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
       await store.setRunStatus('l2', 'succeeded');
       const ids = (await store.listRuns({ limit: 3 })).map((r) => r.id);
       assert.deepEqual(ids, ['l3', 'l2', 'l1']);
-      assert.deepEqual((await store.listRuns({ status: 'succeeded' })).map((r) => r.id), ['l2']);
+      assert.deepEqual(
+        (await store.listRuns({ status: 'succeeded' })).map((r) => r.id),
+        ['l2'],
+      );
     });
 
     it('events append in order, tail after an id, keep their data, and feed the latest failure per asset', async () => {
       await store.createRun({ id: 'ev', selection: '*', assetKeys: ['a/one'] });
       const first = await store.appendEvent({ runId: 'ev', type: 'asset_started', assetKey: 'a/one', level: 'info', message: 'started', data: { attempt: 1 } });
-      const second = await store.appendEvent({ runId: 'ev', type: 'asset_failed', assetKey: 'a/one', level: 'error', message: 'boom', data: { nested: { list: [1, 'two', null] } } });
+      const second = await store.appendEvent({
+        runId: 'ev',
+        type: 'asset_failed',
+        assetKey: 'a/one',
+        level: 'error',
+        message: 'boom',
+        data: { nested: { list: [1, 'two', null] } },
+      });
       await store.appendEvent({ runId: 'ev', type: 'run_failed', level: 'error', message: 'run failed' });
       assert.ok(second.id > first.id);
       const all = await store.listEvents('ev');
-      assert.deepEqual(all.map((e) => e.type), ['asset_started', 'asset_failed', 'run_failed']);
+      assert.deepEqual(
+        all.map((e) => e.type),
+        ['asset_started', 'asset_failed', 'run_failed'],
+      );
       assert.deepEqual(all[1], second);
       assert.deepEqual(all[2]!.data, {});
       assert.equal(all[2]!.assetKey, null);
-      assert.deepEqual((await store.listEvents('ev', first.id)).map((e) => e.id), [second.id, all[2]!.id]);
+      assert.deepEqual(
+        (await store.listEvents('ev', first.id)).map((e) => e.id),
+        [second.id, all[2]!.id],
+      );
       const failures = await store.latestAssetFailures();
       assert.equal(failures.get('a/one'), second.ts);
     });
@@ -112,7 +143,10 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
       const run = (await store.getRun('orphan'))!;
       assert.equal(run.status, 'failed');
       assert.match(run.error!.message, /retry-failed/);
-      assert.deepEqual((await store.listEvents('orphan')).map((e) => e.type), ['run_failed']);
+      assert.deepEqual(
+        (await store.listEvents('orphan')).map((e) => e.type),
+        ['run_failed'],
+      );
     });
 
     it('materializations keep every field, list newest first, and the latest per asset spans partitions', async () => {
@@ -125,8 +159,14 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
       await store.recordMaterialization(materialization('m1', 'a/part', 'p1', '2024-01-01'));
       await store.recordMaterialization(materialization('m1', 'a/part', 'p2', '2024-01-02'));
       const history = await store.materializationHistory('a/one');
-      assert.deepEqual(history.map((m) => m.dataVersion), ['v2', 'v1']);
-      assert.deepEqual((await store.materializationHistory('a/one', 1)).map((m) => m.dataVersion), ['v2']);
+      assert.deepEqual(
+        history.map((m) => m.dataVersion),
+        ['v2', 'v1'],
+      );
+      assert.deepEqual(
+        (await store.materializationHistory('a/one', 1)).map((m) => m.dataVersion),
+        ['v2'],
+      );
       const latest = await store.latestMaterializations();
       assert.equal(latest.get('a/one')!.dataVersion, 'v2');
       assert.equal(latest.get('a/part')!.partition, '2024-01-02');
@@ -150,20 +190,33 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
     it('check results are stored together, latest per check and per run, with samples and errors intact', async () => {
       await store.createRun({ id: 'c1', selection: '*', assetKeys: [] });
       await store.createRun({ id: 'c2', selection: '*', assetKeys: [] });
-      await store.recordCheckResults('c1', [checkResult('a/one', 'not_null_x', false), checkResult('a/one', 'unique_x', true), checkResult('b/two', 'rows', true)], 'staged');
+      await store.recordCheckResults(
+        'c1',
+        [checkResult('a/one', 'not_null_x', false), checkResult('a/one', 'unique_x', true), checkResult('b/two', 'rows', true)],
+        'staged',
+      );
       await store.recordCheckResults('c2', [checkResult('a/one', 'not_null_x', true, { error: { name: 'Error', message: 'no column x' } })], 'published');
       await store.recordCheckResults('c2', [], 'published');
       const latest = await store.latestCheckResults();
-      assert.deepEqual(latest.map((r) => [r.assetKey, r.checkName, r.runId, r.passed]), [
-        ['a/one', 'not_null_x', 'c2', true],
-        ['a/one', 'unique_x', 'c1', true],
-        ['b/two', 'rows', 'c1', true],
-      ]);
+      assert.deepEqual(
+        latest.map((r) => [r.assetKey, r.checkName, r.runId, r.passed]),
+        [
+          ['a/one', 'not_null_x', 'c2', true],
+          ['a/one', 'unique_x', 'c1', true],
+          ['b/two', 'rows', 'c1', true],
+        ],
+      );
       assert.deepEqual(latest[0]!.error, { name: 'Error', message: 'no column x' });
       assert.equal(latest[0]!.stage, 'published');
-      assert.deepEqual((await store.latestCheckResults('b/two')).map((r) => r.checkName), ['rows']);
+      assert.deepEqual(
+        (await store.latestCheckResults('b/two')).map((r) => r.checkName),
+        ['rows'],
+      );
       const run = await store.runCheckResults('c1');
-      assert.deepEqual(run.map((r) => r.checkName), ['not_null_x', 'unique_x', 'rows']);
+      assert.deepEqual(
+        run.map((r) => r.checkName),
+        ['not_null_x', 'unique_x', 'rows'],
+      );
       const { id: _id, runId: _run, stage: _stage, createdAt: _at, ...stored } = run[0]!;
       assert.deepEqual(stored, checkResult('a/one', 'not_null_x', false));
     });
@@ -176,9 +229,19 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
       await store.saveAutomationCursor('landing', 'sensor', { cursor: null });
       await store.setAutomationEnabled('Zeta', 'asset', true);
       const states = await store.automationStates();
-      assert.deepEqual(states.map((s) => [s.kind, s.name]), [['asset', 'Zeta'], ['schedule', 'nightly'], ['sensor', 'landing']]);
+      assert.deepEqual(
+        states.map((s) => [s.kind, s.name]),
+        [
+          ['asset', 'Zeta'],
+          ['schedule', 'nightly'],
+          ['sensor', 'landing'],
+        ],
+      );
       const nightly = states.find((s) => s.name === 'nightly')!;
-      assert.deepEqual({ ...nightly, updatedAt: 'x' }, { name: 'nightly', kind: 'schedule', enabled: false, cursor: '{"seen":1}', lastTickAt: '2026-01-01T00:00:00.000Z', lastRunId: 'r9', updatedAt: 'x' });
+      assert.deepEqual(
+        { ...nightly, updatedAt: 'x' },
+        { name: 'nightly', kind: 'schedule', enabled: false, cursor: '{"seen":1}', lastTickAt: '2026-01-01T00:00:00.000Z', lastRunId: 'r9', updatedAt: 'x' },
+      );
       assert.equal(states.find((s) => s.name === 'landing')!.cursor, null);
       assert.equal(states.find((s) => s.name === 'landing')!.enabled, null);
     });
@@ -187,18 +250,37 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
       const first = await store.recordEvaluation({ name: 'nightly', kind: 'schedule', launched: true, reason: 'tick', runId: 'r1', data: { tick: 1 } });
       await store.recordEvaluation({ name: 'other', kind: 'sensor', launched: false, reason: 'no new files' });
       await store.recordEvaluation({ name: 'nightly', kind: 'schedule', launched: false, reason: 'already ran' });
-      assert.deepEqual((await store.listEvaluations({ name: 'nightly' })).map((e) => e.reason), ['already ran', 'tick']);
-      assert.deepEqual((await store.listEvaluations({ limit: 1 })).map((e) => e.reason), ['already ran']);
+      assert.deepEqual(
+        (await store.listEvaluations({ name: 'nightly' })).map((e) => e.reason),
+        ['already ran', 'tick'],
+      );
+      assert.deepEqual(
+        (await store.listEvaluations({ limit: 1 })).map((e) => e.reason),
+        ['already ran'],
+      );
       assert.deepEqual((await store.listEvaluations({ name: 'nightly' }))[1], first);
       assert.deepEqual(first.data, { tick: 1 });
       assert.equal((await store.listEvaluations({ name: 'other' }))[0]!.runId, null);
     });
 
     it('backfills keep their partitions in order, record each one, and refuse an unknown id', async () => {
-      const created = await store.createBackfill({ id: 'b1', selection: 'daily', fromKey: '2024-01-03', toKey: '2024-01-01', partitions: ['2024-01-03', '2024-01-01', '2024-01-02'] });
+      const created = await store.createBackfill({
+        id: 'b1',
+        selection: 'daily',
+        fromKey: '2024-01-03',
+        toKey: '2024-01-01',
+        partitions: ['2024-01-03', '2024-01-01', '2024-01-02'],
+      });
       assert.equal(created.status, 'running');
       assert.deepEqual(created.owner.pid, process.pid);
-      assert.deepEqual(created.partitions.map((p) => [p.key, p.status]), [['2024-01-03', 'pending'], ['2024-01-01', 'pending'], ['2024-01-02', 'pending']]);
+      assert.deepEqual(
+        created.partitions.map((p) => [p.key, p.status]),
+        [
+          ['2024-01-03', 'pending'],
+          ['2024-01-01', 'pending'],
+          ['2024-01-02', 'pending'],
+        ],
+      );
       await store.setBackfillPartition('b1', '2024-01-01', 'succeeded', 'run-a');
       await store.setBackfillPartition('b1', '2024-01-02', 'failed', 'run-b');
       await store.setBackfillPartition('b1', '2024-01-02', 'pending');
@@ -215,7 +297,10 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
       await store.setBackfillStatus('b1', 'running');
       assert.equal((await store.getBackfill('b1'))!.endedAt, null);
       await store.createBackfill({ id: 'b2', selection: 'daily', fromKey: 'a', toKey: 'a', partitions: ['a'] });
-      assert.deepEqual((await store.listBackfills()).map((b) => b.id), ['b2', 'b1']);
+      assert.deepEqual(
+        (await store.listBackfills()).map((b) => b.id),
+        ['b2', 'b1'],
+      );
       assert.equal(await store.getBackfill('none'), undefined);
       await assert.rejects(store.setBackfillStatus('none', 'failed'), /backfill "none" does not exist/);
     });

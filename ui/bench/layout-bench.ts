@@ -4,7 +4,10 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { computeLayout, type LayoutStrategy } from '../src/graph/layout';
 import { syntheticLineage } from './synthetic-lineage';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const elk = new ELK();
 // The first layouts pay for ELK's warm-up (JIT); the browser pays it once per worker.
 await computeLayout(elk, syntheticLineage(200), 'compound');

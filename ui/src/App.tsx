@@ -78,7 +78,11 @@ function StreamIndicator() {
 export function App() {
   const route = useRoute();
   const section =
-    route.page === 'graph' || route.page === 'asset' || route.page === 'columns' ? 'assets' : route.page === 'runs' || route.page === 'run' ? 'runs' : route.page;
+    route.page === 'graph' || route.page === 'asset' || route.page === 'columns'
+      ? 'assets'
+      : route.page === 'runs' || route.page === 'run'
+        ? 'runs'
+        : route.page;
   return (
     <div className="app">
       <nav className="sidebar" aria-label="Main">

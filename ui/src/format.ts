@@ -85,7 +85,8 @@ export function formatNumber(value: number | null | undefined): string {
   if (!Number.isFinite(value)) return String(value);
   if (Number.isInteger(value)) return value.toLocaleString();
   const magnitude = Math.abs(value);
-  const decimals = magnitude >= 100 ? 2 : magnitude >= 1 ? Math.max(1, 3 - Math.floor(Math.log10(magnitude)) - 1) : Math.min(6, 2 - Math.floor(Math.log10(magnitude)));
+  const decimals =
+    magnitude >= 100 ? 2 : magnitude >= 1 ? Math.max(1, 3 - Math.floor(Math.log10(magnitude)) - 1) : Math.min(6, 2 - Math.floor(Math.log10(magnitude)));
   return value.toLocaleString(undefined, { minimumFractionDigits: 0, maximumFractionDigits: decimals });
 }
 

@@ -4,13 +4,34 @@ import type { AssetCheckView, CheckResultView } from '../../src/server/api-types
 import { checkOutcome, OUTCOME_LABELS, sortChecks, thresholdText } from '../src/api/check-outcome';
 
 function defined(name: string, severity: 'warn' | 'error' = 'error'): AssetCheckView {
-  return { name, type: 'not_null', severity, blocking: severity === 'error', assertion: `${name} is not null`, description: null, threshold: null, latest: null };
+  return {
+    name,
+    type: 'not_null',
+    severity,
+    blocking: severity === 'error',
+    assertion: `${name} is not null`,
+    description: null,
+    threshold: null,
+    latest: null,
+  };
 }
 
 function ran(check: AssetCheckView, outcome: Partial<CheckResultView>): AssetCheckView {
   const latest: CheckResultView = {
-    checkName: check.name, checkType: check.type, assetKey: 'a/b', passed: true, severity: check.severity, blocking: check.blocking,
-    failingCount: 0, totalCount: 10, failingPercent: 0, sampleFailing: [], error: null, runId: 'r1', stage: 'staged', createdAt: '2026-11-25T00:00:00.000Z',
+    checkName: check.name,
+    checkType: check.type,
+    assetKey: 'a/b',
+    passed: true,
+    severity: check.severity,
+    blocking: check.blocking,
+    failingCount: 0,
+    totalCount: 10,
+    failingPercent: 0,
+    sampleFailing: [],
+    error: null,
+    runId: 'r1',
+    stage: 'staged',
+    createdAt: '2026-11-25T00:00:00.000Z',
     ...outcome,
   };
   return { ...check, latest };
@@ -38,7 +59,10 @@ describe('check outcomes on the asset page', () => {
       ran(defined('a_failed'), { passed: false }),
       ran(defined('z_error'), { passed: false, error: 'boom' }),
     ];
-    assert.deepEqual(sortChecks(checks).map((c) => c.name), ['z_error', 'a_failed', 'c_warned', 'b_not_run', 'd_not_run', 'e_passed']);
+    assert.deepEqual(
+      sortChecks(checks).map((c) => c.name),
+      ['z_error', 'a_failed', 'c_warned', 'b_not_run', 'd_not_run', 'e_passed'],
+    );
   });
 
   it('says what a threshold tolerates, and nothing without one', () => {

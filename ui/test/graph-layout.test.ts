@@ -77,17 +77,25 @@ describe('lineage graph layout', () => {
   }
 
   it('ignores dependencies on assets that are not in the graph instead of failing', async () => {
-    const layout = await computeLayout(elk, { nodes: [{ key: 'a/x', group: 'g' }], edges: [{ from: 'ext/source', to: 'a/x' }, { from: 'a/x', to: 'a/x' }] });
+    const layout = await computeLayout(elk, {
+      nodes: [{ key: 'a/x', group: 'g' }],
+      edges: [
+        { from: 'ext/source', to: 'a/x' },
+        { from: 'a/x', to: 'a/x' },
+      ],
+    });
     assert.deepEqual(Object.keys(layout.positions), ['a/x']);
   });
 
   it('splits edges into per-group edges and one edge per pair of connected groups', () => {
     const { groups, between } = splitByGroup(medallion);
     assert.equal(groups.find((g) => g.group === 'curation')?.edges.length, 1);
-    assert.deepEqual(
-      between.map((e) => `${e.from}>${e.to}`).sort(),
-      ['dim_ingestion>dim_transformation', 'dim_transformation>curation', 'fact_ingestion>fact_transformation', 'fact_transformation>curation'],
-    );
+    assert.deepEqual(between.map((e) => `${e.from}>${e.to}`).sort(), [
+      'dim_ingestion>dim_transformation',
+      'dim_transformation>curation',
+      'fact_ingestion>fact_transformation',
+      'fact_transformation>curation',
+    ]);
   });
 
   it('lays out a group without internal edges as a grid that fits its box', () => {
@@ -111,7 +119,10 @@ describe('lineage graph layout', () => {
     const groups = [30, 25, 20, 10, 8, 5].map((n, i) => ({ group: `g${i}`, members: Array.from({ length: n }, (_, j) => `g${i}/a${j}`), edges: [] }));
     const buckets = balanceGroups(groups, 2);
     const sizes = buckets.map((b) => b.reduce((sum, g) => sum + g.members.length, 0));
-    assert.equal(sizes.reduce((a, b) => a + b), 98);
+    assert.equal(
+      sizes.reduce((a, b) => a + b),
+      98,
+    );
     assert.ok(Math.abs(sizes[0]! - sizes[1]!) <= 10, `unbalanced: ${sizes.join(' vs ')}`);
     assert.equal(balanceGroups(groups.slice(0, 1), 4).length, 1, 'no empty buckets');
   });
@@ -136,26 +147,35 @@ describe('group arrangement', () => {
   });
 
   it('survives cycles between groups and places unconnected groups', () => {
-    const origins = arrangeGroupColumns([box('a'), box('b'), box('lonely')], [
-      { from: 'a', to: 'b' },
-      { from: 'b', to: 'a' },
-    ]);
+    const origins = arrangeGroupColumns(
+      [box('a'), box('b'), box('lonely')],
+      [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'a' },
+      ],
+    );
     assert.deepEqual(Object.keys(origins).sort(), ['a', 'b', 'lonely']);
     assert.ok(origins['a']!.x !== origins['b']!.x);
   });
 
   it('keeps a group level with the groups it is connected to', () => {
     // Two chains: top_src -> top_dst and bottom_src -> bottom_dst; the destinations are listed in reverse order.
-    const origins = arrangeGroupColumns([box('top_src'), box('bottom_src'), box('bottom_dst'), box('top_dst')], [
-      { from: 'top_src', to: 'top_dst' },
-      { from: 'bottom_src', to: 'bottom_dst' },
-    ]);
+    const origins = arrangeGroupColumns(
+      [box('top_src'), box('bottom_src'), box('bottom_dst'), box('top_dst')],
+      [
+        { from: 'top_src', to: 'top_dst' },
+        { from: 'bottom_src', to: 'bottom_dst' },
+      ],
+    );
     assert.ok(origins['top_dst']!.y < origins['bottom_dst']!.y);
   });
 
   it('wraps a very tall column into side-by-side columns that stay left of the groups reading them', () => {
     const sources = Array.from({ length: 40 }, (_, i) => box(`src${i}`, 400));
-    const origins = arrangeGroupColumns([...sources, box('sink')], sources.map((s) => ({ from: s.group, to: 'sink' })));
+    const origins = arrangeGroupColumns(
+      [...sources, box('sink')],
+      sources.map((s) => ({ from: s.group, to: 'sink' })),
+    );
     const xs = new Set(sources.map((s) => origins[s.group]!.x));
     assert.ok(xs.size > 1, 'the 40 sources do not form one 17,000 px column');
     assert.ok(Math.max(...xs) < origins['sink']!.x);

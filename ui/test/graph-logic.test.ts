@@ -109,7 +109,10 @@ describe('graph data from the lineage response', () => {
   it('takes check counts from the lineage when present, else from the fallback, else none', () => {
     assert.equal(lineageHasChecks(lineage), false);
     const fallback = new Map([['silver/flights', { passed: 4, warned: 1, failed: 0 }]]);
-    assert.deepEqual(toGraphAssets(lineage, fallback).map((a) => a.checks), [null, { passed: 4, warned: 1, failed: 0 }]);
+    assert.deepEqual(
+      toGraphAssets(lineage, fallback).map((a) => a.checks),
+      [null, { passed: 4, warned: 1, failed: 0 }],
+    );
     const withChecks = { ...lineage, nodes: lineage.nodes.map((n) => ({ ...n, checks: { passed: 1, warned: 0, failed: 2 } })) };
     assert.equal(lineageHasChecks(withChecks), true);
     assert.deepEqual(toGraphAssets(withChecks, fallback)[1]?.checks, { passed: 1, warned: 0, failed: 2 });

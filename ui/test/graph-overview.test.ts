@@ -7,7 +7,10 @@ import { buildAdjacency, lineageOf } from '../src/graph/lineage';
 
 /** `groups` groups of `per` assets in a chain of groups: each asset reads the one before it, across groups too. */
 function chained(groups: number, per: number): LayoutInput {
-  const nodes = Array.from({ length: groups * per }, (_, i) => ({ key: `g${Math.floor(i / per)}/a${i}`, group: `domain_${String(Math.floor(i / per)).padStart(2, '0')}` }));
+  const nodes = Array.from({ length: groups * per }, (_, i) => ({
+    key: `g${Math.floor(i / per)}/a${i}`,
+    group: `domain_${String(Math.floor(i / per)).padStart(2, '0')}`,
+  }));
   const edges = nodes.slice(1).map((n, i) => ({ from: nodes[i]!.key, to: n.key }));
   return { nodes, edges };
 }
@@ -54,7 +57,10 @@ describe('group overview', () => {
       ],
     };
     const view = groupView(groupStructure(input), new Map(), 0.6, 0);
-    assert.deepEqual(view.viewEdges.map((e) => [e.from, e.to, e.weight]), [[cardId('a'), cardId('b'), 2]]);
+    assert.deepEqual(
+      view.viewEdges.map((e) => [e.from, e.to, e.weight]),
+      [[cardId('a'), cardId('b'), 2]],
+    );
   });
 
   it('expands a group in place: its assets inside its box, edges to the cards of the others', () => {
@@ -103,7 +109,12 @@ describe('group overview', () => {
       { key: 'a/y', group: 'a', kind: 'view', status: 'failed', checks: null },
       { key: 'b/z', group: 'b', kind: 'table', status: 'never', checks: { passed: 0, warned: 0, failed: 0 } },
     ]);
-    assert.deepEqual(summaries.get('a'), { group: 'a', count: 2, statuses: { fresh: 1, stale: 0, failed: 1, running: 0, never: 0 }, checks: { passed: 2, warned: 0, failed: 1, unknown: 1 } });
+    assert.deepEqual(summaries.get('a'), {
+      group: 'a',
+      count: 2,
+      statuses: { fresh: 1, stale: 0, failed: 1, running: 0, never: 0 },
+      checks: { passed: 2, warned: 0, failed: 1, unknown: 1 },
+    });
     assert.equal(summaries.get('b')?.statuses.never, 1);
   });
 });

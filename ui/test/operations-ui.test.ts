@@ -45,8 +45,20 @@ describe('partition grid geometry', () => {
 
 describe('column lineage layout', () => {
   it('puts sources left of what they feed, one box per table, edges from row to row', () => {
-    const node = (asset: string | null, table: string, column: string, kind: 'asset' | 'file' = 'asset') => ({ id: `${asset ?? table}.${column}`, kind, asset, table, column, note: null });
-    const nodes = [node(null, 'file:/d/f.parquet', 'delay', 'file'), node('bronze/f', 'bronze.f', 'delay'), node('gold/s', 'gold.s', 'avg_delay'), node('gold/s', 'gold.s', 'max_delay')];
+    const node = (asset: string | null, table: string, column: string, kind: 'asset' | 'file' = 'asset') => ({
+      id: `${asset ?? table}.${column}`,
+      kind,
+      asset,
+      table,
+      column,
+      note: null,
+    });
+    const nodes = [
+      node(null, 'file:/d/f.parquet', 'delay', 'file'),
+      node('bronze/f', 'bronze.f', 'delay'),
+      node('gold/s', 'gold.s', 'avg_delay'),
+      node('gold/s', 'gold.s', 'max_delay'),
+    ];
     const edges = [
       { from: 'file:/d/f.parquet.delay', to: 'bronze/f.delay', transform: 'identity' as const },
       { from: 'bronze/f.delay', to: 'gold/s.avg_delay', transform: 'aggregation' as const },

@@ -18,7 +18,7 @@ export const LATE_DELIVERY: readonly { line: string; expect: string }[] = [
   { line: '2001-06-30 22:25:00,,733,ORD,LGA', expect: 'silver quarantine: missing delay' },
   { line: '2001-06-30 22:30:00,5,733,ORD,ORD', expect: 'silver quarantine: origin equals destination' },
   { line: '2001-06-30 22:35:00,5,-40,ORD,LGA', expect: 'silver quarantine: non-positive distance' },
-  { line: '2001-06-30 22:40:00,5,733,o\'h,LGA', expect: 'silver quarantine: invalid airport code' },
+  { line: "2001-06-30 22:40:00,5,733,o'h,LGA", expect: 'silver quarantine: invalid airport code' },
 ];
 
 /** The defect file's content: header, then the lines above. */
@@ -32,13 +32,22 @@ export const LATE_DELIVERY_JSONL: readonly { line: string; expect: string }[] = 
   { line: '{"date": "2001-06-30 23:45:00", "delay": "-2", "distance": 954, "origin": "BOS", "destination": "ATL", "gate": "B7"}', expect: 'accepted' },
   { line: '{"date": "2001-06-30 23:46:00", "delay": 0, "distance": 1235, "origin": "DEN", "destination": "ORD"}', expect: 'accepted' },
   { line: '{"date": "2001-06-30 23:47:00", "delay": 21, "distance": 2139, "origin": "SFO", "destination": "IAD"}', expect: 'accepted' },
-  { line: '{"date": "2001-06-30 23:48:00", "delay": null, "distance": 337, "origin": "LAX", "destination": "SFO"}', expect: 'silver quarantine: missing delay' },
+  {
+    line: '{"date": "2001-06-30 23:48:00", "delay": null, "distance": 337, "origin": "LAX", "destination": "SFO"}',
+    expect: 'silver quarantine: missing delay',
+  },
   { line: '{"date": "2001-06-30 23:49:00", "delay": -5, "distance": 762, "origin": "PHX", "destination": "DEN"}', expect: 'accepted' },
   { line: '{"date": "2001-06-30 23:50:00", "delay": 3, "distance": 733, "origin": "ORD",', expect: 'bronze quarantine: bad_json' },
   { line: '["2001-06-30 23:55:00", 3, 733, "ORD", "LGA"]', expect: 'bronze quarantine: not_an_object' },
-  { line: '{"date": "2001-06-30 21:00:00", "delay": 4.5, "distance": 733, "origin": "ORD", "destination": "LGA"}', expect: 'bronze quarantine: bad_cast delay' },
+  {
+    line: '{"date": "2001-06-30 21:00:00", "delay": 4.5, "distance": 733, "origin": "ORD", "destination": "LGA"}',
+    expect: 'bronze quarantine: bad_cast delay',
+  },
   { line: '{"date": "2001-06-30 21:05:00", "delay": 4, "distance": 733, "destination": "LGA"}', expect: 'bronze quarantine: missing_columns origin' },
-  { line: '{"date": "2001-06-30 21:10:00", "delay": 4, "distance": 733, "origin": "ORD", "origin": "MDW", "destination": "LGA"}', expect: 'bronze quarantine: duplicate_field' },
+  {
+    line: '{"date": "2001-06-30 21:10:00", "delay": 4, "distance": 733, "origin": "ORD", "origin": "MDW", "destination": "LGA"}',
+    expect: 'bronze quarantine: duplicate_field',
+  },
 ];
 
 /** The JSON-lines defect file's content. */

@@ -45,7 +45,9 @@ function timestamp(ms: number): string {
 
 function countBatches(file: string): number {
   if (!existsSync(file)) return 0;
-  return readFileSync(file, 'utf8').split('\n').filter((line) => line.startsWith('created_ts,')).length;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('created_ts,')).length;
 }
 
 const { values } = parseArgs({

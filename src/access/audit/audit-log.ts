@@ -27,7 +27,13 @@ const SECRETS = [/slu_[0-9a-f]{16}_[A-Za-z0-9_-]+/g, /\beyJ[A-Za-z0-9_-]+\.[A-Za
  * @example redactSecrets('Bearer slu_0123456789abcdef_xyz') // 'Bearer [redacted]'
  */
 export function redactSecrets(text: string): string {
-  return SECRETS.reduce((out, pattern) => out.replace(pattern, (match, prefix?: string) => (typeof prefix === 'string' && match.toLowerCase().startsWith('bearer') ? `${prefix}[redacted]` : '[redacted]')), text);
+  return SECRETS.reduce(
+    (out, pattern) =>
+      out.replace(pattern, (match, prefix?: string) =>
+        typeof prefix === 'string' && match.toLowerCase().startsWith('bearer') ? `${prefix}[redacted]` : '[redacted]',
+      ),
+    text,
+  );
 }
 
 /**

@@ -31,7 +31,8 @@ export function engineMask(engine: MaskEngine, target: MaskTarget, mask: MaskDef
   if (mask === 'null' || !target.isText) return nullOfType;
   if (mask === 'redact') return `CASE WHEN ${c} IS NULL THEN NULL ELSE '[redacted]' END`;
   if (mask === 'hash') {
-    const digest = engine === 'trino' ? `lower(to_hex(sha256(to_utf8(${target.salt} || ${c}))))` : `encode(sha256(convert_to(${target.salt} || ${c}, 'UTF8')), 'hex')`;
+    const digest =
+      engine === 'trino' ? `lower(to_hex(sha256(to_utf8(${target.salt} || ${c}))))` : `encode(sha256(convert_to(${target.salt} || ${c}, 'UTF8')), 'hex')`;
     return `CASE WHEN ${c} IS NULL THEN NULL ELSE ${digest} END`;
   }
   const { showFirst, showLast, fill } = { ...DEFAULT_PARTIAL, ...(mask === 'partial' ? {} : mask.partial) };

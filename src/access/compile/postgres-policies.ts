@@ -27,7 +27,8 @@ function createRole(role: string): string {
 }
 
 /** `current_user` is the session's user, also inside a view owned by another role: the one test every policy uses. */
-const isUser = (roles: readonly string[]): string => (roles.length === 1 ? `current_user = ${sqlLiteral(roles[0]!)}` : `current_user IN (${roles.map(sqlLiteral).join(', ')})`);
+const isUser = (roles: readonly string[]): string =>
+  roles.length === 1 ? `current_user = ${sqlLiteral(roles[0]!)}` : `current_user IN (${roles.map(sqlLiteral).join(', ')})`;
 
 /**
  * The SQL script (one transaction) that makes PostgreSQL enforce the same policies as Sluice. Tables get row-level
@@ -93,7 +94,9 @@ function assetStatements(asset: CompileAsset, readers: readonly Reader[], viewOw
     for (const { role, policy } of readers) {
       const name = q(`sluice ${role}`);
       out.push(`DROP POLICY IF EXISTS ${name} ON ${table};`);
-      out.push(`CREATE POLICY ${name} ON ${table} AS PERMISSIVE FOR SELECT TO PUBLIC USING (${isUser([role])}${policy.filter ? ` AND (${policy.filter})` : ''});`);
+      out.push(
+        `CREATE POLICY ${name} ON ${table} AS PERMISSIVE FOR SELECT TO PUBLIC USING (${isUser([role])}${policy.filter ? ` AND (${policy.filter})` : ''});`,
+      );
     }
   }
   // Who reads the relation itself: everyone on a table (rows narrowed by the policies, masked columns withheld);
@@ -110,7 +113,9 @@ function assetStatements(asset: CompileAsset, readers: readonly Reader[], viewOw
     const view = qualified(maskedSchema(asset.schema), asset.name);
     const columns = asset.columns.map((c) => maskedColumn(asset, c, readers, salt)).join(',\n  ');
     // A view's rows: the filter per user (a table's own policies already narrow them, for the view's owner too).
-    const where = isTable ? '' : `\nWHERE CASE ${readers.map(({ role, policy }) => `WHEN ${isUser([role])} THEN ${policy.filter ? `(${policy.filter})` : 'true'}`).join(' ')} ELSE false END`;
+    const where = isTable
+      ? ''
+      : `\nWHERE CASE ${readers.map(({ role, policy }) => `WHEN ${isUser([role])} THEN ${policy.filter ? `(${policy.filter})` : 'true'}`).join(' ')} ELSE false END`;
     out.push(
       `CREATE SCHEMA IF NOT EXISTS ${q(maskedSchema(asset.schema))};`,
       `GRANT USAGE ON SCHEMA ${q(maskedSchema(asset.schema))} TO ${[...roles, viewOwner].map(q).join(', ')};`,

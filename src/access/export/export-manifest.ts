@@ -37,9 +37,14 @@ export function readManifest(folder: string): ExportManifest {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
-    throw new SluiceError('INVALID_CONFIG', `no readable export manifest at ${path}; export the asset there first with \`sluice export --select ... --to DIR\``, { cause });
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      `no readable export manifest at ${path}; export the asset there first with \`sluice export --select ... --to DIR\``,
+      { cause },
+    );
   }
   const parsed = ManifestSchema.safeParse(raw);
-  if (!parsed.success) throw new SluiceError('INVALID_CONFIG', `the export manifest ${path} is not one Sluice wrote: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new SluiceError('INVALID_CONFIG', `the export manifest ${path} is not one Sluice wrote: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }

@@ -52,7 +52,8 @@ export function engineType(type: string, engine: DdlEngine): string {
     'TIMESTAMP WITH TIME ZONE': { trino: 'timestamp(6) with time zone', spark: 'TIMESTAMP', postgres: 'timestamptz' },
   };
   const mapped = table[upper]?.[engine];
-  if (!mapped) throw new SluiceError('INVALID_CONFIG', `column type ${type} has no ${engine} equivalent in a Parquet external table; cast it in a view before exporting`);
+  if (!mapped)
+    throw new SluiceError('INVALID_CONFIG', `column type ${type} has no ${engine} equivalent in a Parquet external table; cast it in a view before exporting`);
   return mapped;
 }
 
@@ -85,7 +86,8 @@ export function externalDdl(options: ExternalDdlOptions): string {
         // The Hive connector wants the partition columns last.
         `CREATE TABLE ${table} (\n${[...data, ...partitions].map((c) => `  ${dq(c.name)} ${engineType(c.type, engine)}`).join(',\n')}\n)\nWITH (\n  ${props.join(',\n  ')}\n);`,
       ];
-      if (partitions.length > 0) lines.push(`CALL ${dq(options.catalog ?? 'hive')}.system.sync_partition_metadata(${lit(manifest.schema)}, ${lit(manifest.name)}, 'FULL');`);
+      if (partitions.length > 0)
+        lines.push(`CALL ${dq(options.catalog ?? 'hive')}.system.sync_partition_metadata(${lit(manifest.schema)}, ${lit(manifest.name)}, 'FULL');`);
       return lines.join('\n');
     }
     case 'spark': {
@@ -108,7 +110,10 @@ export function externalDdl(options: ExternalDdlOptions): string {
 function postgresDdl(options: ExternalDdlOptions, location: string, data: ExportManifest['columns'], partitions: ExportManifest['columns']): string {
   const { manifest } = options;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !location.startsWith('file://')) {
-    throw new SluiceError('INVALID_CONFIG', `PostgreSQL (parquet_fdw) reads local files only; give --location as a folder path the database server can read, not ${location}`);
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      `PostgreSQL (parquet_fdw) reads local files only; give --location as a folder path the database server can read, not ${location}`,
+    );
   }
   const folder = location.replace(/^file:\/\//, '');
   const server = dq(options.server ?? 'parquet_srv');

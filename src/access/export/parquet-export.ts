@@ -99,8 +99,20 @@ export async function exportParquet(config: ParquetExportConfig, options: Parque
     const parent = resolve(options.to, relation.schema);
     const version = join(parent, `${VERSION_PREFIX}${relation.name}-${Date.now()}-${randomBytes(3).toString('hex')}`);
     try {
-      const columns = (await session.query<{ column_name: string; column_type: string }>(`DESCRIBE ${plan.sql}`, plan.params)).map((c) => ({ name: c.column_name, type: c.column_type }));
-      const partitionBy = options.partitionBy === undefined ? [] : [partitionColumn(options.partitionBy, columns.map((c) => c.name), key)];
+      const columns = (await session.query<{ column_name: string; column_type: string }>(`DESCRIBE ${plan.sql}`, plan.params)).map((c) => ({
+        name: c.column_name,
+        type: c.column_type,
+      }));
+      const partitionBy =
+        options.partitionBy === undefined
+          ? []
+          : [
+              partitionColumn(
+                options.partitionBy,
+                columns.map((c) => c.name),
+                key,
+              ),
+            ];
       mkdirSync(version, { recursive: true });
       const target = partitionBy.length > 0 ? version : join(version, 'data_0.parquet');
       const partition = partitionBy.length > 0 ? `, PARTITION_BY (${partitionBy.map(quoteIdentifier).join(', ')})` : '';
@@ -148,5 +160,8 @@ function partitionColumn(column: string, columns: readonly string[], key: string
   const found = columns.find((c) => c.toLowerCase() === column.toLowerCase());
   if (found) return found;
   const suggestion = didYouMean(column, columns);
-  throw new SluiceError('INVALID_CONFIG', `--partition-by "${column}" is not a column of ${key}${suggestion ? `; did you mean "${suggestion}"?` : ''} (columns: ${columns.join(', ')})`);
+  throw new SluiceError(
+    'INVALID_CONFIG',
+    `--partition-by "${column}" is not a column of ${key}${suggestion ? `; did you mean "${suggestion}"?` : ''} (columns: ${columns.join(', ')})`,
+  );
 }

@@ -112,7 +112,8 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
       await audit({ allowed: true, assets: plan.assets, rows: rows.length, policies: plan.policies });
       return { columns: rows[0] ? Object.keys(rows[0]) : [], rows, truncated, assets: plan.assets };
     } catch (error) {
-      const refusal = error instanceof QueryRefusedError ? error : new QueryRefusedError('engine', `query failed: ${error instanceof Error ? error.message : String(error)}`);
+      const refusal =
+        error instanceof QueryRefusedError ? error : new QueryRefusedError('engine', `query failed: ${error instanceof Error ? error.message : String(error)}`);
       await audit({ allowed: false, assets: plan?.assets ?? [], reason: refusal.message, ...(plan ? { policies: plan.policies } : {}) });
       throw refusal;
     } finally {
@@ -124,8 +125,13 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
    * Parses, guards and rewrites `sql` for `principal` without running it (the rewrite whose cost the bench measures).
    * Throws QueryRefusedError for anything outside the rules.
    */
-  async plan(principal: P, sql: string, options: { session?: WarehouseSession; rowCap?: number; sideOutputs?: ReadonlyMap<string, string> } = {}): Promise<GovernedPlan> {
-    if (sql.length > MAX_SQL_LENGTH) throw new QueryRefusedError('statement', `the query is ${sql.length} characters long; at most ${MAX_SQL_LENGTH} are accepted`);
+  async plan(
+    principal: P,
+    sql: string,
+    options: { session?: WarehouseSession; rowCap?: number; sideOutputs?: ReadonlyMap<string, string> } = {},
+  ): Promise<GovernedPlan> {
+    if (sql.length > MAX_SQL_LENGTH)
+      throw new QueryRefusedError('statement', `the query is ${sql.length} characters long; at most ${MAX_SQL_LENGTH} are accepted`);
     const own = options.session ?? (await this.config.warehouse.session());
     try {
       return await this.planOn(own, principal, sql, options.rowCap, options.sideOutputs ?? new Map());
@@ -134,34 +140,55 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
     }
   }
 
-  private async planOn(session: WarehouseSession, principal: P, sql: string, rowCap: number | undefined, sideOutputs: ReadonlyMap<string, string>): Promise<GovernedPlan> {
+  private async planOn(
+    session: WarehouseSession,
+    principal: P,
+    sql: string,
+    rowCap: number | undefined,
+    sideOutputs: ReadonlyMap<string, string>,
+  ): Promise<GovernedPlan> {
     const tree = (await this.parse(session, sql)) as { statements: Record<string, unknown>[] };
-    if (tree.statements.length !== 1) throw new QueryRefusedError('statement', `send exactly one statement (got ${tree.statements.length}); split them into separate requests`);
+    if (tree.statements.length !== 1)
+      throw new QueryRefusedError('statement', `send exactly one statement (got ${tree.statements.length}); split them into separate requests`);
     const statement = tree.statements[0]!;
     const references = guardStatement(statement.node);
     const known = new Set(this.config.assetKeys());
     const keys = [...new Set(references.map((ref) => `${ref.schema}/${ref.name}`))];
     for (const key of keys) {
       const ref = references.find((r) => `${r.schema}/${r.name}` === key)!;
-      if (ref.catalog !== '') throw new QueryRefusedError('relation', `relation "${ref.catalog}.${ref.schema}.${ref.name}" is refused: name assets as schema.name, without a database`);
+      if (ref.catalog !== '')
+        throw new QueryRefusedError(
+          'relation',
+          `relation "${ref.catalog}.${ref.schema}.${ref.name}" is refused: name assets as schema.name, without a database`,
+        );
       const owner = known.has(key) ? key : sideOutputs.get(key);
       if (owner === undefined || !known.has(owner) || !this.config.mayRead(principal, owner)) {
         const readable = [...known].filter((k) => this.config.mayRead(principal, k));
         const suggestion = didYouMean(key, readable);
-        throw new QueryRefusedError('relation', `relation "${key.replace('/', '.')}" is not an asset you may read${suggestion ? `; did you mean "${suggestion.replace('/', '.')}"?` : ''} (list them with GET /api/assets)`);
+        throw new QueryRefusedError(
+          'relation',
+          `relation "${key.replace('/', '.')}" is not an asset you may read${suggestion ? `; did you mean "${suggestion.replace('/', '.')}"?` : ''} (list them with GET /api/assets)`,
+        );
       }
     }
     const compiled = new Map<string, PolicyRelation>();
     for (const key of keys) {
       const owner = known.has(key) ? undefined : sideOutputs.get(key);
       const parse = (text: string): Promise<unknown> => this.parse(session, text);
-      compiled.set(key, owner ? await sideOutputPolicy(session, this.config.policies, principal, owner, parseAssetKey(key), parse) : this.config.policies.relation(principal, key));
+      compiled.set(
+        key,
+        owner
+          ? await sideOutputPolicy(session, this.config.policies, principal, owner, parseAssetKey(key), parse)
+          : this.config.policies.relation(principal, key),
+      );
     }
     const parsed = new Map<string, ParsedRelation>();
-    await Promise.all(keys.map(async (key) => {
-      const relation = compiled.get(key)!;
-      parsed.set(key, { node: await this.relationNode(session, relation.sql), params: relation.params });
-    }));
+    await Promise.all(
+      keys.map(async (key) => {
+        const relation = compiled.get(key)!;
+        parsed.set(key, { node: await this.relationNode(session, relation.sql), params: relation.params });
+      }),
+    );
     const params = spliceRelations(references, (ref) => parsed.get(`${ref.schema}/${ref.name}`)!);
     const capped = rowCap === undefined || capRows(statement, rowCap);
     let text = await this.deserialize(session, { error: false, statements: [statement] });
@@ -185,7 +212,10 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
     if (!tree.error) return tree;
     const message = tree.error_message ?? 'syntax error';
     if (/Only SELECT statements/i.test(message)) {
-      throw new QueryRefusedError('statement', 'only read-only queries (SELECT, WITH, VALUES) may run here; COPY, ATTACH, INSTALL/LOAD, PRAGMA, SET, CALL, EXPORT, DDL and DML are refused');
+      throw new QueryRefusedError(
+        'statement',
+        'only read-only queries (SELECT, WITH, VALUES) may run here; COPY, ATTACH, INSTALL/LOAD, PRAGMA, SET, CALL, EXPORT, DDL and DML are refused',
+      );
     }
     throw new QueryRefusedError('syntax', `cannot parse the query: ${message}`);
   }
@@ -219,7 +249,11 @@ async function runWithTimeout(session: WarehouseSession, plan: GovernedPlan, tim
   try {
     return await session.query(plan.sql, plan.params);
   } catch (error) {
-    if (timedOut) throw new QueryRefusedError('timeout', `the query ran longer than ${timeoutMs / 1000} s and was stopped; narrow it (a WHERE, an aggregate) or ask an admin for a longer timeout`);
+    if (timedOut)
+      throw new QueryRefusedError(
+        'timeout',
+        `the query ran longer than ${timeoutMs / 1000} s and was stopped; narrow it (a WHERE, an aggregate) or ask an admin for a longer timeout`,
+      );
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/'[^']*'/g, "'…'");
     throw new QueryRefusedError('engine', `query failed: ${message}`);
   } finally {

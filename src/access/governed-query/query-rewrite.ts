@@ -15,7 +15,8 @@ function renumberParameters(value: unknown, offset: number): void {
   if (Array.isArray(value)) return value.forEach((v) => renumberParameters(v, offset));
   if (typeof value !== 'object' || value === null) return;
   const node = value as TreeNode;
-  if (node.class === 'PARAMETER' && typeof node.identifier === 'string' && /^\d+$/.test(node.identifier)) node.identifier = String(Number(node.identifier) + offset);
+  if (node.class === 'PARAMETER' && typeof node.identifier === 'string' && /^\d+$/.test(node.identifier))
+    node.identifier = String(Number(node.identifier) + offset);
   for (const child of Object.values(node)) renumberParameters(child, offset);
 }
 
@@ -56,7 +57,13 @@ export function capRows(statement: TreeNode, rows: number): boolean {
   if (modifiers.some((m) => m.type === 'LIMIT_MODIFIER' || m.type === 'LIMIT_PERCENT_MODIFIER')) return false;
   modifiers.push({
     type: 'LIMIT_MODIFIER',
-    limit: { class: 'CONSTANT', type: 'VALUE_CONSTANT', alias: '', query_location: 0, value: { type: { id: 'BIGINT', type_info: null }, is_null: false, value: rows } },
+    limit: {
+      class: 'CONSTANT',
+      type: 'VALUE_CONSTANT',
+      alias: '',
+      query_location: 0,
+      value: { type: { id: 'BIGINT', type_info: null }, is_null: false, value: rows },
+    },
     offset: null,
   });
   node.modifiers = modifiers;

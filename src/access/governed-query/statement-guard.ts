@@ -16,7 +16,24 @@ export interface RelationReference {
 const TABLE_REFS = new Set(['BASE_TABLE', 'SUBQUERY', 'JOIN', 'EXPRESSION_LIST', 'EMPTY', 'PIVOT', 'TABLE_FUNCTION']);
 const KNOWN_TABLE_REF_TYPES = new Set([...TABLE_REFS, 'SHOW_REF', 'COLUMN_DATA', 'DELIM_GET', 'CTE', 'INVALID', 'BOUND_TABLE_REF']);
 /** Expression classes that compute over values; FUNCTION and WINDOW are further checked by name. */
-const EXPRESSION_CLASSES = new Set(['CONSTANT', 'COLUMN_REF', 'FUNCTION', 'WINDOW', 'CAST', 'COMPARISON', 'CONJUNCTION', 'OPERATOR', 'CASE', 'SUBQUERY', 'STAR', 'BETWEEN', 'COLLATE', 'POSITIONAL_REFERENCE', 'LAMBDA', 'LAMBDA_REF']);
+const EXPRESSION_CLASSES = new Set([
+  'CONSTANT',
+  'COLUMN_REF',
+  'FUNCTION',
+  'WINDOW',
+  'CAST',
+  'COMPARISON',
+  'CONJUNCTION',
+  'OPERATOR',
+  'CASE',
+  'SUBQUERY',
+  'STAR',
+  'BETWEEN',
+  'COLLATE',
+  'POSITIONAL_REFERENCE',
+  'LAMBDA',
+  'LAMBDA_REF',
+]);
 
 const isNode = (value: unknown): value is TreeNode => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -27,10 +44,17 @@ function checkFunction(node: TreeNode, table: boolean): void {
   const name = String(node.function_name ?? '').toLowerCase();
   // The parser itself qualifies some calls it generates (`main.list_value` for `[1, 2]`); the name decides either way.
   if (!['', 'main'].includes(String(node.schema ?? '').toLowerCase()) || !['', 'system'].includes(String(node.catalog ?? '').toLowerCase())) {
-    throw new QueryRefusedError('function', `function "${[node.catalog, node.schema, name].filter(Boolean).join('.')}" is refused: call functions without a schema or catalog`);
+    throw new QueryRefusedError(
+      'function',
+      `function "${[node.catalog, node.schema, name].filter(Boolean).join('.')}" is refused: call functions without a schema or catalog`,
+    );
   }
   const allowed = table ? ALLOWED_TABLE_FUNCTIONS : ALLOWED_FUNCTIONS;
-  if (!allowed.has(name)) throw new QueryRefusedError('function', `${table ? 'table function' : 'function'} "${name}" is refused: it ${refusalReason(name)}; governed queries may only read published assets`);
+  if (!allowed.has(name))
+    throw new QueryRefusedError(
+      'function',
+      `${table ? 'table function' : 'function'} "${name}" is refused: it ${refusalReason(name)}; governed queries may only read published assets`,
+    );
 }
 
 /**

@@ -23,16 +23,30 @@ function normalize(sql: string): string {
  */
 export function assertHandChangeAllowed(sql: string, assetKeys: Iterable<string>): void {
   const text = normalize(sql);
-  const statements = text.split(';').map((s) => s.trim()).filter((s) => s !== '');
+  const statements = text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (statements.length === 0) throw new QueryRefusedError('syntax', 'the statement is empty');
-  const assets = [...assetKeys].map((key) => ({ key, pattern: new RegExp(`(^|[^\\w.])${key.replace('/', '\\s*\\.\\s*').replace(/[$]/g, '\\$&')}($|[^\\w])`, 'i') }));
+  const assets = [...assetKeys].map((key) => ({
+    key,
+    pattern: new RegExp(`(^|[^\\w.])${key.replace('/', '\\s*\\.\\s*').replace(/[$]/g, '\\$&')}($|[^\\w])`, 'i'),
+  }));
   for (const statement of statements) {
-    if (HOST_STATEMENTS.test(statement)) throw new QueryRefusedError('statement', `${statement.split(/\s+/)[0]!.toUpperCase()} is refused: it reaches files, extensions, other databases or server settings`);
+    if (HOST_STATEMENTS.test(statement))
+      throw new QueryRefusedError(
+        'statement',
+        `${statement.split(/\s+/)[0]!.toUpperCase()} is refused: it reaches files, extensions, other databases or server settings`,
+      );
     const fn = HOST_FUNCTIONS.exec(statement);
     if (fn) throw new QueryRefusedError('function', `${fn[1]}() is refused: it reads files, the network or the environment of the server`);
     if (RELATION_CHANGES.test(statement)) {
       const asset = assets.find((a) => a.pattern.test(statement));
-      if (asset) throw new QueryRefusedError('relation', `"${asset.key}" is a published asset: replacing or removing it by hand would bypass staging and its checks; rematerialize it instead (\`sluice materialize --select ${asset.key}\`)`);
+      if (asset)
+        throw new QueryRefusedError(
+          'relation',
+          `"${asset.key}" is a published asset: replacing or removing it by hand would bypass staging and its checks; rematerialize it instead (\`sluice materialize --select ${asset.key}\`)`,
+        );
     }
   }
 }

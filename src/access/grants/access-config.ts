@@ -8,7 +8,10 @@ import { resolveSelection } from '../../model/selection.js';
 
 /** A bad access configuration; the message names the path of the bad entry and the fix. */
 export class InvalidAccessConfigError extends SluiceError {
-  constructor(readonly path: string, detail: string) {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
     super('INVALID_CONFIG', `invalid access configuration at ${path}: ${detail}`);
   }
 }
@@ -22,7 +25,9 @@ const User = z.strictObject({
   name: z.string().min(1).max(200).optional(),
   roles: z.array(Role).optional(),
   groups: z.array(Name).optional(),
-  attributes: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'attribute names are identifiers: letters, digits and _'), z.string().max(1000)).optional(),
+  attributes: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'attribute names are identifiers: letters, digits and _'), z.string().max(1000))
+    .optional(),
 });
 
 const Group = z.strictObject({ roles: z.array(Role).optional(), description: z.string().optional() });
@@ -45,7 +50,11 @@ const Access = z.strictObject({
   groups: z.record(Name, Group).optional(),
   grants: z.array(Grant).optional(),
   oidc: Oidc.optional(),
-  sessionHours: z.number().positive().max(24 * 30).optional(),
+  sessionHours: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .optional(),
 });
 
 /** A scoped grant with the keys its selection resolved to. */
@@ -80,7 +89,8 @@ function pathOf(path: readonly PropertyKey[]): string {
  * @example const config = validateAccessConfig(project.definition.access, project.graph);
  */
 export function validateAccessConfig(raw: AccessDefinition | undefined, graph: AssetGraph): AccessConfig {
-  if (raw === undefined) throw new InvalidAccessConfigError('access', 'it is missing; add `access: { users: { ... } }` to defineProject() (see docs/sharing-with-a-team.md)');
+  if (raw === undefined)
+    throw new InvalidAccessConfigError('access', 'it is missing; add `access: { users: { ... } }` to defineProject() (see docs/sharing-with-a-team.md)');
   const parsed = Access.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -91,12 +101,15 @@ export function validateAccessConfig(raw: AccessDefinition | undefined, graph: A
   const { users, groups = {}, grants = [], oidc, sessionHours = 12 } = parsed.data;
   for (const [user, definition] of Object.entries(users)) {
     (definition.groups ?? []).forEach((group, i) => {
-      if (!Object.hasOwn(groups, group)) throw new InvalidAccessConfigError(pathOf(['users', user, 'groups', i]), unknown('group', group, Object.keys(groups), 'access.groups'));
+      if (!Object.hasOwn(groups, group))
+        throw new InvalidAccessConfigError(pathOf(['users', user, 'groups', i]), unknown('group', group, Object.keys(groups), 'access.groups'));
     });
   }
   const resolved = grants.map((grant, i): ResolvedGrant => {
-    if (grant.user !== undefined && !Object.hasOwn(users, grant.user)) throw new InvalidAccessConfigError(pathOf(['grants', i, 'user']), unknown('user', grant.user, Object.keys(users), 'access.users'));
-    if (grant.group !== undefined && !Object.hasOwn(groups, grant.group)) throw new InvalidAccessConfigError(pathOf(['grants', i, 'group']), unknown('group', grant.group, Object.keys(groups), 'access.groups'));
+    if (grant.user !== undefined && !Object.hasOwn(users, grant.user))
+      throw new InvalidAccessConfigError(pathOf(['grants', i, 'user']), unknown('user', grant.user, Object.keys(users), 'access.users'));
+    if (grant.group !== undefined && !Object.hasOwn(groups, grant.group))
+      throw new InvalidAccessConfigError(pathOf(['grants', i, 'group']), unknown('group', grant.group, Object.keys(groups), 'access.groups'));
     let keys: Set<string>;
     try {
       keys = resolveSelection(graph, grant.select);

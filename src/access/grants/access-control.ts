@@ -42,7 +42,13 @@ export class AccessControl {
     let principal = this.principals.get(cacheKey);
     if (!principal) {
       const definition = this.config.users[user]!;
-      principal = this.build(user, definition.name ?? user, definition.roles ?? [], [...(definition.groups ?? []), ...extraGroups], definition.attributes ?? {});
+      principal = this.build(
+        user,
+        definition.name ?? user,
+        definition.roles ?? [],
+        [...(definition.groups ?? []), ...extraGroups],
+        definition.attributes ?? {},
+      );
       this.principals.set(cacheKey, principal);
     }
     return principal;

@@ -51,7 +51,15 @@ export async function createApiToken(store: AccessStore, options: CreateTokenOpt
   const id = randomBytes(8).toString('hex');
   const secret = randomBytes(32).toString('base64url');
   const expiresAt = options.expiresIn === undefined ? null : new Date(now.getTime() + parseDuration(options.expiresIn, '--expires')).toISOString();
-  await store.insertToken({ id, user: options.user, secretHash: sha256(secret), createdAt: now.toISOString(), expiresAt, revokedAt: null, description: options.description ?? null });
+  await store.insertToken({
+    id,
+    user: options.user,
+    secretHash: sha256(secret),
+    createdAt: now.toISOString(),
+    expiresAt,
+    revokedAt: null,
+    description: options.description ?? null,
+  });
   return { id, token: `slu_${id}_${secret}`, user: options.user, expiresAt };
 }
 
@@ -71,8 +79,10 @@ export async function verifyApiToken(store: AccessStore, text: string, now: Date
   const expected = record ? Buffer.from(record.secretHash, 'hex') : Buffer.alloc(32);
   const given = createHash('sha256').update(match[2]!).digest();
   // Compared in constant time even for unknown ids, so timing tells nothing about which ids exist.
-  if (!timingSafeEqual(expected, given) || !record) return { ok: false, reason: 'the API token is not valid; create one with `sluice tokens create --user NAME`' };
+  if (!timingSafeEqual(expected, given) || !record)
+    return { ok: false, reason: 'the API token is not valid; create one with `sluice tokens create --user NAME`' };
   if (record.revokedAt !== null) return { ok: false, reason: `API token ${record.id} was revoked at ${record.revokedAt}` };
-  if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now.getTime()) return { ok: false, reason: `API token ${record.id} expired at ${record.expiresAt}` };
+  if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now.getTime())
+    return { ok: false, reason: `API token ${record.id} expired at ${record.expiresAt}` };
   return { ok: true, token: record };
 }

@@ -14,8 +14,7 @@ export type AuthMethod = 'token' | 'oidc' | 'session';
 
 /** The outcome of authenticating one request. */
 export type AuthOutcome =
-  | { ok: true; principal: Principal; method: AuthMethod; tokenId: string | null; session?: SessionRecord }
-  | { ok: false; reason: string };
+  { ok: true; principal: Principal; method: AuthMethod; tokenId: string | null; session?: SessionRecord } | { ok: false; reason: string };
 
 /** Construction of an authenticator. */
 export interface AuthenticatorConfig {
@@ -57,9 +56,11 @@ export class Authenticator {
 
   /** Checks an `Authorization` header value: `Bearer <API token or OIDC JWT>`. */
   async authenticateHeader(header: string): Promise<AuthOutcome> {
-    if (header.length > MAX_AUTHORIZATION_BYTES) return { ok: false, reason: `the Authorization header is longer than ${MAX_AUTHORIZATION_BYTES / 1024} KB; send one token as "Bearer <token>"` };
+    if (header.length > MAX_AUTHORIZATION_BYTES)
+      return { ok: false, reason: `the Authorization header is longer than ${MAX_AUTHORIZATION_BYTES / 1024} KB; send one token as "Bearer <token>"` };
     const match = BEARER.exec(header);
-    if (!match) return { ok: false, reason: 'malformed Authorization header: expected "Bearer <token>" with an API token (`sluice tokens create`) or an OIDC token' };
+    if (!match)
+      return { ok: false, reason: 'malformed Authorization header: expected "Bearer <token>" with an API token (`sluice tokens create`) or an OIDC token' };
     return this.authenticateToken(match[1]!);
   }
 
@@ -69,7 +70,8 @@ export class Authenticator {
       const check = await verifyApiToken(this.store, token, this.now());
       if (!check.ok) return check;
       const principal = this.access.principalFor(check.token.user);
-      if (!principal) return { ok: false, reason: `API token ${check.token.id} belongs to "${check.token.user}", who is no longer in the access configuration` };
+      if (!principal)
+        return { ok: false, reason: `API token ${check.token.id} belongs to "${check.token.user}", who is no longer in the access configuration` };
       return { ok: true, principal, method: 'token', tokenId: check.token.id };
     }
     if (token.split('.').length === 3) {
@@ -108,7 +110,15 @@ export class Authenticator {
     const cookieValue = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.access.config.sessionHours * 3_600_000).toISOString();
-    await this.store.insertSession({ idHash: sha256(cookieValue), subject: outcome.principal.id, groups: outcome.principal.groups, tokenId: outcome.tokenId, csrfToken, createdAt: now.toISOString(), expiresAt });
+    await this.store.insertSession({
+      idHash: sha256(cookieValue),
+      subject: outcome.principal.id,
+      groups: outcome.principal.groups,
+      tokenId: outcome.tokenId,
+      csrfToken,
+      createdAt: now.toISOString(),
+      expiresAt,
+    });
     return { cookieValue, csrfToken, expiresAt, principal: outcome.principal };
   }
 

@@ -39,7 +39,8 @@ export class OidcVerifier {
     }
     const claim = this.config.userClaim;
     const user = claim ? payload[claim] : (payload['preferred_username'] ?? payload.sub);
-    if (typeof user !== 'string' || user === '') return { ok: false, reason: `the OIDC token has no "${claim ?? 'preferred_username or sub'}" claim naming the user` };
+    if (typeof user !== 'string' || user === '')
+      return { ok: false, reason: `the OIDC token has no "${claim ?? 'preferred_username or sub'}" claim naming the user` };
     const rawGroups = payload[this.config.groupsClaim ?? 'groups'];
     const groups = Array.isArray(rawGroups) ? rawGroups.filter((g): g is string => typeof g === 'string') : typeof rawGroups === 'string' ? [rawGroups] : [];
     return { ok: true, identity: { user, groups } };

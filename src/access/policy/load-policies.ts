@@ -30,7 +30,11 @@ export async function loadPolicies(project: PolicyProject, warehouse: Pick<Wareh
       for (const key of Object.keys(policies)) {
         if (!project.graph.has(key)) continue;
         const described = await session.describe(parseAssetKey(key));
-        if (described) columns.set(key, described.map((c) => c.name));
+        if (described)
+          columns.set(
+            key,
+            described.map((c) => c.name),
+          );
       }
     } finally {
       session.close();

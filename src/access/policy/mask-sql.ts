@@ -23,8 +23,10 @@ export function maskSql(column: string, mask: MaskDefinition): string {
     const { showFirst, showLast, fill } = { ...DEFAULT_PARTIAL, ...(mask === 'partial' ? {} : mask.partial) };
     const kept = showFirst + showLast;
     // A value too short to keep anything is masked whole: showing all of it would defeat the mask.
-    return `(CASE WHEN ${col} IS NULL THEN NULL WHEN length(${text}) <= ${kept} THEN repeat(${sqlString(fill)}, length(${text})) ` +
-      `ELSE left(${text}, ${showFirst}) || repeat(${sqlString(fill)}, length(${text}) - ${kept}) || right(${text}, ${showLast}) END)`;
+    return (
+      `(CASE WHEN ${col} IS NULL THEN NULL WHEN length(${text}) <= ${kept} THEN repeat(${sqlString(fill)}, length(${text})) ` +
+      `ELSE left(${text}, ${showFirst}) || repeat(${sqlString(fill)}, length(${text}) - ${kept}) || right(${text}, ${showLast}) END)`
+    );
   }
   return `(${mask.sql})`;
 }

@@ -60,9 +60,13 @@ export async function policyProblems(policies: PoliciesDefinition, context: Poli
   const keys = [...context.assetKeys];
   const selectorProblems = (where: string, selector: PrincipalSelector | undefined): void => {
     if (!selector) return;
-    for (const role of selector.roles ?? []) if (!context.roles.includes(role)) problems.push(`${where}: unknown role "${role}"${hint(role, context.roles)} (roles: ${context.roles.join(', ')})`);
-    if (context.users) for (const user of selector.users ?? []) if (!context.users.has(user)) problems.push(`${where}: unknown user "${user}"${hint(user, context.users)}`);
-    if (context.groups) for (const group of selector.groups ?? []) if (!context.groups.has(group)) problems.push(`${where}: unknown group "${group}"${hint(group, context.groups)}`);
+    for (const role of selector.roles ?? [])
+      if (!context.roles.includes(role)) problems.push(`${where}: unknown role "${role}"${hint(role, context.roles)} (roles: ${context.roles.join(', ')})`);
+    if (context.users)
+      for (const user of selector.users ?? []) if (!context.users.has(user)) problems.push(`${where}: unknown user "${user}"${hint(user, context.users)}`);
+    if (context.groups)
+      for (const group of selector.groups ?? [])
+        if (!context.groups.has(group)) problems.push(`${where}: unknown group "${group}"${hint(group, context.groups)}`);
   };
   const sqlProblems = async (where: string, sql: string, columns: readonly string[] | undefined): Promise<void> => {
     let tree: unknown;
@@ -115,11 +119,13 @@ export async function policyProblems(policies: PoliciesDefinition, context: Poli
   async function filterProblems(where: string, filter: RowFilterDefinition, relation: string, columns: readonly string[] | undefined): Promise<void> {
     selectorProblems(where, filter.appliesTo);
     selectorProblems(where, filter.unless);
-    if (typeof filter.where !== 'string' || filter.where.trim() === '') return void problems.push(`${where}: \`where\` must be a SQL predicate, e.g. "origin_region = {{ user.region }}"`);
+    if (typeof filter.where !== 'string' || filter.where.trim() === '')
+      return void problems.push(`${where}: \`where\` must be a SQL predicate, e.g. "origin_region = {{ user.region }}"`);
     for (const match of filter.where.matchAll(USER_PLACEHOLDER)) {
       const attribute = match[1]!;
       const known = new Set(['id', 'name', ...(context.attributes ?? [])]);
-      if (context.attributes && !known.has(attribute)) problems.push(`${where}: unknown attribute "user.${attribute}"${hint(attribute, known)}; users carry: ${[...known].join(', ')}`);
+      if (context.attributes && !known.has(attribute))
+        problems.push(`${where}: unknown attribute "user.${attribute}"${hint(attribute, known)}; users carry: ${[...known].join(', ')}`);
     }
     const rest = filter.where.replace(USER_PLACEHOLDER, '');
     if (rest.includes('{{') || rest.includes('}}')) return void problems.push(`${where}: placeholders look like {{ user.<attribute> }}`);
@@ -133,12 +139,15 @@ export async function policyProblems(policies: PoliciesDefinition, context: Poli
     if (typeof m === 'object' && m !== null && 'partial' in m && typeof m.partial === 'object' && m.partial !== null) {
       const p = m.partial as { showFirst?: unknown; showLast?: unknown; fill?: unknown };
       const count = (v: unknown): boolean => v === undefined || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1000);
-      if (count(p.showFirst) && count(p.showLast) && (p.fill === undefined || (typeof p.fill === 'string' && p.fill.length > 0 && p.fill.length <= 4))) return false;
+      if (count(p.showFirst) && count(p.showLast) && (p.fill === undefined || (typeof p.fill === 'string' && p.fill.length > 0 && p.fill.length <= 4)))
+        return false;
       problems.push(`${where}: partial needs whole numbers showFirst/showLast >= 0 and a short fill, e.g. { partial: { showFirst: 2, fill: '*' } }`);
       return true;
     }
     const label = typeof m === 'string' ? `"${m}"` : JSON.stringify(m);
-    problems.push(`${where}: unknown mask ${label}${typeof m === 'string' ? hint(m, ['null', 'redact', 'hash', 'partial']) : ''}; use null, redact, hash, partial, { partial: {...} } or { sql: '...' }`);
+    problems.push(
+      `${where}: unknown mask ${label}${typeof m === 'string' ? hint(m, ['null', 'redact', 'hash', 'partial']) : ''}; use null, redact, hash, partial, { partial: {...} } or { sql: '...' }`,
+    );
     return true;
   }
 }

@@ -37,7 +37,10 @@ export async function compileAccess(options: ProjectOptions, command: AccessComp
   const project = await loadDefinitions(options);
   const { definition, graph } = project;
   if (!definition.access) {
-    throw new SluiceError('INVALID_CONFIG', 'policies are compiled per user, and the project declares none: add defineProject({ access: { users: ... } }) (docs/sharing-with-a-team.md)');
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      'policies are compiled per user, and the project declares none: add defineProject({ access: { users: ... } }) (docs/sharing-with-a-team.md)',
+    );
   }
   const access = AccessControl.fromProject(definition.access, graph);
   const store = SqliteStore.open({ path: project.metadataPath });
@@ -47,11 +50,17 @@ export async function compileAccess(options: ProjectOptions, command: AccessComp
     const selected = command.select ? resolveSelection(graph, command.select) : new Set(graph.keys());
     assets = graph.order
       .filter((key) => selected.has(key) && latest.has(key))
-      .map((key) => ({ key, ...parseAssetKey(key), kind: graph.get(key)!.definition.kind === 'view' ? 'view' : 'table', columns: latest.get(key)!.schema.map((c) => ({ name: c.name, type: c.type })) }));
+      .map((key) => ({
+        key,
+        ...parseAssetKey(key),
+        kind: graph.get(key)!.definition.kind === 'view' ? 'view' : 'table',
+        columns: latest.get(key)!.schema.map((c) => ({ name: c.name, type: c.type })),
+      }));
   } finally {
     await store.close();
   }
-  if (assets.length === 0) throw new SluiceError('INVALID_CONFIG', 'no selected asset has been published yet; materialize first (the rules name each published column)');
+  if (assets.length === 0)
+    throw new SluiceError('INVALID_CONFIG', 'no selected asset has been published yet; materialize first (the rules name each published column)');
   const policies = definition.policies ?? {};
   // Validated as `sluice dev` validates them (columns from the last materializations), with a parser of its own.
   const parser = await DuckDbWarehouse.open({ path: ':memory:' });

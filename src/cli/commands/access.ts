@@ -45,7 +45,9 @@ export function formatAccessCheck(result: AccessCheckResult): string {
   for (const column of result.columns) {
     const from = column.declared ? 'declared' : `from ${column.origins.join(', ')}`;
     const open = result.findings.filter((f) => f.column === column).map((f) => f.reader);
-    lines.push(`  ${column.asset}.${column.column} [${column.tags.join(', ')}] (${from})${open.length > 0 ? `: UNMASKED for ${open.join(', ')}` : ': masked or exempt for every reader'}`);
+    lines.push(
+      `  ${column.asset}.${column.column} [${column.tags.join(', ')}] (${from})${open.length > 0 ? `: UNMASKED for ${open.join(', ')}` : ': masked or exempt for every reader'}`,
+    );
   }
   return lines.join('\n');
 }
@@ -64,7 +66,9 @@ export function configureAccessCommand(program: Command): void {
           : `${formatAccessCheck(result)}\n`,
       );
       if (result.findings.length > 0) {
-        throw new CommandFailed(`${result.findings.length} tagged column reading(s) without a mask: add a mask for those readers, or exempt them with \`unless\` if they may see the values`);
+        throw new CommandFailed(
+          `${result.findings.length} tagged column reading(s) without a mask: add a mask for those readers, or exempt them with \`unless\` if they may see the values`,
+        );
       }
     });
 }

@@ -24,7 +24,12 @@ export async function auditEntries(options: AuditCommandOptions): Promise<AuditE
   const project = await loadDefinitions(options);
   const store = openAccessStore(project.metadataPath);
   try {
-    return await new AuditLog(store).list({ ...(options.user ? { principal: options.user } : {}), ...(since ? { since } : {}), deniedOnly: options.denied === true, limit: options.limit ?? 1000 });
+    return await new AuditLog(store).list({
+      ...(options.user ? { principal: options.user } : {}),
+      ...(since ? { since } : {}),
+      deniedOnly: options.denied === true,
+      limit: options.limit ?? 1000,
+    });
   } finally {
     await store.close();
   }

@@ -69,7 +69,10 @@ export async function automationHistory(options: ProjectOptions, name: string | 
   return withStore(options, (store) => store.listEvaluations({ limit, ...(name ? { name } : {}) }));
 }
 
-async function withStore<T>(options: ProjectOptions, work: (store: SqliteStore, project: Awaited<ReturnType<typeof loadDefinitions>>) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  options: ProjectOptions,
+  work: (store: SqliteStore, project: Awaited<ReturnType<typeof loadDefinitions>>) => Promise<T>,
+): Promise<T> {
   const project = await loadDefinitions(options);
   const store = SqliteStore.open({ path: project.metadataPath });
   try {
@@ -88,18 +91,24 @@ export function configureAutomationCommand(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const rows = await automationList(command.optsWithGlobals<ProjectOptions>());
       if (options.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      if (rows.length === 0) return void process.stdout.write('no automation: add `schedules`, `sensors` or an asset `automation` condition (see README "Automation")\n');
+      if (rows.length === 0)
+        return void process.stdout.write('no automation: add `schedules`, `sensors` or an asset `automation` condition (see README "Automation")\n');
       const table = rows.map((r) => [
         r.name,
         r.kind,
         r.enabled ? 'on' : 'off',
         r.lastTick ? r.lastTick.replace('T', ' ').slice(0, 16) : '-',
-        r.lastEvaluation ? `${r.lastEvaluation.ts.replace('T', ' ').slice(0, 19)} ${r.lastEvaluation.launched ? 'launched' : 'skipped'}: ${r.lastEvaluation.reason}` : '-',
+        r.lastEvaluation
+          ? `${r.lastEvaluation.ts.replace('T', ' ').slice(0, 19)} ${r.lastEvaluation.launched ? 'launched' : 'skipped'}: ${r.lastEvaluation.reason}`
+          : '-',
       ]);
       process.stdout.write(`${textTable(['name', 'kind', 'state', 'last tick', 'last decision'], table)}\n\n`);
       for (const r of rows) process.stdout.write(`${r.name}: ${r.detail}\n`);
     });
-  for (const [verb, enabled] of [['on', true], ['off', false]] as const) {
+  for (const [verb, enabled] of [
+    ['on', true],
+    ['off', false],
+  ] as const) {
     automation
       .command(verb)
       .description(`switch a schedule, sensor or asset condition ${verb} (persisted; a running daemon follows within a second)`)
@@ -118,6 +127,7 @@ export function configureAutomationCommand(program: Command): void {
     .action(async (name: string | undefined, options: { limit: string; json?: boolean }, command: Command) => {
       const records = await automationHistory(command.optsWithGlobals<ProjectOptions>(), name, Number(options.limit));
       if (options.json) return void process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
-      for (const r of records) process.stdout.write(`${r.ts}  ${r.name.padEnd(28)}  ${(r.launched ? 'launched' : 'skipped').padEnd(8)}  ${r.runId ?? '-'.padEnd(36)}  ${r.reason}\n`);
+      for (const r of records)
+        process.stdout.write(`${r.ts}  ${r.name.padEnd(28)}  ${(r.launched ? 'launched' : 'skipped').padEnd(8)}  ${r.runId ?? '-'.padEnd(36)}  ${r.reason}\n`);
     });
 }

@@ -46,15 +46,29 @@ export async function backfillCommand(options: BackfillCommandOptions, out: Node
   process.once('SIGINT', onSigint);
   let backfill: Record;
   try {
-    const request = { select: options.select, ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.missing ? { missingOnly: true } : {}) };
+    const request = {
+      select: options.select,
+      ...(options.from ? { from: options.from } : {}),
+      ...(options.to ? { to: options.to } : {}),
+      ...(options.missing ? { missingOnly: true } : {}),
+    };
     backfill = await withClient(options, (client) =>
       client.backfill(request, {
         signal: controller.signal,
         onStart: ({ backfillId, total, done, server }) => {
           remote = server;
-          const range = options.from ? ` from ${options.from} to ${options.to}` : options.missing ? ' (every missing partition)' : ' (every complete partition)';
+          const range = options.from
+            ? ` from ${options.from} to ${options.to}`
+            : options.missing
+              ? ' (every missing partition)'
+              : ' (every complete partition)';
           if (server) out.write(`backfill ${backfillId} submitted to ${server}: ${total} partition(s)\n`);
-          else out.write(done > 0 ? `resuming backfill ${backfillId}: ${done} of ${total} partition(s) already done\n` : `backfill ${backfillId}: ${total} partition(s) of ${options.select}${range}\n`);
+          else
+            out.write(
+              done > 0
+                ? `resuming backfill ${backfillId}: ${done} of ${total} partition(s) already done\n`
+                : `backfill ${backfillId}: ${total} partition(s) of ${options.select}${range}\n`,
+            );
         },
         onProgress: (p) => {
           if (p.phase !== 'started') out.write(`${progressLine(p)}\n`);
@@ -67,7 +81,9 @@ export async function backfillCommand(options: BackfillCommandOptions, out: Node
   const done = backfill.partitions.filter((p) => p.status === 'succeeded').length;
   out.write(`backfill ${backfill.id} ${backfill.status}: ${done} of ${backfill.partitions.length} partition(s) succeeded\n`);
   if (backfill.status !== 'succeeded') {
-    throw new CommandFailed(`backfill ${backfill.id} ${backfill.status}; see the failed runs with \`sluice run RUN_ID\`, fix the cause, then run the same command again: only partitions not done are rebuilt`);
+    throw new CommandFailed(
+      `backfill ${backfill.id} ${backfill.status}; see the failed runs with \`sluice run RUN_ID\`, fix the cause, then run the same command again: only partitions not done are rebuilt`,
+    );
   }
   return backfill;
 }
@@ -84,15 +100,30 @@ export function configureBackfillCommand(program: Command): void {
       const globals = command.optsWithGlobals<ProjectOptions>();
       if (options.list) return listBackfills(globals);
       if (!options.select || (!options.missing && (!options.from || !options.to)) || !options.from !== !options.to) {
-        throw new CommandFailed('give --select with --from and --to (e.g. `sluice backfill --select gold/daily --from 2001-01-01 --to 2001-01-31`), or --select with --missing for every missing partition');
+        throw new CommandFailed(
+          'give --select with --from and --to (e.g. `sluice backfill --select gold/daily --from 2001-01-01 --to 2001-01-31`), or --select with --missing for every missing partition',
+        );
       }
-      await backfillCommand({ ...globals, select: options.select, ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}), ...(options.missing ? { missing: true } : {}) });
+      await backfillCommand({
+        ...globals,
+        select: options.select,
+        ...(options.from ? { from: options.from } : {}),
+        ...(options.to ? { to: options.to } : {}),
+        ...(options.missing ? { missing: true } : {}),
+      });
     });
 }
 
 async function listBackfills(options: ProjectOptions): Promise<void> {
   const backfills = await withClient(options, (client) => client.backfills());
   if (backfills.length === 0) return void process.stdout.write('no backfills yet\n');
-  const rows = backfills.map((b) => [b.id, b.state ?? b.status, b.createdAt.replace('T', ' ').slice(0, 19), `${b.partitions.filter((p) => p.status === 'succeeded').length}/${b.partitions.length}`, `${b.fromKey}..${b.toKey}`, b.selection]);
+  const rows = backfills.map((b) => [
+    b.id,
+    b.state ?? b.status,
+    b.createdAt.replace('T', ' ').slice(0, 19),
+    `${b.partitions.filter((p) => p.status === 'succeeded').length}/${b.partitions.length}`,
+    `${b.fromKey}..${b.toKey}`,
+    b.selection,
+  ]);
   process.stdout.write(`${textTable(['backfill', 'state', 'created', 'done', 'range', 'selection'], rows)}\n`);
 }

@@ -7,7 +7,10 @@ import { withClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** What the report needs of a check result: the same whether this process ran it or a `sluice dev` did. */
-type ReportedCheckResult = Pick<CheckResult, 'assetKey' | 'checkName' | 'passed' | 'severity' | 'failingCount' | 'totalCount' | 'failingPercent' | 'sampleFailing'> & {
+type ReportedCheckResult = Pick<
+  CheckResult,
+  'assetKey' | 'checkName' | 'passed' | 'severity' | 'failingCount' | 'totalCount' | 'failingPercent' | 'sampleFailing'
+> & {
   error?: { message: string };
 };
 
@@ -19,7 +22,14 @@ function outcome(result: ReportedCheckResult): string {
 /** Renders check results as a table with sample failing rows below. */
 function formatCheckResults(results: readonly ReportedCheckResult[]): string {
   if (results.length === 0) return 'no checks are defined for the selected assets; add `checks` to an asset or to defineProject({ checks })';
-  const rows = results.map((r) => [r.assetKey, r.checkName, outcome(r), r.severity, r.error ? 'error' : `${r.failingCount}/${r.totalCount}`, `${r.failingPercent.toFixed(2)} %`]);
+  const rows = results.map((r) => [
+    r.assetKey,
+    r.checkName,
+    outcome(r),
+    r.severity,
+    r.error ? 'error' : `${r.failingCount}/${r.totalCount}`,
+    `${r.failingPercent.toFixed(2)} %`,
+  ]);
   const lines = [textTable(['asset', 'check', 'result', 'severity', 'failing', 'percent'], rows)];
   for (const r of results.filter((x) => !x.passed)) {
     lines.push('', `${r.assetKey} ${r.checkName}: ${r.error ? r.error.message : `${r.failingCount} failing row(s); sample:`}`);
@@ -45,6 +55,7 @@ export function configureCheckCommand(program: Command): void {
     .action(async (options: { select: string; json?: boolean }, command: Command) => {
       const result = await runChecks(command.optsWithGlobals<ProjectOptions>(), options.select);
       process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatCheckResults(result.results)}\n`);
-      if (result.status !== 'succeeded') throw new CommandFailed(`checks failed in run ${result.runId}; fix the data (or the check) and run \`sluice check\` again`);
+      if (result.status !== 'succeeded')
+        throw new CommandFailed(`checks failed in run ${result.runId}; fix the data (or the check) and run \`sluice check\` again`);
     });
 }

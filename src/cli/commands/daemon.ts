@@ -30,7 +30,10 @@ interface RunningDaemon {
 async function startDaemon(options: DaemonCommandOptions, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<RunningDaemon> {
   const dir = options.project ?? process.cwd();
   const dev = readDevServerFile(dirname(findProjectFile(dir)));
-  if (dev) throw new CommandFailed(`sluice dev runs for this project at ${dev.url} (pid ${dev.pid}) and already runs the automation daemon; stop it first to run the daemon alone`);
+  if (dev)
+    throw new CommandFailed(
+      `sluice dev runs for this project at ${dev.url} (pid ${dev.pid}) and already runs the automation daemon; stop it first to run the daemon alone`,
+    );
   const sluice = await Sluice.open({ dir });
   let daemon: AutomationDaemon;
   try {
@@ -40,7 +43,9 @@ async function startDaemon(options: DaemonCommandOptions, log: (line: string) =>
     throw error;
   }
   const { schedules = [], sensors = [] } = sluice.project.definition;
-  log(`sluice daemon: project "${sluice.project.definition.name}": ${daemon.entries.length} automation(s) (${schedules.length} schedule(s), ${sensors.length} sensor(s), ${daemon.entries.filter((e) => e.kind === 'asset').length} asset condition(s))`);
+  log(
+    `sluice daemon: project "${sluice.project.definition.name}": ${daemon.entries.length} automation(s) (${schedules.length} schedule(s), ${sensors.length} sensor(s), ${daemon.entries.filter((e) => e.kind === 'asset').length} asset condition(s))`,
+  );
   for (const entry of daemon.entries) log(`  ${entry.name} [${entry.kind}${daemon.isEnabled(entry.name) ? '' : ', off'}]: ${entry.detail}`);
   if (sensors.some((s) => s.type === 'events')) log('  note: HTTP events (POST /api/events/SOURCE) need the API: run `sluice dev` instead to receive them');
   log('  decisions are recorded: `sluice automation history`; press Ctrl-C to stop');

@@ -33,7 +33,10 @@ export async function ddlFor(options: ProjectOptions, command: DdlCommandOptions
   const selected = resolveSelection(project.graph, command.select);
   const local = command.from ?? (isRemote(command.location) ? undefined : command.location.replace(/^file:\/\//, ''));
   if (local === undefined) {
-    throw new SluiceError('INVALID_CONFIG', `--location ${command.location} is not on this machine; pass --from DIR, the folder \`sluice export --to\` wrote, so its manifests can be read`);
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      `--location ${command.location} is not on this machine; pass --from DIR, the folder \`sluice export --to\` wrote, so its manifests can be read`,
+    );
   }
   const location = command.location.replace(/\/+$/, '');
   return project.graph.order
@@ -41,7 +44,13 @@ export async function ddlFor(options: ProjectOptions, command: DdlCommandOptions
     .map((key) => {
       const { schema, name } = parseAssetKey(key);
       const manifest = readManifest(join(local, schema, name));
-      const ddl = externalDdl({ engine: command.engine, manifest, location: `${location}/${schema}/${name}`, ...(command.catalog ? { catalog: command.catalog } : {}), ...(command.server ? { server: command.server } : {}) });
+      const ddl = externalDdl({
+        engine: command.engine,
+        manifest,
+        location: `${location}/${schema}/${name}`,
+        ...(command.catalog ? { catalog: command.catalog } : {}),
+        ...(command.server ? { server: command.server } : {}),
+      });
       return `-- ${key}: ${manifest.rows} rows, exported ${manifest.exportedAt} (data version ${manifest.dataVersion ?? 'unknown'})\n${ddl}`;
     })
     .join('\n\n');

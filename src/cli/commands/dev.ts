@@ -82,7 +82,15 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
     await sluice.close();
     throw error;
   }
-  const app = createApp(sluice, { launcher, automation: () => automation.daemon, shutdown: shutdown.signal, uiDir, log, ...(loopback ? {} : { allowedHosts: 'any' as const }), ...(access ? { access: access.shared } : {}) });
+  const app = createApp(sluice, {
+    launcher,
+    automation: () => automation.daemon,
+    shutdown: shutdown.signal,
+    uiDir,
+    log,
+    ...(loopback ? {} : { allowedHosts: 'any' as const }),
+    ...(access ? { access: access.shared } : {}),
+  });
   let server;
   try {
     server = await listen(app, { port: options.port ?? 3000, host });
@@ -95,7 +103,10 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   let pgWire: PgWireServer | undefined;
   try {
     const wireAccess = access ? { access: { access: access.access, store: access.store, audit: access.shared.audit } } : {};
-    if (options.pgPort !== undefined) pgWire = await (await import('../../server/pg-wire/start-pg-wire.js')).startSluicePgWire(sluice, { port: options.pgPort, host, log: automationLog, ...wireAccess });
+    if (options.pgPort !== undefined)
+      pgWire = await (
+        await import('../../server/pg-wire/start-pg-wire.js')
+      ).startSluicePgWire(sluice, { port: options.pgPort, host, log: automationLog, ...wireAccess });
   } catch (error) {
     await server.close();
     await automation.stop();
@@ -111,7 +122,10 @@ export async function startDevServer(options: DevCommandOptions, log: (line: str
   log(`${name}: project "${sluice.project.definition.name}" (${sluice.project.graph.size} assets) in ${projectDir}`);
   log(`  UI and API: ${server.url}`);
   if (!existsSync(join(uiDir, 'index.html'))) log('  (the web UI is not built: run `npm run build:ui` in the Sluice checkout; the API works meanwhile)');
-  if (access) log(`  access: every request authenticates (${Object.keys(access.access.config.users).length} users; \`sluice tokens create --user NAME\`), and is audited (\`sluice audit\`)`);
+  if (access)
+    log(
+      `  access: every request authenticates (${Object.keys(access.access.config.users).length} users; \`sluice tokens create --user NAME\`), and is audited (\`sluice audit\`)`,
+    );
   log('  other sluice commands in this project now go through this server; press Ctrl-C to stop');
   opened = true;
   for (const line of early.splice(0)) log(line);

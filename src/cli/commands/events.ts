@@ -39,7 +39,11 @@ function flightsFile(): string {
  */
 export async function* datasetPages(dataset: string, limit: number | undefined, orderBy = 'date'): EventPages {
   const file = dataset === 'flights' ? flightsFile() : resolve(dataset);
-  const reader = /\.parquet$/i.test(file) ? `read_parquet(${sqlString(file)}, file_row_number = true)` : /\.csv$/i.test(file) ? `(SELECT *, row_number() OVER () - 1 AS file_row_number FROM read_csv(${sqlString(file)}))` : `(SELECT *, row_number() OVER () - 1 AS file_row_number FROM read_json_auto(${sqlString(file)}))`;
+  const reader = /\.parquet$/i.test(file)
+    ? `read_parquet(${sqlString(file)}, file_row_number = true)`
+    : /\.csv$/i.test(file)
+      ? `(SELECT *, row_number() OVER () - 1 AS file_row_number FROM read_csv(${sqlString(file)}))`
+      : `(SELECT *, row_number() OVER () - 1 AS file_row_number FROM read_json_auto(${sqlString(file)}))`;
   const order = `"${orderBy.replaceAll('"', '""')}", file_row_number`;
   const warehouse = await DuckDbWarehouse.open({ path: ':memory:' });
   const session = await warehouse.session();
@@ -51,12 +55,21 @@ export async function* datasetPages(dataset: string, limit: number | undefined, 
          FROM (SELECT * FROM ${reader} ORDER BY ${order} ${limit !== undefined ? `LIMIT ${Math.floor(limit)}` : ''})`,
       );
     } catch (cause) {
-      throw new SluiceError('SOURCE_ERROR', `cannot read events from ${file} ordered by "${orderBy}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      throw new SluiceError(
+        'SOURCE_ERROR',
+        `cannot read events from ${file} ordered by "${orderBy}": ${cause instanceof Error ? cause.message : String(cause)}`,
+        { cause },
+      );
     }
     for (let after = 0; ; after += PAGE_ROWS) {
-      const rows = await session.query(`SELECT * EXCLUDE (_replay_seq) FROM replay WHERE _replay_seq > $1 AND _replay_seq <= $2 ORDER BY _replay_seq`, [after, after + PAGE_ROWS]);
+      const rows = await session.query(`SELECT * EXCLUDE (_replay_seq) FROM replay WHERE _replay_seq > $1 AND _replay_seq <= $2 ORDER BY _replay_seq`, [
+        after,
+        after + PAGE_ROWS,
+      ]);
       if (rows.length === 0) return;
-      yield rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 19).replace('T', ' ') : v])));
+      yield rows.map((row) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString().slice(0, 19).replace('T', ' ') : v])),
+      );
     }
   } finally {
     session.close();
@@ -68,11 +81,15 @@ export async function* datasetPages(dataset: string, limit: number | undefined, 
  * Replays a dataset to the server of `--url`, the project's running `sluice dev`, or http://127.0.0.1:3000.
  * @example const result = await replayCommand({ dataset: 'flights', rate: 500, limit: 2000 });
  */
-export async function replayCommand(options: ReplayCommandOptions, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<ReplayResult> {
+export async function replayCommand(
+  options: ReplayCommandOptions,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<ReplayResult> {
   const url = findDevServer(options)?.baseUrl ?? 'http://127.0.0.1:3000';
   const flights = options.dataset === 'flights';
   const source = options.source ?? (flights ? 'flights' : undefined);
-  if (!source) throw new SluiceError('INVALID_CONFIG', 'give --source, the event source on the server (its sensor\'s `source`)');
+  if (!source) throw new SluiceError('INVALID_CONFIG', "give --source, the event source on the server (its sensor's `source`)");
   const asset = options.asset ?? (flights ? 'gold/airport_daily_delays' : undefined);
   let lastReport = 0;
   const result = await replayEvents(datasetPages(options.dataset, options.limit, options.orderBy), {
@@ -88,8 +105,11 @@ export async function replayCommand(options: ReplayCommandOptions, out: NodeJS.W
     },
   });
   const { latency } = result;
-  out.write(`replayed ${result.sent} ${flights ? 'flight ' : ''}events to ${url}/api/events/${source} at ${Math.round(result.achievedRate)}/s in ${(result.sendMs / 1000).toFixed(1)} s (${result.requests} requests, seq ${result.firstSeq}-${result.lastSeq})\n`);
-  if (result.quarantined > 0) out.write(`${result.quarantined} event(s) quarantined at the door; their reasons: sluice query "SELECT _reason, raw FROM landing.${source}_rejected"\n`);
+  out.write(
+    `replayed ${result.sent} ${flights ? 'flight ' : ''}events to ${url}/api/events/${source} at ${Math.round(result.achievedRate)}/s in ${(result.sendMs / 1000).toFixed(1)} s (${result.requests} requests, seq ${result.firstSeq}-${result.lastSeq})\n`,
+  );
+  if (result.quarantined > 0)
+    out.write(`${result.quarantined} event(s) quarantined at the door; their reasons: sluice query "SELECT _reason, raw FROM landing.${source}_rejected"\n`);
   out.write(`${latency.visible} of ${latency.events} visible in ${result.asset} (event received -> published there; max ${latency.max ?? '-'} ms)\n`);
   out.write(`latency p50 ${latency.p50 ?? '-'} ms, p99 ${latency.p99 ?? '-'} ms\n`);
   return result;

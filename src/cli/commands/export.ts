@@ -20,7 +20,10 @@ export interface ExportCommandOptions {
  */
 export async function runExport(options: ProjectOptions, command: ExportCommandOptions): Promise<ExportResponse> {
   if ((command.format ?? 'parquet') !== 'parquet') {
-    throw new SluiceError('INVALID_CONFIG', `--format ${command.format} is not supported; exports are written as parquet (the one format Trino, Spark, DuckDB and parquet_fdw all read)`);
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      `--format ${command.format} is not supported; exports are written as parquet (the one format Trino, Spark, DuckDB and parquet_fdw all read)`,
+    );
   }
   const request = { select: command.select, to: resolve(command.to), ...(command.partitionBy ? { partitionBy: command.partitionBy } : {}) };
   return withClient(options, (client) => client.exportAssets(request));

@@ -3,14 +3,7 @@ import type { Command } from 'commander';
 import { AssetNotFoundError, SluiceError } from '../../errors.js';
 import { normalizeAssetKey } from '../../model/asset-key.js';
 import { didYouMean } from '../../model/did-you-mean.js';
-import {
-  changesSince,
-  describeChanges,
-  historyEntries,
-  parseSince,
-  type ChangesSince,
-  type HistoryEntry,
-} from '../../lineage/materialization-history.js';
+import { changesSince, describeChanges, historyEntries, parseSince, type ChangesSince, type HistoryEntry } from '../../lineage/materialization-history.js';
 import type { AssetGraph } from '../../model/asset-graph.js';
 import { formatMs } from '../../runtime/sluice.js';
 import type { MaterializationRecord } from '../../store/metadata-store.js';
@@ -49,7 +42,8 @@ function historyFromRecords(key: string, records: readonly MaterializationRecord
 function sinceOf(options: HistoryOptions): string | undefined {
   if (options.since === undefined) return undefined;
   const since = parseSince(options.since);
-  if (since === undefined) throw new SluiceError('INVALID_SELECTION', `--since "${options.since}" is not a date, a time or a duration such as 24h, 7d or yesterday`);
+  if (since === undefined)
+    throw new SluiceError('INVALID_SELECTION', `--since "${options.since}" is not a date, a time or a duration such as 24h, 7d or yesterday`);
   return since;
 }
 
@@ -97,7 +91,11 @@ function historyText(history: AssetHistory): string {
     lines.push('', `since ${shortTime(since.since)} UTC: ${since.materializations} materialization(s)`);
     if (!since.latest) lines.push('  nothing was materialized in this period');
     else if (!since.baseline) lines.push('  no materialization before this period to compare with');
-    else lines.push(`  net change: ${describeChanges(since.change!)}`, `  rows ${cellRows(since.baseline.rowCount)} -> ${cellRows(since.latest.rowCount)}; code ${short(since.baseline.codeVersion)} -> ${short(since.latest.codeVersion)}; data ${short(since.baseline.dataVersion)} -> ${short(since.latest.dataVersion)}`);
+    else
+      lines.push(
+        `  net change: ${describeChanges(since.change!)}`,
+        `  rows ${cellRows(since.baseline.rowCount)} -> ${cellRows(since.latest.rowCount)}; code ${short(since.baseline.codeVersion)} -> ${short(since.latest.codeVersion)}; data ${short(since.baseline.dataVersion)} -> ${short(since.latest.dataVersion)}`,
+      );
   }
   return lines.join('\n');
 }
@@ -119,7 +117,10 @@ export function configureHistoryCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (key: string, options: { limit: string; since?: string; json?: boolean }, command: Command) => {
       const limit = Math.max(1, Number.parseInt(options.limit, 10) || 20);
-      const history = await assetHistory(command.optsWithGlobals<ProjectOptions>(), key, { limit, ...(options.since !== undefined ? { since: options.since } : {}) });
+      const history = await assetHistory(command.optsWithGlobals<ProjectOptions>(), key, {
+        limit,
+        ...(options.since !== undefined ? { since: options.since } : {}),
+      });
       process.stdout.write(`${options.json ? JSON.stringify(history, null, 2) : historyText(history)}\n`);
     });
 }

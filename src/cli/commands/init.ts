@@ -30,9 +30,14 @@ export function initProject(dir: string): InitResult {
   const files: TemplateFile[] = PROJECT_TEMPLATE.map((file) => (file.path === 'sluice.config.ts' ? { ...file, path: configName } : file));
 
   const existingConfig = ['sluice.config.ts', 'sluice.config.mts', 'sluice.config.js', 'sluice.config.mjs'].find((name) => existsSync(join(target, name)));
-  if (existingConfig) throw new SluiceError('PROJECT_EXISTS', `"${join(target, existingConfig)}" exists: ${target} is a Sluice project already; run \`sluice init\` in an empty folder or pass a new one (sluice init my-warehouse)`);
+  if (existingConfig)
+    throw new SluiceError(
+      'PROJECT_EXISTS',
+      `"${join(target, existingConfig)}" exists: ${target} is a Sluice project already; run \`sluice init\` in an empty folder or pass a new one (sluice init my-warehouse)`,
+    );
   const clashes = files.filter((file) => existsSync(join(target, file.path))).map((file) => file.path);
-  if (clashes.length > 0) throw new SluiceError('PROJECT_EXISTS', `sluice init would overwrite ${clashes.join(', ')} in ${target}; move them away or pick another folder`);
+  if (clashes.length > 0)
+    throw new SluiceError('PROJECT_EXISTS', `sluice init would overwrite ${clashes.join(', ')} in ${target}; move them away or pick another folder`);
 
   const written: string[] = [];
   const write = (path: string, content: string): void => {
@@ -41,8 +46,14 @@ export function initProject(dir: string): InitResult {
     written.push(path);
   };
   if (!packageJson) {
-    const name = basename(target).toLowerCase().replace(/[^a-z0-9-_.]/g, '-') || 'my-warehouse';
-    write('package.json', `${JSON.stringify({ name, private: true, type: 'module', scripts: { materialize: 'sluice materialize', dev: 'sluice dev' } }, null, 2)}\n`);
+    const name =
+      basename(target)
+        .toLowerCase()
+        .replace(/[^a-z0-9-_.]/g, '-') || 'my-warehouse';
+    write(
+      'package.json',
+      `${JSON.stringify({ name, private: true, type: 'module', scripts: { materialize: 'sluice materialize', dev: 'sluice dev' } }, null, 2)}\n`,
+    );
   }
   for (const file of files) write(file.path, file.content);
   const linkedSluice = canImportSluice(target) ? undefined : linkSluice(target);
@@ -76,8 +87,16 @@ export function configureInitCommand(program: Command): void {
       const result = initProject(dir);
       const shown = relative(process.cwd(), result.dir) || '.';
       const lines = [`Created a Sluice project in ${result.dir}:`, ...result.written.map((path) => `  ${path}`)];
-      if (result.linkedSluice) lines.push(`  node_modules/sluice -> ${result.linkedSluice} (no 'sluice' package was installed here; \`npm install sluice\` replaces the link)`);
-      lines.push('', 'Next:', ...(shown === '.' ? [] : [`  cd ${shown}`]), '  npx sluice materialize     # builds bronze -> silver -> gold into data/warehouse.duckdb', '  npx sluice query "SELECT * FROM gold.daily_revenue"', '  npx sluice dev             # the web UI');
+      if (result.linkedSluice)
+        lines.push(`  node_modules/sluice -> ${result.linkedSluice} (no 'sluice' package was installed here; \`npm install sluice\` replaces the link)`);
+      lines.push(
+        '',
+        'Next:',
+        ...(shown === '.' ? [] : [`  cd ${shown}`]),
+        '  npx sluice materialize     # builds bronze -> silver -> gold into data/warehouse.duckdb',
+        '  npx sluice query "SELECT * FROM gold.daily_revenue"',
+        '  npx sluice dev             # the web UI',
+      );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -81,11 +81,20 @@ function columnLineageText(lineage: ProjectColumnLineage, keys: readonly string[
     .map((key) => {
       const asset = lineage.asset(key);
       const how = asset.method === 'sql' ? 'inferred from SQL' : asset.method === 'declared' ? 'declared by the author' : 'not analysable';
-      const rows = asset.columns.map((c) => [c.name, c.sources.map((s) => `${s.asset ?? s.table}.${s.column} (${s.transform})`).join(', ') || (c.transform === 'aggregation' ? '(aggregate of rows)' : '-')]);
+      const rows = asset.columns.map((c) => [
+        c.name,
+        c.sources.map((s) => `${s.asset ?? s.table}.${s.column} (${s.transform})`).join(', ') || (c.transform === 'aggregation' ? '(aggregate of rows)' : '-'),
+      ]);
       const lines = [`${key} (${how})`];
       if (asset.note) lines.push(`  ${asset.note}`);
-      if (rows.length > 0) lines.push(...textTable(['column', 'comes from'], rows).split('\n').map((l) => `  ${l}`));
-      if (asset.indirect.length > 0) lines.push(`  rows decided by: ${asset.indirect.map((s) => `${s.transform} ${s.asset ?? s.table}.${s.column}`).join(', ')}`);
+      if (rows.length > 0)
+        lines.push(
+          ...textTable(['column', 'comes from'], rows)
+            .split('\n')
+            .map((l) => `  ${l}`),
+        );
+      if (asset.indirect.length > 0)
+        lines.push(`  rows decided by: ${asset.indirect.map((s) => `${s.transform} ${s.asset ?? s.table}.${s.column}`).join(', ')}`);
       for (const warning of asset.warnings) lines.push(`  warning: ${warning}`);
       return lines.join('\n');
     })
@@ -99,8 +108,10 @@ function columnLineageText(lineage: ProjectColumnLineage, keys: readonly string[
  */
 function renderLineage(graph: AssetGraph, lineage: ProjectColumnLineage | undefined, arg: string | undefined, options: LineageOptions = {}): string {
   const format = options.format ?? 'text';
-  if (!['text', 'mermaid', 'dot', 'json'].includes(format)) throw new SluiceError('INVALID_SELECTION', `--format "${format}" is not one of text, mermaid, dot, json`);
-  if (options.upstream && options.downstream) throw new SluiceError('INVALID_SELECTION', 'give --upstream or --downstream, not both (neither shows both sides)');
+  if (!['text', 'mermaid', 'dot', 'json'].includes(format))
+    throw new SluiceError('INVALID_SELECTION', `--format "${format}" is not one of text, mermaid, dot, json`);
+  if (options.upstream && options.downstream)
+    throw new SluiceError('INVALID_SELECTION', 'give --upstream or --downstream, not both (neither shows both sides)');
   const direction: LineageDirection = options.upstream ? 'upstream' : options.downstream ? 'downstream' : 'both';
   const split = arg === undefined ? undefined : splitAssetColumn(arg);
   const key = split ? resolveAsset(graph, split.key) : undefined;
@@ -192,7 +203,9 @@ export function configureLineageCommand(program: Command): void {
             },
             ({ graph, lineage, client }) => redacted(client, renderLineage(graph, lineage, arg, options), options.format),
           )
-        : await withClient(projectOptions, async (client) => redacted(client, renderLineage((await client.project()).graph, undefined, arg, options), options.format));
+        : await withClient(projectOptions, async (client) =>
+            redacted(client, renderLineage((await client.project()).graph, undefined, arg, options), options.format),
+          );
       process.stdout.write(`${output}\n`);
     });
 }

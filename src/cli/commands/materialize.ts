@@ -29,7 +29,9 @@ function report(result: MaterializeResult, out: NodeJS.WriteStream): Materialize
   out.write(`run ${result.runId} ${result.status}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}\n`);
   if (result.status !== 'succeeded') {
     for (const a of result.assets.filter((x) => x.status === 'failed')) out.write(`\n✖ ${a.key}: ${a.error?.message}\n`);
-    throw new CommandFailed(`run ${result.runId} ${result.status}; see \`sluice run ${result.runId}\`, fix the cause, then \`sluice materialize --retry-failed ${result.runId}\``);
+    throw new CommandFailed(
+      `run ${result.runId} ${result.status}; see \`sluice run ${result.runId}\`, fix the cause, then \`sluice materialize --retry-failed ${result.runId}\``,
+    );
   }
   return result;
 }

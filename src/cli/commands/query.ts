@@ -15,7 +15,10 @@ function cell(value: unknown): string {
 function formatRows(rows: readonly Row[]): string {
   if (rows.length === 0) return '(no rows)';
   const columns = Object.keys(rows[0]!);
-  return `${textTable(columns, rows.map((r) => columns.map((c) => cell(r[c]))))}\n(${rows.length} row${rows.length === 1 ? '' : 's'})`;
+  return `${textTable(
+    columns,
+    rows.map((r) => columns.map((c) => cell(r[c]))),
+  )}\n(${rows.length} row${rows.length === 1 ? '' : 's'})`;
 }
 
 export function configureQueryCommand(program: Command): void {

@@ -87,7 +87,14 @@ function buildAssetReport(input: AssetReportInput): AssetReport {
       warnings: assetLineage.warnings,
     },
     columns: shownColumns(assetLineage, input.history[0]),
-    materializations: input.history.map((m) => ({ createdAt: m.createdAt, runId: m.runId, rowCount: m.rowCount, durationMs: m.durationMs, codeVersion: m.codeVersion, dataVersion: m.dataVersion })),
+    materializations: input.history.map((m) => ({
+      createdAt: m.createdAt,
+      runId: m.runId,
+      rowCount: m.rowCount,
+      durationMs: m.durationMs,
+      codeVersion: m.codeVersion,
+      dataVersion: m.dataVersion,
+    })),
   };
 }
 
@@ -112,7 +119,11 @@ async function showAsset(options: ProjectOptions, key: string, limit: number, re
   return withColumnLineage(options, keysOf, async ({ graph, projectFile, lineage, client }) => {
     const detail = await client.asset(normalized, limit);
     const { status, statusReason } = detail.asset;
-    return render(await client.redact(buildAssetReport({ graph, projectFile, key: normalized, status, statusReason: statusReason ?? null, history: detail.materializations, lineage })));
+    return render(
+      await client.redact(
+        buildAssetReport({ graph, projectFile, key: normalized, status, statusReason: statusReason ?? null, history: detail.materializations, lineage }),
+      ),
+    );
   });
 }
 
@@ -148,7 +159,11 @@ function showText(report: AssetReport): string {
   lines.push(
     '',
     `owners:     ${report.owners.join(', ') || '-'}`,
-    `tags:       ${Object.entries(report.tags).map(([k, v]) => (v ? `${k}=${v}` : k)).join(', ') || '-'}`,
+    `tags:       ${
+      Object.entries(report.tags)
+        .map(([k, v]) => (v ? `${k}=${v}` : k))
+        .join(', ') || '-'
+    }`,
     `upstream:   ${report.upstream.join(', ') || '-'}`,
     `downstream: ${report.downstream.join(', ') || '-'}`,
     `status:     ${report.status}${report.statusReason ? `: ${report.statusReason}` : ''}`,

@@ -33,9 +33,16 @@ async function withAccessStore<T>(options: ProjectOptions, work: (store: AccessS
 export function createTokenCommand(options: CreateTokenCommandOptions): Promise<CreatedToken> {
   return withAccessStore(options, (store, access) => {
     if (!access.hasUser(options.user)) {
-      throw new SluiceError('INVALID_CONFIG', `user "${options.user}" is not in the project's access.users (${Object.keys(access.config.users).join(', ')}); add them to sluice.config.ts first`);
+      throw new SluiceError(
+        'INVALID_CONFIG',
+        `user "${options.user}" is not in the project's access.users (${Object.keys(access.config.users).join(', ')}); add them to sluice.config.ts first`,
+      );
     }
-    return createApiToken(store, { user: options.user, ...(options.expires ? { expiresIn: options.expires } : {}), ...(options.description ? { description: options.description } : {}) });
+    return createApiToken(store, {
+      user: options.user,
+      ...(options.expires ? { expiresIn: options.expires } : {}),
+      ...(options.description ? { description: options.description } : {}),
+    });
   });
 }
 
@@ -47,7 +54,8 @@ export function listTokensCommand(options: ProjectOptions): Promise<TokenRecord[
 /** Revokes a token at once: the next request with it, and every session opened with it, is refused. */
 export function revokeTokenCommand(options: ProjectOptions, id: string): Promise<void> {
   return withAccessStore(options, async (store) => {
-    if (!(await store.revokeToken(id, new Date().toISOString()))) throw new SluiceError('INVALID_CONFIG', `no token has id "${id}"; see \`sluice tokens list\``);
+    if (!(await store.revokeToken(id, new Date().toISOString())))
+      throw new SluiceError('INVALID_CONFIG', `no token has id "${id}"; see \`sluice tokens list\``);
   });
 }
 
@@ -70,7 +78,9 @@ export function configureTokensCommand(program: Command): void {
       const created = await createTokenCommand({ ...command.optsWithGlobals<ProjectOptions>(), ...options });
       if (options.json) return void process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
       process.stdout.write(`${created.token}\n`);
-      process.stderr.write(`token ${created.id} for "${created.user}"${created.expiresAt ? `, expires ${created.expiresAt}` : ', never expires'}; it is shown only now: store it safely\n`);
+      process.stderr.write(
+        `token ${created.id} for "${created.user}"${created.expiresAt ? `, expires ${created.expiresAt}` : ', never expires'}; it is shown only now: store it safely\n`,
+      );
     });
   tokens
     .command('list')
@@ -82,7 +92,14 @@ export function configureTokensCommand(program: Command): void {
       if (options.json) return void process.stdout.write(`${JSON.stringify(safe, null, 2)}\n`);
       if (list.length === 0) return void process.stdout.write('no tokens yet; create one with `sluice tokens create --user NAME`\n');
       const now = Date.now();
-      const rows = list.map((t) => [t.id, t.user, state(t, now), t.createdAt.slice(0, 19).replace('T', ' '), t.expiresAt?.slice(0, 19).replace('T', ' ') ?? 'never', t.description ?? '']);
+      const rows = list.map((t) => [
+        t.id,
+        t.user,
+        state(t, now),
+        t.createdAt.slice(0, 19).replace('T', ' '),
+        t.expiresAt?.slice(0, 19).replace('T', ' ') ?? 'never',
+        t.description ?? '',
+      ]);
       process.stdout.write(`${textTable(['id', 'user', 'state', 'created', 'expires', 'description'], rows)}\n`);
     });
   tokens

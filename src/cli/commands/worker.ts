@@ -29,7 +29,9 @@ export async function startWorker(options: WorkerCommandOptions, env: Readonly<R
   const sluice = await Sluice.open({ dir: options.project ?? process.cwd(), env, executor: 'in-process' });
   try {
     if (sluice.warehouse.dialect !== 'postgres') {
-      throw new CommandFailed('sluice worker builds assets in a warehouse every worker shares: set SLUICE_WAREHOUSE_URL to a PostgreSQL database (docs/production.md)');
+      throw new CommandFailed(
+        'sluice worker builds assets in a warehouse every worker shares: set SLUICE_WAREHOUSE_URL to a PostgreSQL database (docs/production.md)',
+      );
     }
     const worker = await StepWorker.start({
       url: queueUrl(env, sluice.project),

@@ -71,7 +71,9 @@ export class DuckDbSqlParser {
           this.connection = undefined;
           throw error;
         });
-        const reader = await (await this.connection).runAndReadAll(
+        const reader = await (
+          await this.connection
+        ).runAndReadAll(
           'SELECT json_serialize_sql(s) AS tree FROM unnest($1::VARCHAR[]) WITH ORDINALITY AS u(s, i) ORDER BY i',
           [listValue(chunk.map((p) => p.sql))],
           [LIST(VARCHAR)],

@@ -6,7 +6,15 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
-import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type PublishRejects, type TableProfile, type Warehouse, type WarehouseSession } from '../warehouse.js';
+import {
+  STAGING_PREFIX,
+  type ColumnInfo,
+  type PartitionFilter,
+  type PublishRejects,
+  type TableProfile,
+  type Warehouse,
+  type WarehouseSession,
+} from '../warehouse.js';
 import { DuckDbSqlParser } from './duckdb-sql-parser.js';
 
 /** Construction options of the DuckDB warehouse. */
@@ -153,7 +161,10 @@ class DuckDbSession implements WarehouseSession {
 
   async stageRows(staging: QualifiedName, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) {
-      throw new SluiceError('COMPUTE_ERROR', 'the compute function returned no rows, so no columns can be inferred; create the table yourself with ctx.target, or return at least one row');
+      throw new SluiceError(
+        'COMPUTE_ERROR',
+        'the compute function returned no rows, so no columns can be inferred; create the table yourself with ctx.target, or return at least one row',
+      );
     }
     // DuckDB's JSON reader infers types and loads fast; row-by-row inserts through the binding are ~50x slower.
     const dir = mkdtempSync(join(tmpdir(), 'sluice-rows-'));
@@ -185,7 +196,10 @@ class DuckDbSession implements WarehouseSession {
   }
 
   /** Drops each target (of its known kind, or as a table if it exists) and renames its staging table in, in one transaction. */
-  private async swapIn(swaps: readonly { staging: QualifiedName; target: QualifiedName }[], kinds: readonly (RelationKind | undefined)[] | undefined): Promise<void> {
+  private async swapIn(
+    swaps: readonly { staging: QualifiedName; target: QualifiedName }[],
+    kinds: readonly (RelationKind | undefined)[] | undefined,
+  ): Promise<void> {
     const statements: string[] = [];
     for (const [i, { staging, target }] of swaps.entries()) {
       if (!kinds) statements.push(`DROP TABLE IF EXISTS ${quoteQualified(target)}`);
@@ -222,11 +236,18 @@ class DuckDbSession implements WarehouseSession {
     );
     if (Number(outside!.n) > 0) {
       const window = 'equals' in filter ? `= '${filter.equals}'` : `in [${filter.start}, ${filter.end})`;
-      throw new SluiceError('COMPUTE_ERROR', `${outside!.n} staged row(s) have ${filter.column} outside the partition (${filter.column} ${window}); filter the SQL with $partition_start/$partition_end (or $partition_key)`);
+      throw new SluiceError(
+        'COMPUTE_ERROR',
+        `${outside!.n} staged row(s) have ${filter.column} outside the partition (${filter.column} ${window}); filter the SQL with $partition_start/$partition_end (or $partition_key)`,
+      );
     }
-    await this.mergeInto(staging, target, 'equals' in filter
-      ? { where: `${column} = $1`, params: [filter.equals] }
-      : { where: `${column} >= $1::TIMESTAMP AND ${column} < $2::TIMESTAMP`, params: [filter.start, filter.end] });
+    await this.mergeInto(
+      staging,
+      target,
+      'equals' in filter
+        ? { where: `${column} = $1`, params: [filter.equals] }
+        : { where: `${column} >= $1::TIMESTAMP AND ${column} < $2::TIMESTAMP`, params: [filter.start, filter.end] },
+    );
   }
 
   async publishMerge(staging: QualifiedName, target: QualifiedName, uniqueKey: readonly string[], rejects?: PublishRejects): Promise<void> {
@@ -237,7 +258,10 @@ class DuckDbSession implements WarehouseSession {
       `SELECT count(*) AS n FROM (SELECT ${keys.join(', ')} FROM ${quoteQualified(staging)}${published} GROUP BY ALL HAVING count(*) > 1)`,
     );
     if (Number(dupes!.n) > 0) {
-      throw new SluiceError('COMPUTE_ERROR', `the batch holds ${dupes!.n} key(s) of (${uniqueKey.join(', ')}) more than once; make the SQL return each key once (e.g. QUALIFY row_number() OVER (PARTITION BY ${uniqueKey.join(', ')} ORDER BY ...) = 1)`);
+      throw new SluiceError(
+        'COMPUTE_ERROR',
+        `the batch holds ${dupes!.n} key(s) of (${uniqueKey.join(', ')}) more than once; make the SQL return each key once (e.g. QUALIFY row_number() OVER (PARTITION BY ${uniqueKey.join(', ')} ORDER BY ...) = 1)`,
+      );
     }
     const match = keys.map((k) => `t.${k} IS NOT DISTINCT FROM s.${k}`).join(' AND ');
     await this.mergeInto(staging, target, { where: `EXISTS (SELECT 1 FROM ${quoteQualified(staging)} AS s WHERE ${match})`, alias: 't' }, rejects);
@@ -248,24 +272,34 @@ class DuckDbSession implements WarehouseSession {
   }
 
   /** In one transaction: delete the target rows `replace` matches, insert the staged rows (rejected ones into the quarantine), drop staging. */
-  private async mergeInto(staging: QualifiedName, target: QualifiedName, replace: { where: string; params?: unknown[]; alias?: string } | undefined, rejects?: PublishRejects): Promise<void> {
+  private async mergeInto(
+    staging: QualifiedName,
+    target: QualifiedName,
+    replace: { where: string; params?: unknown[]; alias?: string } | undefined,
+    rejects?: PublishRejects,
+  ): Promise<void> {
     if (!rejects) {
       if (!(await this.describe(target))) return this.publishTable(staging, target);
       return this.transaction(async () => {
-        if (replace) await this.exec(`DELETE FROM ${quoteQualified(target)}${replace.alias ? ` AS ${replace.alias}` : ''} WHERE ${replace.where}`, replace.params);
+        if (replace)
+          await this.exec(`DELETE FROM ${quoteQualified(target)}${replace.alias ? ` AS ${replace.alias}` : ''} WHERE ${replace.where}`, replace.params);
         await this.exec(`INSERT INTO ${quoteQualified(target)} BY NAME SELECT * FROM ${quoteQualified(staging)}`);
         await this.exec(`DROP TABLE ${quoteQualified(staging)}`);
       });
     }
     const column = quoteIdentifier(rejects.column);
     if (!(await this.describe(staging))?.some((c) => c.name === rejects.column)) {
-      throw new SluiceError('COMPUTE_ERROR', `the batch has no column "${rejects.column}" (the reject column): return it, NULL for rows to publish and the reason for rows to quarantine`);
+      throw new SluiceError(
+        'COMPUTE_ERROR',
+        `the batch has no column "${rejects.column}" (the reject column): return it, NULL for rows to publish and the reason for rows to quarantine`,
+      );
     }
     const [hasTarget, hasQuarantine] = [await this.describe(target), rejects.quarantine && (await this.describe(rejects.quarantine))];
     const publishable = `${column} IS NULL OR ${column}::VARCHAR = 'false'`;
     await this.transaction(async () => {
       if (!hasTarget) await this.exec(`CREATE TABLE ${quoteQualified(target)} AS SELECT * EXCLUDE (${column}) FROM ${quoteQualified(staging)} LIMIT 0`);
-      if (replace && hasTarget) await this.exec(`DELETE FROM ${quoteQualified(target)}${replace.alias ? ` AS ${replace.alias}` : ''} WHERE ${replace.where}`, replace.params);
+      if (replace && hasTarget)
+        await this.exec(`DELETE FROM ${quoteQualified(target)}${replace.alias ? ` AS ${replace.alias}` : ''} WHERE ${replace.where}`, replace.params);
       await this.exec(`INSERT INTO ${quoteQualified(target)} BY NAME SELECT * EXCLUDE (${column}) FROM ${quoteQualified(staging)} WHERE ${publishable}`);
       if (rejects.quarantine) {
         const rejected = `SELECT *, now()::TIMESTAMP AS _quarantined_at FROM ${quoteQualified(staging)}`;

@@ -54,7 +54,9 @@ export async function dependentViews(client: pg.ClientBase, relation: QualifiedN
   );
   const other = rows.find((r) => r.kind !== 'v');
   if (other) {
-    throw new Error(`${other.schema}.${other.name} (a materialized view) reads ${relation.schema}.${relation.name}; drop it or turn it into a view, then run again`);
+    throw new Error(
+      `${other.schema}.${other.name} (a materialized view) reads ${relation.schema}.${relation.name}; drop it or turn it into a view, then run again`,
+    );
   }
   return rows.map((r) => ({ relation: { schema: r.schema, name: r.name }, definition: r.definition }));
 }

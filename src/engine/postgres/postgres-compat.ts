@@ -17,7 +17,9 @@ export async function installCompat(pool: pg.Pool): Promise<void> {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [INSTALL_LOCK]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${COMPAT_SCHEMA}`);
-    const { rows } = await client.query(`SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = 'double'`, [COMPAT_SCHEMA]);
+    const { rows } = await client.query(`SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = 'double'`, [
+      COMPAT_SCHEMA,
+    ]);
     if (rows.length === 0) await client.query(`CREATE DOMAIN ${COMPAT_SCHEMA}.double AS DOUBLE PRECISION`);
     for (const type of ['timestamptz', 'timestamp', 'date']) {
       const instant = type === 'timestamp' ? `$1 AT TIME ZONE 'UTC'` : '$1';

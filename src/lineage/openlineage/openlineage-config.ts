@@ -4,10 +4,7 @@ import { SluiceError } from '../../errors.js';
 import type { OpenLineageConfig, OpenLineageTransportConfig } from '../../model/project-definition.js';
 
 /** A transport ready to build: paths absolute, URL joined with its endpoint. */
-export type ResolvedTransport =
-  | { type: 'http'; url: string; apiKey?: string; timeoutMs: number }
-  | { type: 'file'; path: string }
-  | { type: 'console' };
+export type ResolvedTransport = { type: 'http'; url: string; apiKey?: string; timeoutMs: number } | { type: 'file'; path: string } | { type: 'console' };
 
 /** Everything the emitter needs to know about where and under which names to emit. */
 export interface OpenLineageSettings {
@@ -84,7 +81,11 @@ function transportFromEnv(env: Env): OpenLineageTransportConfig | undefined {
       return http();
     case 'file': {
       const path = env.OPENLINEAGE__TRANSPORT__LOG_FILE_PATH;
-      if (!path) throw new SluiceError('INVALID_CONFIG', 'OPENLINEAGE__TRANSPORT__TYPE=file needs OPENLINEAGE__TRANSPORT__LOG_FILE_PATH (the JSON-lines file to append events to)');
+      if (!path)
+        throw new SluiceError(
+          'INVALID_CONFIG',
+          'OPENLINEAGE__TRANSPORT__TYPE=file needs OPENLINEAGE__TRANSPORT__LOG_FILE_PATH (the JSON-lines file to append events to)',
+        );
       return { type: 'file', path };
     }
     case 'console':
@@ -111,7 +112,10 @@ function resolveTransport(config: Exclude<OpenLineageTransportConfig, { type: 'n
     case 'console':
       return { type: 'console' };
     default:
-      throw new SluiceError('INVALID_CONFIG', `openLineage.transport.type "${String((config as { type: unknown }).type)}" is not supported; use http, file, console or none`);
+      throw new SluiceError(
+        'INVALID_CONFIG',
+        `openLineage.transport.type "${String((config as { type: unknown }).type)}" is not supported; use http, file, console or none`,
+      );
   }
 }
 
@@ -123,7 +127,8 @@ function endpointUrl(base: string, endpoint: string): string {
   } catch (cause) {
     throw new SluiceError('INVALID_CONFIG', `OpenLineage URL "${redactUrl(base)}" is not a valid URL; give e.g. http://localhost:5000`, { cause });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SluiceError('INVALID_CONFIG', `OpenLineage URL "${redactUrl(base)}" must be http or https`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new SluiceError('INVALID_CONFIG', `OpenLineage URL "${redactUrl(base)}" must be http or https`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return new URL(endpoint.replace(/^\/+/, ''), url).href;
 }

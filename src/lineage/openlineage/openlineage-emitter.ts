@@ -110,7 +110,12 @@ export function createOpenLineageEmitter(
   let settings: OpenLineageSettings | undefined;
   try {
     const warehousePath = isAbsolute(config.warehousePath) || config.warehousePath === ':memory:' ? config.warehousePath : resolve(config.warehousePath);
-    settings = resolveOpenLineageSettings(config.projectConfig, config.env, { projectName: project.definition.name, projectDir: project.dir, warehousePath }, config.explicit);
+    settings = resolveOpenLineageSettings(
+      config.projectConfig,
+      config.env,
+      { projectName: project.definition.name, projectDir: project.dir, warehousePath },
+      config.explicit,
+    );
   } catch (error) {
     // Lineage is an extra: a bad setting is reported loudly but never stops the project from opening.
     deps.logger.warn(`OpenLineage is off: ${messageOf(error)}`);
@@ -135,7 +140,12 @@ export class OpenLineageEmitter {
   private readonly providers: DatasetFacetProvider[] = [];
   private readonly listener = (event: RunEvent): void => this.onEvent(event);
 
-  constructor(private readonly deps: OpenLineageDeps, readonly settings: OpenLineageSettings, readonly transport: Transport, private readonly options: OpenLineageEmitterOptions = {}) {
+  constructor(
+    private readonly deps: OpenLineageDeps,
+    readonly settings: OpenLineageSettings,
+    readonly transport: Transport,
+    private readonly options: OpenLineageEmitterOptions = {},
+  ) {
     this.queue = new DeliveryQueue<Pending>({
       send: (item, signal) => transport.send(item.event, signal),
       isRetryable: (error) => !(error instanceof TransportError) || error.retryable,
@@ -189,7 +199,11 @@ export class OpenLineageEmitter {
         this.stats.built++;
         this.queue.push({ event: built, runId: event.runId, final });
       } catch (error) {
-        this.warn(event.runId, `OpenLineage: could not build the event for "${event.type}"${event.assetKey ? ` of ${event.assetKey}` : ''}: ${messageOf(error)}; it was not sent. The run itself is unaffected.`, event.assetKey ?? undefined);
+        this.warn(
+          event.runId,
+          `OpenLineage: could not build the event for "${event.type}"${event.assetKey ? ` of ${event.assetKey}` : ''}: ${messageOf(error)}; it was not sent. The run itself is unaffected.`,
+          event.assetKey ?? undefined,
+        );
       } finally {
         this.stats.buildMs += performance.now() - started;
       }
@@ -221,14 +235,21 @@ export class OpenLineageEmitter {
         return key ? async () => this.assetEvent('FAIL', event.runId, key, time, event.data.error.message || event.message) : undefined;
       case 'asset_not_executed':
         // Only a started asset has a run to abort; one that never began emits nothing.
-        return key && event.data.reason === 'canceled' && this.started.get(event.runId)?.has(key) ? async () => this.assetEvent('ABORT', event.runId, key, time) : undefined;
+        return key && event.data.reason === 'canceled' && this.started.get(event.runId)?.has(key)
+          ? async () => this.assetEvent('ABORT', event.runId, key, time)
+          : undefined;
       default:
         return undefined;
     }
   }
 
   private runJob(): JobFacts {
-    return { namespace: this.settings.namespace, name: this.deps.project.definition.name, jobType: 'JOB', sourceUrl: pathToFileURL(this.deps.project.file).href };
+    return {
+      namespace: this.settings.namespace,
+      name: this.deps.project.definition.name,
+      jobType: 'JOB',
+      sourceUrl: pathToFileURL(this.deps.project.file).href,
+    };
   }
 
   private runLevel(eventType: RunEventType, runId: string, time: Date, errorMessage?: string): OpenLineageRunEvent {
@@ -278,7 +299,12 @@ export class OpenLineageEmitter {
   }
 
   /** Schema, statistics, version and column lineage of a published asset, and the schemas of its inputs. */
-  private async completeDetails(runId: string, key: string, deps: readonly string[], eventType: RunEventType): Promise<{ output: Partial<DatasetFacts>; inputs: DatasetFacts[] }> {
+  private async completeDetails(
+    runId: string,
+    key: string,
+    deps: readonly string[],
+    eventType: RunEventType,
+  ): Promise<{ output: Partial<DatasetFacts>; inputs: DatasetFacts[] }> {
     const { store, warehouse, project } = this.deps;
     const [record] = await store.materializationHistory(key, 1);
     const materialization = record?.runId === runId ? record : undefined;
@@ -291,7 +317,9 @@ export class OpenLineageEmitter {
       lineage = undefined;
     }
     const inputs: DatasetFacts[] = deps.map((dep) => ({ ...this.dataset(tableOfAsset(dep)), schema: latest.get(dep)?.schema ?? [] }));
-    const files = new Set([...(lineage?.columns.flatMap((c) => c.sources) ?? []), ...(lineage?.indirect ?? [])].map((s) => s.table).filter((t) => t.startsWith('file:')));
+    const files = new Set(
+      [...(lineage?.columns.flatMap((c) => c.sources) ?? []), ...(lineage?.indirect ?? [])].map((s) => s.table).filter((t) => t.startsWith('file:')),
+    );
     for (const file of files) inputs.push({ ...this.dataset(file), kind: 'FILE' });
     const extraFacets: FacetMap = {};
     for (const provider of this.providers) {
@@ -337,7 +365,8 @@ export class OpenLineageEmitter {
   private closeRunAccounting(runId: string): void {
     const drops = this.drops.get(runId);
     this.drops.delete(runId);
-    if (drops && drops.more > 0) this.warn(runId, `OpenLineage: ${drops.more} more event(s) of this run were dropped (${this.transport.description} unavailable).`);
+    if (drops && drops.more > 0)
+      this.warn(runId, `OpenLineage: ${drops.more} more event(s) of this run were dropped (${this.transport.description} unavailable).`);
   }
 
   /** A warning in the run's event log (and on the bus, for live viewers); it must never throw. */

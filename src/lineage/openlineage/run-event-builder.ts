@@ -32,7 +32,11 @@ const SLUICE_UUID_NAMESPACE = '5b0f6a52-8c2e-4d8e-9a55-3f1c2d7e9b41';
  * @example uuidV5('5b0f6a52-8c2e-4d8e-9a55-3f1c2d7e9b41', 'silver/flights')
  */
 export function uuidV5(namespace: string, name: string): string {
-  const bytes = createHash('sha1').update(Buffer.from(namespace.replaceAll('-', ''), 'hex')).update(name, 'utf8').digest().subarray(0, 16);
+  const bytes = createHash('sha1')
+    .update(Buffer.from(namespace.replaceAll('-', ''), 'hex'))
+    .update(name, 'utf8')
+    .digest()
+    .subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
@@ -107,7 +111,12 @@ export function runEvent(producer: string, facts: RunEventFacts): OpenLineageRun
     // The Sluice run is also the root: Sluice runs are not nested.
     runFacets.parent = makeFacet(producer, 'ParentRunFacet', { ...parent, root: parent });
   }
-  if (facts.engineVersion) runFacets.processing_engine = makeFacet(producer, 'ProcessingEngineRunFacet', { name: 'Sluice', version: facts.engineVersion, openlineageAdapterVersion: facts.engineVersion });
+  if (facts.engineVersion)
+    runFacets.processing_engine = makeFacet(producer, 'ProcessingEngineRunFacet', {
+      name: 'Sluice',
+      version: facts.engineVersion,
+      openlineageAdapterVersion: facts.engineVersion,
+    });
   if (facts.error) {
     runFacets.errorMessage = makeFacet(producer, 'ErrorMessageRunFacet', {
       message: facts.error.message,
@@ -147,7 +156,8 @@ function dataset(producer: string, d: DatasetFacts): OpenLineageInputDataset {
   if (d.description) facets.documentation = makeFacet(producer, 'DocumentationDatasetFacet', { description: d.description, contentType: 'text/plain' });
   if (d.owners && d.owners.length > 0) facets.ownership = makeFacet(producer, 'OwnershipDatasetFacet', { owners: d.owners.map((name) => ({ name })) });
   if (d.dataVersion) facets.version = makeFacet(producer, 'DatasetVersionDatasetFacet', { datasetVersion: d.dataVersion });
-  if (d.columnLineage && Object.keys(d.columnLineage.fields).length > 0) facets.columnLineage = makeFacet(producer, 'ColumnLineageDatasetFacet', { ...d.columnLineage });
+  if (d.columnLineage && Object.keys(d.columnLineage.fields).length > 0)
+    facets.columnLineage = makeFacet(producer, 'ColumnLineageDatasetFacet', { ...d.columnLineage });
   if (d.columnStats && d.columnStats.length > 0) facets.dataQualityMetrics = qualityMetrics(producer, d.columnStats, d.rowCount);
   Object.assign(facets, d.extraFacets ?? {});
   return { namespace: d.namespace, name: d.name, ...(Object.keys(facets).length > 0 ? { facets } : {}) };
@@ -155,7 +165,8 @@ function dataset(producer: string, d: DatasetFacts): OpenLineageInputDataset {
 
 function outputDataset(producer: string, d: DatasetFacts): OpenLineageOutputDataset {
   const out: OpenLineageOutputDataset = dataset(producer, d);
-  if (typeof d.rowCount === 'number') out.outputFacets = { outputStatistics: makeFacet(producer, 'OutputStatisticsOutputDatasetFacet', { rowCount: d.rowCount }) };
+  if (typeof d.rowCount === 'number')
+    out.outputFacets = { outputStatistics: makeFacet(producer, 'OutputStatisticsOutputDatasetFacet', { rowCount: d.rowCount }) };
   return out;
 }
 

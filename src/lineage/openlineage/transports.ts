@@ -15,7 +15,11 @@ export interface Transport {
 
 /** A failed delivery; `retryable` is false when sending the same event again cannot help (e.g. HTTP 400). */
 export class TransportError extends Error {
-  constructor(message: string, readonly retryable: boolean, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'TransportError';
   }
@@ -40,7 +44,11 @@ export function createTransport(config: ResolvedTransport): Transport {
 class HttpTransport implements Transport {
   readonly description: string;
 
-  constructor(private readonly url: string, private readonly timeoutMs: number, private readonly apiKey?: string) {
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs: number,
+    private readonly apiKey?: string,
+  ) {
     this.description = describeTransport({ type: 'http', url, timeoutMs });
   }
 
@@ -49,7 +57,12 @@ class HttpTransport implements Transport {
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
     let response: Response;
     try {
-      response = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify(event), signal: anySignal(AbortSignal.timeout(this.timeoutMs), signal) });
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(event),
+        signal: anySignal(AbortSignal.timeout(this.timeoutMs), signal),
+      });
     } catch (cause) {
       throw new TransportError(networkMessage(cause, this.timeoutMs), true, { cause });
     }

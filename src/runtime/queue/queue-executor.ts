@@ -27,10 +27,14 @@ export async function openQueueExecutor(choice: ExecutorChoice): Promise<QueueSt
   if (kind !== 'queue') throw new SluiceError('INVALID_CONFIG', `SLUICE_EXECUTOR must be "in-process" or "queue", got "${kind}"`);
   const url = queueUrl(choice.env, choice.project);
   if (choice.warehouse.dialect !== 'postgres') {
-    throw new SluiceError('INVALID_CONFIG', 'the queue executor needs a warehouse every worker can reach: set SLUICE_WAREHOUSE_URL to a PostgreSQL database (docs/production.md)');
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      'the queue executor needs a warehouse every worker can reach: set SLUICE_WAREHOUSE_URL to a PostgreSQL database (docs/production.md)',
+    );
   }
   const staleAfterMs = Number(choice.env.SLUICE_QUEUE_STALE_MS ?? 5000);
-  if (!(staleAfterMs >= 100)) throw new SluiceError('INVALID_CONFIG', `SLUICE_QUEUE_STALE_MS must be a number of milliseconds, at least 100, got "${choice.env.SLUICE_QUEUE_STALE_MS}"`);
+  if (!(staleAfterMs >= 100))
+    throw new SluiceError('INVALID_CONFIG', `SLUICE_QUEUE_STALE_MS must be a number of milliseconds, at least 100, got "${choice.env.SLUICE_QUEUE_STALE_MS}"`);
   // Imported here: graphile-worker reads its configuration files as it loads, which every in-process run would pay.
   const { QueueStepRunner } = await import('./queue-step-runner.js');
   return QueueStepRunner.open({ url, staleAfterMs });
@@ -40,7 +44,10 @@ export async function openQueueExecutor(choice: ExecutorChoice): Promise<QueueSt
 export function queueUrl(env: Readonly<Record<string, string | undefined>>, project: LoadedProject): string {
   const url = env.SLUICE_QUEUE_URL || env.SLUICE_METADATA_URL || project.definition.metadataUrl;
   if (!url) {
-    throw new SluiceError('INVALID_CONFIG', 'the queue executor keeps its jobs in PostgreSQL: set SLUICE_METADATA_URL (or SLUICE_QUEUE_URL) to a PostgreSQL database (docs/production.md)');
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      'the queue executor keeps its jobs in PostgreSQL: set SLUICE_METADATA_URL (or SLUICE_QUEUE_URL) to a PostgreSQL database (docs/production.md)',
+    );
   }
   return url;
 }

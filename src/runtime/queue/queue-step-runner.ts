@@ -72,7 +72,11 @@ export class QueueStepRunner {
     const key = stepJobKey(runId, assetKey, attempt);
     const payload: StepPayload = { runId, assetKey, attempt, ...(partition !== undefined ? { partition } : {}) };
     // Many attempts: a job comes back only when its worker died; failures are outcomes, never graphile retries.
-    await this.pool.query(`SELECT graphile_worker.add_job($1, $2::json, job_key := $3, max_attempts := 1000, job_key_mode := 'preserve_run_at')`, [STEP_TASK, JSON.stringify(payload), key]);
+    await this.pool.query(`SELECT graphile_worker.add_job($1, $2::json, job_key := $3, max_attempts := 1000, job_key_mode := 'preserve_run_at')`, [
+      STEP_TASK,
+      JSON.stringify(payload),
+      key,
+    ]);
     let canceled = false;
     const onAbort = (): void => {
       canceled = true;
@@ -103,7 +107,10 @@ export class QueueStepRunner {
   }
 
   private async outcome(key: string): Promise<{ status: string; error: SerializedError | null } | undefined> {
-    const { rows } = await this.pool.query<{ status: string; error: SerializedError | null }>(`SELECT status, error FROM ${QUEUE_SCHEMA}.step_outcomes WHERE job_key = $1`, [key]);
+    const { rows } = await this.pool.query<{ status: string; error: SerializedError | null }>(
+      `SELECT status, error FROM ${QUEUE_SCHEMA}.step_outcomes WHERE job_key = $1`,
+      [key],
+    );
     return rows[0];
   }
 

@@ -71,7 +71,12 @@ export class StepWorker {
   }
 
   private async begin(concurrency: number): Promise<void> {
-    await this.pool.query(`INSERT INTO ${QUEUE_SCHEMA}.workers (id, host, pid, concurrency) VALUES ($1, $2, $3, $4)`, [this.id, hostname(), process.pid, concurrency]);
+    await this.pool.query(`INSERT INTO ${QUEUE_SCHEMA}.workers (id, host, pid, concurrency) VALUES ($1, $2, $3, $4)`, [
+      this.id,
+      hostname(),
+      process.pid,
+      concurrency,
+    ]);
     this.heartbeat = setInterval(() => void this.beat(), this.config.heartbeatMs ?? 1000);
     this.listener = await this.pool.connect();
     this.listener.on('error', () => undefined);
@@ -97,7 +102,9 @@ export class StepWorker {
 
   private async beat(): Promise<void> {
     const jobs = [...this.running.values()].map((r) => r.jobId);
-    await this.pool.query(`UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), running = $2::bigint[] WHERE id = $1`, [this.id, jobs]).catch(() => undefined);
+    await this.pool
+      .query(`UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), running = $2::bigint[] WHERE id = $1`, [this.id, jobs])
+      .catch(() => undefined);
   }
 
   /** Never throws for a failed build: the failure is the step's outcome, and the submitter decides on retries. */
@@ -121,7 +128,10 @@ export class StepWorker {
       error = caught;
     } finally {
       // A session lock ends with its connection; releasing it explicitly keeps the pooled connection clean.
-      await lock.query(`SELECT pg_advisory_unlock_all()`).then(() => lock.release(), (e: Error) => lock.release(e));
+      await lock.query(`SELECT pg_advisory_unlock_all()`).then(
+        () => lock.release(),
+        (e: Error) => lock.release(e),
+      );
       this.running.delete(key);
     }
     const outcome = [key, payload.runId, payload.assetKey, status, error === undefined ? null : JSON.stringify(serializeError(error)), this.id];

@@ -20,7 +20,11 @@ export async function authenticateRequest(auth: Authenticator, c: Context<ApiEnv
   if (header !== undefined) return auth.authenticateHeader(header);
   const cookie = readCookie(c.req.header('cookie'), SESSION_COOKIE);
   if (cookie !== undefined) return auth.authenticateSession(cookie);
-  return { ok: false, reason: 'sign in first: send "Authorization: Bearer <token>" (the CLI sends $SLUICE_TOKEN; create one with `sluice tokens create --user NAME`) or sign in on the web UI' };
+  return {
+    ok: false,
+    reason:
+      'sign in first: send "Authorization: Bearer <token>" (the CLI sends $SLUICE_TOKEN; create one with `sluice tokens create --user NAME`) or sign in on the web UI',
+  };
 }
 
 /** Whether the request echoes the session's CSRF token. */

@@ -27,7 +27,12 @@ export function auditRoutes(audit: AuditLog): Hono<ApiEnv> {
     } catch (error) {
       throw new HttpError(400, 'INVALID_REQUEST', error instanceof Error ? error.message : String(error));
     }
-    const entries = await audit.list({ ...(query.user ? { principal: query.user } : {}), ...(since ? { since } : {}), deniedOnly: query.denied === 'true', limit: query.limit });
+    const entries = await audit.list({
+      ...(query.user ? { principal: query.user } : {}),
+      ...(since ? { since } : {}),
+      deniedOnly: query.denied === 'true',
+      limit: query.limit,
+    });
     return c.json({ entries });
   });
   return routes;

@@ -34,5 +34,12 @@ export interface CookieOptions {
  * @example setCookie('sluice_session', value, { httpOnly: true, maxAge: 3600, secure: false })
  */
 export function setCookie(name: string, value: string, options: CookieOptions): string {
-  return [`${name}=${value}`, 'Path=/', `Max-Age=${options.maxAge}`, 'SameSite=Strict', ...(options.httpOnly ? ['HttpOnly'] : []), ...(options.secure ? ['Secure'] : [])].join('; ');
+  return [
+    `${name}=${value}`,
+    'Path=/',
+    `Max-Age=${options.maxAge}`,
+    'SameSite=Strict',
+    ...(options.httpOnly ? ['HttpOnly'] : []),
+    ...(options.secure ? ['Secure'] : []),
+  ].join('; ');
 }

@@ -39,5 +39,11 @@ export interface SharedAccessConfig {
 export function sharedAccess(config: SharedAccessConfig): SharedAccess {
   const authenticator = new Authenticator(config);
   const audit = new AuditLog(config.store);
-  return { middleware: accessMiddleware(authenticator, audit, config.assetKeys), authRoutes: signInRoutes(authenticator, audit), apiRoutes: auditRoutes(audit), authenticator, audit };
+  return {
+    middleware: accessMiddleware(authenticator, audit, config.assetKeys),
+    authRoutes: signInRoutes(authenticator, audit),
+    apiRoutes: auditRoutes(audit),
+    authenticator,
+    audit,
+  };
 }

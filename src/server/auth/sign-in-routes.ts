@@ -9,7 +9,12 @@ import { authenticateRequest, hasCsrfToken, refusal } from './access-middleware.
 import { CSRF_COOKIE, readCookie, SESSION_COOKIE, setCookie } from './cookies.js';
 import { clientAddress } from './request-audit.js';
 
-const SignIn = z.object({ token: z.string().min(1, 'paste a token').max(MAX_AUTHORIZATION_BYTES, `tokens are at most ${MAX_AUTHORIZATION_BYTES / 1024} KB`) });
+const SignIn = z.object({
+  token: z
+    .string()
+    .min(1, 'paste a token')
+    .max(MAX_AUTHORIZATION_BYTES, `tokens are at most ${MAX_AUTHORIZATION_BYTES / 1024} KB`),
+});
 
 /** What the UI learns about the signed-in user. */
 function whoami(principal: Principal): { id: string; name: string; roles: readonly string[]; groups: readonly string[] } {
@@ -26,19 +31,36 @@ export function signInRoutes(auth: Authenticator, audit: AuditLog): Hono<ApiEnv>
   routes.post('/sign-in', async (c) => {
     const client = clientAddress(c);
     // A JSON body cannot be posted cross-site without a CORS preflight, so no one signs a victim in to their account.
-    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) return c.json({ error: { code: 'INVALID_REQUEST', message: 'send {"token": "..."} as application/json' } }, 400);
+    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json'))
+      return c.json({ error: { code: 'INVALID_REQUEST', message: 'send {"token": "..."} as application/json' } }, 400);
     // A token is at most 16 KB; a bigger body is refused before it is read.
-    if (Number(c.req.header('content-length') ?? 0) > 2 * MAX_AUTHORIZATION_BYTES) return c.json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `send {"token": "..."} with a token of at most ${MAX_AUTHORIZATION_BYTES / 1024} KB` } }, 413);
+    if (Number(c.req.header('content-length') ?? 0) > 2 * MAX_AUTHORIZATION_BYTES)
+      return c.json(
+        { error: { code: 'PAYLOAD_TOO_LARGE', message: `send {"token": "..."} with a token of at most ${MAX_AUTHORIZATION_BYTES / 1024} KB` } },
+        413,
+      );
     let parsed;
     try {
       parsed = SignIn.safeParse(JSON.parse(await c.req.text()));
     } catch {
       parsed = undefined;
     }
-    if (!parsed?.success) return c.json({ error: { code: 'INVALID_REQUEST', message: `send {"token": "..."}: ${parsed?.error.issues[0]?.message ?? 'the body is not JSON'}` } }, 400);
+    if (!parsed?.success)
+      return c.json(
+        { error: { code: 'INVALID_REQUEST', message: `send {"token": "..."}: ${parsed?.error.issues[0]?.message ?? 'the body is not JSON'}` } },
+        400,
+      );
     const session = await auth.openSession(parsed.data.token);
     if ('ok' in session) {
-      await audit.record({ principal: null, action: 'auth:sign-in', resource: 'POST /auth/sign-in', allowed: false, status: 401, client, detail: session.reason });
+      await audit.record({
+        principal: null,
+        action: 'auth:sign-in',
+        resource: 'POST /auth/sign-in',
+        allowed: false,
+        status: 401,
+        client,
+        detail: session.reason,
+      });
       return refusal(c, 401, 'UNAUTHENTICATED', session.reason);
     }
     await audit.record({ principal: session.principal.id, action: 'auth:sign-in', resource: 'POST /auth/sign-in', allowed: true, status: 200, client });
@@ -58,9 +80,18 @@ export function signInRoutes(auth: Authenticator, audit: AuditLog): Hono<ApiEnv>
   routes.post('/sign-out', async (c) => {
     const cookie = readCookie(c.req.header('cookie'), SESSION_COOKIE);
     const outcome = cookie === undefined ? undefined : await auth.authenticateSession(cookie);
-    if (outcome?.ok && outcome.session && !hasCsrfToken(c, outcome.session.csrfToken)) return refusal(c, 403, 'CSRF_REQUIRED', 'send the x-csrf-token header (the value of the sluice_csrf cookie) to sign out');
+    if (outcome?.ok && outcome.session && !hasCsrfToken(c, outcome.session.csrfToken))
+      return refusal(c, 403, 'CSRF_REQUIRED', 'send the x-csrf-token header (the value of the sluice_csrf cookie) to sign out');
     if (cookie !== undefined) await auth.closeSession(cookie);
-    if (outcome?.ok) await audit.record({ principal: outcome.principal.id, action: 'auth:sign-out', resource: 'POST /auth/sign-out', allowed: true, status: 200, client: clientAddress(c) });
+    if (outcome?.ok)
+      await audit.record({
+        principal: outcome.principal.id,
+        action: 'auth:sign-out',
+        resource: 'POST /auth/sign-out',
+        allowed: true,
+        status: 200,
+        client: clientAddress(c),
+      });
     const secure = new URL(c.req.url).protocol === 'https:';
     c.header('set-cookie', setCookie(SESSION_COOKIE, '', { httpOnly: true, maxAge: 0, secure }), { append: true });
     c.header('set-cookie', setCookie(CSRF_COOKIE, '', { httpOnly: false, maxAge: 0, secure }), { append: true });

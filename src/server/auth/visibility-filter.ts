@@ -17,7 +17,10 @@ export async function narrowResponse(c: Context<ApiEnv>, view: AssetVisibility):
     c.res = new Response(JSON.stringify(body ?? null), { status: c.res.status, headers });
   } else if (type.includes('text/event-stream') && c.res.body) {
     const headers = new Headers(c.res.headers);
-    c.res = new Response(c.res.body.pipeThrough(new TextDecoderStream()).pipeThrough(sseFilter(view)).pipeThrough(new TextEncoderStream()), { status: c.res.status, headers });
+    c.res = new Response(c.res.body.pipeThrough(new TextDecoderStream()).pipeThrough(sseFilter(view)).pipeThrough(new TextEncoderStream()), {
+      status: c.res.status,
+      headers,
+    });
   }
 }
 

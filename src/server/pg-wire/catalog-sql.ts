@@ -20,7 +20,12 @@ const CATALOG_FUNCTIONS = new Set([
   'has_column_privilege',
 ]);
 
-const EMULATED = new Set([...Object.keys(CATALOG_TABLES), ...Object.keys(CATALOG_VIEWS), ...Object.keys(catalogMacros('', '', '')), ...Object.keys(CATALOG_TYPES)]);
+const EMULATED = new Set([
+  ...Object.keys(CATALOG_TABLES),
+  ...Object.keys(CATALOG_VIEWS),
+  ...Object.keys(catalogMacros('', '', '')),
+  ...Object.keys(CATALOG_TYPES),
+]);
 
 /** Index of the next significant token after `i`, or -1. */
 function nextIndex(tokens: readonly SqlToken[], i: number): number {
@@ -75,12 +80,21 @@ function regexOperand(tokens: SqlToken[], at: number, operator: string): void {
 }
 
 /** OIDs of the system catalogs clients name in `'pg_class'::regclass` (pg_description.classoid and the like). */
-const SYSTEM_RELATIONS: Readonly<Record<string, number>> = { pg_class: 1259, pg_type: 1247, pg_attribute: 1249, pg_proc: 1255, pg_namespace: 2615, pg_constraint: 2606, pg_description: 2609 };
+const SYSTEM_RELATIONS: Readonly<Record<string, number>> = {
+  pg_class: 1259,
+  pg_type: 1247,
+  pg_attribute: 1249,
+  pg_proc: 1255,
+  pg_namespace: 2615,
+  pg_constraint: 2606,
+  pg_description: 2609,
+};
 
 /** The type a `::` at `at` casts to (its `pg_catalog.` qualifier skipped). */
 function castTarget(tokens: readonly SqlToken[], at: number): string | undefined {
   let target = nextIndex(tokens, at);
-  if (identifierName(tokens[target]!) === 'pg_catalog' && isSymbol(tokens[nextIndex(tokens, target)], '.')) target = nextIndex(tokens, nextIndex(tokens, target));
+  if (identifierName(tokens[target]!) === 'pg_catalog' && isSymbol(tokens[nextIndex(tokens, target)], '.'))
+    target = nextIndex(tokens, nextIndex(tokens, target));
   return target < 0 ? undefined : identifierName(tokens[target]!);
 }
 
@@ -115,7 +129,11 @@ export function rewriteCatalogSql(sql: string): string {
       // OPERATOR(pg_catalog.~) -> ~
       const close = closingParen(tokens, next);
       if (close < 0) continue;
-      const operator = tokens.slice(next + 1, close).filter((t) => t.kind === 'symbol' && t.text !== '.').map((t) => t.text).join('');
+      const operator = tokens
+        .slice(next + 1, close)
+        .filter((t) => t.kind === 'symbol' && t.text !== '.')
+        .map((t) => t.text)
+        .join('');
       drop(i, close);
       token.text = ` ${operator.replace(/\*$/, '')} `;
       i = close;

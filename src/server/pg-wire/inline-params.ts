@@ -4,7 +4,14 @@
 import { PG_TYPES } from './pg-types.js';
 import { tokenize } from './sql-tokens.js';
 
-const NUMERIC_TYPES = new Set<number>([PG_TYPES.int2.oid, PG_TYPES.int4.oid, PG_TYPES.int8.oid, PG_TYPES.float4.oid, PG_TYPES.float8.oid, PG_TYPES.numeric.oid]);
+const NUMERIC_TYPES = new Set<number>([
+  PG_TYPES.int2.oid,
+  PG_TYPES.int4.oid,
+  PG_TYPES.int8.oid,
+  PG_TYPES.float4.oid,
+  PG_TYPES.float8.oid,
+  PG_TYPES.numeric.oid,
+]);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Thrown when a parameter does not fit its declared type or a placeholder has no value. */
@@ -25,7 +32,8 @@ function literal(value: unknown, typeOid: number | undefined, index: number): st
     return text.trim();
   }
   if (typeOid === PG_TYPES.bool.oid) {
-    if (!/^(t|f|true|false|1|0|yes|no|on|off)$/i.test(text.trim())) throw new ParameterError(`parameter $${index} is declared boolean but its value is not one`);
+    if (!/^(t|f|true|false|1|0|yes|no|on|off)$/i.test(text.trim()))
+      throw new ParameterError(`parameter $${index} is declared boolean but its value is not one`);
     return /^(t|true|1|yes|on)$/i.test(text.trim()) ? 'true' : 'false';
   }
   // A string literal: quotes doubled (DuckDB reads backslashes literally, as standard SQL does).

@@ -85,22 +85,62 @@ export class PgCatalog {
     const types = [...Object.values(PG_TYPES), ...EXTRA_TYPES];
     const c = PG_CATALOG_SCHEMA;
     // typname, namespace, len, byval, typtype, category, delim, input/output named after the type as PostgreSQL does.
-    await this.insert(`${c}.pg_type (oid, typname, typnamespace, typowner, typlen, typbyval, typtype, typcategory, typisdefined, typdelim, typrelid, typelem, typarray, typinput, typoutput, typnotnull, typbasetype, typtypmod, typndims, typcollation)`,
-      types.map((t) => [t.oid, t.typname, 11, 10, t.size, t.size > 0 && t.size <= 8, 'b', 'U', true, ',', 0, 0, 0, `${t.typname}in`, `${t.typname}out`, false, 0, -1, 0, 0]));
-    await this.insert(`${c}.sluice_type_names`, types.map((t) => [t.oid, t.name]));
+    await this.insert(
+      `${c}.pg_type (oid, typname, typnamespace, typowner, typlen, typbyval, typtype, typcategory, typisdefined, typdelim, typrelid, typelem, typarray, typinput, typoutput, typnotnull, typbasetype, typtypmod, typndims, typcollation)`,
+      types.map((t) => [
+        t.oid,
+        t.typname,
+        11,
+        10,
+        t.size,
+        t.size > 0 && t.size <= 8,
+        'b',
+        'U',
+        true,
+        ',',
+        0,
+        0,
+        0,
+        `${t.typname}in`,
+        `${t.typname}out`,
+        false,
+        0,
+        -1,
+        0,
+        0,
+      ]),
+    );
+    await this.insert(
+      `${c}.sluice_type_names`,
+      types.map((t) => [t.oid, t.name]),
+    );
     await this.insert(`${c}.pg_am`, [[2, 'heap', 'heap_tableam_handler', 't']]);
-    await this.insert(`${c}.pg_roles (oid, rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolconnlimit, rolbypassrls)`,
-      [[10, 'sluice', false, true, false, false, false, false, -1, false], [16383, config.user, false, true, false, false, true, false, -1, false]]);
-    await this.insert(`${c}.pg_database (oid, datname, datdba, encoding, datlocprovider, datistemplate, datallowconn, datconnlimit, datcollate, datctype)`,
-      [[16380, config.database, 10, 6, 'c', false, true, -1, 'C', 'C']]);
-    await this.insert(`${c}.pg_settings (name, setting, category, short_desc, vartype, context, source)`,
-      Object.entries(SETTINGS).map(([name, setting]) => [name, setting, 'Client Connection Defaults', '', 'string', 'user', 'default']));
+    await this.insert(
+      `${c}.pg_roles (oid, rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolreplication, rolconnlimit, rolbypassrls)`,
+      [
+        [10, 'sluice', false, true, false, false, false, false, -1, false],
+        [16383, config.user, false, true, false, false, true, false, -1, false],
+      ],
+    );
+    await this.insert(`${c}.pg_database (oid, datname, datdba, encoding, datlocprovider, datistemplate, datallowconn, datconnlimit, datcollate, datctype)`, [
+      [16380, config.database, 10, 6, 'c', false, true, -1, 'C', 'C'],
+    ]);
+    await this.insert(
+      `${c}.pg_settings (name, setting, category, short_desc, vartype, context, source)`,
+      Object.entries(SETTINGS).map(([name, setting]) => [name, setting, 'Client Connection Defaults', '', 'string', 'user', 'default']),
+    );
 
     const schemas = [...new Set(config.relations.map((r) => r.schema))].sort();
     const nspOid = new Map<string, number>(Object.entries(NAMESPACE_OIDS));
     schemas.forEach((schema, i) => nspOid.set(schema, FIRST_OID + i));
-    await this.insert(`${c}.pg_namespace (oid, nspname, nspowner)`, [...nspOid].map(([name, oid]) => [oid, name, 10]));
-    await this.insert(`${INFO_SCHEMA}.schemata`, [...nspOid.keys()].map((name) => [config.database, name, 'sluice']));
+    await this.insert(
+      `${c}.pg_namespace (oid, nspname, nspowner)`,
+      [...nspOid].map(([name, oid]) => [oid, name, 10]),
+    );
+    await this.insert(
+      `${INFO_SCHEMA}.schemata`,
+      [...nspOid.keys()].map((name) => [config.database, name, 'sluice']),
+    );
 
     let next = FIRST_OID + 1000;
     const classes: unknown[][] = [];
@@ -111,19 +151,93 @@ export class PgCatalog {
     for (const relation of [...config.relations].sort((a, b) => `${a.schema}.${a.name}`.localeCompare(`${b.schema}.${b.name}`))) {
       const oid = next++;
       const kind = relation.kind === 'view' ? 'v' : 'r';
-      classes.push([oid, relation.name, nspOid.get(relation.schema), 0, 0, 10, kind === 'r' ? 2 : 0, 0, 0, 0, -1, 0, 0, false, false, 'p', kind,
-        relation.columns.length, 0, kind === 'v', false, false, false, false, true, 'd', false, 0, 0, 0]);
+      classes.push([
+        oid,
+        relation.name,
+        nspOid.get(relation.schema),
+        0,
+        0,
+        10,
+        kind === 'r' ? 2 : 0,
+        0,
+        0,
+        0,
+        -1,
+        0,
+        0,
+        false,
+        false,
+        'p',
+        kind,
+        relation.columns.length,
+        0,
+        kind === 'v',
+        false,
+        false,
+        false,
+        false,
+        true,
+        'd',
+        false,
+        0,
+        0,
+        0,
+      ]);
       if (relation.description) descriptions.push([oid, 1259, 0, relation.description]);
       tables.push([config.database, relation.schema, relation.name, kind === 'v' ? 'VIEW' : 'BASE TABLE', 'NO']);
       relation.columns.forEach((column, i) => {
         const type = pgTypeOf(column.type);
-        attributes.push([oid, column.name, type.oid, -1, type.size, i + 1, 0, -1, type.typmod, type.size > 0 && type.size <= 8, 'i', 'p', '', false, false, false, '', '', false, true, 0, 0]);
+        attributes.push([
+          oid,
+          column.name,
+          type.oid,
+          -1,
+          type.size,
+          i + 1,
+          0,
+          -1,
+          type.typmod,
+          type.size > 0 && type.size <= 8,
+          'i',
+          'p',
+          '',
+          false,
+          false,
+          false,
+          '',
+          '',
+          false,
+          true,
+          0,
+          0,
+        ]);
         const decimal = type.oid === PG_TYPES.numeric.oid && type.typmod > 0 ? [(type.typmod - 4) >> 16, (type.typmod - 4) & 0xffff] : [null, null];
-        columns.push([config.database, relation.schema, relation.name, column.name, i + 1, null, 'YES', type.name.replace(/\(.*\)$/, ''), null, ...decimal, null, config.database, 'pg_catalog', type.typname]);
+        columns.push([
+          config.database,
+          relation.schema,
+          relation.name,
+          column.name,
+          i + 1,
+          null,
+          'YES',
+          type.name.replace(/\(.*\)$/, ''),
+          null,
+          ...decimal,
+          null,
+          config.database,
+          'pg_catalog',
+          type.typname,
+        ]);
       });
     }
-    await this.insert(`${c}.pg_class (oid, relname, relnamespace, reltype, reloftype, relowner, relam, relfilenode, reltablespace, relpages, reltuples, relallvisible, reltoastrelid, relhasindex, relisshared, relpersistence, relkind, relnatts, relchecks, relhasrules, relhastriggers, relhassubclass, relrowsecurity, relforcerowsecurity, relispopulated, relreplident, relispartition, relrewrite, relfrozenxid, relminmxid)`, classes);
-    await this.insert(`${c}.pg_attribute (attrelid, attname, atttypid, attstattarget, attlen, attnum, attndims, attcacheoff, atttypmod, attbyval, attalign, attstorage, attcompression, attnotnull, atthasdef, atthasmissing, attidentity, attgenerated, attisdropped, attislocal, attinhcount, attcollation)`, attributes);
+    await this.insert(
+      `${c}.pg_class (oid, relname, relnamespace, reltype, reloftype, relowner, relam, relfilenode, reltablespace, relpages, reltuples, relallvisible, reltoastrelid, relhasindex, relisshared, relpersistence, relkind, relnatts, relchecks, relhasrules, relhastriggers, relhassubclass, relrowsecurity, relforcerowsecurity, relispopulated, relreplident, relispartition, relrewrite, relfrozenxid, relminmxid)`,
+      classes,
+    );
+    await this.insert(
+      `${c}.pg_attribute (attrelid, attname, atttypid, attstattarget, attlen, attnum, attndims, attcacheoff, atttypmod, attbyval, attalign, attstorage, attcompression, attnotnull, atthasdef, atthasmissing, attidentity, attgenerated, attisdropped, attislocal, attinhcount, attcollation)`,
+      attributes,
+    );
     await this.insert(`${c}.pg_description`, descriptions);
     await this.insert(`${INFO_SCHEMA}.tables`, tables);
     await this.insert(`${INFO_SCHEMA}.columns`, columns);

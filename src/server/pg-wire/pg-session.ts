@@ -35,7 +35,10 @@ interface Portal {
 
 /** A statement the connection refuses before running it (SQLSTATE and message). */
 class WireError extends Error {
-  constructor(readonly sqlState: string, message: string) {
+  constructor(
+    readonly sqlState: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -133,10 +136,17 @@ export class PgSession {
         if (message.target === 'statement') {
           const statement = this.statements.get(message.name);
           if (!statement) throw new WireError('26000', `prepared statement "${message.name}" does not exist`);
-          const count = Math.max(statement.paramTypes.length, (statement.sql.match(/\$\d+/g) ?? []).reduce((n, p) => Math.max(n, Number(p.slice(1))), 0));
+          const count = Math.max(
+            statement.paramTypes.length,
+            (statement.sql.match(/\$\d+/g) ?? []).reduce((n, p) => Math.max(n, Number(p.slice(1))), 0),
+          );
           const paramTypes = Array.from({ length: count }, (_, i) => statement.paramTypes[i] || PG_TYPES.text.oid);
           // The columns are known by running it: with NULL parameters, through the same governed path.
-          const outcome = await this.run(statement.sql, paramTypes.map(() => null), paramTypes);
+          const outcome = await this.run(
+            statement.sql,
+            paramTypes.map(() => null),
+            paramTypes,
+          );
           return [backend.parameterDescription(paramTypes), outcome.fields ? backend.rowDescription(outcome.fields) : backend.noData()];
         }
         const portal = this.portal(message.name);
@@ -195,7 +205,20 @@ export class PgSession {
         return this.rowsOutcome(await (await this.catalogFor()).query(sql));
       }
       const [result, tree] = await Promise.all([this.backendApi.query(this.principal, sql, []), this.backendApi.parseTree?.(sql).catch(() => undefined)]);
-      return this.rowsOutcome(tree === undefined ? result : { ...result, columns: renamed(result.columns, resultNames(tree, result.columns.map((c) => c.name))) });
+      return this.rowsOutcome(
+        tree === undefined
+          ? result
+          : {
+              ...result,
+              columns: renamed(
+                result.columns,
+                resultNames(
+                  tree,
+                  result.columns.map((c) => c.name),
+                ),
+              ),
+            },
+      );
     } catch (error) {
       if (this.status === 'T') this.status = 'E';
       throw error;
@@ -228,14 +251,19 @@ export class PgSession {
   private rowsOutcome(result: WireResult): Outcome {
     const fields = result.columns.map((c) => ({ name: c.name, type: pgTypeOf(c.type) }));
     const rows = result.rows.map((row) => fields.map((f, i) => pgText(row[i], f.type)));
-    const notice = result.truncatedAt === undefined ? undefined : `the result was cut at ${result.truncatedAt} rows (the governed row cap); narrow the query or aggregate it`;
+    const notice =
+      result.truncatedAt === undefined
+        ? undefined
+        : `the result was cut at ${result.truncatedAt} rows (the governed row cap); narrow the query or aggregate it`;
     return { fields, rows, tag: `SELECT ${rows.length}`, ...(notice ? { notice } : {}) };
   }
 
   private catalogFor(): Promise<PgCatalog> {
-    this.catalog ??= this.backendApi.relations(this.principal).then((relations) =>
-      PgCatalog.create({ database: this.backendApi.database, user: this.user, version: `PostgreSQL ${SETTINGS.server_version} (Sluice)`, relations }),
-    );
+    this.catalog ??= this.backendApi
+      .relations(this.principal)
+      .then((relations) =>
+        PgCatalog.create({ database: this.backendApi.database, user: this.user, version: `PostgreSQL ${SETTINGS.server_version} (Sluice)`, relations }),
+      );
     return this.catalog;
   }
 

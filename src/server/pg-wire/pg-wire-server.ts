@@ -99,7 +99,9 @@ export function startPgWireServer(config: PgWireServerConfig): Promise<PgWireSer
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       const hint = error.code === 'EADDRINUSE' ? '; pick another with --pg-port, or stop what uses it' : '';
-      reject(new SluiceError('INVALID_CONFIG', `cannot listen for PostgreSQL clients on ${config.host}:${config.port}: ${error.message}${hint}`, { cause: error }));
+      reject(
+        new SluiceError('INVALID_CONFIG', `cannot listen for PostgreSQL clients on ${config.host}:${config.port}: ${error.message}${hint}`, { cause: error }),
+      );
     };
     server.once('error', onError);
     server.listen(config.port, config.host, () => {

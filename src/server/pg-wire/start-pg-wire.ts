@@ -60,10 +60,14 @@ function auditSink(access: PgWireAccess | undefined): (entry: GovernedAuditEntry
 export async function startSluicePgWire(sluice: Sluice, options: SluicePgWireOptions): Promise<PgWireServer> {
   const { access } = options;
   if (!access && !LOOPBACK.has(options.host)) {
-    throw new SluiceError('INVALID_CONFIG', `the PostgreSQL port would accept anyone on ${options.host} without a password; bind 127.0.0.1, or declare access users and connect with an API token`);
+    throw new SluiceError(
+      'INVALID_CONFIG',
+      `the PostgreSQL port would accept anyone on ${options.host} without a password; bind 127.0.0.1, or declare access users and connect with an API token`,
+    );
   }
   const reads = governedReads(sluice, auditSink(access));
-  const query = async (principal: Principal, sql: string, params: readonly unknown[]) => governedWireQuery(await reads.reader(), sluice.warehouse, options.maxRows)(principal, sql, params);
+  const query = async (principal: Principal, sql: string, params: readonly unknown[]) =>
+    governedWireQuery(await reads.reader(), sluice.warehouse, options.maxRows)(principal, sql, params);
   const describe = async (principal: Principal, sql: string) => governedWireDescribe(await reads.reader(), sluice.warehouse)(principal, sql);
   const authenticate = async (user: string, password: string | undefined): Promise<Principal | undefined> => {
     if (!access) return LOCAL_DEV_PRINCIPAL;
@@ -83,6 +87,8 @@ export async function startSluicePgWire(sluice: Sluice, options: SluicePgWireOpt
     backend: sluiceWireBackend({ sluice, query, describe, authenticate }),
     ...(options.log ? { log: options.log } : {}),
   });
-  options.log?.(`  PostgreSQL: psql -h ${options.host} -p ${server.port} -U ${access ? 'USER (password: an API token of USER)' : 'local'} -d ${sluice.project.definition.name}`);
+  options.log?.(
+    `  PostgreSQL: psql -h ${options.host} -p ${server.port} -U ${access ? 'USER (password: an API token of USER)' : 'local'} -d ${sluice.project.definition.name}`,
+  );
   return server;
 }

@@ -46,7 +46,9 @@ export function assetRoutes({ sluice, launcher, readAudit }: ApiDeps): Hono<ApiE
   const columnLineageOf = async (key: string): Promise<AssetDetailResponse['columnLineage']> => {
     try {
       const lineage = (await sluice.columnLineage.get()).asset(key);
-      const columns = Object.fromEntries(lineage.columns.map((col) => [col.name, col.sources.map((src) => `${src.asset ?? src.table}.${src.column} (${src.transform})`)]));
+      const columns = Object.fromEntries(
+        lineage.columns.map((col) => [col.name, col.sources.map((src) => `${src.asset ?? src.table}.${src.column} (${src.transform})`)]),
+      );
       return { method: lineage.method, ...(lineage.note ? { note: lineage.note } : {}), columns };
     } catch {
       return undefined;
@@ -58,7 +60,8 @@ export function assetRoutes({ sluice, launcher, readAudit }: ApiDeps): Hono<ApiE
     try {
       const columns = sensitiveColumns(sluice.project.definition.policies ?? {}, await sluice.columnLineage.get()).filter((col) => col.asset === key);
       // A source the caller may not read is not named: its key would tell them about an asset they cannot see.
-      const from = (origins: readonly string[]): string[] => origins.filter((o) => o !== `${key}.${o.split('.').at(-1)}` && mayRead(principal, o.slice(0, o.lastIndexOf('.'))));
+      const from = (origins: readonly string[]): string[] =>
+        origins.filter((o) => o !== `${key}.${o.split('.').at(-1)}` && mayRead(principal, o.slice(0, o.lastIndexOf('.'))));
       return columns.length > 0 ? Object.fromEntries(columns.map((col) => [col.column, { tags: col.tags, from: from(col.origins) }])) : undefined;
     } catch {
       return undefined;
@@ -102,7 +105,11 @@ export function assetRoutes({ sluice, launcher, readAudit }: ApiDeps): Hono<ApiE
     try {
       columns = await session.describe(relation);
       if (!columns) {
-        throw new HttpError(409, 'NOT_MATERIALIZED', `asset "${key}" has no data yet; materialize it first (\`sluice materialize --select ${key}\` or the Materialize button)`);
+        throw new HttpError(
+          409,
+          'NOT_MATERIALIZED',
+          `asset "${key}" has no data yet; materialize it first (\`sluice materialize --select ${key}\` or the Materialize button)`,
+        );
       }
     } finally {
       session.close();

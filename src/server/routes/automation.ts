@@ -29,7 +29,12 @@ export interface BackfillResponse {
 
 const SwitchBody = z.object({ name: z.string().min(1), enabled: z.boolean() });
 const EvaluationParams = z.object({ name: z.string().min(1).optional(), limit: z.coerce.number().int().min(1).max(1000).default(50) });
-const BackfillBody = z.object({ select: z.string().trim().min(1), from: z.string().min(1).optional(), to: z.string().min(1).optional(), missingOnly: z.boolean().optional() });
+const BackfillBody = z.object({
+  select: z.string().trim().min(1),
+  from: z.string().min(1).optional(),
+  to: z.string().min(1).optional(),
+  missingOnly: z.boolean().optional(),
+});
 
 /**
  * Mounts the automation and backfill routes, and the event routes (`/events/:source`).

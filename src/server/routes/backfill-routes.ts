@@ -32,9 +32,14 @@ export function backfillRoutes({ sluice }: ApiDeps): Hono<ApiEnv> {
       return found;
     };
     let backfill = await load();
-    if (backfillState(backfill) !== 'running') return c.json<CancelBackfillResponse>({ backfill: { ...backfill, state: backfillState(backfill) }, canceled: false });
+    if (backfillState(backfill) !== 'running')
+      return c.json<CancelBackfillResponse>({ backfill: { ...backfill, state: backfillState(backfill) }, canceled: false });
     if (backfill.owner.pid !== process.pid) {
-      throw new HttpError(409, 'CONFLICT', `backfill "${id}" runs in process ${backfill.owner.pid}, not in this server; stop it there (Ctrl-C), then resume it here`);
+      throw new HttpError(
+        409,
+        'CONFLICT',
+        `backfill "${id}" runs in process ${backfill.owner.pid}, not in this server; stop it there (Ctrl-C), then resume it here`,
+      );
     }
     const deadline = Date.now() + CANCEL_WAIT_MS;
     // Between two partitions no run is in flight: try again until the next one has started, or the backfill has ended.

@@ -24,7 +24,9 @@ export function checkRoutes({ sluice, readAudit }: ApiDeps): Hono<ApiEnv> {
     const result = await sluice.check({ select: select ?? '*' });
     // Samples are raw rows: kept only for callers who see the asset's rows unfiltered and unmasked.
     const policies = await reads.policies();
-    const results = result.results.map((r) => (isAllowed(principal, 'asset:preview', { kind: 'asset', id: r.assetKey }) && !policies.restricts(principal, r.assetKey) ? r : { ...r, sampleFailing: [] }));
+    const results = result.results.map((r) =>
+      isAllowed(principal, 'asset:preview', { kind: 'asset', id: r.assetKey }) && !policies.restricts(principal, r.assetKey) ? r : { ...r, sampleFailing: [] },
+    );
     return c.json<RunChecksResponse>({ ...result, results });
   });
 

@@ -33,7 +33,11 @@ export function checksListRoutes({ sluice, readAudit }: ApiDeps): Hono<ApiEnv> {
     const node = graph().get(asset.toLowerCase());
     if (!node) throw new HttpError(404, 'NOT_FOUND', `no asset "${asset}"; GET /api/checks lists every check with its asset`);
     if (!node.definition.checks.some((d) => d.name === check)) {
-      throw new HttpError(404, 'NOT_FOUND', `asset "${node.definition.key}" has no check "${check}"; its checks are ${node.definition.checks.map((d) => d.name).join(', ') || 'none'}`);
+      throw new HttpError(
+        404,
+        'NOT_FOUND',
+        `asset "${node.definition.key}" has no check "${check}"; its checks are ${node.definition.checks.map((d) => d.name).join(', ') || 'none'}`,
+      );
     }
     const key = node.definition.key;
     const withSamples = mayPreview(principal, key) && !(await reads.policies()).restricts(principal, key);

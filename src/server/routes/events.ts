@@ -47,7 +47,11 @@ const StatusParams = z.object({
 
 /** An answer the route gives itself (statuses the shared error mapper does not know: 413, 503 with Retry-After). */
 class RouteAnswer extends Error {
-  constructor(readonly status: 400 | 413 | 503, readonly code: string, message: string) {
+  constructor(
+    readonly status: 400 | 413 | 503,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -62,12 +66,26 @@ export function eventRoutes({ sluice, automation }: ApiDeps, limits: EventBodyLi
   const sensorOf = (source: string): EventSensor => {
     const daemon = automation();
     const known = (sluice.project.definition.sensors ?? []).flatMap((s) => (s.type === 'events' ? [s.source] : []));
-    if (!daemon) throw new HttpError(409, 'AUTOMATION_NOT_RUNNING', `the automation daemon is not running in this server, so events for "${source}" cannot be landed; start \`sluice dev\` (it runs the daemon)`);
+    if (!daemon)
+      throw new HttpError(
+        409,
+        'AUTOMATION_NOT_RUNNING',
+        `the automation daemon is not running in this server, so events for "${source}" cannot be landed; start \`sluice dev\` (it runs the daemon)`,
+      );
     const sensor = daemon.eventSensor(source);
     if (sensor) return sensor;
     // Declared but not up yet: the daemon is starting its sensors (or stopping them). Nothing is lost by retrying.
-    if (known.includes(source)) throw new RouteAnswer(503, 'SENSOR_NOT_READY', `the event sensor of "${source}" is not running yet (the server is starting or stopping); nothing was landed, retry in ${RETRY_AFTER_SECONDS} s`);
-    throw new HttpError(404, 'NOT_FOUND', `no event sensor has source "${source}"${known.length ? `; known sources: ${known.join(', ')}` : `; declare one: sensors: [{ type: 'events', name: '${source}_events', source: '${source}', select: '...' }]`}`);
+    if (known.includes(source))
+      throw new RouteAnswer(
+        503,
+        'SENSOR_NOT_READY',
+        `the event sensor of "${source}" is not running yet (the server is starting or stopping); nothing was landed, retry in ${RETRY_AFTER_SECONDS} s`,
+      );
+    throw new HttpError(
+      404,
+      'NOT_FOUND',
+      `no event sensor has source "${source}"${known.length ? `; known sources: ${known.join(', ')}` : `; declare one: sensors: [{ type: 'events', name: '${source}_events', source: '${source}', select: '...' }]`}`,
+    );
   };
 
   routes.post('/events/:source', async (c) => {
@@ -79,7 +97,12 @@ export function eventRoutes({ sluice, automation }: ApiDeps, limits: EventBodyLi
       const sensor = sensorOf(source);
       const body = await readBody(c, source, limits);
       const result = await sensor.ingest(body, 'http', receivedAt, limits).catch((error: unknown) => {
-        if (error instanceof EventBodyError) throw new RouteAnswer(error.status, error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_REQUEST', `invalid events for "${source}": ${error.message}`);
+        if (error instanceof EventBodyError)
+          throw new RouteAnswer(
+            error.status,
+            error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'INVALID_REQUEST',
+            `invalid events for "${source}": ${error.message}`,
+          );
         if (error instanceof InboxClosedError) throw new RouteAnswer(503, 'SENSOR_NOT_READY', error.message);
         throw error;
       });
@@ -103,7 +126,12 @@ export function eventRoutes({ sluice, automation }: ApiDeps, limits: EventBodyLi
       return c.json({ error: { code: error.code, message: error.message } }, error.status);
     }
     const params = queryParams(c, StatusParams, 'event source status');
-    const asset = params.asset ?? deepestAsset(sluice.project.graph, sluice.plan(sensor.definition.select).steps.map((s) => s.key));
+    const asset =
+      params.asset ??
+      deepestAsset(
+        sluice.project.graph,
+        sluice.plan(sensor.definition.select).steps.map((s) => s.key),
+      );
     const daemon = automation()!;
     return c.json<EventSourceResponse>({
       source,
@@ -125,7 +153,11 @@ export function eventRoutes({ sluice, automation }: ApiDeps, limits: EventBodyLi
  */
 async function readBody(c: Context<ApiEnv>, source: string, limits: EventBodyLimits): Promise<string> {
   const tooLarge = (): RouteAnswer =>
-    new RouteAnswer(413, 'PAYLOAD_TOO_LARGE', `invalid events for "${source}": the body is larger than ${limits.maxBodyBytes} bytes (the limit); split the batch into smaller requests (at most ${limits.maxEvents} events each)`);
+    new RouteAnswer(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `invalid events for "${source}": the body is larger than ${limits.maxBodyBytes} bytes (the limit); split the batch into smaller requests (at most ${limits.maxEvents} events each)`,
+    );
   const declared = Number(c.req.header('content-length'));
   if (Number.isFinite(declared) && declared > limits.maxBodyBytes) throw tooLarge();
   const stream = c.req.raw.body;

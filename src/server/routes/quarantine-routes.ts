@@ -37,7 +37,11 @@ export function quarantineRoutes({ sluice, readAudit }: ApiDeps): Hono<ApiEnv> {
       if (!record || !mayRead(principal, key)) continue;
       const sources = await quarantineSources(sluice, key, record);
       if (sources.length === 0) continue;
-      assets.push({ assetKey: key, createdAt: record.createdAt, tables: sources.map((s) => ({ table: relationName(s.relation), origin: s.origin, reasonColumn: s.reasonColumn, rowCount: s.rowCount })) });
+      assets.push({
+        assetKey: key,
+        createdAt: record.createdAt,
+        tables: sources.map((s) => ({ table: relationName(s.relation), origin: s.origin, reasonColumn: s.reasonColumn, rowCount: s.rowCount })),
+      });
     }
     return c.json<QuarantineOverviewResponse>({ assets });
   });
@@ -56,7 +60,16 @@ export function quarantineRoutes({ sluice, readAudit }: ApiDeps): Hono<ApiEnv> {
           throw governedHttpError(error);
         });
         if (!read) continue;
-        tables.push({ table: relationName(source.relation), origin: source.origin, reasonColumn: source.reasonColumn, rows: read.rows, total: read.total, byReason: read.byReason, columns: read.columns, ...(read.hidden ? { hidden: read.hidden } : {}) });
+        tables.push({
+          table: relationName(source.relation),
+          origin: source.origin,
+          reasonColumn: source.reasonColumn,
+          rows: read.rows,
+          total: read.total,
+          byReason: read.byReason,
+          columns: read.columns,
+          ...(read.hidden ? { hidden: read.hidden } : {}),
+        });
       }
     }
     return c.json<QuarantineResponse>({ assetKey: key, tables });

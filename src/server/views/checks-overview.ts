@@ -47,7 +47,12 @@ export function checkState(latest: CheckResultView | null): CheckState {
  * Failing samples are kept only for the assets in `withSamples`.
  * @example checksOverview(graph, graph.order, await store.latestCheckResults(), new Set(graph.order))[0]?.state // 'failed'
  */
-export function checksOverview(graph: AssetGraph, keys: readonly string[], results: readonly StoredCheckResult[], withSamples: ReadonlySet<string>): CheckOverviewRow[] {
+export function checksOverview(
+  graph: AssetGraph,
+  keys: readonly string[],
+  results: readonly StoredCheckResult[],
+  withSamples: ReadonlySet<string>,
+): CheckOverviewRow[] {
   const byAsset = new Map<string, StoredCheckResult[]>();
   for (const result of results) byAsset.set(result.assetKey, [...(byAsset.get(result.assetKey) ?? []), result]);
   const rows: CheckOverviewRow[] = [];

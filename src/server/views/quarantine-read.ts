@@ -58,7 +58,10 @@ export async function readQuarantine(
   const options = { purpose: 'quarantine' as const, ...(sideOutputs ? { sideOutputs } : {}) };
   try {
     const counts = await reader.query(principal, `SELECT ${reason} AS reason, count(*) AS n FROM ${table} GROUP BY 1 ORDER BY 2 DESC, 1`, options);
-    const rows = await reader.query(principal, `SELECT * FROM ${table}${order.length > 0 ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ${limit}`, { ...options, maxRows: limit });
+    const rows = await reader.query(principal, `SELECT * FROM ${table}${order.length > 0 ? ` ORDER BY ${order.join(', ')}` : ''} LIMIT ${limit}`, {
+      ...options,
+      maxRows: limit,
+    });
     const byReason = counts.rows.map((r) => ({ reason: r.reason === null || r.reason === undefined ? null : String(r.reason), count: Number(r.n) }));
     return { total: byReason.reduce((n, r) => n + r.count, 0), byReason, ...toJsonRows(rows.rows, columns) };
   } catch (error) {

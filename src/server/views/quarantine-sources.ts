@@ -27,7 +27,13 @@ export interface QuarantineOverviewResponse {
 export interface QuarantineResponse {
   assetKey: string;
   /** Rows and counts are what the caller's policy lets through; `hidden` says why a table's rows are withheld whole. */
-  tables: (Omit<QuarantineSummary, 'rowCount'> & { total: number; byReason: { reason: string | null; count: number }[]; columns: string[]; rows: Record<string, unknown>[]; hidden?: string })[];
+  tables: (Omit<QuarantineSummary, 'rowCount'> & {
+    total: number;
+    byReason: { reason: string | null; count: number }[];
+    columns: string[];
+    rows: Record<string, unknown>[];
+    hidden?: string;
+  })[];
 }
 
 /**
@@ -36,7 +42,11 @@ export interface QuarantineResponse {
  * in `_quarantine` and it has a reason column (`reject_reason`, `reason`, `error`).
  * @example await quarantineSources(sluice, 'bronze/flights', latest) // [{ relation: { schema: 'bronze', name: 'flights_quarantine' }, reasonColumn: '_error_type', ... }]
  */
-export async function quarantineSources(sluice: Sluice, assetKey: string, latest: MaterializationRecord | undefined): Promise<(QuarantineSource & { rowCount: number | null })[]> {
+export async function quarantineSources(
+  sluice: Sluice,
+  assetKey: string,
+  latest: MaterializationRecord | undefined,
+): Promise<(QuarantineSource & { rowCount: number | null })[]> {
   if (!latest) return [];
   const self = parseAssetKey(assetKey);
   const sources: (QuarantineSource & { rowCount: number | null })[] = [];

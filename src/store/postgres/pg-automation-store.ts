@@ -61,8 +61,14 @@ export class PgAutomationStore implements AutomationStore {
          last_tick_at = CASE WHEN $7 THEN excluded.last_tick_at ELSE s.last_tick_at END,
          last_run_id = CASE WHEN $8 THEN excluded.last_run_id ELSE s.last_run_id END`,
       [
-        name, kind, update.cursor ?? null, update.lastTickAt ?? null, update.lastRunId ?? null,
-        update.cursor !== undefined, update.lastTickAt !== undefined, update.lastRunId !== undefined,
+        name,
+        kind,
+        update.cursor ?? null,
+        update.lastTickAt ?? null,
+        update.lastRunId ?? null,
+        update.cursor !== undefined,
+        update.lastTickAt !== undefined,
+        update.lastRunId !== undefined,
       ],
     );
   }
@@ -86,5 +92,14 @@ export class PgAutomationStore implements AutomationStore {
 }
 
 function toEvaluation(row: EvaluationRow): EvaluationRecord {
-  return { id: Number(row.id), ts: iso(row.ts)!, name: row.name, kind: row.kind, launched: row.launched, reason: row.reason, runId: row.run_id, data: row.data };
+  return {
+    id: Number(row.id),
+    ts: iso(row.ts)!,
+    name: row.name,
+    kind: row.kind,
+    launched: row.launched,
+    reason: row.reason,
+    runId: row.run_id,
+    data: row.data,
+  };
 }

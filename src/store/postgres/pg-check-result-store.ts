@@ -51,8 +51,19 @@ export class PgCheckResultStore implements CheckResultStore {
   async recordCheckResults(runId: string, results: readonly CheckResult[], stage: CheckStage): Promise<void> {
     if (results.length === 0) return;
     const values = (r: CheckResult): unknown[] => [
-      r.assetKey, r.checkName, r.checkType, r.passed, r.severity, r.blocking, r.failingCount, r.totalCount, r.failingPercent,
-      JSON.stringify(r.sampleFailing), r.sql, r.durationMs, r.error ? JSON.stringify(r.error) : null,
+      r.assetKey,
+      r.checkName,
+      r.checkType,
+      r.passed,
+      r.severity,
+      r.blocking,
+      r.failingCount,
+      r.totalCount,
+      r.failingPercent,
+      JSON.stringify(r.sampleFailing),
+      r.sql,
+      r.durationMs,
+      r.error ? JSON.stringify(r.error) : null,
     ];
     const columns = COLUMNS.map(([name, type], i) => ({ name, list: `$${i + 3}::${type}[]`, values: results.map((r) => values(r)[i]) }));
     // One statement: all results of an evaluation or none, in their given order (WITH ORDINALITY keeps it for the ids).

@@ -31,7 +31,18 @@ export class PgMaterializationStore implements MaterializationStore {
         `INSERT INTO ${this.db.table('materializations')}
            (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
          VALUES ($1, $2, $3, clock_timestamp(), $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-        [m.runId, m.assetKey, m.partition ?? null, m.rowCount, m.durationMs, m.codeVersion, m.dataVersion, JSON.stringify(m.schema), m.sql, JSON.stringify(m.metadata)],
+        [
+          m.runId,
+          m.assetKey,
+          m.partition ?? null,
+          m.rowCount,
+          m.durationMs,
+          m.codeVersion,
+          m.dataVersion,
+          JSON.stringify(m.schema),
+          m.sql,
+          JSON.stringify(m.metadata),
+        ],
       );
       const row = rows[0]!;
       // Never backwards: two writers of one asset may commit in either order; the higher id is the latest, as in SQLite.
@@ -52,10 +63,10 @@ export class PgMaterializationStore implements MaterializationStore {
   }
 
   async materializationHistory(assetKey: string, limit = 100): Promise<MaterializationRecord[]> {
-    const rows = await this.db.query<MaterializationRow>(
-      `SELECT * FROM ${this.db.table('materializations')} WHERE asset_key = $1 ORDER BY id DESC LIMIT $2`,
-      [assetKey, limit],
-    );
+    const rows = await this.db.query<MaterializationRow>(`SELECT * FROM ${this.db.table('materializations')} WHERE asset_key = $1 ORDER BY id DESC LIMIT $2`, [
+      assetKey,
+      limit,
+    ]);
     return rows.map(toMaterialization);
   }
 

@@ -134,5 +134,14 @@ function toRun(row: RunRow): RunSummary {
 }
 
 function toEvent(row: EventRow): RunEvent {
-  return { id: Number(row.id), runId: row.run_id, ts: iso(row.ts)!, type: row.type, assetKey: row.asset_key, level: row.level, message: row.message, data: row.data };
+  return {
+    id: Number(row.id),
+    runId: row.run_id,
+    ts: iso(row.ts)!,
+    type: row.type,
+    assetKey: row.asset_key,
+    level: row.level,
+    message: row.message,
+    data: row.data,
+  };
 }

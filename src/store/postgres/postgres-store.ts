@@ -96,7 +96,8 @@ export class PostgresStore implements MetadataStore {
   createBackfill = (backfill: NewBackfill) => this.backfills.createBackfill(backfill);
   getBackfill = (id: string) => this.backfills.getBackfill(id);
   listBackfills = (limit?: number) => this.backfills.listBackfills(limit);
-  setBackfillPartition = (id: string, partition: string, status: BackfillPartitionStatus, runId?: string) => this.backfills.setBackfillPartition(id, partition, status, runId);
+  setBackfillPartition = (id: string, partition: string, status: BackfillPartitionStatus, runId?: string) =>
+    this.backfills.setBackfillPartition(id, partition, status, runId);
   setBackfillStatus = (id: string, status: BackfillStatus, error?: SerializedError) => this.backfills.setBackfillStatus(id, status, error);
 
   async close(): Promise<void> {

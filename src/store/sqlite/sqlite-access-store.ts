@@ -51,7 +51,15 @@ interface AuditRow {
   detail: string | null;
 }
 
-const token = (r: TokenRow): TokenRecord => ({ id: r.id, user: r.user_name, secretHash: r.secret_hash, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at, description: r.description });
+const token = (r: TokenRow): TokenRecord => ({
+  id: r.id,
+  user: r.user_name,
+  secretHash: r.secret_hash,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+  description: r.description,
+});
 
 /**
  * The SQLite access store. Audit entries are committed with `synchronous = FULL` on their own connection, so an
@@ -63,14 +71,20 @@ export class SqliteAccessStore implements AccessStore {
 
   private constructor(private readonly db: Database.Database) {
     this.statements = {
-      insertToken: db.prepare('INSERT INTO access_tokens (id, user_name, secret_hash, created_at, expires_at, revoked_at, description) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertToken: db.prepare(
+        'INSERT INTO access_tokens (id, user_name, secret_hash, created_at, expires_at, revoked_at, description) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       findToken: db.prepare<[string], TokenRow>('SELECT * FROM access_tokens WHERE id = ?'),
       listTokens: db.prepare<[], TokenRow>('SELECT * FROM access_tokens ORDER BY created_at, id'),
       revokeToken: db.prepare('UPDATE access_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?'),
-      insertSession: db.prepare('INSERT INTO access_sessions (id_hash, subject, groups_json, token_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertSession: db.prepare(
+        'INSERT INTO access_sessions (id_hash, subject, groups_json, token_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       findSession: db.prepare<[string], SessionRow>('SELECT * FROM access_sessions WHERE id_hash = ?'),
       deleteSession: db.prepare('DELETE FROM access_sessions WHERE id_hash = ?'),
-      appendAudit: db.prepare('INSERT INTO audit_log (at, principal, action, resource, query, row_count, allowed, status, client, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      appendAudit: db.prepare(
+        'INSERT INTO audit_log (at, principal, action, resource, query, row_count, allowed, status, client, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
     };
   }
 
@@ -110,7 +124,15 @@ export class SqliteAccessStore implements AccessStore {
   async findSession(idHash: string): Promise<SessionRecord | undefined> {
     const r = this.statements.findSession.get(idHash);
     if (!r) return undefined;
-    return { idHash: r.id_hash, subject: r.subject, groups: JSON.parse(r.groups_json) as string[], tokenId: r.token_id, csrfToken: r.csrf_token, createdAt: r.created_at, expiresAt: r.expires_at };
+    return {
+      idHash: r.id_hash,
+      subject: r.subject,
+      groups: JSON.parse(r.groups_json) as string[],
+      tokenId: r.token_id,
+      csrfToken: r.csrf_token,
+      createdAt: r.created_at,
+      expiresAt: r.expires_at,
+    };
   }
 
   async deleteSession(idHash: string): Promise<void> {
@@ -138,7 +160,19 @@ export class SqliteAccessStore implements AccessStore {
     return this.db
       .prepare<(string | number)[], AuditRow>(sql)
       .all(...params)
-      .map((r) => ({ id: r.id, at: r.at, principal: r.principal, action: r.action, resource: r.resource, query: r.query, rows: r.row_count, allowed: r.allowed === 1, status: r.status, client: r.client, detail: r.detail }));
+      .map((r) => ({
+        id: r.id,
+        at: r.at,
+        principal: r.principal,
+        action: r.action,
+        resource: r.resource,
+        query: r.query,
+        rows: r.row_count,
+        allowed: r.allowed === 1,
+        status: r.status,
+        client: r.client,
+        detail: r.detail,
+      }));
   }
 
   async close(): Promise<void> {

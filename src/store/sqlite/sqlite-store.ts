@@ -152,7 +152,16 @@ export class SqliteStore implements MetadataStore {
     const result = this.db
       .prepare(`INSERT INTO events (run_id, ts, type, asset_key, level, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
       .run(event.runId, ts, event.type, event.assetKey ?? null, event.level, event.message, data);
-    return { id: Number(result.lastInsertRowid), runId: event.runId, ts, type: event.type, assetKey: event.assetKey ?? null, level: event.level, message: event.message, data: event.data ?? {} };
+    return {
+      id: Number(result.lastInsertRowid),
+      runId: event.runId,
+      ts,
+      type: event.type,
+      assetKey: event.assetKey ?? null,
+      level: event.level,
+      message: event.message,
+      data: event.data ?? {},
+    };
   }
 
   async listEvents(runId: string, afterId = 0): Promise<RunEvent[]> {
@@ -166,7 +175,19 @@ export class SqliteStore implements MetadataStore {
         `INSERT INTO materializations (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(m.runId, m.assetKey, m.partition ?? null, nowIso(), m.rowCount, m.durationMs, m.codeVersion, m.dataVersion, JSON.stringify(m.schema), m.sql, JSON.stringify(m.metadata));
+      .run(
+        m.runId,
+        m.assetKey,
+        m.partition ?? null,
+        nowIso(),
+        m.rowCount,
+        m.durationMs,
+        m.codeVersion,
+        m.dataVersion,
+        JSON.stringify(m.schema),
+        m.sql,
+        JSON.stringify(m.metadata),
+      );
     const row = this.db.prepare(`SELECT * FROM materializations WHERE id = ?`).get(result.lastInsertRowid) as MaterializationRow;
     return toMaterialization(row);
   }
@@ -205,15 +226,33 @@ export class SqliteStore implements MetadataStore {
     const now = nowIso();
     this.db.transaction(() => {
       for (const r of results) {
-        insert.run(runId, r.assetKey, r.checkName, r.checkType, r.passed ? 1 : 0, r.severity, r.blocking ? 1 : 0, r.failingCount, r.totalCount,
-          r.failingPercent, JSON.stringify(r.sampleFailing), r.sql, r.durationMs, r.error ? JSON.stringify(r.error) : null, stage, now);
+        insert.run(
+          runId,
+          r.assetKey,
+          r.checkName,
+          r.checkType,
+          r.passed ? 1 : 0,
+          r.severity,
+          r.blocking ? 1 : 0,
+          r.failingCount,
+          r.totalCount,
+          r.failingPercent,
+          JSON.stringify(r.sampleFailing),
+          r.sql,
+          r.durationMs,
+          r.error ? JSON.stringify(r.error) : null,
+          stage,
+          now,
+        );
       }
     })();
   }
 
   async latestCheckResults(assetKey?: string): Promise<StoredCheckResult[]> {
     const latest = `SELECT max(id) FROM check_results ${assetKey ? 'WHERE asset_key = ?' : ''} GROUP BY asset_key, check_name`;
-    const rows = this.db.prepare(`SELECT * FROM check_results WHERE id IN (${latest}) ORDER BY asset_key, check_name`).all(...(assetKey ? [assetKey] : [])) as CheckRow[];
+    const rows = this.db
+      .prepare(`SELECT * FROM check_results WHERE id IN (${latest}) ORDER BY asset_key, check_name`)
+      .all(...(assetKey ? [assetKey] : [])) as CheckRow[];
     return rows.map(toCheckResult);
   }
 
@@ -223,12 +262,17 @@ export class SqliteStore implements MetadataStore {
   }
 
   async materializedPartitions(assetKey: string): Promise<Set<string>> {
-    const rows = this.db.prepare(`SELECT DISTINCT partition_key FROM materializations WHERE asset_key = ? AND partition_key IS NOT NULL`).all(assetKey) as { partition_key: string }[];
+    const rows = this.db.prepare(`SELECT DISTINCT partition_key FROM materializations WHERE asset_key = ? AND partition_key IS NOT NULL`).all(assetKey) as {
+      partition_key: string;
+    }[];
     return new Set(rows.map((r) => r.partition_key));
   }
 
   async latestAssetFailures(): Promise<Map<string, string>> {
-    const rows = this.db.prepare(`SELECT asset_key, max(ts) AS ts FROM events WHERE type = 'asset_failed' GROUP BY asset_key`).all() as { asset_key: string; ts: string }[];
+    const rows = this.db.prepare(`SELECT asset_key, max(ts) AS ts FROM events WHERE type = 'asset_failed' GROUP BY asset_key`).all() as {
+      asset_key: string;
+      ts: string;
+    }[];
     return new Map(rows.map((r) => [r.asset_key, r.ts]));
   }
 
@@ -239,7 +283,9 @@ export class SqliteStore implements MetadataStore {
 
   async setAutomationEnabled(name: string, kind: AutomationKind, enabled: boolean): Promise<void> {
     this.db
-      .prepare(`INSERT INTO automation_state (name, kind, enabled, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, kind = excluded.kind, updated_at = excluded.updated_at`)
+      .prepare(
+        `INSERT INTO automation_state (name, kind, enabled, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, kind = excluded.kind, updated_at = excluded.updated_at`,
+      )
       .run(name, kind, enabled ? 1 : 0, nowIso());
   }
 
@@ -255,9 +301,15 @@ export class SqliteStore implements MetadataStore {
            last_run_id = CASE WHEN @hasRun THEN excluded.last_run_id ELSE last_run_id END`,
       )
       .run({
-        name, kind, now: nowIso(),
-        cursor: update.cursor ?? null, tick: update.lastTickAt ?? null, run: update.lastRunId ?? null,
-        hasCursor: has('cursor'), hasTick: has('lastTickAt'), hasRun: has('lastRunId'),
+        name,
+        kind,
+        now: nowIso(),
+        cursor: update.cursor ?? null,
+        tick: update.lastTickAt ?? null,
+        run: update.lastRunId ?? null,
+        hasCursor: has('cursor'),
+        hasTick: has('lastTickAt'),
+        hasRun: has('lastRunId'),
       });
   }
 
@@ -272,17 +324,30 @@ export class SqliteStore implements MetadataStore {
 
   async listEvaluations(options: { name?: string; limit?: number } = {}): Promise<EvaluationRecord[]> {
     const limit = options.limit ?? 50;
-    const rows = (options.name
-      ? this.db.prepare(`SELECT * FROM automation_evaluations WHERE name = ? ORDER BY id DESC LIMIT ?`).all(options.name, limit)
-      : this.db.prepare(`SELECT * FROM automation_evaluations ORDER BY id DESC LIMIT ?`).all(limit)) as EvaluationRow[];
-    return rows.map((r) => ({ id: r.id, ts: r.ts, name: r.name, kind: r.kind, launched: r.launched === 1, reason: r.reason, runId: r.run_id, data: JSON.parse(r.data) as Record<string, unknown> }));
+    const rows = (
+      options.name
+        ? this.db.prepare(`SELECT * FROM automation_evaluations WHERE name = ? ORDER BY id DESC LIMIT ?`).all(options.name, limit)
+        : this.db.prepare(`SELECT * FROM automation_evaluations ORDER BY id DESC LIMIT ?`).all(limit)
+    ) as EvaluationRow[];
+    return rows.map((r) => ({
+      id: r.id,
+      ts: r.ts,
+      name: r.name,
+      kind: r.kind,
+      launched: r.launched === 1,
+      reason: r.reason,
+      runId: r.run_id,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
   }
 
   async createBackfill(b: NewBackfill): Promise<BackfillRecord> {
     const now = nowIso();
     this.db.transaction(() => {
       this.db
-        .prepare(`INSERT INTO backfills (id, selection, from_key, to_key, status, created_at, updated_at, pid, host) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`)
+        .prepare(
+          `INSERT INTO backfills (id, selection, from_key, to_key, status, created_at, updated_at, pid, host) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+        )
         .run(b.id, b.selection, b.fromKey, b.toKey, now, now, process.pid, hostname());
       const insert = this.db.prepare(`INSERT INTO backfill_partitions (backfill_id, partition_key, position, status) VALUES (?, ?, ?, 'pending')`);
       b.partitions.forEach((key, i) => insert.run(b.id, key, i));
@@ -304,7 +369,9 @@ export class SqliteStore implements MetadataStore {
     const now = nowIso();
     this.db.transaction(() => {
       this.db
-        .prepare(`UPDATE backfill_partitions SET status = ?, run_id = COALESCE(?, run_id), ended_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END WHERE backfill_id = ? AND partition_key = ?`)
+        .prepare(
+          `UPDATE backfill_partitions SET status = ?, run_id = COALESCE(?, run_id), ended_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END WHERE backfill_id = ? AND partition_key = ?`,
+        )
         .run(status, runId ?? null, status, now, id, partition);
       this.db.prepare(`UPDATE backfills SET updated_at = ? WHERE id = ?`).run(now, id);
     })();
@@ -312,9 +379,14 @@ export class SqliteStore implements MetadataStore {
 
   async setBackfillStatus(id: string, status: BackfillStatus, error?: SerializedError): Promise<void> {
     const now = nowIso();
-    const result = status === 'running'
-      ? this.db.prepare(`UPDATE backfills SET status = 'running', updated_at = ?, ended_at = NULL, error = NULL, pid = ?, host = ? WHERE id = ?`).run(now, process.pid, hostname(), id)
-      : this.db.prepare(`UPDATE backfills SET status = ?, updated_at = ?, ended_at = ?, error = ? WHERE id = ?`).run(status, now, now, error ? JSON.stringify(error) : null, id);
+    const result =
+      status === 'running'
+        ? this.db
+            .prepare(`UPDATE backfills SET status = 'running', updated_at = ?, ended_at = NULL, error = NULL, pid = ?, host = ? WHERE id = ?`)
+            .run(now, process.pid, hostname(), id)
+        : this.db
+            .prepare(`UPDATE backfills SET status = ?, updated_at = ?, ended_at = ?, error = ? WHERE id = ?`)
+            .run(status, now, now, error ? JSON.stringify(error) : null, id);
     if (result.changes === 0) throw new SluiceError('INVALID_SELECTION', `backfill "${id}" does not exist; run \`sluice backfill --list\` to see backfills`);
   }
 
@@ -373,7 +445,16 @@ function toRun(row: RunRow): RunSummary {
 }
 
 function toEvent(row: EventRow): RunEvent {
-  return { id: row.id, runId: row.run_id, ts: row.ts, type: row.type, assetKey: row.asset_key, level: row.level, message: row.message, data: JSON.parse(row.data) as Record<string, unknown> };
+  return {
+    id: row.id,
+    runId: row.run_id,
+    ts: row.ts,
+    type: row.type,
+    assetKey: row.asset_key,
+    level: row.level,
+    message: row.message,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
 }
 
 interface CheckRow {

@@ -5,7 +5,13 @@ import type { AssetCheckView } from '../../../src/server/api-types';
 export type CheckOutcome = 'error' | 'failed' | 'warned' | 'not-run' | 'passed';
 
 /** Outcome labels as the page shows them. */
-export const OUTCOME_LABELS: Readonly<Record<CheckOutcome, string>> = { error: 'error', failed: 'failed', warned: 'warned', 'not-run': 'not run yet', passed: 'passed' };
+export const OUTCOME_LABELS: Readonly<Record<CheckOutcome, string>> = {
+  error: 'error',
+  failed: 'failed',
+  warned: 'warned',
+  'not-run': 'not run yet',
+  passed: 'passed',
+};
 
 /**
  * The outcome of a check's latest result. A failure is `warned` or `failed` by the severity it ran with.

@@ -24,7 +24,13 @@ export function readColumnStats(metadata: Record<string, unknown>): Map<string, 
     if (typeof entry !== 'object' || entry === null) continue;
     const e = entry as Record<string, unknown>;
     if (typeof e['name'] !== 'string') continue;
-    stats.set(e['name'], { name: e['name'], nullCount: asNumber(e['nullCount']), distinctApprox: asNumber(e['distinctApprox']), min: asText(e['min']), max: asText(e['max']) });
+    stats.set(e['name'], {
+      name: e['name'],
+      nullCount: asNumber(e['nullCount']),
+      distinctApprox: asNumber(e['distinctApprox']),
+      min: asText(e['min']),
+      max: asText(e['max']),
+    });
   }
   return stats;
 }

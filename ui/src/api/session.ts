@@ -31,7 +31,11 @@ export interface SignInResult {
  * @example await signIn(pastedToken); location.assign('/#/');
  */
 export async function signIn(token: string): Promise<SignInResult> {
-  const response = await fetch('/auth/sign-in', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ token }) });
+  const response = await fetch('/auth/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ token }),
+  });
   const body = (await response.json().catch(() => ({}))) as Partial<SignInResult> & { error?: { message?: string } };
   if (!response.ok || !body.user) throw new Error(body.error?.message ?? `sign-in failed (HTTP ${response.status})`);
   return body as SignInResult;

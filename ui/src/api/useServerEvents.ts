@@ -3,10 +3,7 @@ import { useEffect, useRef, useSyncExternalStore } from 'react';
 import type { RunEvent, RunSummary } from '../../../src/server/api-types';
 
 /** A message from the live stream, or `open` when the connection (re)starts and missed events may need a refetch. */
-export type ServerMessage =
-  | { kind: 'run-event'; event: RunEvent }
-  | { kind: 'run-status'; run: RunSummary }
-  | { kind: 'open' };
+export type ServerMessage = { kind: 'run-event'; event: RunEvent } | { kind: 'run-status'; run: RunSummary } | { kind: 'open' };
 
 type Listener = (message: ServerMessage) => void;
 

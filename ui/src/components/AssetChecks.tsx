@@ -15,8 +15,8 @@ export function AssetChecks({ assetKey, checks }: { assetKey: string; checks: As
     <>
       {notRun > 0 && (
         <p className="muted small">
-          {notRun === checks.length ? 'No check has run yet' : `${notRun} of ${checks.length} checks have not run yet`}: checks run when the asset is materialized, or on
-          the published table with <code>sluice check --select {assetKey}</code>.
+          {notRun === checks.length ? 'No check has run yet' : `${notRun} of ${checks.length} checks have not run yet`}: checks run when the asset is
+          materialized, or on the published table with <code>sluice check --select {assetKey}</code>.
         </p>
       )}
       <div className="table-scroll">
@@ -33,7 +33,9 @@ export function AssetChecks({ assetKey, checks }: { assetKey: string; checks: As
           <tbody>
             {sortChecks(checks).map((check) => {
               const isOpen = open === check.name;
-              return <CheckRow key={check.name} check={check} outcome={checkOutcome(check)} open={isOpen} onToggle={() => setOpen(isOpen ? null : check.name)} />;
+              return (
+                <CheckRow key={check.name} check={check} outcome={checkOutcome(check)} open={isOpen} onToggle={() => setOpen(isOpen ? null : check.name)} />
+              );
             })}
           </tbody>
         </table>

@@ -18,13 +18,30 @@ export function ColumnLineageGraph({ graph }: { graph: ColumnLineageGraphRespons
   }, [layout, graph.focus]);
   return (
     <div className="column-graph-scroll" ref={scroller}>
-      <svg className="column-graph" width={layout.width} height={layout.height} role="img" aria-label="Column lineage" data-testid="column-lineage-graph" data-nodes={graph.nodes.length}>
+      <svg
+        className="column-graph"
+        width={layout.width}
+        height={layout.height}
+        role="img"
+        aria-label="Column lineage"
+        data-testid="column-lineage-graph"
+        data-nodes={graph.nodes.length}
+      >
         <g className="column-edges">
           {layout.edges.map((e) => {
             const mid = (e.x1 + e.x2) / 2;
             return (
-              <g key={`${e.from}>${e.to}>${e.transform}`} className={`column-edge transform-${e.transform}`} data-from={e.from} data-to={e.to} data-transform={e.transform}>
-                <path d={`M${e.x1},${e.y1} C${mid},${e.y1} ${mid},${e.y2} ${e.x2},${e.y2}`} strokeDasharray={VALUE_TRANSFORMS.has(e.transform) ? undefined : '4 3'} />
+              <g
+                key={`${e.from}>${e.to}>${e.transform}`}
+                className={`column-edge transform-${e.transform}`}
+                data-from={e.from}
+                data-to={e.to}
+                data-transform={e.transform}
+              >
+                <path
+                  d={`M${e.x1},${e.y1} C${mid},${e.y1} ${mid},${e.y2} ${e.x2},${e.y2}`}
+                  strokeDasharray={VALUE_TRANSFORMS.has(e.transform) ? undefined : '4 3'}
+                />
                 <text x={mid} y={(e.y1 + e.y2) / 2 - 3} textAnchor="middle">
                   {e.transform}
                 </text>

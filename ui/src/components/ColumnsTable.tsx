@@ -93,7 +93,8 @@ function SourceLink({ source }: { source: string }) {
 /** `sensitive` pills after a column name; the tooltip says whether the tag is declared here or where it comes from. */
 function SensitivityTags({ sensitivity }: { sensitivity: { tags: string[]; from: string[] } | undefined }) {
   if (!sensitivity || sensitivity.tags.length === 0) return null;
-  const origin = sensitivity.from.length > 0 ? `inherited from ${sensitivity.from.join(', ')}` : 'declared on this column, or inherited from a column you may not read';
+  const origin =
+    sensitivity.from.length > 0 ? `inherited from ${sensitivity.from.join(', ')}` : 'declared on this column, or inherited from a column you may not read';
   return (
     <>
       {sensitivity.tags.map((tag) => (

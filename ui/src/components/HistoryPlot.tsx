@@ -41,32 +41,32 @@ function Sparkline({ title, points, format, colour }: { title: string; points: P
         {title} <span className="muted">· latest {format(last.v)}</span>
       </figcaption>
       <div ref={box}>
-      <svg width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title} over ${points.length} materializations`}>
-        <line className="plot-axis" x1={PAD.left} x2={WIDTH - PAD.right} y1={PAD.top + innerH} y2={PAD.top + innerH} />
-        <line className="plot-grid" x1={PAD.left} x2={WIDTH - PAD.right} y1={PAD.top} y2={PAD.top} />
-        <text className="plot-label" x={PAD.left - 8} y={PAD.top + 4} textAnchor="end">
-          {format(vMax)}
-        </text>
-        {vMin !== vMax && (
-          <text className="plot-label" x={PAD.left - 8} y={PAD.top + innerH} textAnchor="end">
-            {format(vMin)}
+        <svg width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`${title} over ${points.length} materializations`}>
+          <line className="plot-axis" x1={PAD.left} x2={WIDTH - PAD.right} y1={PAD.top + innerH} y2={PAD.top + innerH} />
+          <line className="plot-grid" x1={PAD.left} x2={WIDTH - PAD.right} y1={PAD.top} y2={PAD.top} />
+          <text className="plot-label" x={PAD.left - 8} y={PAD.top + 4} textAnchor="end">
+            {format(vMax)}
           </text>
-        )}
-        <text className="plot-label" x={PAD.left} y={HEIGHT - 6} textAnchor="start">
-          {formatDateTime(new Date(tMin).toISOString())}
-        </text>
-        {tMax !== tMin && (
-          <text className="plot-label" x={WIDTH - PAD.right} y={HEIGHT - 6} textAnchor="end">
-            {formatDateTime(new Date(tMax).toISOString())}
+          {vMin !== vMax && (
+            <text className="plot-label" x={PAD.left - 8} y={PAD.top + innerH} textAnchor="end">
+              {format(vMin)}
+            </text>
+          )}
+          <text className="plot-label" x={PAD.left} y={HEIGHT - 6} textAnchor="start">
+            {formatDateTime(new Date(tMin).toISOString())}
           </text>
-        )}
-        <path d={path} fill="none" stroke={colour} strokeWidth={2} strokeLinejoin="round" />
-        {points.map((p, i) => (
-          <circle key={i} cx={x(p.t)} cy={y(p.v)} r={points.length > 60 ? 2 : 3.5} fill={colour}>
-            <title>{`${p.label}: ${format(p.v)}`}</title>
-          </circle>
-        ))}
-      </svg>
+          {tMax !== tMin && (
+            <text className="plot-label" x={WIDTH - PAD.right} y={HEIGHT - 6} textAnchor="end">
+              {formatDateTime(new Date(tMax).toISOString())}
+            </text>
+          )}
+          <path d={path} fill="none" stroke={colour} strokeWidth={2} strokeLinejoin="round" />
+          {points.map((p, i) => (
+            <circle key={i} cx={x(p.t)} cy={y(p.v)} r={points.length > 60 ? 2 : 3.5} fill={colour}>
+              <title>{`${p.label}: ${format(p.v)}`}</title>
+            </circle>
+          ))}
+        </svg>
       </div>
     </figure>
   );

@@ -21,25 +21,27 @@ export function LoadsPanel({ loads }: { loads: LoadsResponse }) {
         </thead>
         <tbody>
           {loads.materializations.flatMap((m) =>
-            m.loads.flatMap((load) => [load, ...load.parts]).map((load, i) => (
-              <tr key={`${m.runId}-${load.name}`} className={load.parts.length > 0 ? 'load-total' : undefined}>
-                <td className="nowrap" title={formatDateTime(m.createdAt)}>
-                  {i === 0 ? (
-                    <>
-                      {formatAgo(m.createdAt)} · <a href={runHref(m.runId)}>run</a>
-                    </>
-                  ) : null}
-                </td>
-                <td className="mono small">{load.name}</td>
-                <td className="cell-number">{formatCount(load.read)}</td>
-                <td className="cell-number">{formatCount(load.accepted)}</td>
-                <td className={load.quarantined > 0 ? 'cell-number cell-warn' : 'cell-number'}>{formatCount(load.quarantined)}</td>
-                <td className="cell-number">{formatCount(load.skipped)}</td>
-                <td className="small">
-                  {!load.balanced && <span className="badge status-failed">does not add up</span>} <ReasonList load={load} />
-                </td>
-              </tr>
-            )),
+            m.loads
+              .flatMap((load) => [load, ...load.parts])
+              .map((load, i) => (
+                <tr key={`${m.runId}-${load.name}`} className={load.parts.length > 0 ? 'load-total' : undefined}>
+                  <td className="nowrap" title={formatDateTime(m.createdAt)}>
+                    {i === 0 ? (
+                      <>
+                        {formatAgo(m.createdAt)} · <a href={runHref(m.runId)}>run</a>
+                      </>
+                    ) : null}
+                  </td>
+                  <td className="mono small">{load.name}</td>
+                  <td className="cell-number">{formatCount(load.read)}</td>
+                  <td className="cell-number">{formatCount(load.accepted)}</td>
+                  <td className={load.quarantined > 0 ? 'cell-number cell-warn' : 'cell-number'}>{formatCount(load.quarantined)}</td>
+                  <td className="cell-number">{formatCount(load.skipped)}</td>
+                  <td className="small">
+                    {!load.balanced && <span className="badge status-failed">does not add up</span>} <ReasonList load={load} />
+                  </td>
+                </tr>
+              )),
           )}
         </tbody>
       </table>

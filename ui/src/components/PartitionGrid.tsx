@@ -63,7 +63,8 @@ function PartitionCanvas({ data, onLaunched }: { data: PartitionGridResponse; on
     if (lo >= 0) {
       context.strokeStyle = '#1c2330';
       context.lineWidth = geometry.cell >= 8 ? 1.5 : 1;
-      for (let i = lo; i <= hi; i++) context.strokeRect((i % geometry.columns) * step + 0.5, Math.floor(i / geometry.columns) * step + 0.5, geometry.cell - 1, geometry.cell - 1);
+      for (let i = lo; i <= hi; i++)
+        context.strokeRect((i % geometry.columns) * step + 0.5, Math.floor(i / geometry.columns) * step + 0.5, geometry.cell - 1, geometry.cell - 1);
     }
   }, [data, width, geometry.height, geometry.cell, geometry.gap, geometry.columns, count, lo, hi]);
 
@@ -108,7 +109,14 @@ function PartitionCanvas({ data, onLaunched }: { data: PartitionGridResponse; on
 
   const selected = lo >= 0 ? hi - lo + 1 : 0;
   return (
-    <div className="partition-grid" data-testid="partition-grid" data-status={data.status} data-columns={geometry.columns} data-cell={geometry.cell} data-gap={geometry.gap}>
+    <div
+      className="partition-grid"
+      data-testid="partition-grid"
+      data-status={data.status}
+      data-columns={geometry.columns}
+      data-cell={geometry.cell}
+      data-gap={geometry.gap}
+    >
       <p className="small partition-legend">
         {Object.entries(data.counts).map(([name, n]) => {
           const code = Object.keys(PARTITION_LABELS).find((c) => PARTITION_LABELS[c]!.startsWith(name === 'running' ? 'in a' : name))!;
@@ -118,7 +126,10 @@ function PartitionCanvas({ data, onLaunched }: { data: PartitionGridResponse; on
             </span>
           );
         })}
-        <span className="muted"> · {formatCount(count)} {data.type} partitions</span>
+        <span className="muted">
+          {' '}
+          · {formatCount(count)} {data.type} partitions
+        </span>
       </p>
       <div ref={ref} className="partition-canvas-box">
         <canvas
@@ -130,18 +141,43 @@ function PartitionCanvas({ data, onLaunched }: { data: PartitionGridResponse; on
           aria-label={`Partitions of ${data.assetKey}: click one, shift-click another to select a range`}
         />
       </div>
-      <p className="small muted partition-hover">{hover >= 0 ? `${data.keys[hover]}: ${PARTITION_LABELS[data.status[hover]!]}` : 'Click a partition, then shift-click another to select a range.'}</p>
+      <p className="small muted partition-hover">
+        {hover >= 0 ? `${data.keys[hover]}: ${PARTITION_LABELS[data.status[hover]!]}` : 'Click a partition, then shift-click another to select a range.'}
+      </p>
       <div className="partition-actions">
         <label>
-          From <input className="mono" aria-label="First partition" value={shownKey('from', lo)} placeholder={data.keys[0]} onChange={(e) => setByKey('from', e.target.value)} size={12} />
+          From{' '}
+          <input
+            className="mono"
+            aria-label="First partition"
+            value={shownKey('from', lo)}
+            placeholder={data.keys[0]}
+            onChange={(e) => setByKey('from', e.target.value)}
+            size={12}
+          />
         </label>
         <label>
-          to <input className="mono" aria-label="Last partition" value={shownKey('to', hi)} placeholder={data.keys.at(-1)} onChange={(e) => setByKey('to', e.target.value)} size={12} />
+          to{' '}
+          <input
+            className="mono"
+            aria-label="Last partition"
+            value={shownKey('to', hi)}
+            placeholder={data.keys.at(-1)}
+            onChange={(e) => setByKey('to', e.target.value)}
+            size={12}
+          />
         </label>
         <button type="button" className="button button-primary" disabled={selected === 0 || pending} onClick={backfill}>
           {selected > 0 ? `Backfill ${formatCount(selected)} partition${selected === 1 ? '' : 's'}` : 'Backfill'}
         </button>
-        {message && (message.error ? <span className="inline-error">{message.text}</span> : <span className="small">{message.text} <a href={backfillsHref()}>Backfills</a></span>)}
+        {message &&
+          (message.error ? (
+            <span className="inline-error">{message.text}</span>
+          ) : (
+            <span className="small">
+              {message.text} <a href={backfillsHref()}>Backfills</a>
+            </span>
+          ))}
       </div>
     </div>
   );

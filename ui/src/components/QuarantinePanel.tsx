@@ -18,7 +18,9 @@ const INGEST_COLUMNS: readonly [string, string][] = [
 ];
 
 export function QuarantinePanel({ assetKey, version }: { assetKey: string; version?: string }) {
-  const { data, error, reload } = useApi<QuarantineResponse>(`${assetApiPath(assetKey)}/quarantine?limit=500${version ? `&v=${encodeURIComponent(version)}` : ''}`);
+  const { data, error, reload } = useApi<QuarantineResponse>(
+    `${assetApiPath(assetKey)}/quarantine?limit=500${version ? `&v=${encodeURIComponent(version)}` : ''}`,
+  );
   if (error) return <ErrorState title="Could not load the quarantine" error={error} onRetry={reload} />;
   if (!data) return <LoadingState label="Loading quarantined rows…" />;
   if (data.tables.length === 0) return <p className="muted small">Nothing quarantined.</p>;
@@ -26,11 +28,18 @@ export function QuarantinePanel({ assetKey, version }: { assetKey: string; versi
     <>
       {data.tables.map((table) => {
         const ingest = table.origin === 'side_output';
-        const rows = ingest ? table.rows.map((row) => Object.fromEntries(INGEST_COLUMNS.filter(([c]) => c in row).map(([c, label]) => [label, c === '_source_file' ? fileName(row[c]) : row[c]]))) : table.rows;
+        const rows = ingest
+          ? table.rows.map((row) =>
+              Object.fromEntries(INGEST_COLUMNS.filter(([c]) => c in row).map(([c, label]) => [label, c === '_source_file' ? fileName(row[c]) : row[c]])),
+            )
+          : table.rows;
         return (
           <div key={table.table} className="quarantine-table" data-table={table.table}>
             <h3>
-              <span className="mono">{table.table}</span> <span className="muted small">{formatCount(table.total)} rows, reason in {table.reasonColumn}</span>
+              <span className="mono">{table.table}</span>{' '}
+              <span className="muted small">
+                {formatCount(table.total)} rows, reason in {table.reasonColumn}
+              </span>
             </h3>
             <p className="reason-counts">
               {table.byReason.map((r) => (
@@ -41,7 +50,11 @@ export function QuarantinePanel({ assetKey, version }: { assetKey: string; versi
             </p>
             {table.hidden && <p className="muted small quarantine-hidden">{table.hidden}</p>}
             {rows.length > 0 && <SampleTable rows={rows} />}
-            {table.total > table.rows.length && <p className="muted small">First {formatCount(table.rows.length)} of {formatCount(table.total)} rows.</p>}
+            {table.total > table.rows.length && (
+              <p className="muted small">
+                First {formatCount(table.rows.length)} of {formatCount(table.total)} rows.
+              </p>
+            )}
           </div>
         );
       })}

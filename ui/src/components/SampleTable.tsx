@@ -20,7 +20,11 @@ export function SampleTable({ rows, columns }: { rows: readonly Record<string, u
                 const value = row[c];
                 const text = formatValue(value);
                 return (
-                  <td key={c} className={value === null || value === undefined ? 'mono small cell-null' : 'mono small'} title={typeof value === 'number' && text !== String(value) ? String(value) : undefined}>
+                  <td
+                    key={c}
+                    className={value === null || value === undefined ? 'mono small cell-null' : 'mono small'}
+                    title={typeof value === 'number' && text !== String(value) ? String(value) : undefined}
+                  >
                     {text}
                   </td>
                 );

@@ -43,7 +43,11 @@ function boxIdOf(node: ColumnNode): string {
 /** `file:/long/path/flights-3m.parquet` -> `flights-3m.parquet (file)` */
 function labelOf(node: ColumnNode): string {
   if (node.asset) return node.asset;
-  if (node.kind === 'file') return `${node.table.replace(/^file:/, '').split('/').pop()} (file)`;
+  if (node.kind === 'file')
+    return `${node.table
+      .replace(/^file:/, '')
+      .split('/')
+      .pop()} (file)`;
   return node.table;
 }
 
@@ -91,7 +95,10 @@ export function layoutColumnLineage(nodes: readonly ColumnNode[], edges: readonl
     if (l > 0) {
       // Barycentre of the upstream boxes: fewer crossings than alphabetical order.
       const centre = (box: TableBox): number => {
-        const ys = [...(parents.get(box.id) ?? [])].map((p) => boxes.get(p)!).filter((p) => layer.get(p.id)! < l).map((p) => p.y + p.height / 2);
+        const ys = [...(parents.get(box.id) ?? [])]
+          .map((p) => boxes.get(p)!)
+          .filter((p) => layer.get(p.id)! < l)
+          .map((p) => p.y + p.height / 2);
         return ys.length > 0 ? ys.reduce((a, b) => a + b, 0) / ys.length : Number.MAX_SAFE_INTEGER;
       };
       const centres = new Map(boxesInLayer.map((b) => [b.id, centre(b)]));
@@ -119,5 +126,10 @@ export function layoutColumnLineage(nodes: readonly ColumnNode[], edges: readonl
     if (!from || !to) continue;
     placed.push({ ...edge, x1: from.x + BOX_WIDTH, y1: rowY(edge.from), x2: to.x, y2: rowY(edge.to) });
   }
-  return { boxes: [...boxes.values()], edges: placed, width: MARGIN * 2 + Math.max(1, layers.length) * (BOX_WIDTH + LAYER_GAP) - LAYER_GAP, height: height + MARGIN };
+  return {
+    boxes: [...boxes.values()],
+    edges: placed,
+    width: MARGIN * 2 + Math.max(1, layers.length) * (BOX_WIDTH + LAYER_GAP) - LAYER_GAP,
+    height: height + MARGIN,
+  };
 }

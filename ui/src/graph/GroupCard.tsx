@@ -16,7 +16,11 @@ const STATUS_WORD = { fresh: 'fresh', stale: 'stale', failed: 'failed', running:
 
 function checkHealth(summary: GroupSummary): { text: string; tone: 'failed' | 'warned' | 'passed' | 'none' } {
   const { failed, warned, passed, unknown } = summary.checks;
-  if (failed > 0) return { text: `✕ ${failed.toLocaleString()} failed check${failed === 1 ? '' : 's'}${warned > 0 ? ` · ${warned.toLocaleString()} warned` : ''}`, tone: 'failed' };
+  if (failed > 0)
+    return {
+      text: `✕ ${failed.toLocaleString()} failed check${failed === 1 ? '' : 's'}${warned > 0 ? ` · ${warned.toLocaleString()} warned` : ''}`,
+      tone: 'failed',
+    };
   if (warned > 0) return { text: `! ${warned.toLocaleString()} warned check${warned === 1 ? '' : 's'}`, tone: 'warned' };
   if (passed > 0) return { text: `✓ ${passed.toLocaleString()} checks passed`, tone: 'passed' };
   return { text: unknown === summary.count ? '' : 'no check results', tone: 'none' };

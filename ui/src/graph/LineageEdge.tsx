@@ -16,7 +16,12 @@ function LineageEdgeView({ source, target, sourceX, sourceY, targetX, targetY, s
   if (selectedKey && lineage) className += isLineageEdge({ from: source, to: target }, selectedKey, lineage) ? ' edge-lit' : ' edge-dimmed';
   const weight = data?.weight ?? 1;
   // Between groups, light flows fade so the main ones read; plain asset edges keep the stylesheet's look.
-  const style = data && data.share < 1 ? { strokeWidth: edgeWidth(weight) + 0.4, opacity: 0.25 + 0.75 * Math.sqrt(data.share) } : weight > 1 ? { strokeWidth: edgeWidth(weight) + 0.4 } : undefined;
+  const style =
+    data && data.share < 1
+      ? { strokeWidth: edgeWidth(weight) + 0.4, opacity: 0.25 + 0.75 * Math.sqrt(data.share) }
+      : weight > 1
+        ? { strokeWidth: edgeWidth(weight) + 0.4 }
+        : undefined;
   return <BaseEdge path={path} className={className} style={style} />;
 }
 

@@ -141,7 +141,10 @@ function LineageCanvas({ assets, edges, view, groupOf, focusKey, expanded, pendi
   const adjacency = useMemo(() => buildAdjacency(drawnEdges), [drawnEdges]);
   // Lineage is traced over every asset edge, then shown on what is drawn (a collapsed group lights up as a whole).
   const assetAdjacency = useMemo(() => buildAdjacency(edges), [edges]);
-  const assetLineage = useMemo(() => (selectedKey && groupOf.has(selectedKey) ? lineageOf(selectedKey, assetAdjacency) : null), [selectedKey, assetAdjacency, groupOf]);
+  const assetLineage = useMemo(
+    () => (selectedKey && groupOf.has(selectedKey) ? lineageOf(selectedKey, assetAdjacency) : null),
+    [selectedKey, assetAdjacency, groupOf],
+  );
   const lineage = useMemo(() => (assetLineage ? viewLineage(assetLineage, groupOf, view.collapsed) : null), [assetLineage, groupOf, view.collapsed]);
   const keys = useMemo(() => assets.map((a) => a.key), [assets]);
   const bounds = useMemo(() => layoutBounds(view), [view]);
@@ -215,7 +218,14 @@ function LineageCanvas({ assets, edges, view, groupOf, focusKey, expanded, pendi
 
   const allEdges = useMemo<LineageFlowEdge[]>(() => {
     const heaviest = drawnEdges.reduce((max, e) => Math.max(max, e.weight), 1);
-    return drawnEdges.map((e) => ({ id: e.id, type: 'lineage', source: e.from, target: e.to, focusable: false, data: { weight: e.weight, share: e.weight / heaviest } }));
+    return drawnEdges.map((e) => ({
+      id: e.id,
+      type: 'lineage',
+      source: e.from,
+      target: e.to,
+      focusable: false,
+      data: { weight: e.weight, share: e.weight / heaviest },
+    }));
   }, [drawnEdges]);
 
   const contents = useMemo(() => (detailed && detailWindow ? windowContents(view, adjacency, detailWindow) : null), [detailed, detailWindow, view, adjacency]);
@@ -241,7 +251,10 @@ function LineageCanvas({ assets, edges, view, groupOf, focusKey, expanded, pendi
   );
 
   const statuses = useMemo(() => new Map<string, AssetStatus>(assets.map((a) => [a.key, a.status])), [assets]);
-  const scene = useMemo<OverviewScene>(() => ({ layout: view, edges: drawnEdges, statuses, selectedKey, lineage }), [view, drawnEdges, statuses, selectedKey, lineage]);
+  const scene = useMemo<OverviewScene>(
+    () => ({ layout: view, edges: drawnEdges, statuses, selectedKey, lineage }),
+    [view, drawnEdges, statuses, selectedKey, lineage],
+  );
   const highlight = useMemo<Highlight>(() => ({ selectedKey: lineage ? selectedKey : null, lineage }), [selectedKey, lineage]);
 
   // Fits a box below the toolbar (React Flow's fitBounds pads evenly, so the search box would hide the top row).
@@ -334,10 +347,7 @@ function LineageCanvas({ assets, edges, view, groupOf, focusKey, expanded, pendi
   }, []);
 
   // On the canvas there are no node elements: find the asset under the pointer ourselves.
-  const assetAt = useCallback(
-    (event: MouseEvent) => hitTest(view, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY })),
-    [flow, view],
-  );
+  const assetAt = useCallback((event: MouseEvent) => hitTest(view, flow.screenToFlowPosition({ x: event.clientX, y: event.clientY })), [flow, view]);
   const onPaneClick = useCallback(
     (event: MouseEvent) => {
       const key = detailed ? null : assetAt(event);
@@ -424,7 +434,17 @@ function LineageCanvas({ assets, edges, view, groupOf, focusKey, expanded, pendi
         {onExpand && expanded.length > 0 && (
           <div className="expanded-groups" aria-label="Expanded groups">
             {expanded.map((group) => (
-              <button key={group} type="button" onClick={() => onExpand(expanded.filter((g) => g !== group), null)} aria-label={`Collapse group ${group}`}>
+              <button
+                key={group}
+                type="button"
+                onClick={() =>
+                  onExpand(
+                    expanded.filter((g) => g !== group),
+                    null,
+                  )
+                }
+                aria-label={`Collapse group ${group}`}
+              >
                 {group} ×
               </button>
             ))}

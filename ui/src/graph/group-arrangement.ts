@@ -107,7 +107,11 @@ function acyclicSuccessors(groups: string[], edges: { from: string; to: string }
  * several, columns centred vertically.
  * @example arrangeGroupColumns([{ group: 'bronze', width: 300, height: 200 }, { group: 'silver', width: 300, height: 100 }], [{ from: 'bronze', to: 'silver' }])
  */
-export function arrangeGroupColumns(sizes: GroupSize[], edges: { from: string; to: string }[], options: ArrangeOptions = {}): Record<string, { x: number; y: number }> {
+export function arrangeGroupColumns(
+  sizes: GroupSize[],
+  edges: { from: string; to: string }[],
+  options: ArrangeOptions = {},
+): Record<string, { x: number; y: number }> {
   const spacing: Spacing = { gapX: options.gapX ?? 160, gapY: options.gapY ?? 48, aspect: options.aspect ?? DEFAULT_ASPECT };
   const { gapY } = spacing;
   const names = sizes.map((s) => s.group);
@@ -157,7 +161,11 @@ export function arrangeGroupColumns(sizes: GroupSize[], edges: { from: string; t
     for (let i = columns.length - 2; i >= 0; i--) reorder(columns[i] ?? [], successors);
   }
 
-  const visual = wrapTallColumns(columns.filter((c) => c.length > 0), size, spacing);
+  const visual = wrapTallColumns(
+    columns.filter((c) => c.length > 0),
+    size,
+    spacing,
+  );
   return placeColumns(visual, size, spacing, options.aspect !== undefined);
 }
 
@@ -165,7 +173,12 @@ export function arrangeGroupColumns(sizes: GroupSize[], edges: { from: string; t
  * Corners of the boxes of `columns` laid left to right, each column centred on its band's tallest; with `fold`,
  * a row of columns far wider than the aspect asks is cut into bands of similar width stacked top to bottom.
  */
-function placeColumns(columns: string[][], size: Map<string, GroupSize>, { gapX, gapY, aspect }: Spacing, fold: boolean): Record<string, { x: number; y: number }> {
+function placeColumns(
+  columns: string[][],
+  size: Map<string, GroupSize>,
+  { gapX, gapY, aspect }: Spacing,
+  fold: boolean,
+): Record<string, { x: number; y: number }> {
   const widths = columns.map((column) => Math.max(0, ...column.map((g) => size.get(g)?.width ?? 0)) + gapX);
   const heights = columns.map((c) => columnHeight(c, size, gapY));
   const totalWidth = widths.reduce((a, b) => a + b, 0);
@@ -173,7 +186,10 @@ function placeColumns(columns: string[][], size: Map<string, GroupSize>, { gapX,
   const bandGap = gapY * 2;
   // b bands of height (tallest + gap) over a width of totalWidth / b: b^2 = aspect * totalWidth / (tallest + gap).
   // A few columns stay one row: reading left to right matters more than the shape there.
-  const bandCount = fold && columns.length > FOLD_MIN_COLUMNS && tallest / totalWidth < aspect ? Math.max(1, Math.min(columns.length, Math.round(Math.sqrt((totalWidth * aspect) / (tallest + bandGap))))) : 1;
+  const bandCount =
+    fold && columns.length > FOLD_MIN_COLUMNS && tallest / totalWidth < aspect
+      ? Math.max(1, Math.min(columns.length, Math.round(Math.sqrt((totalWidth * aspect) / (tallest + bandGap)))))
+      : 1;
   const share = totalWidth / bandCount;
   const bands: number[][] = [[]];
   let bandWidth = 0;

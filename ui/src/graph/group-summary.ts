@@ -40,5 +40,7 @@ export function groupSummaries(assets: readonly GraphAsset[]): Map<string, Group
 
 /** The statuses worth naming on a card, most urgent first, with their counts (zero counts left out). */
 export function statusParts(summary: GroupSummary): { status: AssetStatus; count: number }[] {
-  return (['failed', 'running', 'stale', 'fresh', 'never'] as const).filter((status) => summary.statuses[status] > 0).map((status) => ({ status, count: summary.statuses[status] }));
+  return (['failed', 'running', 'stale', 'fresh', 'never'] as const)
+    .filter((status) => summary.statuses[status] > 0)
+    .map((status) => ({ status, count: summary.statuses[status] }));
 }

@@ -1,7 +1,17 @@
 // The lineage graph as drawn: a collapsed group is one card, an expanded group a box of its laid-out assets, and
 // edges join whatever stands for their ends, weighted by how many asset edges they carry (pure).
 import { arrangeGroupColumns } from './group-arrangement';
-import { layoutFingerprint, NODE_HEIGHT, NODE_WIDTH, splitByGroup, type GroupBox, type GroupGraph, type GroupInterior, type LayoutInput, type LayoutResult } from './layout';
+import {
+  layoutFingerprint,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  splitByGroup,
+  type GroupBox,
+  type GroupGraph,
+  type GroupInterior,
+  type LayoutInput,
+  type LayoutResult,
+} from './layout';
 import type { Lineage } from './lineage';
 
 /** Size of a collapsed group's card; its width grows with the name so the name is always shown in full. */
@@ -36,9 +46,7 @@ export interface GroupStructure {
 export function groupStructure(input: LayoutInput): GroupStructure {
   const { groups } = splitByGroup(input);
   const groupOf = new Map(input.nodes.map((n) => [n.key, n.group]));
-  const fingerprints = new Map(
-    groups.map((g) => [g.group, layoutFingerprint({ nodes: g.members.map((key) => ({ key, group: g.group })), edges: g.edges })]),
-  );
+  const fingerprints = new Map(groups.map((g) => [g.group, layoutFingerprint({ nodes: g.members.map((key) => ({ key, group: g.group })), edges: g.edges })]));
   const edges = input.edges.filter((e) => e.from !== e.to && groupOf.has(e.from) && groupOf.has(e.to));
   return { groups: groups.map((g) => g.group), groupOf, graphs: new Map(groups.map((g) => [g.group, g])), fingerprints, edges };
 }

@@ -71,7 +71,6 @@ const LAYERED: LayoutOptions = {
 const PADDING = { top: GROUP_LABEL_HEIGHT + 12, left: 20, bottom: 20, right: 20 };
 const GROUP_PADDING = `[top=${PADDING.top},left=${PADDING.left},bottom=${PADDING.bottom},right=${PADDING.right}]`;
 
-
 const groupId = (group: string): string => `group:${group}`;
 
 function groupNodes(input: LayoutInput): Map<string, LayoutNodeInput[]> {

@@ -1,6 +1,15 @@
 // Web Worker that lays out off the main thread: a whole small graph (ELK), or the interiors of some groups. ELK
 // (1.4 MB) is loaded only when a task needs it: a large group's own arrangement does not.
-import { computeLayout, ELK_GROUP_LIMIT, layoutGroupInteriors, type ElkLike, type GroupGraph, type GroupInterior, type LayoutInput, type LayoutResult } from './layout';
+import {
+  computeLayout,
+  ELK_GROUP_LIMIT,
+  layoutGroupInteriors,
+  type ElkLike,
+  type GroupGraph,
+  type GroupInterior,
+  type LayoutInput,
+  type LayoutResult,
+} from './layout';
 
 export type LayoutTask = { kind: 'layout'; input: LayoutInput } | { kind: 'interiors'; groups: GroupGraph[] } | { kind: 'warm-up' };
 
@@ -50,7 +59,14 @@ async function run(task: LayoutTask): Promise<unknown> {
     case 'warm-up': {
       // ELK's first layouts run cold (JIT); one tiny layout while the user reads the overview makes the next expansion quick.
       const warm = await loadElk();
-      await warm.layout({ id: 'warm-up', children: [{ id: 'a', width: 10, height: 10 }, { id: 'b', width: 10, height: 10 }], edges: [{ id: 'e', sources: ['a'], targets: ['b'] }] });
+      await warm.layout({
+        id: 'warm-up',
+        children: [
+          { id: 'a', width: 10, height: 10 },
+          { id: 'b', width: 10, height: 10 },
+        ],
+        edges: [{ id: 'e', sources: ['a'], targets: ['b'] }],
+      });
       return null;
     }
   }

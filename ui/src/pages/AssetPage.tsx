@@ -125,7 +125,13 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           {columns.length === 0 ? (
             <p className="muted">The schema is known after the first materialization.</p>
           ) : (
-            <ColumnsTable assetKey={asset.key} columns={columns} stats={last ? readColumnStats(last.metadata) : new Map()} {...(detail.data.columnLineage ? { upstream: detail.data.columnLineage.columns } : {})} {...(detail.data.sensitivity ? { sensitivity: detail.data.sensitivity } : {})} />
+            <ColumnsTable
+              assetKey={asset.key}
+              columns={columns}
+              stats={last ? readColumnStats(last.metadata) : new Map()}
+              {...(detail.data.columnLineage ? { upstream: detail.data.columnLineage.columns } : {})}
+              {...(detail.data.sensitivity ? { sensitivity: detail.data.sensitivity } : {})}
+            />
           )}
         </section>
 
@@ -263,7 +269,10 @@ function MetadataEntry({ name, value }: { name: string; value: unknown }) {
   return (
     <>
       <dt>{name}</dt>
-      <dd className={text.length > 40 ? 'mono small metadata-value' : 'mono metadata-value'} title={typeof value === 'number' && text !== String(value) ? String(value) : undefined}>
+      <dd
+        className={text.length > 40 ? 'mono small metadata-value' : 'mono metadata-value'}
+        title={typeof value === 'number' && text !== String(value) ? String(value) : undefined}
+      >
         {text.length > 200 ? `${text.slice(0, 200)}…` : text}
       </dd>
     </>

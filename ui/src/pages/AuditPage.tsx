@@ -23,8 +23,7 @@ export function AuditPage() {
         <h1>Audit log</h1>
         <div className="toolbar">
           <label>
-            Principal{' '}
-            <input type="search" value={user} onChange={(e) => setUser(e.target.value)} placeholder="any" aria-label="Principal" />
+            Principal <input type="search" value={user} onChange={(e) => setUser(e.target.value)} placeholder="any" aria-label="Principal" />
           </label>
           <label>
             <input type="checkbox" checked={deniedOnly} onChange={(e) => setDeniedOnly(e.target.checked)} /> Denied only

@@ -54,7 +54,9 @@ export function AutomationPage() {
         <div>
           <h1>Automation</h1>
           <p className="muted small">
-            {daemonRunning ? 'The automation daemon runs in this server; decisions appear as they are made.' : 'No daemon runs in this server: nothing is evaluated until `sluice dev` or `sluice daemon` runs one.'}
+            {daemonRunning
+              ? 'The automation daemon runs in this server; decisions appear as they are made.'
+              : 'No daemon runs in this server: nothing is evaluated until `sluice dev` or `sluice daemon` runs one.'}
           </p>
         </div>
       </header>
@@ -66,7 +68,14 @@ export function AutomationPage() {
         </EmptyState>
       ) : (
         automations.map((entry) => (
-          <AutomationCard key={entry.name} entry={entry} next={ticks.data?.next[entry.name]} evaluations={byName.get(entry.name) ?? []} runs={runs} onSwitched={refresh} />
+          <AutomationCard
+            key={entry.name}
+            entry={entry}
+            next={ticks.data?.next[entry.name]}
+            evaluations={byName.get(entry.name) ?? []}
+            runs={runs}
+            onSwitched={refresh}
+          />
         ))
       )}
     </div>
@@ -151,7 +160,9 @@ function AutomationCard({
                   {formatAgo(e.ts)}
                 </td>
                 <td>
-                  <span className={`badge ${e.launched ? 'status-running' : isError(e) ? 'status-failed' : 'badge-neutral'}`}>{e.launched ? 'launched' : isError(e) ? 'error' : 'skipped'}</span>
+                  <span className={`badge ${e.launched ? 'status-running' : isError(e) ? 'status-failed' : 'badge-neutral'}`}>
+                    {e.launched ? 'launched' : isError(e) ? 'error' : 'skipped'}
+                  </span>
                 </td>
                 <td className="tick-reason">{e.reason}</td>
                 <td className="nowrap">

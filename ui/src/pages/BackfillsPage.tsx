@@ -34,7 +34,8 @@ export function BackfillsPage() {
       {data.backfills.length === 0 ? (
         <EmptyState title="No backfills yet">
           <p>
-            Select partitions on a partitioned asset's page and click <strong>Backfill</strong>, or run <code>sluice backfill --select KEY --from A --to B</code>.
+            Select partitions on a partitioned asset's page and click <strong>Backfill</strong>, or run{' '}
+            <code>sluice backfill --select KEY --from A --to B</code>.
           </p>
         </EmptyState>
       ) : (
@@ -63,7 +64,11 @@ function BackfillCard({ backfill: b, onChange }: { backfill: Backfill; onChange:
     <section className="card backfill-card" data-backfill={b.id} data-state={b.state}>
       <div className="automation-head">
         <div>
-          <span className={`badge status-${b.state === 'succeeded' ? 'succeeded' : b.state === 'running' ? 'running' : b.state === 'failed' ? 'failed' : 'stale'}`}>{b.state}</span>{' '}
+          <span
+            className={`badge status-${b.state === 'succeeded' ? 'succeeded' : b.state === 'running' ? 'running' : b.state === 'failed' ? 'failed' : 'stale'}`}
+          >
+            {b.state}
+          </span>{' '}
           {b.selection.split(',').map((key) => (
             <a key={key} className="mono" href={assetHref(key)}>
               {key}{' '}
@@ -74,23 +79,46 @@ function BackfillCard({ backfill: b, onChange }: { backfill: Backfill; onChange:
           </span>
           <div className="muted small">
             started <span title={formatDateTime(b.createdAt)}>{formatAgo(b.createdAt)}</span>
-            {b.endedAt ? <> · ended <span title={formatDateTime(b.endedAt)}>{formatAgo(b.endedAt)}</span></> : null} · <span className="mono">{b.id}</span>
+            {b.endedAt ? (
+              <>
+                {' '}
+                · ended <span title={formatDateTime(b.endedAt)}>{formatAgo(b.endedAt)}</span>
+              </>
+            ) : null}{' '}
+            · <span className="mono">{b.id}</span>
           </div>
         </div>
         <div className="header-actions">
           {b.state === 'running' && (
-            <button type="button" className="button button-danger" disabled={pending} onClick={() => act(`/api/backfills/${encodeURIComponent(b.id)}/cancel`, {})}>
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={pending}
+              onClick={() => act(`/api/backfills/${encodeURIComponent(b.id)}/cancel`, {})}
+            >
               Cancel
             </button>
           )}
           {(b.state === 'canceled' || b.state === 'failed' || b.state === 'interrupted') && (
-            <button type="button" className="button button-primary" disabled={pending} onClick={() => act('/api/backfills', { select: b.selection, from: b.fromKey, to: b.toKey })}>
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={pending}
+              onClick={() => act('/api/backfills', { select: b.selection, from: b.fromKey, to: b.toKey })}
+            >
               Resume
             </button>
           )}
         </div>
       </div>
-      <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={total} aria-valuenow={done} aria-label={`${done} of ${total} partitions done`}>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={done}
+        aria-label={`${done} of ${total} partitions done`}
+      >
         <div className="progress-done" style={{ width: `${percent}%` }} />
         {failed > 0 && <div className="progress-failed" style={{ width: `${(failed / total) * 100}%` }} />}
       </div>

@@ -13,7 +13,13 @@ import { useCoalescedCallback } from '../hooks/useCoalescedCallback';
 import { assetHref, runHref } from '../routing/route';
 
 const STATES: readonly CheckState[] = ['errored', 'failed', 'warned', 'not_run', 'passed'];
-const STATE_LABELS: Readonly<Record<CheckState, string>> = { errored: 'could not run', failed: 'failed', warned: 'warned', not_run: 'not run yet', passed: 'passed' };
+const STATE_LABELS: Readonly<Record<CheckState, string>> = {
+  errored: 'could not run',
+  failed: 'failed',
+  warned: 'warned',
+  not_run: 'not run yet',
+  passed: 'passed',
+};
 
 export function ChecksPage({ asset }: { asset: string | null }) {
   const { data, error, reload } = useApi<ChecksOverviewResponse>('/api/checks');
@@ -131,7 +137,9 @@ function CheckRow({ check: c, open, onToggle }: { check: CheckOverviewRow; open:
           {c.severity}
           {c.blocking ? <span className="muted small"> · blocking</span> : null}
         </td>
-        <td className="cell-number">{r ? r.passed ? '0' : `${formatCount(r.failingCount)} of ${formatCount(r.totalCount)} (${formatNumber(r.failingPercent)}%)` : '–'}</td>
+        <td className="cell-number">
+          {r ? (r.passed ? '0' : `${formatCount(r.failingCount)} of ${formatCount(r.totalCount)} (${formatNumber(r.failingPercent)}%)`) : '–'}
+        </td>
         <td className="nowrap" title={r ? formatDateTime(r.createdAt) : undefined}>
           {r ? (
             <>

@@ -8,20 +8,19 @@ import { LoadingState } from '../components/LoadingState';
 import { assetHref, columnHref } from '../routing/route';
 
 export function ColumnLineagePage({ assetKey, column }: { assetKey: string | null; column: string | null }) {
-  const path = assetKey && column ? `/api/column-lineage/${assetKey.split('/').map(encodeURIComponent).join('/')}/${encodeURIComponent(column)}` : '/api/column-lineage';
+  const path =
+    assetKey && column ? `/api/column-lineage/${assetKey.split('/').map(encodeURIComponent).join('/')}/${encodeURIComponent(column)}` : '/api/column-lineage';
   const { data, error, reload } = useApi<ColumnLineageGraphResponse>(path);
   const title = assetKey && column ? `${assetKey}.${column}` : 'All columns';
   return (
     <div className="page page-wide">
       <header className="page-header">
         <div>
-          <p className="breadcrumb">
-            {assetKey ? <a href={assetHref(assetKey)}>{assetKey}</a> : 'project'} · column lineage
-          </p>
+          <p className="breadcrumb">{assetKey ? <a href={assetHref(assetKey)}>{assetKey}</a> : 'project'} · column lineage</p>
           <h1>{title}</h1>
           <p className="muted small">
-            Click a column to follow its lineage. Solid edges carry values (identity, transformation, aggregation, window); dashed ones decide which rows appear.{' '}
-            {assetKey ? <a href={columnHref()}>Show every column of the project</a> : null}
+            Click a column to follow its lineage. Solid edges carry values (identity, transformation, aggregation, window); dashed ones decide which rows
+            appear. {assetKey ? <a href={columnHref()}>Show every column of the project</a> : null}
           </p>
         </div>
       </header>
@@ -34,7 +33,11 @@ export function ColumnLineagePage({ assetKey, column }: { assetKey: string | nul
             </a>
             :{' '}
             {data.asset.columns.map((c) => (
-              <a key={c} className={c.toLowerCase() === column?.toLowerCase() ? 'tag tag-link tag-active' : 'tag tag-link'} href={columnHref(data.asset!.key, c)}>
+              <a
+                key={c}
+                className={c.toLowerCase() === column?.toLowerCase() ? 'tag tag-link tag-active' : 'tag tag-link'}
+                href={columnHref(data.asset!.key, c)}
+              >
                 {c}
               </a>
             ))}

@@ -60,7 +60,9 @@ function useStableStructure(data: LineageResponse | undefined): { input: LayoutI
 
 /** Height : width of the page's graph area when it opened; groups are arranged to it (a resize does not relayout). */
 function useViewportAspect(): number {
-  const [aspect] = useState(() => (typeof window === 'undefined' ? 0.6 : Math.max(0.3, Math.min(2, (window.innerHeight - 60) / Math.max(1, window.innerWidth - 220)))));
+  const [aspect] = useState(() =>
+    typeof window === 'undefined' ? 0.6 : Math.max(0.3, Math.min(2, (window.innerHeight - 60) / Math.max(1, window.innerWidth - 220))),
+  );
   return aspect;
 }
 
@@ -123,8 +125,7 @@ export function GraphPage({ focus, expand }: { focus: string | null; expand?: st
     return (
       <EmptyState title="No assets yet">
         <p>
-          Define assets in <code>sluice.config.ts</code> (or add <code>.sql</code> files to your assets folder), then restart{' '}
-          <code>sluice dev</code>.
+          Define assets in <code>sluice.config.ts</code> (or add <code>.sql</code> files to your assets folder), then restart <code>sluice dev</code>.
         </p>
       </EmptyState>
     );

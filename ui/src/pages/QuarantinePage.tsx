@@ -26,14 +26,16 @@ export function QuarantinePage() {
       <header className="page-header">
         <div>
           <h1>Quarantine</h1>
-          <p className="muted small">Rows that did not make it into an asset, and why. Ingestion side outputs and assets named *_quarantine with a reason column.</p>
+          <p className="muted small">
+            Rows that did not make it into an asset, and why. Ingestion side outputs and assets named *_quarantine with a reason column.
+          </p>
         </div>
       </header>
       {data.assets.length === 0 ? (
         <EmptyState title="Nothing quarantines rows yet">
           <p>
-            Load files with <code>ingestCsv</code>, <code>ingestJsonLines</code> or <code>ingestParquet</code> and a <code>quarantine: ctx.sideOutput(...)</code>, then
-            materialize.
+            Load files with <code>ingestCsv</code>, <code>ingestJsonLines</code> or <code>ingestParquet</code> and a{' '}
+            <code>quarantine: ctx.sideOutput(...)</code>, then materialize.
           </p>
         </EmptyState>
       ) : (

@@ -50,7 +50,11 @@ export function RunPage({ runId }: { runId: string }) {
   if (detail.error && !detail.data) {
     return (
       <div className="page">
-        <ErrorState title={detail.error.status === 404 ? `No run with id ${runId}` : 'Could not load the run'} error={detail.error} onRetry={detail.error.status === 404 ? undefined : detail.reload} />
+        <ErrorState
+          title={detail.error.status === 404 ? `No run with id ${runId}` : 'Could not load the run'}
+          error={detail.error}
+          onRetry={detail.error.status === 404 ? undefined : detail.reload}
+        />
         <p className="centered">
           <a href={runsHref()}>All runs</a>
         </p>

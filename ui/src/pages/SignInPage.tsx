@@ -39,8 +39,8 @@ export function SignInPage() {
           required
         />
         <p className="muted">
-          Ask an admin for a token (<code>sluice tokens create --user NAME</code>) or paste one from your identity provider. The browser keeps a session
-          cookie, not the token.
+          Ask an admin for a token (<code>sluice tokens create --user NAME</code>) or paste one from your identity provider. The browser keeps a session cookie,
+          not the token.
         </p>
         {error && (
           <p className="error-message" role="alert">

@@ -36,7 +36,8 @@ export function parseRoute(hash: string): Route {
   if (head === 'assets' && rest.length > 0) return { page: 'asset', key: rest.join('/') };
   if (head === 'runs' && rest.length === 0) return { page: 'runs' };
   if (head === 'runs' && rest.length === 1 && rest[0]) return { page: 'run', runId: rest[0] };
-  if (rest.length === 0 && (head === 'automation' || head === 'backfills' || head === 'quarantine' || head === 'sign-in' || head === 'audit')) return { page: head };
+  if (rest.length === 0 && (head === 'automation' || head === 'backfills' || head === 'quarantine' || head === 'sign-in' || head === 'audit'))
+    return { page: head };
   if (head === 'checks' && rest.length === 0) return { page: 'checks', asset: new URLSearchParams(query).get('asset') };
   if (head === 'columns' && rest.length === 0) return { page: 'columns', key: null, column: null };
   if (head === 'columns' && rest.length === 3) return { page: 'columns', key: `${rest[0]}/${rest[1]}`, column: rest[2]! };
