@@ -8,7 +8,7 @@ import type { RunEvent } from '../model/run-event.js';
 import type { StepOutcome } from '../runtime/executor.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import { deriveSteps, type RunStep } from '../runtime/run-state.js';
-import type { LaunchRunResponse, MaterializationRecord, QueryResponse } from '../server/api-types.js';
+import type { AssetSummary, LaunchRunResponse, MaterializationRecord, QueryResponse } from '../server/api-types.js';
 import type { ApiClient } from './api-client.js';
 import { ApiReads } from './api-reads.js';
 import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
@@ -18,8 +18,15 @@ import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, Sluic
  * The definitions are still read from the project folder, which the server shares.
  * @example const client = new HttpClient(new ApiClient('http://127.0.0.1:3000'), () => Sluice.load({ dir: '.' }));
  */
+/** The definitions as this caller may see them, with the server's asset listing they were narrowed by. */
+interface VisibleProject {
+  project: LoadedProject;
+  assets: AssetSummary[];
+  visibility: AssetVisibility;
+}
+
 export class HttpClient extends ApiReads implements SluiceClient {
-  private loaded: Promise<{ project: LoadedProject; visibility: AssetVisibility }> | undefined;
+  private loaded: Promise<VisibleProject> | undefined;
 
   constructor(
     api: ApiClient,
@@ -40,18 +47,19 @@ export class HttpClient extends ApiReads implements SluiceClient {
    * The definitions narrowed to the assets the server lists for this caller (it omits those the caller may not
    * read): the project folder holds every definition, but a hidden asset's key, SQL and edges must not reach the output.
    */
-  private visibleProject(): Promise<{ project: LoadedProject; visibility: AssetVisibility }> {
+  private visibleProject(): Promise<VisibleProject> {
     return (this.loaded ??= Promise.all([this.loadProject(), this.assets()]).then(([project, assets]) => {
       const visible = new Set(assets.map((asset) => asset.key));
       const hidden = [...project.graph.keys()].filter((key) => !visible.has(key));
-      if (hidden.length === 0) return { project, visibility: AssetVisibility.hiding([]) };
-      return { project: { ...project, graph: project.graph.restrictedTo(visible) }, visibility: AssetVisibility.hiding(hidden) };
+      if (hidden.length === 0) return { project, assets, visibility: AssetVisibility.hiding([]) };
+      return { project: { ...project, graph: project.graph.restrictedTo(visible) }, assets, visibility: AssetVisibility.hiding(hidden) };
     }));
   }
 
   /** From the definitions plus the schemas the server last recorded: the server's warehouse file is not ours to open. */
   async columnLineage(keys?: string[]): Promise<ProjectColumnLineage> {
-    const [project, assets] = await Promise.all([this.project(), this.assets()]);
+    // The listing the definitions were narrowed by also carries the schemas: no second GET /api/assets.
+    const { project, assets } = await this.visibleProject();
     const known = new Map(
       assets.flatMap((a) =>
         a.lastMaterialization && a.lastMaterialization.schema.length > 0 ? [[a.key.replace('/', '.'), a.lastMaterialization.schema] as const] : [],
