@@ -128,12 +128,22 @@ test(
     assert.equal(await page.locator(`[data-group-card="${group}"]`).count(), 0, 'the expanded group has no card');
     await viewAtRest(page);
     const box = (await graph(page).boundingBox())!;
-    for (let i = 0; i < 12 && (await graph(page).getAttribute('data-render-mode')) !== 'dom'; i++) {
+    // Wheel in until the graph switches to DOM nodes. Under load a wheel event can land while the view still animates
+    // and be lost, so the loop keeps going (each step zooms ~1.7x; the maximum zoom ends it) rather than counting on 12.
+    const zooms: string[] = [];
+    for (let i = 0; i < 40 && (await graph(page).getAttribute('data-render-mode')) !== 'dom'; i++) {
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.wheel(0, -400);
       await viewAtRest(page);
+      zooms.push((await inPage(page.locator('.react-flow__viewport'), ([v]) => v!.style.transform)) ?? '');
     }
-    await page.locator('[data-testid="lineage-graph"][data-render-mode="dom"]').waitFor();
+    t.diagnostic(`wheel steps to DOM nodes: ${zooms.length}`);
+    await page
+      .locator('[data-testid="lineage-graph"][data-render-mode="dom"]')
+      .waitFor()
+      .catch((error: unknown) =>
+        assert.fail(`the graph never switched to DOM nodes; transforms after each wheel step: ${zooms.join(' | ')}; ${String(error)}`),
+      );
     // The nodes near the view mount a frame after the switch to DOM nodes.
     await eventually(async () => {
       const shown = await inPage(page.locator('.asset-node'), (nodes) => nodes.map((n) => n.getAttribute('data-key') ?? ''));
