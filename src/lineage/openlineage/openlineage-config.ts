@@ -13,6 +13,8 @@ export interface OpenLineageSettings {
   namespace: string;
   /** Namespace of warehouse datasets. */
   datasetNamespace: string;
+  /** Put before `schema.table` in dataset names: the database, on a server that holds several (PostgreSQL). */
+  datasetNamePrefix?: string;
 }
 
 /** Project facts the defaults come from. */
@@ -21,6 +23,8 @@ export interface OpenLineageDefaults {
   projectDir: string;
   /** Absolute path of the warehouse file. */
   warehousePath: string;
+  /** The PostgreSQL warehouse's URL (a password in it is never used), when the warehouse is PostgreSQL. */
+  warehouseUrl?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -48,11 +52,32 @@ export function resolveOpenLineageSettings(
   if (config.disabled) return undefined;
   const transportConfig = explicit ? explicit.transport : (transportFromEnv(env) ?? config.transport);
   if (!transportConfig || transportConfig.type === 'none') return undefined;
+  const postgres = defaults.warehouseUrl === undefined ? undefined : postgresDatasource(defaults.warehouseUrl);
   return {
     transport: resolveTransport(transportConfig, defaults.projectDir),
     namespace: (explicit ? undefined : env.OPENLINEAGE_NAMESPACE) ?? config.namespace ?? defaults.projectName,
-    datasetNamespace: config.datasetNamespace ?? `duckdb://${defaults.warehousePath}`,
+    datasetNamespace: config.datasetNamespace ?? postgres?.namespace ?? `duckdb://${defaults.warehousePath}`,
+    ...(postgres ? { datasetNamePrefix: `${postgres.database}.` } : {}),
   };
+}
+
+/**
+ * OpenLineage names PostgreSQL tables `postgres://{host}:{port}` + `{database}.{schema}.{table}` (spec/Naming.md), so
+ * lineage from other tools that read or write the same tables joins Sluice's. No user or password: they name no data.
+ * @example postgresDatasource('postgres://sluice:pw@db/warehouse') // { namespace: 'postgres://db:5432', database: 'warehouse' }
+ */
+export function postgresDatasource(url: string): { namespace: string; database: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (cause) {
+    throw new SluiceError('INVALID_CONFIG', 'the PostgreSQL warehouse URL is not a valid URL; write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE', {
+      cause,
+    });
+  }
+  // libpq's defaults: port 5432, and the database named after the user.
+  const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || 'postgres';
+  return { namespace: `postgres://${parsed.hostname}:${parsed.port || '5432'}`, database };
 }
 
 /** The transport the OpenLineage clients' environment variables describe, if any. */

@@ -113,7 +113,12 @@ export function createOpenLineageEmitter(
     settings = resolveOpenLineageSettings(
       config.projectConfig,
       config.env,
-      { projectName: project.definition.name, projectDir: project.dir, warehousePath },
+      {
+        projectName: project.definition.name,
+        projectDir: project.dir,
+        warehousePath,
+        ...(deps.warehouse.dialect === 'postgres' ? { warehouseUrl: deps.warehouse.location } : {}),
+      },
       config.explicit,
     );
   } catch (error) {
@@ -336,13 +341,13 @@ export class OpenLineageEmitter {
     return { output, inputs };
   }
 
-  /** Warehouse relations live in the dataset namespace; files in `file`, by absolute path (OpenLineage naming). */
+  /** Warehouse relations live in the dataset namespace (on PostgreSQL named with their database); files in `file`, by absolute path (OpenLineage naming). */
   private dataset(table: string): { namespace: string; name: string } {
     if (table.startsWith('file:')) {
       const path = table.slice('file:'.length);
       return { namespace: 'file', name: isAbsolute(path) ? path : resolve(this.deps.project.dir, path) };
     }
-    return { namespace: this.settings.datasetNamespace, name: table };
+    return { namespace: this.settings.datasetNamespace, name: `${this.settings.datasetNamePrefix ?? ''}${table}` };
   }
 
   private onDrop(item: Pending, reason: string, attempts: number): void {
