@@ -70,12 +70,20 @@ function defaultStore(project: LoadedProject, env: AdapterConfig['env']): StoreF
 }
 
 /**
+ * Opens the metadata store alone, for commands that must not open the warehouse another process may hold (`sluice automation`).
+ * @example const store = await openStore(project, { env: process.env });
+ */
+export async function openStore(project: LoadedProject, config: AdapterConfig = {}): Promise<MetadataStore> {
+  return typeof config.store === 'function' ? config.store(project) : (config.store ?? defaultStore(project, config.env ?? process.env)(project));
+}
+
+/**
  * Opens the store, then the warehouse (closing the store again if the warehouse cannot open).
  * @example const { warehouse, store } = await openAdapters(project, { store: (p) => SqliteStore.open({ path: p.metadataPath }) });
  */
 export async function openAdapters(project: LoadedProject, config: AdapterConfig = {}): Promise<{ warehouse: Warehouse; store: MetadataStore }> {
   const env = config.env ?? process.env;
-  const store = typeof config.store === 'function' ? await config.store(project) : (config.store ?? (await defaultStore(project, env)(project)));
+  const store = await openStore(project, config);
   try {
     const warehouse =
       typeof config.warehouse === 'function' ? await config.warehouse(project) : (config.warehouse ?? (await defaultWarehouse(project, env)(project)));
