@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { automationEntries } from '../../automation/automation-context.js';
 import { SluiceError } from '../../errors.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import type { EvaluationRecord } from '../../store/metadata-store.js';
+import { openStore } from '../../runtime/adapters.js';
+import type { EvaluationRecord, MetadataStore } from '../../store/metadata-store.js';
 import { loadDefinitions, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
@@ -19,9 +19,9 @@ export interface AutomationRow {
 }
 
 /**
- * Reads the automation of a project and its persisted state. Only the metadata store is opened (SQLite
- * takes several processes), so this works while `sluice dev` or `sluice daemon` runs; they pick up an
- * on/off switch at their next evaluation, within a second.
+ * Reads the automation of a project and its persisted state. Only the metadata store is opened (SQLite takes several
+ * processes; on PostgreSQL, SLUICE_METADATA_URL, every scheduler shares it), so this works while `sluice dev` or
+ * `sluice daemon` runs; they pick up an on/off switch at their next evaluation, within a second.
  * @example const rows = await automationList({ project: 'examples/flights/events' });
  */
 export async function automationList(options: ProjectOptions): Promise<AutomationRow[]> {
@@ -71,10 +71,10 @@ export async function automationHistory(options: ProjectOptions, name: string | 
 
 async function withStore<T>(
   options: ProjectOptions,
-  work: (store: SqliteStore, project: Awaited<ReturnType<typeof loadDefinitions>>) => Promise<T>,
+  work: (store: MetadataStore, project: Awaited<ReturnType<typeof loadDefinitions>>) => Promise<T>,
 ): Promise<T> {
   const project = await loadDefinitions(options);
-  const store = SqliteStore.open({ path: project.metadataPath });
+  const store = await openStore(project);
   try {
     return await work(store, project);
   } finally {
