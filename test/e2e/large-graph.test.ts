@@ -135,7 +135,7 @@ test(
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       await page.mouse.wheel(0, -400);
       await viewAtRest(page);
-      zooms.push((await inPage(page.locator('.react-flow__viewport'), ([v]) => v!.style.transform)) ?? '');
+      zooms.push((await inPage(page.locator('.react-flow__viewport'), ([v]) => v!.getAttribute('style'))) ?? '');
     }
     t.diagnostic(`wheel steps to DOM nodes: ${zooms.length}`);
     await page
