@@ -56,7 +56,16 @@ const COMMANDS: readonly CommandEntry[] = [
     description: 'run data-quality checks on the published tables (no rebuild)',
     load: async () => [(await import('./commands/check.js')).configureCheckCommand],
   },
-  { name: 'query', description: 'run a SQL query against the warehouse', load: async () => [(await import('./commands/query.js')).configureQueryCommand] },
+  {
+    name: 'query',
+    description: 'run one read-only SQL statement through the governed reader (assets, their quarantine tables, landing tables for admins)',
+    load: async () => [(await import('./commands/query.js')).configureQueryCommand],
+  },
+  {
+    name: 'exec',
+    description: "change the warehouse by hand as an admin (INSERT/UPDATE/DELETE, scratch tables); never drops or replaces a published asset",
+    load: async () => [(await import('./commands/query.js')).configureExecCommand],
+  },
   {
     name: 'dev',
     description: 'serve the web UI and HTTP API; while it runs, other commands in this project go through it',
