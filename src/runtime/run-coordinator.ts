@@ -152,6 +152,10 @@ export class RunCoordinator {
       throw error;
     }
     recorded(true);
+    // Steps running now: a run that fails outside its steps stops them and waits before it records the failure, and
+    // from then on it alone writes the run's events (so none lands after run_failed).
+    const inFlight = new Map<string, Promise<void>>();
+    let gaveUp = false;
     try {
       await this.ensureSchemas(assetKeys);
       const outcomes = await executePlan(
@@ -161,25 +165,24 @@ export class RunCoordinator {
             const asset = this.project.graph.require(key).definition;
             return { retries: asset.retries, delayMs: asset.retryDelayMs };
           },
-          onStart: (key, attempt) => this.journal.emit(runId, 'asset_started', key, attempt > 1 ? `attempt ${attempt}` : 'started', { attempt }),
-          onRetry: (key, attempt, delayMs, error) =>
-            this.journal.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${messageOf(error)}`, {
+          onStart: async (key, attempt) => {
+            if (!gaveUp) await this.journal.emit(runId, 'asset_started', key, attempt > 1 ? `attempt ${attempt}` : 'started', { attempt });
+          },
+          onRetry: async (key, attempt, delayMs, error) => {
+            if (gaveUp) return;
+            await this.journal.emit(runId, 'asset_retrying', key, `attempt ${attempt} failed, retrying in ${delayMs} ms: ${messageOf(error)}`, {
               attempt,
               delayMs,
               error: serializeError(error),
-            }),
-          onFinish: (outcome) => this.reportOutcome(runId, outcome),
-          run: async (key, attempt, signal) => {
-            // Queue workers take the asset's lock across processes themselves (an advisory lock).
-            if (this.remoteStep) return this.remoteStep(runId, key, attempt, signal, options.partition);
-            const release = await this.locks.acquire(key, runId, signal, (holder) =>
-              this.journal.logger(runId, key).info(`waiting for run ${holder} to finish building this asset`),
-            );
-            try {
-              await this.buildAsset(runId, key, signal, options.partition);
-            } finally {
-              release();
-            }
+            });
+          },
+          onFinish: async (outcome) => {
+            if (!gaveUp) await this.reportOutcome(runId, outcome);
+          },
+          run: (key, attempt, signal) => {
+            const step = this.runStep(runId, key, attempt, signal, options.partition);
+            inFlight.set(key, step);
+            return step.finally(() => inFlight.delete(key));
           },
         },
         { concurrency: options.concurrency ?? this.project.definition.concurrency, signal: controller.signal },
@@ -195,6 +198,23 @@ export class RunCoordinator {
       else await this.journal.emit(runId, 'run_failed', undefined, runError!.message, { durationMs, failed });
       return { runId, status, assets };
     } catch (error) {
+      // Something outside the steps failed (the store refused an event): the executor gave up, but steps it started
+      // would go on building and publishing. Abort them and wait, so the run ends failed with nothing left running.
+      gaveUp = true;
+      controller.abort();
+      const stopped = [...inFlight.entries()].map(async ([key, step]) => ({
+        key,
+        started: performance.now(),
+        built: await step.then(
+          () => true,
+          () => false,
+        ),
+      }));
+      for (const { key, started: at, built } of await Promise.all(stopped)) {
+        // A step that finished its publish before the abort reached it is reported as built; the others as canceled.
+        const outcome: StepOutcome = { key, status: built ? 'succeeded' : 'canceled', attempts: 1, durationMs: performance.now() - at };
+        await this.reportOutcome(runId, outcome).catch(() => undefined);
+      }
       const serialized = serializeError(error);
       await this.journal.setStatus(runId, 'failed', serialized);
       await this.journal.emit(runId, 'run_failed', undefined, `run failed: ${serialized.message}`, {
@@ -205,6 +225,20 @@ export class RunCoordinator {
       throw error;
     } finally {
       options.signal?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  /** One attempt of one step: on a queue worker, or here under the asset's lock. */
+  private async runStep(runId: string, key: string, attempt: number, signal: AbortSignal, partition: string | undefined): Promise<void> {
+    // Queue workers take the asset's lock across processes themselves (an advisory lock).
+    if (this.remoteStep) return this.remoteStep(runId, key, attempt, signal, partition);
+    const release = await this.locks.acquire(key, runId, signal, (holder) =>
+      this.journal.logger(runId, key).info(`waiting for run ${holder} to finish building this asset`),
+    );
+    try {
+      await this.buildAsset(runId, key, signal, partition);
+    } finally {
+      release();
     }
   }
 
