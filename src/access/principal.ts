@@ -174,6 +174,15 @@ export function mayPreview(principal: Principal, key: string): boolean {
 }
 
 /**
+ * Whether `principal` may read tables outside the assets (event landing tables, rejected events, external tables)
+ * as they are: no policy describes their rows, so only those who may change the whole warehouse read them.
+ * @example mayReadRawTables(LOCAL_DEV_PRINCIPAL) // true
+ */
+export function mayReadRawTables(principal: Principal): boolean {
+  return globallyAllowed(principal, 'warehouse:change');
+}
+
+/**
  * Whether `principal` reads every asset (then no filtering is needed at all).
  * @example if (readsEverything(principal)) return assets;
  */

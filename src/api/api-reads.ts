@@ -1,6 +1,15 @@
 // The reads both transports answer alike, as the HTTP API's routes compute them (in this process or on a server).
 import { parseAssetKey } from '../model/asset-key.js';
-import type { AssetDetailResponse, AssetSummary, AssetsResponse, RunChecksResponse, RunDetailResponse, RunsResponse, RunSummary } from '../server/api-types.js';
+import type {
+  AssetDetailResponse,
+  AssetSummary,
+  AssetsResponse,
+  QueryResponse,
+  RunChecksResponse,
+  RunDetailResponse,
+  RunsResponse,
+  RunSummary,
+} from '../server/api-types.js';
 import type { ApiClient } from './api-client.js';
 import type { BackfillView, ExportRequest, ExportResponse } from './sluice-client.js';
 
@@ -34,6 +43,15 @@ export class ApiReads {
 
   checks(select: string): Promise<RunChecksResponse> {
     return this.api.post<RunChecksResponse>('/api/checks', { select });
+  }
+
+  /** In process too: the local owner of the files reads through the same governed reader as a server's users. */
+  query(sql: string): Promise<QueryResponse> {
+    return this.api.post<QueryResponse>('/api/query', { sql });
+  }
+
+  async change(sql: string): Promise<void> {
+    await this.api.post<{ ok: true }>('/api/warehouse/change', { sql });
   }
 
   exportAssets(request: ExportRequest): Promise<ExportResponse> {

@@ -3,12 +3,11 @@ import type { BackfillProgress } from '../automation/backfill.js';
 import { AssetVisibility } from '../access/grants/visibility.js';
 import { loadColumnLineageDetached } from '../lineage/load-column-lineage.js';
 import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
-import type { Row } from '../model/asset-definition.js';
 import type { RunEvent } from '../model/run-event.js';
 import type { StepOutcome } from '../runtime/executor.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import { deriveSteps, type RunStep } from '../runtime/run-state.js';
-import type { AssetSummary, LaunchRunResponse, MaterializationRecord, QueryResponse } from '../server/api-types.js';
+import type { AssetSummary, LaunchRunResponse, MaterializationRecord } from '../server/api-types.js';
 import type { ApiClient } from './api-client.js';
 import { ApiReads } from './api-reads.js';
 import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
@@ -129,10 +128,6 @@ export class HttpClient extends ApiReads implements SluiceClient {
 
   async materializations(key: string, limit: number): Promise<MaterializationRecord[]> {
     return (await this.asset(key, Math.min(limit, HttpClient.HISTORY_LIMIT))).materializations;
-  }
-
-  async query(sql: string): Promise<Row[]> {
-    return (await this.api.post<QueryResponse>('/api/query', { sql })).rows;
   }
 
   async close(): Promise<void> {

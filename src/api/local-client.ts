@@ -1,9 +1,7 @@
-// The SluiceClient of a project opened in this process: reads through the API's own routes in process, runs and SQL directly.
+// The SluiceClient of a project opened in this process: reads and SQL through the API's own routes in process, runs directly.
 import { runBackfill } from '../automation/backfill.js';
-import { messageOf, SluiceError } from '../errors.js';
 import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
 import { loadColumnLineage } from '../lineage/load-column-lineage.js';
-import type { Row } from '../model/asset-definition.js';
 import type { RunEvent } from '../model/run-event.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import type { Sluice } from '../runtime/sluice.js';
@@ -13,9 +11,10 @@ import { ApiReads } from './api-reads.js';
 import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
 
 /**
- * Works on a project this process opened (and owns: one process per DuckDB file). Reads answer through the
- * HTTP API's routes called in process, so they are the server's answers to the byte; runs and SQL go
- * straight to the runtime and the warehouse, as the owner of the file may.
+ * Works on a project this process opened (and owns: one process per DuckDB file). Reads and SQL answer through
+ * the HTTP API's routes called in process, as the local admin, so they are the server's answers to the byte and
+ * pass the same governed reader (no local query drops a published table or reads a host file); runs go
+ * straight to the runtime.
  * @example
  * const client = await LocalClient.open(await Sluice.open({ dir: 'examples/flights' }));
  * const { runId } = await client.submit({ select: 'gold/region_monthly_summary' });
@@ -93,17 +92,6 @@ export class LocalClient extends ApiReads implements SluiceClient {
 
   materializations(key: string, limit: number): Promise<MaterializationRecord[]> {
     return this.sluice.store.materializationHistory(key, limit);
-  }
-
-  async query(sql: string): Promise<Row[]> {
-    const session = await this.sluice.warehouse.session();
-    try {
-      return await session.query(sql);
-    } catch (cause) {
-      throw new SluiceError('SQL_ERROR', `query failed: ${messageOf(cause)}`, { cause });
-    } finally {
-      session.close();
-    }
   }
 
   close(): Promise<void> {

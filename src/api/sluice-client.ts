@@ -2,11 +2,18 @@
 import type { AssetExport } from '../access/export/parquet-export.js';
 import type { BackfillProgress } from '../automation/backfill.js';
 import type { ProjectColumnLineage } from '../lineage/project-column-lineage.js';
-import type { Row } from '../model/asset-definition.js';
 import type { RunEvent } from '../model/run-event.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import type { MaterializeResult } from '../runtime/sluice.js';
-import type { AssetDetailResponse, AssetSummary, MaterializationRecord, RunChecksResponse, RunDetailResponse, RunSummary } from '../server/api-types.js';
+import type {
+  AssetDetailResponse,
+  AssetSummary,
+  MaterializationRecord,
+  QueryResponse,
+  RunChecksResponse,
+  RunDetailResponse,
+  RunSummary,
+} from '../server/api-types.js';
 import type { BackfillRecord } from '../store/metadata-store.js';
 
 /** A run to start: a selection, or the unfinished part of an earlier run. */
@@ -94,8 +101,10 @@ export interface SluiceClient {
   runs(limit: number): Promise<RunSummary[]>;
   run(runId: string): Promise<RunDetailResponse>;
   submit(request: RunRequest): Promise<SubmittedRun>;
-  /** One SQL statement against the warehouse. */
-  query(sql: string): Promise<Row[]>;
+  /** One read-only statement through the governed reader (POST /api/query): the caller's policies, a 10,000-row cap. */
+  query(sql: string): Promise<QueryResponse>;
+  /** One hand change of the warehouse by an admin (POST /api/warehouse/change): never a published asset's DROP/ALTER/REPLACE. */
+  change(sql: string): Promise<void>;
   /** Builds a range of partitions and resolves with the backfill when it has ended. */
   backfill(request: BackfillRequest, listener: BackfillListener): Promise<BackfillView>;
   /** Recent backfills, newest first. */

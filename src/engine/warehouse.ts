@@ -81,6 +81,11 @@ export interface WarehouseSession extends SqlConnection {
   profile(relation: QualifiedName, columns?: readonly ColumnInfo[]): Promise<TableProfile>;
   /** Interrupts the statement running on this session, if any. */
   interrupt(): void;
+  /**
+   * Like `query`, with each result column's SQL type (so a DATE is told from a midnight TIMESTAMP when rows become
+   * JSON). Optional: callers fall back to `query` and column names.
+   */
+  queryTyped?(sql: string, params?: readonly unknown[]): Promise<{ columns: { name: string; type: string }[]; rows: Row[] }>;
   close(): void;
 }
 

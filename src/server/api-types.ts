@@ -136,6 +136,8 @@ export interface QueryRequest {
 export interface QueryResponse {
   columns: string[];
   rows: Record<string, unknown>[];
+  /** Present when the result had more rows than the cap (10,000): only the first ones are in `rows`. */
+  truncated?: true;
 }
 /**
  * GET /api/stream[?runId=ID&after=EVENT_ID]: Server-Sent Events.

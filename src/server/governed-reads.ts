@@ -3,15 +3,20 @@ import type { AuditLog } from '../access/audit/audit-log.js';
 import { GovernedReader, type GovernedAuditSink } from '../access/governed-query/governed-reader.js';
 import { QueryRefusedError } from '../access/governed-query/query-refused-error.js';
 import { loadPolicies } from '../access/policy/load-policies.js';
-import { mayPreview, type Principal } from '../access/principal.js';
+import { mayPreview, mayReadRawTables, type Principal } from '../access/principal.js';
 import type { PolicySet } from '../access/policy/policy-set.js';
+import { normalizeAssetKey, parseAssetKey } from '../model/asset-key.js';
+import type { LoadedProject } from '../runtime/project-loader.js';
 import type { Sluice } from '../runtime/sluice.js';
 import { HttpError } from './api-errors.js';
+import { relationName, sideRelation } from './views/quarantine-sources.js';
 
 /** The governed reader of an app and the policies it applies (for stats and samples that are not queries). */
 export interface GovernedReads {
   reader(): Promise<GovernedReader<Principal>>;
   policies(): Promise<PolicySet>;
+  /** The side outputs the assets' latest materializations recorded (`bronze/flights_quarantine` -> `bronze/flights`). */
+  sideOutputs(): Promise<Map<string, string>>;
 }
 
 /**
@@ -38,13 +43,33 @@ export function governedReads(sluice: Sluice, audit: GovernedAuditSink = () => u
             assetKeys: () => sluice.project.graph.keys(),
             policies: set,
             mayRead: mayPreview,
+            rawRelations: () => tablesOutsideAssets(sluice.project),
+            mayReadRaw: mayReadRawTables,
             audit,
           }),
       );
       reader.catch(() => (reader = undefined));
       return reader;
     },
+    sideOutputs: async () => {
+      const owners = new Map<string, string>();
+      for (const [key, latest] of await sluice.store.latestMaterializations()) {
+        const sides = latest.metadata.sideOutputs;
+        if (typeof sides !== 'object' || sides === null) continue;
+        for (const table of Object.keys(sides)) {
+          const relation = sideRelation(parseAssetKey(key), table);
+          if (relation) owners.set(relationName(relation).replace('.', '/'), key);
+        }
+      }
+      return owners;
+    },
   };
+}
+
+/** Tables SQL may read that no asset describes: the project's externalTables (event landing tables among them) and rejected events. */
+function tablesOutsideAssets(project: LoadedProject): string[] {
+  const rejected = (project.definition.sensors ?? []).flatMap((s) => (s.type === 'events' ? [normalizeAssetKey(`landing/${s.source}_rejected`)] : []));
+  return [...project.definition.externalTables, ...rejected];
 }
 
 /**

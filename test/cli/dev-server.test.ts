@@ -198,7 +198,7 @@ describe('after Ctrl-C', () => {
     const normalized = (text: string): unknown => JSON.parse(text, (key, value: unknown) => (key === 'runId' ? 'RUN' : key === 'durationMs' ? 0 : value));
     assert.deepEqual(normalized(json.stdout), normalized(checkOutputs.json!));
     assert.equal(JSON.stringify(Object.keys(JSON.parse(json.stdout) as object)), JSON.stringify(Object.keys(JSON.parse(checkOutputs.json!) as object)));
-    await sluice(project.dir, 'query', 'INSERT INTO clean.numbers VALUES (NULL, NULL)');
+    await sluice(project.dir, 'exec', 'INSERT INTO clean.numbers VALUES (NULL, NULL)');
     const failed = await sluice(project.dir, 'check', '--select', 'clean/numbers');
     assert.equal(failed.code, 1);
     assert.equal(failed.stdout, checkOutputs.failed);

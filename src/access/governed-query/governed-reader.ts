@@ -42,6 +42,12 @@ export interface GovernedReaderConfig<P extends PolicyPrincipal = PolicyPrincipa
   /** Whether the principal may see the rows of an asset (a role or a scoped grant). */
   mayRead: (principal: P, key: string) => boolean;
   audit: GovernedAuditSink;
+  /**
+   * Tables outside the asset graph (event landing tables, their rejected events, the project's externalTables),
+   * read as they are (no policy can describe them) and only by principals `mayReadRaw` allows.
+   */
+  rawRelations?: () => Iterable<string>;
+  mayReadRaw?: (principal: P) => boolean;
   /** Default row cap (10,000) and statement timeout (30 s). */
   maxRows?: number;
   timeoutMs?: number;
@@ -62,6 +68,8 @@ export interface GovernedReadOptions {
 /** The answer of a governed read. */
 export interface GovernedResult {
   columns: string[];
+  /** Each column's SQL type, when the warehouse reports them. */
+  columnTypes?: { name: string; type: string }[];
   rows: Row[];
   /** True when the result had more rows than the cap (only the first `maxRows` are returned). */
   truncated: boolean;
@@ -106,11 +114,17 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
     let plan: GovernedPlan | undefined;
     try {
       plan = await this.plan(principal, sql, { session, rowCap: maxRows + 1, ...(options.sideOutputs ? { sideOutputs: options.sideOutputs } : {}) });
-      const rows = await runWithTimeout(session, plan, timeoutMs);
+      const { rows, columns } = await runWithTimeout(session, plan, timeoutMs);
       const truncated = rows.length > maxRows;
       if (truncated) rows.length = maxRows;
       await audit({ allowed: true, assets: plan.assets, rows: rows.length, policies: plan.policies });
-      return { columns: rows[0] ? Object.keys(rows[0]) : [], rows, truncated, assets: plan.assets };
+      return {
+        columns: columns ? columns.map((c) => c.name) : rows[0] ? Object.keys(rows[0]) : [],
+        ...(columns ? { columnTypes: columns } : {}),
+        rows,
+        truncated,
+        assets: plan.assets,
+      };
     } catch (error) {
       const refusal =
         error instanceof QueryRefusedError ? error : new QueryRefusedError('engine', `query failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -154,6 +168,7 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
     const references = guardStatement(statement.node);
     const known = new Set(this.config.assetKeys());
     const keys = [...new Set(references.map((ref) => `${ref.schema}/${ref.name}`))];
+    const raw = new Set<string>();
     for (const key of keys) {
       const ref = references.find((r) => `${r.schema}/${r.name}` === key)!;
       if (ref.catalog !== '')
@@ -161,6 +176,10 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
           'relation',
           `relation "${ref.catalog}.${ref.schema}.${ref.name}" is refused: name assets as schema.name, without a database`,
         );
+      if (!known.has(key) && !sideOutputs.has(key) && this.readsRaw(principal, key)) {
+        raw.add(key);
+        continue;
+      }
       const owner = known.has(key) ? key : sideOutputs.get(key);
       if (owner === undefined || !known.has(owner) || !this.config.mayRead(principal, owner)) {
         const readable = [...known].filter((k) => this.config.mayRead(principal, k));
@@ -173,6 +192,10 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
     }
     const compiled = new Map<string, PolicyRelation>();
     for (const key of keys) {
+      if (raw.has(key)) {
+        compiled.set(key, { sql: `SELECT * FROM ${quoteQualified(parseAssetKey(key))}`, params: [], filters: [], masks: new Map() });
+        continue;
+      }
       const owner = known.has(key) ? undefined : sideOutputs.get(key);
       const parse = (text: string): Promise<unknown> => this.parse(session, text);
       compiled.set(
@@ -198,6 +221,13 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
       return parts.length > 0 ? [`${key}: ${parts.join('; ')}`] : [];
     });
     return { sql: text, params, assets: keys, policies };
+  }
+
+  /** Whether `key` is a table outside the assets that `principal` may read as it is. */
+  private readsRaw(principal: P, key: string): boolean {
+    if (!this.config.rawRelations || !this.config.mayReadRaw?.(principal)) return false;
+    for (const relation of this.config.rawRelations()) if (relation === key) return true;
+    return false;
   }
 
   /** The statement's parse tree, read losslessly (HUGEINT literals stay exact); non-SELECT statements are refused here. */
@@ -240,14 +270,19 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
 }
 
 /** Runs the plan, interrupting it after `timeoutMs`; engine messages lose quoted literals (they may hold filtered-out values). */
-async function runWithTimeout(session: WarehouseSession, plan: GovernedPlan, timeoutMs: number): Promise<Row[]> {
+async function runWithTimeout(
+  session: WarehouseSession,
+  plan: GovernedPlan,
+  timeoutMs: number,
+): Promise<{ rows: Row[]; columns?: { name: string; type: string }[] }> {
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     session.interrupt();
   }, timeoutMs);
   try {
-    return await session.query(plan.sql, plan.params);
+    if (session.queryTyped) return await session.queryTyped(plan.sql, plan.params);
+    return { rows: await session.query(plan.sql, plan.params) };
   } catch (error) {
     if (timedOut)
       throw new QueryRefusedError(

@@ -24,8 +24,9 @@ export function queryRoutes({ sluice, readAudit }: ApiDeps): Hono<ApiEnv> {
     const tables = await sluice.warehouse.tableReferences(sql).catch(() => []);
     const principal = guard(c, 'query:sql', { kind: 'warehouse', ...(tables.length > 0 ? { assets: tables.map((t) => `${t.schema}/${t.name}`) } : {}) });
     try {
-      const result = await (await reads.reader()).query(principal, sql, { purpose: 'query' });
-      return c.json<QueryResponse>({ ...toJsonRows(result.rows), ...(result.truncated ? { truncated: true } : {}) });
+      // Side outputs (quarantined rows) are read under their owning asset's policy, as the quarantine page reads them.
+      const result = await (await reads.reader()).query(principal, sql, { purpose: 'query', sideOutputs: await reads.sideOutputs() });
+      return c.json<QueryResponse>({ ...toJsonRows(result.rows, result.columnTypes), ...(result.truncated ? { truncated: true } : {}) });
     } catch (error) {
       throw governedHttpError(error);
     }

@@ -75,7 +75,7 @@ export async function quarantineSources(
 }
 
 /** A recorded side output `schema.name` of the asset; only tables in the asset's own schema are accepted. */
-function sideRelation(self: QualifiedName, table: string): QualifiedName | undefined {
+export function sideRelation(self: QualifiedName, table: string): QualifiedName | undefined {
   const [schema, name, extra] = table.split('.');
   if (!schema || !name || extra !== undefined || schema !== self.schema) return undefined;
   return { schema, name };
