@@ -1,7 +1,6 @@
 // The one place warehouse and metadata-store adapters are built: what `Sluice.open` was given, or the defaults (DuckDB, SQLite).
 // The PostgreSQL adapters are imported when one is built: `pg` is not loaded by projects (and commands) that never use it.
 import { SluiceError } from '../errors.js';
-import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -21,7 +20,9 @@ export interface AdapterConfig {
 }
 
 /** The default warehouse: a DuckDB file that resolves relative file paths in SQL from the project folder. */
-export const duckDbWarehouse: WarehouseFactory = (project) => DuckDbWarehouse.open({ path: project.warehousePath, fileSearchPath: project.dir });
+export const duckDbWarehouse: WarehouseFactory = async (project) =>
+  // Imported when a warehouse is opened: loading DuckDB costs ~300 ms that reading definitions and statuses does not need.
+  (await import('../engine/duckdb/duckdb-warehouse.js')).DuckDbWarehouse.open({ path: project.warehousePath, fileSearchPath: project.dir });
 
 /** The default metadata store: a SQLite file. */
 export const sqliteStore: StoreFactory = (project) => SqliteStore.open({ path: project.metadataPath });

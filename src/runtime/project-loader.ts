@@ -8,6 +8,7 @@ import { AssetGraph, type AssetNode } from '../model/asset-graph.js';
 import { didYouMean } from '../model/did-you-mean.js';
 import type { ProjectDefinition } from '../model/project-definition.js';
 import type { Warehouse } from '../engine/warehouse.js';
+import { importCompiledConfig } from './compiled-config.js';
 import { importWithTypeScript } from './typescript-loader.js';
 
 /** Names the loader looks for, in order. */
@@ -52,8 +53,7 @@ export async function importProjectFile(file: string): Promise<ProjectDefinition
   let module: Record<string, unknown>;
   try {
     // The modification time in the URL makes a long-lived process (sluice dev) see an edited config.
-    const url = `${pathToFileURL(file).href}?mtime=${statSync(file).mtimeMs}`;
-    module = await importWithTypeScript(url);
+    module = (await importCompiledConfig(file)) ?? (await importWithTypeScript(`${pathToFileURL(file).href}?mtime=${statSync(file).mtimeMs}`));
   } catch (cause) {
     if (cause instanceof SluiceError) throw cause;
     const message = messageOf(cause);

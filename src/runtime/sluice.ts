@@ -1,6 +1,7 @@
 // The runtime facade and composition root: builds the adapters and extensions of a project, plans and submits runs.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { RunNotFoundError, SluiceError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { assertPartitionKey } from '../model/partitions.js';
@@ -9,7 +10,7 @@ import type { RunEvent } from '../model/run-event.js';
 import { ColumnLineageCache } from '../lineage/column-lineage-cache.js';
 import { createOpenLineageEmitter, type OpenLineageEmitter, type OpenLineageEmitterOptions } from '../lineage/openlineage/openlineage-emitter.js';
 import { checkAssertionsProvider } from '../lineage/openlineage/check-assertions.js';
-import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
+import { CachedSqlParser } from '../engine/duckdb/sql-analysis-cache.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import type { MetadataStore } from '../store/metadata-store.js';
 import type { AssetStatus } from '../store/records.js';
@@ -21,7 +22,8 @@ import type { Leadership } from './queue/leader-election.js';
 import { computeAssetStatuses } from './asset-status.js';
 import { planKeys, planRun, type Plan } from './planner.js';
 import type { SelectionContext } from '../model/selection.js';
-import { loadProject, resolveProject, type LoadedProject } from './project-loader.js';
+import { findProjectFile, loadProject, resolveProject, type LoadedProject } from './project-loader.js';
+import { projectCacheDir } from './compiled-config.js';
 import { RunEventBus } from './run-events.js';
 import { formatMs } from './format-ms.js';
 import { RunCoordinator, type CheckRunResult, type ExecuteOptions, type MaterializeResult } from './run-coordinator.js';
@@ -53,6 +55,12 @@ export interface RunHandle {
 
 export type { CheckRunResult, MaterializeResult };
 export { formatMs };
+
+/** Marks failed the runs of this host's processes that died; runs owned by another host cannot be probed and are left alone. */
+export async function failAbandonedRuns(store: MetadataStore): Promise<void> {
+  const host = hostname();
+  await store.failAbandonedRuns((owner) => owner.host !== host || isProcessAlive(owner.pid));
+}
 
 /** How to open a project. */
 export interface SluiceConfig extends AdapterConfig {
@@ -191,9 +199,10 @@ export class Sluice {
 
   /** Loads and validates a project without opening its warehouse (for listing and validation). */
   static async load(config: SluiceConfig = {}): Promise<LoadedProject> {
-    const parser = await DuckDbWarehouse.open({ path: ':memory:' });
+    const dir = config.dir ?? process.cwd();
+    // SQL analyses are remembered under a project file's folder; a definition handed over in memory keeps them in memory.
+    const parser = CachedSqlParser.open(config.project ? undefined : join(projectCacheDir(dirname(findProjectFile(dir))), 'sql-analyses.json'));
     try {
-      const dir = config.dir ?? process.cwd();
       return config.project ? await resolveProject(config.project, dir, dir, parser) : await loadProject(dir, parser);
     } finally {
       await parser.close();
@@ -202,9 +211,7 @@ export class Sluice {
 
   /** Marks runs of dead processes failed and drops their staging tables. */
   private async recover(): Promise<void> {
-    const host = hostname();
-    // Runs owned by another host cannot be probed; they are left alone.
-    await this.store.failAbandonedRuns((owner) => owner.host !== host || isProcessAlive(owner.pid));
+    await failAbandonedRuns(this.store);
     await this.warehouse.dropAbandonedStaging();
   }
 
