@@ -68,7 +68,7 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
       await buildStaging(input, staging, bindings, sides, userMetadata);
       if (input.audit) await input.audit(staging);
       if (!asset.partitions && !asset.incremental) {
-        const measured = await measure(session, staging);
+        const measured = await measure(session, staging, asset.sql !== undefined);
         const sideOutputs = await measureSides(session, sides);
         await session.publishTables([{ staging, target }, ...sides]);
         return { ...measured, codeVersion, sql: asset.sql ?? null, ...(sides.length > 0 ? { sideOutputs } : {}), ...extras() };
@@ -90,7 +90,7 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
       const quarantine = quarantined
         ? { sideOutputs: { [`${quarantined.schema}.${quarantined.name}`]: { rowCount: rejected, reasonColumn: rejects.column } } }
         : {};
-      return { ...(await measure(session, target)), batchRows, codeVersion, sql: asset.sql ?? null, ...quarantine, ...extras() };
+      return { ...(await measure(session, target, false)), batchRows, codeVersion, sql: asset.sql ?? null, ...quarantine, ...extras() };
     } catch (error) {
       for (const relation of [staging, ...sides.map((side) => side.staging)]) await session.dropRelation(relation).catch(() => undefined);
       throw error;
@@ -243,9 +243,18 @@ async function buildStaging(
   }
 }
 
-async function measure(session: WarehouseSession, staging: QualifiedName): Promise<Pick<StepResult, 'rowCount' | 'schema' | 'columnStats' | 'dataVersion'>> {
-  const schema = (await session.describe(staging)) ?? [];
-  const profile = await session.profile(staging, schema);
+/**
+ * Schema, row count, stats and data version of a relation. A table staged from a query carries no constraints (every
+ * column nullable, as CREATE TABLE AS makes it), so its profile's columns are its schema and no describe is needed.
+ */
+async function measure(
+  session: WarehouseSession,
+  relation: QualifiedName,
+  stagedFromQuery: boolean,
+): Promise<Pick<StepResult, 'rowCount' | 'schema' | 'columnStats' | 'dataVersion'>> {
+  const described = stagedFromQuery ? undefined : ((await session.describe(relation)) ?? []);
+  const profile = await session.profile(relation, described);
+  const schema = described ?? profile.columns.map((c) => ({ name: c.name, type: c.type, nullable: true }));
   const signature = schema.map((c) => `${c.name}:${c.type}`).join(',');
   return { rowCount: profile.rowCount, schema, columnStats: profile.columns, dataVersion: contentDataVersion(signature, profile.contentHash) };
 }

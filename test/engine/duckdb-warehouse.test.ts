@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbWarehouse } from '../../src/engine/duckdb/duckdb-warehouse.js';
 import type { ColumnInfo, WarehouseSession } from '../../src/engine/warehouse.js';
+import { quoteQualified, type QualifiedName } from '../../src/model/asset-key.js';
 import { runWarehouseContract } from './warehouse-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-warehouse-'));
@@ -208,6 +209,65 @@ describe('DuckDB warehouse catalog', () => {
     assert.deepEqual(await warehouse.sqlParameters(sql), ['partition_start']);
     await assert.rejects(warehouse.tableReferences('SELEC nonsense'), /cannot parse SQL/);
     await assert.rejects(warehouse.sqlParameters('SELEC nonsense'), /cannot parse SQL/);
+  });
+});
+
+describe('DuckDB staging transaction (a staged query is committed with its publish)', () => {
+  const staged = async (target: QualifiedName, sql: string, on = session) => {
+    const staging = await on.stagingName(target, 'run-tx');
+    await on.stageQuery(staging, sql);
+    return staging;
+  };
+
+  it('a staged query that is never published leaves nothing once its session ends or the step drops it, and the old table stays', async () => {
+    const other = await warehouse.session();
+    await staged({ schema: 'cat', name: 'never_published' }, 'SELECT 1 AS x', other);
+    other.close();
+    const target = { schema: 'cat', name: 'tx_kept' };
+    await session.publishTable(await staged(target, 'SELECT 1 AS v'), target);
+    await session.dropRelation(await staged(target, 'SELECT 2 AS v'));
+    assert.deepEqual(await session.query(`SELECT table_name AS name FROM information_schema.tables WHERE starts_with(table_name, '__sluice_stage_')`), []);
+    assert.deepEqual(await session.query('SELECT * FROM cat.tx_kept'), [{ v: 1 }]);
+  });
+
+  it('a check whose SQL fails at run time (which aborts a DuckDB transaction) does not lose the staged table', async () => {
+    const target = { schema: 'cat', name: 'tx_checked' };
+    const staging = await staged(target, `SELECT 'not a number' AS s`);
+    await assert.rejects(session.query(`SELECT s::INTEGER FROM ${quoteQualified(staging)}`), /Conversion Error/);
+    await session.publishTable(staging, target);
+    assert.deepEqual(await session.query('SELECT * FROM cat.tx_checked'), [{ s: 'not a number' }]);
+  });
+
+  it("a staging name replaces a dead attempt's leftover, whether staged from a query, from rows or created by SQL", async () => {
+    const target = { schema: 'cat', name: 'tx_leftover' };
+    const leftover = await session.stagingName(target, 'run-tx');
+    for (const stage of [
+      (staging: QualifiedName) => session.stageQuery(staging, 'SELECT 2 AS fresh'),
+      (staging: QualifiedName) => session.stageRows(staging, [{ fresh: 2 }]),
+      (staging: QualifiedName) => session.exec(`CREATE TABLE ${quoteQualified(staging)} AS SELECT 2 AS fresh`),
+    ]) {
+      await session.exec(`CREATE OR REPLACE TABLE ${quoteQualified(leftover)} AS SELECT 1 AS old`);
+      const staging = await session.stagingName(target, 'run-tx');
+      assert.deepEqual(staging, leftover);
+      await stage(staging);
+      await session.publishTable(staging, target);
+      assert.deepEqual(await session.query('SELECT * FROM cat.tx_leftover'), [{ fresh: 2 }]);
+    }
+  });
+
+  it('profiles name every column with the type describe reports, min/max only where ordered', async () => {
+    const relation = { schema: 'Odd Schema', name: 't.x' };
+    await session.exec(`INSERT INTO "Odd Schema"."t.x" (id, tags, s) VALUES (1, [1, 2], {'x': 1, 'y z': 'a'}), (2, NULL, NULL)`);
+    const profile = await session.profile(relation);
+    assert.deepEqual(
+      profile.columns.map((c) => [c.name, c.type]),
+      (await session.describe(relation))!.map((c) => [c.name, c.type]),
+    );
+    assert.equal(profile.rowCount, 2);
+    const byName = new Map(profile.columns.map((c) => [c.name, c]));
+    assert.deepEqual([byName.get('id')!.min, byName.get('id')!.max], ['1', '2']);
+    assert.deepEqual([byName.get('tags')!.min, byName.get('s')!.max, byName.get('tags')!.nullCount], [null, null, 1]);
+    assert.equal(byName.get('Mixed Case')!.nullCount, 2);
   });
 });
 

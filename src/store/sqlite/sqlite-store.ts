@@ -75,10 +75,19 @@ export class SqliteStore implements MetadataStore {
    */
   private latest: { byAsset: Map<string, MaterializationRecord>; lastId: number } | undefined;
 
+  /** Prepared once per SQL text: preparing costs more than running most of these statements. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(
     private readonly db: Database.Database,
     readonly location: string,
   ) {}
+
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) this.statements.set(sql, (prepared = this.db.prepare(sql)));
+    return prepared;
+  }
 
   static open(config: SqliteStoreConfig): SqliteStore {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
@@ -98,48 +107,54 @@ export class SqliteStore implements MetadataStore {
 
   async createRun(run: NewRun): Promise<RunSummary> {
     const createdAt = nowIso();
-    this.db
-      .prepare(`INSERT INTO runs (id, status, selection, asset_keys, parent_run_id, created_at, pid, host) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`)
-      .run(run.id, run.selection, JSON.stringify(run.assetKeys), run.parentRunId ?? null, createdAt, process.pid, hostname());
+    this.statement(`INSERT INTO runs (id, status, selection, asset_keys, parent_run_id, created_at, pid, host) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`).run(
+      run.id,
+      run.selection,
+      JSON.stringify(run.assetKeys),
+      run.parentRunId ?? null,
+      createdAt,
+      process.pid,
+      hostname(),
+    );
     return (await this.getRun(run.id))!;
   }
 
   async setRunStatus(runId: string, status: RunStatus, error?: SerializedError): Promise<void> {
     const now = nowIso();
-    const result = this.db
-      .prepare(
-        `UPDATE runs SET status = ?,
+    const result = this.statement(
+      `UPDATE runs SET status = ?,
            started_at = CASE WHEN ? = 'started' THEN ? ELSE started_at END,
            ended_at = CASE WHEN ? IN ('succeeded', 'failed', 'canceled') THEN ? ELSE ended_at END,
            error = COALESCE(?, error)
          WHERE id = ?`,
-      )
-      .run(status, status, now, status, now, error ? JSON.stringify(error) : null, runId);
+    ).run(status, status, now, status, now, error ? JSON.stringify(error) : null, runId);
     if (result.changes === 0) throw new RunNotFoundError(runId);
   }
 
   async getRun(runId: string): Promise<RunSummary | undefined> {
-    const row = this.db.prepare(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow | undefined;
+    const row = this.statement(`SELECT * FROM runs WHERE id = ?`).get(runId) as RunRow | undefined;
     return row && toRun(row);
   }
 
   async listRuns(options: ListRunsOptions = {}): Promise<RunSummary[]> {
     const rows = options.status
-      ? this.db.prepare(`SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(options.status, options.limit ?? 50)
-      : this.db.prepare(`SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(options.limit ?? 50);
+      ? this.statement(`SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(options.status, options.limit ?? 50)
+      : this.statement(`SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(options.limit ?? 50);
     return (rows as RunRow[]).map(toRun);
   }
 
   async failAbandonedRuns(isOwnerAlive: (owner: RunOwner) => boolean): Promise<string[]> {
-    const active = this.db.prepare(`SELECT * FROM runs WHERE status IN ('queued', 'started')`).all() as RunRow[];
+    const active = this.statement(`SELECT * FROM runs WHERE status IN ('queued', 'started')`).all() as RunRow[];
     const abandoned = active.filter((r) => !isOwnerAlive({ pid: r.pid, host: r.host }));
     const error = ABANDONED_RUN_ERROR;
     const mark = this.db.transaction((ids: string[]) => {
       for (const id of ids) {
-        this.db.prepare(`UPDATE runs SET status = 'failed', ended_at = ?, error = ? WHERE id = ?`).run(nowIso(), JSON.stringify(error), id);
-        this.db
-          .prepare(`INSERT INTO events (run_id, ts, type, asset_key, level, message, data) VALUES (?, ?, 'run_failed', NULL, 'error', ?, '{}')`)
-          .run(id, nowIso(), error.message);
+        this.statement(`UPDATE runs SET status = 'failed', ended_at = ?, error = ? WHERE id = ?`).run(nowIso(), JSON.stringify(error), id);
+        this.statement(`INSERT INTO events (run_id, ts, type, asset_key, level, message, data) VALUES (?, ?, 'run_failed', NULL, 'error', ?, '{}')`).run(
+          id,
+          nowIso(),
+          error.message,
+        );
       }
     });
     mark(abandoned.map((r) => r.id));
@@ -149,9 +164,15 @@ export class SqliteStore implements MetadataStore {
   async appendEvent(event: NewRunEvent): Promise<RunEvent> {
     const ts = nowIso();
     const data = JSON.stringify(event.data ?? {});
-    const result = this.db
-      .prepare(`INSERT INTO events (run_id, ts, type, asset_key, level, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(event.runId, ts, event.type, event.assetKey ?? null, event.level, event.message, data);
+    const result = this.statement(`INSERT INTO events (run_id, ts, type, asset_key, level, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+      event.runId,
+      ts,
+      event.type,
+      event.assetKey ?? null,
+      event.level,
+      event.message,
+      data,
+    );
     return {
       id: Number(result.lastInsertRowid),
       runId: event.runId,
@@ -165,30 +186,28 @@ export class SqliteStore implements MetadataStore {
   }
 
   async listEvents(runId: string, afterId = 0): Promise<RunEvent[]> {
-    const rows = this.db.prepare(`SELECT * FROM events WHERE run_id = ? AND id > ? ORDER BY id`).all(runId, afterId) as EventRow[];
+    const rows = this.statement(`SELECT * FROM events WHERE run_id = ? AND id > ? ORDER BY id`).all(runId, afterId) as EventRow[];
     return rows.map(toEvent);
   }
 
   async recordMaterialization(m: NewMaterialization): Promise<MaterializationRecord> {
-    const result = this.db
-      .prepare(
-        `INSERT INTO materializations (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
+    const result = this.statement(
+      `INSERT INTO materializations (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        m.runId,
-        m.assetKey,
-        m.partition ?? null,
-        nowIso(),
-        m.rowCount,
-        m.durationMs,
-        m.codeVersion,
-        m.dataVersion,
-        JSON.stringify(m.schema),
-        m.sql,
-        JSON.stringify(m.metadata),
-      );
-    const row = this.db.prepare(`SELECT * FROM materializations WHERE id = ?`).get(result.lastInsertRowid) as MaterializationRow;
+    ).run(
+      m.runId,
+      m.assetKey,
+      m.partition ?? null,
+      nowIso(),
+      m.rowCount,
+      m.durationMs,
+      m.codeVersion,
+      m.dataVersion,
+      JSON.stringify(m.schema),
+      m.sql,
+      JSON.stringify(m.metadata),
+    );
+    const row = this.statement(`SELECT * FROM materializations WHERE id = ?`).get(result.lastInsertRowid) as MaterializationRow;
     return toMaterialization(row);
   }
 
@@ -202,7 +221,7 @@ export class SqliteStore implements MetadataStore {
       this.latest = { byAsset: new Map(), lastId: rows.reduce((max, r) => Math.max(max, r.id), 0) };
       for (const row of rows) this.latest.byAsset.set(row.asset_key, deepFreeze(toMaterialization(row)));
     } else {
-      const rows = this.db.prepare(`SELECT * FROM materializations WHERE id > ? ORDER BY id`).all(this.latest.lastId) as MaterializationRow[];
+      const rows = this.statement(`SELECT * FROM materializations WHERE id > ? ORDER BY id`).all(this.latest.lastId) as MaterializationRow[];
       for (const row of rows) {
         this.latest.byAsset.set(row.asset_key, deepFreeze(toMaterialization(row)));
         this.latest.lastId = row.id;
@@ -213,12 +232,12 @@ export class SqliteStore implements MetadataStore {
   }
 
   async materializationHistory(assetKey: string, limit = 100): Promise<MaterializationRecord[]> {
-    const rows = this.db.prepare(`SELECT * FROM materializations WHERE asset_key = ? ORDER BY id DESC LIMIT ?`).all(assetKey, limit) as MaterializationRow[];
+    const rows = this.statement(`SELECT * FROM materializations WHERE asset_key = ? ORDER BY id DESC LIMIT ?`).all(assetKey, limit) as MaterializationRow[];
     return rows.map(toMaterialization);
   }
 
   async recordCheckResults(runId: string, results: readonly CheckResult[], stage: CheckStage): Promise<void> {
-    const insert = this.db.prepare(
+    const insert = this.statement(
       `INSERT INTO check_results (run_id, asset_key, check_name, check_type, passed, severity, blocking, failing_count, total_count,
          failing_percent, sample_json, sql_text, duration_ms, error, stage, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -250,26 +269,26 @@ export class SqliteStore implements MetadataStore {
 
   async latestCheckResults(assetKey?: string): Promise<StoredCheckResult[]> {
     const latest = `SELECT max(id) FROM check_results ${assetKey ? 'WHERE asset_key = ?' : ''} GROUP BY asset_key, check_name`;
-    const rows = this.db
-      .prepare(`SELECT * FROM check_results WHERE id IN (${latest}) ORDER BY asset_key, check_name`)
-      .all(...(assetKey ? [assetKey] : [])) as CheckRow[];
+    const rows = this.statement(`SELECT * FROM check_results WHERE id IN (${latest}) ORDER BY asset_key, check_name`).all(
+      ...(assetKey ? [assetKey] : []),
+    ) as CheckRow[];
     return rows.map(toCheckResult);
   }
 
   async runCheckResults(runId: string): Promise<StoredCheckResult[]> {
-    const rows = this.db.prepare(`SELECT * FROM check_results WHERE run_id = ? ORDER BY id`).all(runId) as CheckRow[];
+    const rows = this.statement(`SELECT * FROM check_results WHERE run_id = ? ORDER BY id`).all(runId) as CheckRow[];
     return rows.map(toCheckResult);
   }
 
   async materializedPartitions(assetKey: string): Promise<Set<string>> {
-    const rows = this.db.prepare(`SELECT DISTINCT partition_key FROM materializations WHERE asset_key = ? AND partition_key IS NOT NULL`).all(assetKey) as {
+    const rows = this.statement(`SELECT DISTINCT partition_key FROM materializations WHERE asset_key = ? AND partition_key IS NOT NULL`).all(assetKey) as {
       partition_key: string;
     }[];
     return new Set(rows.map((r) => r.partition_key));
   }
 
   async latestAssetFailures(): Promise<Map<string, string>> {
-    const rows = this.db.prepare(`SELECT asset_key, max(ts) AS ts FROM events WHERE type = 'asset_failed' GROUP BY asset_key`).all() as {
+    const rows = this.statement(`SELECT asset_key, max(ts) AS ts FROM events WHERE type = 'asset_failed' GROUP BY asset_key`).all() as {
       asset_key: string;
       ts: string;
     }[];
@@ -277,48 +296,50 @@ export class SqliteStore implements MetadataStore {
   }
 
   async automationStates(): Promise<AutomationState[]> {
-    const rows = this.db.prepare(`SELECT * FROM automation_state ORDER BY kind, name`).all() as AutomationStateRow[];
+    const rows = this.statement(`SELECT * FROM automation_state ORDER BY kind, name`).all() as AutomationStateRow[];
     return rows.map(toAutomationState);
   }
 
   async setAutomationEnabled(name: string, kind: AutomationKind, enabled: boolean): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO automation_state (name, kind, enabled, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, kind = excluded.kind, updated_at = excluded.updated_at`,
-      )
-      .run(name, kind, enabled ? 1 : 0, nowIso());
+    this.statement(
+      `INSERT INTO automation_state (name, kind, enabled, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET enabled = excluded.enabled, kind = excluded.kind, updated_at = excluded.updated_at`,
+    ).run(name, kind, enabled ? 1 : 0, nowIso());
   }
 
   async saveAutomationCursor(name: string, kind: AutomationKind, update: AutomationCursorUpdate): Promise<void> {
     // COALESCE keeps a field the update leaves undefined; an explicit null is written as a flag below.
     const has = (field: keyof AutomationCursorUpdate): number => (update[field] !== undefined ? 1 : 0);
-    this.db
-      .prepare(
-        `INSERT INTO automation_state (name, kind, cursor, last_tick_at, last_run_id, updated_at) VALUES (@name, @kind, @cursor, @tick, @run, @now)
+    this.statement(
+      `INSERT INTO automation_state (name, kind, cursor, last_tick_at, last_run_id, updated_at) VALUES (@name, @kind, @cursor, @tick, @run, @now)
          ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at,
            cursor = CASE WHEN @hasCursor THEN excluded.cursor ELSE cursor END,
            last_tick_at = CASE WHEN @hasTick THEN excluded.last_tick_at ELSE last_tick_at END,
            last_run_id = CASE WHEN @hasRun THEN excluded.last_run_id ELSE last_run_id END`,
-      )
-      .run({
-        name,
-        kind,
-        now: nowIso(),
-        cursor: update.cursor ?? null,
-        tick: update.lastTickAt ?? null,
-        run: update.lastRunId ?? null,
-        hasCursor: has('cursor'),
-        hasTick: has('lastTickAt'),
-        hasRun: has('lastRunId'),
-      });
+    ).run({
+      name,
+      kind,
+      now: nowIso(),
+      cursor: update.cursor ?? null,
+      tick: update.lastTickAt ?? null,
+      run: update.lastRunId ?? null,
+      hasCursor: has('cursor'),
+      hasTick: has('lastTickAt'),
+      hasRun: has('lastRunId'),
+    });
   }
 
   async recordEvaluation(e: NewEvaluation): Promise<EvaluationRecord> {
     const ts = nowIso();
     const data = e.data ?? {};
-    const result = this.db
-      .prepare(`INSERT INTO automation_evaluations (ts, name, kind, launched, reason, run_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(ts, e.name, e.kind, e.launched ? 1 : 0, e.reason, e.runId ?? null, JSON.stringify(data));
+    const result = this.statement(`INSERT INTO automation_evaluations (ts, name, kind, launched, reason, run_id, data) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+      ts,
+      e.name,
+      e.kind,
+      e.launched ? 1 : 0,
+      e.reason,
+      e.runId ?? null,
+      JSON.stringify(data),
+    );
     return { id: Number(result.lastInsertRowid), ts, name: e.name, kind: e.kind, launched: e.launched, reason: e.reason, runId: e.runId ?? null, data };
   }
 
@@ -326,8 +347,8 @@ export class SqliteStore implements MetadataStore {
     const limit = options.limit ?? 50;
     const rows = (
       options.name
-        ? this.db.prepare(`SELECT * FROM automation_evaluations WHERE name = ? ORDER BY id DESC LIMIT ?`).all(options.name, limit)
-        : this.db.prepare(`SELECT * FROM automation_evaluations ORDER BY id DESC LIMIT ?`).all(limit)
+        ? this.statement(`SELECT * FROM automation_evaluations WHERE name = ? ORDER BY id DESC LIMIT ?`).all(options.name, limit)
+        : this.statement(`SELECT * FROM automation_evaluations ORDER BY id DESC LIMIT ?`).all(limit)
     ) as EvaluationRow[];
     return rows.map((r) => ({
       id: r.id,
@@ -344,36 +365,32 @@ export class SqliteStore implements MetadataStore {
   async createBackfill(b: NewBackfill): Promise<BackfillRecord> {
     const now = nowIso();
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO backfills (id, selection, from_key, to_key, status, created_at, updated_at, pid, host) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
-        )
-        .run(b.id, b.selection, b.fromKey, b.toKey, now, now, process.pid, hostname());
-      const insert = this.db.prepare(`INSERT INTO backfill_partitions (backfill_id, partition_key, position, status) VALUES (?, ?, ?, 'pending')`);
+      this.statement(
+        `INSERT INTO backfills (id, selection, from_key, to_key, status, created_at, updated_at, pid, host) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`,
+      ).run(b.id, b.selection, b.fromKey, b.toKey, now, now, process.pid, hostname());
+      const insert = this.statement(`INSERT INTO backfill_partitions (backfill_id, partition_key, position, status) VALUES (?, ?, ?, 'pending')`);
       b.partitions.forEach((key, i) => insert.run(b.id, key, i));
     })();
     return (await this.getBackfill(b.id))!;
   }
 
   async getBackfill(id: string): Promise<BackfillRecord | undefined> {
-    const row = this.db.prepare(`SELECT * FROM backfills WHERE id = ?`).get(id) as BackfillRow | undefined;
+    const row = this.statement(`SELECT * FROM backfills WHERE id = ?`).get(id) as BackfillRow | undefined;
     return row && this.toBackfill(row);
   }
 
   async listBackfills(limit = 20): Promise<BackfillRecord[]> {
-    const rows = this.db.prepare(`SELECT * FROM backfills ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as BackfillRow[];
+    const rows = this.statement(`SELECT * FROM backfills ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as BackfillRow[];
     return rows.map((r) => this.toBackfill(r));
   }
 
   async setBackfillPartition(id: string, partition: string, status: BackfillPartitionStatus, runId?: string): Promise<void> {
     const now = nowIso();
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `UPDATE backfill_partitions SET status = ?, run_id = COALESCE(?, run_id), ended_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END WHERE backfill_id = ? AND partition_key = ?`,
-        )
-        .run(status, runId ?? null, status, now, id, partition);
-      this.db.prepare(`UPDATE backfills SET updated_at = ? WHERE id = ?`).run(now, id);
+      this.statement(
+        `UPDATE backfill_partitions SET status = ?, run_id = COALESCE(?, run_id), ended_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END WHERE backfill_id = ? AND partition_key = ?`,
+      ).run(status, runId ?? null, status, now, id, partition);
+      this.statement(`UPDATE backfills SET updated_at = ? WHERE id = ?`).run(now, id);
     })();
   }
 
@@ -381,17 +398,24 @@ export class SqliteStore implements MetadataStore {
     const now = nowIso();
     const result =
       status === 'running'
-        ? this.db
-            .prepare(`UPDATE backfills SET status = 'running', updated_at = ?, ended_at = NULL, error = NULL, pid = ?, host = ? WHERE id = ?`)
-            .run(now, process.pid, hostname(), id)
-        : this.db
-            .prepare(`UPDATE backfills SET status = ?, updated_at = ?, ended_at = ?, error = ? WHERE id = ?`)
-            .run(status, now, now, error ? JSON.stringify(error) : null, id);
+        ? this.statement(`UPDATE backfills SET status = 'running', updated_at = ?, ended_at = NULL, error = NULL, pid = ?, host = ? WHERE id = ?`).run(
+            now,
+            process.pid,
+            hostname(),
+            id,
+          )
+        : this.statement(`UPDATE backfills SET status = ?, updated_at = ?, ended_at = ?, error = ? WHERE id = ?`).run(
+            status,
+            now,
+            now,
+            error ? JSON.stringify(error) : null,
+            id,
+          );
     if (result.changes === 0) throw new SluiceError('INVALID_SELECTION', `backfill "${id}" does not exist; run \`sluice backfill --list\` to see backfills`);
   }
 
   private toBackfill(row: BackfillRow): BackfillRecord {
-    const parts = this.db.prepare(`SELECT * FROM backfill_partitions WHERE backfill_id = ? ORDER BY position`).all(row.id) as BackfillPartitionRow[];
+    const parts = this.statement(`SELECT * FROM backfill_partitions WHERE backfill_id = ? ORDER BY position`).all(row.id) as BackfillPartitionRow[];
     return {
       id: row.id,
       selection: row.selection,
