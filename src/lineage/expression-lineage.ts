@@ -16,7 +16,8 @@ export interface ExpressionLineage {
 
 /**
  * DuckDB's built-in aggregate functions (from `duckdb_functions()`), minus the window-only ones,
- * which only ever appear in WINDOW nodes.
+ * which only ever appear in WINDOW nodes, plus the JSON extension's two. The governed query's
+ * function allowlist takes its aggregates from here too.
  * @example
  * inferColumnLineage(tree, catalog, { aggregateFunctions: [...DUCKDB_AGGREGATE_FUNCTIONS, 'my_median'] });
  */
@@ -96,6 +97,8 @@ export const DUCKDB_AGGREGATE_FUNCTIONS: readonly string[] = [
   'var_pop',
   'var_samp',
   'variance',
+  'json_group_array',
+  'json_group_object',
 ];
 
 interface Walk {
