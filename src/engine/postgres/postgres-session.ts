@@ -11,6 +11,8 @@ import { dependentViews, describeRelation, relationKind } from './postgres-catal
 import { profileTable } from './postgres-profile.js';
 import { csvLine, inferColumns } from './postgres-values.js';
 import { toPositional } from './named-parameters.js';
+import { DUCKDB_BRIDGE, type DuckDbBridge } from './duckdb-compute.js';
+import { DuckDbFileEngine } from './postgres-file-engine.js';
 
 /** First key of the session-level advisory locks that mark a staging table as in use (the second is its name's hash). */
 export const STAGING_LOCK_SPACE = 0x51_1c_e0_03;
@@ -22,12 +24,21 @@ export const STAGING_LOCK_SPACE = 0x51_1c_e0_03;
  */
 export class PostgresSession implements WarehouseSession {
   private closed = false;
+  private readonly files: DuckDbFileEngine;
+  /** Runs computes marked `duckDbCompute` on the file engine (see duckdb-compute.ts). */
+  readonly [DUCKDB_BRIDGE]: DuckDbBridge = { runCompute: (context, compute) => this.files.runCompute(context, compute) };
 
   constructor(
     private readonly client: pg.PoolClient,
     /** Cancels this connection's running statement from another connection. */
     private readonly cancel: (backendPid: number) => void,
-  ) {}
+    /** Whether a SELECT reads files only (DuckDB table functions such as read_csv), so the file engine runs it. */
+    private readonly readsFiles: (sql: string) => Promise<boolean> = () => Promise.resolve(false),
+    /** Where the file engine resolves relative file paths (the project folder). */
+    fileSearchPath?: string,
+  ) {
+    this.files = new DuckDbFileEngine(client, fileSearchPath);
+  }
 
   async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
     return (await this.client.query<T>(sql, params ? [...params] : undefined)).rows;
@@ -55,6 +66,7 @@ export class PostgresSession implements WarehouseSession {
   }
 
   async stageQuery(staging: QualifiedName, selectSql: string, params?: Readonly<Record<string, unknown>>): Promise<void> {
+    if (await this.readsFiles(selectSql)) return this.files.stageQuery(staging, selectSql, params);
     const { sql, values } = toPositional(stripTrailingSemicolon(selectSql), params ?? {});
     await this.exec(`CREATE TABLE ${quoteQualified(staging)} AS ${sql}`, values);
   }
@@ -256,6 +268,7 @@ export class PostgresSession implements WarehouseSession {
   }
 
   interrupt(): void {
+    this.files.interrupt();
     this.cancel((this.client as unknown as { processID: number }).processID);
   }
 

@@ -8,6 +8,7 @@ import { redactUrl } from '../../postgres/redact-url.js';
 import { DuckDbSqlParser } from '../duckdb/duckdb-sql-parser.js';
 import { STAGING_PREFIX, type Warehouse, type WarehouseSession } from '../warehouse.js';
 import { COMPAT_SCHEMA, installCompat } from './postgres-compat.js';
+import { fileFunctionsIn } from './postgres-file-engine.js';
 import { PostgresSession, STAGING_LOCK_SPACE, stagingLockKey } from './postgres-session.js';
 import { WAREHOUSE_TYPES } from './postgres-values.js';
 
@@ -19,6 +20,8 @@ export interface PostgresWarehouseConfig {
   poolSize?: number;
   /** Creates the database when missing (default true). */
   createDatabase?: boolean;
+  /** Relative paths in file-reading SQL (read_csv('seeds/x.csv')) resolve against it; default: the working directory. */
+  fileSearchPath?: string;
 }
 
 /**
@@ -28,12 +31,15 @@ export interface PostgresWarehouseConfig {
  */
 export class PostgresWarehouse implements Warehouse {
   readonly dialect = 'postgres' as const;
+  /** Per SQL text: whether it reads files only (see readsFilesOnly). */
+  private readonly fileQueries = new Map<string, Promise<boolean>>();
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly parserInstance: DuckDBInstance,
     private readonly parser: DuckDbSqlParser,
     readonly location: string,
+    private readonly fileSearchPath: string | undefined,
   ) {}
 
   static async open(config: PostgresWarehouseConfig): Promise<PostgresWarehouse> {
@@ -49,7 +55,7 @@ export class PostgresWarehouse implements Warehouse {
     try {
       await installCompat(pool);
       const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
-      return new PostgresWarehouse(pool, instance, new DuckDbSqlParser(instance), redactUrl(config.url));
+      return new PostgresWarehouse(pool, instance, new DuckDbSqlParser(instance), redactUrl(config.url), config.fileSearchPath);
     } catch (error) {
       await pool.end();
       throw error;
@@ -58,7 +64,43 @@ export class PostgresWarehouse implements Warehouse {
 
   async session(): Promise<WarehouseSession> {
     const client = await this.pool.connect();
-    return new PostgresSession(client, (pid) => void this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined));
+    return new PostgresSession(
+      client,
+      (pid) => void this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined),
+      (sql) => this.readsFilesOnly(sql),
+      this.fileSearchPath,
+    );
+  }
+
+  /**
+   * Whether a SELECT reads files (DuckDB's read_csv, read_parquet, ...) and no warehouse table: such a statement runs
+   * on the in-process DuckDB and its result is loaded with COPY. One that reads both cannot run in either engine.
+   */
+  private readsFilesOnly(sql: string): Promise<boolean> {
+    let answer = this.fileQueries.get(sql);
+    if (!answer) {
+      answer = this.classify(sql);
+      answer.catch(() => this.fileQueries.delete(sql));
+      if (this.fileQueries.size >= 10_000) this.fileQueries.clear();
+      this.fileQueries.set(sql, answer);
+    }
+    return answer;
+  }
+
+  private async classify(sql: string): Promise<boolean> {
+    // A statement DuckDB cannot parse is PostgreSQL's to run (and to report on).
+    const tree = await this.parser.parseTree(sql).catch(() => undefined);
+    const functions = fileFunctionsIn(tree);
+    if (functions.length === 0) return false;
+    const tables = (await this.tableReferences(sql)).map((t) => `${t.schema}.${t.name}`);
+    if (tables.length > 0) {
+      throw new SluiceError(
+        'SQL_ERROR',
+        `this statement reads files (${functions.join(', ')}) and warehouse tables (${tables.join(', ')}) at once, which the PostgreSQL warehouse ` +
+          'cannot run: its files are read by DuckDB in process and its tables live in PostgreSQL. Load the files in an asset of their own and join that one',
+      );
+    }
+    return true;
   }
 
   parseTree(sql: string): Promise<unknown> {
