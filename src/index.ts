@@ -48,6 +48,7 @@ export type { CheckRunResult } from './runtime/run-coordinator.js';
 export { ingestCsv, type CsvColumn, type CsvColumnType, type CsvIngestOptions, type CsvIngestResult } from './ingest/csv-ingest.js';
 export { ingestJsonLines, type JsonLinesIngestOptions } from './ingest/json-lines-ingest.js';
 export { ingestParquet, type ParquetIngestOptions } from './ingest/parquet-ingest.js';
+export { duckDbCompute } from './engine/postgres/duckdb-compute.js';
 export { ErrorBudgetExceededError, type IngestResult } from './ingest/quarantine-load.js';
 export type { IngestColumn, IngestColumnType } from './ingest/ingest-columns.js';
 export type { SchemaContract, SchemaDrift } from './ingest/schema-contract.js';
