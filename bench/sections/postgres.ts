@@ -3,6 +3,7 @@ import { runScenario } from '../lib/child.js';
 import type { BenchOptions } from '../lib/options.js';
 import { progress } from '../lib/progress.js';
 import { pairedRatio, rate, summarize, type Summary } from '../lib/stats.js';
+import { postgresFlightsLines, runPostgresFlights, type PostgresFlightsResult } from './postgres-flights.js';
 
 interface StoreRep {
   appendMs: number;
@@ -42,6 +43,7 @@ export interface PostgresResult {
   queued: { workers: number; wallMs: Summary; overheadMedianMs: number; overheadP99Ms: number; startP50Ms: number; startP99Ms: number }[];
   deathToRerunMs: Summary;
   peakRssMb: number;
+  flights: PostgresFlightsResult;
 }
 
 export async function runPostgres(options: BenchOptions): Promise<PostgresResult> {
@@ -82,6 +84,7 @@ export async function runPostgres(options: BenchOptions): Promise<PostgresResult
     })),
     deathToRerunMs: summarize(run.deathToRerunMs),
     peakRssMb: run.peakRssMb,
+    flights: await runPostgresFlights(options),
   };
 }
 
@@ -112,6 +115,7 @@ export function postgresSection(r: PostgresResult): string {
     '',
     `Per-step overhead: the submitter's started-to-succeeded time minus the build the worker timed. A worker killed with -9 mid-step: its step started again on another worker after ${fmt(r.deathToRerunMs.median)} ms (median; the default SLUICE_QUEUE_STALE_MS is 5,000).`,
     '',
+    ...postgresFlightsLines(r.flights),
   ];
   return lines.join('\n');
 }

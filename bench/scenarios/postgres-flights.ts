@@ -1,0 +1,70 @@
+// Child: the flights demo built on DuckDB and on PostgreSQL in alternation (the same definitions, files and checks).
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import pg from 'pg';
+import { duckDbCompute, Sluice, type AssetDefinition, type ProjectDefinition } from '../../src/index.js';
+import { PostgresWarehouse } from '../../src/engine/postgres/postgres-warehouse.js';
+import type { FlightsSources } from '../lib/flights-data.js';
+import { benchFlightsProject, flightsDefinition } from '../lib/flights-project.js';
+import { FLIGHTS_DIR, scratchDir } from '../lib/paths.js';
+import { emitResult, scenarioArgs, timed } from '../lib/scenario-io.js';
+
+interface Args {
+  sources: FlightsSources;
+  reps: number;
+}
+
+type Engine = 'duckdb' | 'postgres';
+
+const { sources, reps } = scenarioArgs<Args>();
+const ADMIN_URL = process.env.SLUICE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The bench's subset bronze (quick mode) is DuckDB SQL too: marked so, it runs on PostgreSQL as the example's does. */
+function portable(project: ProjectDefinition): ProjectDefinition {
+  const assets = project.assets.map((a: AssetDefinition) => (a.compute && !sources.original ? Object.freeze({ ...a, compute: duckDbCompute(a.compute) }) : a));
+  return { ...project, assets };
+}
+
+const definition = await flightsDefinition();
+const database = `sluice_bench_flights_${randomBytes(4).toString('hex')}`;
+const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
+await admin(`CREATE DATABASE "${database}"`);
+const runs: Record<Engine, { totalMs: number; steps: Record<string, number> }[]> = { duckdb: [], postgres: [] };
+try {
+  for (let rep = 0; rep < reps; rep++) {
+    const order: Engine[] = rep % 2 === 0 ? ['duckdb', 'postgres'] : ['postgres', 'duckdb'];
+    for (const engine of order) {
+      const dataDir = scratchDir(`postgres-flights-${engine}`);
+      try {
+        const project = portable(benchFlightsProject(definition, sources, dataDir));
+        const warehouse = engine === 'postgres' ? { warehouse: () => PostgresWarehouse.open({ url, fileSearchPath: FLIGHTS_DIR }) } : {};
+        const [totalMs] = await timed(async () => {
+          const sluice = await Sluice.open({ dir: FLIGHTS_DIR, project, ...warehouse });
+          try {
+            const result = await sluice.materialize({ select: '*' });
+            if (result.status !== 'succeeded') throw new Error(`${engine}: ${JSON.stringify(result.assets.filter((a) => a.status !== 'succeeded'))}`);
+            runs[engine].push({ totalMs: 0, steps: Object.fromEntries(result.assets.map((a) => [a.key, a.durationMs ?? 0])) });
+          } finally {
+            await sluice.close();
+          }
+        });
+        runs[engine].at(-1)!.totalMs = totalMs;
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
+  }
+} finally {
+  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+}
+emitResult({ flightRows: sources.flightRows, ...runs });
