@@ -2,7 +2,9 @@
 import { HttpClient } from '../api/http-client.js';
 import { LocalClient } from '../api/local-client.js';
 import type { SluiceClient } from '../api/sluice-client.js';
-import { Sluice } from '../runtime/sluice.js';
+import { failAbandonedRuns, Sluice } from '../runtime/sluice.js';
+import { openStore } from '../runtime/adapters.js';
+import { assetSummaries, readAssetState } from '../server/asset-views.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import { findDevServer } from './api-client.js';
 
@@ -27,6 +29,29 @@ export async function withClient<T>(options: ProjectOptions, work: (client: Slui
     return await work(client);
   } finally {
     await client.close();
+  }
+}
+
+/** What reading the asset listing needs: the server's answer, or the same views computed here. */
+export type AssetListingClient = Pick<SluiceClient, 'assets'>;
+
+/**
+ * Runs `work` with a reader of the asset listing. Through a server it is the client above; here it reads the
+ * definitions and the metadata store alone, with the view functions GET /api/assets answers the project's owner
+ * with: no warehouse (DuckDB is not even loaded) and no HTTP app, which cost a plain `sluice list` most of its time.
+ * @example const assets = await withAssetListing({ project: 'examples/flights' }, (client) => client.assets());
+ */
+export async function withAssetListing<T>(options: ProjectOptions, work: (client: AssetListingClient) => Promise<T>): Promise<T> {
+  const dir = options.project ?? process.cwd();
+  if (findDevServer(options)) return withClient(options, work);
+  const project = await Sluice.load({ dir });
+  const store = await openStore(project);
+  try {
+    // As opening the project would: a run whose process died is failed first, so its assets do not list as they were.
+    await failAbandonedRuns(store);
+    return await work({ assets: async () => assetSummaries(project.graph, await readAssetState(project.graph, store, new Set())) });
+  } finally {
+    await store.close();
   }
 }
 

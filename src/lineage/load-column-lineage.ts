@@ -1,7 +1,6 @@
 // Gathers what column lineage needs from the warehouse (parse trees, published columns, file columns), then analyses.
 import type { AssetGraph } from '../model/asset-graph.js';
 import { sqlString } from '../model/asset-key.js';
-import { DuckDbWarehouse } from '../engine/duckdb/duckdb-warehouse.js';
 import type { Warehouse, WarehouseSession } from '../engine/warehouse.js';
 import { analyseColumnLineage, type LineageInputs } from './asset-column-lineage.js';
 import { ProjectColumnLineage } from './project-column-lineage.js';
@@ -61,6 +60,8 @@ export async function loadColumnLineageDetached(
   knownRelations: ReadonlyMap<string, readonly { name: string; type: string }[]>,
   options: Omit<LoadColumnLineageOptions, 'knownRelations'> = {},
 ): Promise<ProjectColumnLineage> {
+  // Imported here: the modules that import this one (the runtime, the HTTP client) must not load DuckDB by doing so.
+  const { DuckDbWarehouse } = await import('../engine/duckdb/duckdb-warehouse.js');
   const warehouse = await DuckDbWarehouse.open({ path: ':memory:', fileSearchPath: projectDir });
   try {
     return await loadColumnLineage(graph, warehouse, { ...options, knownRelations });

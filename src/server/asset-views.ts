@@ -1,8 +1,12 @@
-// The API's views of the asset graph: asset summaries and the lineage graph, with live status (pure).
+// The API's views of the asset graph: asset summaries and the lineage graph, with live status (pure, but for the
+// one read of the metadata store they are computed from).
 import type { AssetGraph } from '../model/asset-graph.js';
 import { didYouMean } from '../model/did-you-mean.js';
 import { AssetNotFoundError } from '../errors.js';
+import { computeAssetStatuses } from '../runtime/asset-status.js';
+import type { MetadataStore } from '../store/metadata-store.js';
 import type { AssetStatus, AssetSummary, CheckSummary, LineageResponse, MaterializationRecord } from './api-types.js';
+import { checkSummaries } from './check-views.js';
 
 /** What the views are computed from. */
 export interface AssetState {
@@ -12,6 +16,19 @@ export interface AssetState {
   building: ReadonlySet<string>;
   /** Latest check results per asset. */
   checks: ReadonlyMap<string, CheckSummary>;
+}
+
+/**
+ * Reads what the views need from the metadata store, each table once.
+ * @example const state = await readAssetState(sluice.project.graph, sluice.store, launcher.buildingAssets());
+ */
+export async function readAssetState(
+  graph: AssetGraph,
+  store: Pick<MetadataStore, 'latestMaterializations' | 'latestAssetFailures' | 'latestCheckResults'>,
+  building: ReadonlySet<string>,
+): Promise<AssetState> {
+  const [latest, failures, checks] = await Promise.all([store.latestMaterializations(), store.latestAssetFailures(), store.latestCheckResults()]);
+  return { statuses: computeAssetStatuses(graph, latest, failures), latest, building, checks: checkSummaries(graph, checks) };
 }
 
 function statusOf(key: string, state: AssetState): { status: AssetStatus; reason?: string } {

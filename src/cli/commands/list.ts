@@ -1,7 +1,6 @@
 // `sluice list`: every asset with its group, kind, dependencies, status and last materialization.
 import type { Command } from 'commander';
-import type { SluiceClient } from '../../api/sluice-client.js';
-import { withClient, type ProjectOptions } from '../open-project.js';
+import { withAssetListing, type AssetListingClient, type ProjectOptions } from '../open-project.js';
 import { textTable } from '../text-table.js';
 
 /** One asset as listed. */
@@ -18,9 +17,9 @@ export interface AssetListing {
 
 /**
  * Lists the project's assets in dependency order, as the API summarizes them.
- * @example const listing = await withClient({ project: 'examples/flights' }, listAssets);
+ * @example const listing = await withAssetListing({ project: 'examples/flights' }, listAssets);
  */
-export async function listAssets(client: SluiceClient): Promise<AssetListing[]> {
+export async function listAssets(client: AssetListingClient): Promise<AssetListing[]> {
   return (await client.assets()).map((a) => ({
     key: a.key,
     group: a.group,
@@ -38,7 +37,7 @@ export function configureListCommand(program: Command): void {
     .command('list')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const listing = await withClient(command.optsWithGlobals<ProjectOptions>(), listAssets);
+      const listing = await withAssetListing(command.optsWithGlobals<ProjectOptions>(), listAssets);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(listing, null, 2)}\n`);
         return;

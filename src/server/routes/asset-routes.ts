@@ -5,8 +5,8 @@ import { parseAssetKey } from '../../model/asset-key.js';
 import type { AssetDetailResponse, AssetsResponse, ColumnSchema, LineageResponse, PreviewResponse } from '../api-types.js';
 import { guard, queryParams, type ApiDeps, type ApiEnv } from '../api-context.js';
 import { HttpError } from '../api-errors.js';
-import { assetSummaries, assetSummary, findAssetKey, lineageGraph, type AssetState } from '../asset-views.js';
-import { assetChecks, checkSummaries } from '../check-views.js';
+import { assetSummaries, assetSummary, findAssetKey, lineageGraph, readAssetState, type AssetState } from '../asset-views.js';
+import { assetChecks } from '../check-views.js';
 import { isAllowed, mayRead, type Principal } from '../../access/principal.js';
 import { governColumnStats } from '../../access/policy/govern-metadata.js';
 import { sensitiveColumns } from '../../access/sensitivity/sensitive-columns.js';
@@ -32,10 +32,7 @@ export function assetRoutes({ sluice, launcher, readAudit }: ApiDeps): Hono<ApiE
   const routes = new Hono<ApiEnv>();
   const reads = governedReads(sluice, readAudit);
   const graph = (): typeof sluice.project.graph => sluice.project.graph;
-  const state = async (): Promise<AssetState> => {
-    const [statuses, latest, checks] = await Promise.all([sluice.assetStatuses(), sluice.store.latestMaterializations(), sluice.store.latestCheckResults()]);
-    return { statuses, latest, building: launcher.buildingAssets(), checks: checkSummaries(graph(), checks) };
-  };
+  const state = (): Promise<AssetState> => readAssetState(graph(), sluice.store, launcher.buildingAssets());
 
   routes.get('/assets', async (c) => {
     guard(c, 'asset:read', { kind: 'asset' });
