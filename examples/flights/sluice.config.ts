@@ -2,11 +2,13 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
-import { asset, checks, defineProject, ingestCsv, ingestJsonLines, sqlAssets, sqlString, type IngestColumn, type IngestResult } from 'sluice';
+import { asset, checks, defineProject, duckDbCompute, ingestCsv, ingestJsonLines, sqlAssets, sqlString, type IngestColumn, type IngestResult } from 'sluice';
 
 // vega-datasets exposes only its JS entry, so find its data folder next to it.
 const vegaData = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data');
-const flightsFile = join(vegaData, 'flights-3m.parquet');
+// SLUICE_FLIGHTS_PARQUET reads another file of the same columns instead (the PostgreSQL equality test reads a subset).
+const flightsFile = process.env.SLUICE_FLIGHTS_PARQUET || join(vegaData, 'flights-3m.parquet');
+const flightsSource = process.env.SLUICE_FLIGHTS_PARQUET ? flightsFile : 'vega-datasets/data/flights-3m.parquet';
 const airportsFile = join(vegaData, 'airports.csv');
 
 /** Sluice cannot see inside a TypeScript compute, so its column lineage is declared: each column's source file columns. */
@@ -43,7 +45,10 @@ function totalOf(results: Record<string, IngestResult>): Record<string, unknown>
   return { read: sum('read'), accepted: sum('accepted'), quarantined: sum('quarantined'), skipped: sum('skipped'), byFormat: results };
 }
 
-/** Raw flights plus the ingestion columns every bronze fact carries; malformed late rows go to bronze.flights_quarantine. */
+/**
+ * Raw flights plus the ingestion columns every bronze fact carries; malformed late rows go to bronze.flights_quarantine.
+ * Written in DuckDB SQL: on a PostgreSQL warehouse `duckDbCompute` runs it on an in-process DuckDB and COPYs the result in.
+ */
 const bronzeFlights = asset({
   key: 'bronze/flights',
   group: 'fact_ingestion',
@@ -53,7 +58,7 @@ const bronzeFlights = asset({
   tags: { layer: 'bronze', source: 'vega-datasets' },
   codeVersion: '3',
   columnLineage: { ...fromFile(flightsFile, ['date', 'delay', 'distance', 'origin', 'destination']), _batch_id: [], _ingested_at: [], _source: [] },
-  compute: async (ctx) => {
+  compute: duckDbCompute(async (ctx) => {
     const quarantine = ctx.sideOutput('flights_quarantine');
     // Scratch tables next to the staging one: dropped here, and by the next start if this process dies.
     const scratch = (role: string): string => ctx.target.replace(/"$/, `_late_${role}"`);
@@ -84,7 +89,7 @@ const bronzeFlights = asset({
       await ctx.sql.exec(
         `CREATE TABLE ${ctx.target} AS
          SELECT date, delay, distance, origin, destination,
-                $1::VARCHAR AS _batch_id, now() AS _ingested_at, 'vega-datasets/data/flights-3m.parquet' AS _source
+                $1::VARCHAR AS _batch_id, now() AS _ingested_at, ${sqlString(flightsSource)} AS _source
          FROM read_parquet(${sqlString(flightsFile)}) ${late.join(' ')}`,
         [ctx.runId],
       );
@@ -93,7 +98,7 @@ const bronzeFlights = asset({
         for (const table of [scratch(format.name), scratch(`${format.name}_quarantine`)]) await ctx.sql.exec(`DROP TABLE IF EXISTS ${table}`);
       }
     }
-  },
+  }),
 });
 
 /** Raw airports dimension. */
@@ -105,14 +110,14 @@ const bronzeAirports = asset({
   tags: { layer: 'bronze', source: 'vega-datasets' },
   codeVersion: '1',
   columnLineage: fromFile(airportsFile, ['iata', 'name', 'city', 'state', 'country', 'latitude', 'longitude']),
-  compute: async (ctx) => {
+  compute: duckDbCompute(async (ctx) => {
     await ctx.sql.exec(
       `CREATE TABLE ${ctx.target} AS
        SELECT * FROM read_csv(${sqlString(airportsFile)}, header = true,
          columns = {'iata': 'VARCHAR', 'name': 'VARCHAR', 'city': 'VARCHAR', 'state': 'VARCHAR',
                     'country': 'VARCHAR', 'latitude': 'DOUBLE', 'longitude': 'DOUBLE'})`,
     );
-  },
+  }),
 });
 
 /** US state to census region, a small CSV kept with the example. */

@@ -1,9 +1,12 @@
 // The seed's own pipeline, done right: landing CSVs that source systems append to (header lines, re-deliveries
 // and all) become a gold table holding every event exactly once, however often files arrive or runs repeat.
 import { join } from 'node:path';
-import { asset, checks, defineProject, ingestCsv, sqlAssets, type CsvColumn } from 'sluice';
+import { asset, checks, defineProject, duckDbCompute, ingestCsv, sqlAssets, type CsvColumn } from 'sluice';
 
-/** Bronze from every landing file of one kind; bad lines go to a quarantine table published with it. */
+/**
+ * Bronze from every landing file of one kind; bad lines go to a quarantine table published with it. On a PostgreSQL
+ * warehouse the ingestion runs on an in-process DuckDB and both tables are loaded with COPY (`duckDbCompute`).
+ */
 function landingAsset(key: string, pattern: string, columns: CsvColumn[], description: string) {
   return asset({
     key,
@@ -11,7 +14,7 @@ function landingAsset(key: string, pattern: string, columns: CsvColumn[], descri
     description,
     tags: { layer: 'bronze', source: 'landing' },
     codeVersion: '1',
-    compute: async (ctx) => {
+    compute: duckDbCompute(async (ctx) => {
       const name = key.split('/')[1]!;
       const result = await ingestCsv(ctx.sql, {
         files: [join(ctx.projectDir, 'landing', pattern)],
@@ -25,7 +28,7 @@ function landingAsset(key: string, pattern: string, columns: CsvColumn[], descri
         `read ${result.read} lines from ${result.files} file(s): ${result.accepted} accepted, ${result.quarantined} quarantined, ${result.skipped} skipped`,
         { ...result },
       );
-    },
+    }),
   });
 }
 

@@ -166,7 +166,7 @@ describe('the flights demo with OpenLineage to a file', { timeout: 600_000 }, ()
   it('describes gold.region_monthly_summary with its SQL, schema, row count, version and column lineage down to silver.flights.delay_min', () => {
     const complete = events.find((e) => e.eventType === 'COMPLETE' && e.job.name === 'gold/region_monthly_summary')!;
     const namespace = `duckdb://${join(dataDir, 'warehouse.duckdb')}`;
-    assert.match(String(complete.job.facets!.sql!.query), /avg\(f\.delay_min\) AS avg_delay_min/);
+    assert.match(String(complete.job.facets!.sql!.query), /avg\(CAST\(f\.delay_min AS DOUBLE PRECISION\)\) AS avg_delay_min/);
     assert.deepEqual(complete.job.facets!.jobType, { ...complete.job.facets!.jobType, processingType: 'BATCH', integration: 'SLUICE', jobType: 'ASSET' });
     assert.deepEqual(
       complete.inputs.map((d) => [d.namespace, d.name]),

@@ -1,6 +1,7 @@
 -- @group curation
 -- @description Every event exactly once with its asset's name and type and its hourly partition (YYYY-MM-DD-HH).
 -- @tag layer=gold
+-- strftime is DuckDB's; the PostgreSQL warehouse provides it for the common specifiers.
 SELECT
   e.created_ts,
   e.event_id,
