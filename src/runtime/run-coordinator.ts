@@ -249,8 +249,9 @@ export class RunCoordinator {
     const { sql } = node.definition;
     const sqlParameters = sql === undefined ? [] : (this.project.sqlParameters?.get(key) ?? (await this.warehouse.sqlParameters(sql)));
     // Read under the asset's lock, so a concurrent run's fresh upstream publish is seen.
-    const inputVersions: Record<string, string | null> = {};
-    for (const dep of node.deps) inputVersions[dep] = (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null;
+    // Looked up side by side: one round trip's wait per step on a PostgreSQL store, not one per dependency.
+    const versions = await Promise.all(node.deps.map(async (dep) => [dep, (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null] as const));
+    const inputVersions: Record<string, string | null> = Object.fromEntries(versions);
     const session = await this.warehouse.session();
     const started = performance.now();
     try {

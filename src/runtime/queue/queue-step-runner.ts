@@ -12,8 +12,11 @@ export interface QueueStepRunnerConfig {
   staleAfterMs?: number;
 }
 
+/** What woke a waiter: a worker's notification (with the outcome's status), or nothing (a timeout, a cancel). */
+type Wake = { status: string } | undefined;
+
 interface Waiter {
-  resolve: () => void;
+  resolve: (wake: Wake) => void;
 }
 
 /** A step failed on its worker: the message and code travel as the worker serialized them. */
@@ -42,7 +45,10 @@ export class QueueStepRunner {
   ) {}
 
   static async open(config: QueueStepRunnerConfig): Promise<QueueStepRunner> {
-    const pool = await openPostgresPool({ url: config.url, role: 'queue', max: 4 });
+    // Jobs and cancels are the queue's bookkeeping: they commit without waiting for the WAL flush (an fsync, ~3 ms
+    // per step). A database crash may lose the last fraction of a second of them; `runStep` puts back a job that
+    // vanished without an outcome.
+    const pool = await openPostgresPool({ url: config.url, role: 'queue', max: 4, options: '-c synchronous_commit=off' });
     try {
       await prepareQueue(pool);
       const runner = new QueueStepRunner(pool, config.staleAfterMs ?? 5000);
@@ -58,7 +64,8 @@ export class QueueStepRunner {
   private async listen(): Promise<void> {
     this.listener = await this.pool.connect();
     this.listener.on('notification', (message) => {
-      for (const waiter of this.waiters.get(message.payload ?? '') ?? []) waiter.resolve();
+      const done = parseNotification(message.payload);
+      if (done) for (const waiter of this.waiters.get(done.key) ?? []) waiter.resolve({ status: done.status });
     });
     this.listener.on('error', () => undefined);
     await this.listener.query(`LISTEN ${STEP_DONE_CHANNEL}`);
@@ -71,12 +78,14 @@ export class QueueStepRunner {
   async runStep(runId: string, assetKey: string, attempt: number, signal: AbortSignal, partition?: string): Promise<void> {
     const key = stepJobKey(runId, assetKey, attempt);
     const payload: StepPayload = { runId, assetKey, attempt, ...(partition !== undefined ? { partition } : {}) };
-    // Many attempts: a job comes back only when its worker died; failures are outcomes, never graphile retries.
-    await this.pool.query(`SELECT graphile_worker.add_job($1, $2::json, job_key := $3, max_attempts := 1000, job_key_mode := 'preserve_run_at')`, [
-      STEP_TASK,
-      JSON.stringify(payload),
-      key,
-    ]);
+    // Waiting before the job exists, so even an outcome that lands before add_job returns wakes this step.
+    let woken = this.wait(key, 1000);
+    try {
+      await this.addJob(key, payload);
+    } catch (error) {
+      woken.cancel();
+      throw error;
+    }
     let canceled = false;
     const onAbort = (): void => {
       canceled = true;
@@ -85,37 +94,51 @@ export class QueueStepRunner {
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
-        // Listen before looking, so an outcome that lands in between still wakes this wait at once.
-        const woken = this.wait(key, 1000);
-        const outcome = await this.outcome(key);
+        // A fresh job has no outcome and no stale worker yet: nothing to read until a notification or the timeout.
+        const wake = await woken.promise;
+        // Listen again before looking, so an outcome that lands in between still wakes the next wait at once.
+        woken = this.wait(key, 1000);
+        const { outcome, queued } = wake?.status === 'succeeded' ? { outcome: { status: 'succeeded', error: null }, queued: false } : await this.state(key);
         if (outcome) {
           woken.cancel();
           if (outcome.status === 'succeeded') return;
           if (outcome.status === 'canceled' || canceled) throw new SluiceError('RUN_CANCELED', `step "${assetKey}" of run ${runId} was canceled`);
           throw new RemoteStepError(assetKey, outcome.error ?? { name: 'Error', message: 'the step failed on its worker' });
         }
-        if (canceled && !(await this.jobExists(key))) {
-          woken.cancel();
-          throw new SluiceError('RUN_CANCELED', `step "${assetKey}" of run ${runId} was canceled before a worker took it`);
+        if (!queued) {
+          if (canceled) {
+            woken.cancel();
+            throw new SluiceError('RUN_CANCELED', `step "${assetKey}" of run ${runId} was canceled before a worker took it`);
+          }
+          // Gone without an outcome (a worker writes it before its job completes): a database crash lost the job.
+          await this.addJob(key, payload);
+          continue;
         }
         await this.requeueIfWorkerDied(key);
-        await woken.promise;
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
   }
 
-  private async outcome(key: string): Promise<{ status: string; error: SerializedError | null } | undefined> {
-    const { rows } = await this.pool.query<{ status: string; error: SerializedError | null }>(
-      `SELECT status, error FROM ${QUEUE_SCHEMA}.step_outcomes WHERE job_key = $1`,
-      [key],
-    );
-    return rows[0];
+  private async addJob(key: string, payload: StepPayload): Promise<void> {
+    // Many attempts: a job comes back only when its worker died; failures are outcomes, never graphile retries.
+    await this.pool.query(`SELECT graphile_worker.add_job($1, $2::json, job_key := $3, max_attempts := 1000, job_key_mode := 'preserve_run_at')`, [
+      STEP_TASK,
+      JSON.stringify(payload),
+      key,
+    ]);
   }
 
-  private async jobExists(key: string): Promise<boolean> {
-    return (await this.pool.query(`SELECT 1 FROM graphile_worker.jobs WHERE key = $1`, [key])).rows.length > 0;
+  /** The step's outcome, if any, and whether its job is still in the queue, read in one snapshot. */
+  private async state(key: string): Promise<{ outcome: { status: string; error: SerializedError | null } | undefined; queued: boolean }> {
+    const { rows } = await this.pool.query<{ status: string | null; error: SerializedError | null; queued: boolean }>(
+      `SELECT o.status, o.error, EXISTS (SELECT 1 FROM graphile_worker.jobs WHERE key = $1) AS queued
+       FROM (SELECT 1) AS one LEFT JOIN ${QUEUE_SCHEMA}.step_outcomes AS o ON o.job_key = $1`,
+      [key],
+    );
+    const row = rows[0]!;
+    return { outcome: row.status === null ? undefined : { status: row.status, error: row.error }, queued: row.queued };
   }
 
   /** A job locked by a worker that no longer heartbeats (or never listed it) goes back to the queue. */
@@ -135,32 +158,42 @@ export class QueueStepRunner {
     // Not taken yet: removing it is enough. Taken: its worker aborts the build and records 'canceled'.
     await this.pool.query(`SELECT graphile_worker.remove_job($1)`, [key]).catch(() => undefined);
     await this.pool.query(`SELECT pg_notify($1, $2)`, [STEP_CANCEL_CHANNEL, key]).catch(() => undefined);
-    for (const waiter of this.waiters.get(key) ?? []) waiter.resolve();
+    for (const waiter of this.waiters.get(key) ?? []) waiter.resolve(undefined);
   }
 
   /** Settles on the step's notification or after `ms`, whichever comes first; `cancel` settles it now. */
-  private wait(key: string, ms: number): { promise: Promise<void>; cancel: () => void } {
+  private wait(key: string, ms: number): { promise: Promise<Wake>; cancel: () => void } {
     let waiter!: Waiter;
-    const promise = new Promise<void>((resolve) => {
+    const promise = new Promise<Wake>((resolve) => {
       const waiters = this.waiters.get(key) ?? new Set<Waiter>();
       this.waiters.set(key, waiters);
       waiter = {
-        resolve: () => {
+        resolve: (wake) => {
           clearTimeout(timer);
           waiters.delete(waiter);
           if (waiters.size === 0) this.waiters.delete(key);
-          resolve();
+          resolve(wake);
         },
       };
-      const timer = setTimeout(() => waiter.resolve(), ms);
+      const timer = setTimeout(() => waiter.resolve(undefined), ms);
       waiters.add(waiter);
     });
-    return { promise, cancel: () => waiter.resolve() };
+    return { promise, cancel: () => waiter.resolve(undefined) };
   }
 
   async close(): Promise<void> {
-    for (const waiters of this.waiters.values()) for (const waiter of waiters) waiter.resolve();
+    for (const waiters of this.waiters.values()) for (const waiter of waiters) waiter.resolve(undefined);
     this.listener?.release();
     await this.pool.end();
+  }
+}
+
+/** A worker's `{"key", "status"}` notification, or undefined for anything else on the channel. */
+function parseNotification(payload: string | undefined): { key: string; status: string } | undefined {
+  try {
+    const parsed = JSON.parse(payload ?? '') as { key?: unknown; status?: unknown };
+    return typeof parsed.key === 'string' && typeof parsed.status === 'string' ? { key: parsed.key, status: parsed.status } : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -36,6 +36,13 @@ async function withRetries(action: () => Promise<void>): Promise<void> {
   }
 }
 
+/** Records a step's outcome and notifies submitters with `{"key", "status"}`; completed by `FROM saved` (plus more columns). */
+const SAVE_OUTCOME = `WITH saved AS (
+  INSERT INTO ${QUEUE_SCHEMA}.step_outcomes (job_key, run_id, asset_key, status, error, worker_id) VALUES ($1, $2, $3, $4, $5, $6)
+  ON CONFLICT (job_key) DO UPDATE SET status = excluded.status, error = excluded.error, worker_id = excluded.worker_id, finished_at = now()
+  RETURNING job_key, status)
+SELECT pg_notify('${STEP_DONE_CHANNEL}', json_build_object('key', job_key, 'status', status)::text)`;
+
 /** First key of the advisory locks that keep two workers from building one asset at once (second: the key's hash). */
 const ASSET_LOCK_SPACE = 0x51_1c_e0_06;
 
@@ -58,7 +65,11 @@ export class StepWorker {
   static async start(config: StepWorkerConfig): Promise<StepWorker> {
     const concurrency = config.concurrency ?? 1;
     // Per step: one connection for the asset lock; plus graphile-worker's, the heartbeat and the cancel listener.
-    const pool = await openPostgresPool({ url: config.url, role: 'queue', max: concurrency * 2 + 4 });
+    // Everything this pool writes is the queue's bookkeeping (taking and completing jobs, heartbeats, outcomes), so it
+    // commits without waiting for the WAL flush (an fsync, ~3 ms, several per step). A database crash may lose the last
+    // fraction of a second of it: a job taken or completed then runs again, and `alreadyRecorded` (the store, whose
+    // commits stay durable) keeps its step from being built and recorded twice; a lost outcome is written again.
+    const pool = await openPostgresPool({ url: config.url, role: 'queue', max: concurrency * 2 + 4, options: '-c synchronous_commit=off' });
     const worker = new StepWorker(pool, config);
     try {
       await prepareQueue(pool);
@@ -112,9 +123,8 @@ export class StepWorker {
     const job: Job = helpers.job;
     const key = job.key ?? `${payload.runId}:${payload.assetKey}:${payload.attempt}`;
     const controller = new AbortController();
+    // Listed by the next heartbeat (within heartbeatMs): a submitter only looks after a whole stale window.
     this.running.set(key, { jobId: job.id, controller });
-    // Listed at once, off the step's critical path (the submitter allows a whole stale window before it looks).
-    void this.beat();
     const lock = await this.pool.connect();
     let status: 'succeeded' | 'failed' | 'canceled' = 'succeeded';
     let error: unknown;
@@ -127,26 +137,23 @@ export class StepWorker {
       status = controller.signal.aborted ? 'canceled' : 'failed';
       error = caught;
     } finally {
-      // A session lock ends with its connection; releasing it explicitly keeps the pooled connection clean.
-      await lock.query(`SELECT pg_advisory_unlock_all()`).then(
-        () => lock.release(),
-        (e: Error) => lock.release(e),
-      );
       this.running.delete(key);
     }
     const outcome = [key, payload.runId, payload.assetKey, status, error === undefined ? null : JSON.stringify(serializeError(error)), this.id];
-    // A dropped connection (server restart, pg_terminate_backend) is retried on a fresh one; if the outcome still
-    // cannot be written the job fails, graphile-worker runs it again, and the recorded materialization is reused.
+    try {
+      // One round trip on the connection holding the asset's lock: the outcome, its notification (delivered at
+      // commit, carrying the status so a submitter need not read it back) and the unlock.
+      await lock.query(`${SAVE_OUTCOME}, pg_advisory_unlock_all() FROM saved`, outcome);
+      lock.release();
+      return;
+    } catch (caught) {
+      // The connection is gone (pg_terminate_backend, a restart): its session, and so the lock, went with it.
+      lock.release(caught as Error);
+    }
+    // Retried on fresh connections; if the outcome still cannot be written the job fails, graphile-worker runs it
+    // again, and the recorded materialization is reused.
     await withRetries(async () => {
-      // One round trip: the outcome and its notification (delivered when the statement commits).
-      await this.pool.query(
-        `WITH saved AS (
-           INSERT INTO ${QUEUE_SCHEMA}.step_outcomes (job_key, run_id, asset_key, status, error, worker_id) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (job_key) DO UPDATE SET status = excluded.status, error = excluded.error, worker_id = excluded.worker_id, finished_at = now()
-           RETURNING job_key)
-         SELECT pg_notify('${STEP_DONE_CHANNEL}', job_key) FROM saved`,
-        outcome,
-      );
+      await this.pool.query(`${SAVE_OUTCOME} FROM saved`, outcome);
     });
   }
 

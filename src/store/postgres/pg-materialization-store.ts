@@ -26,33 +26,32 @@ export class PgMaterializationStore implements MaterializationStore {
   constructor(private readonly db: PgDatabase) {}
 
   async recordMaterialization(m: NewMaterialization): Promise<MaterializationRecord> {
-    return this.db.transaction(async (client) => {
-      const { rows } = await client.query<MaterializationRow>(
-        `INSERT INTO ${this.db.table('materializations')}
+    // One statement, so one round trip and one atomic commit (it was BEGIN, two INSERTs and COMMIT: four). Durable
+    // (synchronous commit): the next run decides what is stale from these records.
+    // Never backwards: two writers of one asset may commit in either order; the higher id is the latest, as in SQLite.
+    const [row] = await this.db.query<MaterializationRow>(
+      `WITH recorded AS (
+         INSERT INTO ${this.db.table('materializations')}
            (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
-         VALUES ($1, $2, $3, clock_timestamp(), $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-        [
-          m.runId,
-          m.assetKey,
-          m.partition ?? null,
-          m.rowCount,
-          m.durationMs,
-          m.codeVersion,
-          m.dataVersion,
-          JSON.stringify(m.schema),
-          m.sql,
-          JSON.stringify(m.metadata),
-        ],
-      );
-      const row = rows[0]!;
-      // Never backwards: two writers of one asset may commit in either order; the higher id is the latest, as in SQLite.
-      await client.query(
-        `INSERT INTO ${this.db.table('latest_materializations')} AS l (asset_key, materialization_id) VALUES ($1, $2)
-         ON CONFLICT (asset_key) DO UPDATE SET materialization_id = excluded.materialization_id WHERE l.materialization_id < excluded.materialization_id`,
-        [row.asset_key, row.id],
-      );
-      return toMaterialization(row);
-    });
+         VALUES ($1, $2, $3, clock_timestamp(), $4, $5, $6, $7, $8, $9, $10) RETURNING *),
+       pointer AS (
+         INSERT INTO ${this.db.table('latest_materializations')} AS l (asset_key, materialization_id) SELECT asset_key, id FROM recorded
+         ON CONFLICT (asset_key) DO UPDATE SET materialization_id = excluded.materialization_id WHERE l.materialization_id < excluded.materialization_id)
+       SELECT * FROM recorded`,
+      [
+        m.runId,
+        m.assetKey,
+        m.partition ?? null,
+        m.rowCount,
+        m.durationMs,
+        m.codeVersion,
+        m.dataVersion,
+        JSON.stringify(m.schema),
+        m.sql,
+        JSON.stringify(m.metadata),
+      ],
+    );
+    return toMaterialization(row!);
   }
 
   async latestMaterializations(): Promise<Map<string, MaterializationRecord>> {
