@@ -63,7 +63,7 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'exec',
-    description: "change the warehouse by hand as an admin (INSERT/UPDATE/DELETE, scratch tables); never drops or replaces a published asset",
+    description: 'change the warehouse by hand as an admin (INSERT/UPDATE/DELETE, scratch tables); never drops or replaces a published asset',
     load: async () => [(await import('./commands/query.js')).configureExecCommand],
   },
   {
