@@ -108,9 +108,10 @@ await section('governed', async () => {
 
 await section('postgres', async () => {
   results.postgres = await runPostgres(options);
+  memory.push({ scenario: 'postgres: store operations on SQLite and PostgreSQL', peakRssMb: results.postgres.peakRssMb });
   memory.push({
-    scenario: `postgres: store operations, a ${results.postgres.dagAssets}-asset DAG on queue workers (in-process workers)`,
-    peakRssMb: results.postgres.peakRssMb,
+    scenario: `postgres: a ${results.postgres.queue.dagAssets}-asset DAG, the submitter and its paired in-process runs (workers are processes of their own)`,
+    peakRssMb: results.postgres.queue.peakRssMb,
   });
 });
 

@@ -1,9 +1,10 @@
-// Section: production mode. Store operations on SQLite beside PostgreSQL, a DAG on 1/2/4 queue workers, worker death.
+// Section: production mode. Store operations on SQLite beside PostgreSQL, the queue beside in-process runs, the flights demo.
 import { runScenario } from '../lib/child.js';
 import type { BenchOptions } from '../lib/options.js';
 import { progress } from '../lib/progress.js';
 import { pairedRatio, rate, summarize, type Summary } from '../lib/stats.js';
 import { postgresFlightsLines, runPostgresFlights, type PostgresFlightsResult } from './postgres-flights.js';
+import { postgresQueueLines, runPostgresQueue, type PostgresQueueResult } from './postgres-queue.js';
 
 interface StoreRep {
   appendMs: number;
@@ -12,44 +13,28 @@ interface StoreRep {
   runMs: number;
 }
 
-interface QueueRow {
-  workers: number;
-  wallMs: number[];
-  overheadMedianMs: number;
-  overheadP99Ms: number;
-  startP50Ms: number;
-  startP99Ms: number;
-}
-
 interface PostgresRun {
   storeOps: number;
-  dagAssets: number;
   sqlite: StoreRep[];
   postgres: StoreRep[];
-  inProcessMs: number[];
-  queued: QueueRow[];
-  deathToRerunMs: number[];
   peakRssMb: number;
 }
 
 export interface PostgresResult {
   storeOps: number;
-  dagAssets: number;
   store: Record<'sqlite' | 'postgres', { eventsPerSecond: Summary; materializationsPerSecond: Summary; latestMs: Summary }>;
   /** PostgreSQL time / SQLite time for the same appends, per repetition. */
   appendRatio: Summary;
   recordRatio: Summary;
-  inProcessMs: Summary;
-  queued: { workers: number; wallMs: Summary; overheadMedianMs: number; overheadP99Ms: number; startP50Ms: number; startP99Ms: number }[];
-  deathToRerunMs: Summary;
   peakRssMb: number;
+  queue: PostgresQueueResult;
   flights: PostgresFlightsResult;
 }
 
 export async function runPostgres(options: BenchOptions): Promise<PostgresResult> {
-  const { storeOps, dagAssets, workers } = options.postgres;
-  progress(`postgres: ${storeOps} store operations on SQLite and PostgreSQL; a ${dagAssets}-asset DAG in-process and on ${workers.join('/')} queue workers`);
-  const run = await runScenario<PostgresRun>('postgres', { reps: options.reps, storeOps, dagAssets, workers }, { timeoutMs: 60 * 60_000 });
+  const { storeOps } = options.postgres;
+  progress(`postgres: ${storeOps} store operations on SQLite and PostgreSQL`);
+  const run = await runScenario<PostgresRun>('postgres', { reps: options.reps, storeOps }, { timeoutMs: 60 * 60_000 });
   const store = (reps: StoreRep[]) => ({
     eventsPerSecond: rate(
       reps.map((r) => r.appendMs),
@@ -63,7 +48,6 @@ export async function runPostgres(options: BenchOptions): Promise<PostgresResult
   });
   return {
     storeOps: run.storeOps,
-    dagAssets: run.dagAssets,
     store: { sqlite: store(run.sqlite), postgres: store(run.postgres) },
     appendRatio: pairedRatio(
       run.postgres.map((r) => r.appendMs),
@@ -73,17 +57,8 @@ export async function runPostgres(options: BenchOptions): Promise<PostgresResult
       run.postgres.map((r) => r.recordMs),
       run.sqlite.map((r) => r.recordMs),
     ),
-    inProcessMs: summarize(run.inProcessMs),
-    queued: run.queued.map((q) => ({
-      workers: q.workers,
-      wallMs: summarize(q.wallMs),
-      overheadMedianMs: q.overheadMedianMs,
-      overheadP99Ms: q.overheadP99Ms,
-      startP50Ms: q.startP50Ms,
-      startP99Ms: q.startP99Ms,
-    })),
-    deathToRerunMs: summarize(run.deathToRerunMs),
     peakRssMb: run.peakRssMb,
+    queue: await runPostgresQueue(options),
     flights: await runPostgresFlights(options),
   };
 }
@@ -104,17 +79,7 @@ export function postgresSection(r: PostgresResult): string {
     `| record a materialization | ${fmt(s.sqlite.materializationsPerSecond.median)}/s | ${fmt(s.postgres.materializationsPerSecond.median)}/s | ${fmt(r.recordRatio.median, 1)}x |`,
     `| latest materializations (100 assets) | ${fmt(s.sqlite.latestMs.median, 1)} ms | ${fmt(s.postgres.latestMs.median, 1)} ms | |`,
     '',
-    `A ${fmt(r.dagAssets)}-asset DAG (one-row SQL assets, 8 steps in flight) on a PostgreSQL warehouse: in one process ${fmt(r.inProcessMs.median)} ms; through the queue:`,
-    '',
-    '| workers (2 steps each) | run wall time | speed-up vs 1 worker | per-step overhead p50 / p99 | enqueue-to-start p50 / p99 |',
-    '|---|---|---|---|---|',
-    ...r.queued.map(
-      (q) =>
-        `| ${q.workers} | ${fmt(q.wallMs.median)} ms | ${fmt(r.queued[0]!.wallMs.median / q.wallMs.median, 2)}x | ${fmt(q.overheadMedianMs, 1)} / ${fmt(q.overheadP99Ms, 1)} ms | ${fmt(q.startP50Ms, 1)} / ${fmt(q.startP99Ms, 1)} ms |`,
-    ),
-    '',
-    `Per-step overhead: the submitter's started-to-succeeded time minus the build the worker timed. A worker killed with -9 mid-step: its step started again on another worker after ${fmt(r.deathToRerunMs.median)} ms (median; the default SLUICE_QUEUE_STALE_MS is 5,000).`,
-    '',
+    ...postgresQueueLines(r.queue),
     ...postgresFlightsLines(r.flights),
   ];
   return lines.join('\n');
