@@ -116,57 +116,64 @@ export class AssetGraph {
 
 /**
  * Kahn's algorithm, always taking the smallest ready key (so the order is stable); on a cycle, finds one and reports
- * its path. The ready keys live in a binary heap: re-sorting a list at every step cost ~250 ms at 10,000 assets.
+ * its path. Keys are ranked once by one sort, and the ready set is a binary heap of ranks: comparing long keys with
+ * shared prefixes (and re-sorting a list at every step, ~250 ms at 10,000 assets) cost more than the walk itself.
  */
 function topologicalOrder(nodes: Map<string, AssetNode>, children: Map<string, string[]>): string[] {
-  const indegree = new Map<string, number>();
-  for (const [key, node] of nodes) indegree.set(key, node.deps.length);
-  const ready = new MinHeap();
-  for (const key of nodes.keys()) if (indegree.get(key) === 0) ready.push(key);
+  const keys = [...nodes.keys()].sort();
+  const rank = new Map(keys.map((key, i) => [key, i]));
+  const indegree = new Int32Array(keys.length);
+  keys.forEach((key, i) => (indegree[i] = nodes.get(key)!.deps.length));
+  const ready = new RankHeap(keys.length);
+  for (let i = 0; i < keys.length; i++) if (indegree[i] === 0) ready.push(i);
   const order: string[] = [];
-  for (let key = ready.pop(); key !== undefined; key = ready.pop()) {
-    order.push(key);
-    for (const child of children.get(key)!) {
-      const remaining = indegree.get(child)! - 1;
-      indegree.set(child, remaining);
-      if (remaining === 0) ready.push(child);
+  for (let next = ready.pop(); next >= 0; next = ready.pop()) {
+    order.push(keys[next]!);
+    for (const child of children.get(keys[next]!)!) {
+      const i = rank.get(child)!;
+      if (--indegree[i]! === 0) ready.push(i);
     }
   }
   if (order.length < nodes.size) throw new CycleError(findCycle(nodes, new Set(order)));
   return order;
 }
 
-/** Strings, smallest first (in the order of Array.prototype.sort's default: UTF-16 code units). */
-class MinHeap {
-  private readonly items: string[] = [];
+/** Ranks (small non-negative integers), smallest first; -1 when empty. */
+class RankHeap {
+  private readonly items: Int32Array;
+  private size = 0;
 
-  push(item: string): void {
-    const items = this.items;
-    items.push(item);
-    for (let i = items.length - 1; i > 0;) {
-      const parent = (i - 1) >> 1;
-      if (items[parent]! <= items[i]!) break;
-      [items[parent], items[i]] = [items[i]!, items[parent]!];
-      i = parent;
-    }
+  constructor(capacity: number) {
+    this.items = new Int32Array(Math.max(1, capacity));
   }
 
-  pop(): string | undefined {
+  push(item: number): void {
     const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length === 0 || last === undefined) return top;
-    items[0] = last;
-    for (let i = 0; ;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < items.length && items[left]! < items[smallest]!) smallest = left;
-      if (right < items.length && items[right]! < items[smallest]!) smallest = right;
-      if (smallest === i) break;
-      [items[smallest], items[i]] = [items[i]!, items[smallest]!];
-      i = smallest;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= item) break;
+      items[i] = items[parent]!;
+      i = parent;
     }
+    items[i] = item;
+  }
+
+  pop(): number {
+    if (this.size === 0) return -1;
+    const items = this.items;
+    const top = items[0]!;
+    const last = items[--this.size]!;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= this.size) break;
+      const smaller = left + 1 < this.size && items[left + 1]! < items[left]! ? left + 1 : left;
+      if (items[smaller]! >= last) break;
+      items[i] = items[smaller]!;
+      i = smaller;
+    }
+    items[i] = last;
     return top;
   }
 }

@@ -6,6 +6,7 @@ import { messageOf, SluiceError, UnknownDependencyError } from '../errors.js';
 import type { AssetDefinition } from '../model/asset-definition.js';
 import { AssetGraph, type AssetNode } from '../model/asset-graph.js';
 import { didYouMean } from '../model/did-you-mean.js';
+import type { QualifiedName } from '../model/asset-key.js';
 import type { ProjectDefinition } from '../model/project-definition.js';
 import type { Warehouse } from '../engine/warehouse.js';
 import { importCompiledConfig } from './compiled-config.js';
@@ -79,27 +80,26 @@ export async function loadProject(dir: string, parser: SqlParser): Promise<Loade
 /** Builds the graph of an already-imported definition (reads SQL files, infers deps). */
 export async function resolveProject(definition: ProjectDefinition, projectDir: string, file: string, parser: SqlParser): Promise<LoadedProject> {
   const assets = definition.assets.map((a) => withChecks(withSqlFileRead(a, projectDir), definition));
+  const keys = new Set(assets.map((a) => a.key));
   for (const key of Object.keys(definition.checks)) {
-    if (!assets.some((a) => a.key === key)) {
-      const suggestion = didYouMean(
-        key,
-        assets.map((a) => a.key),
-      );
+    if (!keys.has(key)) {
+      const suggestion = didYouMean(key, keys);
       throw new SluiceError(
         'UNKNOWN_DEPENDENCY',
         `the project declares checks for asset "${key}", which is not defined${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
       );
     }
   }
-  const keys = new Set(assets.map((a) => a.key));
   const external = new Set(definition.externalTables);
-  // Parse requests are issued together: awaited one by one they cost ~3x more on large projects.
-  const inferred = await Promise.all(assets.map((asset) => (asset.sql !== undefined ? inferredDeps(asset, parser, keys, external) : [])));
-  // The parser remembers each statement's parse, so this reads what inferring the deps parsed.
-  const sqlAssets = assets.filter((asset) => asset.sql !== undefined);
-  const parameters = await Promise.all(sqlAssets.map((asset) => parser.sqlParameters(asset.sql!)));
-  const nodes: AssetNode[] = assets.map((asset, i) => {
-    const deps = new Set([...asset.declaredDeps, ...inferred[i]!]);
+  const analyses = await analyseStatements(assets, parser);
+  const parameters = new Map<string, readonly string[]>();
+  const nodes: AssetNode[] = assets.map((asset) => {
+    const deps = new Set(asset.declaredDeps);
+    if (asset.sql !== undefined) {
+      const analysis = analysisOf(asset, analyses.get(asset.sql)!);
+      for (const dep of inferredDeps(asset, analysis.tables, keys, external)) deps.add(dep);
+      parameters.set(asset.key, analysis.parameters);
+    }
     // A check comparing with another asset must see that asset's new version: build it first.
     for (const check of asset.checks) if ('to' in check && check.to !== asset.key) deps.add(check.to);
     return { definition: asset, deps: [...deps].sort() };
@@ -111,12 +111,39 @@ export async function resolveProject(definition: ProjectDefinition, projectDir: 
     graph: AssetGraph.build(nodes),
     warehousePath: inProject(projectDir, definition.warehousePath),
     metadataPath: inProject(projectDir, definition.metadataPath),
-    sqlParameters: new Map(sqlAssets.map((asset, i) => [asset.key, parameters[i]!])),
+    sqlParameters: parameters,
   };
 }
 
+type StatementAnalysis = PromiseSettledResult<{ tables: QualifiedName[]; parameters: string[] }>;
+
+/**
+ * Each distinct statement analysed once, every request issued together: the parser batches them (awaited one by one
+ * they cost ~3x more on large projects), and projects repeat statements.
+ */
+async function analyseStatements(assets: readonly AssetDefinition[], parser: SqlParser): Promise<Map<string, StatementAnalysis>> {
+  const statements = [...new Set(assets.flatMap((asset) => (asset.sql === undefined ? [] : [asset.sql])))];
+  const settled = await Promise.allSettled(
+    statements.map(async (sql) => {
+      const [tables, parameters] = await Promise.all([parser.tableReferences(sql), parser.sqlParameters(sql)]);
+      return { tables, parameters };
+    }),
+  );
+  return new Map(statements.map((sql, i) => [sql, settled[i]!]));
+}
+
+/** A statement the parser refused is reported with the asset (and file) it belongs to. */
+function analysisOf(asset: AssetDefinition, analysis: StatementAnalysis): { tables: QualifiedName[]; parameters: string[] } {
+  if (analysis.status === 'fulfilled') return analysis.value;
+  const message = messageOf(analysis.reason);
+  throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}" (${asset.sqlSource}): ${message}`, { cause: analysis.reason });
+}
+
 function withChecks(asset: AssetDefinition, definition: ProjectDefinition): AssetDefinition {
-  const checks = [...asset.checks, ...(definition.checks[asset.key] ?? [])];
+  const declared = Object.hasOwn(definition.checks, asset.key) ? definition.checks[asset.key]! : [];
+  // Most assets of a large project have at most one check of their own: nothing to merge or compare.
+  if (declared.length === 0 && asset.checks.length < 2) return asset;
+  const checks = [...asset.checks, ...declared];
   const names = new Set<string>();
   for (const check of checks) {
     if (names.has(check.name))
@@ -142,14 +169,7 @@ function withSqlFileRead(asset: AssetDefinition, projectDir: string): AssetDefin
   }
 }
 
-async function inferredDeps(asset: AssetDefinition, parser: SqlParser, keys: Set<string>, external: Set<string>): Promise<string[]> {
-  let refs;
-  try {
-    refs = await parser.tableReferences(asset.sql!);
-  } catch (cause) {
-    const message = messageOf(cause);
-    throw new SluiceError('INVALID_DEFINITION', `asset "${asset.key}" (${asset.sqlSource}): ${message}`, { cause });
-  }
+function inferredDeps(asset: AssetDefinition, refs: readonly QualifiedName[], keys: Set<string>, external: Set<string>): string[] {
   const deps: string[] = [];
   for (const ref of refs) {
     const key = `${ref.schema}/${ref.name}`;

@@ -31,6 +31,7 @@ interface CacheFile {
  */
 export class CachedSqlParser {
   private readonly used = new Map<string, SqlAnalysis>();
+  private readonly byText = new Map<string, Promise<SqlAnalysis>>();
   private parsed = 0;
   private duckdb: Promise<{ parser: DuckDbSqlParser; close: () => void }> | undefined;
 
@@ -63,11 +64,16 @@ export class CachedSqlParser {
   }
 
   private analyse(sql: string): Promise<SqlAnalysis> {
+    // Projects repeat statements (and each is asked for tables, then parameters): hashed once per text.
+    const seen = this.byText.get(sql);
+    if (seen) return seen;
     const hash = createHash('sha256').update(sql).digest('base64url');
     const known = this.used.get(hash) ?? this.known.get(hash);
     if (known) {
       this.used.set(hash, known);
-      return Promise.resolve(known);
+      const answer = Promise.resolve(known);
+      this.byText.set(sql, answer);
+      return answer;
     }
     // Misses asked together reach DuckDB together: its parser sends them as one batch.
     return (this.duckdb ??= openParser()).then(async ({ parser }) => {

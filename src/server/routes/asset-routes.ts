@@ -34,9 +34,20 @@ export function assetRoutes({ sluice, launcher, readAudit }: ApiDeps): Hono<ApiE
   const graph = (): typeof sluice.project.graph => sluice.project.graph;
   const state = (): Promise<AssetState> => readAssetState(graph(), sluice.store, launcher.buildingAssets());
 
+  /** The state with each latest materialization's column statistics as `principal` may see them (the asset page shows them). */
+  const governedState = async (principal: Principal): Promise<AssetState> => {
+    const current = await state();
+    const policies = await reads.policies();
+    const restricted = [...current.latest.keys()].filter((key) => policies.restricts(principal, key));
+    if (restricted.length === 0) return current;
+    const latest = new Map(current.latest);
+    for (const key of restricted) latest.set(key, governColumnStats(policies, principal, key, [current.latest.get(key)!])[0]!);
+    return { ...current, latest };
+  };
+
   routes.get('/assets', async (c) => {
-    guard(c, 'asset:read', { kind: 'asset' });
-    return c.json<AssetsResponse>({ assets: assetSummaries(graph(), await state()) });
+    const principal = guard(c, 'asset:read', { kind: 'asset' });
+    return c.json<AssetsResponse>({ assets: assetSummaries(graph(), await governedState(principal)) });
   });
 
   /** An asset's column lineage for its page; lineage is an extra, so a failure to analyse leaves it out. */
@@ -70,7 +81,7 @@ export function assetRoutes({ sluice, launcher, readAudit }: ApiDeps): Hono<ApiE
     const key = findAssetKey(graph(), c.req.param('schema'), c.req.param('name'));
     const { history } = queryParams(c, DetailParams, 'asset');
     const [current, materializations, described, checks, columnLineage, sensitivity] = await Promise.all([
-      state(),
+      governedState(principal),
       sluice.store.materializationHistory(key, history),
       describe(key),
       sluice.store.latestCheckResults(key),
