@@ -191,10 +191,11 @@ export class SqliteStore implements MetadataStore {
   }
 
   async recordMaterialization(m: NewMaterialization): Promise<MaterializationRecord> {
-    const result = this.statement(
+    // RETURNING gives the stored row in the same statement (as written, so the record matches later reads).
+    const row = this.statement(
       `INSERT INTO materializations (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+    ).get(
       m.runId,
       m.assetKey,
       m.partition ?? null,
@@ -206,17 +207,16 @@ export class SqliteStore implements MetadataStore {
       JSON.stringify(m.schema),
       m.sql,
       JSON.stringify(m.metadata),
-    );
-    const row = this.statement(`SELECT * FROM materializations WHERE id = ?`).get(result.lastInsertRowid) as MaterializationRow;
+    ) as MaterializationRow;
     return toMaterialization(row);
   }
 
   async latestMaterializations(): Promise<Map<string, MaterializationRecord>> {
     if (!this.latest) {
-      const rows = this.db
-        // IN reads the rows in id order (sequential pages), where the join looked each one up in group order.
-        .prepare(`SELECT * FROM materializations WHERE id IN (SELECT max(id) FROM materializations GROUP BY asset_key)`)
-        .all() as MaterializationRow[];
+      // IN reads the rows in id order (sequential pages), where the join looked each one up in group order.
+      const rows = this.statement(
+        `SELECT * FROM materializations WHERE id IN (SELECT max(id) FROM materializations GROUP BY asset_key)`,
+      ).all() as MaterializationRow[];
       // The newest row of all is some asset's latest, so this is the snapshot's last id.
       this.latest = { byAsset: new Map(), lastId: rows.reduce((max, r) => Math.max(max, r.id), 0) };
       for (const row of rows) this.latest.byAsset.set(row.asset_key, deepFreeze(toMaterialization(row)));
