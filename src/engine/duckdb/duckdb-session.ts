@@ -48,6 +48,14 @@ export class DuckDbSession implements WarehouseSession {
     return this.read<T>(sql, params);
   }
 
+  async queryTyped(sql: string, params?: readonly unknown[]): Promise<{ columns: { name: string; type: string }[]; rows: Row[] }> {
+    await this.settle();
+    const reader = await this.connection.runAndReadAll(sql, params ? ([...params] as never) : undefined);
+    const types = reader.columnTypes();
+    const columns = reader.columnNames().map((name, i) => ({ name, type: types[i]!.toString() }));
+    return { columns, rows: reader.getRowObjectsJS().map(plainRow) };
+  }
+
   async exec(sql: string, params?: readonly unknown[]): Promise<void> {
     await this.settle();
     await this.run(sql, params);
