@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { PgDatabase } from '../../src/store/postgres/pg-database.js';
+import { PgMaterializationStore } from '../../src/store/postgres/pg-materialization-store.js';
 import { DatabaseUnavailableError } from '../../src/postgres/postgres-pool.js';
 import { createTestDatabase, databaseUrl, postgresUnavailable } from '../helpers/postgres-database.js';
 import { runStoreContract } from './store-contract.js';
@@ -42,6 +44,61 @@ describe('PostgresStore', { skip }, () => {
         [1, 2],
       );
     } finally {
+      await db.drop();
+    }
+  });
+
+  it('records a materialization once when the connection is lost under it: after its commit (reply lost) or before', async () => {
+    const db = await createTestDatabase('lost_reply');
+    const store = await PostgresStore.open({ url: db.url, poolSize: 2 });
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      await store.createRun({ id: 'r', selection: '*', assetKeys: ['a/x', 'a/y'] });
+      // The network failing at a chosen moment of the next insert (pg_terminate_backend cannot aim at a reply).
+      let lose: 'after commit' | 'before' | undefined;
+      const flaky = new Proxy(pool, {
+        get(target, property) {
+          if (property !== 'query') return Reflect.get(target, property) as unknown;
+          return async (sql: string, params: unknown[]) => {
+            const when = /INSERT INTO/.test(sql) ? lose : undefined;
+            lose = undefined;
+            if (when === 'after commit') await target.query(sql, params);
+            if (when) throw new Error('Connection terminated unexpectedly');
+            return target.query(sql, params);
+          };
+        },
+      });
+      const materializations = new PgMaterializationStore(new PgDatabase(flaky, '"sluice"'));
+      const record = (assetKey: string, durationMs: number) =>
+        materializations.recordMaterialization({
+          runId: 'r',
+          assetKey,
+          rowCount: 1,
+          durationMs,
+          codeVersion: 'c',
+          dataVersion: 'd',
+          schema: [],
+          sql: null,
+          metadata: {},
+        });
+      lose = 'after commit';
+      const x = await record('a/x', 12.345678901234);
+      lose = 'before';
+      const y = await record('a/y', 3.25);
+      assert.deepEqual(
+        (await store.materializationHistory('a/x')).map((m) => m.id),
+        [x.id],
+        'the committed record is found, not written again',
+      );
+      assert.deepEqual(
+        (await store.materializationHistory('a/y')).map((m) => m.id),
+        [y.id],
+        'the lost one is written once',
+      );
+      assert.equal((await store.latestMaterializations()).get('a/x')?.id, x.id);
+    } finally {
+      await pool.end();
+      await store.close();
       await db.drop();
     }
   });

@@ -21,6 +21,23 @@ export class PgDatabase {
     return reconnecting(async () => (await this.pool.query<T>(sql, params as unknown[])).rows);
   }
 
+  /**
+   * Runs an insert that must not land twice. A connection lost under it may have taken the reply, not the commit, with
+   * it; so before running it again, `landed` is asked (on a fresh connection) for the rows it would have written.
+   */
+  async insertOnce<T extends pg.QueryResultRow>(sql: string, params: readonly unknown[], landed: () => Promise<T[]>): Promise<T[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.pool.query<T>(sql, params as unknown[])).rows;
+      } catch (error) {
+        if (attempt >= 3 || !lostConnection(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, attempt === 1 ? 50 : 250));
+        const rows = await landed();
+        if (rows.length > 0) return rows;
+      }
+    }
+  }
+
   /** Runs `body` in one transaction on one connection: all of its writes or none. */
   transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return reconnecting(() => this.once(body));

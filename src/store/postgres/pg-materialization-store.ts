@@ -29,7 +29,28 @@ export class PgMaterializationStore implements MaterializationStore {
     // One statement, so one round trip and one atomic commit (it was BEGIN, two INSERTs and COMMIT: four). Durable
     // (synchronous commit): the next run decides what is stale from these records.
     // Never backwards: two writers of one asset may commit in either order; the higher id is the latest, as in SQLite.
-    const [row] = await this.db.query<MaterializationRow>(
+    const params = [
+      m.runId,
+      m.assetKey,
+      m.partition ?? null,
+      m.rowCount,
+      m.durationMs,
+      m.codeVersion,
+      m.dataVersion,
+      JSON.stringify(m.schema),
+      m.sql,
+      JSON.stringify(m.metadata),
+    ];
+    // This very record, should a lost connection leave it unknown whether it committed: the build's timed duration
+    // (a double from the monotonic clock) with its run, asset, partition and versions tells it from any other.
+    const landed = () =>
+      this.db.query<MaterializationRow>(
+        `SELECT * FROM ${this.db.table('materializations')}
+         WHERE asset_key = $2 AND run_id = $1 AND partition_key IS NOT DISTINCT FROM $3 AND duration_ms = $4
+           AND code_version IS NOT DISTINCT FROM $5 AND data_version IS NOT DISTINCT FROM $6 ORDER BY id DESC LIMIT 1`,
+        [m.runId, m.assetKey, m.partition ?? null, m.durationMs, m.codeVersion, m.dataVersion],
+      );
+    const [row] = await this.db.insertOnce<MaterializationRow>(
       `WITH recorded AS (
          INSERT INTO ${this.db.table('materializations')}
            (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
@@ -38,18 +59,8 @@ export class PgMaterializationStore implements MaterializationStore {
          INSERT INTO ${this.db.table('latest_materializations')} AS l (asset_key, materialization_id) SELECT asset_key, id FROM recorded
          ON CONFLICT (asset_key) DO UPDATE SET materialization_id = excluded.materialization_id WHERE l.materialization_id < excluded.materialization_id)
        SELECT * FROM recorded`,
-      [
-        m.runId,
-        m.assetKey,
-        m.partition ?? null,
-        m.rowCount,
-        m.durationMs,
-        m.codeVersion,
-        m.dataVersion,
-        JSON.stringify(m.schema),
-        m.sql,
-        JSON.stringify(m.metadata),
-      ],
+      params,
+      landed,
     );
     return toMaterialization(row!);
   }
