@@ -264,5 +264,16 @@ function startupSection(s: StartupResult): string {
         ],
       )}`
     : '';
-  return `## Start-up and the demo command\n${rows}${demo}${s.notes.length > 0 ? `\n\n${s.notes.map((n) => `- ${n}`).join('\n')}` : ''}`;
+  const dev = s.dev
+    ? `\n\n${table(
+        ['`sluice dev` of the generated project', 'ready', 'GET /api/assets', 'GET /api/lineage'],
+        s.dev.map((d) => [
+          `${num(d.assets)} assets, ${d.cache} cache (/api/assets ${num(d.assetsApiBytes / 1e6, 1)} MB)`,
+          cell(d.readyMs),
+          cell(d.assetsApiMs),
+          cell(d.lineageApiMs),
+        ]),
+      )}`
+    : '';
+  return `## Start-up and the demo command\n${rows}${dev}${demo}${s.notes.length > 0 ? `\n\n${s.notes.map((n) => `- ${n}`).join('\n')}` : ''}`;
 }
