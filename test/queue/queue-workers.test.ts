@@ -121,6 +121,37 @@ describe('the queue executor', { skip }, () => {
     }
   });
 
+  it('a dead worker is noticed by its ended connection, not the stale window: its step moves on with SLUICE_QUEUE_STALE_MS at 10 minutes', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, project.dir], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const sluice = await Sluice.open({ dir: project.dir, env: { ...env, SLUICE_QUEUE_STALE_MS: '600000' }, executor: 'queue' });
+    let rescuer: RunningWorker | undefined;
+    try {
+      await waitFor('the worker process', async () =>
+        (await meta.query('SELECT 1 FROM sluice_queue.workers WHERE pid = $1', [child.pid])).rows.length > 0 ? true : undefined,
+      );
+      const run = sluice.materialize({ select: 'slow/step' });
+      // Listed by the worker as its step (it does so as it takes it), then killed.
+      await waitFor('the step to be taken and listed', async () =>
+        (await meta.query('SELECT 1 FROM sluice_queue.workers WHERE pid = $1 AND cardinality(running) > 0', [child.pid])).rows.length > 0 ? true : undefined,
+      );
+      child.kill('SIGKILL');
+      await exited;
+      rescuer = await startWorker({ project: project.dir }, env);
+      const result = await Promise.race([
+        run,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the step was not handed over within 30 s')), 30_000)),
+      ]);
+      assert.equal(result.status, 'succeeded', JSON.stringify(result.assets));
+      const outcome = await meta.query<{ worker_id: string }>(`SELECT worker_id FROM sluice_queue.step_outcomes WHERE run_id = $1`, [result.runId]);
+      assert.equal(outcome.rows[0]!.worker_id, rescuer.worker.id);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await sluice.close();
+      await rescuer?.stop();
+    }
+  });
+
   it('a worker killed with -9 mid-step loses nothing: its step runs again on another worker and the run succeeds', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, project.dir], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -29,6 +29,9 @@ export async function prepareQueue(pool: pg.Pool): Promise<void> {
       id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, concurrency INTEGER NOT NULL,
       started_at TIMESTAMPTZ NOT NULL DEFAULT now(), heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now(),
       running BIGINT[] NOT NULL DEFAULT '{}')`);
+    // The backend of the worker's listening connection (gone from pg_stat_activity once the worker's process is) and
+    // how often the worker beats.
+    await client.query(`ALTER TABLE ${QUEUE_SCHEMA}.workers ADD COLUMN IF NOT EXISTS backend_pid INTEGER, ADD COLUMN IF NOT EXISTS heartbeat_ms INTEGER`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${QUEUE_SCHEMA}.step_outcomes (
       job_key TEXT PRIMARY KEY, run_id TEXT NOT NULL, asset_key TEXT NOT NULL,
       status TEXT NOT NULL CHECK (status IN ('succeeded', 'failed', 'canceled')),

@@ -141,13 +141,22 @@ export class QueueStepRunner {
     return { outcome: row.status === null ? undefined : { status: row.status, error: row.error }, queued: row.queued };
   }
 
-  /** A job locked by a worker that no longer heartbeats (or never listed it) goes back to the queue. */
+  /**
+   * A job goes back to the queue when the worker that took it is gone: the backend of its listening connection ended
+   * and it missed two heartbeats (its process died; a worker that only lost that connection keeps beating on
+   * others), or it has been silent for a whole stale window (a hung or cut-off machine).
+   */
   private async requeueIfWorkerDied(key: string): Promise<void> {
     const { rows } = await this.pool.query<{ locked_by: string }>(
       `SELECT j.locked_by FROM graphile_worker.jobs AS j
-       WHERE j.key = $1 AND j.locked_at IS NOT NULL AND j.locked_at < now() - make_interval(secs => $2::float / 1000)
-         AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}.workers AS w
-                         WHERE j.id = ANY (w.running) AND w.heartbeat_at > now() - make_interval(secs => $2::float / 1000))`,
+       WHERE j.key = $1 AND j.locked_at IS NOT NULL AND (
+         EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}.workers AS w
+                 WHERE j.id = ANY (w.running) AND w.backend_pid IS NOT NULL
+                   AND w.heartbeat_at < now() - make_interval(secs => 2 * w.heartbeat_ms / 1000.0)
+                   AND NOT EXISTS (SELECT 1 FROM pg_stat_activity AS a WHERE a.pid = w.backend_pid))
+         OR (j.locked_at < now() - make_interval(secs => $2::float / 1000)
+             AND NOT EXISTS (SELECT 1 FROM ${QUEUE_SCHEMA}.workers AS w
+                             WHERE j.id = ANY (w.running) AND w.heartbeat_at > now() - make_interval(secs => $2::float / 1000))))`,
       [key, this.staleAfterMs],
     );
     const lockedBy = rows[0]?.locked_by;

@@ -82,17 +82,19 @@ export class StepWorker {
   }
 
   private async begin(concurrency: number): Promise<void> {
-    await this.pool.query(`INSERT INTO ${QUEUE_SCHEMA}.workers (id, host, pid, concurrency) VALUES ($1, $2, $3, $4)`, [
-      this.id,
-      hostname(),
-      process.pid,
-      concurrency,
-    ]);
-    this.heartbeat = setInterval(() => void this.beat(), this.config.heartbeatMs ?? 1000);
     this.listener = await this.pool.connect();
     this.listener.on('error', () => undefined);
     this.listener.on('notification', (message) => this.running.get(message.payload ?? '')?.controller.abort());
     await this.listener.query(`LISTEN ${STEP_CANCEL_CHANNEL}`);
+    // Registered from the listening connection, whose backend ends when this process dies (kill -9, a lost machine):
+    // a submitter that sees that backend gone and two heartbeats missed gives the worker's steps to another worker
+    // without waiting out the whole stale window.
+    const heartbeatMs = this.config.heartbeatMs ?? 1000;
+    await this.listener.query(
+      `INSERT INTO ${QUEUE_SCHEMA}.workers (id, host, pid, concurrency, backend_pid, heartbeat_ms) VALUES ($1, $2, $3, $4, pg_backend_pid(), $5)`,
+      [this.id, hostname(), process.pid, concurrency, heartbeatMs],
+    );
+    this.heartbeat = setInterval(() => void this.beat(), heartbeatMs);
     this.runner = await run({
       pgPool: this.pool,
       concurrency,
@@ -123,8 +125,10 @@ export class StepWorker {
     const job: Job = helpers.job;
     const key = job.key ?? `${payload.runId}:${payload.assetKey}:${payload.attempt}`;
     const controller = new AbortController();
-    // Listed by the next heartbeat (within heartbeatMs): a submitter only looks after a whole stale window.
     this.running.set(key, { jobId: job.id, controller });
+    // Listed at once, off the step's path (a commit that does not wait for the disk), so that if this process dies
+    // mid-step its submitter sees the step orphaned within a second instead of after a whole stale window.
+    void this.beat();
     const lock = await this.pool.connect();
     let status: 'succeeded' | 'failed' | 'canceled' = 'succeeded';
     let error: unknown;
