@@ -96,7 +96,7 @@ export function postgresQueueLines(r: PostgresQueueResult): string[] {
     '',
     "Per step outside its build: the submitter's started-to-succeeded time minus the build as the executing process timed it (events, locks, records; through the queue also enqueue, pick-up and the outcome's way back); added by the queue: that median through the queue minus in process, per pair. Submit to build start: from the step's started event to its build beginning. All on the database clock. Every process shares the machine's cores, so more workers add slots, not CPUs.",
     '',
-    `A worker killed with -9 mid-step: its step started again on another worker after ${fmt(r.deathToRerunMs.median)} ms (median of ${r.deathToRerunMs.n}; the default SLUICE_QUEUE_STALE_MS is 5,000).`,
+    `A worker killed with -9 mid-step: its step started again on another worker after ${fmt(r.deathToRerunMs.median)} ms (median of ${r.deathToRerunMs.n}; noticed after two missed heartbeats of 1 s once its connection has ended, and the waiting run looks once a second).`,
     '',
   ];
 }
