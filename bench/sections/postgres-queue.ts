@@ -85,7 +85,7 @@ const fmt = (n: number, digits = 0): string =>
 export function postgresQueueLines(r: PostgresQueueResult): string[] {
   const one = r.rows[0];
   return [
-    `A ${fmt(r.dagAssets)}-asset DAG (one-row SQL assets, about log2(n) levels) on a PostgreSQL warehouse, through the queue on 1, 2 and 4 \`sluice worker\` processes (${SLOTS_PER_WORKER} steps each), each run paired with an in-process run with as many steps in flight (medians of ${r.reps} pairs):`,
+    `A ${fmt(r.dagAssets)}-asset DAG (one-row SQL assets, about log2(n) levels) on a PostgreSQL warehouse, through the queue on ${r.rows.map((q) => q.workers).join(', ')} \`sluice worker\` processes (${SLOTS_PER_WORKER} steps each), each run paired with an in-process run with as many steps in flight (medians of ${r.reps} pairs):`,
     '',
     '| workers | steps in flight | in process | queue | queue / in process | queue speed-up vs 1 worker | per step outside its build: in process / queue / added by the queue | queue p99 | submit to build start p50: in process / queue (queue p99) |',
     '|---|---|---|---|---|---|---|---|---|',
