@@ -43,5 +43,27 @@ process.chdir(project);
 const { main } = await import(builtMain);
 const started = performance.now();
 const built = await main(['node', 'sluice', 'materialize']);
-if (built === 0) process.stdout.write(`built in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-process.exitCode = built !== 0 ? built : await main(['node', 'sluice', 'query', SUMMARY_SQL]);
+if (built !== 0) process.exit(built);
+process.stdout.write(`built in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+
+// The summary is read on a warehouse session: \`sluice query\` parses through the governed reader with DuckDB's
+// json_serialize_sql on the warehouse's own connection, which a PostgreSQL warehouse does not have.
+const { Sluice } = await import(join(root, 'dist', 'index.js'));
+const { textTable } = await import(join(root, 'dist', 'cli', 'text-table.js'));
+const sluice = await Sluice.open({ dir: project });
+try {
+  const session = await sluice.warehouse.session();
+  try {
+    const rows = await session.query(SUMMARY_SQL);
+    process.stdout.write(
+      `${textTable(
+        Object.keys(rows[0] ?? {}),
+        rows.map((row) => Object.values(row).map(String)),
+      )}\n`,
+    );
+  } finally {
+    session.close();
+  }
+} finally {
+  await sluice.close();
+}
