@@ -35,7 +35,6 @@ const SIMPLE_TYPES: Readonly<Record<string, string>> = {
   TIME: 'time',
   INTERVAL: 'interval',
   TIMESTAMP: 'timestamp',
-  'TIMESTAMP WITH TIME ZONE': 'timestamptz',
   UUID: 'uuid',
   JSON: 'jsonb',
 };
@@ -51,6 +50,9 @@ export function columnTransfer(name: string, duckType: string): ColumnTransfer {
   if (simple) return { name, pgType: simple, select: column };
   const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(duckType);
   if (decimal) return { name, pgType: `numeric(${decimal[1]},${decimal[2]})`, select: column };
+  // Formatting an instant in a time zone goes through ICU, the slowest part of the transfer (~4 s of ~8 s for 3M rows):
+  // its UTC wall time is written instead, marked +00.
+  if (duckType === 'TIMESTAMP WITH TIME ZONE') return { name, pgType: 'timestamptz', select: `CAST(make_timestamp(epoch_us(${column})) AS VARCHAR) || '+00'` };
   if (/^TIMESTAMP_(S|MS|NS)$/.test(duckType)) return { name, pgType: 'timestamp', select: `CAST(${column} AS TIMESTAMP)` };
   if (duckType === 'BLOB') return { name, pgType: 'bytea', select: `'\\x' || hex(${column})` };
   if (/\[\d*\]$|^(STRUCT|MAP|UNION)\(/.test(duckType)) return { name, pgType: 'jsonb', select: `CAST(to_json(${column}) AS VARCHAR)` };
@@ -70,6 +72,8 @@ export async function copyDuckDbRelation(duck: WarehouseSession, duckRelation: s
   try {
     const file = join(dir, 'rows.csv');
     // NULL is written as an empty field and an empty string as "", which is how PostgreSQL's CSV COPY reads them.
+    // Row order means nothing to the target, so DuckDB may write the file in parallel.
+    await duck.exec('SET preserve_insertion_order = false');
     await duck.exec(`COPY (SELECT ${columns.map((c) => c.select).join(', ')} FROM ${duckRelation}) TO ${sqlString(file)} (FORMAT csv, HEADER false)`);
     await client.query(`CREATE TABLE ${pgRelation} (${columns.map((c) => `${quoteIdentifier(c.name)} ${c.pgType}`).join(', ')})`);
     const copy = client.query(copyFrom(`COPY ${pgRelation} (${columns.map((c) => quoteIdentifier(c.name)).join(', ')}) FROM STDIN (FORMAT csv)`));
