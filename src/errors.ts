@@ -21,7 +21,8 @@ export type SluiceErrorCode =
   | 'ACCESS_DENIED'
   | 'UNAUTHENTICATED'
   | 'PROJECT_EXISTS'
-  | 'SERVER_UNAVAILABLE';
+  | 'SERVER_UNAVAILABLE'
+  | 'GOVERNED_READS_NEED_DUCKDB';
 
 /**
  * Root of every error Sluice throws on purpose.

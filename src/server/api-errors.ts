@@ -4,7 +4,7 @@ import { SluiceError } from '../errors.js';
 import type { ApiErrorResponse } from './api-types.js';
 
 /** HTTP statuses the API answers errors with. */
-export type ErrorStatus = 400 | 403 | 404 | 409 | 500;
+export type ErrorStatus = 400 | 403 | 404 | 409 | 500 | 501;
 
 /** An error raised by the HTTP layer itself (bad payloads, unknown routes), with its status. */
 export class HttpError extends Error {
@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Readonly<Record<string, ErrorStatus>> = {
   ASSET_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
   ACCESS_DENIED: 403,
+  GOVERNED_READS_NEED_DUCKDB: 501,
 };
 
 /**

@@ -8,6 +8,7 @@ import type { PolicySet } from '../access/policy/policy-set.js';
 import { normalizeAssetKey, parseAssetKey } from '../model/asset-key.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import type { Sluice } from '../runtime/sluice.js';
+import { SluiceError } from '../errors.js';
 import { HttpError } from './api-errors.js';
 import { relationName, sideRelation } from './views/quarantine-sources.js';
 
@@ -36,6 +37,7 @@ export function governedReads(sluice: Sluice, audit: GovernedAuditSink = () => u
   return {
     policies: loadedPolicies,
     reader: () => {
+      if (sluice.warehouse.dialect !== 'duckdb') return Promise.reject(governedReadsNeedDuckDb(sluice.warehouse.location));
       reader ??= loadedPolicies().then(
         (set) =>
           new GovernedReader<Principal>({
@@ -64,6 +66,17 @@ export function governedReads(sluice: Sluice, audit: GovernedAuditSink = () => u
       return owners;
     },
   };
+}
+
+/**
+ * The governed reader parses, rewrites and renders SQL with DuckDB's own parser (json_serialize_sql and back), and the
+ * SQL it renders is DuckDB's; on a PostgreSQL warehouse it would run neither. Say so, and where the data can be read.
+ */
+function governedReadsNeedDuckDb(location: string): SluiceError {
+  return new SluiceError(
+    'GOVERNED_READS_NEED_DUCKDB',
+    `rows are read through Sluice (queries, previews, samples, quarantine rows, exports) only from a DuckDB warehouse; this project's warehouse is PostgreSQL at ${location}: read it with psql or any PostgreSQL client, with the project's row policies and masks applied by \`sluice access compile --engine postgres\``,
+  );
 }
 
 /** Tables SQL may read that no asset describes: the project's externalTables (event landing tables among them) and rejected events. */
