@@ -39,6 +39,23 @@ FROM (SELECT header_index, ${fieldsExpression('header_line', delimiter)} AS fiel
 ORDER BY header_index`;
 }
 
+/** Each column's typed value `c<i>` from its text `v<i>` (NULL when absent or empty). */
+export function valueCasts(columns: readonly IngestColumn[]): string[] {
+  return columns.map((column, i) => `TRY_CAST(v${i} AS ${column.type}) AS c${i}`);
+}
+
+/**
+ * The defects a line's values can have, in the order they are tested: a value that does not convert (`bad_cast`) or a
+ * required one that is missing (`null_required`). The defect names the column by its 1-based position, so column
+ * names never need escaping here.
+ */
+export function valueDefects(columns: readonly IngestColumn[]): { test: string; defect: string }[] {
+  return columns.flatMap((column, i) => [
+    { test: `v${i} IS NOT NULL AND ${badCastFromText(column.type, `v${i}`, `c${i}`)}`, defect: `bad_cast:${i + 1}` },
+    ...(column.required ? [{ test: `v${i} IS NULL`, defect: `null_required:${i + 1}` }] : []),
+  ]);
+}
+
 /** A per-file value: a constant when every file agrees (the usual case), else a list literal indexed by file. */
 function perFile(values: readonly (string | number | null)[]): string {
   const literal = (value: string | number | null): string => (value === null ? 'NULL' : typeof value === 'number' ? String(value) : sqlString(value));
@@ -61,13 +78,7 @@ export function createRowsSql(
   escapedFiles: ReadonlySet<number> = new Set(),
 ): string {
   const values = columns.map((_, i) => `CASE WHEN p${i} > 0 THEN nullif(fields[p${i}], '') END AS v${i}`);
-  const casts = columns.map((column, i) => `TRY_CAST(v${i} AS ${column.type}) AS c${i}`);
-  const defects: string[] = [];
-  // The defect names the column by its 1-based position, so column names never need escaping here.
-  columns.forEach((column, i) => {
-    defects.push(`WHEN v${i} IS NOT NULL AND ${badCastFromText(column.type, `v${i}`, `c${i}`)} THEN 'bad_cast:${i + 1}'`);
-    if (column.required) defects.push(`WHEN v${i} IS NULL THEN 'null_required:${i + 1}'`);
-  });
+  const defects = valueDefects(columns).map(({ test, defect }) => `WHEN ${test} THEN '${defect}'`);
   // A NULL text (invalid UTF-8) matches neither skip test, so it reaches the drift and invalid_utf8 tests.
   // Non-empty files only: an empty file has no lines, and its placeholder header must not break the constant case.
   const known = headers.filter((header) => header.headerLine !== null);
@@ -85,7 +96,7 @@ WITH ${textLinesCte(files, escapedFiles, 2)}, parsed AS (
   SELECT file_index, line_number, text, escaped, ${headerColumns}, ${fieldsExpression('text', delimiter)} AS fields
   FROM lines
 ), typed AS (
-  SELECT *, ${casts.join(', ')} FROM (SELECT *, ${values.join(', ')} FROM parsed) AS picked
+  SELECT *, ${valueCasts(columns).join(', ')} FROM (SELECT *, ${values.join(', ')} FROM parsed) AS picked
 ), classified AS (
   SELECT *, CASE
     WHEN text = header_line THEN 'header_repeat'

@@ -4,7 +4,8 @@ import { createRowsSql, headerFieldsSql } from './csv-ingest-sql.js';
 import { readHeaderLine } from './csv-header.js';
 import { invalidIngestion, validateOptions } from './ingest-columns.js';
 import type { IngestColumn, IngestColumnType, IngestOptions } from './ingest-columns.js';
-import { loadClassifiedRows, resolveFiles, scratchTable } from './quarantine-load.js';
+import { createEmptyQuarantine, loadClassifiedRows, readingFiles, resolveFiles, scratchTable } from './quarantine-load.js';
+import { loadCsvInOnePass } from './csv-fast-path.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
 import { applySchemaContract, discardedFileDetail } from './schema-contract.js';
 import type { ParsedHeader } from './schema-contract.js';
@@ -90,11 +91,24 @@ export async function ingestCsv(connection: IngestConnection, options: CsvIngest
   const files = await resolveFiles(connection, 'CSV', options.files);
   const parsed = await readHeaders(connection, files, delimiter);
   const { columns, headers, drift, discarded } = applySchemaContract(options.schemaContract ?? 'ignore_extra', options.columns, parsed);
+  const shape = { format: 'CSV' as const, files, columns, keyIndexes, positionColumn: '_line_number', columnDetail: discardedFileDetail(discarded) };
+  const onePass = await readingFiles('CSV', files, () =>
+    loadCsvInOnePass(connection, { files, headers, columns, keyIndexes, delimiter, target: options.target }),
+  );
+  if (onePass) {
+    try {
+      await createEmptyQuarantine(connection, shape, options.quarantine);
+    } catch (error) {
+      await connection.exec(`DROP TABLE IF EXISTS ${options.target}`).catch(() => undefined);
+      throw error;
+    }
+    return { ...onePass, drift };
+  }
   const rows = scratchTable('rows');
   await execOverTextLines(connection, 'CSV', files, (escaped) => createRowsSql(rows, files, headers, columns, delimiter, escaped));
   return loadClassifiedRows(
     connection,
-    { format: 'CSV', rows, files, columns, keyIndexes, positionColumn: '_line_number', columnDetail: discardedFileDetail(discarded) },
+    { ...shape, rows },
     { target: options.target, quarantine: options.quarantine, errorBudgetPercent: options.errorBudgetPercent, drift },
   );
 }

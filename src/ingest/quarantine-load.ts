@@ -172,6 +172,16 @@ WHERE ${anyQuarantined ? '' : 'false AND '}defect IS NOT NULL AND defect NOT IN 
 ORDER BY file_index, line_number`;
 }
 
+/** The quarantine table of a load that rejected nothing: empty, with the columns and types a classified load gives it. */
+export async function createEmptyQuarantine(
+  connection: IngestConnection,
+  classified: Omit<ClassifiedRows, 'rows' | 'rowsAreQuery'>,
+  quarantine: string,
+): Promise<void> {
+  const rows = `(SELECT CAST(NULL AS INTEGER) AS file_index, CAST(NULL AS BIGINT) AS line_number, CAST(NULL AS VARCHAR) AS raw, CAST(NULL AS VARCHAR) AS defect)`;
+  await connection.exec(createQuarantineSql({ ...classified, rows, rowsAreQuery: true }, quarantine, false));
+}
+
 async function countReasons(connection: IngestConnection, classified: ClassifiedRows): Promise<IngestResult> {
   const rows = await connection.query(`SELECT defect, count(*) AS n FROM ${relationOf(classified)} GROUP BY ALL`);
   const result: IngestResult = { read: 0, accepted: 0, quarantined: 0, skipped: 0, byReason: {}, files: classified.files.length, drift: [] };

@@ -166,3 +166,65 @@ describe('ingestCsv on random files with random defects', () => {
     );
   });
 });
+
+// Files without quotes are the ones the one-pass load takes (DuckDB's CSV reader straight into the target): mostly
+// clean ones here, so that path runs often, and the defects it must hand over to the line-by-line path.
+const plainLabelArb = fc.string({ unit: fc.constantFrom('a', 'b', 'z', ' ', 'é', '€', '😀', ';', "'", '\\'), maxLength: 8 });
+const plainSpecArb = fc.record({
+  kind: fc.oneof(
+    { weight: 150, arbitrary: fc.constant<Kind>('good') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<Kind>(
+        'missing_columns',
+        'extra_columns',
+        'bad_cast',
+        'null_required',
+        'invalid_utf8',
+        'duplicate_key',
+        'header_repeat',
+        'blank_line',
+      ),
+    },
+  ),
+  label: plainLabelArb,
+  score: fc.option(
+    fc.integer({ min: -100_000, max: 100_000 }).map((n) => n / 100),
+    { nil: null },
+  ),
+  quoteLabel: fc.constant(false),
+  crlf: fc.boolean(),
+});
+
+describe('ingestCsv on random files without quotes', () => {
+  it('accepts every good line as written and accounts for every other line, in one pass or line by line', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ specs: fc.array(plainSpecArb, { maxLength: 25 }), finalNewline: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+        async (files) => {
+          run += 1;
+          const acceptedIds: number[] = [];
+          const expectedByFile = files.map((file, index) => {
+            const { body, expected } = render(file.specs, file.finalNewline, index * 100_000, acceptedIds);
+            return { path: bed.dir.write(`plain${run}-${index}.csv`, body), expected };
+          });
+          const result = await ingestCsv(bed.db, {
+            files: expectedByFile.map((file) => file.path),
+            columns: COLUMNS,
+            key: ['id'],
+            target: 'prop_target',
+            quarantine: 'prop_quarantine',
+          });
+          try {
+            const expected = expectedByFile.flatMap((file) => file.expected.map((line) => ({ ...line, file: file.path })));
+            await assertLoadedAsExpected(bed.db, result, expected, { skipped: ['header_repeat', 'blank_line'], unqualified: ['duplicate_key'] });
+          } finally {
+            await bed.db.exec('DROP TABLE prop_target; DROP TABLE prop_quarantine');
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
