@@ -70,6 +70,13 @@ describe('the PostgreSQL file engine', { skip }, () => {
     );
   });
 
+  it('refuses a view that reads files, saying to make it a table', async () => {
+    await assert.rejects(
+      session.publishView({ schema: 'bronze', name: 'v' }, `SELECT * FROM read_csv('values.csv')`),
+      /bronze\.v is a view that reads files.*make it a table/,
+    );
+  });
+
   it('runs a duckDbCompute ingestion on DuckDB: accepted rows in the target, rejected ones only in the quarantine', async () => {
     writeFileSync(join(dir, 'events.csv'), 'id,value\n1,10\n2,not-a-number\n3,30\n');
     const staging = await session.stagingName({ schema: 'bronze', name: 'events' }, 'run-3');

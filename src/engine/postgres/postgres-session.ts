@@ -222,6 +222,12 @@ export class PostgresSession implements WarehouseSession {
   }
 
   async publishView(target: QualifiedName, selectSql: string): Promise<void> {
+    if (await this.readsFiles(selectSql)) {
+      throw new SluiceError(
+        'SQL_ERROR',
+        `${target.schema}.${target.name} is a view that reads files, which PostgreSQL cannot do (Sluice loads files into tables through DuckDB); make it a table (-- @kind table)`,
+      );
+    }
     const create = `CREATE VIEW ${quoteQualified(target)} AS ${stripTrailingSemicolon(selectSql)}`;
     await this.transaction(() => this.replace(target, () => this.exec(create)));
   }
