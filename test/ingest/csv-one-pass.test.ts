@@ -52,6 +52,19 @@ describe('CSV ingestion in one pass', () => {
     assert.deepEqual(await quarantineRows(bed.db, 'target_quarantine'), []);
   });
 
+  it('numbers the rows of large files (read in parallel) by their line, file by file', async () => {
+    const big = (name: string, lines: number, first: number) =>
+      bed.dir.write(name, ['id,name,amount', ...Array.from({ length: lines }, (_, i) => `${first + i},line-${i + 2},${i % 1000}.5`)].join('\n') + '\n');
+    const files = [big('big-a.csv', 400_000, 0), big('big-b.csv', 300_000, 1_000_000)];
+    const { result, path } = await ingest(files);
+    assert.equal(path, 'one pass');
+    assert.equal(result.accepted, 700_000);
+    const [wrong] = await bed.db.query(
+      `SELECT count(*) FILTER (WHERE name <> 'line-' || _line_number) AS n, count(DISTINCT _source_file) AS files FROM target`,
+    );
+    assert.deepEqual(wrong, { n: 0n, files: 2n });
+  });
+
   it('creates the same tables, column for column and type for type, as the line-by-line path', async () => {
     const clean = bed.dir.write('types-clean.csv', 'id,name,amount\n1,a,1.5\n');
     await ingest([clean]);
