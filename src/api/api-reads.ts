@@ -2,7 +2,7 @@
 import { parseAssetKey } from '../model/asset-key.js';
 import type {
   AssetDetailResponse,
-  AssetSummary,
+  AssetListItem,
   AssetsResponse,
   QueryResponse,
   RunChecksResponse,
@@ -20,7 +20,7 @@ import type { BackfillView, ExportRequest, ExportResponse } from './sluice-clien
 export class ApiReads {
   constructor(protected readonly api: ApiClient) {}
 
-  async assets(): Promise<AssetSummary[]> {
+  async assets(): Promise<AssetListItem[]> {
     return (await this.api.get<AssetsResponse>('/api/assets')).assets;
   }
 

@@ -7,7 +7,7 @@ import type { RunEvent } from '../model/run-event.js';
 import type { StepOutcome } from '../runtime/executor.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import { deriveSteps, type RunStep } from '../runtime/run-state.js';
-import type { AssetSummary, LaunchRunResponse, MaterializationRecord } from '../server/api-types.js';
+import type { AssetListItem, LaunchRunResponse, MaterializationRecord } from '../server/api-types.js';
 import type { ApiClient } from './api-client.js';
 import { ApiReads } from './api-reads.js';
 import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
@@ -20,7 +20,7 @@ import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, Sluic
 /** The definitions as this caller may see them, with the server's asset listing they were narrowed by. */
 interface VisibleProject {
   project: LoadedProject;
-  assets: AssetSummary[];
+  assets: AssetListItem[];
   visibility: AssetVisibility;
 }
 

@@ -7,7 +7,7 @@ import type { LoadedProject } from '../runtime/project-loader.js';
 import type { MaterializeResult } from '../runtime/sluice.js';
 import type {
   AssetDetailResponse,
-  AssetSummary,
+  AssetListItem,
   MaterializationRecord,
   QueryResponse,
   RunChecksResponse,
@@ -91,7 +91,7 @@ export interface SluiceClient {
    */
   redact<T>(value: T): Promise<T>;
   /** Every asset with its status and last materialization (GET /api/assets). */
-  assets(): Promise<AssetSummary[]>;
+  assets(): Promise<AssetListItem[]>;
   /** One asset with its latest `history` materializations (GET /api/assets/:schema/:name). */
   asset(key: string, history: number): Promise<AssetDetailResponse>;
   /** An asset's latest `limit` materializations, newest first (a server returns at most 1,000). */

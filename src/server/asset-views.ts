@@ -5,7 +5,7 @@ import { didYouMean } from '../model/did-you-mean.js';
 import { AssetNotFoundError } from '../errors.js';
 import { computeAssetStatuses } from '../runtime/asset-status.js';
 import type { MetadataStore } from '../store/metadata-store.js';
-import type { AssetStatus, AssetSummary, CheckSummary, LineageResponse, MaterializationRecord } from './api-types.js';
+import type { AssetListItem, AssetStatus, AssetSummary, CheckSummary, LineageResponse, MaterializationRecord } from './api-types.js';
 import { checkSummaries } from './check-views.js';
 
 /** What the views are computed from. */
@@ -61,9 +61,14 @@ export function assetSummary(graph: AssetGraph, key: string, state: AssetState):
   return summary;
 }
 
-/** Every asset, in dependency order. */
-export function assetSummaries(graph: AssetGraph, state: AssetState): AssetSummary[] {
-  return graph.order.map((key) => assetSummary(graph, key, state));
+/** Every asset, in dependency order, as GET /api/assets lists it (the latest materialization without SQL and metadata). */
+export function assetSummaries(graph: AssetGraph, state: AssetState): AssetListItem[] {
+  return graph.order.map((key) => {
+    const { lastMaterialization, ...summary } = assetSummary(graph, key, state);
+    if (!lastMaterialization) return { ...summary, lastMaterialization };
+    const { sql: _sql, metadata: _metadata, ...kept } = lastMaterialization;
+    return { ...summary, lastMaterialization: kept };
+  });
 }
 
 /**
