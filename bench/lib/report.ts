@@ -159,6 +159,12 @@ function syntheticSection(s: SyntheticResult): string {
       g.executePerAsset === null ? '-' : ratio(g.executePerAsset),
     ]),
   );
+  const ingestion = s.ingestion
+    ? table(
+        ['format', 'plain read into a table', 'ingestion with quarantine', 'ingestion / plain (paired)'],
+        s.ingestion.formats.map((f) => [f.format, cell(f.plainMs), cell(f.ingestMs), cell(f.ratio, ratio)]),
+      )
+    : '';
   return [
     '## 2. Orchestration overhead (synthetic DAGs)',
     '### Load, validate, plan',
@@ -167,6 +173,7 @@ function syntheticSection(s: SyntheticResult): string {
     run,
     '### Growth (1.00x: total time grows in proportion to the number of assets)',
     s.growth.length > 0 ? growth : 'One size only in this mode.',
+    ...(s.ingestion ? [`### Ingestion of ${num(s.ingestion.rows)} clean flights`, ingestion] : []),
     s.notes.map((n) => `- ${n}`).join('\n'),
   ].join('\n\n');
 }

@@ -2,7 +2,7 @@
 import { runScenario } from '../lib/child.js';
 import type { BenchOptions } from '../lib/options.js';
 import { progress } from '../lib/progress.js';
-import { summarize, type Summary } from '../lib/stats.js';
+import { pairedRatio, summarize, type Summary } from '../lib/stats.js';
 import type { DagShape } from '../lib/synthetic-dag.js';
 
 /** Above this size a materialization runs only when its projected time fits `maxExecuteMs`. */
@@ -55,10 +55,47 @@ export interface SyntheticGrowth {
   executePerAsset: number | null;
 }
 
+/** Ingestion with quarantine of clean flights against a plain read of the same file into a table (same process, alternating). */
+export interface IngestionFormatRow {
+  format: 'CSV' | 'Parquet';
+  plainMs: Summary;
+  ingestMs: Summary;
+  /** Median of the per-repetition ratios ingest / plain. */
+  ratio: Summary;
+}
+
+export interface IngestionResult {
+  rows: number;
+  formats: IngestionFormatRow[];
+}
+
 export interface SyntheticResult {
   rows: SyntheticRow[];
   growth: SyntheticGrowth[];
+  /** Per-asset costs beside the orchestration ones: loading a source file with quarantine. */
+  ingestion?: IngestionResult;
   notes: string[];
+}
+
+interface IngestionRun {
+  rows: number;
+  csvPlain: number[];
+  csvIngest: number[];
+  parquetPlain: number[];
+  parquetIngest: number[];
+}
+
+/** Runs the ingestion scenario (the demo's flights, a subset in quick mode). */
+async function runIngestion(options: BenchOptions): Promise<IngestionResult> {
+  progress(`ingestion: ${options.reps} alternating reps of ingestCsv / ingestParquet against plain reads`);
+  const run = await runScenario<IngestionRun>('ingestion', { rows: options.flightRows, reps: options.reps }, { timeoutMs: 30 * 60_000 });
+  const row = (format: 'CSV' | 'Parquet', plain: number[], ingest: number[]): IngestionFormatRow => ({
+    format,
+    plainMs: summarize(plain),
+    ingestMs: summarize(ingest),
+    ratio: pairedRatio(ingest, plain),
+  });
+  return { rows: run.rows, formats: [row('CSV', run.csvPlain, run.csvIngest), row('Parquet', run.parquetPlain, run.parquetIngest)] };
 }
 
 export async function runSynthetic(options: BenchOptions): Promise<SyntheticResult> {
@@ -90,7 +127,11 @@ export async function runSynthetic(options: BenchOptions): Promise<SyntheticResu
       rows.push(toRow(run, executeSkipped));
     }
   }
-  return { rows, growth: growthOf(rows), notes };
+  const ingestion = await runIngestion(options);
+  notes.push(
+    'ingestion: the flights (clean) loaded with ingestCsv / ingestParquet (typed columns, quarantine, lineage columns) vs a plain `CREATE TABLE AS SELECT * FROM read_csv/read_parquet` with the same types, alternating in one DuckDB file',
+  );
+  return { rows, growth: growthOf(rows), ingestion, notes };
 }
 
 /**
