@@ -242,15 +242,29 @@ export class RunCoordinator {
     }
   }
 
-  /** Builds one asset and records its materialization (also what a queue worker runs for a step). */
-  async buildAsset(runId: string, key: string, signal: AbortSignal, runPartition: string | undefined): Promise<void> {
+  /**
+   * Builds one asset and records its materialization (also what a queue worker runs for a step, `unlessRecorded`:
+   * a step given to another worker after its first one died may have been recorded already).
+   */
+  async buildAsset(
+    runId: string,
+    key: string,
+    signal: AbortSignal,
+    runPartition: string | undefined,
+    options: { unlessRecorded?: boolean } = {},
+  ): Promise<void> {
     const node = this.project.graph.require(key);
     const partition = node.definition.partitions ? runPartition : undefined;
     const { sql } = node.definition;
     const sqlParameters = sql === undefined ? [] : (this.project.sqlParameters?.get(key) ?? (await this.warehouse.sqlParameters(sql)));
     // Read under the asset's lock, so a concurrent run's fresh upstream publish is seen.
-    // Looked up side by side: one round trip's wait per step on a PostgreSQL store, not one per dependency.
-    const versions = await Promise.all(node.deps.map(async (dep) => [dep, (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null] as const));
+    // Looked up side by side: one round trip's wait per step on a PostgreSQL store, not one per dependency (nor one
+    // more for a queue worker's question whether the run recorded this step already, before its worker died).
+    const [recorded, versions] = await Promise.all([
+      options.unlessRecorded ? this.store.materializationHistory(key, 20).then((history) => history.some((m) => m.runId === runId)) : false,
+      Promise.all(node.deps.map(async (dep) => [dep, (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null] as const)),
+    ]);
+    if (recorded) return;
     const inputVersions: Record<string, string | null> = Object.fromEntries(versions);
     const session = await this.warehouse.session();
     const started = performance.now();
