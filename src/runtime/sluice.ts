@@ -315,11 +315,12 @@ export class Sluice {
   }
 
   /**
-   * Builds one step of a recorded run in this process: what `sluice worker` runs for each job it takes.
+   * Builds one step of a recorded run in this process, unless the run recorded it already (a step whose first worker
+   * died after recording it): what `sluice worker` runs for each job it takes, holding the asset's lock.
    * @example await sluice.buildStep(runId, 'silver/flights', signal);
    */
   buildStep(runId: string, key: string, signal: AbortSignal, partition?: string): Promise<void> {
-    return this.coordinator.buildAsset(runId, key, signal, partition);
+    return this.coordinator.buildAsset(runId, key, signal, partition, { unlessRecorded: true });
   }
 
   /** Status (fresh, stale, failed, never) of every asset. */
