@@ -39,7 +39,6 @@ export async function startWorker(options: WorkerCommandOptions, env: Readonly<R
       // Must stay well below the submitters' SLUICE_QUEUE_STALE_MS (default 5 s).
       heartbeatMs: Number(env.SLUICE_WORKER_HEARTBEAT_MS ?? 1000),
       build: (runId, key, signal, partition) => sluice.buildStep(runId, key, signal, partition),
-      alreadyRecorded: async (runId, key) => (await sluice.store.materializationHistory(key, 20)).some((m) => m.runId === runId),
     });
     return {
       worker,

@@ -7,17 +7,17 @@ import { serializeError } from '../../errors.js';
 import { openPostgresPool } from '../../postgres/postgres-pool.js';
 import { QUEUE_SCHEMA, STEP_CANCEL_CHANNEL, STEP_DONE_CHANNEL, STEP_TASK, prepareQueue, silentLogger, type StepPayload } from './queue-schema.js';
 
-/** Builds one step of a run in this process (the runtime's own build: stage, audit, publish, record). */
+/**
+ * Builds one step of a run in this process (the runtime's own build: stage, audit, publish, record), unless the run
+ * recorded it already (a re-queued step whose first worker died after recording it).
+ */
 type BuildStep = (runId: string, assetKey: string, signal: AbortSignal, partition: string | undefined) => Promise<void>;
-/** Whether a run already recorded a materialization of an asset (a re-queued step whose worker died after it). */
-type StepRecorded = (runId: string, assetKey: string) => Promise<boolean>;
 
 /** Construction options of a worker process. */
 export interface StepWorkerConfig {
   /** The queue database: the metadata store's PostgreSQL URL. */
   url: string;
   build: BuildStep;
-  alreadyRecorded: StepRecorded;
   /** Steps this process runs at once (default 1). */
   concurrency?: number;
   /** How often this process proves it is alive (default 1 s). */
@@ -48,7 +48,7 @@ const ASSET_LOCK_SPACE = 0x51_1c_e0_06;
 
 /**
  * A worker process: any number of them, on any machines, share the queue.
- * @example const worker = await StepWorker.start({ url, build, alreadyRecorded, concurrency: 4 }); ... await worker.stop();
+ * @example const worker = await StepWorker.start({ url, build, concurrency: 4 }); ... await worker.stop();
  */
 export class StepWorker {
   readonly id = `sluice-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -67,8 +67,8 @@ export class StepWorker {
     // Per step: one connection for the asset lock; plus graphile-worker's, the heartbeat and the cancel listener.
     // Everything this pool writes is the queue's bookkeeping (taking and completing jobs, heartbeats, outcomes), so it
     // commits without waiting for the WAL flush (an fsync, ~3 ms, several per step). A database crash may lose the last
-    // fraction of a second of it: a job taken or completed then runs again, and `alreadyRecorded` (the store, whose
-    // commits stay durable) keeps its step from being built and recorded twice; a lost outcome is written again.
+    // fraction of a second of it: a job taken or completed then runs again, and `build`, which skips a step its run
+    // recorded (in the store, whose commits stay durable), keeps it from being built twice; a lost outcome is rewritten.
     const pool = await openPostgresPool({ url: config.url, role: 'queue', max: concurrency * 2 + 4, options: '-c synchronous_commit=off' });
     const worker = new StepWorker(pool, config);
     try {
@@ -134,9 +134,7 @@ export class StepWorker {
     let error: unknown;
     try {
       await this.lockAsset(lock, payload.assetKey, controller.signal);
-      if (!(await this.config.alreadyRecorded(payload.runId, payload.assetKey))) {
-        await this.config.build(payload.runId, payload.assetKey, controller.signal, payload.partition);
-      }
+      await this.config.build(payload.runId, payload.assetKey, controller.signal, payload.partition);
     } catch (caught) {
       status = controller.signal.aborted ? 'canceled' : 'failed';
       error = caught;
