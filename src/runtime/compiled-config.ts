@@ -4,12 +4,13 @@
 // compile, is what a warm `sluice list` paid. The compiler is the esbuild tsx brings, so nothing new is installed.
 //
 // Correctness first: the compiled file is used only when every file compiled into it, every tsconfig/jsconfig/
-// package.json that could shape the compile (present or absent), the compiler's version and the compiled file
+// package.json that could shape the compile (present or absent), any node_modules folder inside the project that
+// would change a bundled module's packages (present or absent), the compiler's version and the compiled file
 // itself hash as they did when it was written. Anything this cannot reproduce exactly (import.meta beyond
 // url/filename/dirname, a dynamic import of a computed path, TypeScript outside the project, a package that would
 // resolve differently from the cache folder) is not cached: the caller imports the config through tsx as before.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,7 +39,7 @@ interface Manifest {
   format: number;
   entry: string;
   compiler: string;
-  /** Each file that shaped the output with its SHA-256, or null for a shaping file that did not exist. */
+  /** Each file that shaped the output with its SHA-256 (null: absent); a path ending in a separator: a folder's presence. */
   inputs: Record<string, string | null>;
   /** The compiled file's name in the cache folder; null when the inputs cannot be compiled faithfully (tsx loads them). */
   output: string | null;
@@ -116,7 +117,7 @@ function upToDateOutput(cacheDir: string, file: string, compiler: string): strin
     const manifest = JSON.parse(readFileSync(join(cacheDir, MANIFEST), 'utf8')) as Manifest;
     if (manifest.format !== FORMAT || manifest.entry !== file || manifest.compiler !== compiler) return undefined;
     if (typeof manifest.inputs !== 'object' || manifest.inputs === null || (typeof manifest.output !== 'string' && manifest.output !== null)) return undefined;
-    for (const [path, hash] of Object.entries(manifest.inputs)) if (hashOrNull(path) !== hash) return undefined;
+    for (const [path, hash] of Object.entries(manifest.inputs)) if (fingerprint(path) !== hash) return undefined;
     if (manifest.output === null) return null;
     const output = join(cacheDir, manifest.output);
     return dirname(output) === cacheDir && hashOrNull(output) === manifest.outputSha256 ? output : undefined;
@@ -125,18 +126,29 @@ function upToDateOutput(cacheDir: string, file: string, compiler: string): strin
   }
 }
 
-/** Every tsconfig/jsconfig/package.json in the folders of `files` and their parents, with its hash or null. */
-function shapingFiles(files: Iterable<string>): Record<string, string | null> {
+/**
+ * Every tsconfig/jsconfig/package.json in the folders of `files` and their parents, with its hash or null; and for
+ * folders below the project's, whether they hold a node_modules folder (one appearing there would change which package
+ * a module of that folder imports, while the compiled copy resolves packages from the cache folder).
+ */
+function shapingFiles(files: Iterable<string>, projectDir: string): Record<string, string | null> {
   const found: Record<string, string | null> = {};
   const seen = new Set<string>();
   for (const file of files) {
     for (let dir = dirname(file); !seen.has(dir); dir = dirname(dir)) {
       seen.add(dir);
       for (const name of SHAPING_FILES) found[join(dir, name)] = hashOrNull(join(dir, name));
+      if (dir.startsWith(projectDir + sep)) found[join(dir, 'node_modules') + sep] = fingerprint(join(dir, 'node_modules') + sep);
       if (dirname(dir) === dir) break;
     }
   }
   return found;
+}
+
+/** A file's SHA-256; for a path ending in a separator, whether that folder exists; null when neither. */
+function fingerprint(path: string): string | null {
+  if (path.endsWith(sep)) return existsSync(path) ? 'folder' : null;
+  return hashOrNull(path);
 }
 
 /** Compiles the config with its project-local imports into one ES module in the cache; null when it cannot be kept. */
@@ -212,7 +224,7 @@ async function compile(esbuild: Esbuild, file: string, cacheDir: string): Promis
     format: FORMAT,
     entry: file,
     compiler: esbuild.version,
-    inputs: { ...shapingFiles(inputs.keys()), ...Object.fromEntries(inputs) },
+    inputs: { ...shapingFiles(inputs.keys(), projectDir), ...Object.fromEntries(inputs) },
     output: name,
     outputSha256: kept ? sha256(code) : null,
   };

@@ -33,6 +33,7 @@ const DOUBLED = 'SELECT n * 2 AS n FROM raw.numbers';
 interface Listed {
   key: string;
   deps: string[];
+  group?: string;
 }
 
 let project: TempProject;
@@ -127,6 +128,28 @@ describe('the project caches of sluice list', () => {
     rmSync(cache, { recursive: true });
     assert.deepEqual(list(), expected);
     assert.ok(existsSync(join(cache, 'config.json')));
+  });
+
+  test('a package a module of a subfolder imports is re-resolved when a node_modules folder appears beside it', () => {
+    const pkg = (where: string, group: string): void => {
+      project.write(`${where}/node_modules/grouppkg/package.json`, JSON.stringify({ name: 'grouppkg', type: 'module', main: 'index.js' }));
+      project.write(`${where}/node_modules/grouppkg/index.js`, `export const group = '${group}';`);
+    };
+    pkg('.', 'from_root');
+    project.write(
+      'more/assets.ts',
+      `import { asset } from 'sluice';\nimport { group } from 'grouppkg';\nexport const extraAssets = [asset({ key: 'mart/extra', group, sql: 'SELECT 1' })];\n`,
+    );
+    const groupOf = (): string | undefined => {
+      const result = spawnSync(process.execPath, [SLUICE_BIN, 'list', '--json'], { cwd: project.dir, encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      return (JSON.parse(result.stdout) as Listed[]).find((a) => a.key === 'mart/extra')?.group;
+    };
+    assert.equal(groupOf(), 'from_root');
+    assert.equal(compiledCopies().length, 1);
+    // Node resolves more/assets.ts's import from more/node_modules now: so must the next list.
+    pkg('more', 'from_more');
+    assert.equal(groupOf(), 'from_more');
   });
 
   test('analyses written under another DuckDB version (or parse-tree code) are not used', () => {
