@@ -136,11 +136,13 @@ describe('queue chaos', { skip }, () => {
   });
 
   it('every backend of both databases terminated mid-run: the run ends cleanly or recovers, and nothing is lost', async () => {
+    // Everything opened is closed whatever fails (a worker left running keeps this test file from ever exiting).
     const local = await Promise.all([startWorker({ project: project.dir, concurrency: 3 }, env), startWorker({ project: project.dir, concurrency: 3 }, env)]);
-    const sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
+    let sluice: Sluice | undefined;
     const admin = new pg.Client({ connectionString: metadataDb.url });
-    await admin.connect();
     try {
+      sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
+      await admin.connect();
       const run = sluice.materialize().then(
         (result) => result,
         (error: unknown) => error as Error,
@@ -159,13 +161,13 @@ describe('queue chaos', { skip }, () => {
         const doubled = await admin.query(`SELECT asset_key FROM sluice.materializations WHERE run_id = $1 GROUP BY asset_key HAVING count(*) > 1`, [runId]);
         assert.deepEqual(doubled.rows, []);
       }
-      const final = await sluice.materialize({ select: 'stale' }).catch(() => sluice.materialize());
+      const final = await sluice.materialize({ select: 'stale' }).catch(() => sluice!.materialize());
       assert.equal(final.status, 'succeeded');
       const notFresh = [...(await sluice.assetStatuses())].filter(([, s]) => s.status !== 'fresh');
       assert.deepEqual(notFresh, [], 'the final run makes everything fresh');
     } finally {
-      await admin.end();
-      await sluice.close();
+      await admin.end().catch(() => undefined);
+      await sluice?.close();
       await Promise.all(local.map((w) => w.stop()));
     }
   });
