@@ -13,7 +13,7 @@ import { tempProject, type TempProject } from '../helpers/temp-project.js';
 const skip = await postgresUnavailable();
 const WORKER_SCRIPT = join(fileURLToPath(new URL('.', import.meta.url)), 'worker-process.ts');
 
-/** A diamond-shaped DAG of SQL assets; `slow/step` sleeps so a test can kill the worker building it. */
+/** A diamond-shaped DAG of SQL assets; `slow/step` sleeps so a test can kill the worker building it, `slow/long` so one can cancel it. */
 const CONFIG = `
 import { asset, checks, defineProject } from '@sluice';
 const chain = Array.from({ length: 6 }, (_, i) => asset({
@@ -27,6 +27,8 @@ export const project = defineProject({
     ...chain,
     asset({ key: 'top/total', sql: 'SELECT ' + chain.map((_, i) => '(SELECT sum(n) FROM mid.m' + i + ')').join(' + ') + ' AS total' }),
     asset({ key: 'slow/step', sql: 'SELECT count(*) AS n FROM base.numbers, (SELECT pg_sleep(1.5)) AS pause' }),
+    // Long enough that a cancel always lands while it runs, however slow the machine (the cancel ends it at once).
+    asset({ key: 'slow/long', sql: 'SELECT count(*) AS n FROM base.numbers, (SELECT pg_sleep(60)) AS pause' }),
   ],
 });
 `;
@@ -102,7 +104,7 @@ describe('the queue executor', { skip }, () => {
     const worker = await startWorker({ project: project.dir }, env);
     const sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
     try {
-      const handle = await sluice.submit({ select: 'slow/step' });
+      const handle = await sluice.submit({ select: 'slow/long' });
       await waitFor('the step to be taken', async () =>
         (await meta.query(`SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`)).rows.length > 0 ? true : undefined,
       );
