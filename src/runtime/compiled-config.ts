@@ -217,8 +217,9 @@ async function compile(esbuild: Esbuild, file: string, cacheDir: string): Promis
     // Not remembered: a config that does not compile is reported by the TypeScript loader, and edited.
     return null;
   }
-  // Left in the output, these would resolve from the cache folder instead of the file that wrote them.
-  const kept = faithful && !/\bimport\.meta\b|\b__require\b|\bimport\s*\(\s*[^\s"'`]/.test(code);
+  // Left in the output, these would resolve from the cache folder instead of the file that wrote them: import.meta,
+  // require(), and import() of a computed path (a variable, or a template with a placeholder esbuild could not expand).
+  const kept = faithful && !/\bimport\.meta\b|\b__require\b|\bimport\s*\(\s*(?:[^\s"'`]|`[^`]*\$\{)/.test(code);
   const name = kept ? `config-${sha256(code).slice(0, 16)}.mjs` : null;
   const manifest: Manifest = {
     format: FORMAT,

@@ -152,6 +152,28 @@ describe('the project caches of sluice list', () => {
     assert.equal(groupOf(), 'from_more');
   });
 
+  test('a module that reads its own import.meta, or imports a computed path, is loaded through tsx, not compiled', () => {
+    const groupOf = (): string | undefined => {
+      const result = spawnSync(process.execPath, [SLUICE_BIN, 'list', '--json'], { cwd: project.dir, encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      return (JSON.parse(result.stdout) as Listed[]).find((a) => a.key === 'mart/extra')?.group;
+    };
+    // Compiled into data/.cache, this module's import.meta.url would name the cache folder: its group would be wrong.
+    project.write(
+      'more/assets.ts',
+      `import { asset } from 'sluice';\nconst group = new URL('.', import.meta.url).pathname.split('/').filter(Boolean).at(-1)!;\nexport const extraAssets = [asset({ key: 'mart/extra', group, sql: 'SELECT 1' })];\n`,
+    );
+    assert.equal(groupOf(), 'more');
+    assert.equal(compiledCopies().length, 0);
+    project.write(
+      'more/assets.ts',
+      `import { asset } from 'sluice';\nconst name = './group.ts';\nconst { group } = (await import(name)) as { group: string };\nexport const extraAssets = [asset({ key: 'mart/extra', group, sql: 'SELECT 1' })];\n`,
+    );
+    project.write('more/group.ts', `export const group: string = 'computed';\n`);
+    assert.equal(groupOf(), 'computed');
+    assert.equal(compiledCopies().length, 0);
+  });
+
   test('analyses written under another DuckDB version (or parse-tree code) are not used', () => {
     list();
     const file = join(cache, 'sql-analyses.json');
