@@ -116,8 +116,10 @@ export function compileCheck(check: CheckDefinition, options: CheckSqlOptions): 
     }
     case 'relationships': {
       const column = `_t.${quoteIdentifier(check.column)}`;
-      const predicate =
-        `(${column} IS NOT NULL AND NOT EXISTS ` + `(SELECT 1 FROM ${related(check.to)} AS _ref WHERE _ref.${quoteIdentifier(check.toColumn)} = ${column}))`;
+      // NOT IN over the non-null keys, not a correlated NOT EXISTS: PostgreSQL hashes the key list once, where inside
+      // count(*) FILTER it re-scanned the referenced table per row (30 minutes for 3M flights x 3,376 airports; 1 s).
+      const key = quoteIdentifier(check.toColumn);
+      const predicate = `(${column} IS NOT NULL AND ${column} NOT IN (SELECT _ref.${key} FROM ${related(check.to)} AS _ref WHERE _ref.${key} IS NOT NULL))`;
       return predicateCheck(relation, predicate, p.values, samplesWith([check.column]), limit);
     }
     case 'row_count': {
