@@ -44,7 +44,9 @@ export class CachedSqlParser {
   /** Reads the cache file (none: analyses are kept in memory only). */
   static open(file?: string): CachedSqlParser {
     const key = cacheKey();
-    return new CachedSqlParser(file, key, file ? readEntries(file, key) : new Map());
+    // Without a key (Sluice bundled, its parse-tree code not at hand) nothing is remembered: a stale entry could not be told.
+    if (file === undefined || key === undefined) return new CachedSqlParser(undefined, '', new Map());
+    return new CachedSqlParser(file, key, readEntries(file, key));
   }
 
   async tableReferences(sql: string): Promise<QualifiedName[]> {
@@ -100,8 +102,8 @@ async function openParser(): Promise<{ parser: DuckDbSqlParser; close: () => voi
   };
 }
 
-/** DuckDB's version (its package, read without loading DuckDB) and a hash of the code that reads parse trees. */
-function cacheKey(): string {
+/** DuckDB's version (its package, read without loading DuckDB) and a hash of the code that reads parse trees (undefined: unreadable). */
+function cacheKey(): string | undefined {
   const require = createRequire(import.meta.url);
   let duckdb = 'unknown';
   try {
@@ -117,9 +119,13 @@ function cacheKey(): string {
   } catch {
     // Left 'unknown': the key still changes with the parse-tree code, and DuckDB itself fails clearly if it is missing.
   }
-  const here = fileURLToPath(import.meta.url);
-  const reader = readFileSync(join(dirname(here), `parse-tree${extname(here)}`));
-  return `${FORMAT}:${duckdb}:${createHash('sha256').update(reader).digest('base64url')}`;
+  try {
+    const here = fileURLToPath(import.meta.url);
+    const reader = readFileSync(join(dirname(here), `parse-tree${extname(here)}`));
+    return `${FORMAT}:${duckdb}:${createHash('sha256').update(reader).digest('base64url')}`;
+  } catch {
+    return undefined;
+  }
 }
 
 function readEntries(file: string, key: string): Map<string, SqlAnalysis> {
