@@ -12,7 +12,7 @@ import { DuckDbWarehouse } from '../../engine/duckdb/duckdb-warehouse.js';
 import { SluiceError } from '../../errors.js';
 import { parseAssetKey } from '../../model/asset-key.js';
 import { resolveSelection } from '../../model/selection.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { openStore } from '../../runtime/adapters.js';
 import { loadDefinitions, type ProjectOptions } from '../open-project.js';
 
 const ENGINES = ['trino', 'postgres'] as const;
@@ -43,7 +43,8 @@ export async function compileAccess(options: ProjectOptions, command: AccessComp
     );
   }
   const access = AccessControl.fromProject(definition.access, graph);
-  const store = SqliteStore.open({ path: project.metadataPath });
+  // Through the composition root, so SLUICE_METADATA_URL (PostgreSQL) is honoured as everywhere else.
+  const store = await openStore(project);
   let assets: CompileAsset[];
   try {
     const latest = await store.latestMaterializations();
