@@ -28,13 +28,13 @@ export const duckDbWarehouse: WarehouseFactory = async (project) =>
 export const sqliteStore: StoreFactory = (project) => SqliteStore.open({ path: project.metadataPath });
 
 /**
- * A PostgreSQL warehouse (docs/production.md).
+ * A PostgreSQL warehouse (docs/production.md); files its SQL reads resolve from the project folder, as on DuckDB.
  * @example await Sluice.open({ warehouse: postgresWarehouse('postgres://sluice@db:5432/warehouse') });
  */
 export const postgresWarehouse =
   (url: string): WarehouseFactory =>
-  async () =>
-    (await import('../engine/postgres/postgres-warehouse.js')).PostgresWarehouse.open({ url });
+  async (project) =>
+    (await import('../engine/postgres/postgres-warehouse.js')).PostgresWarehouse.open({ url, fileSearchPath: project.dir });
 
 /**
  * A PostgreSQL metadata store, safe for many schedulers, workers and servers at once (docs/production.md).
