@@ -82,8 +82,14 @@ export async function importCompiledConfig(file: string): Promise<Record<string,
   let output = upToDateOutput(cacheDir, file, compiler.version);
   if (output === undefined) output = await compile(createRequire(compiler.packageJson)('esbuild') as Esbuild, file, cacheDir);
   if (output === null) return undefined;
-  // The modification time in the URL makes a long-lived process re-evaluate a touched config (as the tsx path does).
-  return (await import(`${pathToFileURL(output).href}?mtime=${statSync(file).mtimeMs}`)) as Record<string, unknown>;
+  try {
+    // The modification time in the URL makes a long-lived process re-evaluate a touched config (as the tsx path does).
+    return (await import(`${pathToFileURL(output).href}?mtime=${statSync(file).mtimeMs}`)) as Record<string, unknown>;
+  } catch (error) {
+    // The copy was deleted between the check and the import (by hand, or a clean-up): nothing of it ran, so tsx may.
+    if (!existsSync(output)) return undefined;
+    throw error;
+  }
 }
 
 /** Where the esbuild tsx uses is, and its version (read without loading it); undefined when tsx is not installed. */
@@ -236,12 +242,25 @@ async function compile(esbuild: Esbuild, file: string, cacheDir: string): Promis
   } catch {
     return null;
   }
-  // Older copies go once no process can still be between checking one and importing it.
-  for (const old of readdirSync(cacheDir)) {
-    const path = join(cacheDir, old);
-    if (/^config-.*\.mjs$/.test(old) && old !== name && Date.now() - statSync(path).mtimeMs > STALE_COPY_MS) rmSync(path, { force: true });
+  try {
+    removeOldCopies(cacheDir, name);
+  } catch {
+    // The folder itself went (removed by hand): the import below finds its copy gone and falls back to tsx.
   }
   return name ? join(cacheDir, name) : null;
+}
+
+/** Older copies go once no process can still be between checking one and importing it; another process may be at it too. */
+function removeOldCopies(cacheDir: string, kept: string | null): void {
+  for (const old of readdirSync(cacheDir)) {
+    if (!/^config-.*\.mjs$/.test(old) || old === kept) continue;
+    try {
+      const path = join(cacheDir, old);
+      if (Date.now() - statSync(path).mtimeMs > STALE_COPY_MS) rmSync(path, { force: true });
+    } catch {
+      // Gone already.
+    }
+  }
 }
 
 /** Written whole or not at all: a reader (another process) never sees half a file. */
