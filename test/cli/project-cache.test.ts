@@ -82,6 +82,33 @@ describe('the project caches of sluice list', () => {
     );
   });
 
+  test('with warm caches, sluice list loads neither tsx, nor DuckDB, nor the HTTP app', () => {
+    list();
+    // A resolve hook writes down every module the process resolves.
+    project.write(
+      'hooks/hooks.mjs',
+      `import { appendFileSync } from 'node:fs';\nexport async function resolve(specifier, context, next) {\n  const resolved = await next(specifier, context);\n  appendFileSync(process.env.SLUICE_TEST_MODULES, resolved.url + '\\n');\n  return resolved;\n}\n`,
+    );
+    project.write('hooks/register.mjs', `import { register } from 'node:module';\nregister(new URL('./hooks.mjs', import.meta.url));\n`);
+    const record = join(project.dir, 'hooks', 'modules.txt');
+    writeFileSync(record, '');
+    const result = spawnSync(process.execPath, ['--import', join(project.dir, 'hooks', 'register.mjs'), SLUICE_BIN, 'list'], {
+      cwd: project.dir,
+      encoding: 'utf8',
+      env: { ...process.env, SLUICE_TEST_MODULES: record },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const modules = readFileSync(record, 'utf8').split('\n').filter(Boolean);
+    assert.ok(
+      modules.some((url) => url.includes('/data/.cache/config-')),
+      'the compiled config was imported',
+    );
+    assert.deepEqual(
+      modules.filter((url) => /@duckdb|[/]tsx[/]|[/]esbuild[/]|[/]hono[/]|[/]server[/]app\.js/.test(url)),
+      [],
+    );
+  });
+
   test('an edited SQL file changes the inferred dependencies', () => {
     list();
     project.write('sql/clean/doubled.sql', 'SELECT 2 AS n');
