@@ -43,6 +43,8 @@ const SAVE_OUTCOME = `WITH saved AS (
   RETURNING job_key, status)
 SELECT pg_notify('${STEP_DONE_CHANNEL}', json_build_object('key', job_key, 'status', status)::text)`;
 
+/** How long a cancel for a step not (yet) running here is remembered: far longer than taking a job to starting it. */
+const RECENT_CANCEL_MS = 5 * 60_000;
 /** First key of the advisory locks that keep two workers from building one asset at once (second: the key's hash). */
 const ASSET_LOCK_SPACE = 0x51_1c_e0_06;
 
@@ -53,6 +55,8 @@ const ASSET_LOCK_SPACE = 0x51_1c_e0_06;
 export class StepWorker {
   readonly id = `sluice-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, { jobId: string; controller: AbortController }>();
+  /** Cancels of steps this worker was not running yet, by job key, with when they arrived. */
+  private readonly recentCancels = new Map<string, number>();
   private runner: Runner | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private listener: pg.PoolClient | undefined;
@@ -84,7 +88,7 @@ export class StepWorker {
   private async begin(concurrency: number): Promise<void> {
     this.listener = await this.pool.connect();
     this.listener.on('error', () => undefined);
-    this.listener.on('notification', (message) => this.running.get(message.payload ?? '')?.controller.abort());
+    this.listener.on('notification', (message) => this.cancelStep(message.payload ?? ''));
     await this.listener.query(`LISTEN ${STEP_CANCEL_CHANNEL}`);
     // Registered from the listening connection, whose backend ends when this process dies (kill -9, a lost machine):
     // a submitter that sees that backend gone and two heartbeats missed gives the worker's steps to another worker
@@ -120,12 +124,25 @@ export class StepWorker {
       .catch(() => undefined);
   }
 
+  /**
+   * A cancel can arrive between graphile-worker taking the job and `runJob` listing it (the submitter sees the job
+   * locked and notifies at once): a key no step here runs is remembered for a while, and `runJob` checks it first.
+   */
+  private cancelStep(key: string): void {
+    const running = this.running.get(key);
+    if (running) return running.controller.abort();
+    const now = Date.now();
+    for (const [old, at] of this.recentCancels) if (now - at > RECENT_CANCEL_MS) this.recentCancels.delete(old);
+    this.recentCancels.set(key, now);
+  }
+
   /** Never throws for a failed build: the failure is the step's outcome, and the submitter decides on retries. */
   private async runJob(payload: StepPayload, helpers: JobHelpers): Promise<void> {
     const job: Job = helpers.job;
     const key = job.key ?? `${payload.runId}:${payload.assetKey}:${payload.attempt}`;
     const controller = new AbortController();
     this.running.set(key, { jobId: job.id, controller });
+    if (this.recentCancels.delete(key)) controller.abort();
     // Listed at once, off the step's path (a commit that does not wait for the disk), so that if this process dies
     // mid-step its submitter sees the step orphaned within a second instead of after a whole stale window.
     void this.beat();
