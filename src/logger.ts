@@ -29,11 +29,6 @@ export function createLogger(config: LoggerConfig = {}): Logger {
   );
 }
 
-/** A logger that drops everything (tests, embedding programs that log elsewhere). */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}
-
 const PREFIX: ReadonlyArray<[number, string]> = [
   [50, 'error: '],
   [40, 'warning: '],

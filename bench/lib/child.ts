@@ -10,7 +10,7 @@ export interface ChildOptions {
 }
 
 /** A scenario that did not produce a result. */
-export class ScenarioFailed extends Error {
+class ScenarioFailed extends Error {
   constructor(
     readonly scenario: string,
     message: string,

@@ -37,7 +37,7 @@ export function copyFlightsEventsProject(scratch: string): string {
 }
 
 /** The flights file the replay reads (vega-datasets' 3M flights). */
-export function flightsParquet(): string {
+function flightsParquet(): string {
   return join(REPO_ROOT, 'node_modules', 'vega-datasets', 'data', 'flights-3m.parquet');
 }
 

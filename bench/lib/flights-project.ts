@@ -40,13 +40,13 @@ export function flightsDefinition(): Promise<ProjectDefinition> {
 
 // The TypeScript bronze assets' SQL, reproduced because nothing can read it out of a compute function.
 // Keep these in step with examples/flights/sluice.config.ts: the row-count check of every run flags drift.
-export function bronzeFlightsSelect(parquet: string, batchIdSql: string): string {
+function bronzeFlightsSelect(parquet: string, batchIdSql: string): string {
   return `SELECT date, delay, distance, origin, destination,
             ${batchIdSql} AS _batch_id, now() AS _ingested_at, 'vega-datasets/data/flights-3m.parquet' AS _source
           FROM read_parquet(${sqlString(parquet)})`;
 }
 
-export function bronzeAirportsSelect(csv: string): string {
+function bronzeAirportsSelect(csv: string): string {
   return `SELECT * FROM read_csv(${sqlString(csv)}, header = true,
             columns = {'iata': 'VARCHAR', 'name': 'VARCHAR', 'city': 'VARCHAR', 'state': 'VARCHAR',
                        'country': 'VARCHAR', 'latitude': 'DOUBLE', 'longitude': 'DOUBLE'})`;

@@ -2,10 +2,9 @@
 import { asset, type AssetDefinition } from '../../src/index.js';
 
 export type DagShape = 'chain' | 'fan-out' | 'random';
-export const DAG_SHAPES: readonly DagShape[] = ['chain', 'fan-out', 'random'];
 
 /** Schema of every synthetic asset. */
-export const SYNTHETIC_SCHEMA = 'syn';
+const SYNTHETIC_SCHEMA = 'syn';
 
 /** mulberry32: tiny, fast and reproducible, so every run builds the same random DAG. */
 export function seededRandom(seed: number): () => number {

@@ -95,7 +95,7 @@ const ROLE_ACTIONS: Record<Exclude<Role, 'admin'>, ReadonlySet<Action>> = {
  * Whether `role` grants `action` (the role table every check derives from).
  * @example roleAllows('analyst', 'query:sql') // true
  */
-export function roleAllows(role: Role, action: Action): boolean {
+function roleAllows(role: Role, action: Action): boolean {
   return role === 'admin' || ROLE_ACTIONS[role].has(action);
 }
 

@@ -136,7 +136,7 @@ async function waitVisible(url: string, sent: number, timeoutMs: number): Promis
  * sensors, or stopping) is retried after its Retry-After, for up to a minute; nothing is landed by a 503.
  * @example const answer = await postEvents('http://127.0.0.1:3000', 'flights', [{ event_id: 1, date: '2001-01-01 00:01:00' }]);
  */
-export async function postEvents(url: string, source: string, events: readonly unknown[]): Promise<IngestAnswer> {
+async function postEvents(url: string, source: string, events: readonly unknown[]): Promise<IngestAnswer> {
   const path = `${url.replace(/\/+$/, '')}/api/events/${encodeURIComponent(source)}`;
   return send<IngestAnswer>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
 }

@@ -15,7 +15,7 @@ const RETRY_AFTER_MS = 30_000;
  * A `*` / `?` file-name pattern as a regular expression.
  * @example filePattern('*.csv').test('events-2.csv') // true
  */
-export function filePattern(pattern: string): RegExp {
+function filePattern(pattern: string): RegExp {
   const body = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')

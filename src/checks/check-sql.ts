@@ -29,7 +29,7 @@ export interface CheckSql {
 }
 
 /** Default number of sample failing rows kept with a result. */
-export const DEFAULT_SAMPLE_LIMIT = 10;
+const DEFAULT_SAMPLE_LIMIT = 10;
 
 /** Collects bound parameters and hands out their `$n` placeholders, typed so DuckDB never rounds a bound. */
 class Params {

@@ -2,7 +2,7 @@
 import type { FetchLike } from '../api/api-client.js';
 
 /** Where the CLI reads its token from. */
-export const TOKEN_VARIABLE = 'SLUICE_TOKEN';
+const TOKEN_VARIABLE = 'SLUICE_TOKEN';
 
 /**
  * A fetch that adds `Authorization: Bearer $SLUICE_TOKEN` when the variable is set (`sluice dev` needs none).

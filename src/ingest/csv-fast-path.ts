@@ -28,7 +28,7 @@ const BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
  * header line. What the reader does differently with field counts is caught while loading (see `onePassTargetSql`),
  * and blank lines after it: the reader skips them, making fewer rows than the file has lines.
  */
-export async function countPlainCsvLines(file: string, headerLine: string): Promise<number | undefined> {
+async function countPlainCsvLines(file: string, headerLine: string): Promise<number | undefined> {
   const repeatedHeader = [Buffer.from(`\n${headerLine}\n`), Buffer.from(`\n${headerLine}\r\n`)];
   const overlap = repeatedHeader[1]!.length - 1;
   let newlines = 0;

@@ -10,7 +10,6 @@ import { asNode, child, cteDefinitions, nodes, positionOf, text } from './parse-
 import { selectItem } from './select-list.js';
 
 export type { CatalogLookup, ColumnLineageResult, ColumnSource, ColumnTransform, OutputColumnLineage } from './lineage-model.js';
-export { DUCKDB_AGGREGATE_FUNCTIONS } from './expression-lineage.js';
 
 /** Per-call settings for `inferColumnLineage`. */
 export interface ColumnLineageOptions {

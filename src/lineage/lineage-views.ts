@@ -41,7 +41,7 @@ export function assetGraphView(graph: AssetGraph, key?: string, direction: Linea
 }
 
 /** The id of a column node: `asset.column` for assets, `table.column` otherwise. */
-export function columnNodeId(node: { table: string; asset?: string; column: string }): string {
+function columnNodeId(node: { table: string; asset?: string; column: string }): string {
   return `${node.asset ?? node.table}.${node.column}`;
 }
 

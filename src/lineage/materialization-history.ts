@@ -44,11 +44,6 @@ export function diffSchemas(before: readonly ColumnSchema[], after: readonly Col
   return diff;
 }
 
-/** True when the schemas differ in any way. */
-export function schemaChanged(diff: SchemaDiff): boolean {
-  return diff.added.length + diff.removed.length + diff.retyped.length + diff.nullability.length > 0;
-}
-
 function inputVersions(record: MaterializationRecord): Record<string, string | null> {
   return (record.metadata.inputVersions ?? {}) as Record<string, string | null>;
 }
@@ -57,7 +52,7 @@ function inputVersions(record: MaterializationRecord): Record<string, string | n
  * How `record` differs from `previous` (an earlier materialization of the same asset).
  * @example compareMaterializations(history[1], history[0]).rowDelta // 3
  */
-export function compareMaterializations(previous: MaterializationRecord | undefined, record: MaterializationRecord): HistoryEntry {
+function compareMaterializations(previous: MaterializationRecord | undefined, record: MaterializationRecord): HistoryEntry {
   if (!previous) {
     return { record, rowDelta: null, codeChanged: false, dataChanged: false, schema: diffSchemas(record.schema, record.schema), inputsChanged: [] };
   }
@@ -108,7 +103,7 @@ export function describeChanges(entry: HistoryEntry): string {
  * A schema diff in words, one item per change.
  * @example schemaWords(diff) // ['+column x BIGINT', '-column y', 'z INTEGER -> BIGINT']
  */
-export function schemaWords(diff: SchemaDiff): string[] {
+function schemaWords(diff: SchemaDiff): string[] {
   return [
     ...diff.added.map((c) => `+column ${c.name} ${c.type}`),
     ...diff.removed.map((c) => `-column ${c.name}`),

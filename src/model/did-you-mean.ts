@@ -1,7 +1,7 @@
 // Suggests the closest known name for a misspelt one, for error messages.
 
 /** Levenshtein distance between two strings (small inputs only: keys and identifiers). */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = previous[0]!;

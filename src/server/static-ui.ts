@@ -26,7 +26,7 @@ const MIME_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Shown instead of the UI when ui/dist has not been built. */
-export const UI_NOT_BUILT_HTML = `<!doctype html>
+const UI_NOT_BUILT_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Sluice</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; line-height: 1.5">
 <h1>Sluice is running, but its web UI is not built</h1>

@@ -38,7 +38,7 @@ const EXPRESSION_CLASSES = new Set([
 const isNode = (value: unknown): value is TreeNode => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Prefix of CTE names after renaming: a name no relation has, so a CTE can never be mistaken for a table. */
-export const CTE_PREFIX = '__sluice_cte_';
+const CTE_PREFIX = '__sluice_cte_';
 
 function checkFunction(node: TreeNode, table: boolean): void {
   const name = String(node.function_name ?? '').toLowerCase();

@@ -55,7 +55,7 @@ function columnRefs(tree: unknown): string[] {
  * Every problem of `policies` against the project, as readable sentences (empty when valid).
  * @example await policyProblems(project.policies ?? {}, context) // ['silver/flights: row filter "west": unknown column "orign"; did you mean "origin"?']
  */
-export async function policyProblems(policies: PoliciesDefinition, context: PolicyValidationContext): Promise<string[]> {
+async function policyProblems(policies: PoliciesDefinition, context: PolicyValidationContext): Promise<string[]> {
   const problems: string[] = [];
   const keys = [...context.assetKeys];
   const selectorProblems = (where: string, selector: PrincipalSelector | undefined): void => {

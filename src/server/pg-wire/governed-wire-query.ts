@@ -12,7 +12,7 @@ export interface GovernedReaderPort {
 }
 
 /** Rows one wire-protocol statement returns by default (BI extracts are bigger than API pages; still bounded). */
-export const WIRE_MAX_ROWS = 100_000;
+const WIRE_MAX_ROWS = 100_000;
 
 /** Thrown for what the governed path cannot take from a wire client yet. */
 class UnsupportedParametersError extends Error {

@@ -14,7 +14,7 @@ import { governedHttpError, governedReads } from '../governed-reads.js';
 import { toJsonRows } from '../json-values.js';
 
 /** Largest preview the API returns: previews are for eyes, exports are for bulk. */
-export const MAX_PREVIEW_ROWS = 1000;
+const MAX_PREVIEW_ROWS = 1000;
 
 const PreviewParams = z.object({ limit: z.coerce.number().int().min(1).max(MAX_PREVIEW_ROWS).default(50) });
 const DetailParams = z.object({ history: z.coerce.number().int().min(1).max(1000).default(100) });

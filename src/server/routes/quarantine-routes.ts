@@ -10,7 +10,7 @@ import { readQuarantine } from '../views/quarantine-read.js';
 import { quarantineSources, relationName, type QuarantineOverviewResponse, type QuarantineResponse } from '../views/quarantine-sources.js';
 
 /** Most quarantined rows one request returns; the counts by reason always cover every row. */
-export const MAX_QUARANTINE_ROWS = 1000;
+const MAX_QUARANTINE_ROWS = 1000;
 
 const RowsParams = z.object({ limit: z.coerce.number().int().min(1).max(MAX_QUARANTINE_ROWS).default(200) });
 const LoadsParams = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });

@@ -35,7 +35,7 @@ const RANK: Record<CheckState, number> = { errored: 0, failed: 1, warned: 2, not
  * a check that could not run `errored`.
  * @example checkState(null) // 'not_run'
  */
-export function checkState(latest: CheckResultView | null): CheckState {
+function checkState(latest: CheckResultView | null): CheckState {
   if (!latest) return 'not_run';
   if (latest.passed) return 'passed';
   if (latest.error) return 'errored';

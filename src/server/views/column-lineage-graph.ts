@@ -36,7 +36,7 @@ export interface ColumnLineageGraphResponse {
  * The id of an asset column or a source column.
  * @example columnId({ asset: 'silver/flights', table: 'silver.flights', column: 'delay_min' }) // 'silver/flights.delay_min'
  */
-export function columnId(node: { asset?: string | null | undefined; table: string; column: string }): string {
+function columnId(node: { asset?: string | null | undefined; table: string; column: string }): string {
   // Names differ in case between a SQL reference and the column it reads (DuckDB ignores case).
   return `${node.asset ?? node.table}.${node.column.toLowerCase()}`;
 }

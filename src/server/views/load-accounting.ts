@@ -46,7 +46,7 @@ function isAccounting(value: Record<string, unknown>): boolean {
  * Every accounting in a metadata object, outermost first; nested ones become `parts`.
  * @example loadAccountings({ ingestion: { read: 4, accepted: 3, quarantined: 1, skipped: 0, byReason: { bad_cast: 1 } } })[0]?.balanced // true
  */
-export function loadAccountings(metadata: Record<string, unknown>, prefix = '', depth = 0): LoadAccounting[] {
+function loadAccountings(metadata: Record<string, unknown>, prefix = '', depth = 0): LoadAccounting[] {
   if (depth > 4) return [];
   const found: LoadAccounting[] = [];
   for (const [key, value] of Object.entries(metadata)) {

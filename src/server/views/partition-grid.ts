@@ -42,7 +42,7 @@ const COUNT_NAMES = { m: 'materialized', s: 'stale', f: 'failed', r: 'running', 
  * Status letters for the given partitions.
  * @example partitionStatuses({ keys: ['a', 'b'], builtAt: new Map([['a', t]]), failedAt: new Map(), running: new Set(), upstreamChangedAt: () => null }).status // 'm-'
  */
-export function partitionStatuses(facts: PartitionFacts): Pick<PartitionGridResponse, 'status' | 'counts'> {
+function partitionStatuses(facts: PartitionFacts): Pick<PartitionGridResponse, 'status' | 'counts'> {
   const counts = { materialized: 0, stale: 0, failed: 0, running: 0, missing: 0 };
   let status = '';
   for (const key of facts.keys) {

@@ -243,7 +243,7 @@ function assembleTwoLevel(interiors: GroupInterior[], origins: Record<string, { 
 }
 
 /** Which strategy a graph of this size gets. */
-export function chooseStrategy(input: LayoutInput): LayoutStrategy {
+function chooseStrategy(input: LayoutInput): LayoutStrategy {
   return input.nodes.length > COMPOUND_LAYOUT_LIMIT ? 'two-level' : 'compound';
 }
 
