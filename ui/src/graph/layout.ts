@@ -242,8 +242,11 @@ function assembleTwoLevel(interiors: GroupInterior[], origins: Record<string, { 
   return { positions, groups, elapsedMs, strategy: 'two-level' };
 }
 
-/** Which strategy a graph of this size gets. */
-function chooseStrategy(input: LayoutInput): LayoutStrategy {
+/**
+ * Which strategy a graph of this size gets.
+ * @public the layout bench imports this module by path (bench/scenarios/ui-layout.ts), which knip cannot follow
+ */
+export function chooseStrategy(input: LayoutInput): LayoutStrategy {
   return input.nodes.length > COMPOUND_LAYOUT_LIMIT ? 'two-level' : 'compound';
 }
 
