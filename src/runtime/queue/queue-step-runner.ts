@@ -12,6 +12,8 @@ export interface QueueStepRunnerConfig {
   staleAfterMs?: number;
 }
 
+/** How often a cancel is sent before giving up (500 ms apart): the step then runs to its end, and its outcome is ignored. */
+const CANCEL_ATTEMPTS = 60;
 /** What woke a waiter: a worker's notification (with the outcome's status), or nothing (a timeout, a cancel). */
 type Wake = { status: string } | undefined;
 
@@ -164,10 +166,18 @@ export class QueueStepRunner {
   }
 
   private async cancel(key: string): Promise<void> {
-    // Not taken yet: removing it is enough. Taken: its worker aborts the build and records 'canceled'.
-    await this.pool.query(`SELECT graphile_worker.remove_job($1)`, [key]).catch(() => undefined);
-    await this.pool.query(`SELECT pg_notify($1, $2)`, [STEP_CANCEL_CHANNEL, key]).catch(() => undefined);
     for (const waiter of this.waiters.get(key) ?? []) waiter.resolve(undefined);
+    // Not taken yet: removing it is enough. Taken: its worker aborts the build and records 'canceled'. One statement,
+    // retried for a while: a cancel dropped on a busy server (no free connection) would leave the step running to its end.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.pool.query(`SELECT graphile_worker.remove_job($1), pg_notify($2, $1)`, [key, STEP_CANCEL_CHANNEL]);
+        return;
+      } catch {
+        if (attempt >= CANCEL_ATTEMPTS) return;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   }
 
   /** Settles on the step's notification or after `ms`, whichever comes first; `cancel` settles it now. */
