@@ -292,21 +292,29 @@ export function runWarehouseContract(adapter: WarehouseContractAdapter): void {
         const long = other.query(
           'SELECT count(*) AS n FROM (SELECT a.x FROM (SELECT * FROM generate_series(1, 100000000) AS g(x)) AS a, (SELECT 1) AS b) AS c',
         );
-        const settled = long.then(
-          () => 'finished',
-          () => 'interrupted',
-        );
-        // Interrupt until the statement stops: the first call may land before it started.
-        let outcome: string | undefined;
-        void settled.then((o) => (outcome = o));
-        while (outcome === undefined) {
-          other.interrupt();
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        assert.equal(outcome, 'interrupted');
+        // Once, whether the statement started yet or not: either way it must not run to its end.
+        setTimeout(() => other.interrupt(), 50);
+        await assert.rejects(long);
       } finally {
         other.close();
       }
+    });
+
+    it('a cancel that lands between two statements still stops the work: nothing is published, and the staging is cleaned up', async () => {
+      const target = t('canceled_between');
+      const other = await warehouse.session();
+      try {
+        const staging = await other.stagingName(target, 'run-canceled');
+        await other.stageQuery(staging, 'SELECT 1 AS a');
+        other.interrupt(); // the session is idle: there is no running statement to stop
+        await assert.rejects(other.publishTables([{ staging, target }]), /interrupted/);
+        await assert.rejects(other.query('SELECT 1 AS a'), /interrupted/);
+        await other.dropRelation(staging);
+        assert.equal(await session.describe(staging), undefined, 'the staging table is gone');
+      } finally {
+        other.close();
+      }
+      assert.equal(await session.describe(target), undefined, 'nothing was published');
     });
   });
 }

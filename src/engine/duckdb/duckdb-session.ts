@@ -29,7 +29,10 @@ const SMALL_TABLE_ROWS = 10_000;
  *   staged table with it. A session that ends, fails or is interrupted before the publish rolls it back: nothing remains.
  */
 export class DuckDbSession implements WarehouseSession {
-  /** Set once a statement was interrupted (cancel): the slow fallbacks below must not retry a publish then. */
+  /**
+   * Set by `interrupt()`: later statements are refused (a cancel that lands between two statements would otherwise
+   * stop nothing), and the slow fallbacks below must not retry a publish.
+   */
   private interrupted = false;
   /** A staging name handed out whose leftovers (a dead attempt's) were not cleared yet. */
   private unclearedStaging: QualifiedName | undefined;
@@ -135,6 +138,7 @@ export class DuckDbSession implements WarehouseSession {
    * transaction back: the target keeps its old version, and the staging table is gone with it.
    */
   private async publishOpenStaging(target: QualifiedName): Promise<void> {
+    this.refuseIfInterrupted();
     const rename = `ALTER TABLE ${quoteQualified(this.openStaging!)} RENAME TO ${quoteIdentifier(target.name)}`;
     try {
       await this.run(`DROP TABLE IF EXISTS ${quoteQualified(target)};\n${rename};\nCOMMIT`);
@@ -292,7 +296,9 @@ export class DuckDbSession implements WarehouseSession {
     // Dropping the staging table of the open transaction is rolling it back; a dead attempt's table may remain below it.
     if (this.openStaging && sameRelation(relation, this.openStaging)) await this.rollback();
     if (this.unclearedStaging && sameRelation(relation, this.unclearedStaging)) this.unclearedStaging = undefined;
-    await this.settle();
+    // Clean-up is the one thing an interrupted session still does; it never commits what was open.
+    if (this.interrupted) await this.rollback();
+    else await this.settle();
     await this.dropIfExists(relation);
   }
 
@@ -372,6 +378,7 @@ export class DuckDbSession implements WarehouseSession {
    * statement only reads: `inTransaction`).
    */
   private async settle(options: { reuse?: QualifiedName; inTransaction?: boolean } = {}): Promise<void> {
+    this.refuseIfInterrupted();
     const uncleared = this.unclearedStaging;
     if (uncleared) {
       this.unclearedStaging = undefined;
@@ -381,6 +388,10 @@ export class DuckDbSession implements WarehouseSession {
       this.openStaging = undefined;
       await this.run('COMMIT');
     }
+  }
+
+  private refuseIfInterrupted(): void {
+    if (this.interrupted) throw new SluiceError('RUN_CANCELED', 'the statement was not run: this session was interrupted (canceled)');
   }
 
   private async rollback(): Promise<void> {

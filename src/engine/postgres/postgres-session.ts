@@ -28,16 +28,30 @@ export class PostgresSession implements WarehouseSession {
   /** Runs computes marked `duckDbCompute` on the file engine (see duckdb-compute.ts). */
   readonly [DUCKDB_BRIDGE]: DuckDbBridge = { runCompute: (context, compute) => this.files.runCompute(context, compute) };
 
+  /** Set by `interrupt()`: later statements are refused (see `client`). */
+  private interrupted = false;
+  /** The cancel sent by `interrupt()`: clean-up waits for it, so it does not stop the clean-up instead. */
+  private canceling: Promise<void> | undefined;
+
   constructor(
-    private readonly client: pg.PoolClient,
-    /** Cancels this connection's running statement from another connection. */
-    private readonly cancel: (backendPid: number) => void,
+    private readonly connection: pg.PoolClient,
+    /** Cancels this connection's running statement from another connection; settles once the cancel was sent. */
+    private readonly cancel: (backendPid: number) => Promise<void>,
     /** Whether a SELECT reads files only (DuckDB table functions such as read_csv), so the file engine runs it. */
     private readonly readsFiles: (sql: string) => Promise<boolean> = () => Promise.resolve(false),
     /** Where the file engine resolves relative file paths (the project folder). */
     fileSearchPath?: string,
   ) {
-    this.files = new DuckDbFileEngine(client, fileSearchPath);
+    this.files = new DuckDbFileEngine(connection, fileSearchPath);
+  }
+
+  /**
+   * The connection, for every statement but clean-up. Once interrupted it is refused: a cancel that lands between two
+   * statements (pg_cancel_backend stops only the running one) must still stop the work.
+   */
+  private get client(): pg.PoolClient {
+    if (this.interrupted) throw new SluiceError('RUN_CANCELED', 'the statement was not run: this session was interrupted (canceled)');
+    return this.connection;
   }
 
   async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
@@ -250,14 +264,26 @@ export class PostgresSession implements WarehouseSession {
       await body();
       await this.exec('COMMIT');
     } catch (error) {
-      await this.exec('ROLLBACK').catch(() => undefined);
+      // On the raw connection: an interrupted session must still end what it opened.
+      await this.connection.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
   }
 
+  /** Clean-up: runs on an interrupted session too, so a canceled step leaves no staging table behind. */
   async dropRelation(relation: QualifiedName): Promise<void> {
-    const kind = await relationKind(this.client, relation);
-    if (kind) await this.exec(`DROP ${kind} IF EXISTS ${quoteQualified(relation)}`);
+    await this.canceling;
+    const drop = async (): Promise<void> => {
+      const kind = await relationKind(this.connection, relation);
+      if (kind) await this.connection.query(`DROP ${kind} IF EXISTS ${quoteQualified(relation)}`);
+    };
+    try {
+      await drop();
+    } catch (error) {
+      // The cancel was sent, but its signal reached the backend only now (57014: canceled on user request): once more.
+      if (!this.interrupted || (error as { code?: string }).code !== '57014') throw error;
+      await drop();
+    }
   }
 
   describe(relation: QualifiedName): Promise<ColumnInfo[] | undefined> {
@@ -274,17 +300,18 @@ export class PostgresSession implements WarehouseSession {
   }
 
   interrupt(): void {
+    this.interrupted = true;
     this.files.interrupt();
-    this.cancel((this.client as unknown as { processID: number }).processID);
+    this.canceling = this.cancel((this.connection as unknown as { processID: number }).processID);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     // Staging marks end with the session; a connection that cannot be reset is discarded instead of reused.
-    this.client.query('SELECT pg_advisory_unlock_all()').then(
-      () => this.client.release(),
-      (error: Error) => this.client.release(error),
+    this.connection.query('SELECT pg_advisory_unlock_all()').then(
+      () => this.connection.release(),
+      (error: Error) => this.connection.release(error),
     );
   }
 }

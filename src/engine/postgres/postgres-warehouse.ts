@@ -66,7 +66,11 @@ export class PostgresWarehouse implements Warehouse {
     const client = await this.pool.connect();
     return new PostgresSession(
       client,
-      (pid) => void this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined),
+      (pid) =>
+        this.pool.query('SELECT pg_cancel_backend($1)', [pid]).then(
+          () => undefined,
+          () => undefined,
+        ),
       (sql) => this.readsFilesOnly(sql),
       this.fileSearchPath,
     );
