@@ -42,6 +42,12 @@ export interface CheckRunResult {
   results: CheckResult[];
 }
 
+/** What a built step tells its run (its asset_succeeded event carries it), so the run need not read it back. */
+export interface BuiltStep {
+  rowCount: number | null;
+  dataVersion: string | null;
+}
+
 /** What the coordinator works with; owned by the facade. */
 export interface RunResources {
   project: LoadedProject;
@@ -51,7 +57,7 @@ export interface RunResources {
   /** Where started runs are registered until they stop. */
   runs: ActiveRuns;
   /** Runs one attempt of a step on another process (the queue executor, src/runtime/queue); absent: in this one. */
-  remoteStep?: (runId: string, key: string, attempt: number, signal: AbortSignal, partition: string | undefined) => Promise<void>;
+  remoteStep?: (runId: string, key: string, attempt: number, signal: AbortSignal, partition: string | undefined) => Promise<BuiltStep | undefined>;
 }
 
 /**
@@ -155,6 +161,7 @@ export class RunCoordinator {
     // Steps running now: a run that fails outside its steps stops them and waits before it records the failure, and
     // from then on it alone writes the run's events (so none lands after run_failed).
     const inFlight = new Map<string, Promise<void>>();
+    const built = new Map<string, BuiltStep>();
     let gaveUp = false;
     try {
       await this.ensureSchemas(assetKeys);
@@ -177,10 +184,12 @@ export class RunCoordinator {
             });
           },
           onFinish: async (outcome) => {
-            if (!gaveUp) await this.reportOutcome(runId, outcome);
+            if (!gaveUp) await this.reportOutcome(runId, outcome, built.get(outcome.key));
           },
           run: (key, attempt, signal) => {
-            const step = this.runStep(runId, key, attempt, signal, options.partition);
+            const step = this.runStep(runId, key, attempt, signal, options.partition).then((summary) => {
+              if (summary) built.set(key, summary);
+            });
             inFlight.set(key, step);
             return step.finally(() => inFlight.delete(key));
           },
@@ -205,15 +214,15 @@ export class RunCoordinator {
       const stopped = [...inFlight.entries()].map(async ([key, step]) => ({
         key,
         started: performance.now(),
-        built: await step.then(
+        finished: await step.then(
           () => true,
           () => false,
         ),
       }));
-      for (const { key, started: at, built } of await Promise.all(stopped)) {
+      for (const { key, started: at, finished } of await Promise.all(stopped)) {
         // A step that finished its publish before the abort reached it is reported as built; the others as canceled.
-        const outcome: StepOutcome = { key, status: built ? 'succeeded' : 'canceled', attempts: 1, durationMs: performance.now() - at };
-        await this.reportOutcome(runId, outcome).catch(() => undefined);
+        const outcome: StepOutcome = { key, status: finished ? 'succeeded' : 'canceled', attempts: 1, durationMs: performance.now() - at };
+        await this.reportOutcome(runId, outcome, built.get(key)).catch(() => undefined);
       }
       const serialized = serializeError(error);
       await this.journal.setStatus(runId, 'failed', serialized);
@@ -229,14 +238,14 @@ export class RunCoordinator {
   }
 
   /** One attempt of one step: on a queue worker, or here under the asset's lock. */
-  private async runStep(runId: string, key: string, attempt: number, signal: AbortSignal, partition: string | undefined): Promise<void> {
+  private async runStep(runId: string, key: string, attempt: number, signal: AbortSignal, partition: string | undefined): Promise<BuiltStep | undefined> {
     // Queue workers take the asset's lock across processes themselves (an advisory lock).
     if (this.remoteStep) return this.remoteStep(runId, key, attempt, signal, partition);
     const release = await this.locks.acquire(key, runId, signal, (holder) =>
       this.journal.logger(runId, key).info(`waiting for run ${holder} to finish building this asset`),
     );
     try {
-      await this.buildAsset(runId, key, signal, partition);
+      return await this.buildAsset(runId, key, signal, partition);
     } finally {
       release();
     }
@@ -252,7 +261,7 @@ export class RunCoordinator {
     signal: AbortSignal,
     runPartition: string | undefined,
     options: { unlessRecorded?: boolean } = {},
-  ): Promise<void> {
+  ): Promise<BuiltStep> {
     const node = this.project.graph.require(key);
     const partition = node.definition.partitions ? runPartition : undefined;
     const { sql } = node.definition;
@@ -261,10 +270,10 @@ export class RunCoordinator {
     // Looked up side by side: one round trip's wait per step on a PostgreSQL store, not one per dependency (nor one
     // more for a queue worker's question whether the run recorded this step already, before its worker died).
     const [recorded, versions] = await Promise.all([
-      options.unlessRecorded ? this.store.materializationHistory(key, 20).then((history) => history.some((m) => m.runId === runId)) : false,
+      options.unlessRecorded ? this.store.materializationHistory(key, 20).then((history) => history.find((m) => m.runId === runId)) : undefined,
       Promise.all(node.deps.map(async (dep) => [dep, (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null] as const)),
     ]);
-    if (recorded) return;
+    if (recorded) return { rowCount: recorded.rowCount, dataVersion: recorded.dataVersion };
     const inputVersions: Record<string, string | null> = Object.fromEntries(versions);
     const session = await this.warehouse.session();
     const started = performance.now();
@@ -281,7 +290,7 @@ export class RunCoordinator {
         ...(node.definition.checks.length > 0 ? { audit: (staging: QualifiedName) => this.audit(runId, node.definition, session, staging) } : {}),
         ...(partition !== undefined ? { partition } : {}),
       });
-      await this.store.recordMaterialization({
+      const record = await this.store.recordMaterialization({
         runId,
         assetKey: key,
         ...(partition !== undefined ? { partition } : {}),
@@ -300,6 +309,7 @@ export class RunCoordinator {
           ...(result.sideOutputs ? { sideOutputs: result.sideOutputs } : {}),
         },
       });
+      return { rowCount: record.rowCount, dataVersion: record.dataVersion };
     } finally {
       session.close();
     }
@@ -328,11 +338,12 @@ export class RunCoordinator {
     return next;
   }
 
-  private async reportOutcome(runId: string, outcome: StepOutcome): Promise<void> {
+  /** `built`: what the step reported; read back from the store only when it did not (a worker of an older Sluice). */
+  private async reportOutcome(runId: string, outcome: StepOutcome, built: BuiltStep | undefined): Promise<void> {
     const { key } = outcome;
     switch (outcome.status) {
       case 'succeeded': {
-        const record = (await this.store.materializationHistory(key, 1))[0];
+        const record = built ?? (await this.store.materializationHistory(key, 1))[0];
         await this.journal.emit(
           runId,
           'asset_succeeded',

@@ -26,7 +26,7 @@ import { findProjectFile, loadProject, resolveProject, type LoadedProject } from
 import { projectCacheDir } from './compiled-config.js';
 import { RunEventBus } from './run-events.js';
 import { formatMs } from './format-ms.js';
-import { RunCoordinator, type CheckRunResult, type ExecuteOptions, type MaterializeResult } from './run-coordinator.js';
+import { RunCoordinator, type BuiltStep, type CheckRunResult, type ExecuteOptions, type MaterializeResult } from './run-coordinator.js';
 import { RunJournal } from './run-journal.js';
 import { isProcessAlive } from './process-alive.js';
 
@@ -319,7 +319,7 @@ export class Sluice {
    * died after recording it): what `sluice worker` runs for each job it takes, holding the asset's lock.
    * @example await sluice.buildStep(runId, 'silver/flights', signal);
    */
-  buildStep(runId: string, key: string, signal: AbortSignal, partition?: string): Promise<void> {
+  buildStep(runId: string, key: string, signal: AbortSignal, partition?: string): Promise<BuiltStep> {
     return this.coordinator.buildAsset(runId, key, signal, partition, { unlessRecorded: true });
   }
 

@@ -36,6 +36,8 @@ export async function prepareQueue(pool: pg.Pool): Promise<void> {
       job_key TEXT PRIMARY KEY, run_id TEXT NOT NULL, asset_key TEXT NOT NULL,
       status TEXT NOT NULL CHECK (status IN ('succeeded', 'failed', 'canceled')),
       error JSONB, worker_id TEXT NOT NULL, finished_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+    // What a succeeded step built (its row count and data version), so the run reports it without reading it back.
+    await client.query(`ALTER TABLE ${QUEUE_SCHEMA}.step_outcomes ADD COLUMN IF NOT EXISTS built JSONB`);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { SluiceError, type SerializedError } from '../../errors.js';
 import { openPostgresPool } from '../../postgres/postgres-pool.js';
+import type { BuiltStep } from '../run-coordinator.js';
 import { QUEUE_SCHEMA, STEP_CANCEL_CHANNEL, STEP_DONE_CHANNEL, STEP_TASK, prepareQueue, stepJobKey, type StepPayload } from './queue-schema.js';
 
 /** Construction options of the step runner. */
@@ -14,8 +15,14 @@ export interface QueueStepRunnerConfig {
 
 /** How often a cancel is sent before giving up (500 ms apart): the step then runs to its end, and its outcome is ignored. */
 const CANCEL_ATTEMPTS = 60;
-/** What woke a waiter: a worker's notification (with the outcome's status), or nothing (a timeout, a cancel). */
-type Wake = { status: string } | undefined;
+/** A step's outcome as its worker recorded it. */
+interface Outcome {
+  status: string;
+  error?: SerializedError | null;
+  built?: BuiltStep | null;
+}
+/** What woke a waiter: a worker's notification (with the outcome's status and what it built), or nothing (a timeout, a cancel). */
+type Wake = Outcome | undefined;
 
 interface Waiter {
   resolve: (wake: Wake) => void;
@@ -67,17 +74,17 @@ export class QueueStepRunner {
     this.listener = await this.pool.connect();
     this.listener.on('notification', (message) => {
       const done = parseNotification(message.payload);
-      if (done) for (const waiter of this.waiters.get(done.key) ?? []) waiter.resolve({ status: done.status });
+      if (done) for (const waiter of this.waiters.get(done.key) ?? []) waiter.resolve(done.outcome);
     });
     this.listener.on('error', () => undefined);
     await this.listener.query(`LISTEN ${STEP_DONE_CHANNEL}`);
   }
 
   /**
-   * Runs one attempt of a step on some worker; resolves when it succeeded, rejects with its error otherwise.
-   * On abort the job is removed (or, when running, its worker is told to cancel it).
+   * Runs one attempt of a step on some worker; resolves when it succeeded (with what it built, when its worker said),
+   * rejects with its error otherwise. On abort the job is removed (or, when running, its worker is told to cancel it).
    */
-  async runStep(runId: string, assetKey: string, attempt: number, signal: AbortSignal, partition?: string): Promise<void> {
+  async runStep(runId: string, assetKey: string, attempt: number, signal: AbortSignal, partition?: string): Promise<BuiltStep | undefined> {
     const key = stepJobKey(runId, assetKey, attempt);
     const payload: StepPayload = { runId, assetKey, attempt, ...(partition !== undefined ? { partition } : {}) };
     // Waiting before the job exists, so even an outcome that lands before add_job returns wakes this step.
@@ -100,10 +107,10 @@ export class QueueStepRunner {
         const wake = await woken.promise;
         // Listen again before looking, so an outcome that lands in between still wakes the next wait at once.
         woken = this.wait(key, 1000);
-        const { outcome, queued } = wake?.status === 'succeeded' ? { outcome: { status: 'succeeded', error: null }, queued: false } : await this.state(key);
+        const { outcome, queued } = wake?.status === 'succeeded' ? { outcome: wake, queued: false } : await this.state(key);
         if (outcome) {
           woken.cancel();
-          if (outcome.status === 'succeeded') return;
+          if (outcome.status === 'succeeded') return outcome.built ?? undefined;
           if (outcome.status === 'canceled' || canceled) throw new SluiceError('RUN_CANCELED', `step "${assetKey}" of run ${runId} was canceled`);
           throw new RemoteStepError(assetKey, outcome.error ?? { name: 'Error', message: 'the step failed on its worker' });
         }
@@ -133,14 +140,14 @@ export class QueueStepRunner {
   }
 
   /** The step's outcome, if any, and whether its job is still in the queue, read in one snapshot. */
-  private async state(key: string): Promise<{ outcome: { status: string; error: SerializedError | null } | undefined; queued: boolean }> {
-    const { rows } = await this.pool.query<{ status: string | null; error: SerializedError | null; queued: boolean }>(
-      `SELECT o.status, o.error, EXISTS (SELECT 1 FROM graphile_worker.jobs WHERE key = $1) AS queued
+  private async state(key: string): Promise<{ outcome: Outcome | undefined; queued: boolean }> {
+    const { rows } = await this.pool.query<{ status: string | null; error: SerializedError | null; built: BuiltStep | null; queued: boolean }>(
+      `SELECT o.status, o.error, o.built, EXISTS (SELECT 1 FROM graphile_worker.jobs WHERE key = $1) AS queued
        FROM (SELECT 1) AS one LEFT JOIN ${QUEUE_SCHEMA}.step_outcomes AS o ON o.job_key = $1`,
       [key],
     );
     const row = rows[0]!;
-    return { outcome: row.status === null ? undefined : { status: row.status, error: row.error }, queued: row.queued };
+    return { outcome: row.status === null ? undefined : { status: row.status, error: row.error, built: row.built }, queued: row.queued };
   }
 
   /**
@@ -207,12 +214,19 @@ export class QueueStepRunner {
   }
 }
 
-/** A worker's `{"key", "status"}` notification, or undefined for anything else on the channel. */
-function parseNotification(payload: string | undefined): { key: string; status: string } | undefined {
+/** A worker's `{"key", "status", "built"}` notification, or undefined for anything else on the channel. */
+function parseNotification(payload: string | undefined): { key: string; outcome: Outcome } | undefined {
   try {
-    const parsed = JSON.parse(payload ?? '') as { key?: unknown; status?: unknown };
-    return typeof parsed.key === 'string' && typeof parsed.status === 'string' ? { key: parsed.key, status: parsed.status } : undefined;
+    const parsed = JSON.parse(payload ?? '') as { key?: unknown; status?: unknown; built?: unknown };
+    if (typeof parsed.key !== 'string' || typeof parsed.status !== 'string') return undefined;
+    return { key: parsed.key, outcome: { status: parsed.status, built: isBuiltStep(parsed.built) ? parsed.built : null } };
   } catch {
     return undefined;
   }
+}
+
+function isBuiltStep(value: unknown): value is BuiltStep {
+  if (typeof value !== 'object' || value === null) return false;
+  const { rowCount, dataVersion } = value as Record<string, unknown>;
+  return (rowCount === null || typeof rowCount === 'number') && (dataVersion === null || typeof dataVersion === 'string');
 }

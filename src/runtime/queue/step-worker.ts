@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import type { BuiltStep } from '../run-coordinator.js';
 import { run, type Job, type JobHelpers, type Runner } from 'graphile-worker';
 import { serializeError } from '../../errors.js';
 import { openPostgresPool } from '../../postgres/postgres-pool.js';
@@ -11,7 +12,7 @@ import { QUEUE_SCHEMA, STEP_CANCEL_CHANNEL, STEP_DONE_CHANNEL, STEP_TASK, prepar
  * Builds one step of a run in this process (the runtime's own build: stage, audit, publish, record), unless the run
  * recorded it already (a re-queued step whose first worker died after recording it).
  */
-type BuildStep = (runId: string, assetKey: string, signal: AbortSignal, partition: string | undefined) => Promise<void>;
+type BuildStep = (runId: string, assetKey: string, signal: AbortSignal, partition: string | undefined) => Promise<BuiltStep>;
 
 /** Construction options of a worker process. */
 export interface StepWorkerConfig {
@@ -36,12 +37,16 @@ async function withRetries(action: () => Promise<void>): Promise<void> {
   }
 }
 
-/** Records a step's outcome and notifies submitters with `{"key", "status"}`; completed by `FROM saved` (plus more columns). */
+/**
+ * Records a step's outcome and notifies submitters with `{"key", "status", "built"}`; completed by `FROM saved` (plus
+ * more columns).
+ */
 const SAVE_OUTCOME = `WITH saved AS (
-  INSERT INTO ${QUEUE_SCHEMA}.step_outcomes (job_key, run_id, asset_key, status, error, worker_id) VALUES ($1, $2, $3, $4, $5, $6)
-  ON CONFLICT (job_key) DO UPDATE SET status = excluded.status, error = excluded.error, worker_id = excluded.worker_id, finished_at = now()
-  RETURNING job_key, status)
-SELECT pg_notify('${STEP_DONE_CHANNEL}', json_build_object('key', job_key, 'status', status)::text)`;
+  INSERT INTO ${QUEUE_SCHEMA}.step_outcomes (job_key, run_id, asset_key, status, error, worker_id, built) VALUES ($1, $2, $3, $4, $5, $6, $7)
+  ON CONFLICT (job_key) DO UPDATE SET status = excluded.status, error = excluded.error, worker_id = excluded.worker_id, built = excluded.built,
+    finished_at = now()
+  RETURNING job_key, status, built)
+SELECT pg_notify('${STEP_DONE_CHANNEL}', json_build_object('key', job_key, 'status', status, 'built', built)::text)`;
 
 /** How long a cancel for a step not (yet) running here is remembered: far longer than taking a job to starting it. */
 const RECENT_CANCEL_MS = 5 * 60_000;
@@ -149,16 +154,25 @@ export class StepWorker {
     const lock = await this.pool.connect();
     let status: 'succeeded' | 'failed' | 'canceled' = 'succeeded';
     let error: unknown;
+    let built: BuiltStep | undefined;
     try {
       await this.lockAsset(lock, payload.assetKey, controller.signal);
-      await this.config.build(payload.runId, payload.assetKey, controller.signal, payload.partition);
+      built = await this.config.build(payload.runId, payload.assetKey, controller.signal, payload.partition);
     } catch (caught) {
       status = controller.signal.aborted ? 'canceled' : 'failed';
       error = caught;
     } finally {
       this.running.delete(key);
     }
-    const outcome = [key, payload.runId, payload.assetKey, status, error === undefined ? null : JSON.stringify(serializeError(error)), this.id];
+    const outcome = [
+      key,
+      payload.runId,
+      payload.assetKey,
+      status,
+      error === undefined ? null : JSON.stringify(serializeError(error)),
+      this.id,
+      built === undefined ? null : JSON.stringify(built),
+    ];
     try {
       // One round trip on the connection holding the asset's lock: the outcome, its notification (delivered at
       // commit, carrying the status so a submitter need not read it back) and the unlock.
