@@ -135,49 +135,44 @@ describe('queue chaos', { skip }, () => {
     }
   });
 
-  // Known, issue 14 left open: graphile-worker 0.17's job completion can reject unhandled when its backend is terminated
-  // (57P01 from batchCompleteJobs after its retries); a `sluice worker` process then exits and is replaced, but these
-  // workers run in the test process, so node:test fails the test (CI: 1 in ~6 runs). Marked todo: reported, not hidden.
-  it(
-    'every backend of both databases terminated mid-run: the run ends cleanly or recovers, and nothing is lost',
-    { todo: 'graphile-worker rejects unhandled when its backend is terminated (issue 14)' },
-    async () => {
-      // Everything opened is closed whatever fails (a worker left running keeps this test file from ever exiting).
-      const local = await Promise.all([startWorker({ project: project.dir, concurrency: 3 }, env), startWorker({ project: project.dir, concurrency: 3 }, env)]);
-      let sluice: Sluice | undefined;
-      const admin = new pg.Client({ connectionString: metadataDb.url });
-      try {
-        sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
-        await admin.connect();
-        const run = sluice.materialize().then(
-          (result) => result,
-          (error: unknown) => error as Error,
-        );
-        await waitForSteps(meta, 20);
-        await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid() AND pid <> $3`, [
-          metadataDb.name,
-          warehouseDb.name,
-          (meta as unknown as { processID: number }).processID,
-        ]);
-        const outcome = await run;
-        const runId = outcome instanceof Error ? undefined : outcome.runId;
-        if (runId) {
-          assert.ok(['succeeded', 'failed'].includes(outcome instanceof Error ? '' : outcome.status));
-          assert.equal((await sluice.store.getRun(runId))!.status, (outcome as { status: string }).status, 'the store says how the run ended');
-          const doubled = await admin.query(`SELECT asset_key FROM sluice.materializations WHERE run_id = $1 GROUP BY asset_key HAVING count(*) > 1`, [runId]);
-          assert.deepEqual(doubled.rows, []);
-        }
-        const final = await sluice.materialize({ select: 'stale' }).catch(() => sluice!.materialize());
-        assert.equal(final.status, 'succeeded');
-        const notFresh = [...(await sluice.assetStatuses())].filter(([, s]) => s.status !== 'fresh');
-        assert.deepEqual(notFresh, [], 'the final run makes everything fresh');
-      } finally {
-        await admin.end().catch(() => undefined);
-        await sluice?.close();
-        await Promise.all(local.map((w) => w.stop()));
+  // Workers outlive it: graphile-worker's runner, whose job completion fails when its backend is terminated, and the
+  // listening connection are replaced (StepWorker.recover); the submitter listens again.
+  it('every backend of both databases terminated mid-run: the run ends cleanly or recovers, and nothing is lost', async () => {
+    // Everything opened is closed whatever fails (a worker left running keeps this test file from ever exiting).
+    const local = await Promise.all([startWorker({ project: project.dir, concurrency: 3 }, env), startWorker({ project: project.dir, concurrency: 3 }, env)]);
+    let sluice: Sluice | undefined;
+    const admin = new pg.Client({ connectionString: metadataDb.url });
+    try {
+      sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
+      await admin.connect();
+      const run = sluice.materialize().then(
+        (result) => result,
+        (error: unknown) => error as Error,
+      );
+      await waitForSteps(meta, 20);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid() AND pid <> $3`, [
+        metadataDb.name,
+        warehouseDb.name,
+        (meta as unknown as { processID: number }).processID,
+      ]);
+      const outcome = await run;
+      const runId = outcome instanceof Error ? undefined : outcome.runId;
+      if (runId) {
+        assert.ok(['succeeded', 'failed'].includes(outcome instanceof Error ? '' : outcome.status));
+        assert.equal((await sluice.store.getRun(runId))!.status, (outcome as { status: string }).status, 'the store says how the run ended');
+        const doubled = await admin.query(`SELECT asset_key FROM sluice.materializations WHERE run_id = $1 GROUP BY asset_key HAVING count(*) > 1`, [runId]);
+        assert.deepEqual(doubled.rows, []);
       }
-    },
-  );
+      const final = await sluice.materialize({ select: 'stale' }).catch(() => sluice!.materialize());
+      assert.equal(final.status, 'succeeded');
+      const notFresh = [...(await sluice.assetStatuses())].filter(([, s]) => s.status !== 'fresh');
+      assert.deepEqual(notFresh, [], 'the final run makes everything fresh');
+    } finally {
+      await admin.end().catch(() => undefined);
+      await sluice?.close();
+      await Promise.all(local.map((w) => w.stop()));
+    }
+  });
 });
 
 /** Waits until a run has recorded `n` materializations (so the terminations land mid-run). */

@@ -125,6 +125,41 @@ describe('the queue executor', { skip }, () => {
     }
   });
 
+  it('a worker outlives its database connections: with every backend terminated, it reconnects, builds the next run and still hears cancels', async () => {
+    const reconnects: string[] = [];
+    const worker = await startWorker({ project: project.dir, log: (line) => reconnects.push(line) }, env);
+    let sluice: Sluice | undefined;
+    try {
+      const registered = async (): Promise<number> =>
+        (await meta.query<{ backend_pid: number }>('SELECT backend_pid FROM sluice_queue.workers WHERE id = $1', [worker.worker.id])).rows[0]!.backend_pid;
+      const before = await registered();
+      await meta.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN ($1, $2) AND pid <> pg_backend_pid()`, [
+        metadataDb.name,
+        warehouseDb.name,
+      ]);
+      await waitFor('the worker to listen again', async () => ((await registered()) !== before ? true : undefined));
+      assert.match(reconnects[0] ?? '', /lost the queue .*reconnecting in/);
+      sluice = await Sluice.open({ dir: project.dir, env, executor: 'queue' });
+      const built = await sluice.materialize({ select: 'base/numbers' });
+      assert.equal(built.status, 'succeeded', JSON.stringify(built.assets));
+      // Cancels arrive on the listening connection, the one that was replaced.
+      const handle = await sluice.submit({ select: 'slow/long' });
+      await waitFor('the step to be taken', async () =>
+        (await meta.query(`SELECT 1 FROM graphile_worker.jobs WHERE locked_at IS NOT NULL`)).rows.length > 0 ? true : undefined,
+      );
+      assert.equal(sluice.cancel(handle.runId), true);
+      assert.equal((await handle.done).status, 'canceled');
+      const outcome = await waitFor(
+        'the worker to record the cancel',
+        async () => (await meta.query<{ status: string }>(`SELECT status FROM sluice_queue.step_outcomes WHERE run_id = $1`, [handle.runId])).rows[0],
+      );
+      assert.equal(outcome.status, 'canceled');
+    } finally {
+      await sluice?.close();
+      await worker.stop();
+    }
+  });
+
   it('a dead worker is noticed by its ended connection, not the stale window: its step moves on with SLUICE_QUEUE_STALE_MS at 10 minutes', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, project.dir], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -11,6 +11,8 @@ import { runUntilSignal } from '../run-until-signal.js';
 export interface WorkerCommandOptions extends ProjectOptions {
   /** Steps this process builds at once (default 1). */
   concurrency?: number;
+  /** Where the worker says it lost its queue connection and reconnects (the CLI: stderr). */
+  log?: (line: string) => void;
 }
 
 /** A running worker process. */
@@ -39,6 +41,8 @@ export async function startWorker(options: WorkerCommandOptions, env: Readonly<R
       // Must stay well below the submitters' SLUICE_QUEUE_STALE_MS (default 5 s).
       heartbeatMs: Number(env.SLUICE_WORKER_HEARTBEAT_MS ?? 1000),
       build: (runId, key, signal, partition) => sluice.buildStep(runId, key, signal, partition),
+      onReconnect: (error, delayMs) =>
+        options.log?.(`sluice worker: lost the queue (${error instanceof Error ? error.message : String(error)}); reconnecting in ${delayMs / 1000} s`),
     });
     return {
       worker,
@@ -64,13 +68,9 @@ export function configureWorkerCommand(program: Command): void {
     .command('worker')
     .option('--concurrency <n>', 'steps this process builds at once', parseConcurrency, 1)
     .action(async (options: { concurrency: number }, command: Command) => {
-      const running = await startWorker({ ...command.optsWithGlobals<ProjectOptions>(), ...options });
-      process.stderr.write(`sluice worker ${running.worker.id}: taking steps from the queue (concurrency ${options.concurrency}); press Ctrl-C to stop\n`);
-      // A queue failure the worker cannot recover from ends the process non-zero, so a supervisor restarts it.
-      const failed = running.worker.stopped.then((error) => {
-        if (error === undefined) return;
-        throw new CommandFailed(`the worker stopped: ${error instanceof Error ? error.message : String(error)}; it is safe to start it again`);
-      });
-      await Promise.race([runUntilSignal(running.stop, 'finishing the steps in hand', 'abandoning them (another worker will retry them)'), failed]);
+      const log = (line: string): void => void process.stderr.write(`${line}\n`);
+      const running = await startWorker({ ...command.optsWithGlobals<ProjectOptions>(), ...options, log });
+      log(`sluice worker ${running.worker.id}: taking steps from the queue (concurrency ${options.concurrency}); press Ctrl-C to stop`);
+      await runUntilSignal(running.stop, 'finishing the steps in hand', 'abandoning them (another worker will retry them)');
     });
 }

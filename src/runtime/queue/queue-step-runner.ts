@@ -47,6 +47,7 @@ class RemoteStepError extends SluiceError {
 export class QueueStepRunner {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private listener: pg.PoolClient | undefined;
+  private closed = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -69,15 +70,36 @@ export class QueueStepRunner {
     }
   }
 
-  /** One LISTEN connection wakes every waiter of a finished step at once (polling stays as a fallback). */
+  /**
+   * One LISTEN connection wakes every waiter of a finished step at once. Polling (each wait ends after a second) keeps
+   * steps moving while it is lost; it is opened again until that works or the runner closes.
+   */
   private async listen(): Promise<void> {
-    this.listener = await this.pool.connect();
-    this.listener.on('notification', (message) => {
+    const listener = await this.pool.connect();
+    this.listener = listener;
+    listener.on('notification', (message) => {
       const done = parseNotification(message.payload);
       if (done) for (const waiter of this.waiters.get(done.key) ?? []) waiter.resolve(done.outcome);
     });
-    this.listener.on('error', () => undefined);
-    await this.listener.query(`LISTEN ${STEP_DONE_CHANNEL}`);
+    listener.on('error', () => {
+      listener.release(true);
+      if (this.listener === listener) this.listener = undefined;
+      void this.listenAgain();
+    });
+    await listener.query(`LISTEN ${STEP_DONE_CHANNEL}`);
+  }
+
+  private async listenAgain(): Promise<void> {
+    for (let delay = 500; !this.closed; delay = Math.min(delay * 2, 30_000)) {
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (this.closed) return;
+      try {
+        return await this.listen();
+      } catch {
+        this.listener?.release(true);
+        this.listener = undefined;
+      }
+    }
   }
 
   /**
@@ -208,6 +230,7 @@ export class QueueStepRunner {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const waiters of this.waiters.values()) for (const waiter of waiters) waiter.resolve(undefined);
     this.listener?.release();
     await this.pool.end();

@@ -1,9 +1,10 @@
 // The executing side of the queue (`sluice worker`): takes step jobs, builds each asset under an advisory lock.
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { BuiltStep } from '../run-coordinator.js';
-import { run, type Job, type JobHelpers, type Runner } from 'graphile-worker';
+import { run, type Job, type JobHelpers, type Runner, type WorkerEvents } from 'graphile-worker';
 import { serializeError } from '../../errors.js';
 import { openPostgresPool } from '../../postgres/postgres-pool.js';
 import { QUEUE_SCHEMA, STEP_CANCEL_CHANNEL, STEP_DONE_CHANNEL, STEP_TASK, prepareQueue, silentLogger, type StepPayload } from './queue-schema.js';
@@ -23,6 +24,8 @@ export interface StepWorkerConfig {
   concurrency?: number;
   /** How often this process proves it is alive (default 1 s). */
   heartbeatMs?: number;
+  /** Told when the worker lost its queue connection or runner (a database restart) and starts them again after `delayMs`. */
+  onReconnect?: (error: unknown, delayMs: number) => void;
 }
 
 /** Three tries, 100 ms then 400 ms apart. */
@@ -65,6 +68,10 @@ export class StepWorker {
   private runner: Runner | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private listener: pg.PoolClient | undefined;
+  /** graphile-worker's ids for this process's runners so far: jobs they took but could not mark complete stay locked by them. */
+  private runnerIds: string[] = [];
+  private recovering: Promise<void> | undefined;
+  private stopping = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -91,36 +98,73 @@ export class StepWorker {
   }
 
   private async begin(concurrency: number): Promise<void> {
-    this.listener = await this.pool.connect();
-    this.listener.on('error', () => undefined);
-    this.listener.on('notification', (message) => this.cancelStep(message.payload ?? ''));
-    await this.listener.query(`LISTEN ${STEP_CANCEL_CHANNEL}`);
+    await this.connect(concurrency);
+    this.heartbeat = setInterval(() => void this.beat(), this.config.heartbeatMs ?? 1000);
+  }
+
+  /** Listens for cancels, registers this process, and starts a graphile-worker runner. */
+  private async connect(concurrency: number): Promise<void> {
+    const listener = await this.pool.connect();
+    this.listener = listener;
+    listener.on('notification', (message) => this.cancelStep(message.payload ?? ''));
+    // A lost listening connection (pg_terminate_backend, a restart) would lose every later cancel: reconnect.
+    listener.on('error', (error) => this.recover(error, concurrency));
+    await listener.query(`LISTEN ${STEP_CANCEL_CHANNEL}`);
     // Registered from the listening connection, whose backend ends when this process dies (kill -9, a lost machine):
     // a submitter that sees that backend gone and two heartbeats missed gives the worker's steps to another worker
     // without waiting out the whole stale window.
-    const heartbeatMs = this.config.heartbeatMs ?? 1000;
-    await this.listener.query(
-      `INSERT INTO ${QUEUE_SCHEMA}.workers (id, host, pid, concurrency, backend_pid, heartbeat_ms) VALUES ($1, $2, $3, $4, pg_backend_pid(), $5)`,
-      [this.id, hostname(), process.pid, concurrency, heartbeatMs],
+    await listener.query(
+      `INSERT INTO ${QUEUE_SCHEMA}.workers (id, host, pid, concurrency, backend_pid, heartbeat_ms) VALUES ($1, $2, $3, $4, pg_backend_pid(), $5)
+       ON CONFLICT (id) DO UPDATE SET backend_pid = excluded.backend_pid, heartbeat_at = now()`,
+      [this.id, hostname(), process.pid, concurrency, this.config.heartbeatMs ?? 1000],
     );
-    this.heartbeat = setInterval(() => void this.beat(), heartbeatMs);
+    const events = new EventEmitter() as WorkerEvents;
+    events.on('pool:create', ({ workerPool }) => this.runnerIds.push(workerPool.id));
     this.runner = await run({
       pgPool: this.pool,
       concurrency,
       noHandleSignals: true,
       pollInterval: 500,
       logger: silentLogger(),
+      events,
+      // Completions go through graphile-worker's batcher, whose failure (its connection terminated) stops the runner,
+      // which `recover` then replaces; unbatched, the failure is an unhandled rejection that would end the process.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
       taskList: { [STEP_TASK]: (payload, helpers) => this.runJob(payload as StepPayload, helpers) },
     });
-    // The runner ends on stop(), or on an error it cannot recover from; `stopped` tells the process which.
-    this.stopped = this.runner.promise.then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    // The runner ends on stop(), or on an error it cannot go on after.
+    this.runner.promise.catch((error: unknown) => this.recover(error, concurrency));
   }
 
-  /** Settles when the worker stopped: with the error that stopped it, or undefined after `stop()`. */
-  stopped: Promise<unknown> = new Promise(() => undefined);
+  /**
+   * Replaces a failed runner and listening connection, retrying with backoff (0.5 s doubling to 30 s) until it works
+   * or the worker is stopped: a worker outlives a database restart.
+   */
+  private recover(error: unknown, concurrency: number): void {
+    if (this.stopping || this.recovering) return;
+    this.recovering = (async () => {
+      let cause = error;
+      for (let delay = 500; !this.stopping; delay = Math.min(delay * 2, 30_000)) {
+        // The old runner finishes the steps in hand first (their builds use connections of their own).
+        await this.runner?.stop().catch(() => undefined);
+        this.runner = undefined;
+        this.listener?.release(true);
+        this.listener = undefined;
+        this.config.onReconnect?.(cause, delay);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        if (this.stopping) return;
+        try {
+          // Jobs an old runner took but could not mark complete: unlocked, they run again and find their step recorded.
+          await this.pool.query(`SELECT graphile_worker.force_unlock_workers($1::text[])`, [this.runnerIds]);
+          this.runnerIds = [];
+          await this.connect(concurrency);
+          return;
+        } catch (caught) {
+          cause = caught;
+        }
+      }
+    })().finally(() => (this.recovering = undefined));
+  }
 
   private async beat(): Promise<void> {
     const jobs = [...this.running.values()].map((r) => r.jobId);
@@ -202,7 +246,9 @@ export class StepWorker {
 
   /** Finishes the steps in hand, then leaves the queue. */
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.recovering;
     await this.runner?.stop().catch(() => undefined);
     this.listener?.release();
     await this.pool.query(`DELETE FROM ${QUEUE_SCHEMA}.workers WHERE id = $1`, [this.id]).catch(() => undefined);
