@@ -154,8 +154,7 @@ export class StepWorker {
         await new Promise((resolve) => setTimeout(resolve, delay));
         if (this.stopping) return;
         try {
-          // Jobs an old runner took but could not mark complete: unlocked, they run again and find their step recorded.
-          await this.pool.query(`SELECT graphile_worker.force_unlock_workers($1::text[])`, [this.runnerIds]);
+          await this.releaseJobsOf(this.runnerIds);
           this.runnerIds = [];
           await this.connect(concurrency);
           return;
@@ -232,6 +231,31 @@ export class StepWorker {
     await withRetries(async () => {
       await this.pool.query(`${SAVE_OUTCOME} FROM saved`, outcome);
     });
+  }
+
+  /**
+   * Jobs old runners took but could not mark complete: those whose outcome was recorded are done (completed, so a failed
+   * step is not built again behind its run's back); the others go back to the queue. One transaction, so no other
+   * worker takes a job between its unlock and its completion.
+   */
+  private async releaseJobsOf(runnerIds: readonly string[]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ ids: string[] | null }>(
+        `SELECT array_agg(j.id) AS ids FROM graphile_worker.jobs AS j
+         JOIN ${QUEUE_SCHEMA}.step_outcomes AS o ON o.job_key = j.key WHERE j.locked_by = ANY ($1::text[])`,
+        [runnerIds],
+      );
+      await client.query(`SELECT graphile_worker.force_unlock_workers($1::text[])`, [runnerIds]);
+      // complete_jobs removes only unlocked jobs: after the unlock, before anyone else sees it (our row locks).
+      await client.query(`SELECT graphile_worker.complete_jobs($1::bigint[])`, [rows[0]!.ids ?? []]);
+      await client.query('COMMIT');
+      client.release();
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
   }
 
   /** Waits for the asset's lock (another run may be building it), giving up when the step is canceled. */
