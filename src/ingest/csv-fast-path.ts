@@ -3,12 +3,14 @@
 // rows while reading, with row_number() OVER (), made the read single-threaded: ~3x a plain read, where the position
 // in a scratch table costs one extra pass over typed rows.)
 import { createReadStream } from 'node:fs';
-import { quoteIdentifier, sqlString } from '../model/asset-key.js';
+import { sqlString } from '../model/asset-key.js';
 import { valueCasts, valueDefects } from './csv-ingest-sql.js';
 import type { IngestColumn } from './ingest-columns.js';
 import { fileList, scratchTable } from './quarantine-load.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
 import type { FileHeader } from './schema-contract.js';
+import { createTargetSql } from './target-table.js';
+import type { TargetShape } from './target-table.js';
 
 /** The column DuckDB adds with each row's file; named so that no field name can clash with it. */
 const FILE_COLUMN = '_sluice_source_file';
@@ -56,7 +58,7 @@ async function countPlainCsvLines(file: string, headerLine: string): Promise<num
 }
 
 /** What the one-pass load needs to know about the ingestion. */
-export interface OnePassCsv {
+export interface OnePassCsv extends TargetShape {
   files: readonly string[];
   headers: readonly FileHeader[];
   columns: readonly IngestColumn[];
@@ -131,10 +133,11 @@ function rowsBefore(counts: readonly number[]): number[] {
 
 /** The target as the line path creates it (same columns, types and lineage); a row's line follows from its position. */
 function targetSql(rows: string, load: OnePassCsv, counts: readonly number[]): string {
-  const selected = load.columns.map((column, i) => `c${i} AS ${quoteIdentifier(column.name)}`).join(', ');
-  return `CREATE TABLE ${load.target} AS
-SELECT ${selected}, ${fileList(load.files)}[file_index] AS _source_file, CAST(rowid - [${rowsBefore(counts).join(', ')}][file_index] + 2 AS BIGINT) AS _line_number
-FROM ${rows}`;
+  return createTargetSql(load.target, load.columns, load.files, '_line_number', load, {
+    from: rows,
+    fileIndex: 'file_index',
+    position: `CAST(rowid - [${rowsBefore(counts).join(', ')}][file_index] + 2 AS BIGINT)`,
+  });
 }
 
 /**

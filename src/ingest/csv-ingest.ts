@@ -93,7 +93,16 @@ export async function ingestCsv(connection: IngestConnection, options: CsvIngest
   const { columns, headers, drift, discarded } = applySchemaContract(options.schemaContract ?? 'ignore_extra', options.columns, parsed);
   const shape = { format: 'CSV' as const, files, columns, keyIndexes, positionColumn: '_line_number', columnDetail: discardedFileDetail(discarded) };
   const onePass = await readingFiles('CSV', files, () =>
-    loadCsvInOnePass(connection, { files, headers, columns, keyIndexes, delimiter, target: options.target }),
+    loadCsvInOnePass(connection, {
+      files,
+      headers,
+      columns,
+      keyIndexes,
+      delimiter,
+      target: options.target,
+      extraColumns: options.extraColumns,
+      lineageColumns: options.lineageColumns,
+    }),
   );
   if (onePass) {
     try {
@@ -109,6 +118,13 @@ export async function ingestCsv(connection: IngestConnection, options: CsvIngest
   return loadClassifiedRows(
     connection,
     { ...shape, rows },
-    { target: options.target, quarantine: options.quarantine, errorBudgetPercent: options.errorBudgetPercent, drift },
+    {
+      target: options.target,
+      quarantine: options.quarantine,
+      errorBudgetPercent: options.errorBudgetPercent,
+      extraColumns: options.extraColumns,
+      lineageColumns: options.lineageColumns,
+      drift,
+    },
   );
 }

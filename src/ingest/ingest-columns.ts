@@ -36,6 +36,16 @@ export interface IngestOptions {
   errorBudgetPercent?: number;
   /** What to do when a file's columns differ from `columns` (see `SchemaContract` and each format). */
   schemaContract?: SchemaContract;
+  /**
+   * Columns added to the target after the loaded ones, written in the same pass: name -> DuckDB SQL expression over
+   * the loaded columns and the lineage columns, e.g. `{ _batch_id: sqlString(ctx.runId), _ingested_at: 'now()' }`.
+   */
+  extraColumns?: Readonly<Record<string, string>>;
+  /**
+   * False leaves `_source_file` and the position column out of the target, for a target whose contract has its own
+   * ingestion columns (they can be derived in `extraColumns`); the quarantine always has them. Default true.
+   */
+  lineageColumns?: boolean;
 }
 
 export function invalidIngestion(format: SourceFormat, message: string): SluiceError {
@@ -64,6 +74,12 @@ export function validateOptions(format: SourceFormat, options: IngestOptions, re
   const contract = options.schemaContract;
   if (contract !== undefined && !SCHEMA_CONTRACTS.includes(contract)) {
     throw invalid(`schemaContract "${String(contract)}" is not one of ${SCHEMA_CONTRACTS.join(', ')}`);
+  }
+  for (const name of Object.keys(options.extraColumns ?? {})) {
+    assertIdentifier(name, `${format} extra column`);
+    const lower = name.toLowerCase();
+    if (seen.has(lower) || reserved.includes(lower)) throw invalid(`extra column "${name}" has the name of a loaded or lineage column`);
+    seen.add(lower);
   }
   const budget = options.errorBudgetPercent;
   if (budget !== undefined && !(budget >= 0 && budget <= 100)) throw invalid(`errorBudgetPercent must be between 0 and 100, got ${budget}`);

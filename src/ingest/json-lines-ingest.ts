@@ -116,7 +116,14 @@ export async function ingestJsonLines(connection: IngestConnection, options: Jso
     return await loadClassifiedRows(
       connection,
       { format: 'JSON lines', rows, files, columns, keyIndexes, positionColumn: '_line_number', columnDetail: 'detail' },
-      { target: options.target, quarantine: options.quarantine, errorBudgetPercent: options.errorBudgetPercent, drift: found.drift },
+      {
+        target: options.target,
+        quarantine: options.quarantine,
+        errorBudgetPercent: options.errorBudgetPercent,
+        extraColumns: options.extraColumns,
+        lineageColumns: options.lineageColumns,
+        drift: found.drift,
+      },
     );
   } finally {
     await connection.exec(`DROP TABLE IF EXISTS ${parsed}`).catch(() => undefined);

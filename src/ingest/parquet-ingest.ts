@@ -105,9 +105,11 @@ function classifiedParquetSql(
   const drift = drifted.includes('true') ? `WHEN [${drifted.join(', ')}][file_index] THEN 'schema_drift'` : '';
   // The source columns travel as one struct, so no source column name can clash with the names used here.
   const row = `struct_pack(${unified.map((column) => `${quoteIdentifier(column.name)} := ${quoteIdentifier(column.name)}`).join(', ')})`;
+  // One file needs no per-row file name, which costs a string per row.
+  const [fileIndex, filename] = files.length === 1 ? ['1', ''] : [`list_position(${list}, ${FILE_COLUMN})`, `filename = ${sqlString(FILE_COLUMN)}, `];
   return `WITH source AS (
-  SELECT list_position(${list}, ${FILE_COLUMN}) AS file_index, file_row_number AS line_number, ${row} AS src
-  FROM read_parquet(${list}, union_by_name = true, filename = ${sqlString(FILE_COLUMN)}, file_row_number = true)
+  SELECT ${fileIndex} AS file_index, file_row_number AS line_number, ${row} AS src
+  FROM read_parquet(${list}, union_by_name = true, ${filename}file_row_number = true)
 ), typed AS (
   SELECT *, ${casts.join(', ')} FROM (SELECT *, ${values.join(', ')} FROM source) AS picked
 ), classified AS (
@@ -169,7 +171,14 @@ export async function ingestParquet(connection: IngestConnection, options: Parqu
         positionColumn: '_row_offset',
         columnDetail: discardedFileDetail(discarded),
       },
-      { target: options.target, quarantine: options.quarantine, errorBudgetPercent: options.errorBudgetPercent, drift },
+      {
+        target: options.target,
+        quarantine: options.quarantine,
+        errorBudgetPercent: options.errorBudgetPercent,
+        extraColumns: options.extraColumns,
+        lineageColumns: options.lineageColumns,
+        drift,
+      },
     ),
   );
 }

@@ -6,6 +6,8 @@ import { SluiceError } from '../errors.js';
 import { quoteIdentifier, sqlString } from '../model/asset-key.js';
 import type { IngestColumn, SourceFormat } from './ingest-columns.js';
 import type { SchemaDrift } from './schema-contract.js';
+import { createTargetSql } from './target-table.js';
+import type { TargetShape } from './target-table.js';
 
 /** The warehouse access ingestion needs (the DuckDB adapter's connection fits). */
 export interface IngestConnection {
@@ -115,7 +117,7 @@ export interface ClassifiedRows {
   columnDetail?: string | undefined;
 }
 
-export interface LoadTargets {
+export interface LoadTargets extends TargetShape {
   target: string;
   quarantine: string;
   errorBudgetPercent?: number | undefined;
@@ -142,12 +144,15 @@ FROM (
 WHERE ${rows}.file_index = dup.file_index AND ${rows}.line_number = dup.line_number`;
 }
 
-/** Creates the accepted table: the typed columns plus where each row came from (row order is not guaranteed). */
-function createTargetSql(classified: ClassifiedRows, target: string): string {
-  const selected = classified.columns.map((column, i) => `c${i} AS ${quoteIdentifier(column.name)}`).join(', ');
-  return `CREATE TABLE ${target} AS
-SELECT ${selected}, ${fileList(classified.files)}[file_index] AS _source_file, line_number AS ${quoteIdentifier(classified.positionColumn)}
-FROM ${relationOf(classified)} WHERE defect IS NULL`;
+/** Creates the accepted table (see `createTargetSql`) from the rows without a defect. */
+function acceptedTableSql(classified: ClassifiedRows, targets: LoadTargets): string {
+  const { columns, files, positionColumn } = classified;
+  return createTargetSql(targets.target, columns, files, positionColumn, targets, {
+    from: relationOf(classified),
+    where: 'defect IS NULL',
+    fileIndex: 'file_index',
+    position: 'line_number',
+  });
 }
 
 /** The classified rows as a FROM item. */
@@ -218,7 +223,7 @@ export async function loadClassifiedRows(connection: IngestConnection, classifie
     if (classified.keyIndexes.length > 0) await connection.exec(markDuplicatesSql(classified.rows, classified.keyIndexes));
     let result: IngestResult | undefined;
     if (classified.rowsAreQuery && classified.countRead) {
-      await connection.exec(createTargetSql(classified, targets.target));
+      await connection.exec(acceptedTableSql(classified, targets));
       created.push(targets.target);
       const [accepted, read] = [await countRows(connection, targets.target), await classified.countRead()];
       if (accepted === read) result = { read, accepted, quarantined: 0, skipped: 0, byReason: {}, files: classified.files.length, drift: [] };
@@ -231,7 +236,7 @@ export async function loadClassifiedRows(connection: IngestConnection, classifie
       throw new ErrorBudgetExceededError(result, targets.errorBudgetPercent, percent);
     }
     if (!created.includes(targets.target)) {
-      await connection.exec(createTargetSql(classified, targets.target));
+      await connection.exec(acceptedTableSql(classified, targets));
       created.push(targets.target);
     }
     // With nothing to quarantine the table is created empty without reading the rows again.
