@@ -3,36 +3,12 @@
 // quarantine; the warehouse is SLUICE_WAREHOUSE_URL (default: the database sluice_flights on the local server, created
 // when missing) and run history goes to the same database (schema `sluice`) unless SLUICE_METADATA_URL says otherwise.
 // Nothing is dropped first: every table is rebuilt and swapped in atomically. See docs/production.md.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { SUMMARY_SQL, builtCli, flightsProject as project, root } from './demo-common.js';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/sluice_flights';
-const root = fileURLToPath(new URL('..', import.meta.url));
-const project = join(root, 'examples', 'flights');
-const builtMain = join(root, 'dist', 'cli', 'main.js');
-
-const SUMMARY_SQL = `SELECT region, count(*) AS months, sum(flights) AS flights,
-  round(100.0 * sum(delayed_flights) / sum(flights), 1) AS pct_delayed
-FROM gold.region_monthly_summary GROUP BY region ORDER BY flights DESC`;
-
-/** Newest modification time of any file under `dir`. */
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-if (!existsSync(builtMain) || newestMtime(join(root, 'src')) > statSync(builtMain).mtimeMs) {
-  process.stdout.write('building Sluice (src/ changed since the last build)...\n');
-  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+const main = await builtCli();
 
 process.env.SLUICE_WAREHOUSE_URL ||= DEFAULT_URL;
 process.env.SLUICE_METADATA_URL ||= process.env.SLUICE_WAREHOUSE_URL;
@@ -40,7 +16,6 @@ const shown = new URL(process.env.SLUICE_WAREHOUSE_URL);
 if (shown.password) shown.password = '***';
 process.stdout.write(`warehouse: ${shown} (set SLUICE_WAREHOUSE_URL to use another database)\n`);
 process.chdir(project);
-const { main } = await import(builtMain);
 const started = performance.now();
 const built = await main(['node', 'sluice', 'materialize']);
 if (built !== 0) process.exit(built);

@@ -1,13 +1,12 @@
 // Child: the flights demo built on DuckDB and on PostgreSQL in alternation (the same definitions, files and checks).
-import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import pg from 'pg';
 import { duckDbCompute, Sluice, type AssetDefinition, type ProjectDefinition } from '../../src/index.js';
 import { PostgresWarehouse } from '../../src/engine/postgres/postgres-warehouse.js';
 import type { FlightsSources } from '../lib/flights-data.js';
 import { benchFlightsProject, flightsDefinition } from '../lib/flights-project.js';
 import { FLIGHTS_DIR, scratchDir } from '../lib/paths.js';
 import { emitResult, scenarioArgs, timed } from '../lib/scenario-io.js';
+import { createScratchDatabase } from '../lib/scratch-database.js';
 
 interface Args {
   sources: FlightsSources;
@@ -17,17 +16,6 @@ interface Args {
 type Engine = 'duckdb' | 'postgres';
 
 const { sources, reps } = scenarioArgs<Args>();
-const ADMIN_URL = process.env.SLUICE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The bench's subset bronze (quick mode) is DuckDB SQL too: marked so, it runs on PostgreSQL as the example's does. */
 function portable(project: ProjectDefinition): ProjectDefinition {
@@ -36,9 +24,7 @@ function portable(project: ProjectDefinition): ProjectDefinition {
 }
 
 const definition = await flightsDefinition();
-const database = `sluice_bench_flights_${randomBytes(4).toString('hex')}`;
-const url = Object.assign(new URL(ADMIN_URL), { pathname: `/${database}` }).toString();
-await admin(`CREATE DATABASE "${database}"`);
+const { url, drop } = await createScratchDatabase('flights');
 const runs: Record<Engine, { totalMs: number; steps: Record<string, number> }[]> = { duckdb: [], postgres: [] };
 try {
   for (let rep = 0; rep < reps; rep++) {
@@ -65,6 +51,6 @@ try {
     }
   }
 } finally {
-  await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await drop();
 }
 emitResult({ flightRows: sources.flightRows, ...runs });

@@ -3,7 +3,6 @@
 // flight (wall time, the time per step outside its build, submit-to-build latency); then the time from a worker's
 // kill -9 to its step running again on another worker.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -11,6 +10,7 @@ import { startWorker } from '../../src/cli/commands/worker.js';
 import { Sluice } from '../../src/runtime/sluice.js';
 import { BENCH_DIR, REPO_ROOT, scratchDir } from '../lib/paths.js';
 import { emitResult, scenarioArgs, timed } from '../lib/scenario-io.js';
+import { createScratchDatabase } from '../lib/scratch-database.js';
 
 interface Args {
   reps: number;
@@ -38,26 +38,6 @@ export interface QueueRow {
 }
 
 const args = scenarioArgs<Args>();
-const ADMIN_URL = process.env.SLUICE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A scratch database on the local server (dropped at the end). */
-async function createDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `sluice_bench_${label}_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
 
 /** A project folder whose sluice.config.ts imports this checkout's Sluice. */
 function projectDir(label: string, config: string): { dir: string; remove: () => void } {
@@ -96,7 +76,7 @@ async function until(probe: () => Promise<boolean>, what: string, timeoutMs = 12
   }
 }
 
-const [warehouseDb, metadataDb] = [await createDatabase('qwh'), await createDatabase('qmeta')];
+const [warehouseDb, metadataDb] = [await createScratchDatabase('qwh'), await createScratchDatabase('qmeta')];
 const env = { SLUICE_WAREHOUSE_URL: warehouseDb.url, SLUICE_METADATA_URL: metadataDb.url };
 const project = projectDir('dag', dagConfig(args.dagAssets));
 const meta = new pg.Client({ connectionString: metadataDb.url });

@@ -1,12 +1,11 @@
 // Child: store operations on SQLite and PostgreSQL side by side (the queue's runs are in postgres-queue.ts).
 import { join } from 'node:path';
-import pg from 'pg';
 import type { MetadataStore } from '../../src/store/metadata-store.js';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { randomBytes } from 'node:crypto';
 import { scratchDir } from '../lib/paths.js';
 import { emitResult, scenarioArgs, timed } from '../lib/scenario-io.js';
+import { createScratchDatabase } from '../lib/scratch-database.js';
 
 interface Args {
   reps: number;
@@ -14,25 +13,6 @@ interface Args {
 }
 
 const args = scenarioArgs<Args>();
-const ADMIN_URL = process.env.SLUICE_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** A scratch database on the local server (dropped at the end). */
-async function createDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `sluice_bench_${label}_${randomBytes(4).toString('hex')}`;
-  const admin = async (sql: string): Promise<void> => {
-    const client = new pg.Client({ connectionString: ADMIN_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE "${name}"`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
-}
 
 /** Per store: ms for `storeOps` event appends, materializations, and one latestMaterializations over them. */
 async function storeOps(open: () => Promise<MetadataStore>, rep: number): Promise<{ appendMs: number; recordMs: number; latestMs: number; runMs: number }> {
@@ -70,7 +50,7 @@ async function storeOps(open: () => Promise<MetadataStore>, rep: number): Promis
 }
 
 const dir = scratchDir('postgres');
-const storeDb = await createDatabase('store');
+const storeDb = await createScratchDatabase('store');
 try {
   const sqlite: Awaited<ReturnType<typeof storeOps>>[] = [];
   const postgres: Awaited<ReturnType<typeof storeOps>>[] = [];
