@@ -267,11 +267,11 @@ export class RunCoordinator {
     const { sql } = node.definition;
     const sqlParameters = sql === undefined ? [] : (this.project.sqlParameters?.get(key) ?? (await this.warehouse.sqlParameters(sql)));
     // Read under the asset's lock, so a concurrent run's fresh upstream publish is seen.
-    // Looked up side by side: one round trip's wait per step on a PostgreSQL store, not one per dependency (nor one
-    // more for a queue worker's question whether the run recorded this step already, before its worker died).
+    // Looked up side by side: one round trip's wait per step on a PostgreSQL store, for all dependencies (and a queue
+    // worker's question whether the run recorded this step already, before its worker died).
     const [recorded, versions] = await Promise.all([
       options.unlessRecorded ? this.store.materializationHistory(key, 20).then((history) => history.find((m) => m.runId === runId)) : undefined,
-      Promise.all(node.deps.map(async (dep) => [dep, (await this.store.materializationHistory(dep, 1))[0]?.dataVersion ?? null] as const)),
+      node.deps.length > 0 ? this.store.latestDataVersions(node.deps) : new Map<string, string | null>(),
     ]);
     if (recorded) return { rowCount: recorded.rowCount, dataVersion: recorded.dataVersion };
     const inputVersions: Record<string, string | null> = Object.fromEntries(versions);

@@ -2,7 +2,7 @@
 import { SluiceError } from '../errors.js';
 import type { AssetDefinition, AssetLogger } from '../model/asset-definition.js';
 import { assertIdentifier, parseAssetKey, quoteIdentifier, quoteQualified, type QualifiedName } from '../model/asset-key.js';
-import type { ColumnInfo, ColumnStats, PublishRejects, WarehouseSession } from '../engine/warehouse.js';
+import type { ColumnInfo, ColumnStats, PublishRejects, TableProfile, WarehouseSession } from '../engine/warehouse.js';
 import { isTimePartitioned, partitionWindow } from '../model/partitions.js';
 import { codeVersionOf, contentDataVersion, derivedDataVersion } from './versions.js';
 
@@ -59,8 +59,13 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
       const schema = (await session.describe(target)) ?? [];
       return { rowCount: null, schema, columnStats: [], codeVersion, dataVersion: derivedDataVersion(codeVersion, input.inputVersions), sql: asset.sql! };
     }
-    const staging = await session.stagingName(target, input.runId);
     const bindings = sqlBindings(input);
+    // Nothing to run between build and publish (no audit): the engine may publish the query's result at once.
+    if (asset.sql !== undefined && !input.audit && !asset.partitions && !asset.incremental && publishesQueries(session)) {
+      const profile = await withSqlContext(asset, () => session.publishQuery(target, asset.sql!, bindings));
+      if (profile) return { ...measured(profile, undefined), codeVersion, sql: asset.sql };
+    }
+    const staging = await session.stagingName(target, input.runId);
     const sides: SideOutput[] = [];
     const userMetadata: Record<string, unknown> = {};
     const extras = (): Pick<StepResult, 'userMetadata'> => (Object.keys(userMetadata).length > 0 ? { userMetadata } : {});
@@ -253,10 +258,27 @@ async function measure(
   stagedFromQuery: boolean,
 ): Promise<Pick<StepResult, 'rowCount' | 'schema' | 'columnStats' | 'dataVersion'>> {
   const described = stagedFromQuery ? undefined : ((await session.describe(relation)) ?? []);
-  const profile = await session.profile(relation, described);
+  return measured(await session.profile(relation, described), described);
+}
+
+/** What a profile tells of a relation; without `described` columns, its profile's columns are its schema (all nullable). */
+function measured(profile: TableProfile, described: ColumnInfo[] | undefined): Pick<StepResult, 'rowCount' | 'schema' | 'columnStats' | 'dataVersion'> {
   const schema = described ?? profile.columns.map((c) => ({ name: c.name, type: c.type, nullable: true }));
   const signature = schema.map((c) => `${c.name}:${c.type}`).join(',');
   return { rowCount: profile.rowCount, schema, columnStats: profile.columns, dataVersion: contentDataVersion(signature, profile.contentHash) };
+}
+
+/**
+ * A session that publishes a query's result as a table in one step and profiles it (DuckDB: one autocommitted
+ * `CREATE OR REPLACE TABLE`, far cheaper than staging it in a transaction and swapping it in). Optional: engines
+ * without it build through staging. Undefined: the engine declined (nothing changed), so staging it is.
+ */
+interface QueryPublishingSession extends WarehouseSession {
+  publishQuery(target: QualifiedName, selectSql: string, params?: Readonly<Record<string, unknown>>): Promise<TableProfile | undefined>;
+}
+
+function publishesQueries(session: WarehouseSession): session is QueryPublishingSession {
+  return typeof (session as Partial<QueryPublishingSession>).publishQuery === 'function';
 }
 
 /** Runs SQL, turning engine errors into messages that name the asset and where its SQL lives. */

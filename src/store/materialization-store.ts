@@ -16,6 +16,11 @@ export interface MaterializationStore {
   latestMaterializations(): Promise<Map<string, MaterializationRecord>>;
   /** Newest first. */
   materializationHistory(assetKey: string, limit?: number): Promise<MaterializationRecord[]>;
+  /**
+   * The data version of each asset's latest materialization, null for an asset never materialized: what a build
+   * records as its inputs' versions. One look-up for all, reading nothing else of the records.
+   */
+  latestDataVersions(assetKeys: readonly string[]): Promise<Map<string, string | null>>;
   /** Partition keys of an asset that have been materialized at least once. */
   materializedPartitions(assetKey: string): Promise<Set<string>>;
 }

@@ -5,13 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbWarehouse } from '../../src/engine/duckdb/duckdb-warehouse.js';
+import type { DuckDbSession } from '../../src/engine/duckdb/duckdb-session.js';
 import type { ColumnInfo, WarehouseSession } from '../../src/engine/warehouse.js';
 import { quoteQualified, type QualifiedName } from '../../src/model/asset-key.js';
 import { runWarehouseContract } from './warehouse-contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-warehouse-'));
 let warehouse: DuckDbWarehouse;
-let session: WarehouseSession;
+let session: DuckDbSession;
 
 /** What DuckDB's information_schema says of a relation: the reference describe() must agree with. */
 async function catalogColumns(schema: string, name: string): Promise<ColumnInfo[]> {
@@ -213,7 +214,7 @@ describe('DuckDB warehouse catalog', () => {
 });
 
 describe('DuckDB staging transaction (a staged query is committed with its publish)', () => {
-  const staged = async (target: QualifiedName, sql: string, on = session) => {
+  const staged = async (target: QualifiedName, sql: string, on: WarehouseSession = session) => {
     const staging = await on.stagingName(target, 'run-tx');
     await on.stageQuery(staging, sql);
     return staging;
@@ -275,7 +276,73 @@ describe('DuckDB staging transaction (a staged query is committed with its publi
   });
 });
 
+describe('DuckDB one-step publish of a query (a SQL table with nothing to audit)', () => {
+  it("publishes the query's result and profiles it; a failing query leaves the old table as it was", async () => {
+    const target = { schema: 'cat', name: 'one_step' };
+    const profile = await session.publishQuery(target, 'SELECT range AS n, range % 2 = 0 AS even FROM range(5);');
+    assert.deepEqual(await session.query('SELECT count(*) AS n FROM cat.one_step'), [{ n: 5 }]);
+    assert.equal(profile!.rowCount, 5);
+    assert.deepEqual(
+      profile!.columns.map((c) => [c.name, c.type, c.min, c.max]),
+      [
+        ['n', 'BIGINT', '0', '4'],
+        ['even', 'BOOLEAN', 'false', 'true'],
+      ],
+    );
+    // The same content staged and profiled the other way has the same profile (data versions must not depend on the path).
+    const staging = await session.stagingName(target, 'run-one');
+    await session.stageQuery(staging, 'SELECT range AS n, range % 2 = 0 AS even FROM range(5)');
+    assert.deepEqual(await session.profile(staging), profile);
+    await session.dropRelation(staging);
+    await assert.rejects(session.publishQuery(target, `SELECT 'x'::INTEGER AS n`), /Conversion Error/);
+    assert.deepEqual(await session.query('SELECT count(*) AS n FROM cat.one_step'), [{ n: 5 }]);
+  });
+
+  it('binds named parameters', async () => {
+    const target = { schema: 'cat', name: 'one_step_bound' };
+    assert.equal((await session.publishQuery(target, 'SELECT $run_id AS run', { run_id: 'r-1' }))!.rowCount, 1);
+    assert.deepEqual(await session.query('SELECT * FROM cat.one_step_bound'), [{ run: 'r-1' }]);
+  });
+
+  it('declines, changing nothing, SQL of several statements and a target that is a view (the staging path handles both)', async () => {
+    const target = { schema: 'cat', name: 'one_step_declined' };
+    await session.publishView(target, 'SELECT 1 AS v');
+    assert.equal(await session.publishQuery(target, 'SELECT 2 AS v'), undefined);
+    assert.equal(await kindOf('cat', 'one_step_declined'), 'VIEW');
+    assert.equal(await session.publishQuery({ schema: 'cat', name: 'one_step_two' }, 'SELECT 1 AS v; SELECT 2 AS v'), undefined);
+    assert.equal(await session.describe({ schema: 'cat', name: 'one_step_two' }), undefined);
+  });
+});
+
 describe('DuckDB warehouse sessions', () => {
+  it("hand a closed session's connection to the next one only if no caller's SQL ran on it: settings and temp tables never carry over", async () => {
+    const project = join(dir, 'reuse');
+    mkdirSync(join(project, 'data'), { recursive: true });
+    writeFileSync(join(project, 'data', 'points.csv'), 'id\n1\n');
+    const scoped = await DuckDbWarehouse.open({ path: join(dir, 'reuse.duckdb'), fileSearchPath: project });
+    try {
+      const first = await scoped.session();
+      await first.ensureSchema('s');
+      await first.publishQuery({ schema: 's', name: 'a' }, 'SELECT 1 AS x');
+      first.close();
+      const second = await scoped.session();
+      await second.exec(`SET file_search_path = '/nonexistent'`);
+      await second.exec('CREATE TEMP TABLE scratch AS SELECT 1 AS x');
+      second.close();
+      for (let i = 0; i < 3; i++) {
+        const next = await scoped.session();
+        try {
+          assert.deepEqual(await next.query(`SELECT count(*) AS n FROM read_csv('data/points.csv')`), [{ n: 1 }]);
+          await assert.rejects(next.query('SELECT * FROM scratch'), /scratch/);
+        } finally {
+          next.close();
+        }
+      }
+    } finally {
+      await scoped.close();
+    }
+  });
+
   it('resolve relative file paths against the project folder, and keep their own settings and temp tables to themselves', async () => {
     const project = join(dir, 'project');
     mkdirSync(join(project, 'data'), { recursive: true });

@@ -175,6 +175,26 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
       assert.equal((await store.materializedPartitions('a/one')).size, 0);
     });
 
+    it('latest data versions give the newest record of each asset, any partition, and null for an asset never materialized', async () => {
+      await store.createRun({ id: 'dv1', selection: '*', assetKeys: [] });
+      await store.recordMaterialization(materialization('dv1', 'dv/one', 'v1'));
+      await store.recordMaterialization(materialization('dv1', 'dv/one', 'v2'));
+      await store.recordMaterialization(materialization('dv1', 'dv/part', 'p1', '2024-01-02'));
+      await store.recordMaterialization(materialization('dv1', 'dv/part', 'p2', '2024-01-01'));
+      await store.recordMaterialization({ ...materialization('dv1', 'dv/unversioned', 'v1'), dataVersion: null });
+      const versions = await store.latestDataVersions(['dv/part', 'dv/never', 'dv/one', 'dv/unversioned']);
+      assert.deepEqual(
+        [...versions],
+        [
+          ['dv/part', 'p2'],
+          ['dv/never', null],
+          ['dv/one', 'v2'],
+          ['dv/unversioned', null],
+        ],
+      );
+      assert.equal((await store.latestDataVersions([])).size, 0);
+    });
+
     it('another process on the same store sees every write at once', async () => {
       const other = await location.open();
       try {

@@ -39,19 +39,32 @@ export class DuckDbSession implements WarehouseSession {
   /** The staging table created in the transaction still open on this connection, and its row count (if known). */
   private openStaging: QualifiedName | undefined;
   private openStagingRows: number | undefined;
+  /** Profiling what `publishQuery` just committed: an interrupt then only refuses what comes after. */
+  private measuringPublished = false;
+
+  /**
+   * Whether the connection is still as new when the session closes, so the next session may take it over: only this
+   * session's own statements ran, all succeeded, none is left open. Any caller's SQL (a compute function's, a check's)
+   * may have changed its state (SET, USE, temporary tables, a transaction), so it ends with the session.
+   */
+  private reusable = true;
 
   constructor(
     private readonly connection: DuckDBConnection,
     /** The file's catalog name, so catalog look-ups name relations exactly (never a temp table of the same name). */
     private readonly database: string,
+    /** Takes the connection back when the session closes with it reusable; without it, closing closes the connection. */
+    private readonly release?: (connection: DuckDBConnection) => void,
   ) {}
 
   async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    this.reusable = false;
     await this.settle();
     return this.read<T>(sql, params);
   }
 
   async queryTyped(sql: string, params?: readonly unknown[]): Promise<{ columns: { name: string; type: string }[]; rows: Row[] }> {
+    this.reusable = false;
     await this.settle();
     const reader = await this.connection.runAndReadAll(sql, params ? ([...params] as never) : undefined);
     const types = reader.columnTypes();
@@ -60,6 +73,7 @@ export class DuckDbSession implements WarehouseSession {
   }
 
   async exec(sql: string, params?: readonly unknown[]): Promise<void> {
+    this.reusable = false;
     await this.settle();
     await this.run(sql, params);
   }
@@ -79,17 +93,53 @@ export class DuckDbSession implements WarehouseSession {
   async stageQuery(staging: QualifiedName, selectSql: string, params?: Readonly<Record<string, unknown>>): Promise<void> {
     await this.settle({ reuse: staging });
     const create = `CREATE OR REPLACE TABLE ${quoteQualified(staging)} AS ${stripTrailingSemicolon(selectSql)}`;
-    const bound = params && Object.keys(params).length > 0 ? ({ ...params } as never) : undefined;
     // One round trip: the statements run in order; with parameters, the binding applies to the last one.
     this.openStaging = staging;
     try {
-      const result = await this.connection.run(`BEGIN TRANSACTION;\n${create}`, bound);
+      const result = await this.guarded(this.connection.run(`BEGIN TRANSACTION;\n${create}`, bindable(params)));
       // CREATE TABLE AS answers its row count (unless the SQL held more statements, whose last one answers).
-      const [answer] = result.columnNames()[0] === 'Count' ? await result.getRows() : [];
+      const answer = result.columnNames()[0] === 'Count' ? (await result.fetchChunk())?.getRows()[0] : undefined;
       this.openStagingRows = answer === undefined ? undefined : Number(answer[0]);
     } catch (error) {
       await this.rollback();
       throw error;
+    }
+  }
+
+  /**
+   * Publishes a query's result as `target` in one autocommitted `CREATE OR REPLACE TABLE` (atomic: readers see the old
+   * table or the new one), then profiles it. For a small table this is two statements where staging, a swap and an
+   * explicit commit are five, and DuckDB's explicit commit of a created table alone costs more than the whole CREATE.
+   * Resolves undefined, having changed nothing, when it cannot: SQL of several statements (each would commit on its
+   * own) or a target that is a view (the staging path replaces it). A cancel after the commit does not stop the
+   * profile: the new table is published, and its materialization must be recorded.
+   */
+  async publishQuery(target: QualifiedName, selectSql: string, params?: Readonly<Record<string, unknown>>): Promise<TableProfile | undefined> {
+    const select = stripTrailingSemicolon(selectSql);
+    // A `;` (maybe only in a literal or a comment) could start another statement: not worth a parse to tell.
+    if (select.includes(';')) return undefined;
+    await this.settle();
+    let rows: number;
+    try {
+      rows = Number((await this.firstRow(`CREATE OR REPLACE TABLE ${quoteQualified(target)} AS ${select}`, params))![0]);
+    } catch (error) {
+      // A view of that name refuses CREATE OR REPLACE TABLE before anything changed.
+      if (!this.interrupted && (await this.relationKind(target).catch(() => undefined)) === 'VIEW') return undefined;
+      throw error;
+    }
+    this.measuringPublished = true;
+    try {
+      return await this.profileOf(target, rows);
+    } catch (cause) {
+      throw new SluiceError(
+        'SQL_ERROR',
+        `${quoteQualified(target)} was published, but profiling it failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+        {
+          cause,
+        },
+      );
+    } finally {
+      this.measuringPublished = false;
     }
   }
 
@@ -357,19 +407,24 @@ export class DuckDbSession implements WarehouseSession {
   async profile(relation: QualifiedName): Promise<TableProfile> {
     await this.settle({ inTransaction: true });
     // Nothing but this session's own statements ran in the open transaction, so its staged row count still holds.
-    const staged = this.openStaging && sameRelation(relation, this.openStaging) ? this.openStagingRows : undefined;
-    const reader = await this.connection.runAndReadAll(profileSql(relation, staged !== undefined && staged <= SMALL_TABLE_ROWS));
-    return parseProfile(reader.columnNames(), reader.getRows()[0]!);
+    return this.profileOf(relation, this.openStaging && sameRelation(relation, this.openStaging) ? this.openStagingRows : undefined);
+  }
+
+  /** `rows`: the relation's row count when known, which lets a small table's profile skip a per-column type test. */
+  private async profileOf(relation: QualifiedName, rows: number | undefined): Promise<TableProfile> {
+    const result = await this.guarded(this.connection.run(profileSql(relation, rows !== undefined && rows <= SMALL_TABLE_ROWS)));
+    return parseProfile(result.columnNames(), (await result.fetchChunk())!.getRows()[0]!);
   }
 
   interrupt(): void {
     this.interrupted = true;
-    this.connection.interrupt();
+    if (!this.measuringPublished) this.connection.interrupt();
   }
 
   close(): void {
+    if (this.release && this.reusable && !this.interrupted && !this.openStaging && !this.unclearedStaging) this.release(this.connection);
     // An open staging transaction ends with the connection: DuckDB rolls it back.
-    this.connection.closeSync();
+    else this.connection.closeSync();
   }
 
   /**
@@ -400,12 +455,28 @@ export class DuckDbSession implements WarehouseSession {
   }
 
   private async read<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, params ? ([...params] as never) : undefined);
+    const reader = await this.guarded(this.connection.runAndReadAll(sql, params ? ([...params] as never) : undefined));
     return reader.getRowObjectsJS().map(plainRow) as T[];
   }
 
   private async run(sql: string, params?: readonly unknown[]): Promise<void> {
-    await this.connection.run(sql, params ? ([...params] as never) : undefined);
+    await this.guarded(this.connection.run(sql, params ? ([...params] as never) : undefined));
+  }
+
+  /** The first row of a statement's result: one fetch (reading to the end costs a second round trip). */
+  private async firstRow(sql: string, params?: Readonly<Record<string, unknown>>): Promise<readonly unknown[] | undefined> {
+    const result = await this.guarded(this.connection.run(sql, bindable(params)));
+    return (await result.fetchChunk())?.getRows()[0];
+  }
+
+  /** A statement that failed may have left the connection in any state (an aborted transaction): it is not handed on. */
+  private async guarded<T>(statement: Promise<T>): Promise<T> {
+    try {
+      return await statement;
+    } catch (error) {
+      this.reusable = false;
+      throw error;
+    }
   }
 }
 
@@ -423,6 +494,11 @@ function plainRow(row: Record<string, unknown>): Row {
   const out: Row = {};
   for (const [key, value] of Object.entries(row)) out[key] = plainValue(value);
   return out;
+}
+
+/** Named parameters as @duckdb/node-api binds them; none: nothing to bind. */
+function bindable(params: Readonly<Record<string, unknown>> | undefined): never | undefined {
+  return params && Object.keys(params).length > 0 ? ({ ...params } as never) : undefined;
 }
 
 function stripTrailingSemicolon(sql: string): string {

@@ -80,6 +80,19 @@ export class PgMaterializationStore implements MaterializationStore {
     return rows.map(toMaterialization);
   }
 
+  async latestDataVersions(assetKeys: readonly string[]): Promise<Map<string, string | null>> {
+    const versions = new Map<string, string | null>(assetKeys.map((key) => [key, null]));
+    if (assetKeys.length === 0) return versions;
+    // One round trip for all of a step's inputs, through the per-asset pointer to the latest record.
+    const rows = await this.db.query<{ asset_key: string; data_version: string | null }>(
+      `SELECT l.asset_key, m.data_version FROM ${this.db.table('latest_materializations')} AS l
+       JOIN ${this.db.table('materializations')} AS m ON m.id = l.materialization_id WHERE l.asset_key = ANY($1::text[])`,
+      [[...assetKeys]],
+    );
+    for (const row of rows) versions.set(row.asset_key, row.data_version);
+    return versions;
+  }
+
   async materializedPartitions(assetKey: string): Promise<Set<string>> {
     const rows = await this.db.query<{ partition_key: string }>(
       `SELECT DISTINCT partition_key FROM ${this.db.table('materializations')} WHERE asset_key = $1 AND partition_key IS NOT NULL`,

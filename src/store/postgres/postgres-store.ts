@@ -81,6 +81,7 @@ export class PostgresStore implements MetadataStore {
   recordMaterialization = (m: NewMaterialization) => this.materializations.recordMaterialization(m);
   latestMaterializations = () => this.materializations.latestMaterializations();
   materializationHistory = (assetKey: string, limit?: number) => this.materializations.materializationHistory(assetKey, limit);
+  latestDataVersions = (assetKeys: readonly string[]) => this.materializations.latestDataVersions(assetKeys);
   materializedPartitions = (assetKey: string) => this.materializations.materializedPartitions(assetKey);
 
   recordCheckResults = (runId: string, results: readonly CheckResult[], stage: CheckStage) => this.checks.recordCheckResults(runId, results, stage);

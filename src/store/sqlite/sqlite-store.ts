@@ -236,6 +236,12 @@ export class SqliteStore implements MetadataStore {
     return rows.map(toMaterialization);
   }
 
+  async latestDataVersions(assetKeys: readonly string[]): Promise<Map<string, string | null>> {
+    // One indexed seek per key (materializations_asset), no record parsed: this runs for every step of a run.
+    const latest = this.statement(`SELECT data_version FROM materializations WHERE asset_key = ? ORDER BY id DESC LIMIT 1`).pluck();
+    return new Map(assetKeys.map((key) => [key, (latest.get(key) as string | null | undefined) ?? null]));
+  }
+
   async recordCheckResults(runId: string, results: readonly CheckResult[], stage: CheckStage): Promise<void> {
     const insert = this.statement(
       `INSERT INTO check_results (run_id, asset_key, check_name, check_type, passed, severity, blocking, failing_count, total_count,
