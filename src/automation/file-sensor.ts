@@ -1,7 +1,7 @@
 // The file sensor: watches a landing folder with chokidar and materializes its selection when files arrive or change.
 import { mkdirSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import type { FileSensorDefinition } from '../model/project-definition.js';
 import type { AutomationContext } from './automation-context.js';
 import { RunCoalescer } from './run-coalescer.js';
@@ -56,6 +56,8 @@ export class FileSensor {
     // A landing folder that does not exist yet is created, so the watch starts before the first file.
     mkdirSync(dir, { recursive: true });
     const pattern = filePattern(definition.pattern ?? '*');
+    // Loaded here, not with the package: every `sluice` command imports the package through the project's config.
+    const { watch } = await import('chokidar');
     const watcher = watch(dir, {
       depth: 0,
       awaitWriteFinish: { stabilityThreshold: STABILITY_MS, pollInterval: 20 },
