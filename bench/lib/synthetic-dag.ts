@@ -4,7 +4,7 @@ import { asset, type AssetDefinition } from '../../src/index.js';
 export type DagShape = 'chain' | 'fan-out' | 'random';
 
 /** Schema of every synthetic asset. */
-const SYNTHETIC_SCHEMA = 'syn';
+export const SYNTHETIC_SCHEMA = 'syn';
 
 /** mulberry32: tiny, fast and reproducible, so every run builds the same random DAG. */
 export function seededRandom(seed: number): () => number {

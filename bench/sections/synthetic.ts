@@ -19,8 +19,25 @@ interface SyntheticRun {
   planUpstreamMs: number[];
   planDownstreamMs: number[];
   schedulerMs: number[];
-  execute?: { openMs: number[]; materializeMs: number[]; closeMs: number[] };
+  execute?: { openMs: number[]; materializeMs: number[]; closeMs: number[]; directMs: number[]; load: number[] };
   peakRssMb: number;
+}
+
+/** Sluice's materialize against the same statements run directly in DuckDB, alternating in one process. */
+export interface ExecuteFigures {
+  openMs: Summary;
+  materializeMs: Summary;
+  closeMs: Summary;
+  /** Sluice: materialize / assets. */
+  perAssetMs: Summary;
+  /** DuckDB direct: `CREATE TABLE AS` per asset in the graph's order on one connection, total / assets. */
+  directPerAssetMs: Summary;
+  /** Per repetition, (Sluice - direct) / assets: what orchestration and metadata add to each asset. */
+  overheadPerAssetMs: Summary;
+  /** Per repetition, Sluice / direct. */
+  ratio: Summary;
+  /** 1-minute load average over the repetitions. */
+  load: { min: number; max: number };
 }
 
 export interface SyntheticRow {
@@ -39,7 +56,7 @@ export interface SyntheticRow {
   schedulerPerAssetMs: Summary;
   /** (load + plan '*') per asset. */
   loadPlanPerAssetMs: Summary;
-  execute?: { openMs: Summary; materializeMs: Summary; closeMs: Summary; perAssetMs: Summary };
+  execute?: ExecuteFigures;
   executeSkipped?: string;
   /** Peak RSS of the child: load/plan repetitions, plus the materializations when they ran. */
   peakRssMb: number;
@@ -127,6 +144,10 @@ export async function runSynthetic(options: BenchOptions): Promise<SyntheticResu
       rows.push(toRow(run, executeSkipped));
     }
   }
+  notes.push(
+    "execute vs DuckDB direct: each repetition runs Sluice (`materialize` of `*`) and the same SQL as `CREATE TABLE <key> AS <sql>` in the graph's order on one plain @duckdb/node-api connection (autocommit, a fresh file), alternating which goes first; overhead = (Sluice - direct) / assets per repetition, goal <= 2 ms",
+    ...rows.filter((r) => r.execute).map(executeNote),
+  );
   const ingestion = await runIngestion(options);
   notes.push(
     'ingestion: the flights (clean) loaded with ingestCsv / ingestParquet (typed columns, quarantine, lineage columns) vs a plain `CREATE TABLE AS SELECT * FROM read_csv/read_parquet` with the same types, alternating in one DuckDB file',
@@ -163,15 +184,31 @@ function toRow(run: SyntheticRun, executeSkipped: string | undefined): Synthetic
     peakRssMb: run.peakRssMb,
   };
   if (run.execute) {
+    const { openMs, materializeMs, closeMs, directMs, load } = run.execute;
     row.execute = {
-      openMs: summarize(run.execute.openMs),
-      materializeMs: summarize(run.execute.materializeMs),
-      closeMs: summarize(run.execute.closeMs),
-      perAssetMs: summarize(run.execute.materializeMs.map((ms) => ms / run.size)),
+      openMs: summarize(openMs),
+      materializeMs: summarize(materializeMs),
+      closeMs: summarize(closeMs),
+      perAssetMs: summarize(materializeMs.map((ms) => ms / run.size)),
+      directPerAssetMs: summarize(directMs.map((ms) => ms / run.size)),
+      overheadPerAssetMs: summarize(materializeMs.map((ms, i) => (ms - directMs[i]!) / run.size)),
+      ratio: pairedRatio(materializeMs, directMs),
+      load: { min: Math.min(...load), max: Math.max(...load) },
     };
   }
   if (executeSkipped) row.executeSkipped = executeSkipped;
   return row;
+}
+
+/** One line per executed graph: per asset Sluice, direct and overhead (medians, with ranges), and the paired ratio. */
+function executeNote(row: SyntheticRow): string {
+  const e = row.execute!;
+  const range = (s: Summary): string => `${s.median.toFixed(2)} ms (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+  return (
+    `execute ${row.shape} ${row.size.toLocaleString('en-US')}, per asset: Sluice ${range(e.perAssetMs)}, DuckDB direct ${range(e.directPerAssetMs)}, ` +
+    `overhead ${range(e.overheadPerAssetMs)}, Sluice / direct ${e.ratio.median.toFixed(2)}x (${e.ratio.min.toFixed(2)}–${e.ratio.max.toFixed(2)}x); ` +
+    `${e.ratio.n} alternating repetitions, load average ${e.load.min.toFixed(1)}–${e.load.max.toFixed(1)}`
+  );
 }
 
 function growthOf(rows: SyntheticRow[]): SyntheticGrowth[] {
