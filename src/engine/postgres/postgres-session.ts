@@ -7,7 +7,7 @@ import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
 import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type PublishRejects, type TableProfile, type WarehouseSession } from '../warehouse.js';
-import { dependentViews, describeRelation, relationKind } from './postgres-catalog.js';
+import { describeRelation, relationKind, replacementOf, replaceStatements } from './postgres-catalog.js';
 import { profileTable } from './postgres-profile.js';
 import { csvLine, inferColumns } from './postgres-values.js';
 import { toPositional } from './named-parameters.js';
@@ -106,11 +106,14 @@ export class PostgresSession implements WarehouseSession {
   }
 
   async publishTables(swaps: readonly { staging: QualifiedName; target: QualifiedName }[]): Promise<void> {
-    await this.transaction(async () => {
-      for (const { staging, target } of swaps) {
-        await this.replace(target, () => this.exec(`ALTER TABLE ${quoteQualified(staging)} RENAME TO ${quoteIdentifier(target.name)}`));
-      }
-    });
+    const statements: string[] = [];
+    for (const { staging, target } of swaps) {
+      const rename = `ALTER TABLE ${quoteQualified(staging)} RENAME TO ${quoteIdentifier(target.name)}`;
+      statements.push(...replaceStatements(target, await replacementOf(this.client, target), rename));
+    }
+    // One message without parameters: PostgreSQL runs its statements as one implicit transaction, all or (on any
+    // error) none, in one round trip. Everything in it is a quoted identifier or a view definition from the catalog.
+    await this.exec(statements.join(';\n'));
   }
 
   async publishPartition(staging: QualifiedName, target: QualifiedName, filter: PartitionFilter): Promise<void> {
@@ -243,19 +246,16 @@ export class PostgresSession implements WarehouseSession {
       );
     }
     const create = `CREATE VIEW ${quoteQualified(target)} AS ${stripTrailingSemicolon(selectSql)}`;
-    await this.transaction(() => this.replace(target, () => this.exec(create)));
+    await this.transaction(() => this.replace(target, create));
   }
 
   /**
    * Inside the caller's transaction: drops `target` (of whatever kind) with the views that read it, runs `create`,
    * and re-creates those views, so readers never see the target or its views missing.
    */
-  private async replace(target: QualifiedName, create: () => Promise<void>): Promise<void> {
-    const kind = await relationKind(this.client, target);
-    const views = kind ? await dependentViews(this.client, target) : [];
-    if (kind) await this.exec(`DROP ${kind} ${quoteQualified(target)}${views.length > 0 ? ' CASCADE' : ''}`);
-    await create();
-    for (const view of views) await this.exec(`CREATE VIEW ${quoteQualified(view.relation)} AS ${view.definition}`);
+  private async replace(target: QualifiedName, create: string): Promise<void> {
+    // One statement at a time: `create` holds the asset's own SQL, which must not be joined to other statements.
+    for (const statement of replaceStatements(target, await replacementOf(this.client, target), create)) await this.exec(statement);
   }
 
   private async transaction(body: () => Promise<void>): Promise<void> {

@@ -191,9 +191,6 @@ export class StepWorker {
     const controller = new AbortController();
     this.running.set(key, { jobId: job.id, controller });
     if (this.recentCancels.delete(key)) controller.abort();
-    // Listed at once, off the step's path (a commit that does not wait for the disk), so that if this process dies
-    // mid-step its submitter sees the step orphaned within a second instead of after a whole stale window.
-    void this.beat();
     const lock = await this.pool.connect();
     let status: 'succeeded' | 'failed' | 'canceled' = 'succeeded';
     let error: unknown;
@@ -260,11 +257,20 @@ export class StepWorker {
 
   /** Waits for the asset's lock (another run may be building it), giving up when the step is canceled. */
   private async lockAsset(client: pg.PoolClient, assetKey: string, signal: AbortSignal): Promise<void> {
+    // The first try also lists the step as this worker's (a heartbeat), in the same round trip: if this process dies
+    // mid-step, its submitter sees the step orphaned within a second instead of after a whole stale window.
+    const running = [...this.running.values()].map((r) => r.jobId);
+    const { rows: first } = await client.query<{ ok: boolean }>(
+      `WITH listed AS (UPDATE ${QUEUE_SCHEMA}.workers SET heartbeat_at = now(), running = $3::bigint[] WHERE id = $2 RETURNING 1)
+       SELECT pg_try_advisory_lock(${ASSET_LOCK_SPACE}, hashtext($1)) AS ok FROM (SELECT count(*) FROM listed) AS beat`,
+      [assetKey, this.id, running],
+    );
+    if (first[0]!.ok) return;
     for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${ASSET_LOCK_SPACE}, hashtext($1)) AS ok`, [assetKey]);
-      if (rows[0]!.ok) return;
       if (signal.aborted) throw new Error(`canceled while waiting for another run to finish building "${assetKey}"`);
       await new Promise((resolve) => setTimeout(resolve, delay));
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${ASSET_LOCK_SPACE}, hashtext($1)) AS ok`, [assetKey]);
+      if (rows[0]!.ok) return;
     }
   }
 
