@@ -120,4 +120,18 @@ describe('CSV ingestion in one pass', () => {
       { file: 'headers-b.csv', line: 2, id: 2, name: 'b', amount: 2 },
     ]);
   });
+
+  it('goes line by line when tables need not keep the order rows are read in (row ids would not give the lines)', async () => {
+    const file = bed.dir.write('unordered.csv', 'id,name,amount\n1,a,1\n2,b,2\n');
+    await bed.db.exec('SET preserve_insertion_order = false');
+    try {
+      assert.equal((await ingest([file])).path, 'line by line');
+    } finally {
+      await bed.db.exec('RESET preserve_insertion_order');
+    }
+    assert.deepEqual(await loaded(), [
+      { file: 'unordered.csv', line: 2, id: 1, name: 'a', amount: 1 },
+      { file: 'unordered.csv', line: 3, id: 2, name: 'b', amount: 2 },
+    ]);
+  });
 });
