@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DuckDbWarehouse } from '../../src/engine/duckdb/duckdb-warehouse.js';
 import type { DuckDbSession } from '../../src/engine/duckdb/duckdb-session.js';
-import type { ColumnInfo, WarehouseSession } from '../../src/engine/warehouse.js';
+import type { ColumnInfo, TableProfile, WarehouseSession } from '../../src/engine/warehouse.js';
 import { quoteQualified, type QualifiedName } from '../../src/model/asset-key.js';
 import { runWarehouseContract } from './warehouse-contract.js';
 
@@ -296,6 +296,37 @@ describe('DuckDB one-step publish of a query (a SQL table with nothing to audit)
     await session.dropRelation(staging);
     await assert.rejects(session.publishQuery(target, `SELECT 'x'::INTEGER AS n`), /Conversion Error/);
     assert.deepEqual(await session.query('SELECT count(*) AS n FROM cat.one_step'), [{ n: 5 }]);
+  });
+
+  it('profiles a small table from its rows as the aggregate profile does (distinct counts exact), for every type it orders itself', async () => {
+    const values = [
+      `(1::TINYINT, -5::SMALLINT, 7, -9007199254740993::BIGINT, 18446744073709551615::UBIGINT, -170141183460469231731687303715884105727::HUGEINT,
+        1.5::FLOAT, -0.25::DOUBLE, true, 'é', DATE '2001-01-31', TIME '23:59:59.5', TIMESTAMP '2001-01-01 00:00:00', TIMESTAMPTZ '2001-01-01 00:00:00+00',
+        '2001-01-01'::TIMESTAMP_S, '2001-01-01 00:00:00.123'::TIMESTAMP_MS, '2001-01-01 00:00:00.123456789'::TIMESTAMP_NS, 12.345::DECIMAL(18,3))`,
+      `(-3, 5, NULL, 2, 0, 3, -1e30, 1e300, false, '😀', DATE '1999-12-31', TIME '00:00:00', TIMESTAMP '2024-02-29 12:00:00', TIMESTAMPTZ '1970-01-01 00:00:00+00',
+        '1900-01-01'::TIMESTAMP_S, '2100-01-01'::TIMESTAMP_MS, '2001-01-01 00:00:00.123456788'::TIMESTAMP_NS, -0.001)`,
+      `(NULL, 5, 7, NULL, 1, NULL, NULL, NULL, NULL, 'Z', 'infinity'::DATE, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+      `(0, 0, 0, 0, 0, 0, 0, 0, true, 'z', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0)`,
+    ];
+    const columns = 'a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r';
+    for (const [name, sql] of [
+      ['rows_typed', `SELECT * FROM (VALUES ${values.join(', ')}) AS v(${columns})`],
+      ['rows_empty', `SELECT * FROM (VALUES ${values[0]}) AS v(${columns}) LIMIT 0`],
+      ['rows_nan', `SELECT * FROM (VALUES (1, 'nan'::DOUBLE), (2, 3.0)) AS v(a, b)`],
+      ['rows_nested', `SELECT [1, 2] AS l, {'x': 1} AS s, 'ok' AS v`],
+    ] as const) {
+      const target = { schema: 'cat', name };
+      const fromRows = (await session.publishQuery(target, sql))!;
+      const fromSql = await session.profile(target);
+      const withoutDistinct = (p: TableProfile) => ({ ...p, columns: p.columns.map(({ distinctApprox: _, ...c }) => c) });
+      assert.deepEqual(withoutDistinct(fromRows), withoutDistinct(fromSql), name);
+      const exact = await session.query<{ n: number }>(`SELECT count(DISTINCT COLUMNS(*)) FROM cat.${name}`);
+      assert.deepEqual(
+        fromRows.columns.map((c) => c.distinctApprox),
+        Object.values(exact[0]!),
+        `${name}: distinct counts`,
+      );
+    }
   });
 
   it('binds named parameters', async () => {

@@ -1,6 +1,7 @@
 // One statement that describes a relation and profiles it: column names and types, row count, content hash, per-column stats.
+import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
 import { quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
-import type { TableProfile } from '../warehouse.js';
+import type { ColumnStats, TableProfile } from '../warehouse.js';
 
 /** Types without a useful min/max (nested values, blobs, bit strings), as `typeof` spells them (upper case). */
 const UNORDERABLE = /[[\]]|^(STRUCT|MAP|UNION|LIST|BLOB|BIT)/;
@@ -55,4 +56,78 @@ export function parseProfile(names: readonly string[], row: readonly unknown[]):
       };
     }),
   };
+}
+
+/**
+ * For a small table: each row's hash, values and text, from which `profileFromRows` computes the same profile in
+ * JavaScript. One plain projection plans in about half the time of the aggregates above, which is most of a small
+ * table's profile.
+ */
+export function rowProfileSql(relation: QualifiedName): string {
+  return `SELECT hash(t), COLUMNS(*), COLUMNS(*)::VARCHAR FROM ${quoteQualified(relation)} AS t`;
+}
+
+/** How a value of each type orders as DuckDB orders it; types not here (nested, intervals, enums, blobs...) are left to SQL. */
+const ORDER_KEYS: Partial<Record<DuckDBTypeId, (value: unknown) => number | bigint | string | boolean>> = {};
+for (const id of [
+  DuckDBTypeId.BOOLEAN,
+  DuckDBTypeId.TINYINT,
+  DuckDBTypeId.SMALLINT,
+  DuckDBTypeId.INTEGER,
+  DuckDBTypeId.BIGINT,
+  DuckDBTypeId.UTINYINT,
+  DuckDBTypeId.USMALLINT,
+  DuckDBTypeId.UINTEGER,
+  DuckDBTypeId.UBIGINT,
+  DuckDBTypeId.HUGEINT,
+  DuckDBTypeId.UHUGEINT,
+])
+  ORDER_KEYS[id] = (value) => value as number | bigint | boolean;
+// NaN orders above every number in DuckDB and -0 equals 0 with another text: such values are left to SQL.
+ORDER_KEYS[DuckDBTypeId.FLOAT] = ORDER_KEYS[DuckDBTypeId.DOUBLE] = (value) => (Number.isNaN(value) || Object.is(value, -0) ? Number.NaN : (value as number));
+// DuckDB compares strings byte by byte in UTF-8; JavaScript compares UTF-16 units, which orders some characters otherwise.
+ORDER_KEYS[DuckDBTypeId.VARCHAR] = (value) => Buffer.from(value as string, 'utf8').toString('latin1');
+ORDER_KEYS[DuckDBTypeId.DATE] = (value) => (value as { days: number }).days;
+ORDER_KEYS[DuckDBTypeId.TIME] = (value) => (value as { micros: bigint }).micros;
+ORDER_KEYS[DuckDBTypeId.TIMESTAMP] = ORDER_KEYS[DuckDBTypeId.TIMESTAMP_TZ] = (value) => (value as { micros: bigint }).micros;
+ORDER_KEYS[DuckDBTypeId.TIMESTAMP_S] = (value) => (value as { seconds: bigint }).seconds;
+ORDER_KEYS[DuckDBTypeId.TIMESTAMP_MS] = (value) => (value as { millis: bigint }).millis;
+ORDER_KEYS[DuckDBTypeId.TIMESTAMP_NS] = (value) => (value as { nanos: bigint }).nanos;
+// One column's decimals share their scale, so the unscaled integers order them.
+ORDER_KEYS[DuckDBTypeId.DECIMAL] = (value) => (value as { value: bigint }).value;
+
+/**
+ * The profile of `rowProfileSql`'s rows, equal to `profileSql`'s but for distinct counts, which are exact here.
+ * Undefined when a column's type (or a value, NaN or -0) orders in a way not mirrored here: profile it in SQL then.
+ */
+export function profileFromRows(names: readonly string[], types: readonly DuckDBType[], rows: readonly (readonly unknown[])[]): TableProfile | undefined {
+  const width = (names.length - 1) / 2;
+  const columns: ColumnStats[] = [];
+  for (let c = 0; c < width; c++) {
+    const type = types[1 + c]!;
+    const orderKey = ORDER_KEYS[type.typeId];
+    // A user type's name or a collation would order or spell the column otherwise: SQL knows.
+    if (!orderKey || type.alias !== undefined || (type.typeId === DuckDBTypeId.VARCHAR && type.toString() !== 'VARCHAR')) return undefined;
+    let nullCount = 0;
+    let [min, max]: [number | bigint | string | boolean | undefined, number | bigint | string | boolean | undefined] = [undefined, undefined];
+    let [minText, maxText]: [string | null, string | null] = [null, null];
+    const distinct = new Set<string>();
+    for (const row of rows) {
+      const value = row[1 + c];
+      if (value === null || value === undefined) {
+        nullCount++;
+        continue;
+      }
+      const key = orderKey(value);
+      if (typeof key === 'number' && Number.isNaN(key)) return undefined;
+      const text = row[1 + width + c] as string;
+      distinct.add(text);
+      if (min === undefined || key < min) [min, minText] = [key, text];
+      if (max === undefined || key > max) [max, maxText] = [key, text];
+    }
+    columns.push({ name: names[1 + c]!, type: type.toString(), nullCount, distinctApprox: distinct.size, min: minText, max: maxText });
+  }
+  // sum(hash(t)) in SQL: a HUGEINT sum of the rows' UBIGINT hashes, NULL (here 'empty') for no rows.
+  const contentHash = rows.length === 0 ? 'empty' : rows.reduce((sum, row) => sum + (row[0] as bigint), 0n).toString();
+  return { rowCount: rows.length, contentHash, columns };
 }

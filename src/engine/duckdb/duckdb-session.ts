@@ -7,12 +7,14 @@ import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
 import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type PublishRejects, type TableProfile, type WarehouseSession } from '../warehouse.js';
-import { parseProfile, profileSql } from './duckdb-profile.js';
+import { parseProfile, profileFromRows, profileSql, rowProfileSql } from './duckdb-profile.js';
 
 type RelationKind = 'TABLE' | 'VIEW';
 
 /** Up to this many rows, a profile computes min/max of every column (see duckdb-profile.ts): a few ms at most. */
 const SMALL_TABLE_ROWS = 10_000;
+/** Up to this many rows, a table is profiled from its rows in JavaScript (see duckdb-profile.ts): cheaper to plan and read. */
+const ROW_PROFILE_ROWS = 100;
 
 /**
  * Catalog look-ups stay off information_schema on the hot path: its views enumerate every relation of the
@@ -410,8 +412,13 @@ export class DuckDbSession implements WarehouseSession {
     return this.profileOf(relation, this.openStaging && sameRelation(relation, this.openStaging) ? this.openStagingRows : undefined);
   }
 
-  /** `rows`: the relation's row count when known, which lets a small table's profile skip a per-column type test. */
+  /** `rows`: the relation's row count when known: a small table is profiled from its rows, or without a per-column type test. */
   private async profileOf(relation: QualifiedName, rows: number | undefined): Promise<TableProfile> {
+    if (rows !== undefined && rows <= ROW_PROFILE_ROWS) {
+      const result = await this.guarded(this.connection.run(rowProfileSql(relation)));
+      const profile = profileFromRows(result.columnNames(), result.columnTypes(), await result.getRows());
+      if (profile) return profile;
+    }
     const result = await this.guarded(this.connection.run(profileSql(relation, rows !== undefined && rows <= SMALL_TABLE_ROWS)));
     return parseProfile(result.columnNames(), (await result.fetchChunk())!.getRows()[0]!);
   }
