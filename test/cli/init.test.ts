@@ -4,17 +4,22 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { createTestDatabase, postgresUnavailable } from '../helpers/postgres-database.js';
 import { SLUICE_BIN } from '../helpers/temp-project.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-init-'));
 
-function run(command: string, args: string[], cwd: string) {
+const pgSkip = await postgresUnavailable();
+
+function run(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
   // npm_command would otherwise be inherited from `npm test`; npx sets its own.
-  const env = { ...process.env, NO_COLOR: '1', npm_command: undefined, INIT_CWD: undefined };
+  const env = { ...process.env, NO_COLOR: '1', npm_command: undefined, INIT_CWD: undefined, ...extraEnv };
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', env });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 const sluice = (cwd: string, ...args: string[]) => run(process.execPath, [SLUICE_BIN, ...args], cwd);
+const sluiceWith = (env: Record<string, string>, cwd: string, ...args: string[]) => run(process.execPath, [SLUICE_BIN, ...args], cwd, env);
 
 describe('sluice init', () => {
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -35,6 +40,31 @@ describe('sluice init', () => {
     assert.deepEqual(JSON.parse(query.out), [{ orders: 12, days: 4 }]);
     const check = sluice(dir, 'check');
     assert.equal(check.code, 0, check.out + check.err);
+  });
+
+  it('the scaffolded SQL is portable: the same project builds on a PostgreSQL warehouse, checks included', { skip: pgSkip }, async () => {
+    const init = sluice(root, 'init', 'shop-pg');
+    assert.equal(init.code, 0, init.err);
+    const dir = join(root, 'shop-pg');
+    const database = await createTestDatabase('init_pg');
+    try {
+      const env = { SLUICE_WAREHOUSE_URL: database.url, SLUICE_METADATA_URL: database.url };
+      const build = sluiceWith(env, dir, 'materialize');
+      assert.equal(build.code, 0, build.out + build.err);
+      assert.match(build.out, /4 succeeded/);
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query('SELECT sum(orders)::int AS orders, count(*)::int AS days FROM gold.daily_revenue');
+        assert.deepEqual(rows, [{ orders: 12, days: 4 }]);
+      } finally {
+        await client.end();
+      }
+      const check = sluiceWith(env, dir, 'check');
+      assert.equal(check.code, 0, check.out + check.err);
+    } finally {
+      await database.drop();
+    }
   });
 
   it('refuses to write over an existing project and names the file', () => {

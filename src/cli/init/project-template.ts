@@ -64,7 +64,7 @@ SELECT
   o.customer,
   CAST(o.ordered_at AS TIMESTAMP) AS ordered_at,
   o.currency,
-  round(CAST(o.amount AS DECIMAL(12, 2)) * r.eur_per_unit, 2) AS amount_eur
+  round(CAST(o.amount AS DECIMAL(12, 2)) * CAST(r.eur_per_unit AS DECIMAL(12, 6)), 2) AS amount_eur
 FROM bronze.orders AS o
 JOIN bronze.exchange_rates AS r USING (currency)
 `;
@@ -77,7 +77,7 @@ SELECT
   count(*) AS orders,
   sum(amount_eur) AS revenue_eur
 FROM silver.orders
-GROUP BY ALL
+GROUP BY CAST(ordered_at AS DATE)
 ORDER BY order_date
 `;
 
