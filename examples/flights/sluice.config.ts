@@ -2,7 +2,19 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync, readdirSync } from 'node:fs';
-import { asset, checks, defineProject, duckDbCompute, ingestCsv, ingestJsonLines, sqlAssets, sqlString, type IngestColumn, type IngestResult } from 'sluice';
+import {
+  asset,
+  checks,
+  defineProject,
+  duckDbCompute,
+  ingestCsv,
+  ingestJsonLines,
+  ingestParquet,
+  sqlAssets,
+  sqlString,
+  type IngestColumn,
+  type IngestResult,
+} from 'sluice';
 
 // vega-datasets exposes only its JS entry, so find its data folder next to it.
 const vegaData = join(dirname(createRequire(import.meta.url).resolve('vega-datasets')), '..', 'data');
@@ -14,8 +26,8 @@ const airportsFile = join(vegaData, 'airports.csv');
 /** Sluice cannot see inside a TypeScript compute, so its column lineage is declared: each column's source file columns. */
 const fromFile = (file: string, columns: readonly string[]): Record<string, string[]> => Object.fromEntries(columns.map((c) => [c, [`file:${file}.${c}`]]));
 
-/** Columns of a late delivery in landing/ (same as the parquet's), as CSV or JSON lines. */
-const LATE_COLUMNS: IngestColumn[] = [
+/** Columns of the flights, in the Parquet file and in late deliveries in landing/ (CSV or JSON lines). */
+const FLIGHT_COLUMNS: IngestColumn[] = [
   { name: 'date', type: 'TIMESTAMP', required: true },
   { name: 'delay', type: 'BIGINT' },
   { name: 'distance', type: 'BIGINT' },
@@ -45,8 +57,13 @@ function totalOf(results: Record<string, IngestResult>): Record<string, unknown>
   return { read: sum('read'), accepted: sum('accepted'), quarantined: sum('quarantined'), skipped: sum('skipped'), byFormat: results };
 }
 
+/** The quarantine's columns whichever sources rejected rows: Parquet rows have a row offset, late CSV and JSON lines a line. */
+const QUARANTINE_COLUMNS = `SELECT NULL::VARCHAR AS _source_file, NULL::BIGINT AS _row_offset, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _column,
+  NULL::VARCHAR AS _error_type, NULL::VARCHAR AS _raw_line, now() AS _quarantined_at WHERE false`;
+
 /**
- * Raw flights plus the ingestion columns every bronze fact carries; malformed late rows go to bronze.flights_quarantine.
+ * Raw flights plus the ingestion columns every bronze fact carries, loaded through ingestion: rows of the Parquet file
+ * or of late deliveries that do not fit the columns go to bronze.flights_quarantine with their reason and position.
  * Written in DuckDB SQL: on a PostgreSQL warehouse `duckDbCompute` runs it on an in-process DuckDB and COPYs the result in.
  */
 const bronzeFlights = asset({
@@ -56,47 +73,46 @@ const bronzeFlights = asset({
     'Raw US domestic flights, Jan-Jun 2001 (vega-datasets flights-3m.parquet) plus any late CSV or JSON-lines deliveries in landing/, with ingestion columns.',
   owners: ['data-platform'],
   tags: { layer: 'bronze', source: 'vega-datasets' },
-  codeVersion: '3',
+  codeVersion: '4',
   columnLineage: { ...fromFile(flightsFile, ['date', 'delay', 'distance', 'origin', 'destination']), _batch_id: [], _ingested_at: [], _source: [] },
   compute: duckDbCompute(async (ctx) => {
-    const quarantine = ctx.sideOutput('flights_quarantine');
     // Scratch tables next to the staging one: dropped here, and by the next start if this process dies.
     const scratch = (role: string): string => ctx.target.replace(/"$/, `_late_${role}"`);
-    const results: Record<string, IngestResult> = {};
-    const late: string[] = [];
-    const quarantines: string[] = [];
+    const scratchTables = [scratch('parquet_quarantine'), ...LATE_FORMATS.flatMap((format) => [scratch(format.name), scratch(`${format.name}_quarantine`)])];
+    const quarantines = [scratch('parquet_quarantine')];
     try {
+      // The main file straight into the target in one pass, with the bronze ingestion columns instead of the lineage ones.
+      const flights = await ingestParquet(ctx.sql, {
+        files: [flightsFile],
+        columns: FLIGHT_COLUMNS,
+        target: ctx.target,
+        quarantine: scratch('parquet_quarantine'),
+        lineageColumns: false,
+        extraColumns: { _batch_id: sqlString(ctx.runId), _ingested_at: 'now()', _source: sqlString(flightsSource) },
+      });
+      ctx.addMetadata({ ingestion: flights });
+      if (flights.quarantined > 0) ctx.log.warn(`${flights.quarantined} of ${flights.read} flights quarantined`, { ...flights });
+      const results: Record<string, IngestResult> = {};
       for (const format of LATE_FORMATS) {
         const files = lateFiles(ctx.projectDir, format.extension);
         if (files.length === 0) continue;
         const [accepted, rejected] = [scratch(format.name), scratch(`${format.name}_quarantine`)];
-        results[format.name] = await format.ingest(ctx.sql, { files, columns: LATE_COLUMNS, target: accepted, quarantine: rejected, errorBudgetPercent: 50 });
-        late.push(`UNION ALL SELECT date, delay, distance, origin, destination, $1::VARCHAR, now(), _source_file || ':' || _line_number FROM ${accepted}`);
+        results[format.name] = await format.ingest(ctx.sql, { files, columns: FLIGHT_COLUMNS, target: accepted, quarantine: rejected, errorBudgetPercent: 50 });
+        await ctx.sql.exec(
+          `INSERT INTO ${ctx.target} SELECT date, delay, distance, origin, destination, $1::VARCHAR, now(), _source_file || ':' || _line_number FROM ${accepted}`,
+          [ctx.runId],
+        );
         quarantines.push(rejected);
       }
-      if (late.length > 0) {
+      if (Object.keys(results).length > 0) {
         const total = totalOf(results);
         ctx.addMetadata({ lateDeliveries: total });
         ctx.log.info(`late deliveries: ${total.accepted} accepted, ${total.quarantined} quarantined of ${total.read} rows`, total);
       }
-      const rejects = quarantines.map((table) => `SELECT * FROM ${table}`);
-      await ctx.sql.exec(
-        rejects.length > 0
-          ? `CREATE TABLE ${quarantine} AS ${rejects.join(' UNION ALL BY NAME ')}`
-          : `CREATE TABLE ${quarantine} AS SELECT NULL::VARCHAR AS _source_file, NULL::BIGINT AS _line_number, NULL::VARCHAR AS _column,
-               NULL::VARCHAR AS _error_type, NULL::VARCHAR AS _raw_line, now() AS _quarantined_at WHERE false`,
-      );
-      await ctx.sql.exec(
-        `CREATE TABLE ${ctx.target} AS
-         SELECT date, delay, distance, origin, destination,
-                $1::VARCHAR AS _batch_id, now() AS _ingested_at, ${sqlString(flightsSource)} AS _source
-         FROM read_parquet(${sqlString(flightsFile)}) ${late.join(' ')}`,
-        [ctx.runId],
-      );
+      const rejects = quarantines.map((table) => ` UNION ALL BY NAME SELECT * FROM ${table}`);
+      await ctx.sql.exec(`CREATE TABLE ${ctx.sideOutput('flights_quarantine')} AS ${QUARANTINE_COLUMNS}${rejects.join('')}`);
     } finally {
-      for (const format of LATE_FORMATS) {
-        for (const table of [scratch(format.name), scratch(`${format.name}_quarantine`)]) await ctx.sql.exec(`DROP TABLE IF EXISTS ${table}`);
-      }
+      for (const table of scratchTables) await ctx.sql.exec(`DROP TABLE IF EXISTS ${table}`);
     }
   }),
 });
