@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBMaterializedResult } from '@duckdb/node-api';
 import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
@@ -100,7 +100,7 @@ export class DuckDbSession implements WarehouseSession {
     try {
       const result = await this.guarded(this.connection.run(`BEGIN TRANSACTION;\n${create}`, bindable(params)));
       // CREATE TABLE AS answers its row count (unless the SQL held more statements, whose last one answers).
-      const answer = result.columnNames()[0] === 'Count' ? (await result.fetchChunk())?.getRows()[0] : undefined;
+      const answer = result.columnNames()[0] === 'Count' ? rowsOf(result)[0] : undefined;
       this.openStagingRows = answer === undefined ? undefined : Number(answer[0]);
     } catch (error) {
       await this.rollback();
@@ -416,11 +416,11 @@ export class DuckDbSession implements WarehouseSession {
   private async profileOf(relation: QualifiedName, rows: number | undefined): Promise<TableProfile> {
     if (rows !== undefined && rows <= ROW_PROFILE_ROWS) {
       const result = await this.guarded(this.connection.run(rowProfileSql(relation)));
-      const profile = profileFromRows(result.columnNames(), result.columnTypes(), await result.getRows());
+      const profile = profileFromRows(result.columnNames(), result.columnTypes(), rowsOf(result));
       if (profile) return profile;
     }
     const result = await this.guarded(this.connection.run(profileSql(relation, rows !== undefined && rows <= SMALL_TABLE_ROWS)));
-    return parseProfile(result.columnNames(), (await result.fetchChunk())!.getRows()[0]!);
+    return parseProfile(result.columnNames(), rowsOf(result)[0]!);
   }
 
   interrupt(): void {
@@ -470,10 +470,9 @@ export class DuckDbSession implements WarehouseSession {
     await this.guarded(this.connection.run(sql, params ? ([...params] as never) : undefined));
   }
 
-  /** The first row of a statement's result: one fetch (reading to the end costs a second round trip). */
+  /** The first row of a statement's result. */
   private async firstRow(sql: string, params?: Readonly<Record<string, unknown>>): Promise<readonly unknown[] | undefined> {
-    const result = await this.guarded(this.connection.run(sql, bindable(params)));
-    return (await result.fetchChunk())?.getRows()[0];
+    return rowsOf(await this.guarded(this.connection.run(sql, bindable(params))))[0];
   }
 
   /** A statement that failed may have left the connection in any state (an aborted transaction): it is not handed on. */
@@ -501,6 +500,16 @@ function plainRow(row: Record<string, unknown>): Row {
   const out: Row = {};
   for (const [key, value] of Object.entries(row)) out[key] = plainValue(value);
   return out;
+}
+
+/**
+ * The rows of a result `run` materialized, read synchronously: fetching them (`getRows`, `fetchChunk`) is an async
+ * round trip per chunk plus one for the empty chunk that ends them, and every round trip waits for a thread's turn.
+ */
+function rowsOf(result: DuckDBMaterializedResult): unknown[][] {
+  const rows: unknown[][] = [];
+  for (let i = 0; i < result.chunkCount; i++) rows.push(...result.getChunk(i).getRows());
+  return rows;
 }
 
 /** Named parameters as @duckdb/node-api binds them; none: nothing to bind. */
