@@ -3,12 +3,17 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
- * Runs `body` with the pid of a zombie: a shell's background child that exits at once while the shell
- * (replaced by `sleep`) never waits for it.
+ * The child exits only once its parent has become `sleep`, which never waits for it: a child that exited while its
+ * parent was still the shell could be reaped by that shell (under load it was, 1 in a few CI runs).
+ */
+const CHILD = `while [ "$(cat /proc/$PPID/comm)" != sleep ]; do sleep 0.01; done; exit 0`;
+
+/**
+ * Runs `body` with the pid of a zombie: a shell's background child that exits once the shell is replaced by `sleep`.
  * @example await withZombie((pid) => assert.equal(isProcessAlive(pid), false));
  */
 export async function withZombie(body: (pid: number) => Promise<void> | void): Promise<void> {
-  const parent = spawn('sh', ['-c', 'sh -c "exit 0" & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const parent = spawn('sh', ['-c', `sh -c '${CHILD}' & echo $!; exec sleep 60`], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const pid = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
     const deadline = Date.now() + 10_000;
