@@ -139,12 +139,12 @@ async function readWhileCounting(connection: IngestConnection, sql: string, load
 
 /**
  * The target straight from the reader, in the reader's order, with `_line_number` NULL; once the rows are as counted,
- * one UPDATE numbers them from their row ids. The target's `_source_file` (an ENUM of the files in list order) gives
- * each row's file. Writing the rows once costs less than a scratch table copied into the target.
+ * one UPDATE numbers them from their row ids. The target's `_source_file` gives each row's file (its place in the
+ * list). Writing the rows once costs less than a scratch table copied into the target.
  */
 async function loadDirectly(connection: IngestConnection, load: PlainLoad): Promise<number[] | undefined> {
   const names = load.columns.map((column, i) => `c${i} AS ${quoteIdentifier(column.name)}`).join(', ');
-  const fileIndex = 'enum_code(_source_file) + 1';
+  const fileIndex = load.files.length === 1 ? '1' : `list_position(${fileList(load.files)}, _source_file)`;
   const create = `CREATE TABLE ${load.target} AS
 SELECT ${names}, ${sourceFileSql(load.files, 'file_index')} AS _source_file, CAST(NULL AS BIGINT) AS _line_number
 FROM (${typedRowsSql(load)}) AS typed_rows`;

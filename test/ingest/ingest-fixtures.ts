@@ -56,14 +56,6 @@ export async function quarantineRows(db: TestDuckDb, relation: string): Promise<
   return rows.map((row) => ({ line: Number(row.line), type: String(row.type), column: row.column === null ? null : String(row.column), raw: String(row.raw) }));
 }
 
-/** The type of a target's `_source_file`: an ENUM of the files read, in name order. */
-export function sourceFileType(files: readonly string[]): string {
-  return `ENUM(${[...files]
-    .sort()
-    .map((file) => `'${file.replaceAll("'", "''")}'`)
-    .join(', ')})`;
-}
-
 /** Names of the temporary tables currently alive on the connection. */
 export async function temporaryTables(db: TestDuckDb): Promise<string[]> {
   const rows = await db.query(`SELECT table_name FROM duckdb_tables() WHERE temporary`);
