@@ -82,6 +82,13 @@ export interface WarehouseSession extends SqlConnection {
   /** Interrupts the statement running on this session, if any. */
   interrupt(): void;
   /**
+   * Publishes a query's result as the table `target` in one atomic statement and profiles it (DuckDB: one
+   * autocommitted `CREATE OR REPLACE TABLE`, far cheaper than staging it in a transaction and swapping it in), for a
+   * table with nothing to audit between build and publish. Optional: engines without it build through staging.
+   * Resolves undefined when the engine declined (nothing changed), and staging it is.
+   */
+  publishQuery?(target: QualifiedName, selectSql: string, params?: Readonly<Record<string, unknown>>): Promise<TableProfile | undefined>;
+  /**
    * Like `query`, with each result column's SQL type (so a DATE is told from a midnight TIMESTAMP when rows become
    * JSON). Optional: callers fall back to `query` and column names.
    */

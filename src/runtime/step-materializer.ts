@@ -61,8 +61,8 @@ export async function materializeStep(input: StepInput): Promise<StepResult> {
     }
     const bindings = sqlBindings(input);
     // Nothing to run between build and publish (no audit): the engine may publish the query's result at once.
-    if (asset.sql !== undefined && !input.audit && !asset.partitions && !asset.incremental && publishesQueries(session)) {
-      const profile = await withSqlContext(asset, () => session.publishQuery(target, asset.sql!, bindings));
+    if (asset.sql !== undefined && !input.audit && !asset.partitions && !asset.incremental && session.publishQuery) {
+      const profile = await withSqlContext(asset, () => session.publishQuery!(target, asset.sql!, bindings));
       if (profile) return { ...measured(profile, undefined), codeVersion, sql: asset.sql };
     }
     const staging = await session.stagingName(target, input.runId);
@@ -266,19 +266,6 @@ function measured(profile: TableProfile, described: ColumnInfo[] | undefined): P
   const schema = described ?? profile.columns.map((c) => ({ name: c.name, type: c.type, nullable: true }));
   const signature = schema.map((c) => `${c.name}:${c.type}`).join(',');
   return { rowCount: profile.rowCount, schema, columnStats: profile.columns, dataVersion: contentDataVersion(signature, profile.contentHash) };
-}
-
-/**
- * A session that publishes a query's result as a table in one step and profiles it (DuckDB: one autocommitted
- * `CREATE OR REPLACE TABLE`, far cheaper than staging it in a transaction and swapping it in). Optional: engines
- * without it build through staging. Undefined: the engine declined (nothing changed), so staging it is.
- */
-interface QueryPublishingSession extends WarehouseSession {
-  publishQuery(target: QualifiedName, selectSql: string, params?: Readonly<Record<string, unknown>>): Promise<TableProfile | undefined>;
-}
-
-function publishesQueries(session: WarehouseSession): session is QueryPublishingSession {
-  return typeof (session as Partial<QueryPublishingSession>).publishQuery === 'function';
 }
 
 /** Runs SQL, turning engine errors into messages that name the asset and where its SQL lives. */
