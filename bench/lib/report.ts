@@ -47,7 +47,7 @@ export function keyFigures(results: BenchResults): string {
     const plan = rows.map((r) => `${ms(r.loadPlanPerAssetMs.median)} at ${num(r.size)}`).join(', ');
     const run = rows
       .filter((r) => r.execute)
-      .map((r) => `${ms(r.execute!.perAssetMs.median)} at ${num(r.size)}`)
+      .map((r) => `${ms(r.execute!.perAssetMs.median)} at ${num(r.size)} (overhead over DuckDB direct ${ms(r.execute!.overheadPerAssetMs.median)})`)
       .join(', ');
     lines.push(`Synthetic ${shape}: load + plan per asset ${plan}${run ? `; execute per asset ${run}` : ''}`);
   }
@@ -134,7 +134,18 @@ function syntheticSection(s: SyntheticResult): string {
     ]),
   );
   const run = table(
-    ['shape', 'assets', 'scheduler only (no-op steps) / asset', 'Sluice.open', 'materialize', 'per asset', 'close'],
+    [
+      'shape',
+      'assets',
+      'scheduler only (no-op steps) / asset',
+      'Sluice.open',
+      'materialize',
+      'per asset',
+      'DuckDB direct / asset',
+      'overhead / asset',
+      'Sluice / direct',
+      'close',
+    ],
     s.rows.map((r) =>
       r.execute
         ? [
@@ -144,9 +155,12 @@ function syntheticSection(s: SyntheticResult): string {
             cell(r.execute.openMs),
             cell(r.execute.materializeMs),
             cell(r.execute.perAssetMs),
+            cell(r.execute.directPerAssetMs),
+            cell(r.execute.overheadPerAssetMs),
+            ratio(r.execute.ratio.median),
             cell(r.execute.closeMs),
           ]
-        : [r.shape, num(r.size), cell(r.schedulerPerAssetMs), '-', r.executeSkipped ?? 'not run in this mode', '-', '-'],
+        : [r.shape, num(r.size), cell(r.schedulerPerAssetMs), '-', r.executeSkipped ?? 'not run in this mode', '-', '-', '-', '-', '-'],
     ),
   );
   const growth = table(
