@@ -4,7 +4,7 @@ import { createRowsSql, headerFieldsSql } from './csv-ingest-sql.js';
 import { readHeaderLine } from './csv-header.js';
 import { invalidIngestion, validateOptions } from './ingest-columns.js';
 import type { IngestColumn, IngestColumnType, IngestOptions } from './ingest-columns.js';
-import { createEmptyQuarantine, loadClassifiedRows, readingFiles, resolveFiles, scratchTable } from './quarantine-load.js';
+import { createEmptyQuarantine, loadClassifiedRows, loadTargetsOf, readingFiles, resolveFiles, scratchTable } from './quarantine-load.js';
 import { loadCsvInOnePass } from './csv-fast-path.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
 import { applySchemaContract, discardedFileDetail } from './schema-contract.js';
@@ -115,16 +115,5 @@ export async function ingestCsv(connection: IngestConnection, options: CsvIngest
   }
   const rows = scratchTable('rows');
   await execOverTextLines(connection, 'CSV', files, (escaped) => createRowsSql(rows, files, headers, columns, delimiter, escaped));
-  return loadClassifiedRows(
-    connection,
-    { ...shape, rows },
-    {
-      target: options.target,
-      quarantine: options.quarantine,
-      errorBudgetPercent: options.errorBudgetPercent,
-      extraColumns: options.extraColumns,
-      lineageColumns: options.lineageColumns,
-      drift,
-    },
-  );
+  return loadClassifiedRows(connection, { ...shape, rows }, loadTargetsOf(options, drift));
 }

@@ -3,7 +3,7 @@ import { SluiceError } from '../errors.js';
 import { validateOptions } from './ingest-columns.js';
 import type { IngestColumn, IngestOptions } from './ingest-columns.js';
 import { createJsonRowsSql, createParsedLinesSql, keyListsSql } from './json-lines-sql.js';
-import { loadClassifiedRows, resolveFiles, scratchTable } from './quarantine-load.js';
+import { loadClassifiedRows, loadTargetsOf, resolveFiles, scratchTable } from './quarantine-load.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
 import { describeDrift, evolvedColumns } from './schema-contract.js';
 import type { SchemaContract, SchemaDrift } from './schema-contract.js';
@@ -116,14 +116,7 @@ export async function ingestJsonLines(connection: IngestConnection, options: Jso
     return await loadClassifiedRows(
       connection,
       { format: 'JSON lines', rows, files, columns, keyIndexes, positionColumn: '_line_number', columnDetail: 'detail' },
-      {
-        target: options.target,
-        quarantine: options.quarantine,
-        errorBudgetPercent: options.errorBudgetPercent,
-        extraColumns: options.extraColumns,
-        lineageColumns: options.lineageColumns,
-        drift: found.drift,
-      },
+      loadTargetsOf(options, found.drift),
     );
   } finally {
     await connection.exec(`DROP TABLE IF EXISTS ${parsed}`).catch(() => undefined);

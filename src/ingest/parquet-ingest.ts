@@ -3,7 +3,7 @@ import { SluiceError } from '../errors.js';
 import { quoteIdentifier, sqlString } from '../model/asset-key.js';
 import { badCastFromText, validateOptions } from './ingest-columns.js';
 import type { IngestColumn, IngestOptions } from './ingest-columns.js';
-import { fileList, loadClassifiedRows, readingFiles, resolveFiles, scratchTable } from './quarantine-load.js';
+import { fileList, loadClassifiedRows, loadTargetsOf, readingFiles, resolveFiles, scratchTable } from './quarantine-load.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
 import { applySchemaContract, discardedFileDetail } from './schema-contract.js';
 import type { FileHeader, ParsedHeader } from './schema-contract.js';
@@ -171,14 +171,7 @@ export async function ingestParquet(connection: IngestConnection, options: Parqu
         positionColumn: '_row_offset',
         columnDetail: discardedFileDetail(discarded),
       },
-      {
-        target: options.target,
-        quarantine: options.quarantine,
-        errorBudgetPercent: options.errorBudgetPercent,
-        extraColumns: options.extraColumns,
-        lineageColumns: options.lineageColumns,
-        drift,
-      },
+      loadTargetsOf(options, drift),
     ),
   );
 }

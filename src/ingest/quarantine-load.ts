@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { SluiceError } from '../errors.js';
 import { quoteIdentifier, sqlString } from '../model/asset-key.js';
-import type { IngestColumn, SourceFormat } from './ingest-columns.js';
+import type { IngestColumn, IngestOptions, SourceFormat } from './ingest-columns.js';
 import type { SchemaDrift } from './schema-contract.js';
 import { createTargetSql } from './target-table.js';
 import type { TargetShape } from './target-table.js';
@@ -122,6 +122,12 @@ export interface LoadTargets extends TargetShape {
   quarantine: string;
   errorBudgetPercent?: number | undefined;
   drift: SchemaDrift[];
+}
+
+/** The load targets an ingestion's options ask for, with the schema drift the format found. */
+export function loadTargetsOf(options: IngestOptions, drift: SchemaDrift[]): LoadTargets {
+  const { target, quarantine, errorBudgetPercent, extraColumns, lineageColumns } = options;
+  return { target, quarantine, errorBudgetPercent, extraColumns, lineageColumns, drift };
 }
 
 /**
