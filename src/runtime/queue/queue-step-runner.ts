@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { SluiceError, type SerializedError } from '../../errors.js';
 import { openPostgresPool } from '../../postgres/postgres-pool.js';
 import type { BuiltStep } from '../run-coordinator.js';
+import { reconnect } from './reconnect.js';
 import { QUEUE_SCHEMA, STEP_CANCEL_CHANNEL, STEP_DONE_CHANNEL, STEP_TASK, prepareQueue, stepJobKey, type StepPayload } from './queue-schema.js';
 
 /** Construction options of the step runner. */
@@ -90,16 +91,13 @@ export class QueueStepRunner {
   }
 
   private async listenAgain(): Promise<void> {
-    for (let delay = 500; !this.closed; delay = Math.min(delay * 2, 30_000)) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      if (this.closed) return;
-      try {
-        return await this.listen();
-      } catch {
+    await reconnect(undefined, () => this.listen(), {
+      stopped: () => this.closed,
+      beforeWait: () => {
         this.listener?.release(true);
         this.listener = undefined;
-      }
-    }
+      },
+    });
   }
 
   /**

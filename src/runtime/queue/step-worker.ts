@@ -7,6 +7,7 @@ import type { BuiltStep } from '../run-coordinator.js';
 import { run, type Job, type JobHelpers, type Runner, type WorkerEvents } from 'graphile-worker';
 import { serializeError } from '../../errors.js';
 import { openPostgresPool } from '../../postgres/postgres-pool.js';
+import { reconnect } from './reconnect.js';
 import { QUEUE_SCHEMA, STEP_CANCEL_CHANNEL, STEP_DONE_CHANNEL, STEP_TASK, prepareQueue, silentLogger, type StepPayload } from './queue-schema.js';
 
 /**
@@ -142,27 +143,25 @@ export class StepWorker {
    */
   private recover(error: unknown, concurrency: number): void {
     if (this.stopping || this.recovering) return;
-    this.recovering = (async () => {
-      let cause = error;
-      for (let delay = 500; !this.stopping; delay = Math.min(delay * 2, 30_000)) {
-        // The old runner finishes the steps in hand first (their builds use connections of their own).
-        await this.runner?.stop().catch(() => undefined);
-        this.runner = undefined;
-        this.listener?.release(true);
-        this.listener = undefined;
-        this.config.onReconnect?.(cause, delay);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        if (this.stopping) return;
-        try {
-          await this.releaseJobsOf(this.runnerIds);
-          this.runnerIds = [];
-          await this.connect(concurrency);
-          return;
-        } catch (caught) {
-          cause = caught;
-        }
-      }
-    })().finally(() => (this.recovering = undefined));
+    this.recovering = reconnect(
+      error,
+      async () => {
+        await this.releaseJobsOf(this.runnerIds);
+        this.runnerIds = [];
+        await this.connect(concurrency);
+      },
+      {
+        stopped: () => this.stopping,
+        beforeWait: async (cause, delayMs) => {
+          // The old runner finishes the steps in hand first (their builds use connections of their own).
+          await this.runner?.stop().catch(() => undefined);
+          this.runner = undefined;
+          this.listener?.release(true);
+          this.listener = undefined;
+          this.config.onReconnect?.(cause, delayMs);
+        },
+      },
+    ).finally(() => (this.recovering = undefined));
   }
 
   private async beat(): Promise<void> {
