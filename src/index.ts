@@ -58,5 +58,5 @@ export { AutomationDaemon, type DaemonConfig } from './automation/daemon.js';
 export { planBackfill, runBackfill, type BackfillOptions, type BackfillResult } from './automation/backfill.js';
 export * from './errors.js';
 export { AccessDeniedError } from './access/principal.js';
-export { InvalidAccessConfigError } from './access/grants/access-config.js';
+export { InvalidAccessConfigError } from './access/grants/access-config-error.js';
 export { PolicyValidationError } from './access/policy/policy-validation.js';

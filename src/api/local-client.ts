@@ -6,7 +6,7 @@ import type { RunEvent } from '../model/run-event.js';
 import type { LoadedProject } from '../runtime/project-loader.js';
 import type { Sluice } from '../runtime/sluice.js';
 import type { MaterializationRecord } from '../store/records.js';
-import { ApiClient } from './api-client.js';
+import { ApiClient, type FetchLike } from './api-client.js';
 import { ApiReads } from './api-reads.js';
 import type { BackfillListener, BackfillRequest, BackfillView, RunRequest, SluiceClient, SubmittedRun } from './sluice-client.js';
 
@@ -29,10 +29,11 @@ export class LocalClient extends ApiReads implements SluiceClient {
 
   /** Wraps an opened project; `close()` closes it. */
   static async open(sluice: Sluice): Promise<LocalClient> {
-    // Loaded here, not at the top: commands that never read through the API start faster without the server's modules.
-    const { createApp } = await import('../server/app.js');
-    const app = createApp(sluice);
-    return new LocalClient(sluice, new ApiClient('http://localhost', (input, init) => Promise.resolve(app.request(input, init))));
+    // The app (the server's routes, hono, zod: ~150 ms of modules) is loaded by the first read, so commands that
+    // only run assets (`sluice materialize`) never load it.
+    let app: ReturnType<typeof loadApp> | undefined;
+    const request: FetchLike = async (input, init) => (await (app ??= loadApp(sluice))).request(input, init);
+    return new LocalClient(sluice, new ApiClient('http://localhost', request));
   }
 
   async project(): Promise<LoadedProject> {
@@ -97,4 +98,11 @@ export class LocalClient extends ApiReads implements SluiceClient {
   close(): Promise<void> {
     return this.sluice.close();
   }
+}
+
+/** The HTTP app of an opened project, for reads in process. */
+async function loadApp(sluice: Sluice): Promise<{ request: FetchLike }> {
+  const { createApp } = await import('../server/app.js');
+  const app = createApp(sluice);
+  return { request: async (input, init) => app.request(input, init) };
 }

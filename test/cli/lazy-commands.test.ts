@@ -84,6 +84,28 @@ describe('the sluice CLI imports only the command it runs', () => {
     }
   });
 
+  it('a project command loads neither zod nor the HTTP app unless it reads through the API', () => {
+    const init = sluice('init', 'lazy-shop');
+    assert.equal(init.code, 0, init.out);
+    const project = ['--project', join(dir, 'lazy-shop')];
+    const server = (modules: string[]): string[] => modules.filter((url) => /\/server\/(app|routes)|[/]hono[/]|[/]zod[/]/.test(url));
+    // The config imports the package: its index exports the access error, which no longer pulls the validator (zod).
+    const list = sluice('list', ...project);
+    assert.equal(list.code, 0, list.out);
+    assert.deepEqual(
+      server(list.modules).filter((url) => url.includes('/zod/')),
+      [],
+    );
+    const build = sluice('materialize', ...project);
+    assert.equal(build.code, 0, build.out);
+    assert.match(build.out, /4 succeeded/);
+    assert.deepEqual(server(build.modules), []);
+    // A read goes through the app, which is then loaded.
+    const query = sluice('query', 'SELECT count(*) AS n FROM gold.daily_revenue', '--json', ...project);
+    assert.equal(query.code, 0, query.out);
+    assert.ok(server(query.modules).some((url) => url.includes('/server/app.')));
+  });
+
   it('a subcommand of a group runs from its module, and an unknown command is still refused with usage', () => {
     const group = sluice('access', '--help');
     assert.equal(group.code, 0, group.out);

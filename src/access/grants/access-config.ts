@@ -1,20 +1,11 @@
 // Validates `defineProject({ access })` against the asset graph: shapes with zod, then names and selections.
 import { z } from 'zod';
-import { SluiceError } from '../../errors.js';
+import { InvalidAccessConfigError } from './access-config-error.js';
 import type { AccessDefinition } from '../../model/access-definition.js';
 import type { AssetGraph } from '../../model/asset-graph.js';
 import { didYouMean } from '../../model/did-you-mean.js';
 import { resolveSelection } from '../../model/selection.js';
 
-/** A bad access configuration; the message names the path of the bad entry and the fix. */
-export class InvalidAccessConfigError extends SluiceError {
-  constructor(
-    readonly path: string,
-    detail: string,
-  ) {
-    super('INVALID_CONFIG', `invalid access configuration at ${path}: ${detail}`);
-  }
-}
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 const nameMessage = 'use letters, digits, ".", "_", "@" and "-" (at most 128 characters, starting with a letter or digit)';

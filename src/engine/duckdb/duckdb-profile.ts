@@ -1,7 +1,10 @@
 // One statement that describes a relation and profiles it: column names and types, row count, content hash, per-column stats.
-import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
+import { duckdb } from './duckdb-module.js';
 import { quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
 import type { ColumnStats, TableProfile } from '../warehouse.js';
+
+const TypeId = duckdb.DuckDBTypeId;
 
 /** Types without a useful min/max (nested values, blobs, bit strings), as `typeof` spells them (upper case). */
 const UNORDERABLE = /[[\]]|^(STRUCT|MAP|UNION|LIST|BLOB|BIT)/;
@@ -70,31 +73,31 @@ export function rowProfileSql(relation: QualifiedName): string {
 /** How a value of each type orders as DuckDB orders it; types not here (nested, intervals, enums, blobs...) are left to SQL. */
 const ORDER_KEYS: Partial<Record<DuckDBTypeId, (value: unknown) => number | bigint | string | boolean>> = {};
 for (const id of [
-  DuckDBTypeId.BOOLEAN,
-  DuckDBTypeId.TINYINT,
-  DuckDBTypeId.SMALLINT,
-  DuckDBTypeId.INTEGER,
-  DuckDBTypeId.BIGINT,
-  DuckDBTypeId.UTINYINT,
-  DuckDBTypeId.USMALLINT,
-  DuckDBTypeId.UINTEGER,
-  DuckDBTypeId.UBIGINT,
-  DuckDBTypeId.HUGEINT,
-  DuckDBTypeId.UHUGEINT,
+  TypeId.BOOLEAN,
+  TypeId.TINYINT,
+  TypeId.SMALLINT,
+  TypeId.INTEGER,
+  TypeId.BIGINT,
+  TypeId.UTINYINT,
+  TypeId.USMALLINT,
+  TypeId.UINTEGER,
+  TypeId.UBIGINT,
+  TypeId.HUGEINT,
+  TypeId.UHUGEINT,
 ])
   ORDER_KEYS[id] = (value) => value as number | bigint | boolean;
 // NaN orders above every number in DuckDB and -0 equals 0 with another text: such values are left to SQL.
-ORDER_KEYS[DuckDBTypeId.FLOAT] = ORDER_KEYS[DuckDBTypeId.DOUBLE] = (value) => (Number.isNaN(value) || Object.is(value, -0) ? Number.NaN : (value as number));
+ORDER_KEYS[TypeId.FLOAT] = ORDER_KEYS[TypeId.DOUBLE] = (value) => (Number.isNaN(value) || Object.is(value, -0) ? Number.NaN : (value as number));
 // DuckDB compares strings byte by byte in UTF-8; JavaScript compares UTF-16 units, which orders some characters otherwise.
-ORDER_KEYS[DuckDBTypeId.VARCHAR] = (value) => Buffer.from(value as string, 'utf8').toString('latin1');
-ORDER_KEYS[DuckDBTypeId.DATE] = (value) => (value as { days: number }).days;
-ORDER_KEYS[DuckDBTypeId.TIME] = (value) => (value as { micros: bigint }).micros;
-ORDER_KEYS[DuckDBTypeId.TIMESTAMP] = ORDER_KEYS[DuckDBTypeId.TIMESTAMP_TZ] = (value) => (value as { micros: bigint }).micros;
-ORDER_KEYS[DuckDBTypeId.TIMESTAMP_S] = (value) => (value as { seconds: bigint }).seconds;
-ORDER_KEYS[DuckDBTypeId.TIMESTAMP_MS] = (value) => (value as { millis: bigint }).millis;
-ORDER_KEYS[DuckDBTypeId.TIMESTAMP_NS] = (value) => (value as { nanos: bigint }).nanos;
+ORDER_KEYS[TypeId.VARCHAR] = (value) => Buffer.from(value as string, 'utf8').toString('latin1');
+ORDER_KEYS[TypeId.DATE] = (value) => (value as { days: number }).days;
+ORDER_KEYS[TypeId.TIME] = (value) => (value as { micros: bigint }).micros;
+ORDER_KEYS[TypeId.TIMESTAMP] = ORDER_KEYS[TypeId.TIMESTAMP_TZ] = (value) => (value as { micros: bigint }).micros;
+ORDER_KEYS[TypeId.TIMESTAMP_S] = (value) => (value as { seconds: bigint }).seconds;
+ORDER_KEYS[TypeId.TIMESTAMP_MS] = (value) => (value as { millis: bigint }).millis;
+ORDER_KEYS[TypeId.TIMESTAMP_NS] = (value) => (value as { nanos: bigint }).nanos;
 // One column's decimals share their scale, so the unscaled integers order them.
-ORDER_KEYS[DuckDBTypeId.DECIMAL] = (value) => (value as { value: bigint }).value;
+ORDER_KEYS[TypeId.DECIMAL] = (value) => (value as { value: bigint }).value;
 
 /**
  * The profile of `rowProfileSql`'s rows, equal to `profileSql`'s but for distinct counts, which are exact here.
@@ -107,7 +110,7 @@ export function profileFromRows(names: readonly string[], types: readonly DuckDB
     const type = types[1 + c]!;
     const orderKey = ORDER_KEYS[type.typeId];
     // A user type's name or a collation would order or spell the column otherwise: SQL knows.
-    if (!orderKey || type.alias !== undefined || (type.typeId === DuckDBTypeId.VARCHAR && type.toString() !== 'VARCHAR')) return undefined;
+    if (!orderKey || type.alias !== undefined || (type.typeId === TypeId.VARCHAR && type.toString() !== 'VARCHAR')) return undefined;
     let nullCount = 0;
     let [min, max]: [number | bigint | string | boolean | undefined, number | bigint | string | boolean | undefined] = [undefined, undefined];
     let [minText, maxText]: [string | null, string | null] = [null, null];

@@ -1,5 +1,6 @@
 // DuckDB's own parser (json_serialize_sql) for the warehouse: requests batched into one query, analyses remembered.
-import { LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from './duckdb-module.js';
 import { SluiceError } from '../../errors.js';
 import type { QualifiedName } from '../../model/asset-key.js';
 import { collectParameters, collectTableReferences } from './parse-tree.js';
@@ -75,8 +76,8 @@ export class DuckDbSqlParser {
           await this.connection
         ).runAndReadAll(
           'SELECT json_serialize_sql(s) AS tree FROM unnest($1::VARCHAR[]) WITH ORDINALITY AS u(s, i) ORDER BY i',
-          [listValue(chunk.map((p) => p.sql))],
-          [LIST(VARCHAR)],
+          [duckdb.listValue(chunk.map((p) => p.sql))],
+          [duckdb.LIST(duckdb.VARCHAR)],
         );
         const rows = reader.getRowObjectsJS();
         if (rows.length !== chunk.length) throw new SluiceError('SQL_ERROR', `the parser answered ${rows.length} of ${chunk.length} statements`);

@@ -1,7 +1,8 @@
 // The embedded warehouse: one DuckDB file owned by this process, one connection per running step.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from './duckdb-module.js';
 import { SluiceError } from '../../errors.js';
 import type { QualifiedName } from '../../model/asset-key.js';
 import { STAGING_PREFIX, type Warehouse } from '../warehouse.js';
@@ -49,7 +50,7 @@ export class DuckDbWarehouse implements Warehouse {
     if (config.fileSearchPath) options.file_search_path = config.fileSearchPath;
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(config.path, options);
+      instance = await duckdb.DuckDBInstance.create(config.path, options);
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);
       const hint = /lock/i.test(message)

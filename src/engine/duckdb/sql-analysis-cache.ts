@@ -89,9 +89,9 @@ export class CachedSqlParser {
 
 /** DuckDB in memory, imported only now: most loads never get here. */
 async function openParser(): Promise<{ parser: DuckDbSqlParser; close: () => void }> {
-  const [{ DuckDBInstance }, { DuckDbSqlParser }] = await Promise.all([import('@duckdb/node-api'), import('./duckdb-sql-parser.js')]);
+  const [{ duckdb }, { DuckDbSqlParser }] = await Promise.all([import('./duckdb-module.js'), import('./duckdb-sql-parser.js')]);
   // Extensions would be downloaded on first use, which fails offline; parsing needs none.
-  const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
+  const instance = await duckdb.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
   const parser = new DuckDbSqlParser(instance);
   return {
     parser,

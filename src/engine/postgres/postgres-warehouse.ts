@@ -1,5 +1,6 @@
 // The production warehouse: a PostgreSQL database many processes read and write; SQL parsed by the same DuckDB parser.
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from '../duckdb/duckdb-module.js';
 import type pg from 'pg';
 import { SluiceError } from '../../errors.js';
 import { quoteQualified, type QualifiedName } from '../../model/asset-key.js';
@@ -54,7 +55,7 @@ export class PostgresWarehouse implements Warehouse {
     });
     try {
       await installCompat(pool);
-      const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
+      const instance = await duckdb.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
       return new PostgresWarehouse(pool, instance, new DuckDbSqlParser(instance), redactUrl(config.url), config.fileSearchPath);
     } catch (error) {
       await pool.end();

@@ -1,6 +1,7 @@
 // The system catalogs one connection sees: a private in-memory DuckDB holding pg_catalog and information_schema
 // rows for the relations its principal may read, and nothing else (no data, no files, no network).
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { duckdb } from '../../engine/duckdb/duckdb-module.js';
 import { CATALOG_TABLES, CATALOG_TYPES, CATALOG_VIEWS, INFO_SCHEMA, INFO_TABLES, PG_CATALOG_SCHEMA, catalogMacros } from './catalog-schema.js';
 import { rewriteCatalogSql } from './catalog-sql.js';
 import { PG_TYPES, pgTypeOf, type PgType } from './pg-types.js';
@@ -47,7 +48,7 @@ export class PgCatalog {
   ) {}
 
   static async create(config: PgCatalogConfig): Promise<PgCatalog> {
-    const instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    const instance = await duckdb.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     const connection = await instance.connect();
     const catalog = new PgCatalog(instance, connection);
     try {
