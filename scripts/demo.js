@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm run demo`: builds examples/flights from scratch and prints a summary, in one process, as `sluice materialize`
-// then `sluice query` would.
+// then `sluice query` would, on one opening of the project.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { SUMMARY_SQL, builtCli, flightsProject } from './demo-common.js';
+import { SUMMARY_SQL, builtCli, flightsProject, root } from './demo-common.js';
 
 /**
  * Empties the project's data/ folder for a fresh warehouse and run history, but keeps data/.cache: the config compiled
@@ -18,7 +18,14 @@ function freshData(project) {
 
 const project = process.argv[2] ?? flightsProject;
 const main = await builtCli();
+const { openClient } = await import(join(root, 'dist', 'cli', 'open-project.js'));
 freshData(project);
 process.chdir(project);
-const built = await main(['node', 'sluice', 'materialize']);
-process.exitCode = built !== 0 ? built : await main(['node', 'sluice', 'query', SUMMARY_SQL]);
+// Both commands share one client, as one process: the project is opened (and its warehouse closed) once.
+const client = await openClient({ project });
+try {
+  const built = await main(['node', 'sluice', 'materialize'], { client });
+  process.exitCode = built !== 0 ? built : await main(['node', 'sluice', 'query', SUMMARY_SQL], { client });
+} finally {
+  await client.close();
+}

@@ -1,6 +1,7 @@
 // The `sluice` command line: one module per command, imported only when that command runs; maps errors to exit codes.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import type { SluiceClient } from '../api/sluice-client.js';
 import { EXIT, reportError } from './cli-errors.js';
 
 /** Adds a command (and its subcommands and options) to the program; each command module exports one. */
@@ -133,9 +134,9 @@ const COMMANDS: readonly CommandEntry[] = [
  * `sluice help NAME` included) loads its module and parses the same command line again with it, so commander alone
  * decides which command runs, and each run imports one command module (the runtime, DuckDB, the server... only
  * when that command needs them).
- * @example await (await buildProgram(process.argv)).parseAsync(process.argv);
+ * @example await (await buildProgram(process.argv, {})).parseAsync(process.argv);
  */
-async function buildProgram(argv: readonly string[], entry?: CommandEntry): Promise<Command> {
+async function buildProgram(argv: readonly string[], context: MainContext, entry?: CommandEntry): Promise<Command> {
   const program = new Command('sluice')
     .description('Software-defined data assets on DuckDB: plan, materialize, check and trace them.')
     .option('-p, --project <dir>', 'project folder (default: the current folder or its nearest parent with sluice.config.ts)')
@@ -143,19 +144,21 @@ async function buildProgram(argv: readonly string[], entry?: CommandEntry): Prom
     .option('--url <url>', 'send the command to the Sluice server at URL (default: the `sluice dev` running for this project, if any)')
     .exitOverride()
     .showHelpAfterError('(run `sluice --help` for usage)');
+  // Seen by every command in its options (`optsWithGlobals`), like a global flag no command line can set.
+  if (context.client) program.setOptionValue('client', context.client);
   const configure = entry ? await entry.load() : [];
   for (const command of COMMANDS) {
     if (command.load === entry?.load && !program.commands.some((c) => c.name() === command.name)) for (const add of configure) add(program);
     const configured = program.commands.find((c) => c.name() === command.name);
     if (configured) configured.description(command.description);
-    else addStandIn(program, command, argv);
+    else addStandIn(program, command, argv, context);
   }
-  addHelpCommand(program, argv);
+  addHelpCommand(program, argv, context);
   return program;
 }
 
 /** A command known by name only: passes everything after its name on, and runs the real command when invoked. */
-function addStandIn(program: Command, entry: CommandEntry, argv: readonly string[]): void {
+function addStandIn(program: Command, entry: CommandEntry, argv: readonly string[], context: MainContext): void {
   program
     .command(entry.name)
     .description(entry.description)
@@ -163,12 +166,12 @@ function addStandIn(program: Command, entry: CommandEntry, argv: readonly string
     .allowUnknownOption()
     .allowExcessArguments()
     .action(async () => {
-      await (await buildProgram(argv, entry)).parseAsync([...argv]);
+      await (await buildProgram(argv, context, entry)).parseAsync([...argv]);
     });
 }
 
 /** `sluice help NAME`: commander's own would print a stand-in's help, so this one loads the command first. */
-function addHelpCommand(program: Command, argv: readonly string[]): void {
+function addHelpCommand(program: Command, argv: readonly string[], context: MainContext): void {
   program
     .command('help [command]')
     .description('display help for command')
@@ -176,7 +179,7 @@ function addHelpCommand(program: Command, argv: readonly string[]): void {
     .action(async (name: string | undefined) => {
       const entry = COMMANDS.find((c) => c.name === name);
       if (!entry) program.help({ error: name !== undefined });
-      await (await buildProgram(argv, entry)).parseAsync([...argv.slice(0, 2), entry.name, '--help']);
+      await (await buildProgram(argv, context, entry)).parseAsync([...argv.slice(0, 2), entry.name, '--help']);
     });
 }
 
@@ -185,10 +188,19 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** Runs the CLI with `argv` (as in process.argv) and returns the exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/** What a caller running several commands in one process can share between them. */
+export interface MainContext {
+  /** A client of the project (see `openClient`), used by every command instead of opening the project again; the caller closes it. */
+  client?: SluiceClient;
+}
+
+/**
+ * Runs the CLI with `argv` (as in process.argv) and returns the exit code.
+ * @example const code = await main(['node', 'sluice', 'query', 'SELECT 1'], { client });
+ */
+export async function main(argv: readonly string[], context: MainContext = {}): Promise<number> {
   try {
-    await (await buildProgram(argv)).parseAsync([...argv]);
+    await (await buildProgram(argv, context)).parseAsync([...argv]);
     return EXIT.ok;
   } catch (error) {
     return reportError(error);

@@ -13,6 +13,8 @@ export interface ProjectOptions {
   project?: string;
   /** A Sluice server to send the command to (`--url`). */
   url?: string;
+  /** A client its caller opened and closes (see `main`): commands use it instead of opening the project again. */
+  client?: SluiceClient;
 }
 
 /**
@@ -22,14 +24,24 @@ export interface ProjectOptions {
  * @example const assets = await withClient({ project: 'examples/flights' }, (client) => client.assets());
  */
 export async function withClient<T>(options: ProjectOptions, work: (client: SluiceClient) => Promise<T>): Promise<T> {
-  const dir = options.project ?? process.cwd();
-  const server = findDevServer(options);
-  const client: SluiceClient = server ? new HttpClient(server, () => Sluice.load({ dir })) : await LocalClient.open(await Sluice.open({ dir }));
+  if (options.client) return work(options.client);
+  const client = await openClient(options);
   try {
     return await work(client);
   } finally {
     await client.close();
   }
+}
+
+/**
+ * The client of the project, as every command opens it: the server named by `--url` or the project's running
+ * `sluice dev`, else the project opened in this process. The caller closes it.
+ * @example const client = await openClient({ project: 'examples/flights' });
+ */
+export async function openClient(options: ProjectOptions): Promise<SluiceClient> {
+  const dir = options.project ?? process.cwd();
+  const server = findDevServer(options);
+  return server ? new HttpClient(server, () => Sluice.load({ dir })) : LocalClient.open(await Sluice.open({ dir }));
 }
 
 /** What reading the asset listing needs: the server's answer, or the same views computed here. */
