@@ -2,7 +2,7 @@
 import { register } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Sluice, sqlString, type AssetContext, type AssetDefinition, type ProjectDefinition } from '../../src/index.js';
+import { Sluice, sqlString, type ProjectDefinition } from '../../src/index.js';
 import { importProjectFile } from '../../src/runtime/project-loader.js';
 import type { FlightsSources } from './flights-data.js';
 import { FLIGHTS_DIR, REPO_ROOT } from './paths.js';
@@ -32,9 +32,14 @@ function aliasSluiceToSource(): void {
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 }
 
-/** The example's own definition, imported as the CLI would import it (but against src/, see aliasSluiceToSource). */
-export function flightsDefinition(): Promise<ProjectDefinition> {
+/**
+ * The example's own definition, imported as the CLI would import it (but against src/, see aliasSluiceToSource). With
+ * a row subset (quick mode), its bronze/flights reads the subset through ingestion as it reads the whole file, by the
+ * variable the example honours for that.
+ */
+export function flightsDefinition(sources: FlightsSources): Promise<ProjectDefinition> {
   aliasSluiceToSource();
+  if (!sources.original) process.env.SLUICE_FLIGHTS_PARQUET = sources.flightsParquet;
   return importProjectFile(join(FLIGHTS_DIR, 'sluice.config.ts'));
 }
 
@@ -58,23 +63,12 @@ const REPRODUCED: Readonly<Record<string, (sources: FlightsSources) => string>> 
 };
 
 /**
- * The example's project writing to `dataDir` instead of examples/flights/data. With a row subset, bronze/flights
- * is swapped for the same SQL over the subset; every other asset is the example's own definition.
- * @example Sluice.open({ dir: FLIGHTS_DIR, project: benchFlightsProject(definition, sources, scratch) })
+ * The example's project writing to `dataDir` instead of examples/flights/data.
+ * @example Sluice.open({ dir: FLIGHTS_DIR, project: benchFlightsProject(definition, scratch) })
  */
-export function benchFlightsProject(definition: ProjectDefinition, sources: FlightsSources, dataDir: string): ProjectDefinition {
-  const assets = definition.assets.map((a) => (sources.original || a.key !== 'bronze/flights' ? a : subsetBronzeFlights(a, sources.flightsParquet)));
+export function benchFlightsProject(definition: ProjectDefinition, dataDir: string): ProjectDefinition {
   // Spread rather than defineProject(): project settings added later (lineage, checks) come along unchanged.
-  return { ...definition, assets, warehousePath: join(dataDir, 'warehouse.duckdb'), metadataPath: join(dataDir, 'sluice.sqlite') };
-}
-
-function subsetBronzeFlights(original: AssetDefinition, parquet: string): AssetDefinition {
-  return Object.freeze({
-    ...original,
-    compute: async (ctx: AssetContext) => {
-      await ctx.sql.exec(`CREATE TABLE ${ctx.target} AS ${bronzeFlightsSelect(parquet, '$1::VARCHAR')}`, [ctx.runId]);
-    },
-  });
+  return { ...definition, warehousePath: join(dataDir, 'warehouse.duckdb'), metadataPath: join(dataDir, 'sluice.sqlite') };
 }
 
 /** The orchestration-free baseline's statements, and how many checks Sluice runs that the baselines do not. */
@@ -88,7 +82,7 @@ export interface DirectPlan {
  * assets reproduced. Throws when the example gains a TypeScript asset the bench does not know.
  */
 export async function directStatements(sources: FlightsSources): Promise<DirectPlan> {
-  const loaded = await Sluice.load({ dir: FLIGHTS_DIR, project: await flightsDefinition() });
+  const loaded = await Sluice.load({ dir: FLIGHTS_DIR, project: await flightsDefinition(sources) });
   const statements = loaded.graph.order.map((key) => {
     const definition = loaded.graph.get(key)!.definition;
     const [schema, name] = key.split('/') as [string, string];

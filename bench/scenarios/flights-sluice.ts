@@ -14,10 +14,10 @@ interface Args {
 
 const { sources, verify } = scenarioArgs<Args>();
 // Importing sluice.config.ts is left out of the timing: it is tsx compiling TypeScript, not Sluice.
-const definition = await flightsDefinition();
+const definition = await flightsDefinition(sources);
 const dataDir = scratchDir('flights-sluice');
 try {
-  const project = benchFlightsProject(definition, sources, dataDir);
+  const project = benchFlightsProject(definition, dataDir);
   const [openMs, sluice] = await timed(() => Sluice.open({ dir: FLIGHTS_DIR, project }));
   const [materializeMs, result] = await timed(() => sluice.materialize({ select: '*' }));
   if (result.status !== 'succeeded') {

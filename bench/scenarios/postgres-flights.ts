@@ -1,6 +1,6 @@
 // Child: the flights demo built on DuckDB and on PostgreSQL in alternation (the same definitions, files and checks).
 import { rmSync } from 'node:fs';
-import { duckDbCompute, Sluice, type AssetDefinition, type ProjectDefinition } from '../../src/index.js';
+import { Sluice } from '../../src/index.js';
 import { PostgresWarehouse } from '../../src/engine/postgres/postgres-warehouse.js';
 import type { FlightsSources } from '../lib/flights-data.js';
 import { benchFlightsProject, flightsDefinition } from '../lib/flights-project.js';
@@ -17,13 +17,7 @@ type Engine = 'duckdb' | 'postgres';
 
 const { sources, reps } = scenarioArgs<Args>();
 
-/** The bench's subset bronze (quick mode) is DuckDB SQL too: marked so, it runs on PostgreSQL as the example's does. */
-function portable(project: ProjectDefinition): ProjectDefinition {
-  const assets = project.assets.map((a: AssetDefinition) => (a.compute && !sources.original ? Object.freeze({ ...a, compute: duckDbCompute(a.compute) }) : a));
-  return { ...project, assets };
-}
-
-const definition = await flightsDefinition();
+const definition = await flightsDefinition(sources);
 const { url, drop } = await createScratchDatabase('flights');
 const runs: Record<Engine, { totalMs: number; steps: Record<string, number> }[]> = { duckdb: [], postgres: [] };
 try {
@@ -32,7 +26,7 @@ try {
     for (const engine of order) {
       const dataDir = scratchDir(`postgres-flights-${engine}`);
       try {
-        const project = portable(benchFlightsProject(definition, sources, dataDir));
+        const project = benchFlightsProject(definition, dataDir);
         const warehouse = engine === 'postgres' ? { warehouse: () => PostgresWarehouse.open({ url, fileSearchPath: FLIGHTS_DIR }) } : {};
         const [totalMs] = await timed(async () => {
           const sluice = await Sluice.open({ dir: FLIGHTS_DIR, project, ...warehouse });
