@@ -67,7 +67,9 @@ export async function runFlights(options: BenchOptions): Promise<FlightsResult> 
   const notes: string[] = [];
   const sources = await flightsSources(options.flightRows);
   if (!sources.original)
-    notes.push(`quick mode: the first ${sources.flightRows.toLocaleString('en-US')} flights only; bronze/flights reads that subset with the example's SQL`);
+    notes.push(
+      `quick mode: the first ${sources.flightRows.toLocaleString('en-US')} flights only; the example's bronze/flights ingests that subset (SLUICE_FLIGHTS_PARQUET)`,
+    );
   const { statements, checks } = await directStatements(sources);
   if (checks > 0)
     notes.push(`Sluice also runs the example's ${checks} data checks (blocking ones on the staged tables, before publishing); the baselines run none`);
