@@ -1,5 +1,7 @@
 // The one logger of Sluice (pino): library code logs through the Logger it was given, never to stderr itself.
-import { pino, type Logger as PinoLogger } from 'pino';
+import { createRequire } from 'node:module';
+import type * as Pino from 'pino';
+import type { Logger as PinoLogger } from 'pino';
 
 /** What Sluice's modules log with: a pino logger (or anything with its methods). */
 export type Logger = Pick<PinoLogger, 'debug' | 'info' | 'warn' | 'error' | 'child'>;
@@ -23,6 +25,9 @@ export interface LoggerConfig {
 export function createLogger(config: LoggerConfig = {}): Logger {
   const write = config.write ?? ((line: string) => void process.stderr.write(line));
   const json = config.format === 'json';
+  // Required when the first logger is made, not imported with the package: commands that open no project
+  // (`sluice list`, `--help`) never load pino (~35 ms).
+  const { pino } = createRequire(import.meta.url)('pino') as typeof Pino;
   return pino(
     { level: config.level ?? 'info', base: undefined, ...(json ? {} : { timestamp: false }) },
     { write: (line: string) => write(json ? line : textLine(line)) },
