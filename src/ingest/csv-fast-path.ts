@@ -2,10 +2,11 @@
 // would, straight into the target; any doubt, and the caller classifies every line instead. (Numbering the rows while
 // reading, with row_number() OVER (), made the read single-threaded: ~3x a plain read; a scratch table whose row ids
 // give the lines, copied into the target, ~1.6x; the target's own row ids and one UPDATE of the line column, less.)
-import { createReadStream } from 'node:fs';
 import { quoteIdentifier, sqlString } from '../model/asset-key.js';
-import { valueCasts, valueDefects } from './csv-ingest-sql.js';
-import type { IngestColumn } from './ingest-columns.js';
+import { scanPlainCsv } from './csv-plain-scan.js';
+import type { PlainCsvShape } from './csv-plain-scan.js';
+import { badCastFromText } from './ingest-columns.js';
+import type { IngestColumn, IngestColumnType } from './ingest-columns.js';
 import { fileList, scratchTable } from './quarantine-load.js';
 import type { IngestConnection, IngestResult } from './quarantine-load.js';
 import type { FileHeader } from './schema-contract.js';
@@ -16,66 +17,27 @@ import type { TargetShape } from './target-table.js';
 const FILE_COLUMN = '_sluice_source_file';
 /** The message that aborts the one-pass load at the first line that needs classifying. */
 const NEEDS_CLASSIFYING = 'sluice: a line needs classifying';
-
-const NEWLINE = 0x0a;
-const CARRIAGE_RETURN = 0x0d;
-const QUOTE = 0x22;
-const BYTE_ORDER_MARK = Buffer.from([0xef, 0xbb, 0xbf]);
+/** How much of each file is scanned before the load starts; the rest is scanned while DuckDB reads. */
+const FIRST_SCAN_BYTES = 1 << 20;
 
 /**
- * True when DuckDB's CSV reader reads the file as the line-by-line path does, as far as bytes tell at memory speed:
- * the reader accepts a quote inside an unquoted field and spaces around a quoted one, and keeps a mid-file byte-order
- * mark, where the line path quarantines or strips; so a file qualifies only without any quote, byte-order mark past its
- * start or repeated header line (and, see `countLinesBelowHeader`, lone carriage return). What the reader does
- * differently with field counts is caught while loading (see `typedRowsSql`), and blank lines after it: the reader
- * skips them, making fewer rows than the file has lines.
+ * Column types DuckDB's CSV reader converts with the very function TRY_CAST from text uses (DuckDB 1.5,
+ * string_value_scanner.cpp: Timestamp::TryConvertTimestamp without offsets, TryDoubleCast with '.', text as is), so
+ * reading the column typed gives TRY_CAST's value, and a value TRY_CAST turns into NULL (`bad_cast`) fails the read.
+ * Other types are read as text and converted by the line path's own expressions: the reader rounds '1.5' into an
+ * INTEGER where the line path quarantines it, and a DATE's lossless test needs the text.
  */
-async function looksPlain(file: string, headerLine: string): Promise<boolean> {
-  const repeatedHeader = [Buffer.from(`\n${headerLine}\n`), Buffer.from(`\n${headerLine}\r\n`)];
-  const overlap = repeatedHeader[1]!.length - 1;
-  let tail = Buffer.alloc(0);
-  let first = true;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    if (chunk.includes(QUOTE)) return false;
-    // The tail of the previous chunk is searched again, so no pattern is missed across a chunk boundary.
-    const window = Buffer.concat([tail, chunk]);
-    if (repeatedHeader.some((line) => window.includes(line))) return false;
-    // Byte 0 of the file may carry a byte-order mark (the reader skips it); anywhere else it is data the line path strips.
-    if (window.indexOf(BYTE_ORDER_MARK, first ? 1 : 0) >= 0) return false;
-    tail = window.subarray(Math.max(0, window.length - overlap));
-    first = false;
-  }
-  return !tail.toString('utf8').endsWith(`\n${headerLine}`);
-}
+const READER_TYPES: ReadonlySet<IngestColumnType> = new Set(['VARCHAR', 'DOUBLE', 'TIMESTAMP']);
 
-/**
- * The lines below the header, or undefined when the file has a lone carriage return (a line break to the reader, not to
- * the line path). The slower half of the byte scan (a step per line), so it runs while DuckDB loads the file.
- */
-async function countLinesBelowHeader(file: string): Promise<number | undefined> {
-  let newlines = 0;
-  let lastByte = -1;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    // A carriage return ending a chunk is followed by the next chunk's first byte.
-    if (lastByte === CARRIAGE_RETURN && chunk[0] !== NEWLINE) return undefined;
-    for (let at = chunk.indexOf(CARRIAGE_RETURN); at >= 0; at = chunk.indexOf(CARRIAGE_RETURN, at + 1)) {
-      if (at + 1 < chunk.length && chunk[at + 1] !== NEWLINE) return undefined;
-    }
-    for (let at = chunk.indexOf(NEWLINE); at >= 0; at = chunk.indexOf(NEWLINE, at + 1)) newlines++;
-    lastByte = chunk[chunk.length - 1] ?? lastByte;
-  }
-  if (lastByte === CARRIAGE_RETURN) return undefined;
-  const lines = newlines + (lastByte >= 0 && lastByte !== NEWLINE ? 1 : 0);
-  return Math.max(0, lines - 1);
-}
-
-/** Each file's lines below its header (one file at a time: a landing folder may hold thousands), or undefined. */
-async function countAllLines(files: readonly string[]): Promise<number[] | undefined> {
-  const counts: number[] = [];
+/** Each file's lines below its header, scanning each file's start (`maxBytes`) or all of it, or undefined for a file that is not plain. */
+async function scanFiles(files: readonly string[], shape: PlainCsvShape, known: ReadonlyMap<string, number>, maxBytes?: number): Promise<Map<string, number> | undefined> {
+  const counts = new Map(known);
+  // One file at a time: a landing folder may hold thousands of files, more than the process may open at once.
   for (const file of files) {
-    const count = await countLinesBelowHeader(file);
-    if (count === undefined) return undefined;
-    counts.push(count);
+    if (counts.has(file)) continue;
+    const scanned = await scanPlainCsv(file, shape, maxBytes);
+    if (!scanned) return undefined;
+    if (scanned.complete) counts.set(file, scanned.lines);
   }
   return counts;
 }
@@ -91,9 +53,9 @@ export interface OnePassCsv extends TargetShape {
 }
 
 /**
- * Loads the target in one pass when every file qualifies (see `countPlainCsvLines`), has the same header (so the same
- * column positions) and no drift, and every line is accepted; the result then accounts for every line. Answers
- * undefined, leaving nothing created, as soon as any of that fails: the caller classifies every line instead.
+ * Loads the target in one pass when every file is plain (see `PlainCsvScan`), has the same header (so the same column
+ * positions) and no drift, and every line is accepted; the result then accounts for every line. Answers undefined,
+ * leaving nothing created, as soon as any of that fails: the caller classifies every line instead.
  */
 export async function loadCsvInOnePass(connection: IngestConnection, load: OnePassCsv): Promise<IngestResult | undefined> {
   const [header] = load.headers;
@@ -103,8 +65,11 @@ export async function loadCsvInOnePass(connection: IngestConnection, load: OnePa
   // Lines follow from row ids only when tables keep the reader's order.
   const [order] = await connection.query(`SELECT current_setting('preserve_insertion_order') AS kept`);
   if (order?.kept !== true) return undefined;
-  for (const file of load.files) if (!(await looksPlain(file, header.headerLine))) return undefined;
-  const plain = { ...load, header };
+  const shape = { headerLine: header.headerLine, delimiter: load.delimiter, fieldCount: header.fieldCount };
+  // A file that is not plain near its start (quoted fields, repeated headers) is found before DuckDB reads anything.
+  const scanned = await scanFiles(load.files, shape, new Map(), FIRST_SCAN_BYTES);
+  if (!scanned) return undefined;
+  const plain = { ...load, header, shape, scanned };
   const counts =
     load.extraColumns === undefined && load.lineageColumns !== false ? await loadDirectly(connection, plain) : await loadThroughScratch(connection, plain);
   if (!counts) return undefined;
@@ -112,15 +77,18 @@ export async function loadCsvInOnePass(connection: IngestConnection, load: OnePa
   return { read, accepted: read, quarantined: 0, skipped: 0, byReason: {}, files: load.files.length, drift: [] };
 }
 
-/** The one-pass load of files that look plain, with the header they share. */
+/** The one-pass load of files that look plain, with the header they share and the lines of those scanned whole. */
 interface PlainLoad extends OnePassCsv {
   header: FileHeader;
+  shape: PlainCsvShape;
+  scanned: ReadonlyMap<string, number>;
 }
 
 /**
- * Runs the statement that reads the files while counting their lines; the counts, or undefined when the reader refused
- * a line (the line path's to report) or a file turned out not to qualify. `created` is dropped when the statement
- * succeeded but the count did not.
+ * Runs the statement that reads the files while the rest of each file is scanned; each file's lines below its header,
+ * or undefined when the reader refused a line (the line path's to report) or a file turned out not to be plain (read in
+ * vain: rare, since a file that is not plain usually shows it in its first megabyte). `created` is dropped when the
+ * statement succeeded but the scan did not.
  */
 async function readWhileCounting(connection: IngestConnection, sql: string, load: PlainLoad, created: string): Promise<number[] | undefined> {
   const reading = connection.exec(sql).then(
@@ -131,8 +99,8 @@ async function readWhileCounting(connection: IngestConnection, sql: string, load
       return false;
     },
   );
-  const [read, counts] = await Promise.all([reading, countAllLines(load.files)]);
-  if (read && counts) return counts;
+  const [read, scanned] = await Promise.all([reading, scanFiles(load.files, load.shape, load.scanned)]);
+  if (read && scanned) return load.files.map((file) => scanned.get(file) ?? 0);
   if (read) await connection.exec(`DROP TABLE IF EXISTS ${created}`);
   return undefined;
 }
@@ -184,30 +152,53 @@ async function loadThroughScratch(connection: IngestConnection, load: PlainLoad)
 }
 
 /**
- * Every line below each header, typed (`file_index`, `c<i>`), from DuckDB's CSV reader (in parallel) with every field
- * read as text and converted by the line path's own expressions. The reader accepts a line with one delimiter too many
- * at its end as if it were not there, so it reads one field more than the header has, padding with NULL, and keeps
- * empty fields empty (its NULL string is a line break, which no field can hold): a missing field is NULL, a surplus one
- * is not. A line with a field too few or too many, or with a defect, aborts the statement. The rows keep the reader's
- * order (files in list order, lines in file order), so a row's position in the table it is written to gives its line.
+ * SQL that is true when `value` (non-null text) did not convert into `cast`, its TRY_CAST to `type`, or might not
+ * have converted losslessly. For an integer: any text whose DOUBLE differs, where the line path compares the DOUBLE only
+ * for a text with '.', 'e' or 'E' (looking for those costs ~0.2x of a plain read on the demo's flights). A text
+ * accepted here is accepted by the line path as the same integer; the few it accepts and this refuses ('0x1F': no
+ * DOUBLE) go line by line.
+ */
+function castMayBeLossy(type: IngestColumnType, value: string, cast: string): string {
+  if (type === 'INTEGER' || type === 'BIGINT') return `(${cast} IS NULL OR TRY_CAST(${value} AS DOUBLE) IS DISTINCT FROM ${cast})`;
+  return badCastFromText(type, value, cast);
+}
+
+/**
+ * Every line below each header, typed (`file_index`, `c<i>`), from DuckDB's CSV reader (in parallel): a column of a
+ * `READER_TYPES` type read as such, any other read as text and converted by the line path's own expressions; an empty
+ * field is NULL either way, as in the line path. The reader fails on a line with a field too few or too many (but for
+ * empty ones past the last, which it drops and the scan rules out) and on a value its column type refuses; a missing
+ * required value or a text that does not convert losslessly aborts the statement. The rows keep the reader's order
+ * (files in list order, lines in file order), so a row's position in the table it is written to gives its line.
  */
 function typedRowsSql(load: PlainLoad): string {
-  const { header } = load;
+  const { header, columns } = load;
   const list = fileList(load.files);
-  const width = header.fieldCount;
-  const fields = Array.from({ length: width + 1 }, (_, i) => `'f${i + 1}': 'VARCHAR'`).join(', ');
+  const readAs = Array.from({ length: header.fieldCount }, (): IngestColumnType => 'VARCHAR');
+  const picked: string[] = [];
+  const defects: string[] = [];
+  columns.forEach((column, i) => {
+    const position = header.positions[i] ?? 0;
+    if (position === 0) {
+      picked.push(`CAST(NULL AS ${column.type}) AS c${i}`);
+      if (column.required) defects.push('true');
+    } else if (READER_TYPES.has(column.type)) {
+      readAs[position - 1] = column.type;
+      picked.push(`f${position} AS c${i}`);
+      if (column.required) defects.push(`c${i} IS NULL`);
+    } else {
+      picked.push(`f${position} AS v${i}`, `TRY_CAST(f${position} AS ${column.type}) AS c${i}`);
+      defects.push(`v${i} IS NOT NULL AND ${castMayBeLossy(column.type, `v${i}`, `c${i}`)}`);
+      if (column.required) defects.push(`v${i} IS NULL`);
+    }
+  });
+  const fields = readAs.map((type, i) => `'f${i + 1}': '${type}'`).join(', ');
   // One file needs no per-row file name, which costs a string per row.
   const [fileIndex, filename] = load.files.length === 1 ? ['1', ''] : [`list_position(${list}, ${FILE_COLUMN})`, `, filename = ${sqlString(FILE_COLUMN)}`];
-  const reader = `read_csv(${list}, header = true, auto_detect = false, delim = ${sqlString(load.delimiter)}, quote = '"', escape = '"', strict_mode = true, null_padding = true, nullstr = chr(10)${filename}, columns = {${fields}})`;
-  const values = load.columns.map((_, i) => `${header.positions[i] ? `nullif(f${header.positions[i]}, '')` : 'NULL'} AS v${i}`);
-  const defects = [`f${width} IS NULL`, `f${width + 1} IS NOT NULL`, ...valueDefects(load.columns).map(({ test }) => test)];
-  return `SELECT file_index, ${load.columns.map((_, i) => `c${i}`).join(', ')}
-FROM (
-  SELECT *, ${valueCasts(load.columns).join(', ')} FROM (
-    SELECT ${fileIndex} AS file_index, f${width}, f${width + 1}, ${values.join(', ')} FROM ${reader}
-  ) AS picked
-) AS typed
-WHERE CASE WHEN ${defects.join(' OR ')} THEN error(${sqlString(NEEDS_CLASSIFYING)}) ELSE true END`;
+  const reader = `read_csv(${list}, header = true, auto_detect = false, delim = ${sqlString(load.delimiter)}, quote = '"', escape = '"', strict_mode = true, null_padding = false, nullstr = ''${filename}, columns = {${fields}})`;
+  const typed = `SELECT file_index, ${columns.map((_, i) => `c${i}`).join(', ')}
+FROM (SELECT ${fileIndex} AS file_index, ${picked.join(', ')} FROM ${reader}) AS typed`;
+  return defects.length === 0 ? typed : `${typed}\nWHERE CASE WHEN ${defects.join(' OR ')} THEN error(${sqlString(NEEDS_CLASSIFYING)}) ELSE true END`;
 }
 
 /** Rows before each file in the table: its first row is its line 2 (below the header). */
