@@ -15,7 +15,10 @@ const COLUMNS: CsvColumn[] = [
 ];
 
 /** Ingests the files, telling which path loaded them from the statements that ran. */
-async function ingest(files: string[], key: string[] = ['id']): Promise<{ result: CsvIngestResult; path: 'one pass' | 'line by line' }> {
+async function ingest(
+  files: string[],
+  key: string[] = ['id'],
+): Promise<{ result: CsvIngestResult; path: 'one pass' | 'line by line'; readerRan: boolean }> {
   const statements: string[] = [];
   const connection = {
     query: (sql: string, params?: readonly unknown[]) => bed.db.query(sql, params),
@@ -25,7 +28,8 @@ async function ingest(files: string[], key: string[] = ['id']): Promise<{ result
     },
   };
   const result = await ingestCsv(connection, { files, columns: COLUMNS, key, target: 'target', quarantine: 'target_quarantine' });
-  return { result, path: statements.some((sql) => sql.includes('read_text(')) ? 'line by line' : 'one pass' };
+  const readerRan = statements.some((sql) => sql.includes('read_csv('));
+  return { result, path: statements.some((sql) => sql.includes('read_text(')) ? 'line by line' : 'one pass', readerRan };
 }
 
 async function loaded(): Promise<unknown[]> {
@@ -84,6 +88,8 @@ describe('CSV ingestion in one pass', () => {
   const LINE_BY_LINE: [string, string | Uint8Array, Partial<CsvIngestResult>][] = [
     ['a quote inside an unquoted field', 'id,name,amount\n1,a"b,1\n', { accepted: 0, byReason: { bad_quoting: 1 } }],
     ['a trailing delimiter', 'id,name,amount\n1,a,1,\n2,b,2\n', { accepted: 1, byReason: { extra_columns: 1 } }],
+    ['two trailing delimiters after an empty last field', 'id,name,amount\n1,a,,,\n2,b,2\n', { accepted: 1, byReason: { extra_columns: 1 } }],
+    ['bytes that are not UTF-8 in a column not loaded', bytes('id,name,amount,extra\n1,a,1,', [0xc3, 0x28], '\n2,b,2,x\n'), { accepted: 1, byReason: { invalid_utf8: 1 } }],
     ['a byte-order mark before a data line', bytes('id,name,amount\n', [0xef, 0xbb, 0xbf], '1,a,1\n'), { accepted: 1, byReason: {} }],
     ['a repeated header line', 'id,name,amount\n1,a,1\nid,name,amount\n2,b,2\n', { accepted: 2, byReason: { header_repeat: 1 } }],
     ['a repeated header line at the end', 'id,name,amount\n1,a,1\nid,name,amount', { accepted: 1, byReason: { header_repeat: 1 } }],
@@ -105,6 +111,29 @@ describe('CSV ingestion in one pass', () => {
       assert.deepEqual({ accepted: result.accepted, byReason: result.byReason }, expected);
     });
   }
+
+  it('loads empty values of every column, the last one included, in one pass as NULL', async () => {
+    const file = bed.dir.write('empty-values.csv', 'id,name,amount\n1,,\n2,b,\n3,,3.5\n');
+    const { result, path } = await ingest([file]);
+    assert.equal(path, 'one pass');
+    assert.equal(result.accepted, 3);
+    assert.deepEqual(await loaded(), [
+      { file: 'empty-values.csv', line: 2, id: 1, name: null, amount: null },
+      { file: 'empty-values.csv', line: 3, id: 2, name: 'b', amount: null },
+      { file: 'empty-values.csv', line: 4, id: 3, name: null, amount: 3.5 },
+    ]);
+  });
+
+  it('goes line by line for a file whose first quote comes after the first megabyte, the rows read in vain dropped', async () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `${i},name-${i},${i}.5`);
+    const file = bed.dir.write('late-quote.csv', ['id,name,amount', ...lines, '100000,"quoted",1'].join('\n') + '\n');
+    const { result, path, readerRan } = await ingest([file]);
+    assert.equal(path, 'line by line');
+    assert.ok(readerRan);
+    assert.equal(result.accepted, 100_001);
+    const [last] = await bed.db.query(`SELECT name, CAST(_line_number AS INTEGER) AS line FROM target WHERE id = 100000`);
+    assert.deepEqual(last, { name: 'quoted', line: 100_002 });
+  });
 
   it('goes line by line when the files have different headers', async () => {
     const a = bed.dir.write('headers-a.csv', 'id,name,amount\n1,a,1\n');
