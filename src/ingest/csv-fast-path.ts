@@ -30,7 +30,12 @@ const FIRST_SCAN_BYTES = 1 << 20;
 const READER_TYPES: ReadonlySet<IngestColumnType> = new Set(['VARCHAR', 'DOUBLE', 'TIMESTAMP']);
 
 /** Each file's lines below its header, scanning each file's start (`maxBytes`) or all of it, or undefined for a file that is not plain. */
-async function scanFiles(files: readonly string[], shape: PlainCsvShape, known: ReadonlyMap<string, number>, maxBytes?: number): Promise<Map<string, number> | undefined> {
+async function scanFiles(
+  files: readonly string[],
+  shape: PlainCsvShape,
+  known: ReadonlyMap<string, number>,
+  maxBytes?: number,
+): Promise<Map<string, number> | undefined> {
   const counts = new Map(known);
   // One file at a time: a landing folder may hold thousands of files, more than the process may open at once.
   for (const file of files) {

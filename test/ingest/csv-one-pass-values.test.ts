@@ -29,24 +29,69 @@ async function ingest(file: string, type: CsvColumnType): Promise<Outcome> {
     { name: 'id', type: 'INTEGER' as const, required: true },
     { name: 'v', type },
   ];
-  const { drift: _drift, skipped: _skipped, ...result } = await ingestCsv(connection, { files: [file], columns, target: 'target', quarantine: 'target_quarantine' });
+  const {
+    drift: _drift,
+    skipped: _skipped,
+    ...result
+  } = await ingestCsv(connection, { files: [file], columns, target: 'target', quarantine: 'target_quarantine' });
   const { header_repeat: _repeat, ...byReason } = result.byReason;
   const rows = await bed.db.query(`SELECT id, CAST(v AS VARCHAR) AS v, CAST(_line_number AS INTEGER) AS line FROM target ORDER BY line`);
   const quarantined = await quarantineRows(bed.db, 'target_quarantine');
   await bed.db.exec('DROP TABLE target; DROP TABLE target_quarantine');
-  return { path: statements.some((sql) => sql.includes('read_text(')) ? 'line by line' : 'one pass', result: { ...result, read: result.read - (_repeat ?? 0), byReason }, rows, quarantined };
+  return {
+    path: statements.some((sql) => sql.includes('read_text(')) ? 'line by line' : 'one pass',
+    result: { ...result, read: result.read - (_repeat ?? 0), byReason },
+    rows,
+    quarantined,
+  };
 }
 
 const VALUES: Record<string, string[]> = {
   TIMESTAMP: [
-    '2001-01-01 00:01:00', '2001-01-01', '2001-01-01T00:01:00', ' 2001-01-01 00:00:00 ', '2001-01-01 00:00:00+02', '2001-01-01 00:00:00Z',
-    '2001-01-01 00:00:00 UTC', '2001-01-01 00:00:00 America/New_York', '2001-01-01 00:00:00.123456789', 'infinity', '-infinity', 'epoch',
-    '2001-1-1', '01/02/2001', '2001-01-01 25:00:00', '2001-02-30', '0044-03-15 (BC)', 'x', '',
+    '2001-01-01 00:01:00',
+    '2001-01-01',
+    '2001-01-01T00:01:00',
+    ' 2001-01-01 00:00:00 ',
+    '2001-01-01 00:00:00+02',
+    '2001-01-01 00:00:00Z',
+    '2001-01-01 00:00:00 UTC',
+    '2001-01-01 00:00:00 America/New_York',
+    '2001-01-01 00:00:00.123456789',
+    'infinity',
+    '-infinity',
+    'epoch',
+    '2001-1-1',
+    '01/02/2001',
+    '2001-01-01 25:00:00',
+    '2001-02-30',
+    '0044-03-15 (BC)',
+    'x',
+    '',
   ],
   DOUBLE: ['1.5', ' 1.5 ', '+1.5', '1e3', '1E-3', '.5', '5.', '1_000.5', '1__0', 'inf', '-Infinity', 'nan', '0x10', '1.5.5', '-0', '1e400', '00012', '+-5', ''],
   INTEGER: [
-    '7', '1.5', '1.0', '1e3', '15e-1', ' 12 ', '+5', '-0', '0x1F', '0x1E', '1_000', '+-5', '1000000000000000000000000000000e-30', '2147483647',
-    '2147483648', '2.4999999999999999999', '2.9999999999999999999', '1e-400', 'nan', 'inf', 'abc', '',
+    '7',
+    '1.5',
+    '1.0',
+    '1e3',
+    '15e-1',
+    ' 12 ',
+    '+5',
+    '-0',
+    '0x1F',
+    '0x1E',
+    '1_000',
+    '+-5',
+    '1000000000000000000000000000000e-30',
+    '2147483647',
+    '2147483648',
+    '2.4999999999999999999',
+    '2.9999999999999999999',
+    '1e-400',
+    'nan',
+    'inf',
+    'abc',
+    '',
   ],
   BIGINT: ['9007199254740993', '9223372036854775807', '9223372036854775808', '1.5', '1e18', '0x10', '-9007199254740993.4', '+-5'],
   VARCHAR: [' spaced ', 'é', 'a;b', '\\N', 'NULL', ''],

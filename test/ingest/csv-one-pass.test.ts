@@ -15,10 +15,7 @@ const COLUMNS: CsvColumn[] = [
 ];
 
 /** Ingests the files, telling which path loaded them from the statements that ran. */
-async function ingest(
-  files: string[],
-  key: string[] = ['id'],
-): Promise<{ result: CsvIngestResult; path: 'one pass' | 'line by line'; readerRan: boolean }> {
+async function ingest(files: string[], key: string[] = ['id']): Promise<{ result: CsvIngestResult; path: 'one pass' | 'line by line'; readerRan: boolean }> {
   const statements: string[] = [];
   const connection = {
     query: (sql: string, params?: readonly unknown[]) => bed.db.query(sql, params),
@@ -89,7 +86,11 @@ describe('CSV ingestion in one pass', () => {
     ['a quote inside an unquoted field', 'id,name,amount\n1,a"b,1\n', { accepted: 0, byReason: { bad_quoting: 1 } }],
     ['a trailing delimiter', 'id,name,amount\n1,a,1,\n2,b,2\n', { accepted: 1, byReason: { extra_columns: 1 } }],
     ['two trailing delimiters after an empty last field', 'id,name,amount\n1,a,,,\n2,b,2\n', { accepted: 1, byReason: { extra_columns: 1 } }],
-    ['bytes that are not UTF-8 in a column not loaded', bytes('id,name,amount,extra\n1,a,1,', [0xc3, 0x28], '\n2,b,2,x\n'), { accepted: 1, byReason: { invalid_utf8: 1 } }],
+    [
+      'bytes that are not UTF-8 in a column not loaded',
+      bytes('id,name,amount,extra\n1,a,1,', [0xc3, 0x28], '\n2,b,2,x\n'),
+      { accepted: 1, byReason: { invalid_utf8: 1 } },
+    ],
     ['a byte-order mark before a data line', bytes('id,name,amount\n', [0xef, 0xbb, 0xbf], '1,a,1\n'), { accepted: 1, byReason: {} }],
     ['a repeated header line', 'id,name,amount\n1,a,1\nid,name,amount\n2,b,2\n', { accepted: 2, byReason: { header_repeat: 1 } }],
     ['a repeated header line at the end', 'id,name,amount\n1,a,1\nid,name,amount', { accepted: 1, byReason: { header_repeat: 1 } }],
