@@ -47,6 +47,8 @@ export interface RunStore {
   /** Marks runs owned by processes that no longer exist as failed; returns their ids. */
   failAbandonedRuns(isOwnerAlive: (owner: RunOwner) => boolean): Promise<string[]>;
   appendEvent(event: NewRunEvent): Promise<RunEvent>;
+  /** Appends several events at once (one commit), in the order given; returns them as stored, in that order. */
+  appendEvents(events: readonly NewRunEvent[]): Promise<RunEvent[]>;
   listEvents(runId: string, afterId?: number): Promise<RunEvent[]>;
   /** Time (ISO) of each asset's latest failed attempt. */
   latestAssetFailures(): Promise<Map<string, string>>;

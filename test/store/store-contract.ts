@@ -133,6 +133,29 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
       assert.equal(failures.get('a/one'), second.ts);
     });
 
+    it('a batch of events, of several runs, appends in the order given and reads back as returned', async () => {
+      await store.createRun({ id: 'batch-a', selection: '*', assetKeys: ['a/one'] });
+      await store.createRun({ id: 'batch-b', selection: '*', assetKeys: ['a/two'] });
+      const before = await store.appendEvent({ runId: 'batch-a', type: 'run_started', level: 'info', message: 'run started', data: { assetKeys: ['a/one'] } });
+      const batch = await store.appendEvents([
+        { runId: 'batch-a', type: 'asset_started', assetKey: 'a/one', level: 'info', message: 'started', data: { attempt: 1 } },
+        { runId: 'batch-b', type: 'asset_log', assetKey: 'a/two', level: 'warn', message: 'ü "quoted", {braces}', data: { nested: [null, 'x'] } },
+        { runId: 'batch-a', type: 'run_failed', level: 'error', message: 'run failed' },
+      ]);
+      assert.deepEqual(
+        batch.map((e) => [e.runId, e.type, e.assetKey]),
+        [
+          ['batch-a', 'asset_started', 'a/one'],
+          ['batch-b', 'asset_log', 'a/two'],
+          ['batch-a', 'run_failed', null],
+        ],
+      );
+      assert.ok(batch[0]!.id > before.id && batch[1]!.id > batch[0]!.id && batch[2]!.id > batch[1]!.id, 'ids ascend in the order given');
+      assert.deepEqual(await store.listEvents('batch-a', before.id), [batch[0], batch[2]]);
+      assert.deepEqual(await store.listEvents('batch-b'), [batch[1]]);
+      assert.deepEqual(await store.appendEvents([]), []);
+    });
+
     it('runs of dead processes are failed with an explanation; live ones are left alone', async () => {
       await store.createRun({ id: 'orphan', selection: '*', assetKeys: [] });
       await store.setRunStatus('orphan', 'started');

@@ -75,6 +75,7 @@ export class PostgresStore implements MetadataStore {
   listRuns = (options?: ListRunsOptions) => this.runs.listRuns(options);
   failAbandonedRuns = (isOwnerAlive: (owner: RunOwner) => boolean) => this.runs.failAbandonedRuns(isOwnerAlive);
   appendEvent = (event: NewRunEvent) => this.runs.appendEvent(event);
+  appendEvents = (events: readonly NewRunEvent[]) => this.runs.appendEvents(events);
   listEvents = (runId: string, afterId?: number) => this.runs.listEvents(runId, afterId);
   latestAssetFailures = () => this.runs.latestAssetFailures();
 
