@@ -14,6 +14,7 @@ import { executePlan, type StepOutcome } from './executor.js';
 import type { Plan } from './planner.js';
 import type { LoadedProject } from './project-loader.js';
 import type { RunJournal } from './run-journal.js';
+import { PendingWrites } from './pending-writes.js';
 import { materializeStep } from './step-materializer.js';
 import { formatMs } from './format-ms.js';
 
@@ -163,6 +164,9 @@ export class RunCoordinator {
     const inFlight = new Map<string, Promise<void>>();
     const built = new Map<string, BuiltStep>();
     let gaveUp = false;
+    // A step's events and its materialization are written behind it (see RunJournal): the next step need not wait for
+    // their commit. A write the store refuses stops the run's steps, and the run fails with it below.
+    const stepWrites = new PendingWrites(() => controller.abort());
     try {
       await this.ensureSchemas(assetKeys);
       const outcomes = await executePlan(
@@ -172,8 +176,8 @@ export class RunCoordinator {
             const asset = this.project.graph.require(key).definition;
             return { retries: asset.retries, delayMs: asset.retryDelayMs };
           },
-          onStart: async (key, attempt) => {
-            if (!gaveUp) await this.journal.emit(runId, 'asset_started', key, attempt > 1 ? `attempt ${attempt}` : 'started', { attempt });
+          onStart: (key, attempt) => {
+            if (!gaveUp) stepWrites.add(this.journal.emit(runId, 'asset_started', key, attempt > 1 ? `attempt ${attempt}` : 'started', { attempt }));
           },
           onRetry: async (key, attempt, delayMs, error) => {
             if (gaveUp) return;
@@ -183,11 +187,11 @@ export class RunCoordinator {
               error: serializeError(error),
             });
           },
-          onFinish: async (outcome) => {
-            if (!gaveUp) await this.reportOutcome(runId, outcome, built.get(outcome.key));
+          onFinish: (outcome) => {
+            if (!gaveUp) stepWrites.add(this.reportOutcome(runId, outcome, built.get(outcome.key)));
           },
           run: (key, attempt, signal) => {
-            const step = this.runStep(runId, key, attempt, signal, options.partition).then((summary) => {
+            const step = this.runStep(runId, key, attempt, signal, options.partition, (recorded) => stepWrites.add(recorded)).then((summary) => {
               if (summary) built.set(key, summary);
             });
             inFlight.set(key, step);
@@ -196,6 +200,7 @@ export class RunCoordinator {
         },
         { concurrency: options.concurrency ?? this.project.definition.concurrency, signal: controller.signal },
       );
+      await stepWrites.settled();
       const assets = plan.steps.map((s) => outcomes.get(s.key)!);
       const failed = assets.filter((a) => a.status === 'failed').map((a) => a.key);
       const status: RunStatus = controller.signal.aborted ? 'canceled' : failed.length > 0 ? 'failed' : 'succeeded';
@@ -237,30 +242,38 @@ export class RunCoordinator {
     }
   }
 
-  /** One attempt of one step: on a queue worker, or here under the asset's lock. */
-  private async runStep(runId: string, key: string, attempt: number, signal: AbortSignal, partition: string | undefined): Promise<BuiltStep | undefined> {
+  /** One attempt of one step: on a queue worker, or here under the asset's lock (`recording`: its record's write, under way). */
+  private async runStep(
+    runId: string,
+    key: string,
+    attempt: number,
+    signal: AbortSignal,
+    partition: string | undefined,
+    recording: (write: Promise<void>) => void,
+  ): Promise<BuiltStep | undefined> {
     // Queue workers take the asset's lock across processes themselves (an advisory lock).
     if (this.remoteStep) return this.remoteStep(runId, key, attempt, signal, partition);
     const release = await this.locks.acquire(key, runId, signal, (holder) =>
       this.journal.logger(runId, key).info(`waiting for run ${holder} to finish building this asset`),
     );
     try {
-      return await this.buildAsset(runId, key, signal, partition);
+      return await this.buildAsset(runId, key, signal, partition, { recording });
     } finally {
       release();
     }
   }
 
   /**
-   * Builds one asset and records its materialization (also what a queue worker runs for a step, `unlessRecorded`:
-   * a step given to another worker after its first one died may have been recorded already).
+   * Builds one asset and records its materialization; resolves once it is recorded, or with `recording`, once it is
+   * published, handing over the record's write under way (see RunJournal). A queue worker runs it for a step with
+   * `unlessRecorded`: a step given to another worker after its first one died may have been recorded already.
    */
   async buildAsset(
     runId: string,
     key: string,
     signal: AbortSignal,
     runPartition: string | undefined,
-    options: { unlessRecorded?: boolean } = {},
+    options: { unlessRecorded?: boolean; recording?: (write: Promise<void>) => void } = {},
   ): Promise<BuiltStep> {
     const node = this.project.graph.require(key);
     const partition = node.definition.partitions ? runPartition : undefined;
@@ -269,11 +282,11 @@ export class RunCoordinator {
     // Read under the asset's lock, so a concurrent run's fresh upstream publish is seen.
     // Looked up side by side: one round trip's wait per step on a PostgreSQL store, for all dependencies (and a queue
     // worker's question whether the run recorded this step already, before its worker died).
-    const [recorded, versions] = await Promise.all([
+    const [earlier, versions] = await Promise.all([
       options.unlessRecorded ? this.store.materializationHistory(key, 20).then((history) => history.find((m) => m.runId === runId)) : undefined,
-      node.deps.length > 0 ? this.store.latestDataVersions(node.deps) : new Map<string, string | null>(),
+      node.deps.length > 0 ? this.journal.latestDataVersions(node.deps) : new Map<string, string | null>(),
     ]);
-    if (recorded) return { rowCount: recorded.rowCount, dataVersion: recorded.dataVersion };
+    if (earlier) return { rowCount: earlier.rowCount, dataVersion: earlier.dataVersion };
     const inputVersions: Record<string, string | null> = Object.fromEntries(versions);
     const session = await this.warehouse.session();
     const started = performance.now();
@@ -290,7 +303,7 @@ export class RunCoordinator {
         ...(node.definition.checks.length > 0 ? { audit: (staging: QualifiedName) => this.audit(runId, node.definition, session, staging) } : {}),
         ...(partition !== undefined ? { partition } : {}),
       });
-      const record = await this.store.recordMaterialization({
+      const recorded = this.journal.recordMaterialization({
         runId,
         assetKey: key,
         ...(partition !== undefined ? { partition } : {}),
@@ -309,7 +322,9 @@ export class RunCoordinator {
           ...(result.sideOutputs ? { sideOutputs: result.sideOutputs } : {}),
         },
       });
-      return { rowCount: record.rowCount, dataVersion: record.dataVersion };
+      if (options.recording) options.recording(recorded.then(() => undefined));
+      else await recorded;
+      return { rowCount: result.rowCount, dataVersion: result.dataVersion };
     } finally {
       session.close();
     }

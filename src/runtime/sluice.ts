@@ -117,6 +117,7 @@ export class Sluice {
   /** The OpenLineage emitter, when OpenLineage is on. */
   readonly openLineage: OpenLineageEmitter | undefined;
   private readonly coordinator: RunCoordinator;
+  private readonly journal: RunJournal;
   private readonly queue: QueueStepRunner | undefined;
   /** With a PostgreSQL store: whether this process is the project's automation leader (one across processes). */
   readonly leadership: Leadership | undefined;
@@ -128,6 +129,7 @@ export class Sluice {
     this.columnLineage = new ColumnLineageCache({ bus: this.bus, graph: this.project.graph, warehouse: this.warehouse });
     this.queue = parts.queue;
     this.leadership = parts.leadership;
+    this.journal = parts.journal;
     const remoteStep = parts.queue ? parts.queue.runStep.bind(parts.queue) : undefined;
     this.coordinator = new RunCoordinator({
       project: this.project,
@@ -343,6 +345,8 @@ export class Sluice {
         await this.queue?.close();
         await this.leadership?.close();
         await this.warehouse.close();
+        // Events are written a turn of the event loop after they are said (see RunJournal): the last ones go in now.
+        await this.journal.flush();
         await this.store.close();
       }
     })());

@@ -41,11 +41,11 @@ describe('a run whose coordinator fails mid-run', () => {
     // The store refuses the event that reports fast/one's success: the executor cannot go on with the run.
     const store = new Proxy(sqlite, {
       get(target, property, receiver) {
-        if (property === 'appendEvent') {
-          return (event: Parameters<MetadataStore['appendEvent']>[0]) =>
-            event.type === 'asset_succeeded' && event.assetKey === 'fast/one'
+        if (property === 'appendEvents') {
+          return (events: Parameters<MetadataStore['appendEvents']>[0]) =>
+            events.some((event) => event.type === 'asset_succeeded' && event.assetKey === 'fast/one')
               ? Promise.reject(new Error('the metadata store is read-only right now'))
-              : target.appendEvent(event);
+              : target.appendEvents(events);
         }
         const value: unknown = Reflect.get(target, property, receiver);
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
