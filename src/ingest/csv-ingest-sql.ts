@@ -40,7 +40,7 @@ ORDER BY header_index`;
 }
 
 /** Each column's typed value `c<i>` from its text `v<i>` (NULL when absent or empty). */
-export function valueCasts(columns: readonly IngestColumn[]): string[] {
+function valueCasts(columns: readonly IngestColumn[]): string[] {
   return columns.map((column, i) => `TRY_CAST(v${i} AS ${column.type}) AS c${i}`);
 }
 
@@ -49,7 +49,7 @@ export function valueCasts(columns: readonly IngestColumn[]): string[] {
  * required one that is missing (`null_required`). The defect names the column by its 1-based position, so column
  * names never need escaping here.
  */
-export function valueDefects(columns: readonly IngestColumn[]): { test: string; defect: string }[] {
+function valueDefects(columns: readonly IngestColumn[]): { test: string; defect: string }[] {
   return columns.flatMap((column, i) => [
     { test: `v${i} IS NOT NULL AND ${badCastFromText(column.type, `v${i}`, `c${i}`)}`, defect: `bad_cast:${i + 1}` },
     ...(column.required ? [{ test: `v${i} IS NULL`, defect: `null_required:${i + 1}` }] : []),
