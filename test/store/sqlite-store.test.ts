@@ -1,6 +1,6 @@
 // The SQLite store passes the store contract; its cached latest-materialization view stays exact across writes, processes and callers.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -31,6 +31,39 @@ runStoreContract({
 
 const versions = (latest: Map<string, { dataVersion: string | null }>): Record<string, string | null> =>
   Object.fromEntries([...latest].map(([key, m]) => [key, m.dataVersion]).sort(([a], [b]) => String(a).localeCompare(String(b))));
+
+describe('SqliteStore write-ahead log', () => {
+  it('is copied into the database file from another thread while the store stays open and writes', async () => {
+    const path = join(dir, 'checkpointed.sqlite');
+    const store = SqliteStore.open({ path });
+    try {
+      await store.createRun({ id: 'r1', selection: '*', assetKeys: ['a/one'] });
+      await store.appendEvents([{ runId: 'r1', type: 'asset_started', assetKey: 'a/one', level: 'info', message: 'started' }]);
+      await store.recordMaterialization(materialization('r1', 'a/one', 'v1'));
+      // A few pages only: SQLite's own checkpoint (at 1,000 pages) would leave all of it in the WAL.
+      const fileAlone = join(dir, 'checkpointed-copy.sqlite');
+      const deadline = Date.now() + 10_000;
+      let copied: { events: number; materializations: number } | undefined;
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        copyFileSync(path, fileAlone);
+        const copy = new Database(fileAlone, { readonly: true });
+        try {
+          copied = copy
+            .prepare(`SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM materializations) AS materializations`)
+            .get() as typeof copied;
+        } catch {
+          copied = undefined; // the copy was taken before the tables were checkpointed
+        } finally {
+          copy.close();
+        }
+      } while (copied?.materializations !== 1 && Date.now() < deadline);
+      assert.deepEqual(copied, { events: 1, materializations: 1 }, 'the database file alone holds what was written');
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe('SqliteStore latest materializations', () => {
   it('reflect every materialization recorded since the last call, by this store or another process on the same file', async () => {

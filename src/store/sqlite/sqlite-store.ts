@@ -14,6 +14,7 @@ import type { AutomationCursorUpdate, AutomationKind, AutomationState, Evaluatio
 import type { BackfillPartitionStatus, BackfillRecord, BackfillStatus, NewBackfill } from '../backfill-store.js';
 import type { CheckResult } from '../../checks/run-check.js';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { SchemaTooNewError } from '../store-errors.js';
 
 /** Construction options of the SQLite store. */
@@ -78,10 +79,15 @@ export class SqliteStore implements MetadataStore {
   /** Prepared once per SQL text: preparing costs more than running most of these statements. */
   private readonly statements = new Map<string, Database.Statement>();
 
+  /** Checkpoints the WAL off this thread once this store writes runs (a file store only). */
+  private readonly checkpointer: WalCheckpointer | undefined;
+
   private constructor(
     private readonly db: Database.Database,
     readonly location: string,
-  ) {}
+  ) {
+    this.checkpointer = location === ':memory:' ? undefined : new WalCheckpointer(db, location);
+  }
 
   private statement(sql: string): Database.Statement {
     let prepared = this.statements.get(sql);
@@ -106,6 +112,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async createRun(run: NewRun): Promise<RunSummary> {
+    this.checkpointer?.start();
     const createdAt = nowIso();
     this.statement(`INSERT INTO runs (id, status, selection, asset_keys, parent_run_id, created_at, pid, host) VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`).run(
       run.id,
@@ -166,6 +173,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async appendEvents(events: readonly NewRunEvent[]): Promise<RunEvent[]> {
+    this.checkpointer?.start();
     const insert = this.statement(`INSERT INTO events (run_id, ts, type, asset_key, level, message, data) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     const ts = nowIso();
     // One transaction for the batch: a commit (and the WAL pages it writes) per event was most of an event's cost.
@@ -192,6 +200,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async recordMaterialization(m: NewMaterialization): Promise<MaterializationRecord> {
+    this.checkpointer?.start();
     // RETURNING gives the stored row in the same statement (as written, so the record matches later reads).
     const row = this.statement(
       `INSERT INTO materializations (run_id, asset_key, partition_key, created_at, row_count, duration_ms, code_version, data_version, schema_json, sql_text, metadata)
@@ -439,6 +448,7 @@ export class SqliteStore implements MetadataStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     this.db.close();
   }
 }
