@@ -108,8 +108,11 @@ export class StepWorker {
     const listener = await this.pool.connect();
     this.listener = listener;
     listener.on('notification', (message) => this.cancelStep(message.payload ?? ''));
-    // A lost listening connection (pg_terminate_backend, a restart) would lose every later cancel: reconnect.
-    listener.on('error', (error) => this.recover(error, concurrency));
+    // A lost listening connection (pg_terminate_backend, a restart) would lose every later cancel: reconnect. Only the
+    // current one's: a replaced listener or runner failing late must not tear down the ones that replaced it.
+    listener.on('error', (error) => {
+      if (this.listener === listener) this.recover(error, concurrency);
+    });
     await listener.query(`LISTEN ${STEP_CANCEL_CHANNEL}`);
     // Registered from the listening connection, whose backend ends when this process dies (kill -9, a lost machine):
     // a submitter that sees that backend gone and two heartbeats missed gives the worker's steps to another worker
@@ -121,7 +124,7 @@ export class StepWorker {
     );
     const events = new EventEmitter() as WorkerEvents;
     events.on('pool:create', ({ workerPool }) => this.runnerIds.push(workerPool.id));
-    this.runner = await run({
+    const runner = await run({
       pgPool: this.pool,
       concurrency,
       noHandleSignals: true,
@@ -133,8 +136,11 @@ export class StepWorker {
       preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
       taskList: { [STEP_TASK]: (payload, helpers) => this.runJob(payload as StepPayload, helpers) },
     });
+    this.runner = runner;
     // The runner ends on stop(), or on an error it cannot go on after.
-    this.runner.promise.catch((error: unknown) => this.recover(error, concurrency));
+    runner.promise.catch((error: unknown) => {
+      if (this.runner === runner) this.recover(error, concurrency);
+    });
   }
 
   /**
