@@ -6,7 +6,6 @@ import type { AssetGraph } from '../../model/asset-graph.js';
 import { didYouMean } from '../../model/did-you-mean.js';
 import { resolveSelection } from '../../model/selection.js';
 
-
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 const nameMessage = 'use letters, digits, ".", "_", "@" and "-" (at most 128 characters, starting with a letter or digit)';
 const Name = z.string().regex(NAME, nameMessage);
