@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ingestCsv } from '../../src/ingest/csv-ingest.js';
 import type { CsvColumnType, CsvIngestResult } from '../../src/ingest/csv-ingest.js';
-import { ingestTestbed, quarantineRows } from './ingest-fixtures.js';
+import { ingestTestbed, quarantineRows, recordingConnection } from './ingest-fixtures.js';
 import type { QuarantineRow } from './ingest-fixtures.js';
 
 const bed = ingestTestbed();
@@ -17,14 +17,7 @@ interface Outcome {
 }
 
 async function ingest(file: string, type: CsvColumnType): Promise<Outcome> {
-  const statements: string[] = [];
-  const connection = {
-    query: (sql: string, params?: readonly unknown[]) => bed.db.query(sql, params),
-    exec: (sql: string) => {
-      statements.push(sql);
-      return bed.db.exec(sql);
-    },
-  };
+  const { connection, statements } = recordingConnection(bed.db);
   const columns = [
     { name: 'id', type: 'INTEGER' as const, required: true },
     { name: 'v', type },

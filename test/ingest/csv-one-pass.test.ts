@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ingestCsv } from '../../src/ingest/csv-ingest.js';
 import type { CsvColumn, CsvIngestResult } from '../../src/ingest/csv-ingest.js';
-import { bytes, ingestTestbed, quarantineRows } from './ingest-fixtures.js';
+import { bytes, ingestTestbed, quarantineRows, recordingConnection } from './ingest-fixtures.js';
 
 const bed = ingestTestbed();
 
@@ -16,14 +16,7 @@ const COLUMNS: CsvColumn[] = [
 
 /** Ingests the files, telling which path loaded them from the statements that ran. */
 async function ingest(files: string[], key: string[] = ['id']): Promise<{ result: CsvIngestResult; path: 'one pass' | 'line by line'; readerRan: boolean }> {
-  const statements: string[] = [];
-  const connection = {
-    query: (sql: string, params?: readonly unknown[]) => bed.db.query(sql, params),
-    exec: (sql: string) => {
-      statements.push(sql);
-      return bed.db.exec(sql);
-    },
-  };
+  const { connection, statements } = recordingConnection(bed.db);
   const result = await ingestCsv(connection, { files, columns: COLUMNS, key, target: 'target', quarantine: 'target_quarantine' });
   const readerRan = statements.some((sql) => sql.includes('read_csv('));
   return { result, path: statements.some((sql) => sql.includes('read_text(')) ? 'line by line' : 'one pass', readerRan };

@@ -68,6 +68,19 @@ export async function tableExists(db: TestDuckDb, name: string): Promise<boolean
   return rows.length > 0;
 }
 
+/** A connection to `db` that writes down every statement it executes, to tell which load path ran. */
+export function recordingConnection(db: TestDuckDb): { connection: Pick<TestDuckDb, 'query' | 'exec'>; statements: string[] } {
+  const statements: string[] = [];
+  const connection = {
+    query: (sql: string, params?: readonly unknown[]) => db.query(sql, params),
+    exec: (sql: string) => {
+      statements.push(sql);
+      return db.exec(sql);
+    },
+  };
+  return { connection, statements };
+}
+
 /** An in-memory DuckDB and a fixture folder for one test file; `target` and `target_quarantine` are dropped after each test. */
 export interface IngestTestbed {
   readonly db: TestDuckDb;
