@@ -19,10 +19,12 @@ function freshData(project) {
 const project = process.argv[2] ?? flightsProject;
 const main = await builtCli();
 const { openClient } = await import(join(root, 'dist', 'cli', 'open-project.js'));
+const { reportError } = await import(join(root, 'dist', 'cli', 'cli-errors.js'));
 freshData(project);
+// Both commands share one client, as one process: the project is opened (and its warehouse closed) once. A project
+// that does not open (or a folder that does not exist) is reported as the commands would report it.
+const client = await openClient({ project }).catch((error) => process.exit(reportError(error)));
 process.chdir(project);
-// Both commands share one client, as one process: the project is opened (and its warehouse closed) once.
-const client = await openClient({ project });
 try {
   const built = await main(['node', 'sluice', 'materialize'], { client });
   process.exitCode = built !== 0 ? built : await main(['node', 'sluice', 'query', SUMMARY_SQL], { client });
