@@ -14,7 +14,9 @@ export interface ColumnStats {
   name: string;
   type: string;
   nullCount: number;
+  /** Distinct non-null values; exact when `distinctExact`, else an estimate (HyperLogLog, or the engine's sample). */
   distinctApprox: number | null;
+  distinctExact: boolean;
   min: string | null;
   max: string | null;
 }

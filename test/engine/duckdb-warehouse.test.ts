@@ -269,9 +269,14 @@ describe('DuckDB staging transaction (a staged query is committed with its publi
     assert.deepEqual([byName.get('id')!.min, byName.get('id')!.max], ['1', '2']);
     assert.deepEqual([byName.get('tags')!.min, byName.get('s')!.max, byName.get('tags')!.nullCount], [null, null, 1]);
     assert.equal(byName.get('Mixed Case')!.nullCount, 2);
-    // A small staged table takes the other path (min/max of every column computed, the unordered ones dropped): same answer.
+    // A small staged table takes the other path (min/max of every column computed, the unordered ones dropped): same
+    // answer, with every distinct count exact (the path above estimates the nested columns, which have no statistics).
     const staging = await staged({ schema: 'Odd Schema', name: 't.x' }, 'SELECT * FROM "Odd Schema"."t.x"');
-    assert.deepEqual(await session.profile(staging), profile);
+    const small = await session.profile(staging);
+    assert.ok(small.columns.every((c) => c.distinctExact));
+    assert.deepEqual([byName.get('id')!.distinctExact, byName.get('tags')!.distinctExact], [true, false]);
+    const withoutExact = (p: TableProfile) => ({ ...p, columns: p.columns.map(({ distinctExact: _, ...c }) => c) });
+    assert.deepEqual(withoutExact(small), withoutExact(profile));
     await session.dropRelation(staging);
   });
 });
@@ -318,7 +323,8 @@ describe('DuckDB one-step publish of a query (a SQL table with nothing to audit)
       const target = { schema: 'cat', name };
       const fromRows = (await session.publishQuery(target, sql))!;
       const fromSql = await session.profile(target);
-      const withoutDistinct = (p: TableProfile) => ({ ...p, columns: p.columns.map(({ distinctApprox: _, ...c }) => c) });
+      const withoutDistinct = (p: TableProfile) => ({ ...p, columns: p.columns.map(({ distinctApprox: _, distinctExact: __, ...c }) => c) });
+      assert.ok(fromRows.columns.every((c) => c.distinctExact));
       assert.deepEqual(withoutDistinct(fromRows), withoutDistinct(fromSql), name);
       const exact = await session.query<{ n: number }>(`SELECT count(DISTINCT COLUMNS(*)) FROM cat.${name}`);
       assert.deepEqual(
@@ -327,6 +333,24 @@ describe('DuckDB one-step publish of a query (a SQL table with nothing to audit)
         `${name}: distinct counts`,
       );
     }
+  });
+
+  it("counts a large table's low-cardinality columns and booleans exactly, by DuckDB's own estimate, and estimates the others", async () => {
+    const target = { schema: 'cat', name: 'distinct_plan' };
+    const sql = `SELECT i AS id, i % 7 AS weekday, 'region-' || (i % 40) AS region, i % 3 = 0 AS flag FROM range(200000) AS r(i)`;
+    const profile = (await session.publishQuery(target, sql))!;
+    const byName = new Map(profile.columns.map((c) => [c.name, c]));
+    assert.deepEqual(
+      ['weekday', 'region', 'flag'].map((name) => [name, byName.get(name)!.distinctApprox, byName.get(name)!.distinctExact]),
+      [
+        ['weekday', 7, true],
+        ['region', 40, true],
+        ['flag', 2, true],
+      ],
+    );
+    const id = byName.get('id')!;
+    assert.equal(id.distinctExact, false);
+    assert.ok(Math.abs(id.distinctApprox! - 200_000) < 20_000, `HyperLogLog estimate ${id.distinctApprox}`);
   });
 
   it('binds named parameters', async () => {

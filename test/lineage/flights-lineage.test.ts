@@ -11,6 +11,7 @@ import { loadColumnLineage } from '../../src/lineage/load-column-lineage.js';
 import type { ColumnTraceNode, ProjectColumnLineage } from '../../src/lineage/project-column-lineage.js';
 import type { OpenLineageRunEvent } from '../../src/lineage/openlineage/openlineage-types.js';
 import { openLineageValidator } from './openlineage-validator.js';
+import { queryRows } from '../helpers/query-rows.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const exampleDir = join(root, 'examples', 'flights');
@@ -209,6 +210,16 @@ describe('the flights demo with OpenLineage to a file', { timeout: 600_000 }, ()
       'relationships:destination:true',
       'relationships:origin:true',
     ]);
+  });
+
+  it('gives the distinct counts that were counted exactly in the dataQualityMetrics facet, and leaves estimates out', async () => {
+    const complete = events.find((e) => e.eventType === 'COMPLETE' && e.job.name === 'silver/flights')!;
+    const metrics = (complete.outputs[0]!.facets!.dataQualityMetrics as unknown as { columnMetrics: Record<string, { distinctCount?: number }> }).columnMetrics;
+    const [exact] = await queryRows(sluice, 'SELECT count(DISTINCT origin) AS origin, count(DISTINCT is_delayed) AS is_delayed FROM silver.flights');
+    // A few hundred airports and a boolean are counted exactly; ~214,000 departure times are estimated.
+    assert.equal(metrics.origin!.distinctCount, Number(exact!.origin));
+    assert.equal(metrics.is_delayed!.distinctCount, Number(exact!.is_delayed));
+    assert.equal(metrics.departed_at!.distinctCount, undefined);
   });
 
   it('names the parquet file as the input of bronze.flights, with the declared column lineage', () => {

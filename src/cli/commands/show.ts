@@ -21,6 +21,8 @@ interface ShownColumn {
   nullable: boolean | null;
   nullCount: number | null;
   distinctApprox: number | null;
+  /** False for an estimate (and for a record from before Sluice said which it was). */
+  distinctExact: boolean;
   min: string | null;
   max: string | null;
   /** Direct upstream columns, as `asset.column (transform)`. */
@@ -142,6 +144,7 @@ function shownColumns(lineage: AssetLineage, latest: MaterializationRecord | und
       nullable: schema?.nullable ?? null,
       nullCount: stat?.nullCount ?? null,
       distinctApprox: stat?.distinctApprox ?? null,
+      distinctExact: stat?.distinctExact === true,
       min: stat?.min ?? null,
       max: stat?.max ?? null,
       upstream: (column?.sources ?? []).map((s) => `${s.asset ?? s.table}.${s.column} (${s.transform})`),
@@ -180,12 +183,12 @@ function showText(report: AssetReport): string {
       cell(c.type),
       c.nullable === null ? '-' : c.nullable ? 'yes' : 'no',
       cell(c.nullCount),
-      cell(c.distinctApprox),
+      c.distinctApprox === null || c.distinctExact ? cell(c.distinctApprox) : `~${c.distinctApprox}`,
       statText(c.min),
       statText(c.max),
       c.upstream.join(', ') || '-',
     ]);
-    lines.push(...indent(textTable(['column', 'type', 'nullable', 'nulls', '~distinct', 'min', 'max', 'comes from'], rows)));
+    lines.push(...indent(textTable(['column', 'type', 'nullable', 'nulls', 'distinct', 'min', 'max', 'comes from'], rows)));
   }
   if (report.lineage.rowsDecidedBy.length > 0) lines.push(`  rows decided by: ${report.lineage.rowsDecidedBy.join(', ')}`);
   for (const warning of report.lineage.warnings) lines.push(`  warning: ${warning}`);

@@ -7,11 +7,11 @@ import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
 import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type PublishRejects, type TableProfile, type WarehouseSession } from '../warehouse.js';
-import { parseProfile, profileFromRows, profileSql, rowProfileSql } from './duckdb-profile.js';
+import { distinctEstimateSql, parseProfile, planDistinct, profileFromRows, profileSql, rowProfileSql, type DistinctPlan } from './duckdb-profile.js';
 
 type RelationKind = 'TABLE' | 'VIEW';
 
-/** Up to this many rows, a profile computes min/max of every column (see duckdb-profile.ts): a few ms at most. */
+/** Up to this many rows, a profile computes min/max and exact distinct counts of every column (see duckdb-profile.ts): a few ms at most. */
 const SMALL_TABLE_ROWS = 10_000;
 /** Up to this many rows, a table is profiled from its rows in JavaScript (see duckdb-profile.ts): cheaper to plan and read. */
 const ROW_PROFILE_ROWS = 100;
@@ -419,8 +419,13 @@ export class DuckDbSession implements WarehouseSession {
       const profile = profileFromRows(result.columnNames(), result.columnTypes(), rowsOf(result));
       if (profile) return profile;
     }
-    const result = await this.guarded(this.connection.run(profileSql(relation, rows !== undefined && rows <= SMALL_TABLE_ROWS)));
-    return parseProfile(result.columnNames(), rowsOf(result)[0]!);
+    let distinct: DistinctPlan = { exact: 'all' };
+    if (rows === undefined || rows > SMALL_TABLE_ROWS) {
+      const estimates = await this.guarded(this.connection.run(distinctEstimateSql(relation)));
+      distinct = planDistinct(estimates.columnNames(), rowsOf(estimates)[0]);
+    }
+    const result = await this.guarded(this.connection.run(profileSql(relation, distinct)));
+    return parseProfile(result.columnNames(), rowsOf(result)[0]!, distinct);
   }
 
   interrupt(): void {

@@ -36,6 +36,7 @@ export async function profileTable(client: pg.ClientBase, relation: QualifiedNam
       type: c.type,
       nullCount: Number(stats[`nulls_${i}`]),
       distinctApprox: rowCount === 0 ? 0 : (distincts.get(c.name) ?? null),
+      distinctExact: rowCount === 0,
       min: stats[`min_${i}`] == null ? null : String(stats[`min_${i}`]),
       max: stats[`max_${i}`] == null ? null : String(stats[`max_${i}`]),
     })),

@@ -173,13 +173,15 @@ function outputDataset(producer: string, d: DatasetFacts): OpenLineageOutputData
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL(\(.*\))?)$/i;
 
 /**
- * Column statistics as dataQualityMetrics. Only exact figures: null counts, and min and max of numbers (the facet
- * allows nothing else); Sluice's distinct counts are HyperLogLog estimates, which the facet would present as exact.
+ * Column statistics as dataQualityMetrics. Only exact figures: null counts, distinct counts where they were counted
+ * exactly (an estimate, which the facet would present as exact, is left out), and min and max of numbers (the facet
+ * allows nothing else).
  */
 function qualityMetrics(producer: string, stats: readonly ColumnStats[], rowCount: number | null | undefined): OpenLineageFacet {
   const columnMetrics: Record<string, Record<string, number>> = {};
   for (const s of stats) {
     const metrics: Record<string, number> = { nullCount: s.nullCount };
+    if (s.distinctExact && s.distinctApprox !== null) metrics.distinctCount = s.distinctApprox;
     if (NUMERIC.test(s.type)) {
       const min = Number(s.min);
       const max = Number(s.max);

@@ -5,6 +5,8 @@ export interface ColumnStatsView {
   name: string;
   nullCount: number | null;
   distinctApprox: number | null;
+  /** False for an estimate, and for a record from before Sluice said which it was. */
+  distinctExact: boolean;
   min: string | null;
   max: string | null;
 }
@@ -28,6 +30,7 @@ export function readColumnStats(metadata: Record<string, unknown>): Map<string, 
       name: e['name'],
       nullCount: asNumber(e['nullCount']),
       distinctApprox: asNumber(e['distinctApprox']),
+      distinctExact: e['distinctExact'] === true,
       min: asText(e['min']),
       max: asText(e['max']),
     });

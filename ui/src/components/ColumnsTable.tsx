@@ -32,7 +32,7 @@ export function ColumnsTable({
             {profiled ? (
               <>
                 <th className="cell-number">Nulls</th>
-                <th className="cell-number">Distinct ≈</th>
+                <th className="cell-number">Distinct</th>
                 <th>Range</th>
               </>
             ) : (
@@ -56,7 +56,10 @@ export function ColumnsTable({
                 {profiled ? (
                   <>
                     <td className={s?.nullCount ? 'cell-number cell-warn' : 'cell-number'}>{formatCount(s?.nullCount)}</td>
-                    <td className="cell-number">{formatCount(s?.distinctApprox)}</td>
+                    <td className="cell-number" title={s?.distinctExact ? 'counted exactly' : 'estimated'}>
+                      {s?.distinctExact || s?.distinctApprox == null ? '' : '≈ '}
+                      {formatCount(s?.distinctApprox)}
+                    </td>
                     <td className="mono small range" title={s ? `${s.min ?? ''} … ${s.max ?? ''}` : undefined}>
                       {s && (s.min !== null || s.max !== null) ? `${s.min ?? '?'} … ${s.max ?? '?'}` : '–'}
                     </td>
