@@ -370,6 +370,38 @@ describe('DuckDB one-step publish of a query (a SQL table with nothing to audit)
 });
 
 describe('DuckDB warehouse sessions', () => {
+  it("write a query's table in any row order but an ORDER BY's, leaving no row group for a checkpoint to rewrite; a caller's SQL, on that session or the next, keeps DuckDB's order", async () => {
+    const rowGroups = async (name: string) =>
+      Number((await session.query<{ n: number }>(`SELECT count(DISTINCT row_group_id) AS n FROM pragma_storage_info('cat.${name}')`))[0]!.n);
+    // Parquet row groups of 150,000 rows: kept in order, each would end in a partly filled row group of DuckDB's 122,880
+    // (in any order, each thread fills its own and leaves at most its last one partly filled).
+    const file = join(dir, 'ordered.parquet');
+    await session.exec(`COPY (SELECT i, i % 7 AS k FROM range(1000000) AS r(i)) TO '${file}' (ROW_GROUP_SIZE 150000)`);
+    await session.exec('CHECKPOINT');
+    await session.publishQuery({ schema: 'cat', name: 'any_order' }, `SELECT * FROM read_parquet('${file}')`);
+    const staging = await session.stagingName({ schema: 'cat', name: 'sorted' }, 'run-order');
+    await session.stageQuery(staging, `SELECT i FROM read_parquet('${file}') ORDER BY i DESC`);
+    await session.publishTable(staging, { schema: 'cat', name: 'sorted' });
+    const written = [await rowGroups('any_order'), await rowGroups('sorted')];
+    await session.exec('CHECKPOINT');
+    assert.deepEqual([await rowGroups('any_order'), await rowGroups('sorted')], written, 'the checkpoint merged nothing');
+    const [order] = await session.query<{ unsorted: number }>(
+      'SELECT count(*) AS unsorted FROM (SELECT i, lag(i) OVER (ORDER BY rowid) AS before FROM cat.sorted) WHERE i > before',
+    );
+    assert.equal(Number(order!.unsorted), 0, 'stored in the ORDER BY order');
+    const setting = `SELECT current_setting('preserve_insertion_order') AS kept`;
+    assert.deepEqual(await session.query(setting), [{ kept: true }]);
+    const first = await warehouse.session();
+    await first.publishQuery({ schema: 'cat', name: 'any_order_small' }, 'SELECT 1 AS x');
+    first.close();
+    const next = await warehouse.session();
+    try {
+      assert.deepEqual(await next.query(setting), [{ kept: true }], 'the next session on that connection');
+    } finally {
+      next.close();
+    }
+  });
+
   it("hand a closed session's connection to the next one only if no caller's SQL ran on it: settings and temp tables never carry over", async () => {
     const project = join(dir, 'reuse');
     mkdirSync(join(project, 'data'), { recursive: true });

@@ -6,7 +6,7 @@ import { duckdb } from './duckdb-module.js';
 import { SluiceError } from '../../errors.js';
 import type { QualifiedName } from '../../model/asset-key.js';
 import { STAGING_PREFIX, type Warehouse } from '../warehouse.js';
-import { DuckDbSession } from './duckdb-session.js';
+import { DuckDbSession, type ConnectionState } from './duckdb-session.js';
 import { DuckDbSqlParser } from './duckdb-sql-parser.js';
 
 /** Idle connections kept for reuse: one per concurrently running step is enough. */
@@ -29,7 +29,7 @@ export class DuckDbWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
   private readonly parser: DuckDbSqlParser;
   /** Connections of closed sessions, for the next ones: a connection per step cost ~0.4 ms to open and close. */
-  private readonly idle: DuckDBConnection[] = [];
+  private readonly idle: { connection: DuckDBConnection; state: ConnectionState }[] = [];
   private closed = false;
 
   private constructor(
@@ -68,13 +68,16 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   async session(): Promise<DuckDbSession> {
-    return new DuckDbSession(this.idle.pop() ?? (await this.instance.connect()), this.database, this.release);
+    const reused = this.idle.pop();
+    return reused
+      ? new DuckDbSession(reused.connection, this.database, this.release, reused.state)
+      : new DuckDbSession(await this.instance.connect(), this.database, this.release);
   }
 
-  /** Takes back the connection of a session that left it as new (see DuckDbSession), up to a few kept. */
-  private readonly release = (connection: DuckDBConnection): void => {
+  /** Takes back the connection of a session that left it as new but for `state` (see DuckDbSession), up to a few kept. */
+  private readonly release = (connection: DuckDBConnection, state: ConnectionState): void => {
     if (this.closed || this.idle.length >= MAX_IDLE_CONNECTIONS) connection.closeSync();
-    else this.idle.push(connection);
+    else this.idle.push({ connection, state });
   };
 
   parseTree(sql: string): Promise<unknown> {
@@ -106,7 +109,7 @@ export class DuckDbWarehouse implements Warehouse {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const connection of this.idle.splice(0)) connection.closeSync();
+    for (const { connection } of this.idle.splice(0)) connection.closeSync();
     await this.parser.close();
     this.instance.closeSync();
   }
