@@ -2,6 +2,7 @@
 import type { RunEvent } from '../model/run-event.js';
 import { formatMs } from '../runtime/format-ms.js';
 import { RunState, type StepState } from '../runtime/run-state.js';
+import { formatCount } from './text-table.js';
 
 const SYMBOLS: Record<string, string> = {
   pending: '·',
@@ -40,7 +41,7 @@ export function showProgress(assetKeys: readonly string[], out: NodeJS.WriteStre
       const label = labelOf(step);
       const since = startedAt.get(key);
       const elapsed = step.durationMs ?? (step.status === 'running' && since !== undefined ? now - since : null);
-      const rows = step.rowCount !== null ? `${step.rowCount.toLocaleString('en-US')} rows` : '';
+      const rows = step.rowCount !== null ? `${formatCount(step.rowCount)} rows` : '';
       out.write(
         `\x1b[2K ${SYMBOLS[label] ?? ' '} ${key.padEnd(width)}  ${label.padEnd(12)} ${rows.padStart(16)}  ${elapsed !== null ? formatMs(elapsed) : ''}\n`,
       );

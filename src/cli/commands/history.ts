@@ -8,7 +8,7 @@ import type { AssetGraph } from '../../model/asset-graph.js';
 import { formatMs } from '../../runtime/sluice.js';
 import type { MaterializationRecord } from '../../store/metadata-store.js';
 import { withClient, type ProjectOptions } from '../open-project.js';
-import { textTable } from '../text-table.js';
+import { formatCount, textTable } from '../text-table.js';
 
 /** Options of `sluice history`. */
 interface HistoryOptions {
@@ -77,8 +77,8 @@ function historyText(history: AssetHistory): string {
   const rows = history.entries.map((e) => [
     shortTime(e.record.createdAt),
     e.record.runId.slice(0, 8),
-    e.record.rowCount === null ? '-' : e.record.rowCount.toLocaleString('en-US'),
-    e.rowDelta === null ? '-' : `${e.rowDelta > 0 ? '+' : ''}${e.rowDelta.toLocaleString('en-US')}`,
+    e.record.rowCount === null ? '-' : formatCount(e.record.rowCount),
+    e.rowDelta === null ? '-' : `${e.rowDelta > 0 ? '+' : ''}${formatCount(e.rowDelta)}`,
     formatMs(e.record.durationMs),
     short(e.record.codeVersion),
     short(e.record.dataVersion),
@@ -101,7 +101,7 @@ function historyText(history: AssetHistory): string {
 }
 
 function cellRows(n: number | null): string {
-  return n === null ? '-' : n.toLocaleString('en-US');
+  return n === null ? '-' : formatCount(n);
 }
 
 /**

@@ -1,12 +1,7 @@
 // `sluice list`: every asset with its group, kind, dependencies, status and last materialization.
 import type { Command } from 'commander';
 import { withAssetListing, type AssetListingClient, type ProjectOptions } from '../open-project.js';
-import { textTable } from '../text-table.js';
-
-/** `1,234,567`, as en-US writes it: without Intl, whose first use costs ~20 ms and each `toLocaleString` a formatter. */
-function count(n: number): string {
-  return Number.isInteger(n) ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : n.toLocaleString('en-US');
-}
+import { formatCount, textTable } from '../text-table.js';
 
 /** One asset as listed. */
 export interface AssetListing {
@@ -53,7 +48,7 @@ export function configureListCommand(program: Command): void {
         a.kind,
         a.status,
         a.lastMaterializedAt ? a.lastMaterializedAt.replace('T', ' ').slice(0, 19) : '-',
-        a.rowCount !== null ? count(a.rowCount) : '-',
+        a.rowCount !== null ? formatCount(a.rowCount) : '-',
         a.deps.join(', ') || '-',
       ]);
       process.stdout.write(`${textTable(['asset', 'group', 'kind', 'status', 'last materialized', 'rows', 'deps'], rows)}\n`);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Row } from '../../model/asset-definition.js';
 import type { QueryResponse } from '../../server/api-types.js';
 import { withClient, type ProjectOptions } from '../open-project.js';
-import { textTable } from '../text-table.js';
+import { formatCount, textTable } from '../text-table.js';
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
@@ -14,7 +14,7 @@ function cell(value: unknown): string {
 /** Renders query rows as a text table, saying when the row cap cut the result. */
 function formatRows({ columns, rows, truncated }: QueryResponse): string {
   if (rows.length === 0) return '(no rows)';
-  const count = `${rows.length.toLocaleString('en-US')} row${rows.length === 1 ? '' : 's'}`;
+  const count = `${formatCount(rows.length)} row${rows.length === 1 ? '' : 's'}`;
   return `${textTable(
     columns,
     rows.map((r: Row) => columns.map((c) => cell(r[c]))),

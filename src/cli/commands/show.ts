@@ -12,7 +12,7 @@ import { codeVersionOf } from '../../runtime/versions.js';
 import type { MaterializationRecord } from '../../store/metadata-store.js';
 import type { ProjectOptions } from '../open-project.js';
 import { withColumnLineage } from './lineage.js';
-import { textTable } from '../text-table.js';
+import { formatCount, textTable } from '../text-table.js';
 
 /** One column as `sluice show` reports it. */
 interface ShownColumn {
@@ -198,7 +198,7 @@ function showText(report: AssetReport): string {
     const rows = report.materializations.map((m) => [
       shortTime(m.createdAt),
       m.runId.slice(0, 8),
-      m.rowCount === null ? '-' : m.rowCount.toLocaleString('en-US'),
+      m.rowCount === null ? '-' : formatCount(m.rowCount),
       formatMs(m.durationMs),
       cell(m.codeVersion),
       cell(m.dataVersion),
