@@ -6,7 +6,7 @@ import { SluiceError } from '../errors.js';
 import { quoteIdentifier, sqlString } from '../model/asset-key.js';
 import type { IngestColumn, IngestOptions, SourceFormat } from './ingest-columns.js';
 import type { SchemaDrift } from './schema-contract.js';
-import { createTargetSql } from './target-table.js';
+import { createTarget } from './target-table.js';
 import type { TargetShape } from './target-table.js';
 
 /** The warehouse access ingestion needs (the DuckDB adapter's connection fits). */
@@ -103,10 +103,11 @@ export interface ClassifiedRows {
   rows: string;
   rowsAreQuery?: boolean;
   /**
-   * How many rows the source has, read without classifying them (Parquet metadata). Given with `rowsAreQuery`, the
-   * target is built first and the rows are classified again only when some were rejected: a clean load is one pass.
+   * A scalar subquery counting the source's rows without classifying them (Parquet metadata). Given with
+   * `rowsAreQuery`, the target is built first and the rows are classified again only when some were rejected: a clean
+   * load is one pass, and its empty quarantine is created without planning the classification again.
    */
-  countRead?: () => Promise<number>;
+  readCount?: string;
   files: readonly string[];
   columns: readonly IngestColumn[];
   /** 0-based indexes into `columns` of the unique key; repeats after the first accepted row become `duplicate_key`. */
@@ -150,10 +151,10 @@ FROM (
 WHERE ${rows}.file_index = dup.file_index AND ${rows}.line_number = dup.line_number`;
 }
 
-/** Creates the accepted table (see `createTargetSql`) from the rows without a defect. */
-function acceptedTableSql(classified: ClassifiedRows, targets: LoadTargets): string {
+/** Creates the accepted table (see `createTarget`) from the rows without a defect. */
+async function createAcceptedTable(connection: IngestConnection, classified: ClassifiedRows, targets: LoadTargets): Promise<number | undefined> {
   const { columns, files, positionColumn } = classified;
-  return createTargetSql(targets.target, columns, files, positionColumn, targets, {
+  return createTarget(connection, targets.target, columns, files, positionColumn, targets, {
     from: relationOf(classified),
     where: 'defect IS NULL',
     fileIndex: 'file_index',
@@ -212,15 +213,25 @@ async function countReasons(connection: IngestConnection, classified: Classified
   return result;
 }
 
-async function countRows(connection: IngestConnection, relation: string): Promise<number> {
-  const [row] = await connection.query(`SELECT count(*) AS n FROM ${relation}`);
-  return Number(row?.n ?? -1);
+/** A cheap recount guards the promise that no row read is lost between classification and the tables. */
+async function assertAllWritten(connection: IngestConnection, classified: ClassifiedRows, targets: LoadTargets, result: IngestResult): Promise<void> {
+  const [counts] = await connection.query(
+    `SELECT (SELECT count(*) FROM ${targets.target}) AS accepted, (SELECT count(*) FROM ${targets.quarantine}) AS quarantined`,
+  );
+  const [accepted, quarantined] = [Number(counts?.accepted ?? -1), Number(counts?.quarantined ?? -1)];
+  if (accepted !== result.accepted || quarantined !== result.quarantined) {
+    throw new SluiceError(
+      'SOURCE_ERROR',
+      `${classified.format} ingestion lost track of rows: counted ${result.accepted} accepted and ${result.quarantined} quarantined, ` +
+        `wrote ${accepted} and ${quarantined}; this is a bug in Sluice`,
+    );
+  }
 }
 
 /**
  * Finishes an ingestion from its classified scratch table: marks duplicate keys, counts, enforces the error budget,
- * creates the target and quarantine tables and re-counts them. On any failure nothing is left created; the scratch
- * table is always dropped.
+ * creates the target and quarantine tables and re-counts them (see `assertAllWritten`). On any failure nothing is left
+ * created; the scratch table is always dropped.
  */
 export async function loadClassifiedRows(connection: IngestConnection, classified: ClassifiedRows, targets: LoadTargets): Promise<IngestResult> {
   if (classified.rowsAreQuery && classified.keyIndexes.length > 0) throw new Error('classified rows given as a query cannot take a key');
@@ -228,12 +239,15 @@ export async function loadClassifiedRows(connection: IngestConnection, classifie
   try {
     if (classified.keyIndexes.length > 0) await connection.exec(markDuplicatesSql(classified.rows, classified.keyIndexes));
     let result: IngestResult | undefined;
-    if (classified.rowsAreQuery && classified.countRead) {
-      await connection.exec(acceptedTableSql(classified, targets));
+    if (classified.rowsAreQuery && classified.readCount) {
+      const written = await createAcceptedTable(connection, classified, targets);
       created.push(targets.target);
-      const [accepted, read] = [await countRows(connection, targets.target), await classified.countRead()];
+      const acceptedSql = written ?? `(SELECT count(*) FROM ${targets.target})`;
+      const [counts] = await connection.query(`SELECT ${acceptedSql} AS accepted, ${classified.readCount} AS read`);
+      const [accepted, read] = [Number(counts?.accepted ?? -1), Number(counts?.read ?? -2)];
       if (accepted === read) result = { read, accepted, quarantined: 0, skipped: 0, byReason: {}, files: classified.files.length, drift: [] };
     }
+    const clean = result !== undefined;
     result ??= await countReasons(connection, classified);
     result.drift = targets.drift;
     const data = result.accepted + result.quarantined;
@@ -242,21 +256,15 @@ export async function loadClassifiedRows(connection: IngestConnection, classifie
       throw new ErrorBudgetExceededError(result, targets.errorBudgetPercent, percent);
     }
     if (!created.includes(targets.target)) {
-      await connection.exec(acceptedTableSql(classified, targets));
+      await createAcceptedTable(connection, classified, targets);
       created.push(targets.target);
     }
     // With nothing to quarantine the table is created empty without reading the rows again.
-    await connection.exec(createQuarantineSql(classified, targets.quarantine, result.quarantined > 0));
+    if (clean) await createEmptyQuarantine(connection, classified, targets.quarantine);
+    else await connection.exec(createQuarantineSql(classified, targets.quarantine, result.quarantined > 0));
     created.push(targets.quarantine);
-    // A cheap recount guards the promise that no row read is lost between classification and the tables.
-    const [accepted, quarantined] = [await countRows(connection, targets.target), await countRows(connection, targets.quarantine)];
-    if (accepted !== result.accepted || quarantined !== result.quarantined) {
-      throw new SluiceError(
-        'SOURCE_ERROR',
-        `${classified.format} ingestion lost track of rows: counted ${result.accepted} accepted and ${result.quarantined} quarantined, ` +
-          `wrote ${accepted} and ${quarantined}; this is a bug in Sluice`,
-      );
-    }
+    // A clean load has its target counted against the source already, and its quarantine is empty by construction.
+    if (!clean) await assertAllWritten(connection, classified, targets, result);
     created.length = 0;
     return result;
   } finally {

@@ -29,12 +29,11 @@ export interface AcceptedRows {
 }
 
 /**
- * `CREATE TABLE target AS ...`: the typed columns under their names, `_source_file` and the position column (unless
- * `lineageColumns` is false), then each extra column, whose expression may use the loaded and lineage columns.
- * Row order is not guaranteed.
+ * The SELECT that gives the target its rows: the typed columns under their names, `_source_file` and the position
+ * column (unless `lineageColumns` is false), then each extra column, whose expression may use the loaded and lineage
+ * columns. Row order is not guaranteed.
  */
-export function createTargetSql(
-  target: string,
+export function targetRowsSql(
   columns: readonly IngestColumn[],
   files: readonly string[],
   positionColumn: string,
@@ -46,9 +45,85 @@ export function createTargetSql(
   const extras = Object.entries(shape.extraColumns ?? {}).map(([name, expression]) => `, (${expression}) AS ${quoteIdentifier(name)}`);
   // Lineage left out of the target is not computed: DuckDB drops unused columns of the subquery.
   const star = shape.lineageColumns === false ? `* EXCLUDE (_source_file, ${position})` : '*';
-  return `CREATE TABLE ${target} AS
-SELECT ${star}${extras.join('')} FROM (
+  return `SELECT ${star}${extras.join('')} FROM (
   SELECT ${loaded}, ${sourceFileSql(files, rows.fileIndex)} AS _source_file, ${rows.position} AS ${position}
   FROM ${rows.from}${rows.where ? ` WHERE ${rows.where}` : ''}
 ) AS accepted`;
+}
+
+/** `CREATE TABLE target AS ...` of `targetRowsSql`. */
+export function createTargetSql(
+  target: string,
+  columns: readonly IngestColumn[],
+  files: readonly string[],
+  positionColumn: string,
+  shape: TargetShape,
+  rows: AcceptedRows,
+): string {
+  return `CREATE TABLE ${target} AS\n${targetRowsSql(columns, files, positionColumn, shape, rows)}`;
+}
+
+/**
+ * How `_source_file` is stored: DuckDB's string compression picks a dictionary for a column of a few files anyway, but
+ * only after also trying FSST on every row group. Named, the trial is skipped. The first is DuckDB's dictionary up to
+ * storage version 1.2 (the default), the second its successor, which older storage versions refuse.
+ */
+const SOURCE_FILE_COMPRESSIONS = ['dictionary', 'dict_fsst'];
+
+/** The warehouse access creating the target needs (the ingestion connection fits). */
+export interface TargetConnection {
+  query(sql: string): Promise<Record<string, unknown>[]>;
+  exec(sql: string): Promise<void>;
+}
+
+/** The row count a CREATE TABLE AS or INSERT answers (DuckDB's `Count`), if the connection passes it on. */
+async function writtenRows(connection: TargetConnection, sql: string): Promise<number | undefined> {
+  const count = (await connection.query(sql))[0]?.Count;
+  return count === undefined || count === null ? undefined : Number(count);
+}
+
+/**
+ * Creates the target (see `targetRowsSql`), the same table `createTargetSql` creates (columns, order, types, no
+ * defaults, rows), with `_source_file` stored as a dictionary: the columns and types DESCRIBE gives, then the rows.
+ * Falls back to `createTargetSql` when the database refuses that table. A failure leaves no target behind, and a table
+ * that was there before untouched. Answers the rows written, when the connection passes DuckDB's count on.
+ */
+export async function createTarget(
+  connection: TargetConnection,
+  target: string,
+  columns: readonly IngestColumn[],
+  files: readonly string[],
+  positionColumn: string,
+  shape: TargetShape,
+  rows: AcceptedRows,
+): Promise<number | undefined> {
+  const select = targetRowsSql(columns, files, positionColumn, shape, rows);
+  const createAs = `CREATE TABLE ${target} AS\n${select}`;
+  if (shape.lineageColumns === false) return writtenRows(connection, createAs);
+  const described = await connection.query(`DESCRIBE ${select}`);
+  const definition = (compression: string): string =>
+    described
+      .map(({ column_name: name, column_type: type }) => {
+        const using = name === '_source_file' ? ` USING COMPRESSION ${compression}` : '';
+        return `${quoteIdentifier(String(name))} ${String(type)}${using}`;
+      })
+      .join(', ');
+  let created = false;
+  for (const compression of SOURCE_FILE_COMPRESSIONS) {
+    try {
+      await connection.exec(`CREATE TABLE ${target} (${definition(compression)})`);
+      created = true;
+      break;
+    } catch {
+      // Refused: a compression this storage version lacks, a database that takes no compression, a target that exists.
+      // CREATE TABLE AS decides in the end, failing (if it does) as it always did.
+    }
+  }
+  if (!created) return writtenRows(connection, createAs);
+  try {
+    return await writtenRows(connection, `INSERT INTO ${target}\n${select}`);
+  } catch (error) {
+    await connection.exec(`DROP TABLE IF EXISTS ${target}`).catch(() => undefined);
+    throw error;
+  }
 }
