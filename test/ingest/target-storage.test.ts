@@ -8,6 +8,7 @@ import type { IngestColumn } from '../../src/ingest/ingest-columns.js';
 import { createTarget, createTargetSql } from '../../src/ingest/target-table.js';
 import type { AcceptedRows, TargetShape } from '../../src/ingest/target-table.js';
 import { ingestTestbed, recordingConnection, tableExists } from './ingest-fixtures.js';
+import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
 
 const bed = ingestTestbed();
 
@@ -212,4 +213,33 @@ describe('the Parquet target', () => {
       }
     });
   }
+});
+
+describe('the target in a database file', () => {
+  it("fills its row groups as it writes, so a checkpoint has none to rewrite, and puts the caller's insertion order back", async () => {
+    const db = await openTestDuckDb(`${bed.dir.path}/order.duckdb`);
+    try {
+      // Parquet row groups of 150,000 rows: written in their order, each would end in a partly filled row group of
+      // DuckDB's 122,880, which the checkpoint merges.
+      const file = `${bed.dir.path}/ordered.parquet`;
+      await db.exec(`COPY (SELECT i::INTEGER AS id, i * 2 AS big, 'n' || (i % 10) AS name FROM range(1000000) AS r(i)) TO '${file}' (ROW_GROUP_SIZE 150000)`);
+      const rowGroups = async () => Number((await db.query(`SELECT count(DISTINCT row_group_id) AS n FROM pragma_storage_info('target')`))[0]?.n);
+      const kept = async () => (await db.query(`SELECT current_setting('preserve_insertion_order') AS kept`))[0]?.kept;
+      for (const callerKeepsOrder of [true, false]) {
+        await db.exec(`DROP TABLE IF EXISTS target; DROP TABLE IF EXISTS target_quarantine; SET preserve_insertion_order = ${callerKeepsOrder}; CHECKPOINT`);
+        const result = await ingestParquet(db, { files: [file], columns: COLUMNS, target: 'target', quarantine: 'target_quarantine' });
+        assert.equal(result.accepted, 1_000_000);
+        const written = await rowGroups();
+        await db.exec('CHECKPOINT');
+        assert.equal(await rowGroups(), written, 'the checkpoint merged no row group');
+        assert.equal(await kept(), callerKeepsOrder, "the caller's setting");
+        const [positions] = await db.query(
+          `SELECT count(DISTINCT _row_offset) AS n, min(_row_offset) AS lo, max(_row_offset) AS hi FROM target WHERE id = _row_offset`,
+        );
+        assert.deepEqual([positions?.n, positions?.lo, positions?.hi].map(Number), [1_000_000, 0, 999_999], 'each row keeps its own position');
+      }
+    } finally {
+      db.close();
+    }
+  });
 });
