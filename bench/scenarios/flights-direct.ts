@@ -15,6 +15,8 @@ interface Args {
   /** Also run Sluice's own profile query after each table (same code path as a materialization). */
   profile: boolean;
   verify: boolean;
+  /** Let DuckDB write rows in any order (`preserve_insertion_order = false`), as Sluice's own table writes do. */
+  anyOrder?: boolean;
 }
 
 interface Runner {
@@ -24,7 +26,7 @@ interface Runner {
   close(): Promise<void>;
 }
 
-const { statements, fileSearchPath, profile, verify } = scenarioArgs<Args>();
+const { statements, fileSearchPath, profile, verify, anyOrder } = scenarioArgs<Args>();
 const dataDir = scratchDir('flights-direct');
 const path = join(dataDir, 'warehouse.duckdb');
 
@@ -33,6 +35,7 @@ async function openRaw(): Promise<Runner> {
   const instance = await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'true' });
   const connection = await instance.connect();
   await connection.run(`SET file_search_path = '${fileSearchPath.replaceAll("'", "''")}'`);
+  if (anyOrder) await connection.run('SET preserve_insertion_order = false');
   return {
     exec: async (sql) => void (await connection.run(sql)),
     query: async (sql) => (await connection.runAndReadAll(sql)).getRowObjectsJS(),
