@@ -33,13 +33,7 @@ export interface AcceptedRows {
  * column (unless `lineageColumns` is false), then each extra column, whose expression may use the loaded and lineage
  * columns. Row order is not guaranteed.
  */
-export function targetRowsSql(
-  columns: readonly IngestColumn[],
-  files: readonly string[],
-  positionColumn: string,
-  shape: TargetShape,
-  rows: AcceptedRows,
-): string {
+function targetRowsSql(columns: readonly IngestColumn[], files: readonly string[], positionColumn: string, shape: TargetShape, rows: AcceptedRows): string {
   const position = quoteIdentifier(positionColumn);
   const loaded = columns.map((column, i) => `c${i} AS ${quoteIdentifier(column.name)}`).join(', ');
   const extras = Object.entries(shape.extraColumns ?? {}).map(([name, expression]) => `, (${expression}) AS ${quoteIdentifier(name)}`);
