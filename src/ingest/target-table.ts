@@ -54,7 +54,11 @@ export function createTargetSql(
   shape: TargetShape,
   rows: AcceptedRows,
 ): string {
-  return `CREATE TABLE ${target} AS\n${targetRowsSql(columns, files, positionColumn, shape, rows)}`;
+  return createAsSql(target, targetRowsSql(columns, files, positionColumn, shape, rows));
+}
+
+function createAsSql(target: string, select: string): string {
+  return `CREATE TABLE ${target} AS\n${select}`;
 }
 
 /**
@@ -114,7 +118,7 @@ async function inAnyOrder<T>(connection: TargetConnection, write: () => Promise<
 
 /** `createTarget`'s statements. */
 async function writeTarget(connection: TargetConnection, target: string, select: string, shape: TargetShape): Promise<number | undefined> {
-  const createAs = `CREATE TABLE ${target} AS\n${select}`;
+  const createAs = createAsSql(target, select);
   if (shape.lineageColumns === false) return writtenRows(connection, createAs);
   const described = await connection.query(`DESCRIBE ${select}`);
   const definition = (compression: string): string =>

@@ -68,16 +68,12 @@ export class DuckDbSession implements WarehouseSession {
   ) {}
 
   async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    this.reusable = false;
-    await this.settle();
-    await this.keepInsertionOrder();
+    await this.prepareForCallerSql();
     return this.read<T>(sql, params);
   }
 
   async queryTyped(sql: string, params?: readonly unknown[]): Promise<{ columns: { name: string; type: string }[]; rows: Row[] }> {
-    this.reusable = false;
-    await this.settle();
-    await this.keepInsertionOrder();
+    await this.prepareForCallerSql();
     const reader = await this.connection.runAndReadAll(sql, params ? ([...params] as never) : undefined);
     const types = reader.columnTypes();
     const columns = reader.columnNames().map((name, i) => ({ name, type: types[i]!.toString() }));
@@ -85,9 +81,7 @@ export class DuckDbSession implements WarehouseSession {
   }
 
   async exec(sql: string, params?: readonly unknown[]): Promise<void> {
-    this.reusable = false;
-    await this.settle();
-    await this.keepInsertionOrder();
+    await this.prepareForCallerSql();
     await this.run(sql, params);
   }
 
@@ -476,7 +470,7 @@ export class DuckDbSession implements WarehouseSession {
    * already). A table is a set, and DuckDB still honours an ORDER BY in the SQL; but keeping the order makes its
    * parallel write leave partly filled row groups, which the next checkpoint rewrites: 0.5-0.9 s per 3M rows, paid at
    * close. In any order, the same write fills them and the checkpoint has nothing to redo. Only this session's own
-   * writes do so: a caller's SQL gets DuckDB's default back first (`keepInsertionOrder`).
+   * writes do so: a caller's SQL gets DuckDB's default back first (`prepareForCallerSql`).
    */
   private writeInAnyOrder(): string {
     if (this.state.insertionOrderRelaxed) return '';
@@ -484,8 +478,13 @@ export class DuckDbSession implements WarehouseSession {
     return 'SET SESSION preserve_insertion_order = false;\n';
   }
 
-  /** Gives the caller's SQL DuckDB's default (or the database's setting) back, if this session's writes changed it. */
-  private async keepInsertionOrder(): Promise<void> {
+  /**
+   * Before a caller's SQL: the connection is no longer as new, the session is settled, and DuckDB's default insertion
+   * order (or the database's setting) is back if this session's writes changed it.
+   */
+  private async prepareForCallerSql(): Promise<void> {
+    this.reusable = false;
+    await this.settle();
     if (!this.state.insertionOrderRelaxed) return;
     await this.run('RESET SESSION preserve_insertion_order');
     this.state.insertionOrderRelaxed = false;
