@@ -270,14 +270,33 @@ describe('DuckDB staging transaction (a staged query is committed with its publi
     assert.deepEqual([byName.get('tags')!.min, byName.get('s')!.max, byName.get('tags')!.nullCount], [null, null, 1]);
     assert.equal(byName.get('Mixed Case')!.nullCount, 2);
     // A small staged table takes the other path (min/max of every column computed, the unordered ones dropped): same
-    // answer, with every distinct count exact (the path above estimates the nested columns, which have no statistics).
+    // answer. Neither is large enough for exact counts to pay, so both estimate every column.
     const staging = await staged({ schema: 'Odd Schema', name: 't.x' }, 'SELECT * FROM "Odd Schema"."t.x"');
     const small = await session.profile(staging);
-    assert.ok(small.columns.every((c) => c.distinctExact));
-    assert.deepEqual([byName.get('id')!.distinctExact, byName.get('tags')!.distinctExact], [true, false]);
-    const withoutExact = (p: TableProfile) => ({ ...p, columns: p.columns.map(({ distinctExact: _, ...c }) => c) });
-    assert.deepEqual(withoutExact(small), withoutExact(profile));
+    assert.ok([...small.columns, ...profile.columns].every((c) => !c.distinctExact));
+    assert.deepEqual(small, profile);
     await session.dropRelation(staging);
+  });
+
+  it("profiles a staged table by the size it was written with after a caller's SQL ran (a check), and by what it holds", async () => {
+    // A large staged table keeps its planned (exact) counts after a check committed the staging transaction.
+    const large = await staged({ schema: 'cat', name: 'checked_large' }, `SELECT i AS id, 'r' || (i % 40) AS region FROM range(200000) AS r(i)`);
+    await session.query(`SELECT count(*) FROM cat.${large.name} WHERE region IS NULL`);
+    const planned = await session.profile(large);
+    assert.deepEqual(
+      planned.columns.map((c) => [c.name, c.distinctExact]),
+      [
+        ['id', false],
+        ['region', true],
+      ],
+    );
+    await session.dropRelation(large);
+    // A caller that grew a small staged table past the row path's size gets the profile of what the table holds.
+    const grown = await staged({ schema: 'cat', name: 'checked_grown' }, 'SELECT range AS n FROM range(5)');
+    await session.exec(`INSERT INTO cat.${grown.name} SELECT range FROM range(5, 300)`);
+    const profile = await session.profile(grown);
+    assert.deepEqual([profile.rowCount, profile.columns[0]!.min, profile.columns[0]!.max], [300, '0', '299']);
+    await session.dropRelation(grown);
   });
 });
 
@@ -303,7 +322,7 @@ describe('DuckDB one-step publish of a query (a SQL table with nothing to audit)
     assert.deepEqual(await session.query('SELECT count(*) AS n FROM cat.one_step'), [{ n: 5 }]);
   });
 
-  it('profiles a small table from its rows as the aggregate profile does (distinct counts exact), for every type it orders itself', async () => {
+  it('profiles a small table from its rows as the aggregate profile does (distinct counts exact), for every type it orders itself, and in SQL otherwise', async () => {
     const values = [
       `(1::TINYINT, -5::SMALLINT, 7, -9007199254740993::BIGINT, 18446744073709551615::UBIGINT, -170141183460469231731687303715884105727::HUGEINT,
         1.5::FLOAT, -0.25::DOUBLE, true, 'é', DATE '2001-01-31', TIME '23:59:59.5', TIMESTAMP '2001-01-01 00:00:00', TIMESTAMPTZ '2001-01-01 00:00:00+00',
@@ -324,7 +343,13 @@ describe('DuckDB one-step publish of a query (a SQL table with nothing to audit)
       const fromRows = (await session.publishQuery(target, sql))!;
       const fromSql = await session.profile(target);
       const withoutDistinct = (p: TableProfile) => ({ ...p, columns: p.columns.map(({ distinctApprox: _, distinctExact: __, ...c }) => c) });
-      assert.ok(fromRows.columns.every((c) => c.distinctExact));
+      // NaN and nested values send the profile to SQL, which estimates the counts of a table this small (exactly here).
+      const profiledInSql = name === 'rows_nan' || name === 'rows_nested';
+      assert.equal(
+        fromRows.columns.every((c) => c.distinctExact),
+        !profiledInSql,
+        name,
+      );
       assert.deepEqual(withoutDistinct(fromRows), withoutDistinct(fromSql), name);
       const exact = await session.query<{ n: number }>(`SELECT count(DISTINCT COLUMNS(*)) FROM cat.${name}`);
       assert.deepEqual(
@@ -335,7 +360,7 @@ describe('DuckDB one-step publish of a query (a SQL table with nothing to audit)
     }
   });
 
-  it("counts a large table's low-cardinality columns and booleans exactly, by DuckDB's own estimate, and estimates the others", async () => {
+  it("counts a large table's (200,000 rows or more) low-cardinality columns and booleans exactly, by DuckDB's own estimate, and estimates the others", async () => {
     const target = { schema: 'cat', name: 'distinct_plan' };
     const sql = `SELECT i AS id, i % 7 AS weekday, 'region-' || (i % 40) AS region, i % 3 = 0 AS flag FROM range(200000) AS r(i)`;
     const profile = (await session.publishQuery(target, sql))!;
@@ -351,6 +376,13 @@ describe('DuckDB one-step publish of a query (a SQL table with nothing to audit)
     const id = byName.get('id')!;
     assert.equal(id.distinctExact, false);
     assert.ok(Math.abs(id.distinctApprox! - 200_000) < 20_000, `HyperLogLog estimate ${id.distinctApprox}`);
+    // One row fewer, and exact counts no longer pay for their fixed cost: every column is estimated, in one statement.
+    const smaller = (await session.publishQuery({ schema: 'cat', name: 'distinct_unplanned' }, sql.replace('range(200000)', 'range(199999)')))!;
+    assert.deepEqual(
+      smaller.columns.map((c) => [c.name, c.distinctExact]),
+      ['id', 'weekday', 'region', 'flag'].map((name) => [name, false]),
+    );
+    assert.equal(smaller.columns.find((c) => c.name === 'region')!.distinctApprox, 40);
   });
 
   it('binds named parameters', async () => {

@@ -7,7 +7,16 @@ import { SluiceError } from '../../errors.js';
 import { quoteIdentifier, quoteQualified, sqlString, type QualifiedName } from '../../model/asset-key.js';
 import type { Row } from '../../model/asset-definition.js';
 import { STAGING_PREFIX, type ColumnInfo, type PartitionFilter, type PublishRejects, type TableProfile, type WarehouseSession } from '../warehouse.js';
-import { distinctEstimateSql, parseProfile, planDistinct, profileFromRows, profileSql, rowProfileSql, type DistinctPlan } from './duckdb-profile.js';
+import {
+  distinctEstimateSql,
+  parseProfile,
+  planDistinct,
+  PLANNED_DISTINCT_ROWS,
+  profileFromRows,
+  profileSql,
+  rowProfileSql,
+  type DistinctPlan,
+} from './duckdb-profile.js';
 
 type RelationKind = 'TABLE' | 'VIEW';
 
@@ -17,7 +26,7 @@ export interface ConnectionState {
   insertionOrderRelaxed: boolean;
 }
 
-/** Up to this many rows, a profile computes min/max and exact distinct counts of every column (see duckdb-profile.ts): a few ms at most. */
+/** Up to this many rows, a profile computes min/max of every column (see duckdb-profile.ts): a few ms at most. */
 const SMALL_TABLE_ROWS = 10_000;
 /** Up to this many rows, a table is profiled from its rows in JavaScript (see duckdb-profile.ts): cheaper to plan and read. */
 const ROW_PROFILE_ROWS = 100;
@@ -44,9 +53,13 @@ export class DuckDbSession implements WarehouseSession {
   private interrupted = false;
   /** A staging name handed out whose leftovers (a dead attempt's) were not cleared yet. */
   private unclearedStaging: QualifiedName | undefined;
-  /** The staging table created in the transaction still open on this connection, and its row count (if known). */
+  /** The staging table created in the transaction still open on this connection. */
   private openStaging: QualifiedName | undefined;
-  private openStagingRows: number | undefined;
+  /**
+   * The rows the last staged query wrote, as DuckDB counted them. A caller's SQL (a check) may change the table since,
+   * so the count only chooses how the table is profiled (see `profileOf`), never a figure that is recorded.
+   */
+  private stagedRows: { relation: QualifiedName; rows: number } | undefined;
   /** Profiling what `publishQuery` just committed: an interrupt then only refuses what comes after. */
   private measuringPublished = false;
 
@@ -94,6 +107,7 @@ export class DuckDbSession implements WarehouseSession {
     const staging = { schema: target.schema, name: `${STAGING_PREFIX}${target.name}_${suffix}`.slice(0, 63) };
     await this.settle();
     this.unclearedStaging = staging;
+    this.stagedRows = undefined;
     return staging;
   }
 
@@ -106,7 +120,7 @@ export class DuckDbSession implements WarehouseSession {
       const result = await this.guarded(this.connection.run(`${this.writeInAnyOrder()}BEGIN TRANSACTION;\n${create}`, bindable(params)));
       // CREATE TABLE AS answers its row count (unless the SQL held more statements, whose last one answers).
       const answer = result.columnNames()[0] === 'Count' ? rowsOf(result)[0] : undefined;
-      this.openStagingRows = answer === undefined ? undefined : Number(answer[0]);
+      this.stagedRows = answer === undefined ? undefined : { relation: staging, rows: Number(answer[0]) };
     } catch (error) {
       await this.rollback();
       throw error;
@@ -416,23 +430,28 @@ export class DuckDbSession implements WarehouseSession {
   /** The columns come from the same scan (see duckdb-profile.ts), so `columns` is not needed here. */
   async profile(relation: QualifiedName): Promise<TableProfile> {
     await this.settle({ inTransaction: true });
-    // Nothing but this session's own statements ran in the open transaction, so its staged row count still holds.
-    return this.profileOf(relation, this.openStaging && sameRelation(relation, this.openStaging) ? this.openStagingRows : undefined);
+    return this.profileOf(relation, this.stagedRows && sameRelation(relation, this.stagedRows.relation) ? this.stagedRows.rows : undefined);
   }
 
-  /** `rows`: the relation's row count when known: a small table is profiled from its rows, or without a per-column type test. */
+  /**
+   * `rows`: the relation's row count as this session wrote it, when known (a caller's SQL may have changed it since):
+   * a small table is profiled from its rows (unless it holds more now) or without a per-column type test, a large one
+   * with its distinct counts planned.
+   */
   private async profileOf(relation: QualifiedName, rows: number | undefined): Promise<TableProfile> {
     if (rows !== undefined && rows <= ROW_PROFILE_ROWS) {
-      const result = await this.guarded(this.connection.run(rowProfileSql(relation)));
-      const profile = profileFromRows(result.columnNames(), result.columnTypes(), rowsOf(result));
+      const result = await this.guarded(this.connection.run(rowProfileSql(relation, ROW_PROFILE_ROWS + 1)));
+      const read = rowsOf(result);
+      const profile = read.length <= ROW_PROFILE_ROWS ? profileFromRows(result.columnNames(), result.columnTypes(), read) : undefined;
       if (profile) return profile;
     }
-    let distinct: DistinctPlan = { exact: 'all' };
-    if (rows === undefined || rows > SMALL_TABLE_ROWS) {
+    // A table whose size is unknown (a merge, an append) is profiled in one statement, as a table below the threshold.
+    let distinct: DistinctPlan = [];
+    if (rows !== undefined && rows >= PLANNED_DISTINCT_ROWS) {
       const estimates = await this.guarded(this.connection.run(distinctEstimateSql(relation)));
       distinct = planDistinct(estimates.columnNames(), rowsOf(estimates)[0]);
     }
-    const result = await this.guarded(this.connection.run(profileSql(relation, distinct)));
+    const result = await this.guarded(this.connection.run(profileSql(relation, { small: rows !== undefined && rows <= SMALL_TABLE_ROWS, distinct })));
     return parseProfile(result.columnNames(), rowsOf(result)[0]!, distinct);
   }
 
