@@ -51,6 +51,13 @@ export function keyFigures(results: BenchResults): string {
       .join(', ');
     lines.push(`Synthetic ${shape}: load + plan per asset ${plan}${run ? `; execute per asset ${run}` : ''}`);
   }
+  const ingestion = results.synthetic?.ingestion;
+  if (ingestion) {
+    const formats = ingestion.formats
+      .map((f) => `${f.format} **${ratio(f.ratioWithCheckpoint.median)}** with the checkpoint after (the write alone ${ratio(f.ratio.median)})`)
+      .join('; ');
+    lines.push(`Ingestion with quarantine / plain read of ${num(ingestion.rows)} flights (paired): ${formats}`);
+  }
   const store = results.store;
   if (store) {
     lines.push(
@@ -175,8 +182,24 @@ function syntheticSection(s: SyntheticResult): string {
   );
   const ingestion = s.ingestion
     ? table(
-        ['format', 'plain read into a table', 'ingestion with quarantine', 'ingestion / plain (paired)'],
-        s.ingestion.formats.map((f) => [f.format, cell(f.plainMs), cell(f.ingestMs), cell(f.ratio, ratio)]),
+        [
+          'format',
+          'plain read into a table',
+          'ingestion with quarantine',
+          'ingestion / plain (paired)',
+          'checkpoint after: plain',
+          'checkpoint after: ingestion',
+          'ingestion / plain, write + checkpoint (paired)',
+        ],
+        s.ingestion.formats.map((f) => [
+          f.format,
+          cell(f.plainMs),
+          cell(f.ingestMs),
+          cell(f.ratio, ratio),
+          cell(f.plainCheckpointMs),
+          cell(f.ingestCheckpointMs),
+          cell(f.ratioWithCheckpoint, ratio),
+        ]),
       )
     : '';
   return [
