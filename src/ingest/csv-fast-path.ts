@@ -144,10 +144,13 @@ async function loadThroughScratch(connection: IngestConnection, load: PlainLoad)
     const keys = load.keyIndexes.map((i) => `c${i}`);
     if (!(await readAsCounted(connection, rows, 'file_index', keys, counts))) return undefined;
     await connection.exec(
-      createTargetSql(load.target, load.columns, load.files, '_line_number', load, {
-        from: rows,
-        fileIndex: 'file_index',
-        position: lineFromRowid('file_index', counts),
+      createTargetSql({
+        target: load.target,
+        columns: load.columns,
+        files: load.files,
+        positionColumn: '_line_number',
+        shape: load,
+        rows: { from: rows, fileIndex: 'file_index', position: lineFromRowid('file_index', counts) },
       }),
     );
     return counts;

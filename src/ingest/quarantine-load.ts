@@ -154,11 +154,13 @@ WHERE ${rows}.file_index = dup.file_index AND ${rows}.line_number = dup.line_num
 /** Creates the accepted table (see `createTarget`) from the rows without a defect. */
 async function createAcceptedTable(connection: IngestConnection, classified: ClassifiedRows, targets: LoadTargets): Promise<number | undefined> {
   const { columns, files, positionColumn } = classified;
-  return createTarget(connection, targets.target, columns, files, positionColumn, targets, {
-    from: relationOf(classified),
-    where: 'defect IS NULL',
-    fileIndex: 'file_index',
-    position: 'line_number',
+  return createTarget(connection, {
+    target: targets.target,
+    columns,
+    files,
+    positionColumn,
+    shape: targets,
+    rows: { from: relationOf(classified), where: 'defect IS NULL', fileIndex: 'file_index', position: 'line_number' },
   });
 }
 

@@ -28,12 +28,22 @@ export interface AcceptedRows {
   position: string;
 }
 
+/** The accepted-rows table to create: its name, the loaded columns, the files read, the position column's name, its shape and rows. */
+export interface TargetTable {
+  target: string;
+  columns: readonly IngestColumn[];
+  files: readonly string[];
+  positionColumn: string;
+  shape: TargetShape;
+  rows: AcceptedRows;
+}
+
 /**
  * The SELECT that gives the target its rows: the typed columns under their names, `_source_file` and the position
  * column (unless `lineageColumns` is false), then each extra column, whose expression may use the loaded and lineage
  * columns. Row order is not guaranteed.
  */
-function targetRowsSql(columns: readonly IngestColumn[], files: readonly string[], positionColumn: string, shape: TargetShape, rows: AcceptedRows): string {
+function targetRowsSql({ columns, files, positionColumn, shape, rows }: TargetTable): string {
   const position = quoteIdentifier(positionColumn);
   const loaded = columns.map((column, i) => `c${i} AS ${quoteIdentifier(column.name)}`).join(', ');
   const extras = Object.entries(shape.extraColumns ?? {}).map(([name, expression]) => `, (${expression}) AS ${quoteIdentifier(name)}`);
@@ -46,15 +56,8 @@ function targetRowsSql(columns: readonly IngestColumn[], files: readonly string[
 }
 
 /** `CREATE TABLE target AS ...` of `targetRowsSql`. */
-export function createTargetSql(
-  target: string,
-  columns: readonly IngestColumn[],
-  files: readonly string[],
-  positionColumn: string,
-  shape: TargetShape,
-  rows: AcceptedRows,
-): string {
-  return createAsSql(target, targetRowsSql(columns, files, positionColumn, shape, rows));
+export function createTargetSql(table: TargetTable): string {
+  return createAsSql(table.target, targetRowsSql(table));
 }
 
 function createAsSql(target: string, select: string): string {
@@ -86,16 +89,8 @@ async function writtenRows(connection: TargetConnection, sql: string): Promise<n
  * Falls back to `createTargetSql` when the database refuses that table. A failure leaves no target behind, and a table
  * that was there before untouched. Answers the rows written, when the connection passes DuckDB's count on.
  */
-export async function createTarget(
-  connection: TargetConnection,
-  target: string,
-  columns: readonly IngestColumn[],
-  files: readonly string[],
-  positionColumn: string,
-  shape: TargetShape,
-  rows: AcceptedRows,
-): Promise<number | undefined> {
-  return inAnyOrder(connection, () => writeTarget(connection, target, targetRowsSql(columns, files, positionColumn, shape, rows), shape));
+export async function createTarget(connection: TargetConnection, table: TargetTable): Promise<number | undefined> {
+  return inAnyOrder(connection, () => writeTarget(connection, table.target, targetRowsSql(table), table.shape));
 }
 
 /**

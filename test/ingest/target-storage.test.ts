@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { ingestParquet } from '../../src/ingest/parquet-ingest.js';
 import type { IngestColumn } from '../../src/ingest/ingest-columns.js';
 import { createTarget, createTargetSql } from '../../src/ingest/target-table.js';
-import type { AcceptedRows, TargetShape } from '../../src/ingest/target-table.js';
+import type { AcceptedRows, TargetShape, TargetTable } from '../../src/ingest/target-table.js';
 import { ingestTestbed, recordingConnection, tableExists } from './ingest-fixtures.js';
 import { openTestDuckDb } from '../checks/duckdb-test-connection.js';
 
@@ -64,13 +64,14 @@ describe('createTarget', () => {
     { name: 'id', type: 'INTEGER' },
     { name: 'Name With Space', type: 'VARCHAR' },
   ];
+  const table: TargetTable = { target: 'target', columns, files, positionColumn: '_row_offset', shape, rows };
 
   it('creates the table CREATE TABLE AS creates, with the same rows', async () => {
     await bed.db.exec(`CREATE OR REPLACE TEMP TABLE scratch_rows AS SELECT * FROM (VALUES
       (1, 'x', 1, 0::BIGINT, true), (2, NULL, 2, 5, true), (NULL, 'z', 1, 7, true), (4, 'w', 2, 9, false)
     ) AS t(c0, c1, file_index, line_number, keep)`);
-    await bed.db.exec(createTargetSql('expected', columns, files, '_row_offset', shape, rows));
-    const written = await createTarget(bed.db, 'target', columns, files, '_row_offset', shape, rows);
+    await bed.db.exec(createTargetSql({ ...table, target: 'expected' }));
+    const written = await createTarget(bed.db, table);
     assert.equal(written, 3);
     assert.deepEqual(await catalogOf('target'), await catalogOf('expected'));
     assert.equal(await differingRows('target', 'expected'), 0);
@@ -85,11 +86,11 @@ describe('createTarget', () => {
     );
     // Binds (DESCRIBE and CREATE TABLE succeed), fails on the first row.
     const failing: TargetShape = { extraColumns: { n: 'CAST("Name With Space" AS INTEGER)' } };
-    await assert.rejects(createTarget(bed.db, 'target', columns, files, '_row_offset', failing, rows), /Conversion Error/);
+    await assert.rejects(createTarget(bed.db, { ...table, shape: failing }), /Conversion Error/);
     assert.equal(await tableExists(bed.db, 'target'), false);
 
     await bed.db.exec('CREATE TABLE target AS SELECT 42 AS answer');
-    await assert.rejects(createTarget(bed.db, 'target', columns, files, '_row_offset', shape, rows), /already exists/);
+    await assert.rejects(createTarget(bed.db, table), /already exists/);
     assert.deepEqual(await bed.db.query('SELECT answer FROM target'), [{ answer: 42 }]);
     await bed.db.exec('DROP TABLE scratch_rows');
   });
