@@ -22,29 +22,51 @@ const FIRST_SCAN_BYTES = 1 << 20;
 
 /**
  * Column types DuckDB's CSV reader converts with the very function TRY_CAST from text uses (DuckDB 1.5,
- * string_value_scanner.cpp: Timestamp::TryConvertTimestamp without offsets, TryDoubleCast with '.', text as is), so
- * reading the column typed gives TRY_CAST's value, and a value TRY_CAST turns into NULL (`bad_cast`) fails the read.
- * Other types are read as text and converted by the line path's own expressions: the reader rounds '1.5' into an
- * INTEGER where the line path quarantines it, and a DATE's lossless test needs the text.
+ * string_value_scanner.cpp: Timestamp::TryConvertTimestamp without offsets, TryDoubleCast with '.', text as is,
+ * TrySimpleIntegerCast not strict), so reading the column typed gives TRY_CAST's value, and a value TRY_CAST turns into
+ * NULL (`bad_cast`) fails the read. The integers only where no file's field holds '.', 'e' or 'E' (the scan tells): the
+ * reader rounds '1.5' into 2 where the line path quarantines it. Other types are read as text and converted by the line
+ * path's own expressions: a DATE's lossless test needs the text.
  */
 const READER_TYPES: ReadonlySet<IngestColumnType> = new Set(['VARCHAR', 'DOUBLE', 'TIMESTAMP']);
+const INTEGER_TYPES: ReadonlySet<IngestColumnType> = new Set(['INTEGER', 'BIGINT']);
 
-/** Each file's lines below its header, scanning each file's start (`maxBytes`) or all of it, or undefined for a file that is not plain. */
-async function scanFiles(
-  files: readonly string[],
-  shape: PlainCsvShape,
-  known: ReadonlyMap<string, number>,
-  maxBytes?: number,
-): Promise<Map<string, number> | undefined> {
-  const counts = new Map(known);
+/**
+ * The most bytes per line the scan may look at to watch the integer fields, measured on the first megabyte: watching
+ * runs on the JS thread beside DuckDB's read, and saves DuckDB ~0.15 s per 3M rows (the demo's flights, 2 cores; a
+ * loop over 16 bytes of each of them costs about 0.1 s). Past it, the integers are read as text and checked.
+ */
+const WATCHED_BYTES_PER_LINE = 16;
+
+/**
+ * What the scans found so far: the lines below the header of each file scanned whole, the integer fields that are not
+ * plain in some file, and the most bytes per line watching them cost in a file.
+ */
+interface FilesScan {
+  lines: ReadonlyMap<string, number>;
+  notPlainIntegers: ReadonlySet<number>;
+  watchedBytesPerLine: number;
+}
+
+/**
+ * Scans each file's start (`maxBytes`) or all of it, but for those `known` scanned whole, watching the integer fields
+ * not known to be not plain; undefined for a file that is not plain.
+ */
+async function scanFiles(files: readonly string[], shape: PlainCsvShape, known: FilesScan, maxBytes?: number): Promise<FilesScan | undefined> {
+  const lines = new Map(known.lines);
+  const notPlainIntegers = new Set(known.notPlainIntegers);
+  let watchedBytesPerLine = known.watchedBytesPerLine;
+  const watching = { ...shape, integerFields: shape.integerFields?.filter((field) => !notPlainIntegers.has(field)) };
   // One file at a time: a landing folder may hold thousands of files, more than the process may open at once.
   for (const file of files) {
-    if (counts.has(file)) continue;
-    const scanned = await scanPlainCsv(file, shape, maxBytes);
+    if (lines.has(file)) continue;
+    const scanned = await scanPlainCsv(file, watching, maxBytes);
     if (!scanned) return undefined;
-    if (scanned.complete) counts.set(file, scanned.lines);
+    for (const field of scanned.notPlainIntegers) notPlainIntegers.add(field);
+    watchedBytesPerLine = Math.max(watchedBytesPerLine, scanned.watchedBytesPerLine);
+    if (scanned.complete) lines.set(file, scanned.lines);
   }
-  return counts;
+  return { lines, notPlainIntegers, watchedBytesPerLine };
 }
 
 /** What the one-pass load needs to know about the ingestion. */
@@ -70,10 +92,13 @@ export async function loadCsvInOnePass(connection: IngestConnection, load: OnePa
   // Lines follow from row ids only when tables keep the reader's order.
   const [order] = await connection.query(`SELECT current_setting('preserve_insertion_order') AS kept`);
   if (order?.kept !== true) return undefined;
-  const shape = { headerLine: header.headerLine, delimiter: load.delimiter, fieldCount: header.fieldCount };
-  // A file that is not plain near its start (quoted fields, repeated headers) is found before DuckDB reads anything.
-  const scanned = await scanFiles(load.files, shape, new Map(), FIRST_SCAN_BYTES);
-  if (!scanned) return undefined;
+  const integerFields = load.columns.flatMap((column, i) => (INTEGER_TYPES.has(column.type) && header.positions[i] ? [header.positions[i]] : []));
+  const shape = { headerLine: header.headerLine, delimiter: load.delimiter, fieldCount: header.fieldCount, integerFields };
+  // A file that is not plain near its start (quoted fields, repeated headers) is found before DuckDB reads anything,
+  // and so are most integer fields that are not.
+  const start = await scanFiles(load.files, shape, { lines: new Map(), notPlainIntegers: new Set(), watchedBytesPerLine: 0 }, FIRST_SCAN_BYTES);
+  if (!start) return undefined;
+  const scanned = start.watchedBytesPerLine > WATCHED_BYTES_PER_LINE ? { ...start, notPlainIntegers: new Set(integerFields) } : start;
   const plain = { ...load, header, shape, scanned };
   const counts =
     load.extraColumns === undefined && load.lineageColumns !== false ? await loadDirectly(connection, plain) : await loadThroughScratch(connection, plain);
@@ -82,21 +107,16 @@ export async function loadCsvInOnePass(connection: IngestConnection, load: OnePa
   return { read, accepted: read, quarantined: 0, skipped: 0, byReason: {}, files: load.files.length, drift: [] };
 }
 
-/** The one-pass load of files that look plain, with the header they share and the lines of those scanned whole. */
+/** The one-pass load of files that look plain, with the header they share and what their first scan found. */
 interface PlainLoad extends OnePassCsv {
   header: FileHeader;
   shape: PlainCsvShape;
-  scanned: ReadonlyMap<string, number>;
+  scanned: FilesScan;
 }
 
-/**
- * Runs the statement that reads the files while the rest of each file is scanned; each file's lines below its header,
- * or undefined when the reader refused a line (the line path's to report) or a file turned out not to be plain (read in
- * vain: rare, since a file that is not plain usually shows it in its first megabyte). `created` is dropped when the
- * statement succeeded but the scan did not.
- */
-async function readWhileCounting(connection: IngestConnection, sql: string, load: PlainLoad, created: string): Promise<number[] | undefined> {
-  const reading = connection.exec(sql).then(
+/** Runs a statement that reads the files: false when the reader refused a line (the line path's to report). */
+async function readFiles(connection: IngestConnection, sql: string): Promise<boolean> {
+  return connection.exec(sql).then(
     () => true,
     (error: unknown) => {
       // A canceled step stops here; a line the reader refuses (field count, encoding, a defect) is the line path's to report.
@@ -104,9 +124,26 @@ async function readWhileCounting(connection: IngestConnection, sql: string, load
       return false;
     },
   );
-  const [read, scanned] = await Promise.all([reading, scanFiles(load.files, load.shape, load.scanned)]);
-  if (read && scanned) return load.files.map((file) => scanned.get(file) ?? 0);
+}
+
+/**
+ * Runs the statement that reads the files (`statement` of what the scans found) while the rest of each file is
+ * scanned; each file's lines below its header, or undefined when the reader refused a line or a file turned out not to
+ * be plain (read in vain: rare, since a file that is not plain usually shows it in its first megabyte). An integer field
+ * found not plain past the first scan was read as an integer: `created` is dropped and the files read again, its
+ * texts checked. `created` is dropped whenever the answer is undefined.
+ */
+async function readWhileCounting(
+  connection: IngestConnection,
+  statement: (scan: FilesScan) => string,
+  load: PlainLoad,
+  created: string,
+): Promise<number[] | undefined> {
+  const [read, scanned] = await Promise.all([readFiles(connection, statement(load.scanned)), scanFiles(load.files, load.shape, load.scanned)]);
+  const counts = (scan: FilesScan): number[] => load.files.map((file) => scan.lines.get(file) ?? 0);
+  if (read && scanned && scanned.notPlainIntegers.size === load.scanned.notPlainIntegers.size) return counts(scanned);
   if (read) await connection.exec(`DROP TABLE IF EXISTS ${created}`);
+  if (read && scanned && (await readFiles(connection, statement(scanned)))) return counts(scanned);
   return undefined;
 }
 
@@ -118,9 +155,9 @@ async function readWhileCounting(connection: IngestConnection, sql: string, load
 async function loadDirectly(connection: IngestConnection, load: PlainLoad): Promise<number[] | undefined> {
   const names = load.columns.map((column, i) => `c${i} AS ${quoteIdentifier(column.name)}`).join(', ');
   const fileIndex = load.files.length === 1 ? '1' : `list_position(${fileList(load.files)}, _source_file)`;
-  const create = `CREATE TABLE ${load.target} AS
+  const create = (scan: FilesScan): string => `CREATE TABLE ${load.target} AS
 SELECT ${names}, ${sourceFileSql(load.files, 'file_index')} AS _source_file, CAST(NULL AS BIGINT) AS _line_number
-FROM (${typedRowsSql(load)}) AS typed_rows`;
+FROM (${typedRowsSql(load, scan)}) AS typed_rows`;
   const counts = await readWhileCounting(connection, create, load, load.target);
   if (!counts) return undefined;
   let numbered = false;
@@ -139,7 +176,7 @@ FROM (${typedRowsSql(load)}) AS typed_rows`;
 async function loadThroughScratch(connection: IngestConnection, load: PlainLoad): Promise<number[] | undefined> {
   const rows = scratchTable('one_pass');
   try {
-    const counts = await readWhileCounting(connection, `CREATE TEMP TABLE ${rows} AS ${typedRowsSql(load)}`, load, rows);
+    const counts = await readWhileCounting(connection, (scan) => `CREATE TEMP TABLE ${rows} AS ${typedRowsSql(load, scan)}`, load, rows);
     if (!counts) return undefined;
     const keys = load.keyIndexes.map((i) => `c${i}`);
     if (!(await readAsCounted(connection, rows, 'file_index', keys, counts))) return undefined;
@@ -161,10 +198,10 @@ async function loadThroughScratch(connection: IngestConnection, load: PlainLoad)
 
 /**
  * SQL that is true when `value` (non-null text) did not convert into `cast`, its TRY_CAST to `type`, or might not
- * have converted losslessly. For an integer: any text whose DOUBLE differs, where the line path compares the DOUBLE only
- * for a text with '.', 'e' or 'E' (looking for those costs ~0.2x of a plain read on the demo's flights). A text
- * accepted here is accepted by the line path as the same integer; the few it accepts and this refuses ('0x1F': no
- * DOUBLE) go line by line.
+ * have converted losslessly. For an integer field that is not plain: any text whose DOUBLE differs, where the line path
+ * compares the DOUBLE only for a text with '.', 'e' or 'E' (looking for those costs ~0.2x of a plain read on the demo's
+ * flights). A text accepted here is accepted by the line path as the same integer; the few it accepts and this refuses
+ * ('0x1F': no DOUBLE) go line by line.
  */
 function castMayBeLossy(type: IngestColumnType, value: string, cast: string): string {
   if (type === 'INTEGER' || type === 'BIGINT') return `(${cast} IS NULL OR TRY_CAST(${value} AS DOUBLE) IS DISTINCT FROM ${cast})`;
@@ -173,13 +210,14 @@ function castMayBeLossy(type: IngestColumnType, value: string, cast: string): st
 
 /**
  * Every line below each header, typed (`file_index`, `c<i>`), from DuckDB's CSV reader (in parallel): a column of a
- * `READER_TYPES` type read as such, any other read as text and converted by the line path's own expressions; an empty
+ * `READER_TYPES` type, or an integer in a field `scan` found plain, read as such, any other read as text and converted
+ * by the line path's own expressions; an empty
  * field is NULL either way, as in the line path. The reader fails on a line with a field too few or too many (but for
  * empty ones past the last, which it drops and the scan rules out) and on a value its column type refuses; a missing
  * required value or a text that does not convert losslessly aborts the statement. The rows keep the reader's order
  * (files in list order, lines in file order), so a row's position in the table it is written to gives its line.
  */
-function typedRowsSql(load: PlainLoad): string {
+function typedRowsSql(load: PlainLoad, scan: FilesScan): string {
   const { header, columns } = load;
   const list = fileList(load.files);
   const readAs = Array.from({ length: header.fieldCount }, (): IngestColumnType => 'VARCHAR');
@@ -190,7 +228,7 @@ function typedRowsSql(load: PlainLoad): string {
     if (position === 0) {
       picked.push(`CAST(NULL AS ${column.type}) AS c${i}`);
       if (column.required) defects.push('true');
-    } else if (READER_TYPES.has(column.type)) {
+    } else if (READER_TYPES.has(column.type) || (INTEGER_TYPES.has(column.type) && !scan.notPlainIntegers.has(position))) {
       readAs[position - 1] = column.type;
       picked.push(`f${position} AS c${i}`);
       if (column.required) defects.push(`c${i} IS NULL`);

@@ -129,6 +129,39 @@ describe('CSV ingestion in one pass', () => {
     assert.deepEqual(last, { name: 'quoted', line: 100_002 });
   });
 
+  it('reads an integer column again, its texts checked, when a fraction first shows past the first megabyte', async () => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `${i},name-${i},${i}.5`);
+    const lossless = bed.dir.write('late-whole-fraction.csv', ['id,name,amount', ...lines, '100000.0,last,1'].join('\n') + '\n');
+    const { connection, statements } = recordingConnection(bed.db);
+    const result = await ingestCsv(connection, { files: [lossless], columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine' });
+    const reads = statements.filter((sql) => sql.includes('read_csv('));
+    assert.equal(reads.length, 2);
+    assert.match(reads[0]!, /'f1': 'INTEGER'/);
+    assert.match(reads[1]!, /'f1': 'VARCHAR'/);
+    assert.ok(!statements.some((sql) => sql.includes('read_text(')));
+    assert.equal(result.accepted, 100_001);
+    const [last] = await bed.db.query(`SELECT id, name, CAST(_line_number AS INTEGER) AS line FROM target WHERE id = 100000`);
+    assert.deepEqual(last, { id: 100_000, name: 'last', line: 100_002 });
+    await bed.db.exec('DROP TABLE target; DROP TABLE target_quarantine');
+
+    const lossy = bed.dir.write('late-fraction.csv', ['id,name,amount', ...lines, '100000.5,last,1'].join('\n') + '\n');
+    const { result: quarantined, path } = await ingest([lossy]);
+    assert.equal(path, 'line by line');
+    assert.deepEqual({ accepted: quarantined.accepted, byReason: quarantined.byReason }, { accepted: 100_000, byReason: { 'bad_cast:id': 1 } });
+  });
+
+  it('reads integers as text and checks them when watching them would cost the byte scan too much', async () => {
+    // Every line holds an 'e' before the integer field: the scan would look at each line's first 27 bytes.
+    const lines = Array.from({ length: 1_000 }, (_, i) => `${'e'.repeat(24)},${i},${i}.5`);
+    const file = bed.dir.write('costly-watch.csv', ['name,id,amount', ...lines].join('\n') + '\n');
+    const { connection, statements } = recordingConnection(bed.db);
+    const result = await ingestCsv(connection, { files: [file], columns: COLUMNS, key: ['id'], target: 'target', quarantine: 'target_quarantine' });
+    const reads = statements.filter((sql) => sql.includes('read_csv('));
+    assert.equal(reads.length, 1);
+    assert.match(reads[0]!, /'f2': 'VARCHAR'/);
+    assert.equal(result.accepted, 1_000);
+  });
+
   it('goes line by line when the files have different headers', async () => {
     const a = bed.dir.write('headers-a.csv', 'id,name,amount\n1,a,1\n');
     const b = bed.dir.write('headers-b.csv', 'name,id,amount\nb,2,2\n');
