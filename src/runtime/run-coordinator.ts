@@ -283,7 +283,7 @@ export class RunCoordinator {
     // Looked up side by side: one round trip's wait per step on a PostgreSQL store, for all dependencies (and a queue
     // worker's question whether the run recorded this step already, before its worker died).
     const [earlier, versions] = await Promise.all([
-      options.unlessRecorded ? this.store.materializationHistory(key, 20).then((history) => history.find((m) => m.runId === runId)) : undefined,
+      options.unlessRecorded ? this.store.runMaterialization(runId, key) : undefined,
       node.deps.length > 0 ? this.journal.latestDataVersions(node.deps) : new Map<string, string | null>(),
     ]);
     if (earlier) return { rowCount: earlier.rowCount, dataVersion: earlier.dataVersion };

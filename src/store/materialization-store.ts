@@ -17,6 +17,11 @@ export interface MaterializationStore {
   /** Newest first. */
   materializationHistory(assetKey: string, limit?: number): Promise<MaterializationRecord[]>;
   /**
+   * The newest materialization of an asset that a run recorded, if it recorded one: how a queue worker tells a step
+   * that its first worker recorded before it died. One indexed look-up, however many records the asset has.
+   */
+  runMaterialization(runId: string, assetKey: string): Promise<MaterializationRecord | undefined>;
+  /**
    * The data version of each asset's latest materialization, null for an asset never materialized: what a build
    * records as its inputs' versions. One look-up for all, reading nothing else of the records.
    */

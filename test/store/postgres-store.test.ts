@@ -41,7 +41,7 @@ describe('PostgresStore', { skip }, () => {
       await client.end();
       assert.deepEqual(
         rows.map((r) => r.version),
-        [1, 2],
+        [1, 2, 3],
       );
     } finally {
       await db.drop();

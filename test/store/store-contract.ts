@@ -198,6 +198,19 @@ export function runStoreContract(adapter: StoreContractAdapter): void {
       assert.equal((await store.materializedPartitions('a/one')).size, 0);
     });
 
+    it("a run's materialization of an asset is found past any number of newer ones, and none for a run that recorded none", async () => {
+      await store.createRun({ id: 'rm1', selection: '*', assetKeys: [] });
+      await store.createRun({ id: 'rm2', selection: '*', assetKeys: [] });
+      await store.recordMaterialization(materialization('rm1', 'rm/hot', 'first'));
+      await store.recordMaterialization(materialization('rm1', 'rm/other', 'other'));
+      for (let i = 0; i < 30; i++) await store.recordMaterialization(materialization('rm2', 'rm/hot', `later-${i}`));
+      assert.equal((await store.runMaterialization('rm1', 'rm/hot'))?.dataVersion, 'first');
+      assert.equal((await store.runMaterialization('rm2', 'rm/hot'))?.dataVersion, 'later-29');
+      assert.equal(await store.runMaterialization('rm2', 'rm/other'), undefined);
+      assert.equal(await store.runMaterialization('rm-none', 'rm/hot'), undefined);
+      assert.deepEqual(await store.runMaterialization('rm1', 'rm/other'), (await store.materializationHistory('rm/other', 1))[0]);
+    });
+
     it('latest data versions give the newest record of each asset, any partition, and null for an asset never materialized', async () => {
       await store.createRun({ id: 'dv1', selection: '*', assetKeys: [] });
       await store.recordMaterialization(materialization('dv1', 'dv/one', 'v1'));

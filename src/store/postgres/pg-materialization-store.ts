@@ -80,6 +80,14 @@ export class PgMaterializationStore implements MaterializationStore {
     return rows.map(toMaterialization);
   }
 
+  async runMaterialization(runId: string, assetKey: string): Promise<MaterializationRecord | undefined> {
+    const [row] = await this.db.query<MaterializationRow>(
+      `SELECT * FROM ${this.db.table('materializations')} WHERE run_id = $1 AND asset_key = $2 ORDER BY id DESC LIMIT 1`,
+      [runId, assetKey],
+    );
+    return row && toMaterialization(row);
+  }
+
   async latestDataVersions(assetKeys: readonly string[]): Promise<Map<string, string | null>> {
     const versions = new Map<string, string | null>(assetKeys.map((key) => [key, null]));
     if (assetKeys.length === 0) return versions;

@@ -132,4 +132,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         PRIMARY KEY (backfill_id, partition_key)
       );`,
   },
+  {
+    version: 3,
+    name: "a run's materialization of an asset, by index",
+    // A queue worker asks before each step whether its run recorded it already; without the index, that reads the asset's history.
+    sql: `CREATE INDEX materializations_run ON {schema}.materializations (run_id, asset_key, id DESC);`,
+  },
 ];

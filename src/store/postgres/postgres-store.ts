@@ -82,6 +82,7 @@ export class PostgresStore implements MetadataStore {
   recordMaterialization = (m: NewMaterialization) => this.materializations.recordMaterialization(m);
   latestMaterializations = () => this.materializations.latestMaterializations();
   materializationHistory = (assetKey: string, limit?: number) => this.materializations.materializationHistory(assetKey, limit);
+  runMaterialization = (runId: string, assetKey: string) => this.materializations.runMaterialization(runId, assetKey);
   latestDataVersions = (assetKeys: readonly string[]) => this.materializations.latestDataVersions(assetKeys);
   materializedPartitions = (assetKey: string) => this.materializations.materializedPartitions(assetKey);
 

@@ -108,4 +108,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      ended_at TEXT,
      PRIMARY KEY (backfill_id, partition_key)
    );`,
+  // A run's record of an asset, found without reading the asset's history (a queue worker asks before each step).
+  `CREATE INDEX materializations_run ON materializations (run_id, asset_key, id);`,
 ];

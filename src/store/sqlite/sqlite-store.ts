@@ -246,6 +246,12 @@ export class SqliteStore implements MetadataStore {
     return rows.map(toMaterialization);
   }
 
+  async runMaterialization(runId: string, assetKey: string): Promise<MaterializationRecord | undefined> {
+    const row = this.statement(`SELECT * FROM materializations WHERE run_id = ? AND asset_key = ? ORDER BY id DESC LIMIT 1`).get(runId, assetKey) as
+      MaterializationRow | undefined;
+    return row && toMaterialization(row);
+  }
+
   async latestDataVersions(assetKeys: readonly string[]): Promise<Map<string, string | null>> {
     // One indexed seek per key (materializations_asset), no record parsed: this runs for every step of a run.
     const latest = this.statement(`SELECT data_version FROM materializations WHERE asset_key = ? ORDER BY id DESC LIMIT 1`).pluck();
