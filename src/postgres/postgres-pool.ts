@@ -58,6 +58,21 @@ export async function openPostgresPool(config: PostgresPoolConfig): Promise<pg.P
   }
 }
 
+/**
+ * Cancels a backend's running statement (pg_cancel_backend) over a connection of its own: one taken from a pool would
+ * wait behind the very statements the cancel is meant to stop whenever all of the pool's connections are busy.
+ */
+export async function cancelBackend(url: string, backendPid: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT pg_cancel_backend($1)', [backendPid]);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 function newPool(config: PostgresPoolConfig): pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.url,

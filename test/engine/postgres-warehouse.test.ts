@@ -1,6 +1,7 @@
 // The PostgreSQL warehouse passes the warehouse contract, keeps live staging tables of other processes, and explains bad URLs.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import pg from 'pg';
 import { PostgresWarehouse } from '../../src/engine/postgres/postgres-warehouse.js';
 import { createTestDatabase, postgresUnavailable } from '../helpers/postgres-database.js';
 import { runWarehouseContract } from './warehouse-contract.js';
@@ -34,6 +35,32 @@ describe('PostgresWarehouse', { skip }, () => {
     } finally {
       await mine.close();
       await theirs.close();
+      await db.drop();
+    }
+  });
+
+  it("interrupting a session stops its statement when every one of the pool's connections is busy", async () => {
+    const db = await createTestDatabase('cancel');
+    // A pool of one: the running session holds the only connection, so the cancel cannot take one from the pool.
+    const warehouse = await PostgresWarehouse.open({ url: db.url, poolSize: 1 });
+    const watcher = new pg.Client({ connectionString: db.url });
+    try {
+      await watcher.connect();
+      const session = await warehouse.session();
+      try {
+        const sleeping = session.query('SELECT pg_sleep(30) AS slept');
+        // Interrupted once the statement runs (never before it starts, which would leave nothing to cancel).
+        const running = async (): Promise<boolean> =>
+          (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'`)).rowCount === 1;
+        while (!(await running())) await new Promise((resolve) => setImmediate(resolve));
+        session.interrupt();
+        await assert.rejects(sleeping, /canceling statement due to user request/);
+      } finally {
+        session.close();
+      }
+    } finally {
+      await watcher.end();
+      await warehouse.close();
       await db.drop();
     }
   });

@@ -4,7 +4,7 @@ import { duckdb } from '../duckdb/duckdb-module.js';
 import type pg from 'pg';
 import { SluiceError } from '../../errors.js';
 import { quoteQualified, type QualifiedName } from '../../model/asset-key.js';
-import { openPostgresPool } from '../../postgres/postgres-pool.js';
+import { cancelBackend, openPostgresPool } from '../../postgres/postgres-pool.js';
 import { redactUrl } from '../../postgres/redact-url.js';
 import { DuckDbSqlParser } from '../duckdb/duckdb-sql-parser.js';
 import { STAGING_PREFIX, type Warehouse, type WarehouseSession } from '../warehouse.js';
@@ -37,6 +37,8 @@ export class PostgresWarehouse implements Warehouse {
 
   private constructor(
     private readonly pool: pg.Pool,
+    /** Cancels a backend's running statement (see cancelBackend); holds the URL, password included, out of sight. */
+    private readonly cancel: (backendPid: number) => Promise<void>,
     private readonly parserInstance: DuckDBInstance,
     private readonly parser: DuckDbSqlParser,
     readonly location: string,
@@ -56,7 +58,14 @@ export class PostgresWarehouse implements Warehouse {
     try {
       await installCompat(pool);
       const instance = await duckdb.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false' });
-      return new PostgresWarehouse(pool, instance, new DuckDbSqlParser(instance), redactUrl(config.url), config.fileSearchPath);
+      return new PostgresWarehouse(
+        pool,
+        (pid) => cancelBackend(config.url, pid),
+        instance,
+        new DuckDbSqlParser(instance),
+        redactUrl(config.url),
+        config.fileSearchPath,
+      );
     } catch (error) {
       await pool.end();
       throw error;
@@ -67,11 +76,7 @@ export class PostgresWarehouse implements Warehouse {
     const client = await this.pool.connect();
     return new PostgresSession(
       client,
-      (pid) =>
-        this.pool.query('SELECT pg_cancel_backend($1)', [pid]).then(
-          () => undefined,
-          () => undefined,
-        ),
+      (pid) => this.cancel(pid).catch(() => undefined),
       (sql) => this.readsFilesOnly(sql),
       this.fileSearchPath,
     );
