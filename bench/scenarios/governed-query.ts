@@ -44,6 +44,10 @@ const admin: PolicyPrincipal = { id: 'admin', name: 'admin', roles: ['admin'], g
 const analyst: PolicyPrincipal = { id: 'west', name: 'west', roles: ['analyst'], groups: [], attributes: { a: 'CA', b: 'OR', c: 'WA' } };
 
 const QUERY = 'SELECT origin, count(*) AS flights, avg(delay_min) AS avg_delay FROM silver.flights GROUP BY origin ORDER BY origin';
+/** A query the reader has not seen: a literal of its own per call, so neither its parse nor its rendering is kept. */
+let asked = 0;
+const unseen = (): string =>
+  `SELECT origin, count(*) AS flights, avg(delay_min) AS avg_delay, ${++asked} AS asked FROM silver.flights GROUP BY origin ORDER BY origin`;
 const FILTERED = `SELECT origin, count(*) AS flights, avg(delay_min) AS avg_delay FROM silver.flights WHERE ${filter} GROUP BY origin ORDER BY origin`;
 
 async function raw(sql: string): Promise<number> {
@@ -55,7 +59,17 @@ async function raw(sql: string): Promise<number> {
   }
 }
 
-const samples: Record<string, number[]> = { raw: [], governed: [], rawFiltered: [], governedFiltered: [], rewrite: [], rewriteFiltered: [] };
+const samples: Record<string, number[]> = {
+  raw: [],
+  governed: [],
+  rawFiltered: [],
+  governedFiltered: [],
+  rawUnseen: [],
+  governedUnseen: [],
+  rewrite: [],
+  rewriteFiltered: [],
+  rewriteUnseen: [],
+};
 // Warm-up: the parser connection, the relation cache and DuckDB's buffers.
 await raw(QUERY);
 await reader.query(admin, QUERY);
@@ -67,11 +81,14 @@ for (let round = 0; round < rounds; round++) {
     ['governed', async () => (await timed(() => reader.query(admin, QUERY)))[0]],
     ['rawFiltered', () => raw(FILTERED)],
     ['governedFiltered', async () => (await timed(() => reader.query(analyst, QUERY)))[0]],
+    ['rawUnseen', () => raw(unseen())],
+    ['governedUnseen', async () => (await timed(() => reader.query(admin, unseen())))[0]],
   ];
   for (const [name, run] of round % 2 === 0 ? pairs : [...pairs].reverse()) samples[name]!.push(await run());
   for (let i = 0; i < 20; i++) {
     samples.rewrite!.push((await timed(() => reader.plan(admin, QUERY)))[0]);
     samples.rewriteFiltered!.push((await timed(() => reader.plan(analyst, QUERY)))[0]);
+    samples.rewriteUnseen!.push((await timed(() => reader.plan(admin, unseen())))[0]);
   }
 }
 await warehouse.close();

@@ -87,7 +87,7 @@ export class DuckDbSession implements WarehouseSession {
 
   async queryTyped(sql: string, params?: readonly unknown[]): Promise<{ columns: { name: string; type: string }[]; rows: Row[] }> {
     await this.prepareForCallerSql();
-    const reader = await this.connection.runAndReadAll(sql, params ? ([...params] as never) : undefined);
+    const reader = await this.guarded(this.connection.runAndReadAll(sql, params ? ([...params] as never) : undefined));
     const types = reader.columnTypes();
     const columns = reader.columnNames().map((name, i) => ({ name, type: types[i]!.toString() }));
     return { columns, rows: reader.getRowObjectsJS().map(plainRow) };
