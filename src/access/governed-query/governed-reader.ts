@@ -86,7 +86,6 @@ export interface GovernedPlan {
 }
 
 const MAX_SQL_LENGTH = 100_000;
-const MAX_CACHED_RELATIONS = 2_000;
 /** Characters (keys and values) each of the parse and render caches holds at most. */
 const CACHED_SQL_CHARS = 8_000_000;
 
@@ -106,7 +105,6 @@ function sqlTextCache(): LRUCache<string, string> {
  * const { rows } = await reader.query(analystWest, 'SELECT origin, count(*) FROM silver.flights GROUP BY 1');
  */
 export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
-  private readonly relations = new Map<string, Promise<unknown>>();
   /** SQL text -> its parse tree (JSON), and parse tree (JSON) -> SQL text: see sqlTextCache. */
   private readonly parseTrees = sqlTextCache();
   private readonly renderedTrees = sqlTextCache();
@@ -271,16 +269,9 @@ export class GovernedReader<P extends PolicyPrincipal = PolicyPrincipal> {
     throw new QueryRefusedError('syntax', `cannot parse the query: ${message}`);
   }
 
-  /** The SELECT node of a policy-applied relation; the text holds no values, so one parse serves every principal. */
+  /** The SELECT node of a policy-applied relation; the text holds no values, so its kept parse serves every principal. */
   private async relationNode(session: WarehouseSession, sql: string): Promise<unknown> {
-    let node = this.relations.get(sql);
-    if (!node) {
-      if (this.relations.size >= MAX_CACHED_RELATIONS) this.relations.clear();
-      node = this.parse(session, sql).then((tree) => (tree as { statements: { node: unknown }[] }).statements[0]!.node);
-      node.catch(() => this.relations.delete(sql));
-      this.relations.set(sql, node);
-    }
-    return node;
+    return ((await this.parse(session, sql)) as { statements: { node: unknown }[] }).statements[0]!.node;
   }
 
   private async deserialize(session: WarehouseSession, tree: unknown): Promise<string> {
